@@ -1,0 +1,126 @@
+// One tree of errors for the whole engine: stable `code` strings for callers,
+// FastDFS errno values for anything that crosses the wire.
+
+/** Linux errno values as FastDFS puts them in the status byte (never os.constants, which differs on macOS). */
+export const Errno = {
+  EPERM: 1,
+  ENOENT: 2,
+  EIO: 5,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  EISDIR: 21,
+  EINVAL: 22,
+  ENOSPC: 28,
+  ENAMETOOLONG: 36,
+  ENONET: 64,
+  EOPNOTSUPP: 95,
+  ECONNREFUSED: 111,
+  EALREADY: 114,
+} as const;
+export type ErrnoName = keyof typeof Errno;
+
+const ERRNO_NAMES = new Map<number, ErrnoName>(
+  Object.entries(Errno).map(([k, v]) => [v, k as ErrnoName]),
+);
+
+/** Plain-language meaning of each errno as FastDFS uses it. */
+export const ERRNO_MESSAGES: Record<ErrnoName, string> = {
+  EPERM: 'operation not permitted',
+  ENOENT: 'not found',
+  EIO: 'input/output error',
+  EAGAIN: 'server not ready, try again',
+  ENOMEM: 'out of memory',
+  EACCES: 'permission denied',
+  EFAULT: 'bad state',
+  EBUSY: 'busy',
+  EEXIST: 'already exists',
+  EISDIR: 'is a directory',
+  EINVAL: 'invalid request',
+  ENOSPC: 'no space left',
+  ENAMETOOLONG: 'name too long',
+  ENONET: 'server not active',
+  EOPNOTSUPP: 'operation not supported',
+  ECONNREFUSED: 'connection refused',
+  EALREADY: 'already done',
+};
+
+export function errnoName(errno: number): string {
+  return ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
+}
+
+export function errnoMessage(errno: number): string {
+  const name = ERRNO_NAMES.get(errno);
+  return name ? ERRNO_MESSAGES[name] : `error ${errno}`;
+}
+
+/** Root of every error fdfs throws on purpose. */
+export class FdfsError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FdfsError';
+    this.code = code;
+  }
+}
+
+/** A non-zero status byte: raised by handlers, written by the dispatcher, read back by clients. */
+export class StatusError extends FdfsError {
+  readonly errno: number;
+  readonly cmd?: number;
+  constructor(errno: number, message?: string, cmd?: number) {
+    super(`FDFS_ERR_${errnoName(errno)}`, message ?? errnoMessage(errno));
+    this.name = 'StatusError';
+    this.errno = errno;
+    this.cmd = cmd;
+  }
+}
+
+/** Bytes on the wire that do not follow the protocol. */
+export class ProtocolError extends FdfsError {
+  constructor(message: string) {
+    super('FDFS_ERR_PROTOCOL', message);
+    this.name = 'ProtocolError';
+  }
+}
+
+/** A stream delivered more or fewer bytes than announced. */
+export class LengthMismatchError extends FdfsError {
+  constructor(expected: number, actual: number) {
+    super('FDFS_ERR_LENGTH_MISMATCH', `length mismatch: expected ${expected} bytes, got ${actual}`);
+    this.name = 'LengthMismatchError';
+  }
+}
+
+/** A configuration file or flag with a bad value; carries file:line when known. */
+export class ConfigError extends FdfsError {
+  constructor(message: string, readonly file?: string, readonly line?: number) {
+    super('FDFS_ERR_CONFIG', file ? `${file}${line ? `:${line}` : ''}: ${message}` : message);
+    this.name = 'ConfigError';
+  }
+}
+
+export class ConnectError extends FdfsError {
+  constructor(readonly address: string, cause?: unknown) {
+    super('FDFS_ERR_CONNECT', `cannot connect to ${address}${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
+    this.name = 'ConnectError';
+  }
+}
+
+export class TimeoutError extends FdfsError {
+  constructor(what: string) {
+    super('FDFS_ERR_TIMEOUT', `${what} timed out`);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** Errors of the user's input to the client/CLI (bad file ID, bad flag). */
+export class UsageError extends FdfsError {
+  constructor(message: string) {
+    super('FDFS_ERR_USAGE', message);
+    this.name = 'UsageError';
+  }
+}
