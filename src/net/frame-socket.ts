@@ -1,0 +1,260 @@
+// Pull-style reader/writer over one TCP socket, built on the resumable FrameDecoder.
+// Body bytes are queued per frame; the socket is paused above a high-water mark (TCP backpressure).
+import type { Socket } from 'node:net';
+import { FrameDecoder, type FrameDecoderOptions } from '../protocol/frame-decoder.js';
+import type { Header } from '../protocol/header.js';
+import { ProtocolError, LengthMismatchError, TimeoutError } from '../errors.js';
+
+type Item = { h: Header } | { b: Buffer };
+
+const HIGH_WATER = 1 << 20;
+const LOW_WATER = 256 << 10;
+
+export class ConnectionClosedError extends ProtocolError {
+  constructor(what: string) {
+    super(`connection closed ${what}`);
+    this.name = 'ConnectionClosedError';
+  }
+}
+
+export class FrameSocket {
+  private readonly items: Item[] = [];
+  private head = 0;
+  private queuedBytes = 0;
+  private waiter: (() => void) | null = null;
+  private ended = false;
+  private failure: Error | null = null;
+  private paused = false;
+  /** Body bytes of the current frame not yet consumed by the reader. */
+  private bodyLeft = 0;
+  private readonly decoder: FrameDecoder;
+
+  constructor(readonly socket: Socket, opts: FrameDecoderOptions = {}) {
+    this.decoder = new FrameDecoder(
+      {
+        header: (h) => this.push({ h }),
+        body: (b) => this.push({ b }),
+        end: () => {},
+      },
+      opts,
+    );
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.decoder.write(chunk);
+      } catch (err) {
+        this.fail(err as Error);
+        socket.destroy();
+      }
+    });
+    socket.on('end', () => {
+      this.ended = true;
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.ended = true;
+      this.wake();
+    });
+    socket.on('error', (err) => this.fail(err));
+  }
+
+  get remoteAddress(): string {
+    return normaliseIp(this.socket.remoteAddress ?? '');
+  }
+
+  get localAddress(): string {
+    return normaliseIp(this.socket.localAddress ?? '');
+  }
+
+  get closed(): boolean {
+    return this.ended || this.failure !== null || this.socket.destroyed;
+  }
+
+  /** Bytes of the current frame's body that the reader has not consumed yet. */
+  get bodyRemaining(): number {
+    return this.bodyLeft;
+  }
+
+  private push(item: Item): void {
+    this.items.push(item);
+    if ('b' in item) this.queuedBytes += item.b.length;
+    if (this.queuedBytes > HIGH_WATER && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+    this.wake();
+  }
+
+  private fail(err: Error): void {
+    if (!this.failure) this.failure = err;
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+
+  private wait(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+
+  private shift(): Item {
+    const item = this.items[this.head]!;
+    this.items[this.head++] = undefined as unknown as Item;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  private consumed(n: number): void {
+    this.queuedBytes -= n;
+    if (this.paused && this.queuedBytes < LOW_WATER) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  private async nextItem(what: string): Promise<Item> {
+    for (;;) {
+      if (this.head < this.items.length) return this.items[this.head]!;
+      if (this.failure) throw this.failure;
+      if (this.ended) throw new ConnectionClosedError(what);
+      await this.wait();
+    }
+  }
+
+  /** The next frame's header, or null on a clean close between frames. */
+  async readHeader(): Promise<Header | null> {
+    if (this.bodyLeft > 0) throw new ProtocolError(`previous body not consumed (${this.bodyLeft} bytes left)`);
+    for (;;) {
+      if (this.head < this.items.length) break;
+      if (this.failure) throw this.failure;
+      if (this.ended) {
+        if (this.decoder.idle) return null;
+        throw new ConnectionClosedError('inside a header');
+      }
+      await this.wait();
+    }
+    const item = this.shift();
+    if (!('h' in item)) throw new ProtocolError('body bytes where a header was expected');
+    this.bodyLeft = item.h.pkgLen;
+    return item.h;
+  }
+
+  /** Up to `max` bytes of the current body as soon as any are available; null when the body is done. */
+  async readChunk(max = Number.POSITIVE_INFINITY): Promise<Buffer | null> {
+    if (this.bodyLeft === 0) return null;
+    let item: Item;
+    try {
+      item = await this.nextItem('inside a body');
+    } catch (err) {
+      // A read-until-close body (pkg_len 2^58) ends with the connection.
+      if (this.bodyLeft === Number.POSITIVE_INFINITY && err instanceof ConnectionClosedError) {
+        this.bodyLeft = 0;
+        return null;
+      }
+      throw err;
+    }
+    if (!('b' in item)) throw new ProtocolError('header inside a body');
+    let chunk = item.b;
+    if (chunk.length > max) {
+      item.b = chunk.subarray(max);
+      chunk = chunk.subarray(0, max);
+    } else {
+      this.shift();
+    }
+    this.bodyLeft -= chunk.length;
+    this.consumed(chunk.length);
+    return chunk;
+  }
+
+  /** Exactly n bytes of the current body (n must not exceed what is left). */
+  async readExact(n: number): Promise<Buffer> {
+    if (n > this.bodyLeft) throw new ProtocolError(`want ${n} body bytes, only ${this.bodyLeft} left`);
+    if (n === 0) return Buffer.alloc(0);
+    const first = await this.readChunk(n);
+    if (first!.length === n) return first!;
+    const parts = [first!];
+    let got = first!.length;
+    while (got < n) {
+      const c = (await this.readChunk(n - got))!;
+      parts.push(c);
+      got += c.length;
+    }
+    return Buffer.concat(parts, n);
+  }
+
+  /** The rest of the current body (callers check pkg_len against their buffer limit first). */
+  async readRest(): Promise<Buffer> {
+    return this.readExact(this.bodyLeft);
+  }
+
+  /** Yields the rest of the current body (or the next `n` bytes of it) as chunks, without copying. */
+  async *chunks(n = this.bodyLeft): AsyncGenerator<Buffer> {
+    if (n > this.bodyLeft) throw new ProtocolError(`want ${n} body bytes, only ${this.bodyLeft} left`);
+    let left = n;
+    while (left > 0) {
+      const c = await this.readChunk(left);
+      if (!c) break;
+      left -= c.length;
+      yield c;
+    }
+    if (left > 0 && n !== Number.POSITIVE_INFINITY) throw new LengthMismatchError(n, n - left);
+  }
+
+  /** Discard the rest of the current body. */
+  async skipBody(): Promise<void> {
+    while (this.bodyLeft > 0) {
+      if (!(await this.readChunk())) break;
+    }
+  }
+
+  /** Write bytes; resolves once the socket accepted them (waits for drain when its buffer is full). */
+  async write(buf: Buffer): Promise<void> {
+    if (this.socket.destroyed) throw new ConnectionClosedError('while writing');
+    if (this.socket.write(buf)) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        this.socket.off('drain', onDrain);
+        this.socket.off('close', onClose);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onDrain = () => done();
+      const onClose = () => done(new ConnectionClosedError('while writing'));
+      this.socket.on('drain', onDrain);
+      this.socket.on('close', onClose);
+    });
+  }
+
+  /** Fail pending and future reads after `ms` of inactivity (0 disables). */
+  setTimeout(ms: number, what = 'network operation'): void {
+    this.socket.setTimeout(ms);
+    this.socket.removeAllListeners('timeout');
+    if (ms > 0) {
+      this.socket.once('timeout', () => {
+        this.fail(new TimeoutError(what));
+        this.socket.destroy();
+      });
+    }
+  }
+
+  close(): void {
+    this.socket.end();
+  }
+
+  destroy(err?: Error): void {
+    if (err) this.fail(err);
+    this.socket.destroy();
+  }
+}
+
+/** '::ffff:1.2.3.4' → '1.2.3.4'. */
+export function normaliseIp(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}

@@ -1,0 +1,177 @@
+// TCP server loop shared by tracker and storage: accept, allow_hosts check, sequential
+// request/response per connection, status replies for handler errors, QUIT and EOF handling.
+import net from 'node:net';
+import type { Logger } from '../log.js';
+import { FrameSocket, ConnectionClosedError } from './frame-socket.js';
+import type { Header } from '../protocol/header.js';
+import { encodeStatus } from '../protocol/header.js';
+import { CommonCmd } from '../protocol/codes.js';
+import { Errno, StatusError, ProtocolError, TimeoutError, errnoName } from '../errors.js';
+
+export interface RequestContext<S> {
+  header: Header;
+  conn: FrameSocket;
+  /** Per-connection state owned by the role (e.g. the storage that JOINed on this connection). */
+  state: S;
+  log: Logger;
+  /** Send a success response with an optional body. */
+  reply(body?: Buffer): Promise<void>;
+  /** Send a complete packet (header included, e.g. BufWriter.finish()). */
+  replyPacket(packet: Buffer): Promise<void>;
+  /** Send a success header announcing `len` body bytes; the handler then writes them with conn.write(). */
+  beginReply(len: number): Promise<void>;
+}
+
+export type Dispatch<S> = (ctx: RequestContext<S>) => Promise<void>;
+
+export interface FrameServerOptions<S> {
+  host: string;
+  port: number;
+  log: Logger;
+  role: 'tracker' | 'storage';
+  dispatch: Dispatch<S>;
+  newState: (conn: FrameSocket) => S;
+  onClose?: (state: S, conn: FrameSocket) => void;
+  /** Seconds a request may stall, and a fresh connection may wait for its first request. */
+  networkTimeout: number;
+  /** Largest non-streamed pkg_len per command (bigger is a protocol error → close). */
+  maxPkgLen: (cmd: number) => number;
+  allow?: (ip: string) => boolean;
+  maxConnections?: number;
+}
+
+export interface ConnectionStats {
+  alloc: number;
+  current: number;
+  max: number;
+}
+
+export class FrameServer<S> {
+  private server: net.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  readonly stats: ConnectionStats = { alloc: 0, current: 0, max: 0 };
+
+  constructor(private readonly opts: FrameServerOptions<S>) {}
+
+  get address(): { host: string; port: number } {
+    const a = this.server?.address();
+    if (a && typeof a === 'object') return { host: a.address, port: a.port };
+    return { host: this.opts.host, port: this.opts.port };
+  }
+
+  async listen(): Promise<void> {
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (sock) => this.accept(sock));
+    if (this.opts.maxConnections) server.maxConnections = this.opts.maxConnections;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: this.opts.host || undefined, port: this.opts.port }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const s of this.sockets) s.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(sock: net.Socket): void {
+    const conn = new FrameSocket(sock, { maxPkgLen: this.opts.maxPkgLen });
+    const peer = conn.remoteAddress;
+    if (this.opts.allow && !this.opts.allow(peer)) {
+      this.opts.log.warn({ peer }, 'connection refused by allow_hosts');
+      sock.destroy();
+      return;
+    }
+    sock.setNoDelay(true);
+    this.sockets.add(sock);
+    this.stats.alloc++;
+    this.stats.current++;
+    this.stats.max = Math.max(this.stats.max, this.stats.current);
+    sock.once('close', () => {
+      this.sockets.delete(sock);
+      this.stats.current--;
+    });
+    sock.on('error', () => {});
+    void this.serve(conn, peer);
+  }
+
+  private async serve(conn: FrameSocket, peer: string): Promise<void> {
+    const log = this.opts.log.child({ peer });
+    const state = this.opts.newState(conn);
+    const timeoutMs = this.opts.networkTimeout * 1000;
+    // Until the first request completes, an idle connection is dropped after network_timeout.
+    conn.setTimeout(timeoutMs, 'waiting for the first request');
+    let served = 0;
+    try {
+      for (;;) {
+        const header = await conn.readHeader();
+        if (!header) break;
+        if (header.cmd === CommonCmd.Quit) break;
+        conn.setTimeout(timeoutMs, `cmd ${header.cmd}`);
+        const keepOpen = await this.handle(conn, header, state, log);
+        served++;
+        if (!keepOpen) break;
+        // A connection that served a request may idle indefinitely (stock behaviour).
+        conn.setTimeout(0);
+      }
+    } catch (err) {
+      if (err instanceof ConnectionClosedError) {
+        log.debug({ served }, 'peer closed mid-request');
+      } else if (err instanceof TimeoutError) {
+        log.info({ served, err: err.message }, 'connection timed out');
+      } else if (err instanceof ProtocolError) {
+        log.warn({ err: err.message }, 'protocol error, closing connection');
+      } else {
+        log.error({ err }, 'connection failed');
+      }
+    } finally {
+      this.opts.onClose?.(state, conn);
+      conn.destroy();
+    }
+  }
+
+  /** Runs one request; returns false when the connection must close. */
+  private async handle(conn: FrameSocket, header: Header, state: S, log: Logger): Promise<boolean> {
+    let replied = false;
+    const ctx: RequestContext<S> = {
+      header,
+      conn,
+      state,
+      log,
+      reply: async (body?: Buffer) => {
+        replied = true;
+        if (!body || body.length === 0) await conn.write(encodeStatus(0));
+        else await conn.write(Buffer.concat([encodeStatus(0, body.length), body]));
+      },
+      replyPacket: async (packet: Buffer) => {
+        replied = true;
+        await conn.write(packet);
+      },
+      beginReply: async (len: number) => {
+        replied = true;
+        await conn.write(encodeStatus(0, len));
+      },
+    };
+    try {
+      await this.opts.dispatch(ctx);
+      if (conn.bodyRemaining > 0) throw new ProtocolError(`handler left ${conn.bodyRemaining} body bytes`);
+      if (!replied) await conn.write(encodeStatus(0));
+      return true;
+    } catch (err) {
+      if (!(err instanceof StatusError)) throw err;
+      if (replied) throw new ProtocolError(`error after reply: ${err.message}`);
+      log.info({ cmd: header.cmd, errno: errnoName(err.errno), err: err.message }, 'request failed');
+      // Keep the stream in sync: discard what is left of a modest body, else close.
+      if (conn.bodyRemaining > 64 << 20) return false;
+      await conn.skipBody();
+      await conn.write(encodeStatus(err.errno));
+      // Storage closes after EINVAL; the tracker keeps the connection (§3.2).
+      return !(err.errno === Errno.EINVAL && this.opts.role === 'storage');
+    }
+  }
+}
