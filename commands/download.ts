@@ -1,0 +1,33 @@
+import { Args, Flags } from '@oclif/core';
+import { FdfsCommand } from '../src/cli/base-command.js';
+import { downloadFile } from '../src/cli/transfer.js';
+
+export default class Download extends FdfsCommand {
+  static override summary = 'Download a file (or a byte range) to a path or standard output.';
+  static override description = 'DEST defaults to the file name part of the ID in the current directory; "-" writes to standard output. The file appears only once complete.';
+  static override examples = [
+    '<%= config.bin %> download group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg',
+    '<%= config.bin %> download group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg photo.jpg',
+    '<%= config.bin %> download group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg - --offset 100 --length 50',
+  ];
+  static override args = {
+    fileId: Args.string({ description: 'file ID (group/M00/…)', required: true }),
+    dest: Args.string({ description: 'local path, or - for standard output' }),
+  };
+  static override flags = {
+    offset: Flags.integer({ summary: 'Start at this byte offset.', min: 0, default: 0 }),
+    length: Flags.integer({ summary: 'Bytes to read (0 = to the end).', min: 0, default: 0 }),
+    quiet: Flags.boolean({ char: 'q', summary: 'No progress bar.' }),
+  };
+
+  async run(): Promise<{ fileId: string; dest: string; bytes: number }> {
+    const { args, flags } = await this.parse(Download);
+    const client = await this.clientFor(flags);
+    const result = await downloadFile(client, args.fileId, args.dest, {
+      offset: flags.offset,
+      length: flags.length,
+      progress: !flags.quiet && !this.jsonEnabled() && args.dest !== '-',
+    });
+    return { fileId: args.fileId, ...result };
+  }
+}

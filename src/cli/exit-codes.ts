@@ -1,0 +1,42 @@
+// Exit codes of the fdfs CLI and the mapping from engine errors to them and to one plain line.
+import { FdfsError, StatusError, ConnectError, ConfigError, UsageError, TimeoutError, errnoName } from '../errors.js';
+
+export const ExitCode = {
+  Ok: 0,
+  Failure: 1,
+  Usage: 2,
+  NotFound: 3,
+  Unreachable: 4,
+  Config: 5,
+  Unhealthy: 6,
+} as const;
+
+export interface CliFailure {
+  code: string;
+  exit: number;
+  message: string;
+}
+
+/** One plain line for a user, with a hint where a fix is obvious; never a stack trace. */
+export function describeFailure(err: unknown): CliFailure {
+  if (err instanceof ConnectError) {
+    return {
+      code: err.code,
+      exit: ExitCode.Unreachable,
+      message: `${err.message} — is \`fdfs serve\` running there? (set --tracker HOST:PORT or FDFS_TRACKER)`,
+    };
+  }
+  if (err instanceof StatusError) {
+    const exit = errnoName(err.errno) === 'ENOENT' ? ExitCode.NotFound : ExitCode.Failure;
+    return { code: err.code, exit, message: `${err.message} (${errnoName(err.errno)})` };
+  }
+  if (err instanceof ConfigError) return { code: err.code, exit: ExitCode.Config, message: err.message };
+  if (err instanceof UsageError) return { code: err.code, exit: ExitCode.Usage, message: err.message };
+  if (err instanceof TimeoutError) return { code: err.code, exit: ExitCode.Unreachable, message: err.message };
+  if (err instanceof FdfsError) return { code: err.code, exit: ExitCode.Failure, message: err.message };
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e === 'object' && typeof e.code === 'string' && e.message) {
+    return { code: e.code, exit: ExitCode.Failure, message: e.message };
+  }
+  return { code: 'FDFS_ERR_UNKNOWN', exit: ExitCode.Failure, message: String((err as Error)?.message ?? err) };
+}

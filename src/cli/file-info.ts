@@ -1,0 +1,58 @@
+// `fdfs info`: decode a file ID like fdfs_file_info, asking the storage only when the name
+// cannot tell (appender/slave files) or when asked to.
+import type { FdfsClient } from '../client/index.js';
+import { splitFileId, decodeFileName } from '../protocol/file-id.js';
+import { formatTime } from './format.js';
+
+export interface FileInfoView {
+  fileId: string;
+  group: string;
+  getFromServer: boolean;
+  fileType: string;
+  sourceStorageId: number;
+  sourceIpAddress: string;
+  createTimestamp: number;
+  fileSize: number | null;
+  crc32: number | null;
+}
+
+export async function fileInfo(client: FdfsClient | null, fileId: string, opts: { server?: boolean; offline?: boolean }): Promise<FileInfoView> {
+  const { group, logical } = splitFileId(fileId);
+  const d = decodeFileName(logical);
+  const src = d.source;
+  const view: FileInfoView = {
+    fileId,
+    group,
+    getFromServer: false,
+    fileType: d.kind,
+    sourceStorageId: 'serverId' in src ? src.serverId : 0,
+    sourceIpAddress: 'ipv4' in src ? src.ipv4 : '',
+    createTimestamp: d.timestamp,
+    fileSize: d.size ?? null,
+    crc32: d.kind === 'normal' || d.kind === 'trunk' ? d.crc32 : null,
+  };
+  const mustAsk = d.kind === 'appender' || d.kind === 'slave';
+  if (client && !opts.offline && (opts.server || mustAsk)) {
+    const s = await client.info(fileId);
+    view.getFromServer = true;
+    view.fileSize = s.size;
+    view.createTimestamp = s.createTimestamp;
+    view.crc32 = s.crc32;
+    if (s.sourceIp) view.sourceIpAddress = s.sourceIp;
+  }
+  return view;
+}
+
+export function printFileInfo(v: FileInfoView): string {
+  const lines = [
+    `GET FROM SERVER: ${v.getFromServer}`,
+    '',
+    `file type: ${v.fileType}`,
+  ];
+  if (v.sourceStorageId) lines.push(`source storage id: ${v.sourceStorageId}`);
+  lines.push(`source ip address: ${v.sourceIpAddress}`);
+  lines.push(`file create timestamp: ${formatTime(v.createTimestamp)}`);
+  lines.push(`file size: ${v.fileSize ?? 'unknown (ask the server with --server)'}`);
+  if (v.crc32 !== null) lines.push(`file crc32: ${v.crc32} (0x${v.crc32.toString(16).padStart(8, '0')})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,73 @@
+// Upload and download as the CLI does them: files or stdin/stdout, progress bars, and
+// downloads that only appear under their name once complete.
+import path from 'node:path';
+import { stat } from 'node:fs/promises';
+import type { FdfsClient } from '../client/index.js';
+import { splitFileId } from '../protocol/file-id.js';
+import { UsageError } from '../errors.js';
+import { createProgress } from './progress.js';
+
+export interface UploadFilesOptions {
+  group?: string;
+  ext?: string;
+  metadata?: Record<string, string>;
+  appender?: boolean;
+  progress: boolean;
+  onFileId(id: string): void;
+}
+
+export async function uploadFiles(client: FdfsClient, files: string[], opts: UploadFilesOptions): Promise<string[]> {
+  const ids: string[] = [];
+  for (const file of files) {
+    const isStdin = file === '-';
+    if (!isStdin) {
+      const st = await stat(file).catch(() => null);
+      if (!st) throw new UsageError(`cannot read ${file}: no such file`);
+      if (!st.isFile()) throw new UsageError(`${file} is not a regular file`);
+    }
+    const bar = await createProgress(path.basename(file), opts.progress && !isStdin);
+    try {
+      const id = await client.upload(isStdin ? process.stdin : file, {
+        group: opts.group,
+        ext: opts.ext,
+        metadata: opts.metadata,
+        appender: opts.appender,
+        onProgress: (n, total) => bar.update(n, total),
+      });
+      bar.stop();
+      ids.push(id);
+      opts.onFileId(id);
+    } finally {
+      bar.stop();
+    }
+  }
+  return ids;
+}
+
+export interface DownloadFileOptions {
+  offset: number;
+  length: number;
+  progress: boolean;
+}
+
+export async function downloadFile(client: FdfsClient, fileId: string, dest: string | undefined, opts: DownloadFileOptions): Promise<{ dest: string; bytes: number }> {
+  const { logical } = splitFileId(fileId);
+  if (dest === '-') {
+    const bytes = await client.downloadTo(fileId, process.stdout, { offset: opts.offset, length: opts.length });
+    return { dest: '-', bytes };
+  }
+  let target = dest ?? path.basename(logical);
+  const st = await stat(target).catch(() => null);
+  if (st?.isDirectory()) target = path.join(target, path.basename(logical));
+  const bar = await createProgress(path.basename(target), opts.progress);
+  try {
+    const bytes = await client.downloadToFile(fileId, target, {
+      offset: opts.offset,
+      length: opts.length,
+      onProgress: (n, total) => bar.update(n, total),
+    });
+    return { dest: target, bytes };
+  } finally {
+    bar.stop();
+  }
+}

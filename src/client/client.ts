@@ -1,0 +1,312 @@
+// FdfsClient: the typed promise API over trackers and storages (upload, download, delete,
+// info, metadata, lists). Connections are pooled per address; bodies are streamed.
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { PoolSet, type PoolOptions } from '../net/pool.js';
+import type { Connection } from '../net/connection.js';
+import { TrackerCmd, StorageCmd, DEFAULT_TRACKER_PORT } from '../protocol/codes.js';
+import { encodeQueryStoreRequest, decodeQueryStoreResponse, encodeQueryFetchRequest, decodeQueryFetchResponse,
+  decodeQueryFetchAllResponse, decodeQueryStoreAllResponse, type StoreTarget, type FetchTarget, type StorageAddr } from '../protocol/tracker-query.js';
+import { encodeUploadHead, decodeUploadResponse, encodeDownloadRequest, encodeDeleteFileRequest,
+  encodeQueryFileInfoRequest, decodeQueryFileInfoResponse } from '../protocol/storage-file.js';
+import { encodeSetMetadataRequest, encodeGetMetadataRequest, decodeGetMetadataResponse } from '../protocol/storage-meta.js';
+import { encodeListAllGroupsRequest, encodeListOneGroupRequest, decodeListGroupsResponse, encodeListStorageRequest,
+  decodeListStorageResponse, type GroupStat, type StorageRecord } from '../protocol/tracker-list.js';
+import { splitFileId, decodeFileName, isValidExt, type FileNameInfo } from '../protocol/file-id.js';
+import type { Metadata, MetadataInput } from '../protocol/metadata.js';
+import { LengthMismatchError, UsageError } from '../errors.js';
+import { TrackerSet, parseAddress, type TrackerHealth } from './trackers.js';
+import { prepareSource, type UploadSource } from './sources.js';
+
+export interface ClientOptions {
+  /** Tracker addresses 'host:port' (the default port is 22122). */
+  trackers: string[];
+  /** Seconds. @default 10 */
+  connectTimeout?: number;
+  /** Seconds. @default 30 */
+  networkTimeout?: number;
+  /** Most pooled connections per server. @default 16 */
+  maxConnectionsPerServer?: number;
+  /** Pooled connections idle longer than this are closed (seconds). @default 3600 */
+  maxIdleTime?: number;
+  /** Secret for anti-steal tokens (http.anti_steal.secret_key). */
+  antiStealSecret?: string;
+}
+
+export interface UploadOptions {
+  /** Extension without the dot (0–6 chars of [A-Za-z0-9._-]); defaults to the source file's. */
+  ext?: string;
+  metadata?: MetadataInput;
+  /** Store into this group (QUERY_STORE_WITH_GROUP). */
+  group?: string;
+  /** Content length; required for streams unless they may be spooled to a temp file. */
+  size?: number;
+  /** Create an appender file (UPLOAD_APPENDER_FILE). */
+  appender?: boolean;
+  /** Report bytes sent so far. */
+  onProgress?: (sent: number, total: number) => void;
+}
+
+export interface DownloadOptions {
+  offset?: number;
+  /** 0 or absent = to the end of the file. */
+  length?: number;
+  onProgress?: (received: number, total: number) => void;
+}
+
+export interface FileInfo {
+  fileId: string;
+  group: string;
+  kind: FileNameInfo['kind'];
+  size: number;
+  createTimestamp: number;
+  crc32: number;
+  sourceIp: string;
+}
+
+export class FdfsClient {
+  readonly trackers: TrackerSet;
+  private readonly pools: PoolSet;
+
+  constructor(readonly options: ClientOptions) {
+    const poolOpts: PoolOptions = {
+      connectTimeout: options.connectTimeout ?? 10,
+      networkTimeout: options.networkTimeout ?? 30,
+      max: options.maxConnectionsPerServer ?? 16,
+      maxIdleTime: options.maxIdleTime ?? 3600,
+    };
+    this.pools = new PoolSet(poolOpts);
+    this.trackers = new TrackerSet(options.trackers.map((t) => parseAddress(t, DEFAULT_TRACKER_PORT)), this.pools);
+  }
+
+  close(): void {
+    this.pools.close();
+  }
+
+  trackerHealth(): TrackerHealth[] {
+    return this.trackers.snapshot();
+  }
+
+  // ---- tracker queries
+
+  async queryStore(group?: string): Promise<StoreTarget> {
+    const cmd = group ? TrackerCmd.QueryStoreWithGroupOne : TrackerCmd.QueryStoreWithoutGroupOne;
+    const body = await this.trackers.use((c) => c.call(encodeQueryStoreRequest({ group }), { cmd }));
+    return decodeQueryStoreResponse(body);
+  }
+
+  async queryStoreAll(group?: string): Promise<{ group: string; servers: StorageAddr[]; storePathIndex: number }> {
+    const cmd = group ? TrackerCmd.QueryStoreWithGroupAll : TrackerCmd.QueryStoreWithoutGroupAll;
+    const body = await this.trackers.use((c) => c.call(encodeQueryStoreRequest({ group, all: true }), { cmd }));
+    return decodeQueryStoreAllResponse(body);
+  }
+
+  /** 102: a storage that can serve the file. */
+  async queryFetch(fileId: string): Promise<FetchTarget> {
+    return this.queryOne(TrackerCmd.QueryFetchOne, fileId);
+  }
+
+  /** 103: the storage where changes to the file must go (its source). */
+  async queryUpdate(fileId: string): Promise<FetchTarget> {
+    return this.queryOne(TrackerCmd.QueryUpdate, fileId);
+  }
+
+  /** 105: every storage that can serve the file. */
+  async queryFetchAll(fileId: string): Promise<{ group: string; servers: StorageAddr[] }> {
+    const { group, logical } = splitFileId(fileId);
+    const cmd = TrackerCmd.QueryFetchAll;
+    const body = await this.trackers.use((c) => c.call(encodeQueryFetchRequest(cmd, group, logical), { cmd }));
+    return decodeQueryFetchAllResponse(body);
+  }
+
+  private async queryOne(cmd: 102 | 103, fileId: string): Promise<FetchTarget> {
+    const { group, logical } = splitFileId(fileId);
+    const body = await this.trackers.use((c) => c.call(encodeQueryFetchRequest(cmd, group, logical), { cmd }));
+    return decodeQueryFetchResponse(body);
+  }
+
+  async listGroups(): Promise<GroupStat[]> {
+    const body = await this.trackers.use((c) => c.call(encodeListAllGroupsRequest(), { cmd: TrackerCmd.ServerListAllGroups }));
+    return decodeListGroupsResponse(body);
+  }
+
+  async listGroup(group: string): Promise<GroupStat> {
+    const body = await this.trackers.use((c) => c.call(encodeListOneGroupRequest(group), { cmd: TrackerCmd.ServerListOneGroup }));
+    return decodeListGroupsResponse(body)[0]!;
+  }
+
+  async listStorages(group: string, storageId?: string): Promise<StorageRecord[]> {
+    const body = await this.trackers.use((c) =>
+      c.call(encodeListStorageRequest(group, storageId), { cmd: TrackerCmd.ServerListStorage, maxBody: 64 << 10 }));
+    return decodeListStorageResponse(body);
+  }
+
+  // ---- storage operations
+
+  private storage<T>(addr: StorageAddr, fn: (c: Connection) => Promise<T>): Promise<T> {
+    return this.pools.get(addr.ip, addr.port).use(fn);
+  }
+
+  /** Upload a Buffer, a local file path or a stream; resolves to the file ID. */
+  async upload(source: UploadSource, opts: UploadOptions = {}): Promise<string> {
+    const src = await prepareSource(source, opts.size);
+    try {
+      const ext = opts.ext ?? src.extFromName ?? '';
+      if (!isValidExt(ext)) throw new UsageError(`bad file extension "${ext}" (up to 6 of A-Z a-z 0-9 . _ -)`);
+      const target = await this.queryStore(opts.group);
+      const cmd = opts.appender ? StorageCmd.UploadAppenderFile : StorageCmd.UploadFile;
+      const fileId = await this.storage(target, async (c) => {
+        await c.send(encodeUploadHead(cmd, { storePathIndex: target.storePathIndex, fileSize: src.size, ext }));
+        await sendBody(c, src.open(), src.size, opts.onProgress);
+        await c.readResponseHeader(cmd);
+        const res = decodeUploadResponse(await c.readBody());
+        c.done();
+        return `${res.group}/${res.logical}`;
+      });
+      if (opts.metadata && Object.keys(toEntries(opts.metadata)).length) {
+        await this.setMetadataAt(target, fileId, opts.metadata, 'overwrite');
+      }
+      return fileId;
+    } finally {
+      await src.cleanup();
+    }
+  }
+
+  /** Stream the file (or a range) into `sink`; resolves to the number of bytes written. */
+  async downloadTo(fileId: string, sink: Writable, opts: DownloadOptions = {}): Promise<number> {
+    const { group, logical } = splitFileId(fileId);
+    const target = await this.queryFetch(fileId);
+    return this.storage(target, async (c) => {
+      await c.send(encodeDownloadRequest({ group, filename: logical, fileOffset: opts.offset ?? 0, downloadBytes: opts.length ?? 0 }));
+      const h = await c.readResponseHeader(StorageCmd.DownloadFile);
+      const total = h.pkgLen;
+      let got = 0;
+      for await (const chunk of c.fs.chunks()) {
+        got += chunk.length;
+        if (!sink.write(chunk)) await waitDrain(sink);
+        opts.onProgress?.(got, total);
+      }
+      if (got !== total) throw new LengthMismatchError(total, got);
+      c.done();
+      return got;
+    });
+  }
+
+  async downloadToBuffer(fileId: string, opts: DownloadOptions = {}): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        parts.push(Buffer.from(chunk));
+        cb();
+      },
+    });
+    await this.downloadTo(fileId, sink, opts);
+    return Buffer.concat(parts);
+  }
+
+  /** Download into `dest` via a temp file renamed on success: no half-written file is ever visible. */
+  async downloadToFile(fileId: string, dest: string, opts: DownloadOptions = {}): Promise<number> {
+    const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.fdfs-${process.pid}-${Date.now()}.tmp`);
+    const out = createWriteStream(tmp);
+    try {
+      const n = await this.downloadTo(fileId, out, opts);
+      await new Promise<void>((resolve, reject) => {
+        out.once('error', reject);
+        out.end(() => resolve());
+      });
+      await rename(tmp, dest);
+      return n;
+    } catch (err) {
+      out.destroy();
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async delete(fileId: string): Promise<void> {
+    const { group, logical } = splitFileId(fileId);
+    const target = await this.queryUpdate(fileId);
+    await this.storage(target, (c) => c.call(encodeDeleteFileRequest({ group, filename: logical }), { cmd: StorageCmd.DeleteFile }));
+  }
+
+  /** True if the storage has the file (FastDFS storage_file_exist). */
+  async exists(fileId: string): Promise<boolean> {
+    try {
+      await this.info(fileId);
+      return true;
+    } catch (err) {
+      if ((err as { errno?: number }).errno === 2) return false;
+      throw err;
+    }
+  }
+
+  /** What the file name tells, without any server (fdfs_file_info on a normal file). */
+  decodeFileId(fileId: string): FileNameInfo & { group: string; logical: string } {
+    const { group, logical } = splitFileId(fileId);
+    return { group, logical, ...decodeFileName(logical) };
+  }
+
+  /** QUERY_FILE_INFO on a storage that holds the file. */
+  async info(fileId: string, opts: { calcCrc32?: boolean } = {}): Promise<FileInfo> {
+    const { group, logical } = splitFileId(fileId);
+    const decoded = decodeFileName(logical);
+    const target = await this.queryFetch(fileId);
+    const body = await this.storage(target, (c) =>
+      c.call(encodeQueryFileInfoRequest({ group, filename: logical, notCalcCrc32: opts.calcCrc32 === false }), { cmd: StorageCmd.QueryFileInfo }));
+    const i = decodeQueryFileInfoResponse(body);
+    return { fileId, group, kind: decoded.kind, size: i.fileSize, createTimestamp: i.createTimestamp, crc32: i.crc32, sourceIp: i.sourceIp };
+  }
+
+  async setMetadata(fileId: string, metadata: MetadataInput, mode: 'overwrite' | 'merge' = 'overwrite'): Promise<void> {
+    const target = await this.queryUpdate(fileId);
+    await this.setMetadataAt(target, fileId, metadata, mode);
+  }
+
+  private async setMetadataAt(target: StorageAddr, fileId: string, metadata: MetadataInput, mode: 'overwrite' | 'merge'): Promise<void> {
+    const { group, logical } = splitFileId(fileId);
+    const pkt = encodeSetMetadataRequest({ group, filename: logical, metadata, op: mode === 'merge' ? 'M' : 'O' });
+    await this.storage(target, (c) => c.call(pkt, { cmd: StorageCmd.SetMetadata }));
+  }
+
+  async getMetadata(fileId: string): Promise<Metadata> {
+    const { group, logical } = splitFileId(fileId);
+    const target = await this.queryUpdate(fileId);
+    const body = await this.storage(target, (c) =>
+      c.call(encodeGetMetadataRequest({ group, filename: logical }), { cmd: StorageCmd.GetMetadata, maxBody: 1 << 20 }));
+    return decodeGetMetadataResponse(body);
+  }
+}
+
+function toEntries(m: MetadataInput): Record<string, string> {
+  if (m instanceof Map) return Object.fromEntries(m);
+  if (Array.isArray(m)) return Object.fromEntries(m as Array<[string, string]>);
+  return m as Record<string, string>;
+}
+
+async function sendBody(c: Connection, body: AsyncIterable<Buffer>, size: number, onProgress?: (n: number, t: number) => void): Promise<void> {
+  let sent = 0;
+  for await (const chunk of body) {
+    sent += chunk.length;
+    if (sent > size) throw new LengthMismatchError(size, sent);
+    await c.send(chunk);
+    onProgress?.(sent, size);
+  }
+  if (sent !== size) {
+    c.broken = true;
+    throw new LengthMismatchError(size, sent);
+  }
+}
+
+function waitDrain(w: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = () => { cleanup(); resolve(); };
+    const onError = (e: Error) => { cleanup(); reject(e); };
+    const onClose = () => { cleanup(); reject(new Error('destination closed')); };
+    const cleanup = () => { w.off('drain', onDrain); w.off('error', onError); w.off('close', onClose); };
+    w.on('drain', onDrain);
+    w.on('error', onError);
+    w.on('close', onClose);
+  });
+}

@@ -1,0 +1,16 @@
+// ClientOptions from a stock client.conf (tracker_server lines, timeouts, pool, anti-steal secret).
+import { loadClientConfig } from '../config/index.js';
+import type { ClientOptions } from './client.js';
+
+export async function loadClientOptions(file: string): Promise<ClientOptions> {
+  const cfg = loadClientConfig(file);
+  // A dual-address entry "ip1,ip2:port" names one tracker; use its first address.
+  const trackers = cfg.trackerServers.map((t) => `${t.hosts[0]!.includes(':') ? `[${t.hosts[0]}]` : t.hosts[0]}:${t.port}`);
+  return {
+    trackers,
+    connectTimeout: cfg.connectTimeout,
+    networkTimeout: cfg.networkTimeout,
+    maxIdleTime: cfg.connectionPoolMaxIdleTime,
+    antiStealSecret: cfg.httpAntiStealSecretKey || undefined,
+  };
+}

@@ -1,0 +1,154 @@
+// Schema rows shared by several roles: logging (`log_level`, `log_file_*`, `[error-log]` overrides)
+// and the `http.anti_steal.*` token keys of http.conf (spec 7.1, 7.3).
+import { ConfigError } from '../errors.js';
+import type { RawConf } from './ini.js';
+import { at, fields, lastItem, line, type Field, type ReadContext } from './schema.js';
+import {
+  formatSize, formatTimeOfDay, parseBool, parseInteger, parseSize, parseTimeOfDay, type TimeOfDay,
+} from './values.js';
+
+/** Stock syslog-style names, case-insensitive in the file. */
+export const LOG_LEVELS = ['emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** Other spellings accepted for log levels. */
+export const LOG_LEVEL_ALIASES: Record<string, LogLevel> = {
+  emergency: 'emerg', critical: 'crit', err: 'error', warning: 'warn',
+};
+
+/** The `log_file_*` family (6.x); `[error-log]` / `[access-log]` may override each key. */
+export interface LogFileSettings {
+  rotateEveryday: boolean;
+  rotateTime: TimeOfDay;
+  compressOld: boolean;
+  compressDaysBefore: number;
+  /** Bytes; 0 = never rotate by size. */
+  rotateOnSize: number;
+  /** 0 = never delete old files. */
+  keepDays: number;
+  deleteOldTime: TimeOfDay;
+}
+
+export interface LogSettings {
+  /** `log_level`: emerg … debug. @default 'info' */
+  logLevel: LogLevel;
+  /** `run_by_group` (accepted for compatibility; fdfs never changes its group). @default '' */
+  runByGroup: string;
+  /** `run_by_user` (accepted for compatibility; fdfs never changes its user). @default '' */
+  runByUser: string;
+  /** `sync_log_buff_interval`: seconds between log buffer flushes. @default 10 */
+  syncLogBuffInterval: number;
+  /** `log_file_rotate_everyday`. @default true */
+  logFileRotateEveryday: boolean;
+  /** `log_file_rotate_time`. @default 00:00 */
+  logFileRotateTime: TimeOfDay;
+  /** `log_file_compress_old`: gzip rotated logs. @default false */
+  logFileCompressOld: boolean;
+  /** `log_file_compress_days_before`. @default 1 */
+  logFileCompressDaysBefore: number;
+  /** `log_file_rotate_on_size`: bytes, 0 = never. @default 0 */
+  logFileRotateOnSize: number;
+  /** `log_file_keep_days`: 0 = keep forever. @default 15 */
+  logFileKeepDays: number;
+  /** `log_file_delete_old_time`. @default 01:30 */
+  logFileDeleteOldTime: TimeOfDay;
+  /** `[error-log]` section: `log_file_*` overrides for the error log. @default {} */
+  errorLog: Partial<LogFileSettings>;
+}
+
+type LogFileKey = keyof LogFileSettings;
+const LOG_FILE_KEYS: Record<LogFileKey, { key: string; parse(v: string, w: ReturnType<typeof at>): unknown; format(v: never): string }> = {
+  rotateEveryday: { key: 'log_file_rotate_everyday', parse: (v) => parseBool(v), format: String },
+  rotateTime: { key: 'log_file_rotate_time', parse: parseTimeOfDay, format: formatTimeOfDay },
+  compressOld: { key: 'log_file_compress_old', parse: (v) => parseBool(v), format: String },
+  compressDaysBefore: { key: 'log_file_compress_days_before', parse: (v, w) => parseInteger(v, w, { min: 0 }), format: String },
+  rotateOnSize: { key: 'log_file_rotate_on_size', parse: (v, w) => parseSize(v, w), format: formatSize },
+  keepDays: { key: 'log_file_keep_days', parse: (v, w) => parseInteger(v, w, { min: 0 }), format: String },
+  deleteOldTime: { key: 'log_file_delete_old_time', parse: parseTimeOfDay, format: formatTimeOfDay },
+};
+
+/** A `[section]` of `log_file_*` overrides, e.g. `[error-log]`, `[access-log]`. */
+export function logOverridesField<T, K extends keyof T>(name: K, section: string, doc: string): Field<T, K> {
+  const byKey = new Map(Object.entries(LOG_FILE_KEYS).map(([f, d]) => [d.key, f as LogFileKey]));
+  return {
+    name, key: 'log_file_*', section, doc, defaultText: '(the global log_file_* values)',
+    owns: (k) => byKey.has(k),
+    read(ctx: ReadContext<T>) {
+      const out: Partial<LogFileSettings> = {};
+      for (const k of ctx.keys()) {
+        const f = byKey.get(k);
+        const item = f && lastItem(ctx, k);
+        if (f && item) (out as Record<string, unknown>)[f] = LOG_FILE_KEYS[f].parse(item.value, at(item, k));
+      }
+      return out as T[K];
+    },
+    render(v) {
+      return Object.entries(v as Partial<LogFileSettings>)
+        .map(([f, val]) => line(LOG_FILE_KEYS[f as LogFileKey].key, LOG_FILE_KEYS[f as LogFileKey].format(val as never)));
+    },
+  };
+}
+
+/** The effective settings of one log file: the global `log_file_*` values with its section's overrides. */
+export function effectiveLogFile(cfg: LogSettings, overrides: Partial<LogFileSettings> = cfg.errorLog): LogFileSettings {
+  return {
+    rotateEveryday: cfg.logFileRotateEveryday,
+    rotateTime: cfg.logFileRotateTime,
+    compressOld: cfg.logFileCompressOld,
+    compressDaysBefore: cfg.logFileCompressDaysBefore,
+    rotateOnSize: cfg.logFileRotateOnSize,
+    keepDays: cfg.logFileKeepDays,
+    deleteOldTime: cfg.logFileDeleteOldTime,
+    ...overrides,
+  };
+}
+
+/** Rows of LogSettings for any config type that includes it. */
+export function logFields<T extends LogSettings>(): Array<Field<T, keyof LogSettings>> {
+  const f = fields<LogSettings>();
+  const rows = [
+    f.oneOf('logLevel', 'log_level', 'info', LOG_LEVELS,
+      'Log level, syslog names: emerg, alert, crit, error, warn, notice, info, debug.', { aliases: LOG_LEVEL_ALIASES }),
+    f.str('runByGroup', 'run_by_group', '', 'Unix group to run as; empty = current. Accepted for compatibility, fdfs does not switch groups.'),
+    f.str('runByUser', 'run_by_user', '', 'Unix user to run as; empty = current. Accepted for compatibility, fdfs does not switch users.'),
+    f.int('syncLogBuffInterval', 'sync_log_buff_interval', 10, 'Flush the log buffer to disk every N seconds.', { min: 1 }),
+    f.bool('logFileRotateEveryday', 'log_file_rotate_everyday', true, 'Rotate the log file every day at log_file_rotate_time.'),
+    f.time('logFileRotateTime', 'log_file_rotate_time', '00:00', 'Time of day (HH:MM) of the daily rotation.'),
+    f.bool('logFileCompressOld', 'log_file_compress_old', false, 'Compress rotated log files with gzip.'),
+    f.int('logFileCompressDaysBefore', 'log_file_compress_days_before', 1, 'Compress rotated log files older than N days.', { min: 0 }),
+    f.size('logFileRotateOnSize', 'log_file_rotate_on_size', 0, 'Also rotate when the log file exceeds this size (e.g. 100MB); 0 = never.'),
+    f.int('logFileKeepDays', 'log_file_keep_days', 15, 'Delete log files older than N days; 0 = keep them all.', { min: 0 }),
+    f.time('logFileDeleteOldTime', 'log_file_delete_old_time', '01:30', 'Time of day (HH:MM) old log files are deleted.'),
+    logOverridesField<LogSettings, 'errorLog'>('errorLog', 'error-log',
+      'log_file_* keys in this section override the global ones for the error log.'),
+  ];
+  return rows as unknown as Array<Field<T, keyof LogSettings>>;
+}
+
+/** The `http.anti_steal.*` keys shared by storage.conf and client.conf (usually via `#include http.conf`). */
+export interface AntiStealSettings {
+  /** `http.anti_steal.check_token`: require `token`/`ts` on HTTP downloads. @default false */
+  httpAntiStealCheckToken: boolean;
+  /** `http.anti_steal.token_ttl`: seconds a token stays valid. @default 600 */
+  httpAntiStealTokenTtl: number;
+  /** `http.anti_steal.secret_key`: token secret, required when checking is on. @default '' */
+  httpAntiStealSecretKey: string;
+}
+
+export function antiStealFields<T extends AntiStealSettings>(): Array<Field<T, keyof AntiStealSettings>> {
+  const f = fields<AntiStealSettings>();
+  const rows = [
+    f.bool('httpAntiStealCheckToken', 'http.anti_steal.check_token', false, 'Require an anti-steal token (token and ts query parameters) on HTTP downloads.'),
+    f.int('httpAntiStealTokenTtl', 'http.anti_steal.token_ttl', 600, 'Seconds a token stays valid after its ts.', { min: 1 }),
+    f.str('httpAntiStealSecretKey', 'http.anti_steal.secret_key', '', 'Secret key of the token (at most 128 bytes recommended); required when check_token is true.'),
+  ];
+  return rows as unknown as Array<Field<T, keyof AntiStealSettings>>;
+}
+
+/** ConfigError when token checking is on without a secret key. */
+export function validateAntiSteal(cfg: AntiStealSettings, raw: RawConf): void {
+  if (cfg.httpAntiStealCheckToken && cfg.httpAntiStealSecretKey === '') {
+    const item = raw.global.get('http.anti_steal.check_token')?.at(-1);
+    throw new ConfigError('http.anti_steal.secret_key is required when http.anti_steal.check_token is true',
+      item?.file ?? raw.path, item?.line);
+  }
+}

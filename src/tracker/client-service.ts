@@ -1,0 +1,169 @@
+// Tracker handlers for client commands: store/fetch/update queries (101–107), lists (90–92),
+// admin (93, 94, 95, 108), cluster stats (96–98) and the tracker status (64).
+import { TrackerCmd } from '../protocol/codes.js';
+import { Errno, StatusError } from '../errors.js';
+import type { RequestContext } from '../net/server.js';
+import {
+  decodeQueryStoreRequest, encodeQueryStoreResponse, encodeQueryStoreAllResponse, decodeQueryFetchRequest,
+  encodeQueryFetchResponse, encodeQueryFetchAllResponse, type QueryStoreCmd,
+} from '../protocol/tracker-query.js';
+import {
+  decodeListOneGroupRequest, encodeListGroupsResponse, decodeListStorageRequest, encodeListStorageResponse,
+  decodeDeleteStorageRequest, decodeDeleteGroupRequest, encodeGetLeaderResponse, encodeGetTrackerStatusResponse,
+  decodeEmptyRequest,
+} from '../protocol/tracker-list.js';
+import {
+  decodeTrackerClusterStatRequest, encodeTrackerClusterStatResponse, decodeStorageClusterStatRequest,
+  encodeStorageClusterStatResponse, decodeVolumeStatRequest, encodeVolumeStatResponse,
+} from '../protocol/tracker-cluster-stat.js';
+import { FDFS_PROTOCOL_VERSION } from '../protocol/codes.js';
+import type { TrackerConnState, TrackerRuntime } from './runtime.js';
+import { chooseStoreGroup, chooseStoreServers, chooseFetch, chooseUpdate } from './selection.js';
+import { groupStat, storageRecord, storageClusterStat, volumeStat } from './records.js';
+
+type Ctx = RequestContext<TrackerConnState>;
+export type TrackerHandler = (rt: TrackerRuntime, ctx: Ctx, body: Buffer) => Promise<void>;
+
+async function queryStore(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const cmd = ctx.header.cmd as QueryStoreCmd;
+  const req = decodeQueryStoreRequest(cmd, body);
+  const group = chooseStoreGroup(rt.cluster, rt.policy, req.group);
+  const { servers, storePathIndex } = chooseStoreServers(group, rt.policy, req.all);
+  if (req.all) {
+    await ctx.replyPacket(encodeQueryStoreAllResponse(
+      { group: group.name, servers: servers.map((s) => ({ ip: s.ip, port: s.port })), storePathIndex }, rt.ipSize));
+  } else {
+    const s = servers[0]!;
+    await ctx.replyPacket(encodeQueryStoreResponse({ group: group.name, ip: s.ip, port: s.port, storePathIndex }, rt.ipSize));
+  }
+}
+
+async function queryFetch(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const { group, logical } = decodeQueryFetchRequest(body);
+  const cmd = ctx.header.cmd;
+  if (cmd === TrackerCmd.QueryUpdate) {
+    const s = chooseUpdate(rt.cluster, rt.policy, group, logical);
+    await ctx.replyPacket(encodeQueryFetchResponse({ group, ip: s.ip, port: s.port }, rt.ipSize));
+    return;
+  }
+  const all = cmd === TrackerCmd.QueryFetchAll;
+  const list = chooseFetch(rt.cluster, rt.policy, group, logical, all);
+  if (all) {
+    await ctx.replyPacket(encodeQueryFetchAllResponse({ group, servers: list.map((s) => ({ ip: s.ip, port: s.port })) }, rt.ipSize));
+  } else {
+    await ctx.replyPacket(encodeQueryFetchResponse({ group, ip: list[0]!.ip, port: list[0]!.port }, rt.ipSize));
+  }
+}
+
+async function listGroups(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  if (ctx.header.cmd === TrackerCmd.ServerListOneGroup) {
+    const { group } = decodeListOneGroupRequest(body);
+    const g = rt.cluster.group(group);
+    if (!g) throw new StatusError(Errno.ENOENT, `group ${group} not found`);
+    await ctx.replyPacket(encodeListGroupsResponse([groupStat(g, rt.policy)]));
+    return;
+  }
+  decodeEmptyRequest(TrackerCmd.ServerListAllGroups, body);
+  await ctx.replyPacket(encodeListGroupsResponse(rt.cluster.sortedGroups().map((g) => groupStat(g, rt.policy))));
+}
+
+async function listStorages(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const { group, storageId } = decodeListStorageRequest(body);
+  const g = rt.cluster.group(group);
+  if (!g) throw new StatusError(Errno.ENOENT, `group ${group} not found`);
+  let nodes = g.sorted();
+  if (storageId) {
+    nodes = nodes.filter((s) => s.id === storageId);
+    if (!nodes.length) throw new StatusError(Errno.ENOENT, `storage ${storageId} not found in ${group}`);
+  }
+  await ctx.replyPacket(encodeListStorageResponse(nodes.map((s) => storageRecord(s, rt.policy)), rt.ipSize));
+}
+
+async function deleteStorage(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const { group, storageId } = decodeDeleteStorageRequest(body);
+  rt.cluster.deleteStorage(group, storageId);
+  await ctx.reply();
+}
+
+async function deleteGroup(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const { group } = decodeDeleteGroupRequest(body);
+  rt.cluster.deleteGroup(group);
+  await ctx.reply();
+}
+
+async function setTrunkServer(): Promise<void> {
+  // Trunk files are not supported: stock answers EOPNOTSUPP when use_trunk_file is off.
+  throw new StatusError(Errno.EOPNOTSUPP, 'trunk files are not enabled');
+}
+
+async function getLeader(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  decodeEmptyRequest(TrackerCmd.ServerGetLeader, body);
+  const leader = rt.leader.leader(ctx.conn.localAddress);
+  if (!leader) throw new StatusError(Errno.ENOENT, 'no leader');
+  await ctx.replyPacket(encodeGetLeaderResponse(leader));
+}
+
+async function trackerStatus(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  decodeEmptyRequest(TrackerCmd.TrackerGetStatus, body);
+  if (!rt.cluster.groups.size) throw new StatusError(Errno.ENOENT, 'no groups yet');
+  const running = Math.floor(Date.now() / 1000) - rt.upTime;
+  await ctx.replyPacket(encodeGetTrackerStatusResponse({
+    ifLeader: rt.leader.isLeader(),
+    runningTime: running - (running % 300),
+    restartInterval: 0,
+  }));
+}
+
+async function trackerClusterStat(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const f = decodeTrackerClusterStatRequest(body);
+  if (!rt.leader.isLeader()) throw new StatusError(Errno.EOPNOTSUPP, 'not the leader');
+  const self = rt.leader.leader(ctx.conn.localAddress) ?? { ip: ctx.conn.localAddress, port: rt.port };
+  const list = [{
+    host: `${self.ip}:${self.port}`, isLeader: true, isActive: true,
+    connectionAllocCount: rt.connections.alloc, connectionCurrentCount: rt.connections.current,
+    connectionMaxCount: rt.connections.max, version: FDFS_PROTOCOL_VERSION, upTime: rt.upTime, lastHeartbeatTime: 0,
+  }].filter((t) => (f.isActive === undefined || t.isActive === f.isActive) && (f.isLeader === undefined || t.isLeader === f.isLeader));
+  await ctx.replyPacket(encodeTrackerClusterStatResponse(list));
+}
+
+async function storageClusterStatHandler(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const f = decodeStorageClusterStatRequest(body);
+  const storages = rt.cluster.sortedGroups().flatMap((g) => g.sorted()).filter((s) => {
+    if (f.isTrunkServer !== undefined && f.isTrunkServer) return false;
+    if (f.status) return f.status.op === '=' ? s.status === f.status.status : s.status !== f.status.status;
+    return true;
+  });
+  await ctx.replyPacket(encodeStorageClusterStatResponse({
+    useStorageId: rt.useStorageId, useTrunkFile: false, storages: storages.map(storageClusterStat),
+  }));
+}
+
+async function volumeStatHandler(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const f = decodeVolumeStatRequest(body);
+  const groups = rt.cluster.sortedGroups().map((g) => volumeStat(g, rt.policy)).filter((v) =>
+    (f.diskAvailable === undefined || v.isDiskAvailable === f.diskAvailable) &&
+    (f.trunkAvailable === undefined || v.isTrunkAvailable === f.trunkAvailable) &&
+    (f.spaceAvailable === undefined || (v.availMb > 0) === f.spaceAvailable));
+  await ctx.replyPacket(encodeVolumeStatResponse({ useTrunkFile: false, groups }));
+}
+
+export const CLIENT_HANDLERS: Record<number, TrackerHandler> = {
+  [TrackerCmd.QueryStoreWithoutGroupOne]: queryStore,
+  [TrackerCmd.QueryStoreWithGroupOne]: queryStore,
+  [TrackerCmd.QueryStoreWithoutGroupAll]: queryStore,
+  [TrackerCmd.QueryStoreWithGroupAll]: queryStore,
+  [TrackerCmd.QueryFetchOne]: queryFetch,
+  [TrackerCmd.QueryUpdate]: queryFetch,
+  [TrackerCmd.QueryFetchAll]: queryFetch,
+  [TrackerCmd.ServerListOneGroup]: listGroups,
+  [TrackerCmd.ServerListAllGroups]: listGroups,
+  [TrackerCmd.ServerListStorage]: listStorages,
+  [TrackerCmd.ServerDeleteStorage]: deleteStorage,
+  [TrackerCmd.ServerDeleteGroup]: deleteGroup,
+  [TrackerCmd.ServerSetTrunkServer]: setTrunkServer,
+  [TrackerCmd.ServerGetLeader]: getLeader,
+  [TrackerCmd.TrackerGetStatus]: trackerStatus,
+  [TrackerCmd.ServerTrackerClusterStat]: trackerClusterStat,
+  [TrackerCmd.ServerStorageClusterStat]: storageClusterStatHandler,
+  [TrackerCmd.ServerStorageVolumnStat]: volumeStatHandler,
+};

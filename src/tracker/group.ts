@@ -1,0 +1,43 @@
+// A group as the tracker sees it: its member storages (sorted by id), readable/writable sets,
+// round-robin cursors and a change counter that drives member-list notifications.
+import { StorageNode } from './storage-node.js';
+
+export class Group {
+  readonly storages = new Map<string, StorageNode>();
+  storagePort = 0;
+  storePathCount = 0;
+  subdirCountPerPath = 0;
+  currentWriteServer = 0;
+  currentReadServer = 0;
+  /** Bumped on every membership or status change; storages get the member list when it moved. */
+  changeCount = 0;
+
+  constructor(readonly name: string) {}
+
+  /** Members sorted by id (stock order for lists, briefs and selection). */
+  sorted(): StorageNode[] {
+    return [...this.storages.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  writable(): StorageNode[] {
+    return this.sorted().filter((s) => s.writable);
+  }
+
+  readable(): StorageNode[] {
+    return this.sorted().filter((s) => s.readable);
+  }
+
+  /** Space of the member with the least free space among the writable ones (§4.3). */
+  space(): { totalMb: number; freeMb: number } {
+    const pool = this.writable();
+    const members = pool.length ? pool : this.sorted().filter((s) => s.paths.length > 0);
+    if (!members.length) return { totalMb: 0, freeMb: 0 };
+    let min = members[0]!;
+    for (const s of members) if (s.freeMb < min.freeMb) min = s;
+    return { totalMb: min.totalMb, freeMb: min.freeMb };
+  }
+
+  touch(): void {
+    this.changeCount++;
+  }
+}

@@ -1,0 +1,245 @@
+// Tracker handlers for storage servers (§8): identity (60, 70, 69, 109), parameters (75), JOIN (81),
+// reports answered with change notifications (83, 84, 89), sync coordination (76–79, 85–88, 59, 71).
+import { TrackerCmd, StorageStatus, type StorageStatusCode } from '../protocol/codes.js';
+import { Errno, StatusError } from '../errors.js';
+import type { RequestContext } from '../net/server.js';
+import {
+  decodeJoinRequest, encodeJoinResponse, decodeGetMyIpRequest, encodeGetMyIpResponse, encodeParameterResponse,
+  decodeGetServerIdRequest, encodeGetServerIdResponse, decodeFetchStorageIdsRequest,
+} from '../protocol/join.js';
+import {
+  decodeBeatRequest, decodeDiskUsageRequest, decodeSyncReportRequest, encodeChangeNotification, type StorageBrief,
+} from '../protocol/beat.js';
+import {
+  encodeSyncPlanResponse, decodeSyncNotifyRequest, decodeSyncSrcRequest, decodeReportStatusRequest, decodeGetStatusRequest,
+  encodeGetStatusResponse, decodeChangeStatusRequest, decodeChangelogRequest,
+} from '../protocol/sync-coord.js';
+import { decodeStatBlock } from '../protocol/tracker-list.js';
+import { isValidGroupName } from '../protocol/file-id.js';
+import type { TrackerConnState, TrackerRuntime } from './runtime.js';
+import type { StorageNode } from './storage-node.js';
+import type { TrackerHandler } from './client-service.js';
+
+type Ctx = RequestContext<TrackerConnState>;
+
+/** At most this many changelog bytes per 77 answer (stock: 8182). */
+const CHANGELOG_CHUNK = 8182;
+
+function joined(ctx: Ctx): StorageNode {
+  const node = ctx.state.node;
+  if (!node) throw new StatusError(Errno.EACCES, 'storage command before JOIN');
+  return node;
+}
+
+function brief(s: StorageNode): StorageBrief {
+  return { status: s.status, port: s.port, id: s.id, ipAddr: s.ip };
+}
+
+/** Leader brief once per connection (and after a leader change), members whenever the group moved. */
+function notification(rt: TrackerRuntime, ctx: Ctx, node: StorageNode): Buffer {
+  if (!rt.leader.isLeader()) return encodeChangeNotification({});
+  const out: { leader?: StorageBrief; members?: StorageBrief[] } = {};
+  if (ctx.state.leaderEpochSent !== rt.leader.epoch) {
+    const l = rt.leader.leader(ctx.conn.localAddress);
+    out.leader = l ? { status: 0, port: l.port, id: l.ip.slice(0, 15), ipAddr: l.ip } : { status: 0, port: 0, id: '', ipAddr: '' };
+    ctx.state.leaderEpochSent = rt.leader.epoch;
+  }
+  const group = rt.cluster.group(node.group);
+  if (group && ctx.state.groupChangeSeen !== group.changeCount) {
+    out.members = group.sorted().map(brief);
+    ctx.state.groupChangeSeen = group.changeCount;
+  }
+  return encodeChangeNotification(out);
+}
+
+function storageId(rt: TrackerRuntime, ip: string, claimed: string): string {
+  return rt.useStorageId && claimed ? claimed : ip;
+}
+
+async function getMyIp(_rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  decodeGetMyIpRequest(body);
+  await ctx.replyPacket(encodeGetMyIpResponse(ctx.conn.remoteAddress));
+}
+
+async function parameters(rt: TrackerRuntime, ctx: Ctx): Promise<void> {
+  await ctx.replyPacket(encodeParameterResponse(rt.parameters));
+}
+
+async function join(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const req = decodeJoinRequest(body);
+  if (!isValidGroupName(req.group)) throw new StatusError(Errno.EINVAL, `bad group name "${req.group}"`);
+  const ip = ctx.conn.remoteAddress;
+  rt.leader.learnTrackers(req.trackers, ctx.conn.localAddress);
+  const node = rt.cluster.join({
+    group: req.group,
+    id: storageId(rt, ip, req.storageId),
+    ip,
+    port: req.storagePort,
+    storePathCount: req.storePathCount,
+    subdirCountPerPath: req.subdirCountPerPath,
+    uploadPriority: req.uploadPriority,
+    joinTime: req.joinTime,
+    upTime: req.upTime,
+    version: req.version,
+    initFlag: req.initFlag,
+    reportedStatus: req.status,
+  });
+  if (ctx.state.node !== node) {
+    if (ctx.state.node) ctx.state.node.connections--;
+    node.connections++;
+    ctx.state.node = node;
+  }
+  await ctx.replyPacket(encodeJoinResponse({ status: node.status, srcId: node.syncSrcId }));
+}
+
+async function beat(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const node = joined(ctx);
+  const block = decodeBeatRequest(body);
+  if (block) {
+    const stats = decodeStatBlock(block);
+    node.stats = stats;
+    node.lastSourceUpdate = stats.lastSourceUpdate;
+    node.lastSyncUpdate = stats.lastSyncUpdate;
+  }
+  rt.cluster.heartbeat(node);
+  await ctx.replyPacket(notification(rt, ctx, node));
+}
+
+async function diskUsage(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const node = joined(ctx);
+  node.paths = decodeDiskUsageRequest(body, node.storePathCount);
+  if (rt.policy.storePath === 2) {
+    let best = 0;
+    node.paths.forEach((p, i) => { if (p.freeMb > node.paths[best]!.freeMb) best = i; });
+    node.currentWritePath = best;
+  }
+  rt.cluster.heartbeat(node);
+  await ctx.replyPacket(notification(rt, ctx, node));
+}
+
+async function syncReport(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const node = joined(ctx);
+  const entries = decodeSyncReportRequest(body).map((e) => ({ id: e.storageId, timestamp: e.timestamp }));
+  rt.cluster.syncReport(node, entries, rt.policy.storeServer === 0);
+  rt.cluster.heartbeat(node);
+  await ctx.replyPacket(notification(rt, ctx, node));
+}
+
+async function syncDestReq(rt: TrackerRuntime, ctx: Ctx): Promise<void> {
+  const node = joined(ctx);
+  const plan = rt.cluster.syncDestReq(node);
+  await ctx.replyPacket(encodeSyncPlanResponse(plan ? { srcId: plan.srcId, untilTimestamp: plan.until } : null));
+}
+
+async function syncDestQuery(_rt: TrackerRuntime, ctx: Ctx): Promise<void> {
+  const node = joined(ctx);
+  await ctx.replyPacket(encodeSyncPlanResponse(node.syncSrcId ? { srcId: node.syncSrcId, untilTimestamp: node.syncUntilTimestamp } : null));
+}
+
+async function syncNotify(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const node = joined(ctx);
+  const plan = decodeSyncNotifyRequest(body);
+  rt.cluster.syncNotify(node, plan.srcId, plan.untilTimestamp);
+  await ctx.reply();
+}
+
+async function syncSrcReq(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const { group, destId } = decodeSyncSrcRequest(body);
+  const dest = rt.cluster.storage(group, destId);
+  if (!dest || dest.status === StorageStatus.Init || dest.status === StorageStatus.Deleted || dest.status === StorageStatus.IpChanged) {
+    throw new StatusError(Errno.ENOENT, `storage ${destId} has no sync plan`);
+  }
+  await ctx.replyPacket(encodeSyncPlanResponse(dest.syncSrcId ? { srcId: dest.syncSrcId, untilTimestamp: dest.syncUntilTimestamp } : null));
+}
+
+async function reportStatus(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const { group, brief: b } = decodeReportStatusRequest(body);
+  const node = rt.cluster.storage(group, b.id);
+  if (!node) throw new StatusError(Errno.ENOENT, `storage ${b.id} not found in ${group}`);
+  rt.cluster.reportStatus(node, b.status as StorageStatusCode);
+  await ctx.reply();
+}
+
+async function getStatus(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const req = decodeGetStatusRequest(body);
+  const g = rt.cluster.group(req.group);
+  const node = g?.sorted().find((s) => s.ip === req.ip && s.port === req.port);
+  if (!node) throw new StatusError(Errno.ENOENT, `storage ${req.ip}:${req.port} not found`);
+  await ctx.replyPacket(encodeGetStatusResponse(brief(node)));
+}
+
+async function changeStatus(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const node = joined(ctx);
+  let status = decodeChangeStatusRequest(body) as StorageStatusCode;
+  const available = (s: number) => s === StorageStatus.Offline || s === StorageStatus.Online || s === StorageStatus.Active;
+  if (!(available(status) && available(node.status))) {
+    if (status === StorageStatus.Online || status === StorageStatus.Active) status = StorageStatus.Offline;
+    rt.cluster.setStatus(node, status, 'status from the leader (59)');
+  }
+  await ctx.reply();
+}
+
+async function replicaChg(_rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  // The leader ignores peer-reported statuses (stock); nothing to merge without a follower role.
+  void body;
+  await ctx.reply();
+}
+
+async function changelog(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const req = decodeChangelogRequest(body);
+  const node = req ? rt.cluster.storage(req.group, req.storageId) : joined(ctx);
+  if (!node) {
+    await ctx.reply();
+    return;
+  }
+  const text = Buffer.from(rt.cluster.changelog);
+  const start = Math.min(node.changelogOffset, text.length);
+  const chunk = text.subarray(start, start + CHANGELOG_CHUNK);
+  node.changelogOffset = start + chunk.length;
+  await ctx.reply(chunk);
+}
+
+async function getServerId(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const req = decodeGetServerIdRequest(body);
+  if (rt.useStorageId) throw new StatusError(Errno.ENOENT, `no storage id for ${req.ip}`);
+  await ctx.replyPacket(encodeGetServerIdResponse(req.ip));
+}
+
+async function fetchStorageIds(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const req = decodeFetchStorageIdsRequest(body);
+  if (!rt.useStorageId) {
+    if (!req.allowEmpty) throw new StatusError(Errno.EOPNOTSUPP, 'storage ids are not used');
+    await ctx.reply(Buffer.alloc(8));
+    return;
+  }
+  throw new StatusError(Errno.EOPNOTSUPP, 'storage ids are not supported yet');
+}
+
+async function notSupported(): Promise<void> {
+  throw new StatusError(Errno.EOPNOTSUPP, 'not supported by this tracker');
+}
+
+export const STORAGE_HANDLERS: Record<number, TrackerHandler> = {
+  [TrackerCmd.StorageGetMyIp]: getMyIp,
+  [TrackerCmd.StorageParameterReq]: parameters,
+  [TrackerCmd.StorageJoin]: join,
+  [TrackerCmd.StorageBeat]: beat,
+  [TrackerCmd.StorageReportDiskUsage]: diskUsage,
+  [TrackerCmd.StorageSyncReport]: syncReport,
+  [TrackerCmd.StorageSyncDestReq]: syncDestReq,
+  [TrackerCmd.StorageSyncDestQuery]: syncDestQuery,
+  [TrackerCmd.StorageSyncNotify]: syncNotify,
+  [TrackerCmd.StorageSyncSrcReq]: syncSrcReq,
+  [TrackerCmd.StorageReportStatus]: reportStatus,
+  [TrackerCmd.StorageGetStatus]: getStatus,
+  [TrackerCmd.StorageChangeStatus]: changeStatus,
+  [TrackerCmd.StorageReplicaChg]: replicaChg,
+  [TrackerCmd.StorageChangelogReq]: changelog,
+  [TrackerCmd.StorageGetServerId]: getServerId,
+  [TrackerCmd.StorageFetchStorageIds]: fetchStorageIds,
+  [TrackerCmd.StorageGetGroupName]: notSupported,
+  [TrackerCmd.StorageReportIpChanged]: notSupported,
+  [TrackerCmd.StorageFetchTrunkFid]: notSupported,
+  [TrackerCmd.StorageReportTrunkFid]: notSupported,
+  [TrackerCmd.StorageReportTrunkFree]: notSupported,
+};

@@ -1,0 +1,143 @@
+// The tracker role: listens for clients and storages, owns the cluster model, runs the
+// liveness check. Built from a TrackerConfig (stock tracker.conf).
+import { FrameServer, type RequestContext } from '../net/server.js';
+import { CommonCmd, IPV4_ADDRESS_SIZE } from '../protocol/codes.js';
+import { formatReservedSpaceParam, type TrackerConfig } from '../config/index.js';
+import { Errno, StatusError } from '../errors.js';
+import { child, type Logger } from '../log.js';
+import { Cluster } from './cluster.js';
+import { CLIENT_HANDLERS } from './client-service.js';
+import { STORAGE_HANDLERS } from './storage-service.js';
+import { newConnState, type LeaderView, type TrackerConnState, type TrackerRuntime } from './runtime.js';
+import type { SelectionPolicy } from './selection.js';
+
+/** Leadership for a tracker that knows no peers: it leads itself. */
+class SoloLeader implements LeaderView {
+  readonly epoch = 0;
+  constructor(private readonly bindAddr: string, private readonly port: number) {}
+  isLeader(): boolean {
+    return true;
+  }
+  leader(localIp: string): { ip: string; port: number } {
+    return { ip: this.bindAddr || localIp, port: this.port };
+  }
+  learnTrackers(): void {}
+}
+
+export class TrackerServer {
+  readonly cluster: Cluster;
+  readonly runtime: TrackerRuntime;
+  private readonly server: FrameServer<TrackerConnState>;
+  private readonly log: Logger;
+  private checkTimer: NodeJS.Timeout | null = null;
+
+  constructor(readonly config: TrackerConfig, opts: { log?: Logger } = {}) {
+    this.log = opts.log ?? child({ role: 'tracker', port: config.port });
+    this.cluster = new Cluster(this.log);
+    const policy: SelectionPolicy = {
+      storeLookup: config.storeLookup,
+      storeGroup: config.storeGroup,
+      storeServer: config.useTrunkFile && config.storeServer === 0 ? 1 : config.storeServer,
+      storePath: config.storePath,
+      downloadServer: config.downloadServer,
+      reserved: config.reservedStorageSpace,
+      storageSyncFileMaxDelay: config.storageSyncFileMaxDelay,
+      storageSyncFileMaxTime: config.storageSyncFileMaxTime,
+    };
+    this.server = new FrameServer<TrackerConnState>({
+      host: config.bindAddr,
+      port: config.port,
+      role: 'tracker',
+      log: this.log,
+      networkTimeout: config.networkTimeout,
+      maxPkgLen: () => config.maxBuffSize,
+      allow: (ip) => config.allowHosts.allows(ip),
+      maxConnections: config.maxConnections,
+      newState: () => newConnState(),
+      dispatch: (ctx) => this.dispatch(ctx),
+      onClose: (state) => this.connectionClosed(state),
+    });
+    this.runtime = {
+      cluster: this.cluster,
+      policy,
+      ipSize: IPV4_ADDRESS_SIZE,
+      port: config.port,
+      log: this.log,
+      upTime: Math.floor(Date.now() / 1000),
+      useStorageId: config.useStorageId,
+      checkActiveInterval: config.checkActiveInterval,
+      parameters: this.parameters(),
+      leader: new SoloLeader(config.bindAddr, config.port),
+      connections: this.server.stats,
+    };
+  }
+
+  get address(): { host: string; port: number } {
+    return this.server.address;
+  }
+
+  async start(): Promise<void> {
+    await this.server.listen();
+    const every = Math.max(this.config.checkActiveInterval, 1) * 1000;
+    this.checkTimer = setInterval(() => this.cluster.checkActive(this.config.checkActiveInterval), every);
+    this.checkTimer.unref();
+    this.log.info({ address: `${this.address.host}:${this.address.port}` }, 'tracker listening');
+  }
+
+  async stop(): Promise<void> {
+    if (this.checkTimer) clearInterval(this.checkTimer);
+    await this.server.close();
+  }
+
+  private async dispatch(ctx: RequestContext<TrackerConnState>): Promise<void> {
+    const cmd = ctx.header.cmd;
+    const body = await ctx.conn.readRest();
+    if (cmd === CommonCmd.ActiveTest) {
+      if (body.length) throw new StatusError(Errno.EINVAL, 'ACTIVE_TEST with a body');
+      return ctx.reply();
+    }
+    const handler = CLIENT_HANDLERS[cmd] ?? STORAGE_HANDLERS[cmd];
+    if (!handler) throw new StatusError(Errno.EINVAL, `unknown command ${cmd}`);
+    await handler(this.runtime, ctx, body);
+  }
+
+  private connectionClosed(state: TrackerConnState): void {
+    const node = state.node;
+    if (!node) return;
+    node.connections = Math.max(0, node.connections - 1);
+    if (node.connections === 0) this.cluster.disconnected(node);
+  }
+
+  /** The 75 STORAGE_PARAMETER_REQ answer (§8.2). */
+  private parameters(): Record<string, string | number | boolean> {
+    const c = this.config;
+    return {
+      use_storage_id: c.useStorageId ? 1 : 0,
+      id_type_in_filename: c.idTypeInFilename,
+      trust_storage_server_id: c.trustStorageServerId ? 1 : 0,
+      response_ip_addr_size: 16,
+      storage_ip_changed_auto_adjust: c.storageIpChangedAutoAdjust ? 1 : 0,
+      storage_sync_file_max_delay: c.storageSyncFileMaxDelay,
+      store_path: c.storePath,
+      reserved_storage_space: formatReservedSpaceParam(c.reservedStorageSpace),
+      use_trunk_file: 0,
+      slot_min_size: c.slotMinSize,
+      slot_max_size: c.slotMaxSize,
+      trunk_alloc_alignment_size: c.trunkAllocAlignmentSize,
+      trunk_file_size: c.trunkFileSize,
+      trunk_create_file_advance: c.trunkCreateFileAdvance ? 1 : 0,
+      trunk_create_file_time_base: `${String(c.trunkCreateFileTimeBase.hour).padStart(2, '0')}:${String(c.trunkCreateFileTimeBase.minute).padStart(2, '0')}`,
+      trunk_create_file_interval: c.trunkCreateFileInterval,
+      trunk_create_file_space_threshold: c.trunkCreateFileSpaceThreshold,
+      trunk_init_check_occupying: c.trunkInitCheckOccupying ? 1 : 0,
+      trunk_init_reload_from_binlog: c.trunkInitReloadFromBinlog ? 1 : 0,
+      trunk_free_space_merge: c.trunkFreeSpaceMerge ? 1 : 0,
+      delete_unused_trunk_files: c.deleteUnusedTrunkFiles ? 1 : 0,
+      trunk_compress_binlog_min_interval: c.trunkCompressBinlogMinInterval,
+      trunk_compress_binlog_interval: c.trunkCompressBinlogInterval,
+      trunk_compress_binlog_time_base: `${String(c.trunkCompressBinlogTimeBase.hour).padStart(2, '0')}:${String(c.trunkCompressBinlogTimeBase.minute).padStart(2, '0')}`,
+      trunk_binlog_max_backups: c.trunkBinlogMaxBackups,
+      store_slave_file_use_link: c.storeSlaveFileUseLink ? 1 : 0,
+    };
+  }
+}
