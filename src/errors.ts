@@ -103,9 +103,28 @@ export class ConfigError extends FdfsError {
   }
 }
 
+const CONNECT_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'timed out',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'unknown host',
+  ECONNRESET: 'connection reset',
+};
+
+/** Short reason for a failed connect ('connection refused', 'timed out', …). */
+export function connectReason(cause: unknown): string {
+  const e = cause as NodeJS.ErrnoException | undefined;
+  if (e instanceof TimeoutError) return 'timed out';
+  return (e?.code && CONNECT_REASONS[e.code]) || e?.message || 'unknown error';
+}
+
 export class ConnectError extends FdfsError {
+  /** What was being reached: 'tracker', 'storage' or 'server'. */
+  role = 'server';
   constructor(readonly address: string, cause?: unknown) {
-    super('FDFS_ERR_CONNECT', `cannot connect to ${address}${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
+    super('FDFS_ERR_CONNECT', `cannot connect to ${address} (${connectReason(cause)})`, { cause });
     this.name = 'ConnectError';
   }
 }

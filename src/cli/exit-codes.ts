@@ -1,5 +1,5 @@
 // Exit codes of the fdfs CLI and the mapping from engine errors to them and to one plain line.
-import { FdfsError, StatusError, ConnectError, ConfigError, UsageError, TimeoutError, errnoName } from '../errors.js';
+import { FdfsError, StatusError, ConnectError, ConfigError, UsageError, TimeoutError, errnoName, connectReason } from '../errors.js';
 
 export const ExitCode = {
   Ok: 0,
@@ -20,10 +20,13 @@ export interface CliFailure {
 /** One plain line for a user, with a hint where a fix is obvious; never a stack trace. */
 export function describeFailure(err: unknown): CliFailure {
   if (err instanceof ConnectError) {
+    const hint = err.role === 'tracker'
+      ? 'is `fdfs serve` running there? (choose trackers with --tracker HOST:PORT, FDFS_TRACKER or --config client.conf)'
+      : 'is that server running and reachable from here?';
     return {
       code: err.code,
       exit: ExitCode.Unreachable,
-      message: `${err.message} — is \`fdfs serve\` running there? (set --tracker HOST:PORT or FDFS_TRACKER)`,
+      message: `cannot reach ${err.role} ${err.address} (${connectReason(err.cause)}) — ${hint}`,
     };
   }
   if (err instanceof StatusError) {

@@ -16,7 +16,7 @@ import { encodeListAllGroupsRequest, encodeListOneGroupRequest, decodeListGroups
   decodeListStorageResponse, type GroupStat, type StorageRecord } from '../protocol/tracker-list.js';
 import { splitFileId, decodeFileName, isValidExt, type FileNameInfo } from '../protocol/file-id.js';
 import type { Metadata, MetadataInput } from '../protocol/metadata.js';
-import { LengthMismatchError, UsageError } from '../errors.js';
+import { ConnectError, LengthMismatchError, UsageError } from '../errors.js';
 import { TrackerSet, parseAddress, type TrackerHealth } from './trackers.js';
 import { prepareSource, type UploadSource } from './sources.js';
 
@@ -145,8 +145,13 @@ export class FdfsClient {
 
   // ---- storage operations
 
-  private storage<T>(addr: StorageAddr, fn: (c: Connection) => Promise<T>): Promise<T> {
-    return this.pools.get(addr.ip, addr.port).use(fn);
+  private async storage<T>(addr: StorageAddr, fn: (c: Connection) => Promise<T>): Promise<T> {
+    try {
+      return await this.pools.get(addr.ip, addr.port).use(fn);
+    } catch (err) {
+      if (err instanceof ConnectError) err.role = 'storage';
+      throw err;
+    }
   }
 
   /** Upload a Buffer, a local file path or a stream; resolves to the file ID. */

@@ -2,7 +2,7 @@
 // connection-level errors only (a tracker's status answer is authoritative), per-tracker stats.
 import { PoolSet } from '../net/pool.js';
 import type { Connection } from '../net/connection.js';
-import { FdfsError, StatusError } from '../errors.js';
+import { ConnectError, FdfsError, StatusError } from '../errors.js';
 
 export interface TrackerAddr {
   host: string;
@@ -54,6 +54,7 @@ export class TrackerSet {
         }
         h.failures++;
         h.lastError = (err as Error).message;
+        if (err instanceof ConnectError) err.role = 'tracker';
         lastErr = err;
       }
     }

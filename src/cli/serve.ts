@@ -1,0 +1,123 @@
+// `fdfs serve`: builds tracker/storage configs (stock files, flags, or the embedded default)
+// and runs the roles in this process until SIGINT/SIGTERM.
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import {
+  loadTrackerConfig, loadStorageConfig, defaultTrackerConfig, defaultStorageConfig,
+  type TrackerConfig, type StorageConfig,
+} from '../config/index.js';
+import { TrackerServer } from '../tracker/tracker-server.js';
+import { StorageServer } from '../storage/storage-server.js';
+import { UsageError } from '../errors.js';
+import { DEFAULT_STORAGE_PORT, DEFAULT_TRACKER_PORT } from '../protocol/codes.js';
+
+export type Role = 'tracker' | 'storage' | 'all';
+
+export interface ServeOptions {
+  role: Role;
+  /** tracker.conf for --role tracker, storage.conf for --role storage. */
+  config?: string;
+  trackerConfig?: string;
+  storageConfig?: string;
+  dataDir?: string;
+  bind?: string;
+  trackerPort?: number;
+  storagePort?: number;
+  group?: string;
+}
+
+export interface RunningServers {
+  lines: string[];
+  stop(): Promise<void>;
+}
+
+/** The embedded default: everything on 127.0.0.1 with data under ./fdfs-data. */
+function embeddedConfigs(o: ServeOptions): { tracker: TrackerConfig; storage: StorageConfig } {
+  const dataDir = path.resolve(o.dataDir ?? 'fdfs-data');
+  const bind = o.bind ?? '127.0.0.1';
+  const trackerPort = o.trackerPort ?? DEFAULT_TRACKER_PORT;
+  const trackerBase = path.join(dataDir, 'tracker');
+  const storageBase = path.join(dataDir, 'storage');
+  mkdirSync(trackerBase, { recursive: true });
+  mkdirSync(storageBase, { recursive: true });
+  const tracker = defaultTrackerConfig({
+    basePath: trackerBase,
+    bindAddr: bind,
+    port: trackerPort,
+    // One storage on one host: a small reserve keeps a laptop disk usable and uploads working.
+    reservedStorageSpace: { kind: 'ratio', ratio: 0.01 },
+    checkActiveInterval: 30,
+  });
+  const storage = defaultStorageConfig({
+    basePath: storageBase,
+    storePaths: [storageBase],
+    bindAddr: bind,
+    port: o.storagePort ?? DEFAULT_STORAGE_PORT,
+    groupName: o.group ?? 'group1',
+    trackerServers: [{ hosts: [bind], port: trackerPort }],
+    heartBeatInterval: 2,
+    statReportInterval: 10,
+  });
+  return { tracker, storage };
+}
+
+function applyOverrides<T extends { bindAddr: string; port: number; basePath: string }>(cfg: T, o: ServeOptions, port?: number): T {
+  if (o.bind) cfg.bindAddr = o.bind;
+  if (port !== undefined) cfg.port = port;
+  return cfg;
+}
+
+export function resolveConfigs(o: ServeOptions): { tracker?: TrackerConfig; storage?: StorageConfig } {
+  const single = o.config;
+  if (o.role === 'tracker') {
+    const file = single ?? o.trackerConfig;
+    const cfg = file ? loadTrackerConfig(file) : embeddedConfigs(o).tracker;
+    return { tracker: applyOverrides(cfg, o, o.trackerPort) };
+  }
+  if (o.role === 'storage') {
+    const file = single ?? o.storageConfig;
+    const cfg = file ? loadStorageConfig(file) : embeddedConfigs(o).storage;
+    if (o.group) cfg.groupName = o.group;
+    return { storage: applyOverrides(cfg, o, o.storagePort) };
+  }
+  if (single) throw new UsageError('--role all takes --tracker-config and --storage-config, not --config');
+  const emb = embeddedConfigs(o);
+  const tracker = o.trackerConfig ? applyOverrides(loadTrackerConfig(o.trackerConfig), o, o.trackerPort) : emb.tracker;
+  const storage = o.storageConfig ? applyOverrides(loadStorageConfig(o.storageConfig), o, o.storagePort) : emb.storage;
+  if (o.group) storage.groupName = o.group;
+  return { tracker, storage };
+}
+
+/** Start the roles; resolves once every role listens (the storage then registers in the background). */
+export async function startServers(o: ServeOptions): Promise<RunningServers> {
+  const { tracker: tc, storage: sc } = resolveConfigs(o);
+  const lines: string[] = [];
+  let tracker: TrackerServer | null = null;
+  let storage: StorageServer | null = null;
+  try {
+    if (tc) {
+      if (tc.disabled) throw new UsageError('tracker.conf says disabled = true');
+      tracker = new TrackerServer(tc);
+      await tracker.start();
+      lines.push(`tracker listening on ${tracker.address.host}:${tracker.address.port} (data in ${tc.basePath})`);
+    }
+    if (sc) {
+      if (sc.disabled) throw new UsageError('storage.conf says disabled = true');
+      storage = new StorageServer(sc);
+      await storage.start();
+      lines.push(`storage ${sc.groupName} listening on ${storage.address.host}:${storage.address.port} (files in ${sc.storePaths.join(', ')})`);
+    }
+  } catch (err) {
+    await storage?.stop().catch(() => {});
+    await tracker?.stop().catch(() => {});
+    throw err;
+  }
+  return {
+    lines,
+    async stop() {
+      // Storage first: it closes its tracker connections so the tracker marks it OFFLINE at once.
+      await storage?.stop();
+      await tracker?.stop();
+    },
+  };
+}

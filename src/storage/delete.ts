@@ -1,0 +1,30 @@
+// 12 DELETE_FILE (spec §5.5): remove the file and its `-m` metadata sidecar, one binlog `D` record for each;
+// ENOENT when the file does not exist.
+import { lstat, unlink } from 'node:fs/promises';
+import { Errno, StatusError } from '../errors.js';
+import { StorageCmd } from '../protocol/codes.js';
+import { decodeDeleteFileRequest } from '../protocol/storage-file.js';
+import { checkGroup, fsStatus, nowSec, readSmallBody, type StorageCtx, type StorageRuntime } from './runtime.js';
+
+export const META_SUFFIX = '-m';
+
+export async function deleteFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
+  const req = decodeDeleteFileRequest(await readSmallBody(rt, ctx));
+  checkGroup(rt, req.group, StorageCmd.DeleteFile);
+  rt.stats.begin('Delete');
+  const target = rt.paths.resolve(req.filename);
+  await rt.locks.run(target.absPath, async () => {
+    try {
+      const st = await lstat(target.absPath);
+      if (st.isDirectory()) throw new StatusError(Errno.EISDIR, `${req.filename} is a directory`);
+      await unlink(target.absPath);
+    } catch (err) {
+      throw fsStatus(err, req.filename);
+    }
+    const ts = nowSec();
+    rt.binlog.append({ timestamp: ts, op: 'D', filename: req.filename });
+    const removedMeta = await unlink(target.absPath + META_SUFFIX).then(() => true, () => false);
+    if (removedMeta) rt.binlog.append({ timestamp: ts, op: 'D', filename: req.filename + META_SUFFIX });
+    rt.stats.success('Delete', ts);
+  });
+}

@@ -1,0 +1,242 @@
+// The storage role: StorageServer(config) owns the store paths, binlog, counters and tracker reporters,
+// listens for clients and dispatches storage commands (spec §5); start() is ready without touching HH/HH dirs.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { isIPv4 } from 'node:net';
+import type { StorageConfig } from '../config/index.js';
+import { ConfigError, Errno, StatusError } from '../errors.js';
+import { child, type Logger } from '../log.js';
+import { FrameServer, type ConnectionStats } from '../net/server.js';
+import { CommonCmd, StorageCmd } from '../protocol/codes.js';
+import { isValidGroupName } from '../protocol/file-id.js';
+import { appendFile, modifyFile, regenerateAppenderFilename, truncateFile } from './appender.js';
+import { BinlogWriter } from './binlog-writer.js';
+import { ClusterView } from './cluster-view.js';
+import { deleteFile } from './delete.js';
+import { allPathUsage } from './disk.js';
+import { downloadFile } from './download.js';
+import { queryFileInfo } from './file-info.js';
+import { InitFlag } from './init-flag.js';
+import { KeyedLock } from './locks.js';
+import { getMetadata, setMetadata } from './metadata.js';
+import { Placement } from './placement.js';
+import {
+  applyTrackerParams, defaultTrackerParams, firstAddress, nowSec, type StorageConnState, type StorageCtx, type StorageRuntime,
+} from './runtime.js';
+import { StatsKeeper } from './stats.js';
+import { StorePaths } from './store-paths.js';
+import { fetchParameters, getMyIp, sortTrackers } from './tracker-client.js';
+import { TrackerReporter, type ReporterShared } from './tracker-reporter.js';
+import { uploadFile, uploadSlaveFile } from './upload.js';
+
+type Handler = (rt: StorageRuntime, ctx: StorageCtx) => Promise<void>;
+
+/** The client ↔ storage commands this storage serves (82 QUIT is handled by the FrameServer). */
+export const STORAGE_HANDLERS: Readonly<Record<number, Handler>> = {
+  [StorageCmd.UploadFile]: uploadFile,
+  [StorageCmd.UploadAppenderFile]: uploadFile,
+  [StorageCmd.UploadSlaveFile]: uploadSlaveFile,
+  [StorageCmd.DownloadFile]: downloadFile,
+  [StorageCmd.DeleteFile]: deleteFile,
+  [StorageCmd.SetMetadata]: setMetadata,
+  [StorageCmd.GetMetadata]: getMetadata,
+  [StorageCmd.QueryFileInfo]: queryFileInfo,
+  [StorageCmd.AppendFile]: appendFile,
+  [StorageCmd.ModifyFile]: modifyFile,
+  [StorageCmd.TruncateFile]: truncateFile,
+  [StorageCmd.RegenerateAppenderFilename]: regenerateAppenderFilename,
+};
+
+export interface StorageServerOptions {
+  log?: Logger;
+}
+
+export class StorageServer {
+  readonly log: Logger;
+  readonly view: ClusterView;
+  readonly reporters: TrackerReporter[] = [];
+  private readonly server: FrameServer<StorageConnState>;
+  private rt: StorageRuntime | null = null;
+  private initFlag: InitFlag;
+  private stats: StatsKeeper;
+  private binlog: BinlogWriter;
+  private readonly upTime = nowSec();
+  private stopping = false;
+  private bootstrapDone: Promise<void> | null = null;
+
+  constructor(readonly config: StorageConfig, opts: StorageServerOptions = {}) {
+    if (!isValidGroupName(config.groupName)) {
+      throw new ConfigError(`group_name "${config.groupName}" must be 1-16 letters or digits (fetching it from the tracker is not supported)`);
+    }
+    if (config.storePaths.length !== config.storePathCount) {
+      throw new ConfigError(`store_path_count ${config.storePathCount} but ${config.storePaths.length} store paths`);
+    }
+    this.log = opts.log ?? child({ role: 'storage', group: config.groupName, port: config.port });
+    const dataDir = path.join(config.basePath, 'data');
+    this.initFlag = new InitFlag(path.join(dataDir, '.data_init_flag'), this.log);
+    this.stats = new StatsKeeper(path.join(dataDir, 'storage_stat.dat'), this.log);
+    this.binlog = new BinlogWriter({ dir: path.join(dataDir, 'sync'), flushInterval: config.syncBinlogBuffInterval, log: this.log });
+    this.view = new ClusterView(() => ({ ip: this.ownIp(), port: this.address.port }), this.log);
+    this.server = new FrameServer<StorageConnState>({
+      host: firstAddress(config.bindAddr),
+      port: config.port,
+      role: 'storage',
+      log: this.log,
+      networkTimeout: config.networkTimeout,
+      // Sizes are checked per command: streamed bodies may be any size, the rest must fit buff_size (EINVAL).
+      maxPkgLen: () => Number.MAX_SAFE_INTEGER,
+      allow: (ip) => config.allowHosts.allows(ip),
+      maxConnections: config.maxConnections,
+      newState: () => ({}),
+      dispatch: (ctx) => this.dispatch(ctx),
+    });
+  }
+
+  /** The listening address (port 0 in the config → the port actually bound). */
+  get address(): { host: string; port: number } {
+    return this.server.address;
+  }
+
+  /** Handler state (store paths, binlog, counters); available after start(). */
+  get runtime(): StorageRuntime {
+    if (!this.rt) throw new Error('storage server not started');
+    return this.rt;
+  }
+
+  get connections(): ConnectionStats {
+    return this.server.stats;
+  }
+
+  /** This storage's IP as used in file names and tracker reports ('' while unknown). */
+  ownIp(): string {
+    const bind = firstAddress(this.config.bindAddr);
+    return bind || this.rt?.myIp || '';
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    if (c.disabled) throw new ConfigError('storage is disabled (disabled = true)');
+    await mkdir(path.join(c.basePath, 'data', 'sync'), { recursive: true });
+    const paths = new StorePaths(c.storePaths, c.subdirCountPerPath);
+    await paths.init();
+    await this.initFlag.load(nowSec(), c.port);
+    await this.stats.load();
+    await this.binlog.open();
+    const params = defaultTrackerParams();
+    this.rt = {
+      config: c,
+      group: c.groupName,
+      log: this.log,
+      paths,
+      binlog: this.binlog,
+      stats: this.stats,
+      locks: new KeyedLock(),
+      params,
+      placement: new Placement({
+        paths, stats: this.stats, params, readonly: c.storePathReadonly,
+        distributeMode: c.fileDistributePathMode, rotateCount: c.fileDistributeRotateCount,
+      }),
+      myIp: this.initFlag.data.lastIpAddr,
+    };
+    try {
+      await this.server.listen();
+    } catch (err) {
+      await this.binlog.close();
+      throw err;
+    }
+    this.stats.startAutoSave(c.syncStatFileInterval);
+    this.log.info({ address: `${this.address.host}:${this.address.port}`, firstStart: this.initFlag.firstStart }, 'storage listening');
+    this.bootstrapDone = this.bootstrap().catch((err) => this.log.error({ err }, 'tracker bootstrap failed'));
+  }
+
+  /** Graceful stop: tracker connections first (the tracker marks us OFFLINE), then clients, then flush state. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await Promise.all(this.reporters.map((r) => r.stop()));
+    await this.server.close();
+    if (this.rt) {
+      await this.binlog.close();
+      await this.stats.stop().catch((err) => this.log.warn({ err }, 'cannot save storage_stat.dat'));
+      await this.initFlag.save().catch((err) => this.log.warn({ err }, 'cannot save .data_init_flag'));
+    }
+    this.log.info('storage stopped');
+  }
+
+  /** Resolves once the startup exchanges with the trackers are done and the reporters run. */
+  async started(): Promise<void> {
+    await this.bootstrapDone;
+  }
+
+  private async dispatch(ctx: StorageCtx): Promise<void> {
+    const cmd = ctx.header.cmd;
+    if (cmd === CommonCmd.ActiveTest) {
+      if (ctx.header.pkgLen !== 0) throw new StatusError(Errno.EINVAL, 'ACTIVE_TEST with a body', cmd);
+      return ctx.reply();
+    }
+    const handler = STORAGE_HANDLERS[cmd];
+    if (!handler) throw new StatusError(Errno.EINVAL, `unknown command ${cmd}`, cmd);
+    await handler(this.runtime, ctx);
+  }
+
+  /** §8.1 steps 1–2: 60 GET_MY_IP to every tracker, 75 from the first (sorted) one, then the reporters. */
+  private async bootstrap(): Promise<void> {
+    const trackers = sortTrackers(this.config.trackerServers);
+    const answers = await Promise.all(trackers.map((t) => getMyIp(this.config, this.config.groupName, this.address.port, t).catch((err: Error) => {
+      this.log.warn({ tracker: t.hosts.join(','), err: err.message }, 'GET_MY_IP failed');
+      return null;
+    })));
+    for (const ips of answers) if (ips && (await this.learnIp(ips))) break;
+    if (this.stopping) return;
+    await this.loadParams(trackers);
+    if (this.stopping) return;
+    const shared: ReporterShared = { planInProgress: false };
+    for (const t of trackers) {
+      const r = new TrackerReporter({
+        config: this.config,
+        group: this.config.groupName,
+        log: this.log,
+        initFlag: this.initFlag,
+        stats: this.stats,
+        connections: this.server.stats,
+        view: this.view,
+        shared,
+        upTime: this.upTime,
+        port: this.address.port,
+        diskUsage: () => allPathUsage(this.runtime.paths.dataDirs),
+        beforeJoin: (tracker) => this.beforeJoin(tracker),
+      }, t);
+      this.reporters.push(r);
+      r.start();
+    }
+  }
+
+  private async loadParams(trackers: ReturnType<typeof sortTrackers>): Promise<boolean> {
+    for (const t of trackers) {
+      try {
+        applyTrackerParams(this.runtime.params, await fetchParameters(this.config, t), this.log);
+        this.log.info({ store_path: this.runtime.params.storePathMode, reserved: this.runtime.params.raw.reserved_storage_space }, 'tracker parameters');
+        return true;
+      } catch (err) {
+        this.log.warn({ tracker: t.hosts.join(','), err: (err as Error).message }, 'STORAGE_PARAMETER_REQ failed');
+      }
+      if (this.stopping) break;
+    }
+    return false;
+  }
+
+  /** Learn what was missed at startup (trackers down then) from the tracker about to be joined. */
+  private async beforeJoin(tracker: ReturnType<typeof sortTrackers>[number]): Promise<void> {
+    const rt = this.runtime;
+    if (!rt.myIp && !firstAddress(this.config.bindAddr)) await this.learnIp(await getMyIp(this.config, this.config.groupName, this.address.port, tracker));
+    if (!rt.params.loaded) await this.loadParams([tracker]);
+  }
+
+  private async learnIp(ips: string[]): Promise<boolean> {
+    const ip = ips.find((a) => isIPv4(a)) ?? ips[0];
+    if (!ip) return false;
+    this.runtime.myIp = ip;
+    await this.initFlag.setIp(ip).catch((err) => this.log.warn({ err }, 'cannot save .data_init_flag'));
+    return true;
+  }
+}

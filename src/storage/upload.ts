@@ -1,0 +1,115 @@
+// 11 UPLOAD_FILE, 23 UPLOAD_APPENDER_FILE and 21 UPLOAD_SLAVE_FILE (spec §5.1, §5.2): stream the content
+// into a hidden temp file, name it per §6 (own IPv4, completion time, size/flags, CRC-32), publish, binlog `C`.
+import { lstat } from 'node:fs/promises';
+import { Errno, StatusError } from '../errors.js';
+import { StorageCmd } from '../protocol/codes.js';
+import { encodeFileName, slaveFileName } from '../protocol/file-id.js';
+import { decodeSlaveUploadHead, decodeUploadHead, encodeUploadResponse, SIZES } from '../protocol/storage-file.js';
+import { TempFile } from './file-writer.js';
+import { fsStatus, nowSec, sourceIp, type StorageCtx, type StorageRuntime } from './runtime.js';
+
+/** Attempts at a name that does not exist yet before giving up with EBUSY (stock behaviour). */
+const NAME_ATTEMPTS = 10;
+
+/** Stream the rest of the request body (`size` bytes) into a temp file in `dir`. */
+export async function receiveToTemp(rt: StorageRuntime, ctx: StorageCtx, dir: string, size: number): Promise<TempFile> {
+  let tmp: TempFile;
+  try {
+    await rt.paths.ensureDir(dir);
+    tmp = await TempFile.create(dir, { fsyncAfterBytes: rt.config.fsyncAfterWrittenBytes, counters: rt.stats });
+  } catch (err) {
+    rt.paths.forgetDir(dir);
+    throw fsStatus(err, 'create temp file');
+  }
+  try {
+    await tmp.writeAll(ctx.conn.chunks(size), size);
+    await tmp.close();
+    return tmp;
+  } catch (err) {
+    await tmp.discard();
+    // Disk errors become a status; a connection that broke mid-body stays a connection error.
+    if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, 'write');
+    throw err;
+  }
+}
+
+/** 11 / 23. */
+export async function uploadFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
+  const cmd = ctx.header.cmd as 11 | 23;
+  const appender = cmd === StorageCmd.UploadAppenderFile;
+  rt.stats.begin('Upload');
+  const pkgLen = ctx.header.pkgLen;
+  if (pkgLen < SIZES.uploadHead) throw new StatusError(Errno.EINVAL, `pkg_len ${pkgLen} < ${SIZES.uploadHead}`, cmd);
+  const { storePathIndex, fileSize, ext } = decodeUploadHead(cmd, await ctx.conn.readExact(SIZES.uploadHead), pkgLen)!.head;
+  const ip = sourceIp(rt, ctx);
+  const index = await rt.placement.choosePath(storePathIndex, fileSize);
+  const { subHigh, subLow } = rt.placement.nextSubdirs(ip);
+  const tmp = await receiveToTemp(rt, ctx, rt.paths.dirOf(index, subHigh, subLow), fileSize);
+  rt.stats.bytes('Upload', fileSize, 0);
+  let logical = '';
+  let timestamp = 0;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      timestamp = nowSec();
+      logical = encodeFileName({
+        source: { ipv4: ip }, timestamp, size: fileSize, kind: appender ? 'appender' : 'normal', crc32: tmp.crc32, ext,
+        storePathIndex: index, subHigh, subLow,
+      });
+      try {
+        await tmp.publish(rt.paths.resolve(logical).absPath, timestamp);
+        break;
+      } catch (err) {
+        if (err instanceof StatusError && err.errno === Errno.EEXIST && attempt < NAME_ATTEMPTS) continue;
+        if (err instanceof StatusError && err.errno === Errno.EEXIST) throw new StatusError(Errno.EBUSY, 'no unique file name');
+        throw fsStatus(err, 'publish');
+      }
+    }
+  } catch (err) {
+    await tmp.discard();
+    throw err;
+  }
+  rt.binlog.append({ timestamp, op: 'C', filename: logical });
+  rt.stats.bytes('Upload', 0, fileSize);
+  rt.stats.success('Upload', timestamp);
+  ctx.log.debug({ file: logical, size: fileSize, appender }, 'uploaded');
+  await ctx.replyPacket(encodeUploadResponse(rt.group, logical));
+}
+
+/** 21: the slave goes next to its master, named by §6.7; EEXIST if it exists, ENOENT without a master. */
+export async function uploadSlaveFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
+  const cmd = StorageCmd.UploadSlaveFile;
+  rt.stats.begin('Upload');
+  const pkgLen = ctx.header.pkgLen;
+  if (pkgLen < SIZES.slaveHead) throw new StatusError(Errno.EINVAL, `pkg_len ${pkgLen} < ${SIZES.slaveHead}`, cmd);
+  const first = await ctx.conn.readExact(16);
+  decodeSlaveUploadHead(first, pkgLen); // validates the lengths; null until the whole head is there
+  const n = Number(first.readBigInt64BE(0));
+  const head = decodeSlaveUploadHead(Buffer.concat([first, await ctx.conn.readExact(SIZES.slaveHead - 16 + n)]), pkgLen)!.head;
+  const master = rt.paths.resolve(head.masterFilename);
+  const slaveLogical = slaveFileName(head.masterFilename, head.prefix, head.ext);
+  const slave = rt.paths.resolve(slaveLogical);
+  try {
+    const st = await lstat(master.absPath);
+    if (!st.isFile() && !st.isSymbolicLink()) throw new StatusError(Errno.ENOENT, 'master is not a regular file');
+  } catch (err) {
+    throw fsStatus(err, `master ${head.masterFilename}`);
+  }
+  if (await lstat(slave.absPath).then(() => true, () => false)) {
+    throw new StatusError(Errno.EEXIST, `slave ${slaveLogical} already exists`, cmd);
+  }
+  if (rt.params.storeSlaveFileUseLink) ctx.log.debug('store_slave_file_use_link ignored: slaves are stored as files');
+  await rt.placement.checkRoom(master.storePathIndex, head.fileSize);
+  const tmp = await receiveToTemp(rt, ctx, slave.dir, head.fileSize);
+  rt.stats.bytes('Upload', head.fileSize, 0);
+  const timestamp = nowSec();
+  try {
+    await tmp.publish(slave.absPath, timestamp);
+  } catch (err) {
+    await tmp.discard();
+    throw fsStatus(err, 'publish');
+  }
+  rt.binlog.append({ timestamp, op: 'C', filename: slaveLogical });
+  rt.stats.bytes('Upload', 0, head.fileSize);
+  rt.stats.success('Upload', timestamp);
+  await ctx.replyPacket(encodeUploadResponse(rt.group, slaveLogical));
+}
