@@ -8,6 +8,9 @@ import { encodeStatus } from '../protocol/header.js';
 import { CommonCmd } from '../protocol/codes.js';
 import { Errno, StatusError, ProtocolError, TimeoutError, errnoName } from '../errors.js';
 
+/** Body bytes a failed request may still owe before we give up on the connection instead. */
+const MAX_DRAIN = 1 << 20;
+
 export interface RequestContext<S> {
   header: Header;
   conn: FrameSocket;
@@ -166,12 +169,18 @@ export class FrameServer<S> {
       if (!(err instanceof StatusError)) throw err;
       if (replied) throw new ProtocolError(`error after reply: ${err.message}`);
       log.info({ cmd: header.cmd, errno: errnoName(err.errno), err: err.message }, 'request failed');
-      // Keep the stream in sync: discard what is left of a modest body, else close.
-      if (conn.bodyRemaining > 64 << 20) return false;
-      await conn.skipBody();
-      await conn.write(encodeStatus(err.errno));
       // Storage closes after EINVAL; the tracker keeps the connection (§3.2).
-      return !(err.errno === Errno.EINVAL && this.opts.role === 'storage');
+      const keepOpen = !(err.errno === Errno.EINVAL && this.opts.role === 'storage');
+      // To keep the stream in sync the rest of the body must be read; a large one is not worth it.
+      if (keepOpen && conn.bodyRemaining > 0) {
+        if (conn.bodyRemaining > MAX_DRAIN) {
+          await conn.write(encodeStatus(err.errno));
+          return false;
+        }
+        await conn.skipBody();
+      }
+      await conn.write(encodeStatus(err.errno));
+      return keepOpen;
     }
   }
 }

@@ -68,7 +68,7 @@ describe('tracker', () => {
 
   it('rejects bad query bodies with EINVAL and an unknown group with ENOENT', async () => {
     const c = await Connection.connect(tracker.host, tracker.port);
-    await expect(c.call(encodeHeader(3, TrackerCmd.QueryStoreWithoutGroupOne))).rejects.toMatchObject({ errno: Errno.EINVAL });
+    await expect(c.call(Buffer.concat([encodeHeader(3, TrackerCmd.QueryStoreWithoutGroupOne), Buffer.from('abc')]))).rejects.toMatchObject({ errno: Errno.EINVAL });
     c.destroy();
     const d = await Connection.connect(tracker.host, tracker.port);
     await expect(d.call(encodeQueryFetchRequest(102, 'nosuch', 'M00/00/00/CgAAAmsB8HuAKOo1AAAAHWMZ9Uk701.txt'))).rejects.toMatchObject({ errno: Errno.ENOENT });
@@ -127,6 +127,7 @@ describe('storage', () => {
 
   it('rejects an oversized non-streamed request and an unknown command', async () => {
     const big = await raw(storage.host, storage.port, encodeHeader(64 << 20, StorageCmd.GetMetadata));
+    expect(big.data.subarray(0, 10)).toEqual(encodeHeader(0, 100, Errno.EINVAL));
     expect(big.closed).toBe(true);
     const unknown = await raw(storage.host, storage.port, encodeHeader(0, 99));
     expect(unknown.data.subarray(0, 10)).toEqual(encodeHeader(0, 100, Errno.EINVAL));

@@ -439,11 +439,17 @@ describe('bad requests', () => {
     await stillServing();
   });
 
-  it('answers an oversized non-streamed request with EINVAL', async () => {
+  it('answers an oversized non-streamed request with EINVAL, with or without its body', async () => {
     const body = Buffer.alloc(300 << 10);
     const c = await storageConn();
     await expectStatus(c, Buffer.concat([encodeHeader(body.length, StorageCmd.DeleteFile), body]), Errno.EINVAL);
     c.destroy();
+    // A header announcing 64 MB and nothing else: answered at once, then closed (no wait for the body).
+    const t0 = Date.now();
+    const r = await rawExchange(encodeHeader(64 << 20, StorageCmd.GetMetadata), { ms: 3000 });
+    expect(r.data).toEqual(encodeHeader(0, CommonCmd.Resp, Errno.EINVAL));
+    expect(r.closed).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(1000);
     await stillServing();
   });
 
