@@ -3,11 +3,10 @@
 import { isIPv4 } from 'node:net';
 import type { StorageConfig } from '../config/index.js';
 import { parseReservedSpace, type ReservedSpace } from '../config/values.js';
-import { Errno, ProtocolError, StatusError } from '../errors.js';
+import { Errno, StatusError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestContext } from '../net/server.js';
 import { HEADER_SIZE, IPV4_ADDRESS_SIZE, IPV6_ADDRESS_SIZE } from '../protocol/codes.js';
-import { encodeStatus } from '../protocol/header.js';
 import type { BinlogWriter } from './binlog-writer.js';
 import type { KeyedLock } from './locks.js';
 import type { Placement } from './placement.js';
@@ -92,15 +91,13 @@ export function nowSec(): number {
 }
 
 /**
- * Non-streamed requests must fit the buffer: `10 + pkg_len < buff_size` (§3.3), else EINVAL and close.
- * The one place a handler writes a status itself: the dispatcher would first wait for (and discard) a body
- * that a hostile or broken peer may never send, so answer at once and end the connection instead.
+ * Non-streamed requests must fit the buffer: `10 + pkg_len < buff_size` (§3.3), else EINVAL. The dispatcher
+ * answers it and closes without waiting for a body a broken peer may never send.
  */
 export async function readSmallBody(rt: StorageRuntime, ctx: StorageCtx): Promise<Buffer> {
   const len = ctx.header.pkgLen;
   if (!(HEADER_SIZE + len < rt.config.buffSize)) {
-    await ctx.replyPacket(encodeStatus(Errno.EINVAL));
-    throw new ProtocolError(`cmd ${ctx.header.cmd}: pkg_len ${len} does not fit buff_size ${rt.config.buffSize}; answered EINVAL`);
+    throw new StatusError(Errno.EINVAL, `pkg_len ${len} does not fit buff_size ${rt.config.buffSize}`, ctx.header.cmd);
   }
   return ctx.conn.readRest();
 }

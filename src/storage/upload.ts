@@ -41,6 +41,8 @@ export async function uploadFile(rt: StorageRuntime, ctx: StorageCtx): Promise<v
   const pkgLen = ctx.header.pkgLen;
   if (pkgLen < SIZES.uploadHead) throw new StatusError(Errno.EINVAL, `pkg_len ${pkgLen} < ${SIZES.uploadHead}`, cmd);
   const { storePathIndex, fileSize, ext } = decodeUploadHead(cmd, await ctx.conn.readExact(SIZES.uploadHead), pkgLen)!.head;
+  // Such an extension would put ".." into the name, which this storage refuses to serve (store-paths.ts).
+  if (ext.startsWith('.') || ext.includes('..')) throw new StatusError(Errno.EINVAL, `bad file extension "${ext}"`, cmd);
   const ip = sourceIp(rt, ctx);
   const index = await rt.placement.choosePath(storePathIndex, fileSize);
   const { subHigh, subLow } = rt.placement.nextSubdirs(ip);

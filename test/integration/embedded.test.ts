@@ -55,3 +55,24 @@ describe('embedded default', () => {
     expect(down).toBe('persisted');
   });
 });
+
+describe('serve flags', () => {
+  it('--data-dir, --bind, --tracker-port, --storage-port and --group override the embedded default', async () => {
+    const dir = tempDir('fdfs-flags-');
+    const flagged = new ServerProcess('flags', ['serve', '--data-dir', path.join(dir, 'd'), '--bind', '127.0.0.7',
+      '--tracker-port', '22199', '--storage-port', '23099', '--group', 'photos'], dir);
+    try {
+      await flagged.start();
+      expect(flagged.output).toContain('tracker listening on 127.0.0.7:22199');
+      expect(flagged.output).toContain('storage photos listening on 127.0.0.7:23099');
+      const id = await waitFor('upload', async () => {
+        const up = await runCli(['upload', '-', '--tracker', '127.0.0.7:22199'], { input: 'flags', cwd: dir });
+        return up.code === 0 ? up.stdout.trim() : null;
+      }, 10_000, 200);
+      expect(id).toMatch(/^photos\/M00\//);
+      expect(existsSync(path.join(dir, 'd', 'storage', 'data'))).toBe(true);
+    } finally {
+      await flagged.stop();
+    }
+  });
+});

@@ -103,6 +103,25 @@ describe('our client library', () => {
   });
 });
 
+describe('tracker failover in the client', () => {
+  it('skips a dead tracker and stays on the one that answers', async () => {
+    const c = new FdfsClient({ trackers: ['127.0.0.1:1', tracker.address] });
+    try {
+      const id = await c.upload(Buffer.from('via the second tracker'), { ext: 'txt' });
+      expect((await c.downloadToBuffer(id)).toString()).toBe('via the second tracker');
+      const health = c.trackerHealth();
+      expect(health[0]).toMatchObject({ address: '127.0.0.1:1', lastOkAt: null });
+      expect(health[0]!.failures).toBeGreaterThanOrEqual(1);
+      // Once a tracker answered, later calls start there: the dead one is not retried each time.
+      const before = health[0]!.failures;
+      await c.listGroups();
+      expect(c.trackerHealth()[0]!.failures).toBe(before);
+    } finally {
+      c.close();
+    }
+  });
+});
+
 describe('our CLI', () => {
   const t = () => ['--tracker', tracker.address];
 
