@@ -9,7 +9,6 @@ export const clientFlags = {
     helpGroup: 'CONNECTION',
   }),
   config: Flags.string({
-    char: 'c',
     summary: 'Stock FastDFS client.conf to read tracker_server and timeouts from.',
     helpGroup: 'CONNECTION',
   }),
