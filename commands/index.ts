@@ -9,6 +9,19 @@ import Info from './info.js';
 import MetaGet from './meta/get.js';
 import MetaSet from './meta/set.js';
 import Bench from './bench.js';
+import Token from './token.js';
+import Append from './append.js';
+import Modify from './modify.js';
+import Truncate from './truncate.js';
+import Regenerate from './regenerate.js';
+import Exists from './exists.js';
+import Groups from './groups.js';
+import Storages from './storages.js';
+import StorageDelete from './storage/delete.js';
+import GroupDelete from './group/delete.js';
+import Leader from './leader.js';
+import Init from './init.js';
+import Monitor from './monitor.js';
 
 export const COMMANDS: Record<string, Command.Class> = {
   ...helpCommands,
@@ -20,4 +33,17 @@ export const COMMANDS: Record<string, Command.Class> = {
   'meta:get': MetaGet,
   'meta:set': MetaSet,
   bench: Bench,
+  token: Token,
+  append: Append,
+  modify: Modify,
+  truncate: Truncate,
+  regenerate: Regenerate,
+  exists: Exists,
+  groups: Groups,
+  storages: Storages,
+  'storage:delete': StorageDelete,
+  'group:delete': GroupDelete,
+  leader: Leader,
+  init: Init,
+  monitor: Monitor,
 };

@@ -26,13 +26,14 @@ export default class Serve extends Command {
     'tracker-port': Flags.integer({ summary: 'Tracker port (overrides port in tracker.conf).', min: 1, max: 65535 }),
     'storage-port': Flags.integer({ summary: 'Storage port (overrides port in storage.conf).', min: 1, max: 65535 }),
     group: Flags.string({ char: 'g', summary: 'Storage group name (overrides group_name).' }),
-    'log-level': Flags.string({ summary: 'Log level (stock names work too: notice, crit, …).', env: 'FDFS_LOG_LEVEL' }),
-    'log-file': Flags.string({ summary: 'Write logs to this file instead of stderr.' }),
+    'log-level': Flags.string({ summary: 'Log level (stock names work too: notice, crit, …). Default: log_level of the conf file(s), else info.', env: 'FDFS_LOG_LEVEL' }),
+    'log-file': Flags.string({ summary: 'Write JSON log lines to this file instead of stderr; "auto" = <base_path>/logs/trackerd.log or storaged.log, as stock FastDFS.' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
-    setRootLogger(createLogger({ level: flags['log-level'] ?? 'info', file: flags['log-file'] }));
+    // Until the confs are read (startServers then picks their log_level and the log file).
+    setRootLogger(createLogger({ level: flags['log-level'] ?? 'info' }));
     let servers;
     try {
       servers = await startServers({
@@ -45,6 +46,8 @@ export default class Serve extends Command {
         trackerPort: flags['tracker-port'],
         storagePort: flags['storage-port'],
         group: flags.group,
+        logLevel: flags['log-level'],
+        logFile: flags['log-file'],
       });
     } catch (err) {
       const f = describeFailure(err);

@@ -2,6 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { uploadFiles } from '../src/cli/transfer.js';
 import { parseMetaPairs } from '../src/cli/format.js';
+import { contentSource } from '../src/cli/content.js';
+import { UsageError } from '../src/errors.js';
 
 export default class Upload extends FdfsCommand {
   static override summary = 'Upload files; prints one file ID per line.';
@@ -11,6 +13,7 @@ export default class Upload extends FdfsCommand {
     '<%= config.bin %> upload a.txt b.txt --group group2',
     'cat log.txt | <%= config.bin %> upload - --ext txt',
     '<%= config.bin %> upload photo.jpg --meta width=1024 --meta height=768 --json',
+    '<%= config.bin %> upload thumb.jpg --slave-of group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg --prefix _150x150',
   ];
   static override strict = false;
   static override args = { file: Args.string({ description: 'local file, or - for standard input', required: true }) };
@@ -18,17 +21,26 @@ export default class Upload extends FdfsCommand {
     group: Flags.string({ char: 'g', summary: 'Store into this group.' }),
     ext: Flags.string({ summary: 'File extension to record (default: from the file name).' }),
     meta: Flags.string({ char: 'm', summary: 'Metadata key=value (repeatable).', multiple: true }),
-    appender: Flags.boolean({ summary: 'Create appender files (can be appended to later).' }),
+    appender: Flags.boolean({ summary: 'Create appender files (can be appended to later).', exclusive: ['slave-of'] }),
+    'slave-of': Flags.string({ summary: 'Store FILE as a slave of this master file ID (master name + prefix + ext).', dependsOn: ['prefix'], exclusive: ['group'] }),
+    prefix: Flags.string({ summary: 'Slave prefix, e.g. _150x150 (with --slave-of).', dependsOn: ['slave-of'] }),
     quiet: Flags.boolean({ char: 'q', summary: 'No progress bar.' }),
   };
 
   async run(): Promise<{ fileIds: string[] }> {
     const { argv, flags } = await this.parse(Upload);
     const client = await this.clientFor(flags);
+    const metadata = flags.meta ? parseMetaPairs(flags.meta) : undefined;
+    if (flags['slave-of']) {
+      if (argv.length !== 1) throw new UsageError('--slave-of takes exactly one FILE');
+      const id = await client.uploadSlave(flags['slave-of'], flags.prefix!, await contentSource(argv[0] as string), { ext: flags.ext, metadata });
+      if (!this.jsonEnabled()) this.log(id);
+      return { fileIds: [id] };
+    }
     const fileIds = await uploadFiles(client, argv as string[], {
       group: flags.group,
       ext: flags.ext,
-      metadata: flags.meta ? parseMetaPairs(flags.meta) : undefined,
+      metadata,
       appender: flags.appender,
       progress: !flags.quiet && !this.jsonEnabled(),
       onFileId: (id) => { if (!this.jsonEnabled()) this.log(id); },

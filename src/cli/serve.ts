@@ -10,10 +10,14 @@ import { TrackerServer } from '../tracker/tracker-server.js';
 import { StorageServer } from '../storage/storage-server.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_STORAGE_PORT, DEFAULT_TRACKER_PORT } from '../protocol/codes.js';
+import { enableMetrics } from '../metrics.js';
+import { storageMetrics, trackerMetrics } from './serve-metrics.js';
+import { serveLog, type ServeLogOptions } from './serve-log.js';
+import { createLogger, setRootLogger } from '../log.js';
 
 export type Role = 'tracker' | 'storage' | 'all';
 
-export interface ServeOptions {
+export interface ServeOptions extends ServeLogOptions {
   role: Role;
   /** tracker.conf for --role tracker, storage.conf for --role storage. */
   config?: string;
@@ -31,6 +35,10 @@ export interface RunningServers {
   stop(): Promise<void>;
 }
 
+/** HTTP ports of the embedded default (the stock sample confs' tracker and storage http.server_port). */
+export const EMBEDDED_TRACKER_HTTP_PORT = 8080;
+export const EMBEDDED_STORAGE_HTTP_PORT = 8888;
+
 /** The embedded default: everything on 127.0.0.1 with data under ./fdfs-data. */
 function embeddedConfigs(o: ServeOptions): { tracker: TrackerConfig; storage: StorageConfig } {
   const dataDir = path.resolve(o.dataDir ?? 'fdfs-data');
@@ -47,6 +55,9 @@ function embeddedConfigs(o: ServeOptions): { tracker: TrackerConfig; storage: St
     // One storage on one host: a small reserve keeps a laptop disk usable and uploads working.
     reservedStorageSpace: { kind: 'ratio', ratio: 0.01 },
     checkActiveInterval: 30,
+    // HTTP entry on 8080 redirecting to the storage's gateway on 8888 (the stock samples' ports).
+    httpServerPort: EMBEDDED_TRACKER_HTTP_PORT,
+    httpStorageServerPort: EMBEDDED_STORAGE_HTTP_PORT,
   });
   const storage = defaultStorageConfig({
     basePath: storageBase,
@@ -57,6 +68,7 @@ function embeddedConfigs(o: ServeOptions): { tracker: TrackerConfig; storage: St
     trackerServers: [{ hosts: [bind], port: trackerPort }],
     heartBeatInterval: 2,
     statReportInterval: 10,
+    httpServerPort: EMBEDDED_STORAGE_HTTP_PORT,
   });
   return { tracker, storage };
 }
@@ -91,21 +103,30 @@ export function resolveConfigs(o: ServeOptions): { tracker?: TrackerConfig; stor
 /** Start the roles; resolves once every role listens (the storage then registers in the background). */
 export async function startServers(o: ServeOptions): Promise<RunningServers> {
   const { tracker: tc, storage: sc } = resolveConfigs(o);
+  // Now that the confs are read: their log_level (unless --log-level), and --log-file auto's stock path.
+  const logTo = serveLog(o, tc, sc);
+  setRootLogger(createLogger(logTo));
   const lines: string[] = [];
   let tracker: TrackerServer | null = null;
   let storage: StorageServer | null = null;
+  // Before the servers exist: their listeners register with it (GET /metrics on each HTTP port).
+  const metrics = await enableMetrics();
   try {
     if (tc) {
       if (tc.disabled) throw new UsageError('tracker.conf says disabled = true');
       tracker = new TrackerServer(tc);
       await tracker.start();
+      trackerMetrics(metrics, tracker);
       lines.push(`tracker listening on ${tracker.address.host}:${tracker.address.port} (data in ${tc.basePath})`);
+      if (tracker.http) lines.push(`tracker HTTP entry on http://${tracker.http.address.host}:${tracker.http.address.port}/`);
     }
     if (sc) {
       if (sc.disabled) throw new UsageError('storage.conf says disabled = true');
       storage = new StorageServer(sc);
       await storage.start();
+      storageMetrics(metrics, storage);
       lines.push(`storage ${sc.groupName} listening on ${storage.address.host}:${storage.address.port} (files in ${sc.storePaths.join(', ')})`);
+      if (storage.http) lines.push(`storage HTTP downloads on http://${storage.http.address.host}:${storage.http.address.port}/`);
     }
   } catch (err) {
     await storage?.stop().catch(() => {});

@@ -14,11 +14,14 @@ import { encodeUploadHead, decodeUploadResponse, encodeDownloadRequest, encodeDe
 import { encodeSetMetadataRequest, encodeGetMetadataRequest, decodeGetMetadataResponse } from '../protocol/storage-meta.js';
 import { encodeListAllGroupsRequest, encodeListOneGroupRequest, decodeListGroupsResponse, encodeListStorageRequest,
   decodeListStorageResponse, type GroupStat, type StorageRecord } from '../protocol/tracker-list.js';
-import { splitFileId, decodeFileName, isValidExt, type FileNameInfo } from '../protocol/file-id.js';
+import { splitFileId, decodeFileName, peekFileName, isValidExt, type FileNameInfo } from '../protocol/file-id.js';
 import type { Metadata, MetadataInput } from '../protocol/metadata.js';
 import { ConnectError, LengthMismatchError, UsageError } from '../errors.js';
 import { TrackerSet, parseAddress, type TrackerHealth } from './trackers.js';
 import { prepareSource, type UploadSource } from './sources.js';
+import * as fileOps from './file-ops.js';
+import * as admin from './admin.js';
+import type { ContentOptions, SlaveUploadOptions } from './file-ops.js';
 
 export interface ClientOptions {
   /** Tracker addresses 'host:port' (the default port is 22122). */
@@ -33,6 +36,8 @@ export interface ClientOptions {
   maxIdleTime?: number;
   /** Secret for anti-steal tokens (http.anti_steal.secret_key). */
   antiStealSecret?: string;
+  /** Local address outgoing connections are bound to (a host with several addresses). */
+  localAddress?: string;
 }
 
 export interface UploadOptions {
@@ -76,6 +81,7 @@ export class FdfsClient {
       networkTimeout: options.networkTimeout ?? 30,
       max: options.maxConnectionsPerServer ?? 16,
       maxIdleTime: options.maxIdleTime ?? 3600,
+      localAddress: options.localAddress,
     };
     this.pools = new PoolSet(poolOpts);
     this.trackers = new TrackerSet(options.trackers.map((t) => parseAddress(t, DEFAULT_TRACKER_PORT)), this.pools);
@@ -256,7 +262,7 @@ export class FdfsClient {
   /** QUERY_FILE_INFO on a storage that holds the file. */
   async info(fileId: string, opts: { calcCrc32?: boolean } = {}): Promise<FileInfo> {
     const { group, logical } = splitFileId(fileId);
-    const decoded = decodeFileName(logical);
+    const decoded = peekFileName(logical) ?? decodeFileName(logical);
     const target = await this.queryFetch(fileId);
     const body = await this.storage(target, (c) =>
       c.call(encodeQueryFileInfoRequest({ group, filename: logical, notCalcCrc32: opts.calcCrc32 === false }), { cmd: StorageCmd.QueryFileInfo }));
@@ -273,6 +279,71 @@ export class FdfsClient {
     const { group, logical } = splitFileId(fileId);
     const pkt = encodeSetMetadataRequest({ group, filename: logical, metadata, op: mode === 'merge' ? 'M' : 'O' });
     await this.storage(target, (c) => c.call(pkt, { cmd: StorageCmd.SetMetadata }));
+  }
+
+  // ---- appender files, slave files (file-ops.ts) and administration (admin.ts)
+
+  /** Upload an appender file (23): it can later be appended to, modified, truncated and regenerated. */
+  uploadAppender(source: UploadSource, opts: Omit<UploadOptions, 'appender'> = {}): Promise<string> {
+    return this.upload(source, { ...opts, appender: true });
+  }
+
+  /** 24: append the content to an appender file. */
+  append(fileId: string, source: UploadSource, opts: ContentOptions = {}): Promise<void> {
+    return fileOps.appendFile(this, fileId, source, opts);
+  }
+
+  /** 34: overwrite an appender file from `offset` (≤ its size, else EINVAL); may extend it. */
+  modify(fileId: string, offset: number, source: UploadSource, opts: ContentOptions = {}): Promise<void> {
+    return fileOps.modifyFile(this, fileId, offset, source, opts);
+  }
+
+  /** 36: set an appender file's size (0 by default, as the PHP API); larger sizes extend it with zeros. */
+  truncate(fileId: string, size = 0): Promise<void> {
+    return fileOps.truncateFile(this, fileId, size);
+  }
+
+  /** 38: turn an appender file into a normal one; resolves to the new file ID. */
+  regenerateAppenderFilename(fileId: string): Promise<string> {
+    return fileOps.regenerateAppenderFilename(this, fileId);
+  }
+
+  /** 21: upload a slave file (thumbnail…) of `masterId`, stored next to it as master name + prefix + ext. */
+  async uploadSlave(masterId: string, prefix: string, source: UploadSource, opts: SlaveUploadOptions = {}): Promise<string> {
+    const { fileId, target } = await fileOps.uploadSlave(this, masterId, prefix, source, opts);
+    if (opts.metadata && Object.keys(toEntries(opts.metadata)).length) await this.setMetadataAt(target, fileId, opts.metadata, 'overwrite');
+    return fileId;
+  }
+
+  /** The ID a slave gets (§6.7), computed locally; `ext` undefined keeps the master's extension. */
+  slaveFileId(masterId: string, prefix: string, ext?: string): string {
+    return fileOps.slaveFileId(masterId, prefix, ext);
+  }
+
+  /** 93 on every tracker (after 92 shows the storage is not ONLINE/ACTIVE anywhere, else EBUSY). */
+  deleteStorage(group: string, storageId: string): Promise<void> {
+    return admin.deleteStorage(this.trackers, group, storageId);
+  }
+
+  /** 108 on every tracker: removes a group that has no storages (EBUSY otherwise). */
+  deleteGroup(group: string): Promise<void> {
+    return admin.deleteGroup(this.trackers, group);
+  }
+
+  /** 95: the leader tracker's address. */
+  getLeader(): Promise<{ ip: string; port: number }> {
+    return admin.getLeader(this.trackers);
+  }
+
+  /** ACTIVE_TEST (111) to a tracker or storage 'host:port'; false if it does not answer. */
+  async activeTest(address: string): Promise<boolean> {
+    const a = parseAddress(address, DEFAULT_TRACKER_PORT);
+    return this.pools.get(a.host, a.port).use((c) => c.activeTest()).catch(() => false);
+  }
+
+  /** Run `fn` on a pooled connection to a storage (used by file-ops; connection errors name the storage). */
+  withStorage<T>(addr: StorageAddr, fn: (c: Connection) => Promise<T>): Promise<T> {
+    return this.storage(addr, fn);
   }
 
   async getMetadata(fileId: string): Promise<Metadata> {

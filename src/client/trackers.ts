@@ -35,8 +35,10 @@ export class TrackerSet {
   async use<T>(fn: (c: Connection, tracker: TrackerAddr) => Promise<T>): Promise<T> {
     let lastErr: unknown;
     const n = this.trackers.length;
+    // Fixed at the start: concurrent calls move `current`, and this walk must still visit every tracker once.
+    const start = this.current;
     for (let i = 0; i < n; i++) {
-      const idx = (this.current + i) % n;
+      const idx = (start + i) % n;
       const t = this.trackers[idx]!;
       const h = this.health[idx]!;
       try {

@@ -87,9 +87,9 @@ export interface StorageConfig extends LogSettings, AntiStealSettings {
   /** `fsync_after_written_bytes`: bytes, 0 = never. @default 0 */
   fsyncAfterWrittenBytes: number;
   /**
-   * `sync_binlog_buff_interval`: seconds between binlog buffer flushes.
-   * @default 1 — deliberate departure from stock (60; the stock sample uses 1): a crash loses at most
-   * one second of binlog records, which replication would otherwise silently miss.
+   * `sync_binlog_buff_interval`: seconds between fdatasyncs of the binlog; records themselves are written
+   * through at once (stock buffers them this long), so a killed process loses none.
+   * @default 1 — deliberate departure from stock (60; the stock sample uses 1).
    */
   syncBinlogBuffInterval: number;
   /** `sync_stat_file_interval`: persist storage_stat.dat every N seconds. @default 60 */
@@ -130,8 +130,16 @@ export interface StorageConfig extends LogSettings, AntiStealSettings {
   httpDisabled: boolean;
   /** `http.domain_name`: host name in redirect URLs; empty = this storage's IP. @default '' */
   httpDomainName: string;
-  /** `http.server_port`: HTTP gateway port (stock sample 8888). @default 80 */
+  /**
+   * `http.server_port`: port of the built-in HTTP gateway; 0 = off.
+   * @default 0 — departure from stock (code default 80): a stock storage never served HTTP itself, so fdfs
+   * serves it only when storage.conf sets the key (the stock sample sets 8888).
+   */
   httpServerPort: number;
+  /** `http.upload.secret` (fdfs): bearer token enabling POST /upload on the gateway; empty = no HTTP upload. @default '' */
+  httpUploadSecret: string;
+  /** `http.upload.max_size` (fdfs): largest body POST /upload accepts. @default 64MB */
+  httpUploadMaxSize: number;
   /** `http.default_content_type`. @default 'application/octet-stream' */
   httpDefaultContentType: string;
   /** `http.mime_types_filename`, resolved against the conf file's directory. @default mime.types */
@@ -140,7 +148,7 @@ export interface StorageConfig extends LogSettings, AntiStealSettings {
   httpNeedFindContentType: boolean;
   /** `http.multi_range.enabled`: allow multi-range requests. @default true */
   httpMultiRangeEnabled: boolean;
-  /** `http.anti_steal.token_check_fail`: file served when a token fails; empty = 400. @default '' */
+  /** `http.anti_steal.token_check_fail`: file served when a token fails; empty = 403. @default '' */
   httpAntiStealTokenCheckFail: string;
   /** `http.url_have_group_name`: URLs carry /group/ before M00. @default false */
   httpUrlHaveGroupName: boolean;
@@ -235,7 +243,7 @@ export const STORAGE_FIELDS = [
   f.int('fileDistributePathMode', 'file_distribute_path_mode', 0, 'How new files spread over data directories: 0 round robin, 1 random (by hash).', { min: 0, max: 1 }),
   f.int('fileDistributeRotateCount', 'file_distribute_rotate_count', 100, 'With round robin, move to the next directory after this many files.', { min: 1 }),
   f.size('fsyncAfterWrittenBytes', 'fsync_after_written_bytes', 0, 'fsync a file being written every N bytes; 0 = never.'),
-  f.int('syncBinlogBuffInterval', 'sync_binlog_buff_interval', 1, 'Flush the binlog buffer every N seconds. fdfs defaults to 1 (stock: 60) so a crash loses at most a second of binlog.', { min: 1 }),
+  f.int('syncBinlogBuffInterval', 'sync_binlog_buff_interval', 1, 'fdatasync the binlog every N seconds. fdfs writes each record through at once (stock buffers it for N seconds, default 60), so a killed storage loses no record of an acknowledged change.', { min: 1 }),
   f.int('syncStatFileInterval', 'sync_stat_file_interval', 60, 'Write storage_stat.dat every N seconds.', { min: 1 }),
   f.size('threadStackSize', 'thread_stack_size', 512 * KB, 'Thread stack size. Accepted for compatibility.'),
   f.int('uploadPriority', 'upload_priority', 10, 'Upload priority when the tracker uses store_server = 2; lower is preferred.'),
@@ -250,7 +258,9 @@ export const STORAGE_FIELDS = [
   f.bool('compressBinlog', 'compress_binlog', false, 'gzip binlog files that are no longer written.'),
   f.time('compressBinlogTime', 'compress_binlog_time', '01:30', 'Time of day (HH:MM) of binlog compression.'),
   f.bool('checkStorePathMark', 'check_store_path_mark', true, 'Refuse a store path marked as belonging to another storage.'),
-  f.int('httpServerPort', 'http.server_port', 80, 'Port of the HTTP download gateway (the stock sample uses 8888).', { min: 1, max: 65535 }),
+  f.int('httpServerPort', 'http.server_port', 0, 'Port of the built-in HTTP download gateway (the stock sample uses 8888); 0 = no HTTP. fdfs default 0 (stock code: 80): HTTP is served only when this key is set.', { min: 0, max: 65535 }),
+  f.str('httpUploadSecret', 'http.upload.secret', '', 'fdfs only: bearer token that enables POST /upload on the HTTP gateway (Authorization: Bearer <secret>); empty = no HTTP upload.'),
+  f.size('httpUploadMaxSize', 'http.upload.max_size', 64 * KB * KB, 'fdfs only: largest file POST /upload accepts (e.g. 64MB); larger bodies get HTTP 413.', { min: 1 }),
   f.bool('httpDisabled', 'http.disabled', false, 'true: no HTTP download gateway.'),
   f.str('httpDomainName', 'http.domain_name', '', 'Host name used in redirect URLs; empty = this storage\'s IP.'),
   f.str('httpDefaultContentType', 'http.default_content_type', 'application/octet-stream', 'Content-Type when the extension is unknown.'),
@@ -258,7 +268,7 @@ export const STORAGE_FIELDS = [
   f.bool('httpNeedFindContentType', 'http.need_find_content_type', true, 'Derive Content-Type from the file extension.'),
   f.bool('httpMultiRangeEnabled', 'http.multi_range.enabled', true, 'Allow multi-range requests (multipart/byteranges).'),
   ...antiStealFields<StorageConfig>(),
-  f.str('httpAntiStealTokenCheckFail', 'http.anti_steal.token_check_fail', '', 'File served (HTTP 200) when a token check fails; empty = HTTP 400.', { path: true }),
+  f.str('httpAntiStealTokenCheckFail', 'http.anti_steal.token_check_fail', '', 'File served (HTTP 200) when a token check fails; empty = HTTP 403.', { path: true }),
   f.bool('httpUrlHaveGroupName', 'http.url_have_group_name', false, 'URLs carry the group name: /group1/M00/… instead of /M00/….'),
   f.oneOf('httpResponseMode', 'http.response_mode', 'proxy', ['proxy', 'redirect'], 'For a file not replicated here yet: proxy it from the source storage, or redirect (302) there.'),
   f.int('httpStorageSyncFileMaxDelay', 'http.storage_sync_file_max_delay', 86400, 'A missing file older than this many seconds gets 404 instead of proxy/redirect.', { min: 1 }),

@@ -109,6 +109,10 @@ export interface TrackerConfig extends LogSettings {
   useConnectionPool: boolean;
   /** `connection_pool_max_idle_time`: seconds. @default 3600 */
   connectionPoolMaxIdleTime: number;
+  /** `http.server_port`: the tracker's HTTP entry (302 to a storage holding the file); 0 = off. @default 0 */
+  httpServerPort: number;
+  /** `http.storage_server_port` (fdfs): the storages' http.server_port, used in the entry's redirects. @default 8888 */
+  httpStorageServerPort: number;
 }
 
 const f = fields<TrackerConfig>();
@@ -178,6 +182,8 @@ export const TRACKER_FIELDS = [
   f.bool('storeSlaveFileUseLink', 'store_slave_file_use_link', false, 'Store slave files as symbolic links.'),
   f.bool('useConnectionPool', 'use_connection_pool', false, 'Pool outgoing connections to other trackers and storages.'),
   f.int('connectionPoolMaxIdleTime', 'connection_pool_max_idle_time', 3600, 'Seconds after which an idle pooled connection is closed.', { min: 1 }),
+  f.int('httpServerPort', 'http.server_port', 0, 'Port of the tracker\'s HTTP entry: GET /group/M00/… answers 302 to a storage that holds the file; 0 = no HTTP (the stock sample sets 8080).', { min: 0, max: 65535 }),
+  f.int('httpStorageServerPort', 'http.storage_server_port', 8888, 'fdfs only: the http.server_port of the storages\' gateways (one port for the whole cluster; storages do not report it), used in the HTTP entry\'s redirects.', { min: 1, max: 65535 }),
   ...logFields<TrackerConfig>(),
 ];
 

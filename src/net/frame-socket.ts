@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { FrameDecoder, type FrameDecoderOptions } from '../protocol/frame-decoder.js';
 import type { Header } from '../protocol/header.js';
 import { ProtocolError, LengthMismatchError, TimeoutError } from '../errors.js';
+import { quickAck } from './quickack.js';
 
 type Item = { h: Header } | { b: Buffer };
 
@@ -29,7 +30,7 @@ export class FrameSocket {
   private bodyLeft = 0;
   private readonly decoder: FrameDecoder;
 
-  constructor(readonly socket: Socket, opts: FrameDecoderOptions = {}) {
+  constructor(readonly socket: Socket, opts: FrameDecoderOptions & { quickAck?: boolean } = {}) {
     this.decoder = new FrameDecoder(
       {
         header: (h) => this.push({ h }),
@@ -38,7 +39,9 @@ export class FrameSocket {
       },
       opts,
     );
+    const ackNow = opts.quickAck === true;
     socket.on('data', (chunk: Buffer) => {
+      if (ackNow) quickAck(socket);
       try {
         this.decoder.write(chunk);
       } catch (err) {

@@ -7,6 +7,7 @@ import type { Header } from '../protocol/header.js';
 import { encodeStatus } from '../protocol/header.js';
 import { CommonCmd } from '../protocol/codes.js';
 import { Errno, StatusError, ProtocolError, TimeoutError, errnoName } from '../errors.js';
+import { metrics, observedDispatch } from '../metrics.js';
 
 /** Body bytes a failed request may still owe before we give up on the connection instead. */
 const MAX_DRAIN = 1 << 20;
@@ -54,7 +55,13 @@ export class FrameServer<S> {
   private readonly sockets = new Set<net.Socket>();
   readonly stats: ConnectionStats = { alloc: 0, current: 0, max: 0 };
 
-  constructor(private readonly opts: FrameServerOptions<S>) {}
+  private readonly dispatch: Dispatch<S>;
+
+  constructor(private readonly opts: FrameServerOptions<S>) {
+    // Per-command counters, latency and bytes when `fdfs serve` turned metrics on.
+    this.dispatch = observedDispatch(opts.role, opts.dispatch);
+    metrics()?.addConnectionSource(opts.role, this.stats);
+  }
 
   get address(): { host: string; port: number } {
     const a = this.server?.address();
@@ -83,7 +90,7 @@ export class FrameServer<S> {
   }
 
   private accept(sock: net.Socket): void {
-    const conn = new FrameSocket(sock, { maxPkgLen: this.opts.maxPkgLen });
+    const conn = new FrameSocket(sock, { maxPkgLen: this.opts.maxPkgLen, quickAck: true });
     const peer = conn.remoteAddress;
     if (this.opts.allow && !this.opts.allow(peer)) {
       this.opts.log.warn({ peer }, 'connection refused by allow_hosts');
@@ -161,7 +168,7 @@ export class FrameServer<S> {
       },
     };
     try {
-      await this.opts.dispatch(ctx);
+      await this.dispatch(ctx);
       if (conn.bodyRemaining > 0) throw new ProtocolError(`handler left ${conn.bodyRemaining} body bytes`);
       if (!replied) await conn.write(encodeStatus(0));
       return true;

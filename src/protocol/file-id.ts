@@ -249,6 +249,17 @@ export function decodeFileName(logical: string): FileNameInfo {
   return info;
 }
 
+/**
+ * decodeFileName as servers read names (§10.1, §5.8): any name whose B27 is complete (≥ 37 chars) is decoded;
+ * 37–43 chars can only be a slave whose master extension was dropped. Shorter (pre-1.12) names → null.
+ */
+export function peekFileName(logical: string): FileNameInfo | null {
+  if (logical.length >= NORMAL_LOGIC_FILENAME_LENGTH) return decodeFileName(logical);
+  if (logical.length < LOGIC_FILE_PATH_LEN + SIZES.b27) return null;
+  const facts = decodeFileFacts(logical.slice(LOGIC_FILE_PATH_LEN, LOGIC_FILE_PATH_LEN + SIZES.b27));
+  return { ...facts, kind: (facts.sizeField & APPENDER_FLAG) !== 0n ? 'appender' : 'slave', ext: extOf(logical) };
+}
+
 function extOf(name: string): string {
   const tail = name.slice(-SIZES.x7);
   const dot = tail.lastIndexOf('.');

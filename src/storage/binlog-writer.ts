@@ -1,23 +1,24 @@
-// The source binlog (spec §9.1): `<base_path>/data/sync/binlog.NNN` + `binlog_index.dat`. Records are
-// buffered and appended every `sync_binlog_buff_interval` seconds, at 16 KB and at close; rotates at 1 GiB.
-import { appendFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { appendFile, readFile, stat } from 'node:fs/promises';
+// The source binlog (spec §9.1): `<base_path>/data/sync/binlog.NNN` + `binlog_index.dat`. Every record is
+// written through to the OS at once (a kill -9 loses nothing already acknowledged), fdatasync'ed every
+// `sync_binlog_buff_interval` seconds; a torn last line (crash or failed write) is cut off; rotates at 1 GiB.
+import {
+  appendFileSync, closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync,
+  renameSync, statSync, writeFileSync, writeSync,
+} from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import {
   formatBinlogIndex, formatBinlogLine, parseBinlogIndex, BINLOG_LINE_MAX, type BinlogRecord,
 } from '../protocol/binlog-format.js';
-import { writeFileAtomic } from './file-writer.js';
 
 export interface BinlogWriterOptions {
   /** `<base_path>/data/sync`. */
   dir: string;
-  /** Seconds between flushes. @default 1 */
+  /** Seconds between fdatasyncs of the binlog (records reach the OS at once regardless). @default 1 */
   flushInterval?: number;
   /** Rotate when the current file reaches this many bytes. @default 1 GiB */
   maxFileSize?: number;
-  /** Flush as soon as this many bytes are buffered. @default 16 KB */
-  bufferSize?: number;
   log?: Logger;
 }
 
@@ -25,21 +26,24 @@ export function binlogFileName(index: number): string {
   return `binlog.${String(index).padStart(3, '0')}`;
 }
 
+/** Called after records were appended (replication senders wake up on it). */
+export type BinlogListener = () => void;
+
 export class BinlogWriter {
   private index = 0;
   private compressIndex = 0;
   private fileSize = 0;
+  private fd: number | null = null;
+  /** Lines whose write failed (disk full): retried, in order, before any newer line. */
   private pending: string[] = [];
-  private pendingBytes = 0;
-  private chain: Promise<void> = Promise.resolve();
+  private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly maxFileSize: number;
-  private readonly bufferSize: number;
+  private readonly listeners = new Set<BinlogListener>();
 
   constructor(private readonly opts: BinlogWriterOptions) {
     this.maxFileSize = opts.maxFileSize ?? 1 << 30;
-    this.bufferSize = opts.bufferSize ?? 16 << 10;
   }
 
   /** The binlog file now being appended to. */
@@ -51,11 +55,15 @@ export class BinlogWriter {
     return this.index;
   }
 
+  get dir(): string {
+    return this.opts.dir;
+  }
+
   private get indexPath(): string {
     return path.join(this.opts.dir, 'binlog_index.dat');
   }
 
-  /** Read (or create) binlog_index.dat and find the current file's size; starts the flush timer. */
+  /** Read (or create) binlog_index.dat, cut a torn last line off the current file, start the sync timer. */
   async open(): Promise<void> {
     mkdirSync(this.opts.dir, { recursive: true });
     const text = await readFile(this.indexPath, 'utf8').catch(() => null);
@@ -65,15 +73,21 @@ export class BinlogWriter {
       this.compressIndex = parsed.currentCompress;
     } else {
       if (text !== null) this.opts.log?.warn({ file: this.indexPath }, 'unreadable binlog index, starting at binlog.000');
-      await this.writeIndex();
+      this.writeIndex();
     }
-    this.fileSize = await stat(this.currentPath).then((s) => s.size, () => 0);
+    this.openCurrent();
     const every = Math.max(1, this.opts.flushInterval ?? 1) * 1000;
     this.timer = setInterval(() => void this.flush().catch(() => {}), every);
     this.timer.unref();
   }
 
-  /** Queue one record; its timestamp is the source-side time of the operation. */
+  /** Be told after each append (returns the unsubscribe function). */
+  subscribe(fn: BinlogListener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Write one record now; its timestamp is the source-side time of the operation. */
   append(rec: BinlogRecord): void {
     const line = formatBinlogLine(rec);
     if (Buffer.byteLength(line) > BINLOG_LINE_MAX) {
@@ -85,62 +99,111 @@ export class BinlogWriter {
       return;
     }
     this.pending.push(line);
-    this.pendingBytes += line.length;
-    if (this.pendingBytes >= this.bufferSize) void this.flush().catch(() => {});
+    this.writePending();
+    for (const fn of this.listeners) fn();
   }
 
-  /** Append everything queued so far (serialised with earlier flushes). */
-  flush(): Promise<void> {
-    const next = this.chain.then(() => this.write());
-    this.chain = next.catch(() => {});
-    return next;
-  }
-
-  private async write(): Promise<void> {
-    if (!this.pending.length) return;
-    const text = this.pending.join('');
-    const bytes = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    try {
-      await appendFile(this.currentPath, text);
-    } catch (err) {
-      // Keep the records for the next attempt, in order.
-      this.pending.unshift(text);
-      this.pendingBytes += bytes;
-      this.opts.log?.error({ err, file: this.currentPath }, 'binlog write failed');
-      throw err;
+  /** Retry lines a failed write left behind, then fdatasync (serialised: all sync). */
+  async flush(): Promise<void> {
+    if (this.fd === null) return;
+    this.writePending();
+    if (this.pending.length) throw new Error(`${this.pending.length} binlog records not written yet`);
+    if (this.dirty) {
+      this.dirty = false;
+      fdatasyncSync(this.fd);
     }
-    this.fileSize += Buffer.byteLength(text);
-    if (this.fileSize >= this.maxFileSize) await this.rotate();
   }
 
-  private async rotate(): Promise<void> {
-    this.index++;
-    this.fileSize = 0;
-    await this.writeIndex();
-    this.opts.log?.info({ file: this.currentPath }, 'binlog rotated');
-  }
-
-  private async writeIndex(): Promise<void> {
-    await writeFileAtomic(this.indexPath, formatBinlogIndex({ currentWrite: this.index, currentCompress: this.compressIndex }));
-  }
-
-  /** Stop the timer and flush; later appends are written synchronously. */
+  /** Stop the timer, sync and close; later appends are written synchronously. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.flush().catch(() => {});
+    await this.flush().catch((err) => this.opts.log?.error({ err }, 'binlog flush at close failed'));
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
     if (this.pending.length) {
       appendFileSync(this.currentPath, this.pending.join(''));
       this.pending = [];
-      this.pendingBytes = 0;
     }
     this.closed = true;
   }
+
+  private openCurrent(): void {
+    this.fd = openSync(this.currentPath, 'a+');
+    this.fileSize = repairTornTail(this.fd, this.currentPath, this.opts.log);
+  }
+
+  /** Write queued lines one by one; a failed write is undone (ftruncate) so no partial line stays behind. */
+  private writePending(): void {
+    while (this.pending.length && this.fd !== null) {
+      const buf = Buffer.from(this.pending[0]!);
+      try {
+        let off = 0;
+        while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+      } catch (err) {
+        try {
+          ftruncateSync(this.fd, this.fileSize);
+        } catch (e) {
+          this.opts.log?.error({ err: e, file: this.currentPath }, 'cannot undo a partial binlog write');
+        }
+        this.opts.log?.error({ err, file: this.currentPath, queued: this.pending.length }, 'binlog write failed; will retry');
+        return;
+      }
+      this.pending.shift();
+      this.fileSize += buf.length;
+      this.dirty = true;
+      if (this.fileSize >= this.maxFileSize) this.rotate();
+    }
+  }
+
+  private rotate(): void {
+    if (this.fd !== null) {
+      fdatasyncSync(this.fd);
+      closeSync(this.fd);
+    }
+    this.index++;
+    this.writeIndex();
+    this.openCurrent();
+    this.opts.log?.info({ file: this.currentPath }, 'binlog rotated');
+  }
+
+  private writeIndex(): void {
+    const tmp = `${this.indexPath}.tmp`;
+    writeFileSync(tmp, formatBinlogIndex({ currentWrite: this.index, currentCompress: this.compressIndex }));
+    renameSync(tmp, this.indexPath);
+  }
 }
 
-/** Every complete line of the current binlog (tests and tools; reads the whole file). */
+/**
+ * A binlog that does not end with a newline was cut by a crash mid-write: drop the unterminated tail (its
+ * record was never complete) so the next record does not glue onto it. Returns the resulting size.
+ */
+export function repairTornTail(fd: number, file: string, log?: Logger): number {
+  const size = fstatSync(fd).size;
+  if (size === 0) return 0;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  if (last[0] === 0x0a) return size;
+  // Scan backwards for the last newline.
+  const chunk = Buffer.alloc(4096);
+  let end = size;
+  let keep = 0;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const n = readSync(fd, chunk, 0, end - start, start);
+    const nl = chunk.subarray(0, n).lastIndexOf(0x0a);
+    if (nl >= 0) {
+      keep = start + nl + 1;
+      break;
+    }
+    end = start;
+  }
+  log?.warn({ file, size, keep, dropped: size - keep }, 'binlog ends with a torn line; cutting it off');
+  ftruncateSync(fd, keep);
+  return keep;
+}
+
+/** Every complete line of every binlog file (tests and tools; reads whole files, drops a torn tail). */
 export function readBinlogLines(dir: string): string[] {
   const idx = parseBinlogIndex(readFileSync(path.join(dir, 'binlog_index.dat'), 'utf8'));
   const lines: string[] = [];
@@ -151,7 +214,8 @@ export function readBinlogLines(dir: string): string[] {
     } catch {
       continue;
     }
-    for (const l of readFileSync(p, 'utf8').split('\n')) if (l) lines.push(l);
+    const text = readFileSync(p, 'utf8');
+    for (const l of text.slice(0, text.lastIndexOf('\n') + 1).split('\n')) if (l) lines.push(l);
   }
   return lines;
 }

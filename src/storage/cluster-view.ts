@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.js';
 import type { ChangeNotification, StorageBrief } from '../protocol/beat.js';
-import { storageStatusName } from '../protocol/codes.js';
+import { StorageStatus, storageStatusName } from '../protocol/codes.js';
 
 export interface ClusterViewEvents {
   /** The member list changed (every member of the group, this storage included). */
@@ -21,6 +21,10 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
   myStatus = -1;
   /** Tracker that sent the last member list. */
   membersFrom = '';
+  /** Each tracker's idea of this storage's status (its JOIN answer, its member lists), by tracker name. */
+  readonly trackerStatus = new Map<string, number>();
+  /** The tracker that sent the last leader brief: only the leader sends them (§8.5.4). */
+  leaderFrom = '';
 
   constructor(private readonly self: () => { ip: string; port: number }, private readonly log?: Logger) {
     super();
@@ -36,6 +40,7 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
   /** Apply one change notification received from `tracker`. */
   apply(n: ChangeNotification, tracker: string): void {
     if (n.leader) {
+      this.leaderFrom = n.leader.ipAddr ? tracker : '';
       const changed = !this.leader || this.leader.ipAddr !== n.leader.ipAddr || this.leader.port !== n.leader.port;
       this.leader = n.leader;
       if (changed) {
@@ -50,8 +55,24 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
       this.emit('members', n.members);
       const me = this.self();
       const mine = n.members.find((m) => (m.ipAddr === me.ip || m.id === me.ip) && m.port === me.port);
-      if (mine) this.setMyStatus(mine.status, 'member list');
+      if (mine) {
+        this.trackerStatus.set(tracker, mine.status);
+        this.setMyStatus(mine.status, 'member list');
+      }
     }
+  }
+
+  /**
+   * 59 CHANGE_STATUS (§8.1, §8.6): the leader's status for this storage when `tracker` (a follower) records
+   * another one and at least one of the two is not OFFLINE/ONLINE/ACTIVE; null when nothing is to be sent.
+   */
+  statusToReport(tracker: string): number | null {
+    if (!this.leaderFrom || tracker === this.leaderFrom) return null;
+    const mine = this.trackerStatus.get(tracker);
+    const lead = this.trackerStatus.get(this.leaderFrom);
+    if (mine === undefined || lead === undefined || mine < 0 || lead < 0 || mine === lead) return null;
+    const available = (s: number) => s === StorageStatus.Offline || s === StorageStatus.Online || s === StorageStatus.Active;
+    return available(mine) && available(lead) ? null : lead;
   }
 
   /** Peers of this storage (every member but itself). */

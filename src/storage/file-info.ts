@@ -5,8 +5,9 @@ import { stat } from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { Errno, StatusError } from '../errors.js';
 import { StorageCmd } from '../protocol/codes.js';
-import { decodeFileName } from '../protocol/file-id.js';
+import { peekFileName } from '../protocol/file-id.js';
 import { decodeQueryFileInfoRequest, encodeQueryFileInfoResponse } from '../protocol/storage-file.js';
+import { sourceAddress } from './identity.js';
 import { checkGroup, fsStatus, readSmallBody, type StorageCtx, type StorageRuntime } from './runtime.js';
 
 /** CRC-32 of a whole file, streamed. */
@@ -29,7 +30,8 @@ export async function queryFileInfo(rt: StorageRuntime, ctx: StorageCtx): Promis
   const req = decodeQueryFileInfoRequest(await readSmallBody(rt, ctx), ctx.header.status);
   checkGroup(rt, req.group, StorageCmd.QueryFileInfo);
   const target = rt.paths.resolve(req.filename);
-  const name = decodeFileName(req.filename);
+  const name = peekFileName(req.filename);
+  if (!name) throw new StatusError(Errno.EINVAL, `file name too short: ${req.filename.length}`, StorageCmd.QueryFileInfo);
   let size: number;
   let mtime: number;
   try {
@@ -48,6 +50,6 @@ export async function queryFileInfo(rt: StorageRuntime, ctx: StorageCtx): Promis
       throw fsStatus(err, req.filename);
     });
   }
-  const sourceIp = 'ipv4' in name.source ? name.source.ipv4 : '';
+  const sourceIp = sourceAddress(rt, name.source);
   await ctx.replyPacket(encodeQueryFileInfoResponse({ fileSize: size, createTimestamp: mtime, crc32, sourceIp }, rt.params.ipSize));
 }

@@ -76,9 +76,9 @@ export class TempFile {
 
   /**
    * Write every chunk of `source` (gathering small ones into one write call); the source must yield
-   * exactly `expected` bytes. Awaiting each write is the backpressure: the socket is read no faster.
+   * exactly `expected` bytes (null: any count). Awaiting each write is the backpressure: the socket is read no faster.
    */
-  async writeAll(source: AsyncIterable<Buffer>, expected: number): Promise<void> {
+  async writeAll(source: AsyncIterable<Buffer>, expected: number | null): Promise<void> {
     let batch: Buffer[] = [];
     let batchBytes = 0;
     const flush = async (): Promise<void> => {
@@ -94,7 +94,7 @@ export class TempFile {
       if (batchBytes >= GATHER) await flush();
     }
     await flush();
-    if (this.bytes !== expected) throw new StatusError(Errno.EIO, `wrote ${this.bytes} bytes, expected ${expected}`);
+    if (expected !== null && this.bytes !== expected) throw new StatusError(Errno.EIO, `wrote ${this.bytes} bytes, expected ${expected}`);
   }
 
   /** Flush and close the descriptor (idempotent). */

@@ -1,7 +1,7 @@
 // What every storage request handler shares: config, store paths, binlog, counters, locks, the tracker's
 // parameters and own address, plus small request helpers (buffer limit, group check, clock).
 import { isIPv4 } from 'node:net';
-import type { StorageConfig } from '../config/index.js';
+import type { StorageConfig, StorageIdEntry } from '../config/index.js';
 import { parseReservedSpace, type ReservedSpace } from '../config/values.js';
 import { Errno, StatusError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -13,8 +13,11 @@ import type { Placement } from './placement.js';
 import type { StatsKeeper } from './stats.js';
 import type { StorePaths } from './store-paths.js';
 
-/** Per-connection state of the storage's FrameServer (nothing yet; replication will add the peer). */
-export type StorageConnState = Record<string, never>;
+/** Per-connection state of the storage's FrameServer. */
+export interface StorageConnState {
+  /** The peer storage id a replication connection announced with 9 REPORT_SERVER_ID. */
+  syncSource?: string;
+}
 export type StorageCtx = RequestContext<StorageConnState>;
 
 /** The settings a storage takes from the tracker's 75 STORAGE_PARAMETER_REQ answer (§8.2). */
@@ -69,6 +72,17 @@ export interface StorageRuntime {
   placement: Placement;
   /** This storage's IPv4 as the tracker sees it ('' until known). */
   myIp: string;
+  /** With use_storage_id (§10.3): own id, whether names carry it, and storage_ids.conf from the tracker. */
+  identity?: StorageIdentity;
+  /** Replication bookkeeping: the newest source timestamp received from each peer (SYNC_REPORT, §8.5.3). */
+  replication?: { noteReceived(sourceId: string, timestamp: number): void };
+}
+
+export interface StorageIdentity {
+  id: string;
+  /** id_type_in_filename = id: new names carry the id (LE u32) instead of the IPv4 address (§6.3). */
+  idInFilename: boolean;
+  entries: StorageIdEntry[];
 }
 
 /** The IPv4 put into new file names: bind_addr, else what GET_MY_IP said, else the connection's local address. */

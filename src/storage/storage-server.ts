@@ -26,8 +26,15 @@ import {
 import { StatsKeeper } from './stats.js';
 import { StorePaths } from './store-paths.js';
 import { fetchParameters, getMyIp, sortTrackers } from './tracker-client.js';
+import { fetchIdentity } from './identity.js';
 import { TrackerReporter, type ReporterShared } from './tracker-reporter.js';
 import { uploadFile, uploadSlaveFile } from './upload.js';
+import { reportServerId, syncCreateLink, syncDelete, syncFile, syncRename } from './sync/receiver.js';
+import { syncRange, syncTruncate } from './sync/receiver-range.js';
+import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
+import { Replication } from './sync/replication.js';
+import { StorageGateway } from '../http/storage-gateway.js';
+import { storageFiles } from './http-files.js';
 
 type Handler = (rt: StorageRuntime, ctx: StorageCtx) => Promise<void>;
 
@@ -45,6 +52,17 @@ export const STORAGE_HANDLERS: Readonly<Record<number, Handler>> = {
   [StorageCmd.ModifyFile]: modifyFile,
   [StorageCmd.TruncateFile]: truncateFile,
   [StorageCmd.RegenerateAppenderFilename]: regenerateAppenderFilename,
+  // Replication from the group's other storages (§9.5).
+  [StorageCmd.ReportServerId]: reportServerId,
+  [StorageCmd.SyncCreateFile]: syncFile,
+  [StorageCmd.SyncUpdateFile]: syncFile,
+  [StorageCmd.SyncDeleteFile]: syncDelete,
+  [StorageCmd.SyncCreateLink]: syncCreateLink,
+  [StorageCmd.SyncAppendFile]: syncRange,
+  [StorageCmd.SyncModifyFile]: syncRange,
+  [StorageCmd.SyncTruncateFile]: syncTruncate,
+  [StorageCmd.SyncRenameFile]: syncRename,
+  [StorageCmd.FetchOnePathBinlog]: fetchOnePathBinlog,
 };
 
 export interface StorageServerOptions {
@@ -63,6 +81,10 @@ export class StorageServer {
   private readonly upTime = nowSec();
   private stopping = false;
   private bootstrapDone: Promise<void> | null = null;
+  /** The HTTP gateway, when storage.conf sets http.server_port (and not http.disabled). */
+  http: StorageGateway | null = null;
+  /** Replication to the group's other storages (§9); runs once the reporters start. */
+  replication: Replication | null = null;
 
   constructor(readonly config: StorageConfig, opts: StorageServerOptions = {}) {
     if (!isValidGroupName(config.groupName)) {
@@ -116,6 +138,7 @@ export class StorageServer {
   async start(): Promise<void> {
     const c = this.config;
     if (c.disabled) throw new ConfigError('storage is disabled (disabled = true)');
+    await c.allowHosts.resolve();
     await mkdir(path.join(c.basePath, 'data', 'sync'), { recursive: true });
     const paths = new StorePaths(c.storePaths, c.subdirCountPerPath);
     await paths.init();
@@ -140,6 +163,13 @@ export class StorageServer {
     };
     try {
       await this.server.listen();
+      if (c.httpServerPort > 0 && !c.httpDisabled) {
+        this.http = new StorageGateway(c, storageFiles(() => this.runtime, () => this.ownIp()), this.log);
+        await this.http.start().catch(async (err) => {
+          await this.server.close();
+          throw err;
+        });
+      }
     } catch (err) {
       await this.binlog.close();
       throw err;
@@ -153,7 +183,8 @@ export class StorageServer {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await Promise.all(this.reporters.map((r) => r.stop()));
+    await Promise.all([...this.reporters.map((r) => r.stop()), this.replication?.stop()]);
+    await this.http?.stop();
     await this.server.close();
     if (this.rt) {
       await this.binlog.close();
@@ -190,6 +221,13 @@ export class StorageServer {
     if (this.stopping) return;
     await this.loadParams(trackers);
     if (this.stopping) return;
+    await this.learnIdentity(trackers);
+    if (this.stopping) return;
+    this.replication = new Replication({
+      rt: this.runtime, view: this.view, initFlag: this.initFlag, log: this.log,
+      selfId: () => this.runtime.identity?.id || this.ownIp(),
+    });
+    this.replication.start(this.initFlag.firstStart);
     const shared: ReporterShared = { planInProgress: false };
     for (const t of trackers) {
       const r = new TrackerReporter({
@@ -205,6 +243,8 @@ export class StorageServer {
         port: this.address.port,
         diskUsage: () => allPathUsage(this.runtime.paths.dataDirs),
         beforeJoin: (tracker) => this.beforeJoin(tracker),
+        storageId: () => this.runtime.identity?.id ?? '',
+        syncReport: () => this.replication?.syncReport() ?? null,
       }, t);
       this.reporters.push(r);
       r.start();
@@ -230,6 +270,21 @@ export class StorageServer {
     const rt = this.runtime;
     if (!rt.myIp && !firstAddress(this.config.bindAddr)) await this.learnIp(await getMyIp(this.config, this.config.groupName, this.address.port, tracker));
     if (!rt.params.loaded) await this.loadParams([tracker]);
+    if (!rt.identity) await this.learnIdentity([tracker]);
+  }
+
+  /** use_storage_id (§10.3): learn the own id before joining; the tracker knows storages by it. */
+  private async learnIdentity(trackers: ReturnType<typeof sortTrackers>): Promise<void> {
+    const rt = this.runtime;
+    for (const t of trackers) {
+      try {
+        rt.identity = await fetchIdentity(this.config, rt.params, t, { ip: this.ownIp(), port: this.address.port }, this.log);
+        return;
+      } catch (err) {
+        this.log.warn({ tracker: t.hosts.join(','), err: (err as Error).message }, 'cannot learn the storage id');
+      }
+      if (this.stopping) break;
+    }
   }
 
   private async learnIp(ips: string[]): Promise<boolean> {

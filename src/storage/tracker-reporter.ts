@@ -8,10 +8,12 @@ import { Errno, StatusError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Connection } from '../net/connection.js';
 import type { ConnectionStats } from '../net/server.js';
-import { decodeChangeNotification, encodeBeatRequest, encodeDiskUsageRequest, type DiskUsage } from '../protocol/beat.js';
+import {
+  decodeChangeNotification, encodeBeatRequest, encodeDiskUsageRequest, encodeSyncReportRequest, type DiskUsage, type SyncReportEntry,
+} from '../protocol/beat.js';
 import { FDFS_PROTOCOL_VERSION, TrackerCmd } from '../protocol/codes.js';
 import { decodeJoinResponse, encodeJoinRequest } from '../protocol/join.js';
-import { decodeSyncPlanResponse, encodeSyncDestRequest, encodeSyncNotifyRequest } from '../protocol/sync-coord.js';
+import { decodeSyncPlanResponse, encodeChangeStatusRequest, encodeSyncDestRequest, encodeSyncNotifyRequest } from '../protocol/sync-coord.js';
 import type { ClusterView } from './cluster-view.js';
 import type { InitFlag } from './init-flag.js';
 import type { StatsKeeper } from './stats.js';
@@ -39,6 +41,10 @@ export interface ReporterDeps {
   diskUsage(): Promise<DiskUsage[]>;
   /** Called before each JOIN: learn the own IP / the tracker parameters if still missing. */
   beforeJoin?(tracker: HostPort): Promise<void>;
+  /** The storage id sent in JOIN (use_storage_id), '' otherwise. */
+  storageId?(): string;
+  /** Replication progress for 89 SYNC_REPORT; sent after a BEAT whenever `version` moved. */
+  syncReport?(): { version: number; entries: SyncReportEntry[] } | null;
 }
 
 export class TrackerReporter {
@@ -88,6 +94,7 @@ export class TrackerReporter {
       } finally {
         this.conn?.destroy();
         this.conn = null;
+        this.d.view.trackerStatus.delete(this.name);
       }
       if (this.stopped) break;
       await this.pause(this.d.config.heartBeatInterval * 1000);
@@ -108,6 +115,7 @@ export class TrackerReporter {
     if (this.stopped) return;
     await this.join(host);
     let planNotified = await this.syncPlan();
+    let sentSync = -1;
     let sentVersion = -1;
     let sentConn = '';
     let nextBeat = 0;
@@ -124,6 +132,18 @@ export class TrackerReporter {
         this.notified(await this.call(TrackerCmd.StorageBeat, encodeBeatRequest(block)));
         this.beats++;
         if (!planNotified) planNotified = await this.syncPlan();
+        // A follower disagreeing with the leader about us: tell it the leader's status, then JOIN it again.
+        const leaderStatus = this.d.view.statusToReport(this.name);
+        if (leaderStatus !== null) {
+          await this.call(TrackerCmd.StorageChangeStatus, encodeChangeStatusRequest(leaderStatus));
+          this.log.info({ status: leaderStatus }, 'sent the leader\'s status to this tracker (59); joining again');
+          return;
+        }
+        const report = this.d.syncReport?.();
+        if (report && report.version !== sentSync) {
+          sentSync = report.version;
+          this.notified(await this.call(TrackerCmd.StorageSyncReport, encodeSyncReportRequest(report.entries)));
+        }
       }
       if (now >= nextReport) {
         nextReport = now + config.statReportInterval * 1000;
@@ -147,12 +167,13 @@ export class TrackerReporter {
       version: FDFS_PROTOCOL_VERSION,
       initFlag: !initFlag.syncOldDone,
       status: view.myStatus >= 0 ? view.myStatus : 0,
-      storageId: '',
+      storageId: this.d.storageId?.() ?? '',
       currentTrackerIp: host,
       trackers: config.trackerServers.map(formatHostPort),
     })));
     this.joins++;
     this.log.info({ status: res.status, src: res.srcId || undefined }, 'joined tracker');
+    view.trackerStatus.set(this.name, res.status);
     view.setMyStatus(res.status, `JOIN answer from ${this.name}`);
   }
 

@@ -1,18 +1,21 @@
 // 11 UPLOAD_FILE, 23 UPLOAD_APPENDER_FILE and 21 UPLOAD_SLAVE_FILE (spec §5.1, §5.2): stream the content
-// into a hidden temp file, name it per §6 (own IPv4, completion time, size/flags, CRC-32), publish, binlog `C`.
+// into a hidden temp file, name it per §6 (own IPv4, completion time, size/flags, CRC-32), publish, binlog `C`;
+// storeNewFile is that path for any byte source (the HTTP gateway's POST /upload uses it too).
 import { lstat } from 'node:fs/promises';
 import { Errno, StatusError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { StorageCmd } from '../protocol/codes.js';
 import { encodeFileName, slaveFileName } from '../protocol/file-id.js';
 import { decodeSlaveUploadHead, decodeUploadHead, encodeUploadResponse, SIZES } from '../protocol/storage-file.js';
 import { TempFile } from './file-writer.js';
+import { nameSource } from './identity.js';
 import { fsStatus, nowSec, sourceIp, type StorageCtx, type StorageRuntime } from './runtime.js';
 
 /** Attempts at a name that does not exist yet before giving up with EBUSY (stock behaviour). */
 const NAME_ATTEMPTS = 10;
 
-/** Stream the rest of the request body (`size` bytes) into a temp file in `dir`. */
-export async function receiveToTemp(rt: StorageRuntime, ctx: StorageCtx, dir: string, size: number): Promise<TempFile> {
+/** Stream `body` (`size` bytes; null = as many as it yields) into a temp file in `dir`. */
+export async function receiveToTemp(rt: StorageRuntime, body: AsyncIterable<Buffer>, dir: string, size: number | null): Promise<TempFile> {
   let tmp: TempFile;
   try {
     await rt.paths.ensureDir(dir);
@@ -22,7 +25,7 @@ export async function receiveToTemp(rt: StorageRuntime, ctx: StorageCtx, dir: st
     throw fsStatus(err, 'create temp file');
   }
   try {
-    await tmp.writeAll(ctx.conn.chunks(size), size);
+    await tmp.writeAll(body, size);
     await tmp.close();
     return tmp;
   } catch (err) {
@@ -41,12 +44,38 @@ export async function uploadFile(rt: StorageRuntime, ctx: StorageCtx): Promise<v
   const pkgLen = ctx.header.pkgLen;
   if (pkgLen < SIZES.uploadHead) throw new StatusError(Errno.EINVAL, `pkg_len ${pkgLen} < ${SIZES.uploadHead}`, cmd);
   const { storePathIndex, fileSize, ext } = decodeUploadHead(cmd, await ctx.conn.readExact(SIZES.uploadHead), pkgLen)!.head;
+  const { logical } = await storeNewFile(rt, {
+    ip: sourceIp(rt, ctx), ext, storePathIndex, appender, size: fileSize, body: ctx.conn.chunks(fileSize), log: ctx.log,
+  });
+  await ctx.replyPacket(encodeUploadResponse(rt.group, logical));
+}
+
+export interface NewFile {
+  /** Source IPv4 written into the name. */
+  ip: string;
+  ext: string;
+  /** −1 = the storage chooses. */
+  storePathIndex: number;
+  appender: boolean;
+  /** Exact byte count, or null when only the end of `body` tells (the HTTP upload's multipart part). */
+  size: number | null;
+  /** For the free-space check when `size` is null: an upper bound. */
+  sizeHint?: number;
+  body: AsyncIterable<Buffer>;
+  log: Logger;
+}
+
+/**
+ * The upload path shared by 11/23 and the HTTP gateway's POST /upload: choose path and directory, receive into
+ * a temp file, name it (§6), publish without replacing, binlog `C`. The caller has counted `begin('Upload')`.
+ */
+export async function storeNewFile(rt: StorageRuntime, f: NewFile): Promise<{ logical: string; timestamp: number; size: number }> {
   // Such an extension would put ".." into the name, which this storage refuses to serve (store-paths.ts).
-  if (ext.startsWith('.') || ext.includes('..')) throw new StatusError(Errno.EINVAL, `bad file extension "${ext}"`, cmd);
-  const ip = sourceIp(rt, ctx);
-  const index = await rt.placement.choosePath(storePathIndex, fileSize);
-  const { subHigh, subLow } = rt.placement.nextSubdirs(ip);
-  const tmp = await receiveToTemp(rt, ctx, rt.paths.dirOf(index, subHigh, subLow), fileSize);
+  if (f.ext.startsWith('.') || f.ext.includes('..')) throw new StatusError(Errno.EINVAL, `bad file extension "${f.ext}"`);
+  const index = await rt.placement.choosePath(f.storePathIndex, f.size ?? f.sizeHint ?? 0);
+  const { subHigh, subLow } = rt.placement.nextSubdirs(f.ip);
+  const tmp = await receiveToTemp(rt, f.body, rt.paths.dirOf(index, subHigh, subLow), f.size);
+  const fileSize = tmp.bytes;
   rt.stats.bytes('Upload', fileSize, 0);
   let logical = '';
   let timestamp = 0;
@@ -54,7 +83,7 @@ export async function uploadFile(rt: StorageRuntime, ctx: StorageCtx): Promise<v
     for (let attempt = 1; ; attempt++) {
       timestamp = nowSec();
       logical = encodeFileName({
-        source: { ipv4: ip }, timestamp, size: fileSize, kind: appender ? 'appender' : 'normal', crc32: tmp.crc32, ext,
+        source: nameSource(rt, f.ip), timestamp, size: fileSize, kind: f.appender ? 'appender' : 'normal', crc32: tmp.crc32, ext: f.ext,
         storePathIndex: index, subHigh, subLow,
       });
       try {
@@ -73,8 +102,8 @@ export async function uploadFile(rt: StorageRuntime, ctx: StorageCtx): Promise<v
   rt.binlog.append({ timestamp, op: 'C', filename: logical });
   rt.stats.bytes('Upload', 0, fileSize);
   rt.stats.success('Upload', timestamp);
-  ctx.log.debug({ file: logical, size: fileSize, appender }, 'uploaded');
-  await ctx.replyPacket(encodeUploadResponse(rt.group, logical));
+  f.log.debug({ file: logical, size: fileSize, appender: f.appender }, 'uploaded');
+  return { logical, timestamp, size: fileSize };
 }
 
 /** 21: the slave goes next to its master, named by §6.7; EEXIST if it exists, ENOENT without a master. */
@@ -101,7 +130,7 @@ export async function uploadSlaveFile(rt: StorageRuntime, ctx: StorageCtx): Prom
   }
   if (rt.params.storeSlaveFileUseLink) ctx.log.debug('store_slave_file_use_link ignored: slaves are stored as files');
   await rt.placement.checkRoom(master.storePathIndex, head.fileSize);
-  const tmp = await receiveToTemp(rt, ctx, slave.dir, head.fileSize);
+  const tmp = await receiveToTemp(rt, ctx.conn.chunks(head.fileSize), slave.dir, head.fileSize);
   rt.stats.bytes('Upload', head.fileSize, 0);
   const timestamp = nowSec();
   try {

@@ -16,7 +16,6 @@ import {
   decodeTrackerClusterStatRequest, encodeTrackerClusterStatResponse, decodeStorageClusterStatRequest,
   encodeStorageClusterStatResponse, decodeVolumeStatRequest, encodeVolumeStatResponse,
 } from '../protocol/tracker-cluster-stat.js';
-import { FDFS_PROTOCOL_VERSION } from '../protocol/codes.js';
 import type { TrackerConnState, TrackerRuntime } from './runtime.js';
 import { chooseStoreGroup, chooseStoreServers, chooseFetch, chooseUpdate } from './selection.js';
 import { groupStat, storageRecord, storageClusterStat, volumeStat } from './records.js';
@@ -106,30 +105,21 @@ async function getLeader(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<vo
 async function trackerStatus(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   decodeEmptyRequest(TrackerCmd.TrackerGetStatus, body);
   if (!rt.cluster.groups.size) throw new StatusError(Errno.ENOENT, 'no groups yet');
-  const running = Math.floor(Date.now() / 1000) - rt.upTime;
-  await ctx.replyPacket(encodeGetTrackerStatusResponse({
-    ifLeader: rt.leader.isLeader(),
-    runningTime: running - (running % 300),
-    restartInterval: 0,
-  }));
+  await ctx.replyPacket(encodeGetTrackerStatusResponse(rt.leader.status()));
 }
 
 async function trackerClusterStat(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   const f = decodeTrackerClusterStatRequest(body);
   if (!rt.leader.isLeader()) throw new StatusError(Errno.EOPNOTSUPP, 'not the leader');
-  const self = rt.leader.leader(ctx.conn.localAddress) ?? { ip: ctx.conn.localAddress, port: rt.port };
-  const list = [{
-    host: `${self.ip}:${self.port}`, isLeader: true, isActive: true,
-    connectionAllocCount: rt.connections.alloc, connectionCurrentCount: rt.connections.current,
-    connectionMaxCount: rt.connections.max, version: FDFS_PROTOCOL_VERSION, upTime: rt.upTime, lastHeartbeatTime: 0,
-  }].filter((t) => (f.isActive === undefined || t.isActive === f.isActive) && (f.isLeader === undefined || t.isLeader === f.isLeader));
+  const list = rt.leader.trackers()
+    .filter((t) => (f.isActive === undefined || t.isActive === f.isActive) && (f.isLeader === undefined || t.isLeader === f.isLeader));
   await ctx.replyPacket(encodeTrackerClusterStatResponse(list));
 }
 
 async function storageClusterStatHandler(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   const f = decodeStorageClusterStatRequest(body);
+  // Without trunk files stock ignores the trunk-server filter bit (no storage is a trunk server).
   const storages = rt.cluster.sortedGroups().flatMap((g) => g.sorted()).filter((s) => {
-    if (f.isTrunkServer !== undefined && f.isTrunkServer) return false;
     if (f.status) return f.status.op === '=' ? s.status === f.status.status : s.status !== f.status.status;
     return true;
   });
@@ -140,9 +130,9 @@ async function storageClusterStatHandler(rt: TrackerRuntime, ctx: Ctx, body: Buf
 
 async function volumeStatHandler(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   const f = decodeVolumeStatRequest(body);
+  // As for 97: the trunk filter means nothing while trunk files are off (stock ignores it).
   const groups = rt.cluster.sortedGroups().map((g) => volumeStat(g, rt.policy)).filter((v) =>
     (f.diskAvailable === undefined || v.isDiskAvailable === f.diskAvailable) &&
-    (f.trunkAvailable === undefined || v.isTrunkAvailable === f.trunkAvailable) &&
     (f.spaceAvailable === undefined || (v.availMb > 0) === f.spaceAvailable));
   await ctx.replyPacket(encodeVolumeStatResponse({ useTrunkFile: false, groups }));
 }

@@ -60,6 +60,17 @@ export class Cluster extends EventEmitter {
     return this.groups.get(name);
   }
 
+  /** The group, created empty when new (stock adds it before checking a joining storage's id). */
+  ensureGroup(name: string): Group {
+    let g = this.groups.get(name);
+    if (!g) {
+      g = new Group(name);
+      this.groups.set(name, g);
+      this.log.info({ group: name }, 'new group');
+    }
+    return g;
+  }
+
   storage(group: string, id: string): StorageNode | undefined {
     return this.groups.get(group)?.storages.get(id);
   }
@@ -135,6 +146,7 @@ export class Cluster extends EventEmitter {
     } else if (node.status === S.Offline || node.status === S.Recovery) {
       this.setStatus(node, S.Online, 'join');
     }
+    this.emit('changed');
     return node;
   }
 
@@ -222,6 +234,7 @@ export class Cluster extends EventEmitter {
     this.setStatus(node, S.Deleted, 'deleted by administrator');
     node.stats = emptyStorageStats();
     this.changelog += `${this.now()} ${groupName} ${id} ${S.Deleted} \n`;
+    this.emit('changed');
     for (const s of this.groups.get(groupName)!.storages.values()) {
       if (s.syncSrcId === id) s.syncSrcId = '';
     }
@@ -233,6 +246,7 @@ export class Cluster extends EventEmitter {
     if (!g) throw new StatusError(Errno.ENOENT, `group ${name} not found`);
     if (g.storages.size) throw new StatusError(Errno.EBUSY, `group ${name} still has ${g.storages.size} storages`);
     this.groups.delete(name);
+    this.emit('changed');
   }
 
   /** SYNC_REPORT (89): record what this storage received from each peer. */

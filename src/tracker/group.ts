@@ -29,7 +29,8 @@ export class Group {
 
   /** Space of the member with the least free space among the writable ones (§4.3). */
   space(): { totalMb: number; freeMb: number } {
-    const pool = this.writable();
+    // Members that have not reported their disks yet (84 follows the first BEAT) are left out.
+    const pool = this.writable().filter((s) => s.paths.length > 0);
     const members = pool.length ? pool : this.sorted().filter((s) => s.paths.length > 0);
     if (!members.length) return { totalMb: 0, freeMb: 0 };
     let min = members[0]!;

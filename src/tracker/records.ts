@@ -1,6 +1,7 @@
 // Builds the wire records of 90/91/92/97/98 from the model (§4.3, §4.4, §4.6).
 import type { GroupStat, StorageRecord } from '../protocol/tracker-list.js';
 import type { StorageClusterStat, VolumeStat } from '../protocol/tracker-cluster-stat.js';
+import { StorageStatus } from '../protocol/codes.js';
 import type { Group } from './group.js';
 import type { StorageNode } from './storage-node.js';
 import { groupHasRoom, reservedMb, type SelectionPolicy } from './selection.js';
@@ -26,6 +27,16 @@ export function groupStat(g: Group, p: SelectionPolicy): GroupStat {
 }
 
 export function storageRecord(s: StorageNode, p: SelectionPolicy): StorageRecord {
+  const r = liveRecord(s, p);
+  if (s.status !== StorageStatus.Deleted) return r;
+  // A deleted storage's space and settings are reported as zeros, as stock does.
+  return {
+    ...r, totalMb: 0, freeMb: 0, reservedMb: 0, uploadPriority: 0, storePathCount: 0, subdirCountPerPath: 0,
+    stats: { ...r.stats, lastHeartBeatTime: 0 },
+  };
+}
+
+function liveRecord(s: StorageNode, p: SelectionPolicy): StorageRecord {
   return {
     status: s.status,
     rwMode: s.rwMode,

@@ -2,7 +2,7 @@
 // download/update routing from the facts a file name carries. Pure functions over the model.
 import { Errno, StatusError } from '../errors.js';
 import type { ReservedSpace } from '../config/values.js';
-import { decodeFileName } from '../protocol/file-id.js';
+import { peekFileName } from '../protocol/file-id.js';
 import type { Cluster } from './cluster.js';
 import type { Group } from './group.js';
 import type { StorageNode } from './storage-node.js';
@@ -28,6 +28,10 @@ export function reservedMb(r: ReservedSpace, totalMb: number): number {
 
 /** Group-level reserved-space check (§10.2). */
 export function groupHasRoom(g: Group, r: ReservedSpace): boolean {
+  // Members that just turned ACTIVE may not have reported their disks yet: unknown space is not
+  // "full" (the storage still checks its own path before writing).
+  const writable = g.writable();
+  if (writable.length && writable.every((s) => s.paths.length === 0)) return true;
   const { totalMb, freeMb } = g.space();
   if (r.kind === 'mb') return freeMb > r.mb;
   return totalMb > 0 && freeMb / totalMb > r.ratio;
@@ -111,7 +115,9 @@ interface FileFacts {
 }
 
 function factsOf(logical: string): FileFacts {
-  const info = decodeFileName(logical);
+  const info = peekFileName(logical);
+  // Pre-1.12 names carry no facts: no source, timestamp 0, treated as normal (stock).
+  if (!info) return { sourceIp: '', sourceId: '', timestamp: 0, normal: true };
   const src = info.source;
   return {
     sourceIp: 'ipv4' in src ? src.ipv4 : '',

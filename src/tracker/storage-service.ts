@@ -5,7 +5,8 @@ import { Errno, StatusError } from '../errors.js';
 import type { RequestContext } from '../net/server.js';
 import {
   decodeJoinRequest, encodeJoinResponse, decodeGetMyIpRequest, encodeGetMyIpResponse, encodeParameterResponse,
-  decodeGetServerIdRequest, encodeGetServerIdResponse, decodeFetchStorageIdsRequest,
+  decodeGetServerIdRequest, encodeGetServerIdResponse, decodeFetchStorageIdsRequest, encodeFetchStorageIdsResponse,
+  decodeGetGroupNameRequest, encodeGetGroupNameResponse,
 } from '../protocol/join.js';
 import {
   decodeBeatRequest, decodeDiskUsageRequest, decodeSyncReportRequest, encodeChangeNotification, type StorageBrief,
@@ -18,6 +19,7 @@ import { decodeStatBlock } from '../protocol/tracker-list.js';
 import { isValidGroupName } from '../protocol/file-id.js';
 import type { TrackerConnState, TrackerRuntime } from './runtime.js';
 import type { StorageNode } from './storage-node.js';
+import { StorageIds } from './storage-ids.js';
 import type { TrackerHandler } from './client-service.js';
 
 type Ctx = RequestContext<TrackerConnState>;
@@ -52,13 +54,27 @@ function notification(rt: TrackerRuntime, ctx: Ctx, node: StorageNode): Buffer {
   return encodeChangeNotification(out);
 }
 
-function storageId(rt: TrackerRuntime, ip: string, claimed: string): string {
-  return rt.useStorageId && claimed ? claimed : ip;
+/**
+ * Who is joining (§10.3): the IP text without storage ids; with them the id it claims (trust_storage_server_id)
+ * or the storage_ids.conf entry of its address and port. The group exists afterwards even when the id is
+ * refused, as in stock (such an empty group can then be deleted with 108).
+ */
+function joiningIdentity(rt: TrackerRuntime, group: string, ip: string, port: number, claimed: string): { id: string; rw?: number } {
+  const ids = rt.storageIds;
+  if (!rt.useStorageId || !ids) return { id: ip };
+  rt.cluster.ensureGroup(group);
+  const entry = claimed && rt.trustStorageServerId !== false ? ids.byId(claimed) : ids.byAddress(ip, port, group);
+  if (!entry) throw new StatusError(Errno.ENOENT, `storage ${claimed || `${ip}:${port}`} is not in storage_ids.conf`);
+  if (entry.groupName !== group) throw new StatusError(Errno.EINVAL, `storage id ${entry.id} belongs to ${entry.groupName}, not ${group}`);
+  return { id: entry.id, rw: StorageIds.rwBits(entry) };
 }
 
-async function getMyIp(_rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
-  decodeGetMyIpRequest(body);
-  await ctx.replyPacket(encodeGetMyIpResponse(ctx.conn.remoteAddress));
+async function getMyIp(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const req = decodeGetMyIpRequest(body);
+  const peer = ctx.conn.remoteAddress;
+  // With storage ids the configured address(es) of the caller's entry, else the address it came from.
+  const entry = rt.useStorageId ? rt.storageIds?.byAddress(peer, req.storagePort, req.group) : undefined;
+  await ctx.replyPacket(encodeGetMyIpResponse(entry ? entry.hosts : peer));
 }
 
 async function parameters(rt: TrackerRuntime, ctx: Ctx): Promise<void> {
@@ -69,10 +85,12 @@ async function join(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   const req = decodeJoinRequest(body);
   if (!isValidGroupName(req.group)) throw new StatusError(Errno.EINVAL, `bad group name "${req.group}"`);
   const ip = ctx.conn.remoteAddress;
-  rt.leader.learnTrackers(req.trackers, ctx.conn.localAddress);
+  await rt.beforeJoin(req.trackers, ctx.conn.localAddress, req.currentTrackerIp);
+  rt.leader.learnTrackers(req.trackers, ctx.conn.localAddress, req.currentTrackerIp);
+  const who = joiningIdentity(rt, req.group, ip, req.storagePort, req.storageId);
   const node = rt.cluster.join({
     group: req.group,
-    id: storageId(rt, ip, req.storageId),
+    id: who.id,
     ip,
     port: req.storagePort,
     storePathCount: req.storePathCount,
@@ -84,6 +102,10 @@ async function join(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
     initFlag: req.initFlag,
     reportedStatus: req.status,
   });
+  if (who.rw !== undefined && node.rwMode !== who.rw) {
+    node.rwMode = who.rw;
+    rt.cluster.group(node.group)?.touch();
+  }
   if (ctx.state.node !== node) {
     if (ctx.state.node) ctx.state.node.connections--;
     node.connections++;
@@ -199,20 +221,37 @@ async function changelog(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<vo
   await ctx.reply(chunk);
 }
 
+/** 70: the id of the storage at ip:port (the IP itself without storage ids). */
 async function getServerId(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   const req = decodeGetServerIdRequest(body);
-  if (rt.useStorageId) throw new StatusError(Errno.ENOENT, `no storage id for ${req.ip}`);
-  await ctx.replyPacket(encodeGetServerIdResponse(req.ip));
+  if (!rt.useStorageId || !rt.storageIds) {
+    await ctx.replyPacket(encodeGetServerIdResponse(req.ip));
+    return;
+  }
+  const entry = rt.storageIds.byAddress(req.ip, req.port, req.group || undefined);
+  if (!entry) throw new StatusError(Errno.ENOENT, `no storage id for ${req.ip}:${req.port}`);
+  await ctx.replyPacket(encodeGetServerIdResponse(entry.id));
 }
 
+/** 109: the group of the storage at ip (default: the caller) and port; only with storage ids. */
+async function getGroupName(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const req = decodeGetGroupNameRequest(body);
+  if (!rt.useStorageId || !rt.storageIds) throw new StatusError(Errno.EOPNOTSUPP, 'storage ids are not used');
+  const ip = req.ip || ctx.conn.remoteAddress;
+  const entry = rt.storageIds.byAddress(ip, req.port);
+  if (!entry) throw new StatusError(Errno.ENOENT, `no storage id for ${ip}:${req.port}`);
+  await ctx.replyPacket(encodeGetGroupNameResponse(entry.groupName));
+}
+
+/** 69: storage_ids.conf as text lines, one page per call. */
 async function fetchStorageIds(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   const req = decodeFetchStorageIdsRequest(body);
-  if (!rt.useStorageId) {
+  if (!rt.useStorageId || !rt.storageIds) {
     if (!req.allowEmpty) throw new StatusError(Errno.EOPNOTSUPP, 'storage ids are not used');
     await ctx.reply(Buffer.alloc(8));
     return;
   }
-  throw new StatusError(Errno.EOPNOTSUPP, 'storage ids are not supported yet');
+  await ctx.replyPacket(encodeFetchStorageIdsResponse(rt.storageIds.page(req.startIndex)));
 }
 
 async function notSupported(): Promise<void> {
@@ -237,7 +276,7 @@ export const STORAGE_HANDLERS: Record<number, TrackerHandler> = {
   [TrackerCmd.StorageChangelogReq]: changelog,
   [TrackerCmd.StorageGetServerId]: getServerId,
   [TrackerCmd.StorageFetchStorageIds]: fetchStorageIds,
-  [TrackerCmd.StorageGetGroupName]: notSupported,
+  [TrackerCmd.StorageGetGroupName]: getGroupName,
   [TrackerCmd.StorageReportIpChanged]: notSupported,
   [TrackerCmd.StorageFetchTrunkFid]: notSupported,
   [TrackerCmd.StorageReportTrunkFid]: notSupported,

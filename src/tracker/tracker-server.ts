@@ -8,28 +8,26 @@ import { child, type Logger } from '../log.js';
 import { Cluster } from './cluster.js';
 import { CLIENT_HANDLERS } from './client-service.js';
 import { STORAGE_HANDLERS } from './storage-service.js';
-import { newConnState, type LeaderView, type TrackerConnState, type TrackerRuntime } from './runtime.js';
+import { PEER_HANDLERS } from './peer-service.js';
+import { newConnState, type TrackerConnState, type TrackerRuntime } from './runtime.js';
 import type { SelectionPolicy } from './selection.js';
-
-/** Leadership for a tracker that knows no peers: it leads itself. */
-class SoloLeader implements LeaderView {
-  readonly epoch = 0;
-  constructor(private readonly bindAddr: string, private readonly port: number) {}
-  isLeader(): boolean {
-    return true;
-  }
-  leader(localIp: string): { ip: string; port: number } {
-    return { ip: this.bindAddr || localIp, port: this.port };
-  }
-  learnTrackers(): void {}
-}
+import { Relationship } from './leader.js';
+import { Persistence } from './persistence.js';
+import { SysDataFetcher } from './sys-fetch.js';
+import { TrackerEntry } from '../http/tracker-entry.js';
+import { trackerRoutes } from './http-routes.js';
+import { StorageIds } from './storage-ids.js';
 
 export class TrackerServer {
   readonly cluster: Cluster;
   readonly runtime: TrackerRuntime;
+  readonly relationship: Relationship;
+  readonly persistence: Persistence;
   private readonly server: FrameServer<TrackerConnState>;
   private readonly log: Logger;
   private checkTimer: NodeJS.Timeout | null = null;
+  /** The HTTP entry, when tracker.conf sets http.server_port. */
+  http: TrackerEntry | null = null;
 
   constructor(readonly config: TrackerConfig, opts: { log?: Logger } = {}) {
     this.log = opts.log ?? child({ role: 'tracker', port: config.port });
@@ -57,18 +55,35 @@ export class TrackerServer {
       dispatch: (ctx) => this.dispatch(ctx),
       onClose: (state) => this.connectionClosed(state),
     });
+    const upTime = Math.floor(Date.now() / 1000);
+    this.persistence = new Persistence(this.cluster, { basePath: config.basePath, useStorageId: config.useStorageId, log: this.log, upTime });
+    const timeouts = {
+      connectTimeout: config.connectTimeout, networkTimeout: config.networkTimeout,
+      localAddress: config.bindAddr.split(',')[0]!.trim() || undefined,
+    };
+    const lastCheckTime = this.persistence.last.lastCheckTime;
+    this.relationship = new Relationship({
+      bindAddr: config.bindAddr, port: config.port, upTime, lastCheckTime, timeouts, connections: this.server.stats, log: this.log,
+    });
+    const fetcher = new SysDataFetcher({
+      cluster: this.cluster, persistence: this.persistence, relationship: this.relationship, timeouts, log: this.log, upTime, lastCheckTime,
+    });
     this.runtime = {
       cluster: this.cluster,
       policy,
       ipSize: IPV4_ADDRESS_SIZE,
       port: config.port,
       log: this.log,
-      upTime: Math.floor(Date.now() / 1000),
+      upTime,
       useStorageId: config.useStorageId,
+      storageIds: config.useStorageId ? StorageIds.load(config.storageIdsFilename) : null,
+      trustStorageServerId: config.trustStorageServerId,
       checkActiveInterval: config.checkActiveInterval,
       parameters: this.parameters(),
-      leader: new SoloLeader(config.bindAddr, config.port),
+      leader: this.relationship,
       connections: this.server.stats,
+      sysFiles: this.persistence,
+      beforeJoin: (trackers, localIp, currentTrackerIp) => fetcher.beforeJoin(trackers, localIp, currentTrackerIp),
     };
   }
 
@@ -77,7 +92,26 @@ export class TrackerServer {
   }
 
   async start(): Promise<void> {
+    // Groups and storages of the previous run (shown OFFLINE until they JOIN again).
+    await this.persistence.load();
+    // Host names in allow_hosts match by their resolved addresses.
+    await this.config.allowHosts.resolve();
     await this.server.listen();
+    await this.persistence.start();
+    this.relationship.start();
+    if (this.config.httpServerPort > 0) {
+      const c = this.config;
+      this.http = new TrackerEntry({
+        host: c.bindAddr.split(',')[0]!.trim(), port: c.httpServerPort, storageHttpPort: c.httpStorageServerPort,
+        networkTimeout: c.networkTimeout, maxConnections: c.maxConnections, log: this.log,
+      }, trackerRoutes(this.runtime));
+      await this.http.start().catch(async (err) => {
+        await this.relationship.stop();
+        await this.server.close();
+        await this.persistence.stop();
+        throw err;
+      });
+    }
     const every = Math.max(this.config.checkActiveInterval, 1) * 1000;
     this.checkTimer = setInterval(() => this.cluster.checkActive(this.config.checkActiveInterval), every);
     this.checkTimer.unref();
@@ -86,7 +120,10 @@ export class TrackerServer {
 
   async stop(): Promise<void> {
     if (this.checkTimer) clearInterval(this.checkTimer);
+    await this.relationship.stop();
+    await this.http?.stop();
     await this.server.close();
+    await this.persistence.stop();
   }
 
   private async dispatch(ctx: RequestContext<TrackerConnState>): Promise<void> {
@@ -96,12 +133,13 @@ export class TrackerServer {
       if (body.length) throw new StatusError(Errno.EINVAL, 'ACTIVE_TEST with a body');
       return ctx.reply();
     }
-    const handler = CLIENT_HANDLERS[cmd] ?? STORAGE_HANDLERS[cmd];
+    const handler = CLIENT_HANDLERS[cmd] ?? STORAGE_HANDLERS[cmd] ?? PEER_HANDLERS[cmd];
     if (!handler) throw new StatusError(Errno.EINVAL, `unknown command ${cmd}`);
     await handler(this.runtime, ctx, body);
   }
 
   private connectionClosed(state: TrackerConnState): void {
+    if (state.sysFilesLocked) this.persistence.unlock(state);
     const node = state.node;
     if (!node) return;
     node.connections = Math.max(0, node.connections - 1);
@@ -113,7 +151,8 @@ export class TrackerServer {
     const c = this.config;
     return {
       use_storage_id: c.useStorageId ? 1 : 0,
-      id_type_in_filename: c.idTypeInFilename,
+      // Stock reads id_type_in_filename only with storage ids; otherwise names carry IPs.
+      id_type_in_filename: c.useStorageId ? c.idTypeInFilename : 'ip',
       trust_storage_server_id: c.trustStorageServerId ? 1 : 0,
       response_ip_addr_size: 16,
       storage_ip_changed_auto_adjust: c.storageIpChangedAutoAdjust ? 1 : 0,

@@ -22,7 +22,8 @@ export function tempDir(prefix = 'fdfs-test-'): string {
 function confText(entries: Record<string, string | number | boolean | string[]>): string {
   const lines: string[] = [];
   for (const [k, v] of Object.entries(entries)) {
-    for (const item of Array.isArray(v) ? v : [v]) lines.push(`${k} = ${item}`);
+    // `'#include': file` (or a list) becomes the stock `#include file` line.
+    for (const item of Array.isArray(v) ? v : [v]) lines.push(k === '#include' ? `#include ${item}` : `${k} = ${item}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -85,7 +85,8 @@ describe('storage defaults', () => {
       groupName: '', port: 23000, storePaths: ['/data/fdfs'], heartBeatInterval: 30, statReportInterval: 300,
       buffSize: 256 * 1024, connectTimeout: 10, networkTimeout: 30, subdirCountPerPath: 256,
       fileDistributeRotateCount: 100, syncWaitMsec: 100, syncStatFileInterval: 60, uploadPriority: 10,
-      syncBinlogBuffInterval: 1, httpServerPort: 80, httpResponseMode: 'proxy', httpUrlHaveGroupName: false,
+      syncBinlogBuffInterval: 1, httpServerPort: 0, httpResponseMode: 'proxy', httpUrlHaveGroupName: false,
+      httpUploadSecret: '', httpUploadMaxSize: 64 * 1024 * 1024,
       httpStorageSyncFileMaxDelay: 86400, httpAntiStealTokenTtl: 600, logLevel: 'info', checkStorePathMark: true,
     });
   });

@@ -83,8 +83,10 @@ describe('tracker defaults and derived values', () => {
 
   it('warns about keys of older versions (http.check_alive_*) without failing', () => {
     const w = collect();
-    fromText('base_path = /t\nhttp.server_port=8080\nhttp.check_alive_interval=30\n', w.log);
-    expect(w.list.map((x) => x.obj.key)).toEqual(['http.server_port', 'http.check_alive_interval']);
+    const c = fromText('base_path = /t\nhttp.server_port=8080\nhttp.check_alive_interval=30\n', w.log);
+    // http.server_port is the tracker's HTTP entry again; the health-check keys have no effect.
+    expect(c).toMatchObject({ httpServerPort: 8080, httpStorageServerPort: 8888 });
+    expect(w.list.map((x) => x.obj.key)).toEqual(['http.check_alive_interval']);
   });
 });
 

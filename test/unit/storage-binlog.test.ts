@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BinlogWriter, binlogFileName, readBinlogLines } from '../../src/storage/binlog-writer.js';
@@ -24,9 +24,8 @@ describe('BinlogWriter', () => {
     w.append({ timestamp: 1795290790, op: 'T', filename: F, oldSize: 16, newSize: 8 });
     w.append({ timestamp: 1795290793, op: 'R', filename: 'M00/00/00/new.log', srcFilename: F });
     w.append({ timestamp: 1795290795, op: 'D', filename: F });
-    // Buffered: nothing on disk before a flush.
-    expect(existsSync(path.join(d, 'binlog.000'))).toBe(false);
-    await w.flush();
+    // Written through at once: a kill -9 right after the client's answer loses no record.
+    expect(existsSync(path.join(d, 'binlog.000'))).toBe(true);
     expect(readFileSync(path.join(d, 'binlog.000'), 'utf8')).toBe([
       `1795290782 C ${F}`,
       `1795290774 C ${F}-m`,
@@ -41,17 +40,50 @@ describe('BinlogWriter', () => {
     await w.close();
   });
 
-  it('flushes on its timer and at 16 KB', async () => {
+  it('writes each record through at once and tells subscribers', async () => {
     const d = dir();
-    const w = new BinlogWriter({ dir: d, flushInterval: 1, bufferSize: 1024 });
+    const w = new BinlogWriter({ dir: d, flushInterval: 1 });
     await w.open();
+    let told = 0;
+    const off = w.subscribe(() => told++);
     w.append({ timestamp: 1, op: 'C', filename: F });
-    await new Promise((r) => setTimeout(r, 1300));
     expect(readBinlogLines(d)).toEqual([`1 C ${F}`]);
-    for (let i = 0; i < 30; i++) w.append({ timestamp: 2, op: 'D', filename: F }); // > 1 KB
-    await w.flush();
+    for (let i = 0; i < 30; i++) w.append({ timestamp: 2, op: 'D', filename: F });
     expect(readBinlogLines(d).length).toBe(31);
+    expect(told).toBe(31);
+    off();
+    w.append({ timestamp: 3, op: 'D', filename: F });
+    expect(told).toBe(31);
+    await w.flush();
     await w.close();
+  });
+
+  it('cuts a torn last line (crash mid-write) off before appending again', async () => {
+    const d = dir();
+    const w0 = new BinlogWriter({ dir: d });
+    await w0.open();
+    w0.append({ timestamp: 1, op: 'C', filename: F });
+    await w0.close();
+    // A crash left half a record behind.
+    appendFileSync(path.join(d, 'binlog.000'), '2 C M00/00/0');
+    const w = new BinlogWriter({ dir: d });
+    await w.open();
+    w.append({ timestamp: 3, op: 'C', filename: F });
+    await w.close();
+    expect(readFileSync(path.join(d, 'binlog.000'), 'utf8')).toBe(`1 C ${F}\n3 C ${F}\n`);
+  });
+
+  it('cuts a file that holds only a torn line down to nothing', async () => {
+    const d = dir();
+    const w0 = new BinlogWriter({ dir: d });
+    await w0.open();
+    await w0.close();
+    writeFileSync(path.join(d, 'binlog.000'), '17952907');
+    const w = new BinlogWriter({ dir: d });
+    await w.open();
+    w.append({ timestamp: 4, op: 'D', filename: F });
+    await w.close();
+    expect(readFileSync(path.join(d, 'binlog.000'), 'utf8')).toBe(`4 D ${F}\n`);
   });
 
   it('rotates at the size limit and records the new index', async () => {

@@ -117,6 +117,17 @@ describe('selection', () => {
     expect(() => chooseStoreGroup(c, policy, 'nosuch')).toThrow(expect.objectContaining({ errno: Errno.ENOENT }));
   });
 
+  it('does not call a group full before its storages reported their disks', () => {
+    const c = new Cluster(log, now);
+    const n = c.join(joinInfo('group1', '10.0.0.2'));
+    c.syncDestReq(n);
+    c.heartbeat(n);
+    expect(n.paths).toEqual([]);
+    expect(chooseStoreGroup(c, policy).name).toBe('group1');
+    n.paths = [{ totalMb: 1000, freeMb: 50 }];
+    expect(() => chooseStoreGroup(c, policy)).toThrow(expect.objectContaining({ errno: Errno.ENOSPC }));
+  });
+
   it('routes a fresh file to its source until a replica has synced past it', () => {
     const c = new Cluster(log, now);
     const a = activeStorage(c, 'group1', '10.0.0.2');

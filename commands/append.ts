@@ -1,0 +1,23 @@
+import { Args } from '@oclif/core';
+import { FdfsCommand } from '../src/cli/base-command.js';
+import { contentSource } from '../src/cli/content.js';
+
+export default class Append extends FdfsCommand {
+  static override summary = 'Append a local file (or standard input) to an appender file.';
+  static override description = 'Only appender files (uploaded with --appender) can be appended to; others answer EINVAL.';
+  static override examples = [
+    '<%= config.bin %> append group1/M00/00/00/wKgFSGE0xmuEOhDaAAAAAKfH9Eo215.log more.log',
+    'echo "one more line" | <%= config.bin %> append group1/M00/00/00/wKgFSGE0xmuEOhDaAAAAAKfH9Eo215.log -',
+  ];
+  static override args = {
+    fileId: Args.string({ description: 'appender file ID', required: true }),
+    file: Args.string({ description: 'local file, or - for standard input', required: true }),
+  };
+
+  async run(): Promise<{ fileId: string }> {
+    const { args, flags } = await this.parse(Append);
+    const client = await this.clientFor(flags);
+    await client.append(args.fileId, await contentSource(args.file));
+    return { fileId: args.fileId };
+  }
+}

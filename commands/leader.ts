@@ -1,0 +1,15 @@
+import { FdfsCommand } from '../src/cli/base-command.js';
+
+export default class Leader extends FdfsCommand {
+  static override summary = 'Print the address of the leader tracker.';
+  static override examples = ['<%= config.bin %> leader --tracker 10.0.0.2:22122'];
+
+  async run(): Promise<{ leader: string }> {
+    const { flags } = await this.parse(Leader);
+    const client = await this.clientFor(flags);
+    const l = await client.getLeader();
+    const leader = l.ip.includes(':') ? `[${l.ip}]:${l.port}` : `${l.ip}:${l.port}`;
+    if (!this.jsonEnabled()) this.log(leader);
+    return { leader };
+  }
+}

@@ -1,0 +1,25 @@
+import { Args } from '@oclif/core';
+import { FdfsCommand } from '../src/cli/base-command.js';
+import { formatStorages } from '../src/cli/cluster-list.js';
+import type { StorageRecord } from '../src/protocol/tracker-list.js';
+
+export default class Storages extends FdfsCommand {
+  static override summary = 'List storage servers (of one group, or of all groups) with status, space and upload count.';
+  static override examples = ['<%= config.bin %> storages', '<%= config.bin %> storages group1', '<%= config.bin %> storages group1 100001 --json'];
+  static override args = {
+    group: Args.string({ description: 'only this group' }),
+    storageId: Args.string({ description: 'only this storage (its id, or its IP without storage ids)' }),
+  };
+
+  async run(): Promise<{ storages: Array<{ group: string; storage: StorageRecord }> }> {
+    const { args, flags } = await this.parse(Storages);
+    const client = await this.clientFor(flags);
+    const groups = args.group ? [args.group] : (await client.listGroups()).map((g) => g.groupName);
+    const storages: Array<{ group: string; storage: StorageRecord }> = [];
+    for (const g of groups) {
+      for (const s of await client.listStorages(g, args.storageId)) storages.push({ group: g, storage: s });
+    }
+    if (!this.jsonEnabled()) this.log(formatStorages(storages));
+    return { storages };
+  }
+}

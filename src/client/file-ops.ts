@@ -1,0 +1,138 @@
+// Appender and slave file operations of the client (spec §5.2–§5.4, §6.7): append, modify, truncate,
+// regenerate, slave upload and slave names. Each goes to the file's source storage, found with 103.
+import type { Connection } from '../net/connection.js';
+import { StorageCmd } from '../protocol/codes.js';
+import { slaveFileName, splitFileId, isValidExt } from '../protocol/file-id.js';
+import {
+  decodeUploadResponse, encodeAppendHead, encodeModifyHead, encodeRegenerateRequest, encodeSlaveUploadHead,
+  encodeTruncateRequest,
+} from '../protocol/storage-file.js';
+import type { FetchTarget, StorageAddr } from '../protocol/tracker-query.js';
+import { LengthMismatchError, StatusError, UsageError } from '../errors.js';
+import { prepareSource, type UploadSource } from './sources.js';
+
+/** What these operations need from FdfsClient. */
+export interface ClientCore {
+  queryUpdate(fileId: string): Promise<FetchTarget>;
+  withStorage<T>(addr: StorageAddr, fn: (c: Connection) => Promise<T>): Promise<T>;
+}
+
+export interface ContentOptions {
+  /** Content length; required for streams unless they may be spooled to a temp file. */
+  size?: number;
+  /** Report bytes sent so far. */
+  onProgress?: (sent: number, total: number) => void;
+}
+
+export interface SlaveUploadOptions extends ContentOptions {
+  /** Slave extension without the dot; default: the source file's, else the master's (§6.7). */
+  ext?: string;
+  metadata?: import('../protocol/metadata.js').MetadataInput;
+}
+
+/**
+ * Send a streamed request: head, then exactly `size` content bytes, then read the status. A storage that
+ * refused the request early (EINVAL closes the socket) still gets its status reported, not EPIPE.
+ */
+async function streamRequest(c: Connection, cmd: number, head: Buffer, body: AsyncIterable<Buffer>, size: number,
+  onProgress?: (n: number, t: number) => void): Promise<Buffer> {
+  try {
+    await c.send(head);
+    let sent = 0;
+    for await (const chunk of body) {
+      sent += chunk.length;
+      if (sent > size) throw new LengthMismatchError(size, sent);
+      await c.send(chunk);
+      onProgress?.(sent, size);
+    }
+    if (sent !== size) throw new LengthMismatchError(size, sent);
+  } catch (err) {
+    c.broken = true;
+    if (err instanceof LengthMismatchError) throw err;
+    // The status may already be waiting in the socket.
+    const status = await c.readResponseHeader(cmd).then(() => null, (e: unknown) => (e instanceof StatusError ? e : null));
+    throw status ?? err;
+  }
+  await c.readResponseHeader(cmd);
+  const res = await c.readBody();
+  c.done();
+  return res;
+}
+
+/** The group and logical name of an appender file, and the storage that holds its source copy. */
+async function locate(core: ClientCore, fileId: string): Promise<{ group: string; logical: string; target: FetchTarget }> {
+  const { group, logical } = splitFileId(fileId);
+  return { group, logical, target: await core.queryUpdate(fileId) };
+}
+
+/** 24: append the content to an appender file. */
+export async function appendFile(core: ClientCore, fileId: string, source: UploadSource, opts: ContentOptions = {}): Promise<void> {
+  const { logical, target } = await locate(core, fileId);
+  const src = await prepareSource(source, opts.size);
+  try {
+    const head = encodeAppendHead({ filename: logical, fileSize: src.size });
+    await core.withStorage(target, (c) => streamRequest(c, StorageCmd.AppendFile, head, src.open(), src.size, opts.onProgress));
+  } finally {
+    await src.cleanup();
+  }
+}
+
+/** 34: overwrite the appender file from `offset` (0 ≤ offset ≤ size, else EINVAL); may extend it. */
+export async function modifyFile(core: ClientCore, fileId: string, offset: number, source: UploadSource, opts: ContentOptions = {}): Promise<void> {
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(`bad offset ${offset}`);
+  const { logical, target } = await locate(core, fileId);
+  const src = await prepareSource(source, opts.size);
+  try {
+    const head = encodeModifyHead({ filename: logical, fileOffset: offset, fileSize: src.size });
+    await core.withStorage(target, (c) => streamRequest(c, StorageCmd.ModifyFile, head, src.open(), src.size, opts.onProgress));
+  } finally {
+    await src.cleanup();
+  }
+}
+
+/** 36: set the appender file's size (shrinks, or extends with zero bytes). */
+export async function truncateFile(core: ClientCore, fileId: string, size: number): Promise<void> {
+  if (!Number.isSafeInteger(size) || size < 0) throw new UsageError(`bad size ${size}`);
+  const { logical, target } = await locate(core, fileId);
+  const pkt = encodeTruncateRequest({ filename: logical, truncatedFileSize: size });
+  await core.withStorage(target, (c) => c.call(pkt, { cmd: StorageCmd.TruncateFile }));
+}
+
+/** 38: turn an appender file into a normal file; resolves to its new file ID. */
+export async function regenerateAppenderFilename(core: ClientCore, fileId: string): Promise<string> {
+  const { logical, target } = await locate(core, fileId);
+  const body = await core.withStorage(target, (c) =>
+    c.call(encodeRegenerateRequest(logical), { cmd: StorageCmd.RegenerateAppenderFilename, maxBody: 256 }));
+  const res = decodeUploadResponse(body);
+  return `${res.group}/${res.logical}`;
+}
+
+/** §6.7 without a server: the ID a slave of `masterId` gets for `prefix` and `ext` (undefined = master's). */
+export function slaveFileId(masterId: string, prefix: string, ext?: string): string {
+  const { group, logical } = splitFileId(masterId);
+  return `${group}/${slaveFileName(logical, prefix, ext)}`;
+}
+
+/** The master's extension (§6.7: after the first '.' in the last 7 characters), without the dot. */
+function masterExt(logical: string): string {
+  const tail = logical.slice(-7);
+  const dot = tail.indexOf('.');
+  return dot === -1 ? '' : tail.slice(dot + 1);
+}
+
+/** 21: store `source` as the slave `prefix` of the master, on the master's storage. */
+export async function uploadSlave(core: ClientCore, masterId: string, prefix: string, source: UploadSource,
+  opts: SlaveUploadOptions = {}): Promise<{ fileId: string; target: FetchTarget }> {
+  const { logical, target } = await locate(core, masterId);
+  const src = await prepareSource(source, opts.size);
+  try {
+    const ext = opts.ext ?? src.extFromName ?? masterExt(logical);
+    if (!isValidExt(ext)) throw new UsageError(`bad file extension "${ext}" (up to 6 of A-Z a-z 0-9 . _ -)`);
+    const head = encodeSlaveUploadHead({ masterFilename: logical, fileSize: src.size, prefix, ext });
+    const body = await core.withStorage(target, (c) => streamRequest(c, StorageCmd.UploadSlaveFile, head, src.open(), src.size, opts.onProgress));
+    const res = decodeUploadResponse(body);
+    return { fileId: `${res.group}/${res.logical}`, target };
+  } finally {
+    await src.cleanup();
+  }
+}

@@ -1,0 +1,171 @@
+// The storage's HTTP download gateway (replaces nginx + fastdfs-nginx-module, spec §7.3): GET/HEAD of
+// `/[group/]Mxx/HH/HH/name`, anti-steal tokens, proxy/redirect for files not replicated yet, /healthz, POST /upload.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StorageConfig } from '../config/index.js';
+import type { Logger } from '../log.js';
+import { peekFileName, type FileNameInfo, type FileSource } from '../protocol/file-id.js';
+import { checkHttpToken } from '../protocol/http-token.js';
+import { HttpListener, reply } from './listener.js';
+import { openLocalFile } from './local-file.js';
+import { MimeTable } from './mime.js';
+import { proxyFile } from './proxy.js';
+import { sendFile, type OpenedFile } from './send-file.js';
+import { handleUpload, type UploadRequest } from './upload.js';
+import { fileTarget, parseTarget, withQueryParam, type FileTarget } from './url-path.js';
+
+/** What the gateway needs from the storage it fronts (it never touches store paths itself). */
+export interface StorageFiles {
+  group: string;
+  /** The file for a valid logical name, null when this storage does not have it. */
+  openFile(logical: string): Promise<OpenedFile | null>;
+  /** The address of the storage a name's source refers to ('' when unknown, e.g. an id not in storage_ids). */
+  sourceHost(source: FileSource): string;
+  /** True for this storage's own address. */
+  isSelf(host: string): boolean;
+  /** Store an uploaded file like UPLOAD_FILE does; resolves with its file ID. */
+  upload(u: UploadRequest): Promise<string>;
+  /** Extra /healthz fields. */
+  health(): Record<string, unknown>;
+}
+
+export class StorageGateway {
+  private readonly listener: HttpListener;
+  private readonly mime: MimeTable;
+
+  constructor(private readonly config: StorageConfig, private readonly files: StorageFiles, private readonly log: Logger) {
+    this.mime = MimeTable.load(config.httpNeedFindContentType ? config.httpMimeTypesFilename : undefined);
+    this.listener = new HttpListener({
+      host: config.bindAddr.split(',')[0]!.trim(),
+      port: config.httpServerPort,
+      log,
+      networkTimeout: config.networkTimeout,
+      maxConnections: config.maxConnections,
+    }, (req, res) => this.handle(req, res));
+  }
+
+  get address(): { host: string; port: number } {
+    return this.listener.address;
+  }
+
+  async start(): Promise<void> {
+    await this.listener.listen();
+    this.log.info({ http: `${this.address.host}:${this.address.port}`, mime: this.mime.source,
+      token: this.config.httpAntiStealCheckToken, upload: this.config.httpUploadSecret !== '' }, 'storage HTTP listening');
+  }
+
+  stop(): Promise<void> {
+    return this.listener.close();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const t = parseTarget(req.url);
+    if (!t) return reply(res, 400, 'bad request target');
+    if (t.path === '/healthz') {
+      return reply(res, 200, JSON.stringify({ role: 'storage', status: 'ok', group: this.files.group, ...this.files.health() }),
+        { 'Content-Type': 'application/json' });
+    }
+    if (t.path === '/upload' && this.config.httpUploadSecret !== '') {
+      if (req.method !== 'POST') return reply(res, 405, '', { Allow: 'POST' });
+      // Writes obey allow_hosts like the binary protocol; downloads stay open as they were behind nginx.
+      const peer = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+      if (!this.config.allowHosts.allows(peer)) return reply(res, 403, 'not in allow_hosts', { Connection: 'close' });
+      return handleUpload(req, res, t.query, {
+        secret: this.config.httpUploadSecret, maxSize: this.config.httpUploadMaxSize, store: (u) => this.files.upload(u),
+      });
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, '', { Allow: 'GET, HEAD', Connection: 'close' });
+    const target = fileTarget(t.path);
+    if (!target) return reply(res, 400, 'not a file URL (/group/Mxx/HH/HH/name)');
+    if (target.group === '' ? this.config.httpUrlHaveGroupName : target.group !== this.files.group) {
+      return reply(res, 404, target.group ? `unknown group ${target.group}` : 'the URL must name the group (url_have_group_name = true)');
+    }
+    if (this.config.httpAntiStealCheckToken) {
+      const verdict = checkHttpToken(target.logical, this.config.httpAntiStealSecretKey, t.query.get('token'), t.query.get('ts'),
+        this.config.httpAntiStealTokenTtl);
+      if (verdict !== 'ok') return this.tokenFailed(req, res, verdict);
+    }
+    // Facts from the name (null for pre-1.12 short names, which are still served when present).
+    const info = namedFacts(target.logical);
+    const file = await this.files.openFile(target.logical);
+    if (!file) return info ? this.notHere(req, res, target, info, t.rawQuery, t.query) : reply(res, 404);
+    try {
+      const downloadName = t.query.get('filename') || undefined;
+      await sendFile(req, res, file, {
+        etag: etagOf(info, file),
+        contentType: this.contentType(target.logical, downloadName),
+        downloadName,
+        multiRange: this.config.httpMultiRangeEnabled,
+        lastModifiedMs: normalTime(info),
+      });
+    } finally {
+      await file.close();
+    }
+  }
+
+  private contentType(logical: string, downloadName?: string): string {
+    if (!this.config.httpNeedFindContentType) return this.config.httpDefaultContentType;
+    return this.mime.lookup(logical) ?? (downloadName && this.mime.lookup(downloadName)) ?? this.config.httpDefaultContentType;
+  }
+
+  /** 403, or the configured token_check_fail file with 200 and its own type (as the module does). */
+  private async tokenFailed(req: IncomingMessage, res: ServerResponse, verdict: string): Promise<void> {
+    const failFile = this.config.httpAntiStealTokenCheckFail;
+    const file = failFile ? await openLocalFile(failFile) : null;
+    if (!file) return reply(res, 403, `anti-steal token ${verdict}`);
+    try {
+      await sendFile(req, res, file, {
+        etag: `W/"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`,
+        contentType: this.mime.lookup(failFile) ?? this.config.httpDefaultContentType,
+        multiRange: false,
+      });
+    } finally {
+      await file.close();
+    }
+  }
+
+  /**
+   * A file this storage lacks: 404 when it was created here, is older than storage_sync_file_max_delay, its
+   * source is unknown or we were already redirected once (redirect=1); otherwise proxy or redirect to the source.
+   */
+  private async notHere(req: IncomingMessage, res: ServerResponse, target: FileTarget, info: FileNameInfo,
+    rawQuery: string, query: URLSearchParams): Promise<void> {
+    const c = this.config;
+    const host = this.files.sourceHost(info.source);
+    const now = Math.floor(Date.now() / 1000);
+    if (!host || this.files.isSelf(host)) return reply(res, 404);
+    if (info.timestamp < now - c.httpStorageSyncFileMaxDelay) return reply(res, 404);
+    if (query.has('redirect')) return reply(res, 404, 'not found here nor on the source storage (redirect loop guard)');
+    const port = this.address.port;
+    const path = `/${target.group ? `${target.group}/` : ''}${target.logical}?${withQueryParam(rawQuery, 'redirect', '1')}`;
+    if (c.httpResponseMode === 'redirect') {
+      const location = `http://${host}${port === 80 ? '' : `:${port}`}${path}`;
+      return reply(res, 302, `see ${location}`, { Location: location });
+    }
+    this.log.debug({ file: target.logical, source: host }, 'proxying a file not replicated yet');
+    await proxyFile(req, res, { host, port, path, connectTimeout: c.connectTimeout, networkTimeout: c.networkTimeout });
+  }
+}
+
+function namedFacts(logical: string): FileNameInfo | null {
+  try {
+    return peekFileName(logical);
+  } catch {
+    return null;
+  }
+}
+
+/** Names of normal (and trunk) files fix their content: their timestamp is Last-Modified, as in the module. */
+function normalTime(info: FileNameInfo | null): number | undefined {
+  return info && (info.kind === 'normal' || info.kind === 'trunk') ? info.timestamp * 1000 : undefined;
+}
+
+/**
+ * Normal files never change: a strong tag from the facts in the name (CRC-32, size, time). Appender and slave
+ * files may, so theirs is weak, from size and mtime.
+ */
+function etagOf(info: FileNameInfo | null, file: OpenedFile): string {
+  if (info && (info.kind === 'normal' || info.kind === 'trunk')) {
+    return `"${info.crc32.toString(16).padStart(8, '0')}-${file.size.toString(16)}-${info.timestamp.toString(16)}"`;
+  }
+  return `W/"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`;
+}

@@ -1,0 +1,69 @@
+// The tracker's HTTP entry (replaces the nginx reverse proxy in front of the storages): GET/HEAD of
+// `/group/Mxx/HH/HH/name` answers 302 to the gateway of a storage that holds the file; /healthz.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StatusError, Errno } from '../errors.js';
+import type { Logger } from '../log.js';
+import { HttpListener, reply } from './listener.js';
+import { fileTarget, parseTarget } from './url-path.js';
+
+export interface TrackerRoutes {
+  /** Address of a readable storage of `group` holding `logical` (the tracker's 102 routing); throws StatusError. */
+  locate(group: string, logical: string): string;
+  /** Extra /healthz fields. */
+  health(): Record<string, unknown>;
+}
+
+export interface TrackerEntryOptions {
+  host: string;
+  port: number;
+  /** The storages' http.server_port (tracker.conf http.storage_server_port). */
+  storageHttpPort: number;
+  networkTimeout: number;
+  maxConnections?: number;
+  log: Logger;
+}
+
+export class TrackerEntry {
+  private readonly listener: HttpListener;
+
+  constructor(private readonly o: TrackerEntryOptions, private readonly routes: TrackerRoutes) {
+    this.listener = new HttpListener({ host: o.host, port: o.port, log: o.log, networkTimeout: o.networkTimeout,
+      maxConnections: o.maxConnections }, (req, res) => this.handle(req, res));
+  }
+
+  get address(): { host: string; port: number } {
+    return this.listener.address;
+  }
+
+  async start(): Promise<void> {
+    await this.listener.listen();
+    this.o.log.info({ http: `${this.address.host}:${this.address.port}`, storageHttpPort: this.o.storageHttpPort }, 'tracker HTTP listening');
+  }
+
+  stop(): Promise<void> {
+    return this.listener.close();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const t = parseTarget(req.url);
+    if (!t) return reply(res, 400, 'bad request target');
+    if (t.path === '/healthz') {
+      return reply(res, 200, JSON.stringify({ role: 'tracker', status: 'ok', ...this.routes.health() }), { 'Content-Type': 'application/json' });
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, '', { Allow: 'GET, HEAD', Connection: 'close' });
+    const target = fileTarget(t.path);
+    if (!target) return reply(res, 400, 'not a file URL (/group/Mxx/HH/HH/name)');
+    if (!target.group) return reply(res, 404, 'the tracker needs the group in the URL (/group/Mxx/HH/HH/name)');
+    let host: string;
+    try {
+      host = this.routes.locate(target.group, target.logical);
+    } catch (err) {
+      if (err instanceof StatusError && err.errno === Errno.EINVAL) return reply(res, 400, 'not a FastDFS file name');
+      if (err instanceof StatusError) return reply(res, 404, err.message);
+      throw err;
+    }
+    const port = this.o.storageHttpPort;
+    const location = `http://${host.includes(':') ? `[${host}]` : host}${port === 80 ? '' : `:${port}`}/${target.group}/${target.logical}${t.rawQuery ? `?${t.rawQuery}` : ''}`;
+    reply(res, 302, `see ${location}`, { Location: location, 'Cache-Control': 'no-store' });
+  }
+}

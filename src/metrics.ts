@@ -1,0 +1,217 @@
+// Prometheus metrics of a server process (prom-client, loaded only by `fdfs serve`): requests per command with
+// latency, bytes in/out, open connections, HTTP requests, plus gauges that roles fill before each scrape.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { StatusError } from './errors.js';
+import { CommonCmd, StorageCmd, TrackerCmd } from './protocol/codes.js';
+
+export type Role = 'tracker' | 'storage';
+
+export interface Metrics {
+  /** One request of the binary protocol; status is the errno sent (0 ok) or 'error' for a dropped connection. */
+  observeRequest(role: Role, cmd: number, status: number | 'error', seconds: number, bytesIn: number, bytesOut: number): void;
+  /** One HTTP request answered on `port`. */
+  observeHttp(port: number, method: string, code: number, seconds: number): void;
+  /** A live `{current}` connection count of a listener, summed per role at scrape time. */
+  addConnectionSource(role: Role, stats: { current: number }): void;
+  /** Runs before every scrape (fills gauges from the roles' state). */
+  addCollector(fn: () => void | Promise<void>): void;
+  gauge(name: string, help: string, labelNames: readonly string[]): Gauge;
+  /** The exposition text and its content type. */
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+let active: Metrics | null = null;
+
+const BOUNDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const BUCKETS = BOUNDS.map(String);
+
+interface CommandStats {
+  role: Role;
+  command: string;
+  byStatus: Map<string, number>;
+  /** Observations per bucket (not cumulative); those above the last bound count only in `count`. */
+  buckets: number[];
+  sum: number;
+  count: number;
+  inBytes: number;
+  outBytes: number;
+}
+
+interface MetricValue {
+  labels: Record<string, string>;
+  value: number;
+  metricName?: string;
+}
+
+/** The process's metrics, or null when metrics are off (hot paths test this and skip). */
+export function metrics(): Metrics | null {
+  return active;
+}
+
+/** 'UploadFile' → 'upload_file'. */
+function snake(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+function names(table: Record<string, number>): Map<number, string> {
+  return new Map(Object.entries(table).map(([k, v]) => [v, snake(k)]));
+}
+const COMMAND_NAMES: Record<Role, Map<number, string>> = {
+  tracker: new Map([...names(TrackerCmd), ...names(CommonCmd)]),
+  storage: new Map([...names(StorageCmd), ...names(CommonCmd)]),
+};
+
+export function commandName(role: Role, cmd: number): string {
+  return COMMAND_NAMES[role].get(cmd) ?? String(cmd);
+}
+
+/** Creates the registry once per process (both roles of `serve --role all` share it). */
+export async function enableMetrics(): Promise<Metrics> {
+  if (active) return active;
+  const prom = await import('prom-client');
+  const registry: Registry = new prom.Registry();
+  prom.collectDefaultMetrics({ register: registry, prefix: 'fdfs_' });
+  // Protocol requests are counted in plain structures (tens of ns each) and handed to the registry as
+  // ready-made families at scrape time: prom-client's per-call label handling costs microseconds.
+  const table = new Map<string, CommandStats>();
+  const family = (name: string, help: string, type: 'counter' | 'histogram', values: () => MetricValue[]) =>
+    registry.registerMetric({ name, help, type, get: () => ({ name, help, type, values: values(), aggregator: 'sum' }) } as never);
+  family('fdfs_requests_total', 'Binary protocol requests by role, command and status (errno; 0 = ok).', 'counter', () =>
+    [...table.values()].flatMap((c) => [...c.byStatus].map(([status, value]) => ({ labels: { role: c.role, command: c.command, status }, value }))));
+  family('fdfs_request_duration_seconds', 'Binary protocol request time, from its header to the end of the answer.', 'histogram', () =>
+    [...table.values()].flatMap((c) => {
+      const labels = { role: c.role, command: c.command };
+      let cum = 0;
+      const out: MetricValue[] = BUCKETS.map((le, i) => {
+        cum += c.buckets[i]!;
+        return { labels: { ...labels, le }, value: cum, metricName: 'fdfs_request_duration_seconds_bucket' };
+      });
+      out.push({ labels: { ...labels, le: '+Inf' }, value: c.count, metricName: 'fdfs_request_duration_seconds_bucket' });
+      out.push({ labels, value: c.sum, metricName: 'fdfs_request_duration_seconds_sum' });
+      out.push({ labels, value: c.count, metricName: 'fdfs_request_duration_seconds_count' });
+      return out;
+    }));
+  family('fdfs_received_bytes_total', 'Request bytes received (headers and bodies) by role and command.', 'counter', () =>
+    [...table.values()].filter((c) => c.inBytes > 0).map((c) => ({ labels: { role: c.role, command: c.command }, value: c.inBytes })));
+  family('fdfs_sent_bytes_total', 'Answer bytes sent (headers and bodies) by role and command.', 'counter', () =>
+    [...table.values()].filter((c) => c.outBytes > 0).map((c) => ({ labels: { role: c.role, command: c.command }, value: c.outBytes })));
+  const httpRequests: Counter = new prom.Counter({
+    name: 'fdfs_http_requests_total', help: 'HTTP requests by listening port, method and status code.',
+    labelNames: ['port', 'method', 'code'], registers: [registry],
+  });
+  const httpLatency: Histogram = new prom.Histogram({
+    name: 'fdfs_http_request_duration_seconds', help: 'HTTP request time until the answer is sent.',
+    labelNames: ['port', 'method'], registers: [registry], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+  });
+  const sources: Array<{ role: Role; stats: { current: number } }> = [];
+  new prom.Gauge({
+    name: 'fdfs_open_connections', help: 'Open binary protocol connections by role.', labelNames: ['role'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const role of ['tracker', 'storage'] as const) {
+        const own = sources.filter((s) => s.role === role);
+        if (own.length) this.set({ role }, own.reduce((n, s) => n + s.stats.current, 0));
+      }
+    },
+  });
+  const collectors: Array<() => void | Promise<void>> = [];
+  const gauges = new Map<string, Gauge>();
+
+  active = {
+    observeRequest(role, cmd, status, seconds, inBytes, outBytes) {
+      const k = `${role}:${cmd}`;
+      let c = table.get(k);
+      if (!c) {
+        c = { role, command: commandName(role, cmd), byStatus: new Map(), buckets: new Array<number>(BUCKETS.length).fill(0), sum: 0, count: 0, inBytes: 0, outBytes: 0 };
+        table.set(k, c);
+      }
+      const st = String(status);
+      c.byStatus.set(st, (c.byStatus.get(st) ?? 0) + 1);
+      let i = 0;
+      while (i < BOUNDS.length && seconds > BOUNDS[i]!) i++;
+      if (i < BOUNDS.length) c.buckets[i]!++;
+      c.sum += seconds;
+      c.count++;
+      c.inBytes += inBytes;
+      c.outBytes += outBytes;
+    },
+    observeHttp(port, method, code, seconds) {
+      httpRequests.inc({ port: String(port), method, code: String(code) });
+      httpLatency.observe({ port: String(port), method }, seconds);
+    },
+    addConnectionSource(role, stats) {
+      sources.push({ role, stats });
+    },
+    addCollector(fn) {
+      collectors.push(fn);
+    },
+    gauge(name, help, labelNames) {
+      let g = gauges.get(name);
+      if (!g) {
+        g = new prom.Gauge({ name, help, labelNames: [...labelNames], registers: [registry] });
+        gauges.set(name, g);
+      }
+      return g;
+    },
+    async render() {
+      // A collector that fails leaves its gauges as they were; the scrape still answers.
+      await Promise.all(collectors.map(async (fn) => {
+        try {
+          await fn();
+        } catch {
+          // ignored: stale values beat a failed scrape
+        }
+      }));
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+  return active;
+}
+
+/**
+ * `dispatch` timed and counted per command (unchanged when metrics are off). Bytes in are the request
+ * (10-byte header + pkg_len); bytes out are what the socket wrote meanwhile.
+ */
+export function observedDispatch<C extends { header: { cmd: number; pkgLen: number }; conn: { socket: { bytesWritten: number } } }>(
+  role: Role, dispatch: (ctx: C) => Promise<void>,
+): (ctx: C) => Promise<void> {
+  const m = metrics();
+  if (!m) return dispatch;
+  return async (ctx) => {
+    const t0 = process.hrtime.bigint();
+    const out0 = ctx.conn.socket.bytesWritten;
+    const inBytes = 10 + (Number.isFinite(ctx.header.pkgLen) ? ctx.header.pkgLen : 0);
+    let status: number | 'error' = 0;
+    try {
+      await dispatch(ctx);
+    } catch (err) {
+      status = err instanceof StatusError ? err.errno : 'error';
+      throw err;
+    } finally {
+      m.observeRequest(role, ctx.header.cmd, status, Number(process.hrtime.bigint() - t0) / 1e9, inBytes,
+        ctx.conn.socket.bytesWritten - out0);
+    }
+  };
+}
+
+/**
+ * For an HTTP listener: counts and times the request, and answers `GET /metrics` itself. Returns true when
+ * it answered (the listener's own handler then stays out).
+ */
+export function metricsHttp(port: number, req: IncomingMessage, res: ServerResponse): boolean {
+  const m = metrics();
+  if (!m) return false;
+  const t0 = process.hrtime.bigint();
+  res.once('finish', () => m.observeHttp(port, req.method ?? '', res.statusCode, Number(process.hrtime.bigint() - t0) / 1e9));
+  const path = (req.url ?? '').split('?')[0];
+  if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+  m.render().then(({ contentType, body }) => {
+    res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }, () => {
+    res.writeHead(500, { 'Content-Type': 'text/plain' });
+    res.end('metrics failed\n');
+  });
+  return true;
+}

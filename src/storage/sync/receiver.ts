@@ -1,0 +1,161 @@
+// Replication receiver, whole-file commands (spec §9.5): 9 REPORT_SERVER_ID, 16/18 SYNC_CREATE/UPDATE_FILE
+// (temp + rename, mtime = the source's timestamp), 17 SYNC_DELETE, 19 SYNC_CREATE_LINK, 40 SYNC_RENAME.
+// Idempotent: EEXIST/ENOENT answers let a replaying sender move on; each applied record → a lowercase binlog line.
+import { link, lstat, stat, symlink, unlink, utimes } from 'node:fs/promises';
+import { Errno, StatusError } from '../../errors.js';
+import { StorageCmd } from '../../protocol/codes.js';
+import { encodeStatus } from '../../protocol/header.js';
+import {
+  decodeReportServerIdRequest, decodeSyncDeleteRequest, decodeSyncFileHead, decodeSyncLinkRequest, SIZES,
+  SYNC_NO_CONTENT_STATUS,
+} from '../../protocol/sync.js';
+import { TempFile } from '../file-writer.js';
+import { checkGroup, fsStatus, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
+
+/** The peer a record came from: its 9 REPORT_SERVER_ID, else the connection's address. */
+export function syncSourceOf(ctx: StorageCtx): string {
+  return ctx.state.syncSource || ctx.conn.remoteAddress;
+}
+
+/** Book a processed record: SYNC_REPORT progress and the last_sync_update counter. */
+export function noteReceived(rt: StorageRuntime, ctx: StorageCtx, timestamp: number, bytes = 0): void {
+  rt.replication?.noteReceived(syncSourceOf(ctx), timestamp);
+  rt.stats.stats.lastSyncUpdate = Math.max(rt.stats.stats.lastSyncUpdate, Math.floor(Date.now() / 1000));
+  rt.stats.bytes('SyncIn', bytes, bytes);
+}
+
+/** Answer an expected non-zero status (EEXIST/ENOENT) without logging it as a failed request. */
+export async function answerStatus(ctx: StorageCtx, errno: number): Promise<void> {
+  if (ctx.conn.bodyRemaining > 0) await ctx.conn.skipBody();
+  await ctx.replyPacket(encodeStatus(errno));
+}
+
+/** Read a streamed head: `fixed` bytes whose first i64 is the name length, then the name. */
+export async function readNamedHead(ctx: StorageCtx, fixed: number): Promise<Buffer> {
+  const cmd = ctx.header.cmd;
+  if (ctx.header.pkgLen < fixed) throw new StatusError(Errno.EINVAL, `pkg_len ${ctx.header.pkgLen} < ${fixed}`, cmd);
+  const first = await ctx.conn.readExact(fixed);
+  const n = first.readBigInt64BE(0);
+  if (n <= 0n || n >= 128n || BigInt(ctx.header.pkgLen) < BigInt(fixed) + n) {
+    throw new StatusError(Errno.EINVAL, `filename_len ${n} out of range`, cmd);
+  }
+  return Buffer.concat([first, await ctx.conn.readExact(Number(n))]);
+}
+
+export async function exists(p: string): Promise<boolean> {
+  return lstat(p).then(() => true, () => false);
+}
+
+/** 9: remember who is pushing on this connection. */
+export async function reportServerId(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
+  ctx.state.syncSource = decodeReportServerIdRequest(await readSmallBody(rt, ctx));
+}
+
+/** 16 / 18 (and 16 with status 0x11 = "you have it, record it"). */
+export async function syncFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
+  const cmd = ctx.header.cmd as 16 | 18;
+  const { head } = decodeSyncFileHead(cmd, await readNamedHead(ctx, SIZES.syncFileHeadFixed))!;
+  const noContent = ctx.header.status === SYNC_NO_CONTENT_STATUS;
+  if (ctx.conn.bodyRemaining !== (noContent ? 0 : head.fileSize)) {
+    throw new StatusError(Errno.EINVAL, `body of ${ctx.conn.bodyRemaining} bytes, file_size ${head.fileSize}`, cmd);
+  }
+  checkGroup(rt, head.group, cmd);
+  const target = rt.paths.resolve(head.filename);
+  const op = cmd === StorageCmd.SyncCreateFile ? 'c' : 'u';
+  await rt.locks.run(target.absPath, async () => {
+    const st = await stat(target.absPath).catch(() => null);
+    const sameSize = !!st?.isFile() && st.size === head.fileSize;
+    if (noContent || (cmd === StorageCmd.SyncCreateFile && sameSize)) {
+      if (!st?.isFile()) return answerStatus(ctx, Errno.ENOENT);
+      if (!noContent && head.fileSize > 0) ctx.log.debug({ file: head.filename }, 'sync create: file already exists');
+      rt.binlog.append({ timestamp: head.timestamp, op, filename: head.filename });
+      noteReceived(rt, ctx, head.timestamp);
+      return answerStatus(ctx, Errno.EEXIST);
+    }
+    let tmp: TempFile;
+    try {
+      await rt.paths.ensureDir(target.dir);
+      tmp = await TempFile.create(target.dir, { fsyncAfterBytes: rt.config.fsyncAfterWrittenBytes, counters: rt.stats });
+    } catch (err) {
+      rt.paths.forgetDir(target.dir);
+      throw fsStatus(err, 'create temp file');
+    }
+    try {
+      await tmp.writeAll(ctx.conn.chunks(head.fileSize), head.fileSize);
+      await tmp.publish(target.absPath, head.timestamp, { replace: true });
+    } catch (err) {
+      await tmp.discard();
+      if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, head.filename);
+      throw err;
+    }
+    rt.binlog.append({ timestamp: head.timestamp, op, filename: head.filename });
+    noteReceived(rt, ctx, head.timestamp, head.fileSize);
+  });
+}
+
+/** 17: ENOENT when the file is not here (the sender treats it as done). */
+export async function syncDelete(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
+  const req = decodeSyncDeleteRequest(await readSmallBody(rt, ctx));
+  checkGroup(rt, req.group, StorageCmd.SyncDeleteFile);
+  const target = rt.paths.resolve(req.filename);
+  await rt.locks.run(target.absPath, async () => {
+    try {
+      await unlink(target.absPath);
+    } catch (err) {
+      const s = fsStatus(err, req.filename);
+      if (s.errno !== Errno.ENOENT) throw s;
+      noteReceived(rt, ctx, req.timestamp);
+      return answerStatus(ctx, Errno.ENOENT);
+    }
+    rt.binlog.append({ timestamp: req.timestamp, op: 'd', filename: req.filename });
+    noteReceived(rt, ctx, req.timestamp);
+  });
+}
+
+/** 19: `dest` becomes a symlink to this storage's copy of `src`; EEXIST / ENOENT as stock. */
+export async function syncCreateLink(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
+  const cmd = StorageCmd.SyncCreateLink;
+  const req = decodeSyncLinkRequest(cmd, await readSmallBody(rt, ctx));
+  checkGroup(rt, req.group, cmd);
+  const dest = rt.paths.resolve(req.destFilename);
+  const src = rt.paths.resolve(req.srcFilename);
+  await rt.locks.run(dest.absPath, async () => {
+    if (await exists(dest.absPath)) return answerStatus(ctx, Errno.EEXIST);
+    if (!(await exists(src.absPath))) return answerStatus(ctx, Errno.ENOENT);
+    try {
+      await rt.paths.ensureDir(dest.dir);
+      await symlink(src.absPath, dest.absPath);
+    } catch (err) {
+      throw fsStatus(err, req.destFilename);
+    }
+    rt.binlog.append({ timestamp: req.timestamp, op: 'l', filename: req.destFilename, srcFilename: req.srcFilename });
+    noteReceived(rt, ctx, req.timestamp);
+  });
+}
+
+/** 40: rename `src` (old) → `dest` (new); success is answered with an empty body (not the 6.16.1 echo). */
+export async function syncRename(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
+  const cmd = StorageCmd.SyncRenameFile;
+  const req = decodeSyncLinkRequest(cmd, await readSmallBody(rt, ctx));
+  checkGroup(rt, req.group, cmd);
+  const dest = rt.paths.resolve(req.destFilename);
+  const src = rt.paths.resolve(req.srcFilename);
+  // Both names locked, in a fixed order, so appends to the old name cannot interleave.
+  const [k1, k2] = [src.absPath, dest.absPath].sort();
+  await rt.locks.run(k1!, () => rt.locks.run(k2!, async () => {
+    if (await exists(dest.absPath)) return answerStatus(ctx, Errno.EEXIST);
+    if (!(await exists(src.absPath))) return answerStatus(ctx, Errno.ENOENT);
+    try {
+      await utimes(src.absPath, req.timestamp, req.timestamp);
+      await rt.paths.ensureDir(dest.dir);
+      await link(src.absPath, dest.absPath);
+      await unlink(src.absPath);
+    } catch (err) {
+      const s = fsStatus(err, req.destFilename);
+      if (s.errno === Errno.EEXIST) return answerStatus(ctx, Errno.EEXIST);
+      throw s;
+    }
+    rt.binlog.append({ timestamp: req.timestamp, op: 'r', filename: req.destFilename, srcFilename: req.srcFilename });
+    noteReceived(rt, ctx, req.timestamp);
+  }));
+}

@@ -1,0 +1,257 @@
+// Pushing one binlog record to a peer (spec §9.5): the request each op letter maps to, the current local
+// content streamed from disk, and the answers treated as done (EEXIST on creates, ENOENT on deletes) or
+// answered with a whole-file fallback (append/modify/truncate → 18, rename → 16) so appender copies converge.
+import { lstat, open, stat, type FileHandle } from 'node:fs/promises';
+import { Errno, ProtocolError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { Connection } from '../../net/connection.js';
+import type { BinlogRecord } from '../../protocol/binlog-format.js';
+import { CommonCmd, StorageCmd } from '../../protocol/codes.js';
+import { decodeQueryFileInfoResponse, encodeQueryFileInfoRequest } from '../../protocol/storage-file.js';
+import {
+  encodeSyncDeleteRequest, encodeSyncFileHead, encodeSyncLinkRequest, encodeSyncRangeHead, encodeSyncTruncateRequest,
+} from '../../protocol/sync.js';
+import type { StorageRuntime } from '../runtime.js';
+
+/** An answer that is neither success nor one of the expected idempotence statuses: retry the record later. */
+export class SyncFailure extends Error {
+  constructor(message: string, readonly status = 0) {
+    super(message);
+    this.name = 'SyncFailure';
+  }
+}
+
+export interface PushEnv {
+  rt: StorageRuntime;
+  conn: Connection;
+  log: Logger;
+  /** The peer answered EEXIST to a create on this connection: check with 22 before later creates. */
+  peerHasFiles: boolean;
+  /**
+   * Names whose create/update/append/modify/truncate was skipped because the file was gone here (renamed
+   * since): the peer may hold an older state under that name, so a rename of it is followed by the whole file.
+   */
+  vanished: Set<string>;
+}
+
+const VANISHED_MAX = 10_000;
+
+function noteVanished(env: PushEnv, name: string): 'skipped' {
+  if (env.vanished.size >= VANISHED_MAX) env.vanished.clear();
+  env.vanished.add(name);
+  return 'skipped';
+}
+
+export type PushResult = 'sent' | 'skipped';
+
+const CHUNK = 256 << 10;
+
+/** Read the answer header (and any body, e.g. a 6.16.1 rename echo); the connection stays usable. */
+async function answer(conn: Connection, cmd: number, maxBody = 1 << 16): Promise<{ status: number; body: Buffer }> {
+  const h = await conn.fs.readHeader();
+  if (!h) throw new ProtocolError(`${conn.address} closed the connection (cmd ${cmd})`);
+  if (h.cmd !== CommonCmd.Resp) throw new ProtocolError(`${conn.address} answered cmd ${h.cmd} to ${cmd}`);
+  if (h.status !== 0 && h.pkgLen > 0) throw new ProtocolError(`${conn.address} answered status ${h.status} with ${h.pkgLen} body bytes`);
+  if (h.pkgLen > maxBody) throw new ProtocolError(`${conn.address} answered ${h.pkgLen} body bytes to cmd ${cmd}`);
+  const body = h.pkgLen ? await conn.fs.readExact(h.pkgLen) : Buffer.alloc(0);
+  conn.done();
+  return { status: h.status, body };
+}
+
+async function call(env: PushEnv, packet: Buffer, cmd: number): Promise<number> {
+  await env.conn.send(packet);
+  return (await answer(env.conn, cmd)).status;
+}
+
+/** Stream `length` bytes of `fh` from `start`; a file that shrank meanwhile breaks the request (and connection). */
+async function sendRange(env: PushEnv, fh: FileHandle, start: number, length: number): Promise<void> {
+  let sent = 0;
+  while (sent < length) {
+    const want = Math.min(CHUNK, length - sent);
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = await fh.read(buf, 0, want, start + sent);
+    if (bytesRead === 0) {
+      env.conn.destroy();
+      throw new SyncFailure(`local file shrank while being sent (${sent} of ${length} bytes)`);
+    }
+    await env.conn.send(bytesRead === want ? buf : buf.subarray(0, bytesRead));
+    sent += bytesRead;
+  }
+  env.rt.stats.bytes('SyncOut', length, length);
+}
+
+function localPath(env: PushEnv, logical: string): string | null {
+  try {
+    return env.rt.paths.resolve(logical).absPath;
+  } catch {
+    env.log.warn({ file: logical }, 'binlog names a file outside the store paths; skipped');
+    return null;
+  }
+}
+
+async function openLocal(p: string | null): Promise<{ fh: FileHandle; size: number } | null> {
+  if (!p) return null;
+  let fh: FileHandle;
+  try {
+    fh = await open(p, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') return null;
+    throw err;
+  }
+  const st = await fh.stat();
+  if (!st.isFile()) {
+    await fh.close();
+    return null;
+  }
+  return { fh, size: st.size };
+}
+
+/** 16 / 18 with the file's current content; 'missing' when it no longer exists here. */
+async function pushWhole(env: PushEnv, cmd: 16 | 18, ts: number, filename: string): Promise<number | 'missing'> {
+  const local = await openLocal(localPath(env, filename));
+  if (!local) return 'missing';
+  try {
+    await env.conn.send(encodeSyncFileHead(cmd, { fileSize: local.size, timestamp: ts, group: env.rt.group, filename }));
+    await sendRange(env, local.fh, 0, local.size);
+    return (await answer(env.conn, cmd)).status;
+  } finally {
+    await local.fh.close().catch(() => {});
+  }
+}
+
+/** 22 with flag 1 (no CRC): the peer's size of the file, null when it has none. */
+async function peerSize(env: PushEnv, filename: string): Promise<number | null> {
+  const cmd = StorageCmd.QueryFileInfo;
+  await env.conn.send(encodeQueryFileInfoRequest({ group: env.rt.group, filename, notCalcCrc32: true }));
+  const r = await answer(env.conn, cmd);
+  if (r.status === Errno.ENOENT) return null;
+  if (r.status !== 0) throw new SyncFailure(`QUERY_FILE_INFO ${filename}: status ${r.status}`, r.status);
+  return decodeQueryFileInfoResponse(r.body).fileSize;
+}
+
+function fail(what: string, rec: BinlogRecord, status: number): never {
+  throw new SyncFailure(`${what} ${rec.filename}: peer answered status ${status}`, status);
+}
+
+async function pushCreate(env: PushEnv, rec: BinlogRecord, filename = rec.filename): Promise<PushResult> {
+  if (env.peerHasFiles) {
+    const p = localPath(env, filename);
+    const local = p ? await stat(p).catch(() => null) : null;
+    if (!local?.isFile()) return noteVanished(env, filename);
+    const theirs = await peerSize(env, filename);
+    if (theirs === local.size) {
+      const marker = encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize: local.size, timestamp: rec.timestamp, group: env.rt.group, filename }, { noContent: true });
+      const st = await call(env, marker, StorageCmd.SyncCreateFile);
+      if (st === 0 || st === Errno.EEXIST) return 'sent';
+      if (st !== Errno.ENOENT) fail('create (marker)', rec, st);
+    } else if (theirs !== null) {
+      const st = await pushWhole(env, StorageCmd.SyncUpdateFile, rec.timestamp, filename);
+      if (st === 'missing') return 'skipped';
+      if (st !== 0) fail('create (as update)', rec, st);
+      return 'sent';
+    }
+  }
+  const st = await pushWhole(env, StorageCmd.SyncCreateFile, rec.timestamp, filename);
+  if (st === 'missing') return noteVanished(env, filename);
+  if (st === Errno.EEXIST) env.peerHasFiles = true;
+  else if (st !== 0) fail('create', rec, st);
+  return 'sent';
+}
+
+async function pushRange(env: PushEnv, rec: BinlogRecord & { startOffset: number; length: number }): Promise<PushResult> {
+  const cmd = rec.op === 'A' || rec.op === 'a' ? StorageCmd.SyncAppendFile : StorageCmd.SyncModifyFile;
+  const local = await openLocal(localPath(env, rec.filename));
+  if (!local) return noteVanished(env, rec.filename);
+  let st: number;
+  try {
+    // The file got shorter since (a later truncate). Stock skips the record, but the truncate that follows
+    // is then refused by a peer of another size and the copies stay different: send the whole file.
+    if (local.size < rec.startOffset + rec.length) return await pushWholeAsUpdate(env, rec);
+    const head = { startOffset: rec.startOffset, length: rec.length, timestamp: rec.timestamp, group: env.rt.group, filename: rec.filename };
+    await env.conn.send(encodeSyncRangeHead(cmd, head));
+    await sendRange(env, local.fh, rec.startOffset, rec.length);
+    st = (await answer(env.conn, cmd)).status;
+  } finally {
+    await local.fh.close().catch(() => {});
+  }
+  if (st === 0) return 'sent';
+  if (st === Errno.EEXIST && cmd === StorageCmd.SyncAppendFile) return sameSizeOrWhole(env, rec);
+  if (st !== Errno.ENOENT) fail(cmd === StorageCmd.SyncAppendFile ? 'append' : 'modify', rec, st);
+  return pushWholeAsUpdate(env, rec);
+}
+
+/** The peer refused an append/truncate as "already there": fine if its size is ours, else send the file. */
+async function sameSizeOrWhole(env: PushEnv, rec: BinlogRecord): Promise<PushResult> {
+  const p = localPath(env, rec.filename);
+  const local = p ? await stat(p).catch(() => null) : null;
+  if (!local?.isFile()) return 'skipped';
+  if ((await peerSize(env, rec.filename)) === local.size) return 'sent';
+  return pushWholeAsUpdate(env, rec);
+}
+
+/** The peer's copy cannot take the change: send the whole current file (18). */
+async function pushWholeAsUpdate(env: PushEnv, rec: BinlogRecord): Promise<PushResult> {
+  const st = await pushWhole(env, StorageCmd.SyncUpdateFile, rec.timestamp, rec.filename);
+  if (st === 'missing') return noteVanished(env, rec.filename);
+  if (st !== 0) fail('update fallback', rec, st);
+  return 'sent';
+}
+
+/** Push one record; throws SyncFailure (or a connection error) when it must be retried later. */
+export async function pushRecord(env: PushEnv, rec: BinlogRecord): Promise<PushResult> {
+  const group = env.rt.group;
+  switch (rec.op) {
+    case 'C': case 'c':
+      return pushCreate(env, rec);
+    case 'U': case 'u': {
+      const st = await pushWhole(env, StorageCmd.SyncUpdateFile, rec.timestamp, rec.filename);
+      if (st === 'missing') return noteVanished(env, rec.filename);
+      if (st !== 0) fail('update', rec, st);
+      return 'sent';
+    }
+    case 'D': case 'd': {
+      const p = localPath(env, rec.filename);
+      // Created again since: a later C record carries it.
+      if (!p || (await lstat(p).then(() => true, () => false))) return 'skipped';
+      const st = await call(env, encodeSyncDeleteRequest({ timestamp: rec.timestamp, group, filename: rec.filename }), StorageCmd.SyncDeleteFile);
+      if (st !== 0 && st !== Errno.ENOENT) fail('delete', rec, st);
+      return 'sent';
+    }
+    case 'A': case 'a': case 'M': case 'm':
+      return pushRange(env, rec);
+    case 'T': case 't': {
+      const p = localPath(env, rec.filename);
+      if (!p || !(await stat(p).then((s) => s.isFile(), () => false))) return noteVanished(env, rec.filename);
+      const req = { oldFileSize: rec.oldSize, newFileSize: rec.newSize, timestamp: rec.timestamp, group, filename: rec.filename };
+      const st = await call(env, encodeSyncTruncateRequest(req), StorageCmd.SyncTruncateFile);
+      if (st === 0) return 'sent';
+      if (st === Errno.EEXIST) return sameSizeOrWhole(env, rec);
+      // Stock retries forever here; the whole file converges instead.
+      if (st === Errno.ENOENT) return pushWholeAsUpdate(env, rec);
+      return fail('truncate', rec, st);
+    }
+    case 'L': case 'l': {
+      const p = localPath(env, rec.filename);
+      if (!p || !(await lstat(p).then((s) => s.isSymbolicLink(), () => false))) return 'skipped';
+      const req = { timestamp: rec.timestamp, group, destFilename: rec.filename, srcFilename: rec.srcFilename };
+      const st = await call(env, encodeSyncLinkRequest(StorageCmd.SyncCreateLink, req), StorageCmd.SyncCreateLink);
+      if (st !== 0 && st !== Errno.ENOENT && st !== Errno.EEXIST) fail('link', rec, st);
+      return 'sent';
+    }
+    case 'R': case 'r': {
+      const p = localPath(env, rec.filename);
+      if (!p || !(await stat(p).then(() => true, () => false))) return 'skipped';
+      const req = { timestamp: rec.timestamp, group, destFilename: rec.filename, srcFilename: rec.srcFilename };
+      // A 6.16.1 receiver echoes the request on success: any body with status 0 is fine.
+      const st = await call(env, encodeSyncLinkRequest(StorageCmd.SyncRenameFile, req), StorageCmd.SyncRenameFile);
+      if (st === 0 || st === Errno.EEXIST) {
+        if (!env.vanished.delete(rec.srcFilename)) return 'sent';
+        // Changes to the old name were skipped: the peer renamed an older state. The new name is final.
+        return pushWholeAsUpdate(env, rec);
+      }
+      if (st !== Errno.ENOENT) fail('rename', rec, st);
+      env.vanished.delete(rec.srcFilename);
+      return pushCreate(env, rec);
+    }
+  }
+}

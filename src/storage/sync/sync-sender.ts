@@ -1,0 +1,366 @@
+// One replication sender per peer (spec §9.4, §9.6, §9.7): decides with 86 whether it bootstraps the peer,
+// then pushes binlog records over one connection (9 REPORT_SERVER_ID first) in binlog order, keeping the
+// position in the peer's mark file; pauses while the peer is unavailable and retries a failed record.
+import path from 'node:path';
+import type { Logger } from '../../log.js';
+import { Connection } from '../../net/connection.js';
+import { isSourceOp, type SyncMark } from '../../protocol/binlog-format.js';
+import { StorageStatus } from '../../protocol/codes.js';
+import { encodeReportServerIdRequest } from '../../protocol/sync.js';
+import type { StorageRuntime } from '../runtime.js';
+import { localAddressFor } from '../tracker-client.js';
+import { BinlogReader, type BinlogItem, type BinlogPos } from './binlog-reader.js';
+import { freshMark, MarkFile } from './mark-file.js';
+import { PushWindow } from './push-window.js';
+import { pushRecord, type PushEnv } from './sync-ops.js';
+import type { TrackerCalls } from './tracker-calls.js';
+
+export interface PeerState {
+  id: string;
+  ip: string;
+  port: number;
+  status: number;
+}
+
+export interface SenderDeps {
+  rt: StorageRuntime;
+  calls: TrackerCalls;
+  selfId(): string;
+  log: Logger;
+}
+
+const S = StorageStatus;
+/** Pause after a failed record or connection before trying again (stock: 5 s). */
+export const RETRY_PAUSE_MS = 5000;
+/** A non-source peer starts this many seconds before the new member's cut-off (covers replication lag). */
+export const NON_SOURCE_REWIND = 60;
+
+function isSyncPending(status: number): boolean {
+  return status === S.WaitSync || status === S.Syncing;
+}
+
+export class SyncSender {
+  private stopped = false;
+  private conns: Connection[] = [];
+  private mark: SyncMark | null = null;
+  private reader: BinlogReader | null = null;
+  private readonly markFile: MarkFile;
+  private savedRows = 0;
+  private savedPos = '';
+  private planChecked = false;
+  private salvaged = false;
+  private lastDoneReport = 0;
+  private wakeUp: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private failures = 0;
+  /** See PushEnv.vanished; kept across sessions (a retry replays the records before the rename). */
+  private readonly vanished = new Set<string>();
+  private readonly log: Logger;
+
+  constructor(private readonly d: SenderDeps, private peer: PeerState) {
+    this.log = d.log.child({ peer: `${peer.ip}:${peer.port}` });
+    this.markFile = MarkFile.forPeer(path.join(d.rt.config.basePath, 'data', 'sync'), peer, !!d.rt.identity, this.log);
+  }
+
+  get state(): { peer: PeerState; mark: SyncMark | null; connected: boolean } {
+    return { peer: { ...this.peer }, mark: this.mark && { ...this.mark }, connected: this.conns.some((c) => !c.closed) };
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** New status from the tracker's member list: close at once when the peer became unavailable. */
+  update(peer: PeerState): void {
+    const was = this.peer.status;
+    this.peer = peer;
+    if (was !== peer.status) this.log.debug({ from: was, to: peer.status }, 'peer status');
+    if (!this.canPush()) this.dropConn();
+    this.wake();
+  }
+
+  /** Stop pushing; the mark file keeps the position. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.dropConn();
+    this.wake();
+    await this.loop;
+  }
+
+  /** The peer was deleted: stop and keep its mark as `<name>.mark.<YYYYMMDDhhmmss>`. */
+  async retire(): Promise<void> {
+    await this.stop();
+    await this.markFile.retire().catch((err) => this.log.warn({ err }, 'cannot retire the sync mark'));
+  }
+
+  private wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    w?.();
+  }
+
+  /** Sleep up to `ms`, ended early by wake() (status change, stop) and, with `onBinlog`, by new records. */
+  private sleep(ms: number, onBinlog = false): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const unsubscribe = onBinlog ? this.d.rt.binlog.subscribe(done) : null;
+      this.wakeUp = done;
+      function done(): void {
+        clearTimeout(timer);
+        unsubscribe?.();
+        resolve();
+      }
+    });
+  }
+
+  private dropConn(): void {
+    for (const c of this.conns) c.destroy();
+    this.conns = [];
+  }
+
+  private get bootstrapping(): boolean {
+    return !!this.mark && this.mark.needSyncOld && !this.mark.syncOldDone;
+  }
+
+  private canPush(): boolean {
+    const st = this.peer.status;
+    if (st === S.Active || st === S.Online) return true;
+    return isSyncPending(st) && this.bootstrapping;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        if (!(await this.prepare())) {
+          await this.sleep(RETRY_PAUSE_MS);
+          continue;
+        }
+        if (this.mark!.needSyncOld && this.mark!.syncOldDone && isSyncPending(this.peer.status)) await this.reportDone(true);
+        if (!this.canPush()) {
+          await this.sleep(RETRY_PAUSE_MS);
+          continue;
+        }
+        await this.session();
+      } catch (err) {
+        if (this.stopped) break;
+        this.failures++;
+        const msg = (err as Error).message;
+        // Connections closed because the peer went away are expected; anything else is worth a warning.
+        if (!this.canPush()) this.log.info({ err: msg }, 'replication to peer paused (peer unavailable)');
+        else if (this.failures === 1) this.log.warn({ err: msg }, 'replication to peer failed; retrying');
+        else this.log.debug({ err: msg, failures: this.failures }, 'replication to peer still failing');
+        this.dropConn();
+        if (this.mark) this.reader?.seek(this.markPos());
+        await this.sleep(RETRY_PAUSE_MS);
+      }
+    }
+    this.dropConn();
+    await this.saveMark().catch((err) => this.log.warn({ err }, 'cannot save the sync mark'));
+    await this.reader?.close();
+  }
+
+  private markPos(): BinlogPos {
+    return { index: this.mark!.binlogIndex, offset: this.mark!.binlogOffset };
+  }
+
+  private newReader(pos: BinlogPos): BinlogReader {
+    const binlog = this.d.rt.binlog;
+    return new BinlogReader({ dir: binlog.dir, currentIndex: () => binlog.currentIndex, log: this.log }, pos);
+  }
+
+  /**
+   * Have a mark: the stored one, else a new one from the 86 answer (designated source → replay from the start;
+   * another source → from the cut-off; none → from the start, pushing own records only). A peer in
+   * WAIT_SYNC/SYNCING is asked about once per run, so a re-added peer that names us gets its bootstrap.
+   */
+  private async prepare(): Promise<boolean> {
+    if (!this.mark) {
+      const loaded = await this.markFile.load();
+      if (loaded) {
+        this.mark = loaded.mark;
+        this.salvaged = loaded.salvaged;
+        this.reader = this.newReader(this.markPos());
+        if (loaded.salvaged) await this.reader.alignToLine();
+      }
+    }
+    const needPlan = !this.mark || this.salvaged || (isSyncPending(this.peer.status) && !this.planChecked);
+    if (!needPlan) return true;
+    const st = this.peer.status;
+    if (st === S.Init || st === S.Deleted || st === S.IpChanged || st === S.None) return !!this.mark && !this.salvaged;
+    let plan;
+    try {
+      plan = await this.d.calls.syncSrc(this.d.rt.group, this.peer.id);
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'SYNC_SRC_REQ: no plan yet');
+      return !!this.mark && !this.salvaged;
+    }
+    const isSource = !!plan && plan.srcId === this.d.selfId();
+    const until = plan?.untilTimestamp ?? 0;
+    if (this.mark && !this.salvaged) {
+      if (isSource && (!this.mark.needSyncOld || this.mark.untilTimestamp !== until)) this.startOver(true, until);
+    } else if (this.mark) {
+      // Salvaged: keep the position, take the plan from the tracker.
+      if (isSource && this.mark.untilTimestamp !== until) this.startOver(true, until);
+      else Object.assign(this.mark, { needSyncOld: isSource, untilTimestamp: until });
+    } else {
+      this.startOver(isSource, until);
+      if (plan && !isSource) {
+        const skipped = await this.reader!.seekTimestamp(Math.max(0, until - NON_SOURCE_REWIND));
+        const p = this.reader!.position;
+        Object.assign(this.mark!, { binlogIndex: p.index, binlogOffset: p.offset });
+        this.log.info({ until, skipped }, 'positioned at the new member\'s cut-off');
+      }
+    }
+    this.planChecked = true;
+    this.salvaged = false;
+    this.log.info({ src: plan?.srcId || '(none)', until, bootstrap: this.bootstrapping, at: this.markPos() }, 'sync plan for peer');
+    await this.saveMark(true);
+    return true;
+  }
+
+  private startOver(needSyncOld: boolean, until: number): void {
+    this.mark = freshMark({ needSyncOld, untilTimestamp: until });
+    this.savedRows = 0;
+    this.reader = this.newReader(this.markPos());
+  }
+
+  /** Rewrite the mark file when the position moved (or always with `force`). */
+  private async saveMark(force = false): Promise<void> {
+    if (!this.mark) return;
+    const key = `${this.mark.binlogIndex}:${this.mark.binlogOffset}:${this.mark.syncOldDone}`;
+    if (!force && key === this.savedPos) return;
+    await this.markFile.save(this.mark);
+    this.savedPos = key;
+    this.savedRows = this.mark.syncRowCount;
+  }
+
+  private async reportDone(rateLimited: boolean): Promise<void> {
+    if (rateLimited && Date.now() - this.lastDoneReport < RETRY_PAUSE_MS) return;
+    this.lastDoneReport = Date.now();
+    const n = await this.d.calls.reportStatus(this.d.rt.group, { status: S.Offline, port: 0, id: this.peer.id, ipAddr: this.peer.ip });
+    this.log.info({ trackers: n }, 'bootstrap of the peer done: reported it OFFLINE');
+  }
+
+  /** Connections per peer: sync_max_threads (auto = 2 × store paths, as stock). */
+  private get slots(): number {
+    const c = this.d.rt.config;
+    return Math.max(1, c.syncMaxThreads === 'auto' ? 2 * c.storePathCount : c.syncMaxThreads);
+  }
+
+  private async connect(): Promise<Connection> {
+    const c = this.d.rt.config;
+    const conn = await Connection.connect(this.peer.ip, this.peer.port, {
+      connectTimeout: c.connectTimeout, networkTimeout: c.networkTimeout, localAddress: localAddressFor(c),
+    });
+    this.conns.push(conn);
+    await conn.call(encodeReportServerIdRequest(this.d.selfId()), { cmd: 9, maxBody: 0 });
+    return conn;
+  }
+
+  private async session(): Promise<void> {
+    const { rt } = this.d;
+    const c = rt.config;
+    const conns = await Promise.all(Array.from({ length: this.slots }, () => this.connect()));
+    if (this.stopped || !this.canPush()) return this.dropConn();
+    if (this.failures) this.log.info({ failures: this.failures }, 'replication to peer resumed');
+    this.failures = 0;
+    if (this.bootstrapping && this.peer.status === S.WaitSync) {
+      const n = await this.d.calls.reportStatus(rt.group, { status: S.Syncing, port: 0, id: this.peer.id, ipAddr: this.peer.ip });
+      this.log.info({ trackers: n, until: this.mark!.untilTimestamp }, 'bootstrapping the peer: reported it SYNCING');
+    }
+    const shared = { peerHasFiles: false };
+    const win = new PushWindow(conns, async (conn, item) => {
+      const env: PushEnv = { rt, conn, log: this.log, peerHasFiles: shared.peerHasFiles, vanished: this.vanished };
+      try {
+        return await pushRecord(env, item.rec!);
+      } finally {
+        shared.peerHasFiles ||= env.peerHasFiles;
+      }
+    });
+    let held: BinlogItem | null = null;
+    let lastTraffic = Date.now();
+    try {
+      while (!this.stopped && this.canPush()) {
+        if (conns.some((x) => x.closed)) throw new Error('the peer closed a sync connection');
+        await this.finished(win);
+        if (win.failure) throw win.failure;
+        const item: BinlogItem | null = held ?? (await this.reader!.next());
+        held = null;
+        if (!item) {
+          if (win.size) {
+            await win.changed(c.syncWaitMsec);
+          } else if (this.bootstrapping) {
+            await this.finishBootstrap();
+          } else {
+            await this.saveMark();
+            if (Date.now() - lastTraffic >= c.heartBeatInterval * 1000) {
+              for (const x of conns) if (!(await x.activeTest())) throw new Error('ACTIVE_TEST to the peer failed');
+              lastTraffic = Date.now();
+            }
+            await this.sleep(c.syncWaitMsec, true);
+          }
+          continue;
+        }
+        lastTraffic = Date.now();
+        if (this.skipWithoutPeer(item)) {
+          win.addDone(item, 'skipped');
+          continue;
+        }
+        if (!win.canTake(item)) {
+          held = item;
+          await win.changed(c.networkTimeout * 1000);
+          continue;
+        }
+        win.dispatch(item);
+        if (c.syncInterval > 0) await this.sleep(c.syncInterval);
+      }
+    } finally {
+      // Whatever is still out finishes (or fails on the closed sockets); the mark covers the finished prefix.
+      if (win.failure || this.stopped || !this.canPush()) this.dropConn();
+      await win.settle();
+      await this.finished(win);
+      this.reader!.seek(this.markPos());
+    }
+    if (win.failure) throw win.failure;
+    this.dropConn();
+    await this.saveMark();
+  }
+
+  /** Move the mark over the records that left the window; rewrite the file every write_mark_file_freq rows. */
+  private async finished(win: PushWindow): Promise<void> {
+    const m = this.mark!;
+    for (const { item, result } of win.takeFinished()) {
+      m.binlogIndex = item.end.index;
+      m.binlogOffset = item.end.offset;
+      m.scanRowCount++;
+      if (result === 'sent') m.syncRowCount++;
+    }
+    if (m.syncRowCount - this.savedRows >= this.d.rt.config.writeMarkFileFreq) await this.saveMark();
+  }
+
+  /** Records the peer never needs: malformed lines, replica records outside a bootstrap (and a/m/t always). */
+  private skipWithoutPeer(item: BinlogItem): boolean {
+    const rec = item.rec;
+    if (!rec) {
+      this.log.warn({ line: item.line.slice(0, 120), at: item.start }, 'malformed binlog line skipped');
+      return true;
+    }
+    if (isSourceOp(rec.op)) return false;
+    if (!this.bootstrapping || rec.op === 'a' || rec.op === 'm' || rec.op === 't') return true;
+    return rec.timestamp > this.mark!.untilTimestamp;
+  }
+
+  /** The replay reached the end of the binlog: the peer holds everything up to now (§9.6 step 5). */
+  private async finishBootstrap(): Promise<void> {
+    await this.d.rt.binlog.flush().catch(() => {});
+    const more = await this.reader!.next();
+    if (more) {
+      this.reader!.unread(more);
+      return;
+    }
+    this.mark!.syncOldDone = true;
+    await this.saveMark(true);
+    await this.reportDone(false);
+  }
+}
