@@ -56,7 +56,8 @@ async function main(): Promise<void> {
     await waitFor('storages ACTIVE', async () => (await statusOf(storages[0]!)) === StorageStatus.Active && (await statusOf(storages[1]!)) === StorageStatus.Active, 30_000);
     // One polling connection per member; a file is checked on the member that is not its source.
     const probes = new Map<string, Connection>();
-    for (const s of storages) probes.set(s.host, await Connection.connect(s.host, s.port));
+    // A short timeout: a stuck probe must fail the run, not pass for replication lag.
+    for (const s of storages) probes.set(s.host, await Connection.connect(s.host, s.port, { networkTimeout: 5 }));
     const other = (src: string) => storages.find((s) => s.host !== src)!.host;
     // Senders push in binlog order, so per peer only the oldest unconfirmed upload needs checking.
     const queues = new Map<string, Pending[]>(storages.map((s) => [s.host, []]));

@@ -5,6 +5,7 @@ import {
   appendFileSync, closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync,
   renameSync, statSync, writeFileSync, writeSync,
 } from 'node:fs';
+import { fdatasync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
@@ -37,6 +38,8 @@ export class BinlogWriter {
   /** Lines whose write failed (disk full): retried, in order, before any newer line. */
   private pending: string[] = [];
   private dirty = false;
+  /** A datasync running on the thread pool (never on the event loop: it can take long on a busy disk). */
+  private syncing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly maxFileSize: number;
@@ -103,21 +106,25 @@ export class BinlogWriter {
     for (const fn of this.listeners) fn();
   }
 
-  /** Retry lines a failed write left behind, then fdatasync (serialised: all sync). */
+  /** Retry lines a failed write left behind, then fdatasync the file (one sync at a time). */
   async flush(): Promise<void> {
     if (this.fd === null) return;
     this.writePending();
     if (this.pending.length) throw new Error(`${this.pending.length} binlog records not written yet`);
-    if (this.dirty) {
-      this.dirty = false;
-      fdatasyncSync(this.fd);
-    }
+    if (this.syncing) return this.syncing;
+    if (!this.dirty) return;
+    this.dirty = false;
+    const fd = this.fd;
+    this.syncing = new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())))
+      .finally(() => { this.syncing = null; });
+    return this.syncing;
   }
 
   /** Stop the timer, sync and close; later appends are written synchronously. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.syncing?.catch(() => {});
     await this.flush().catch((err) => this.opts.log?.error({ err }, 'binlog flush at close failed'));
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
@@ -157,9 +164,12 @@ export class BinlogWriter {
   }
 
   private rotate(): void {
-    if (this.fd !== null) {
-      fdatasyncSync(this.fd);
-      closeSync(this.fd);
+    const old = this.fd;
+    if (old !== null) {
+      // Once per GiB: sync the finished file; close it only after a datasync still running on it.
+      fdatasyncSync(old);
+      if (this.syncing) void this.syncing.catch(() => {}).then(() => closeSync(old));
+      else closeSync(old);
     }
     this.index++;
     this.writeIndex();

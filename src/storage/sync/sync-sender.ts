@@ -1,6 +1,6 @@
 // One replication sender per peer (spec §9.4, §9.6, §9.7): decides with 86 whether it bootstraps the peer,
-// then pushes binlog records over one connection (9 REPORT_SERVER_ID first) in binlog order, keeping the
-// position in the peer's mark file; pauses while the peer is unavailable and retries a failed record.
+// then pushes binlog records over sync_max_threads connections (9 REPORT_SERVER_ID first) through a PushWindow,
+// keeping the position in the peer's mark file; pauses while the peer is unavailable, retries a failed record.
 import path from 'node:path';
 import type { Logger } from '../../log.js';
 import { Connection } from '../../net/connection.js';
