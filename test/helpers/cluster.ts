@@ -4,6 +4,8 @@ import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ServerProcess } from './proc.js';
+import type { FdfsClient } from '../../src/client/index.js';
+import { StorageStatus } from '../../src/protocol/codes.js';
 
 let hostCounter = 1;
 const subnet = `127.${20 + (process.pid % 200)}.${1 + Math.floor(Math.random() * 250)}`;
@@ -125,4 +127,17 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
+}
+
+/** The tracker's status code for the storage at `host` (undefined while it is unknown). */
+export async function storageStatus(client: FdfsClient, host: string, group = 'group1'): Promise<number | undefined> {
+  return (await client.listStorages(group)).find((r) => r.ipAddr === host)?.status;
+}
+
+/** Wait until every given storage is ACTIVE on the client's tracker. */
+export async function waitAllActive(client: FdfsClient, storages: StorageHandle[], timeoutMs = 20_000): Promise<void> {
+  await waitFor(`${storages.length} storage(s) ACTIVE`, async () => {
+    for (const s of storages) if ((await storageStatus(client, s.host, s.group)) !== StorageStatus.Active) return false;
+    return true;
+  }, timeoutMs);
 }

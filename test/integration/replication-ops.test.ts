@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { StorageStatus } from '../../src/protocol/codes.js';
-import { startTracker, startStorage, restartStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle } from '../helpers/cluster.js';
+import { startTracker, startStorage, restartStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle, storageStatus, waitAllActive } from '../helpers/cluster.js';
 import { downloadAt, fileInfoAt, metadataAt } from '../helpers/storage-direct.js';
 
 let tracker: TrackerHandle;
@@ -13,9 +13,7 @@ let s1: StorageHandle;
 let s2: StorageHandle;
 let client: FdfsClient;
 
-async function statusOf(s: StorageHandle): Promise<number | undefined> {
-  return (await client.listStorages('group1')).find((r) => r.ipAddr === s.host)?.status;
-}
+const statusOf = (s: StorageHandle): Promise<number | undefined> => storageStatus(client, s.host);
 
 const members = () => [s1, s2];
 
@@ -38,8 +36,7 @@ beforeAll(async () => {
   s1 = await startStorage({ trackers: [tracker.address] });
   s2 = await startStorage({ trackers: [tracker.address] });
   client = new FdfsClient({ trackers: [tracker.address] });
-  await waitFor('both storages ACTIVE', async () =>
-    (await statusOf(s1)) === StorageStatus.Active && (await statusOf(s2)) === StorageStatus.Active, 20_000);
+  await waitAllActive(client, [s1, s2]);
 });
 
 afterAll(async () => {

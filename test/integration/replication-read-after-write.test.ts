@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { FdfsClient } from '../../src/client/index.js';
 import { StorageStatus } from '../../src/protocol/codes.js';
-import { startTracker, startStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle } from '../helpers/cluster.js';
+import { startTracker, startStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle, storageStatus, waitAllActive } from '../helpers/cluster.js';
 import { downloadAt } from '../helpers/storage-direct.js';
 
 let tracker: TrackerHandle;
@@ -15,17 +15,14 @@ let client: FdfsClient;
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
-async function statusOf(s: StorageHandle): Promise<number | undefined> {
-  return (await client.listStorages('group1')).find((r) => r.ipAddr === s.host)?.status;
-}
+const statusOf = (s: StorageHandle): Promise<number | undefined> => storageStatus(client, s.host);
 
 beforeAll(async () => {
   tracker = await startTracker({ conf: { check_active_interval: 3 } });
   s1 = await startStorage({ trackers: [tracker.address] });
   s2 = await startStorage({ trackers: [tracker.address] });
   client = new FdfsClient({ trackers: [tracker.address], networkTimeout: 20 });
-  await waitFor('both storages ACTIVE', async () =>
-    (await statusOf(s1)) === StorageStatus.Active && (await statusOf(s2)) === StorageStatus.Active, 20_000);
+  await waitAllActive(client, [s1, s2]);
 });
 
 afterAll(async () => {
