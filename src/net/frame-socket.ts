@@ -41,13 +41,15 @@ export class FrameSocket {
     );
     const ackNow = opts.quickAck === true;
     socket.on('data', (chunk: Buffer) => {
-      if (ackNow) quickAck(socket);
       try {
         this.decoder.write(chunk);
       } catch (err) {
         this.fail(err as Error);
         socket.destroy();
+        return;
       }
+      // Only a peer in the middle of sending a request may be waiting for our ACK to send the rest.
+      if (ackNow && !this.decoder.idle) quickAck(socket);
     });
     socket.on('end', () => {
       this.ended = true;

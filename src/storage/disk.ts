@@ -15,9 +15,20 @@ export async function pathUsage(dir: string): Promise<PathUsage> {
   return { totalMb: Math.floor((s.blocks * s.bsize) / MB), freeMb: Math.floor((s.bavail * s.bsize) / MB) };
 }
 
-/** Usage of every store path, in index order; a path that cannot be read counts as 0/0. */
+/** How long a statfs answer is reused: every upload checks free space, a syscall each is wasteful. */
+const USAGE_MAX_AGE_MS = 1000;
+const recent = new Map<string, { at: number; usage: Promise<PathUsage> }>();
+
+/** Usage of every store path, in index order (at most 1 s old); a path that cannot be read counts as 0/0. */
 export async function allPathUsage(dirs: readonly string[]): Promise<PathUsage[]> {
-  return Promise.all(dirs.map((d) => pathUsage(d).catch(() => ({ totalMb: 0, freeMb: 0 }))));
+  const now = Date.now();
+  return Promise.all(dirs.map((d) => {
+    const hit = recent.get(d);
+    if (hit && now - hit.at < USAGE_MAX_AGE_MS) return hit.usage;
+    const usage = pathUsage(d).catch(() => ({ totalMb: 0, freeMb: 0 }));
+    recent.set(d, { at: now, usage });
+    return usage;
+  }));
 }
 
 /**

@@ -1,8 +1,10 @@
 // 14 DOWNLOAD_FILE (spec §5.6): the offset/length rules of 6.15.4+, then the content streamed from disk with
 // socket backpressure (one read buffer in flight, never the whole file).
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { encodeHeader } from '../protocol/header.js';
 import { Errno, StatusError } from '../errors.js';
-import { StorageCmd } from '../protocol/codes.js';
+import { CommonCmd, HEADER_SIZE, StorageCmd } from '../protocol/codes.js';
 import { decodeDownloadRequest } from '../protocol/storage-file.js';
 import { checkGroup, fsStatus, readSmallBody, type StorageCtx, type StorageRuntime } from './runtime.js';
 
@@ -23,36 +25,66 @@ export function downloadRange(fileSize: number, offset: number, length: number):
   return { offset, length: length === 0 || length > left ? left : length };
 }
 
+/** Ranges up to this size are read synchronously and sent with the header in one write. */
+const SMALL_RANGE = 256 << 10;
+
 export async function downloadFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const req = decodeDownloadRequest(await readSmallBody(rt, ctx));
   checkGroup(rt, req.group, StorageCmd.DownloadFile);
   rt.stats.begin('Download');
   const target = rt.paths.resolve(req.filename);
-  let fh: FileHandle;
+  let fd: number;
   try {
-    fh = await open(target.absPath, 'r');
+    // open/fstat in place: on a page-cached disk far cheaper than thread-pool round trips.
+    fd = openSync(target.absPath, 'r');
   } catch (err) {
     rt.stats.fileOpen(false);
     throw fsStatus(err, req.filename);
   }
   rt.stats.fileOpen(true);
+  let fh: FileHandle | null = null;
   try {
     let size: number;
     try {
-      const st = await fh.stat();
+      const st = fstatSync(fd);
       if (!st.isFile()) throw new StatusError(Errno.EISDIR, `${req.filename} is not a regular file`);
       size = st.size;
     } catch (err) {
       throw fsStatus(err, req.filename);
     }
     const range = downloadRange(size, req.fileOffset, req.downloadBytes);
-    await ctx.beginReply(range.length);
-    const sent = await streamRange(rt, ctx, fh, range.offset, range.length);
-    rt.stats.bytes('Download', range.length, sent);
+    if (range.length <= SMALL_RANGE) {
+      await ctx.replyPacket(readSmallRange(rt, fd, range.offset, range.length));
+    } else {
+      fh = await open(target.absPath, 'r');
+      await ctx.beginReply(range.length);
+      await streamRange(rt, ctx, fh, range.offset, range.length);
+    }
+    rt.stats.bytes('Download', range.length, range.length);
     rt.stats.success('Download');
   } finally {
-    await fh.close().catch(() => {});
+    closeSync(fd);
+    await fh?.close().catch(() => {});
   }
+}
+
+/** Header and content in one buffer; a short read (the file shrank) is EIO before anything is sent. */
+function readSmallRange(rt: StorageRuntime, fd: number, offset: number, length: number): Buffer {
+  const packet = Buffer.allocUnsafe(HEADER_SIZE + length);
+  encodeHeader(length, CommonCmd.Resp, 0).copy(packet, 0);
+  let got = 0;
+  try {
+    while (got < length) {
+      const n = readSync(fd, packet, HEADER_SIZE + got, length - got, offset + got);
+      if (n === 0) throw new StatusError(Errno.EIO, `file shrank while being read (${got} of ${length} bytes)`);
+      got += n;
+    }
+  } catch (err) {
+    rt.stats.fileRead(false);
+    throw err instanceof StatusError ? err : fsStatus(err, 'read');
+  }
+  rt.stats.fileRead(true);
+  return packet;
 }
 
 /**

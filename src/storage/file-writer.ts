@@ -1,7 +1,7 @@
 // Streams request bodies into hidden temp files (`.<random>.tmp` in the target directory) with an incremental
 // CRC-32, then publishes them atomically (mtime set first, link or rename); no reader ever sees half a file.
 import { randomBytes } from 'node:crypto';
-import { open, link, rename, rm, utimes, type FileHandle } from 'node:fs/promises';
+import { open, link, rename, rm, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { Errno, StatusError } from '../errors.js';
@@ -144,7 +144,8 @@ export async function publishNoReplace(from: string, to: string): Promise<void> 
     await rename(from, to);
     return;
   }
-  await rm(from, { force: true });
+  // unlink, not rm: rm lstat's first, one more syscall on every upload.
+  await unlink(from).catch(() => {});
 }
 
 /**
@@ -161,4 +162,12 @@ export async function writeFileAtomic(target: string, data: Buffer | string, opt
     await tmp.discard();
     throw err;
   }
+}
+
+/** What an upload holds between receiving the body and naming the file. */
+export interface PendingFile {
+  readonly crc32: number;
+  readonly bytes: number;
+  publish(target: string, mtime: number, opts?: { replace?: boolean }): Promise<void>;
+  discard(): Promise<void>;
 }

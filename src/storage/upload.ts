@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { StorageCmd } from '../protocol/codes.js';
 import { encodeFileName, slaveFileName } from '../protocol/file-id.js';
 import { decodeSlaveUploadHead, decodeUploadHead, encodeUploadResponse, SIZES } from '../protocol/storage-file.js';
-import { TempFile } from './file-writer.js';
+import { TempFile, type PendingFile } from './file-writer.js';
 import { nameSource } from './identity.js';
 import { fsStatus, nowSec, sourceIp, type StorageCtx, type StorageRuntime } from './runtime.js';
 
@@ -15,7 +15,7 @@ import { fsStatus, nowSec, sourceIp, type StorageCtx, type StorageRuntime } from
 const NAME_ATTEMPTS = 10;
 
 /** Stream `body` (`size` bytes; null = as many as it yields) into a temp file in `dir`. */
-export async function receiveToTemp(rt: StorageRuntime, body: AsyncIterable<Buffer>, dir: string, size: number | null): Promise<TempFile> {
+export async function receiveToTemp(rt: StorageRuntime, body: AsyncIterable<Buffer>, dir: string, size: number | null): Promise<PendingFile> {
   let tmp: TempFile;
   try {
     await rt.paths.ensureDir(dir);
