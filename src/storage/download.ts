@@ -1,14 +1,13 @@
 // 14 DOWNLOAD_FILE (spec §5.6): the offset/length rules of 6.15.4+, then the content streamed from disk with
 // socket backpressure (one read buffer in flight, never the whole file).
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import { encodeHeader } from '../protocol/header.js';
 import { Errno, StatusError } from '../errors.js';
 import { CommonCmd, HEADER_SIZE, StorageCmd } from '../protocol/codes.js';
 import { decodeDownloadRequest } from '../protocol/storage-file.js';
 import { checkGroup, fsStatus, readSmallBody, type StorageCtx, type StorageRuntime } from './runtime.js';
 
-const READ_CHUNK = 256 << 10;
+const READ_CHUNK = 1 << 20;
 
 /**
  * How many bytes to send for a request on a file of `fileSize` bytes (§5.6, 6.15.4+):
@@ -42,7 +41,6 @@ export async function downloadFile(rt: StorageRuntime, ctx: StorageCtx): Promise
     throw fsStatus(err, req.filename);
   }
   rt.stats.fileOpen(true);
-  let fh: FileHandle | null = null;
   try {
     let size: number;
     try {
@@ -56,15 +54,12 @@ export async function downloadFile(rt: StorageRuntime, ctx: StorageCtx): Promise
     if (range.length <= SMALL_RANGE) {
       await ctx.replyPacket(readSmallRange(rt, fd, range.offset, range.length));
     } else {
-      fh = await open(target.absPath, 'r');
-      await ctx.beginReply(range.length);
-      await streamRange(rt, ctx, fh, range.offset, range.length);
+      await streamLarge(rt, ctx, fd, range.offset, range.length);
     }
     rt.stats.bytes('Download', range.length, range.length);
     rt.stats.success('Download');
   } finally {
     closeSync(fd);
-    await fh?.close().catch(() => {});
   }
 }
 
@@ -88,26 +83,45 @@ function readSmallRange(rt: StorageRuntime, fd: number, offset: number, length: 
 }
 
 /**
- * Send `length` bytes from `offset`. After the header is out, any failure (a read error, a file that shrank)
- * is thrown as a plain Error so the connection is closed: the client sees a short read, as with stock.
+ * Send `length` bytes from `offset` of the open descriptor, 1 MiB per thread-pool read; the header leaves
+ * in the same segment as the first chunk. After the header is out any failure (a read error, a file that
+ * shrank) is a plain Error so the connection is closed: the client sees a short read, as with stock.
  */
-async function streamRange(rt: StorageRuntime, ctx: StorageCtx, fh: FileHandle, offset: number, length: number): Promise<number> {
+async function streamLarge(rt: StorageRuntime, ctx: StorageCtx, fd: number, offset: number, length: number): Promise<void> {
   let sent = 0;
+  let headerSent = false;
   while (sent < length) {
     // A fresh buffer each time: the socket may still hold the previous one after write() resolved.
     const want = Math.min(READ_CHUNK, length - sent);
     const buf = Buffer.allocUnsafe(want);
     let bytesRead: number;
     try {
-      ({ bytesRead } = await fh.read(buf, 0, want, offset + sent));
+      bytesRead = await readAt(fd, buf, offset + sent);
     } catch (err) {
       rt.stats.fileRead(false);
+      if (!headerSent) throw fsStatus(err, 'read');
       throw new Error(`read failed after the response header: ${(err as Error).message}`);
     }
     rt.stats.fileRead(true);
-    if (bytesRead === 0) throw new Error(`file shrank while being sent (${sent} of ${length} bytes)`);
-    await ctx.conn.write(bytesRead === want ? buf : buf.subarray(0, bytesRead));
+    if (bytesRead === 0) {
+      if (!headerSent) throw new StatusError(Errno.EIO, 'file shrank while being read');
+      throw new Error(`file shrank while being sent (${sent} of ${length} bytes)`);
+    }
+    const chunk = bytesRead === want ? buf : buf.subarray(0, bytesRead);
+    if (!headerSent) {
+      ctx.conn.socket.cork();
+      await ctx.beginReply(length);
+      headerSent = true;
+      const written = ctx.conn.write(chunk);
+      ctx.conn.socket.uncork();
+      await written;
+    } else {
+      await ctx.conn.write(chunk);
+    }
     sent += bytesRead;
   }
-  return sent;
+}
+
+function readAt(fd: number, buf: Buffer, position: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buf, 0, buf.length, position, (err, n) => (err ? reject(err) : resolve(n))));
 }
