@@ -9,6 +9,7 @@ import { FdfsClient } from '../../src/client/index.js';
 import { Connection } from '../../src/net/connection.js';
 import { StorageCmd, StorageStatus } from '../../src/protocol/codes.js';
 import { encodeUploadHead, decodeUploadResponse } from '../../src/protocol/storage-file.js';
+import { decodeFileName } from '../../src/protocol/file-id.js';
 import { allocHost, startTracker, startStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle } from '../helpers/cluster.js';
 
 const freeMb = (dir: string) => { const s = statfsSync(dir); return Math.floor((s.bavail * s.bsize) / 2 ** 20); };
@@ -28,9 +29,14 @@ function where(fileId: string): { group: string; host: string; path: number; dir
   const [group, logical] = [fileId.slice(0, fileId.indexOf('/')), fileId.slice(fileId.indexOf('/') + 1)];
   const pathIndex = parseInt(logical.slice(1, 3), 16);
   const rel = logical.slice(4);
-  const holders = Object.values(nodes).filter((n) => n.handle.group === group && existsSync(path.join(n.paths[pathIndex]!, 'data', rel)));
-  expect(holders, `${fileId} is on exactly one storage`).toHaveLength(1);
-  return { group, host: holders[0]!.handle.host, path: pathIndex, dirs: logical.slice(4, 9) };
+  // The storage that took the upload is named in the file ID; replication may already have copied the
+  // file to the group's other member, so "where it landed" is the source, checked on its disk.
+  const src = decodeFileName(logical).source;
+  const host = 'ipv4' in src ? src.ipv4 : '';
+  const source = Object.values(nodes).find((n) => n.handle.group === group && n.handle.host === host);
+  expect(source, `${fileId} names a storage of ${group} as its source`).toBeDefined();
+  expect(existsSync(path.join(source!.paths[pathIndex]!, 'data', rel)), `${fileId} is on its source storage`).toBe(true);
+  return { group, host, path: pathIndex, dirs: logical.slice(4, 9) };
 }
 
 async function uploadVia(t: keyof typeof trackers, n: number): Promise<Array<ReturnType<typeof where>>> {
