@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ServerProcess } from './proc.js';
-import type { FdfsClient } from '../../src/client/index.js';
+import { FdfsClient } from '../../src/client/index.js';
 import { StorageStatus } from '../../src/protocol/codes.js';
 
 let hostCounter = 1;
@@ -140,4 +140,21 @@ export async function waitAllActive(client: FdfsClient, storages: StorageHandle[
     for (const s of storages) if ((await storageStatus(client, s.host, s.group)) !== StorageStatus.Active) return false;
     return true;
   }, timeoutMs);
+}
+
+export interface TwoMemberGroup {
+  tracker: TrackerHandle;
+  s1: StorageHandle;
+  s2: StorageHandle;
+  client: FdfsClient;
+}
+
+/** A tracker and a two-storage group1, both members ACTIVE, with a client on the tracker. */
+export async function startTwoMemberGroup(opts: { checkActiveInterval?: number; networkTimeout?: number } = {}): Promise<TwoMemberGroup> {
+  const tracker = await startTracker({ conf: { check_active_interval: opts.checkActiveInterval ?? 2 } });
+  const s1 = await startStorage({ trackers: [tracker.address] });
+  const s2 = await startStorage({ trackers: [tracker.address] });
+  const client = new FdfsClient({ trackers: [tracker.address], networkTimeout: opts.networkTimeout });
+  await waitAllActive(client, [s1, s2]);
+  return { tracker, s1, s2, client };
 }

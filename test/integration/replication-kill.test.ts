@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { FdfsClient } from '../../src/client/index.js';
 import { StorageStatus } from '../../src/protocol/codes.js';
-import { startTracker, startStorage, restartStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle, storageStatus, waitAllActive } from '../helpers/cluster.js';
+import { startTracker, startStorage, restartStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle, storageStatus, waitAllActive, startTwoMemberGroup } from '../helpers/cluster.js';
 import { downloadAt, missingAt } from '../helpers/storage-direct.js';
 
 let tracker: TrackerHandle;
@@ -17,11 +17,7 @@ const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const statusOf = (s: StorageHandle): Promise<number | undefined> => storageStatus(client, s.host);
 
 beforeAll(async () => {
-  tracker = await startTracker({ conf: { check_active_interval: 2 } });
-  s1 = await startStorage({ trackers: [tracker.address] });
-  s2 = await startStorage({ trackers: [tracker.address] });
-  client = new FdfsClient({ trackers: [tracker.address], networkTimeout: 10 });
-  await waitAllActive(client, [s1, s2]);
+  ({ tracker, s1, s2, client } = await startTwoMemberGroup({ networkTimeout: 10 }));
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { StorageStatus } from '../../src/protocol/codes.js';
-import { startTracker, startStorage, restartStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle, storageStatus, waitAllActive } from '../helpers/cluster.js';
+import { startTracker, startStorage, restartStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle, storageStatus, waitAllActive, startTwoMemberGroup } from '../helpers/cluster.js';
 import { downloadAt, fileInfoAt, metadataAt } from '../helpers/storage-direct.js';
 
 let tracker: TrackerHandle;
@@ -32,11 +32,7 @@ const metaIs = (id: string, want: Record<string, string> | null) => async (s: St
   JSON.stringify(await metadataAt(s.address, id)) === JSON.stringify(want);
 
 beforeAll(async () => {
-  tracker = await startTracker({ conf: { check_active_interval: 2 } });
-  s1 = await startStorage({ trackers: [tracker.address] });
-  s2 = await startStorage({ trackers: [tracker.address] });
-  client = new FdfsClient({ trackers: [tracker.address] });
-  await waitAllActive(client, [s1, s2]);
+  ({ tracker, s1, s2, client } = await startTwoMemberGroup());
 });
 
 afterAll(async () => {
