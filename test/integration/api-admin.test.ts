@@ -60,7 +60,12 @@ describe('administration', () => {
   });
 
   it('fdfs groups and fdfs storages print the cluster, and --json the records', async () => {
-    const groups = await runCli(['groups', ...t()]);
+    // Right after start-up a follower tracker may still be settling a new member's status (59 from the
+    // storage); the listing is checked once the cluster has settled.
+    const groups = await waitFor('both storages readable and writable in `fdfs groups`', async () => {
+      const r = await runCli(['groups', ...t()]);
+      return /^group1\s+2\s+2\s+2\s+23000\s/m.test(r.stdout) ? r : null;
+    }, 15_000, 250);
     expect(groups.code, groups.stderr).toBe(0);
     expect(groups.stdout).toMatch(/^GROUP\s+STORAGES/);
     expect(groups.stdout).toMatch(/^group1\s+2\s+2\s+2\s+23000\s/m);
