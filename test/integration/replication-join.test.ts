@@ -7,7 +7,7 @@ import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { StorageStatus, storageStatusName } from '../../src/protocol/codes.js';
 import { parseDataInitFlag } from '../../src/protocol/binlog-format.js';
-import { startTracker, startStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle, storageStatus, waitAllActive, startTwoMemberGroup } from '../helpers/cluster.js';
+import { startStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle, storageStatus, startTwoMemberGroup } from '../helpers/cluster.js';
 import { countStoredFiles, downloadAt, missingAt } from '../helpers/storage-direct.js';
 
 const FILES = 1000;

@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { StorageStatus } from '../../src/protocol/codes.js';
-import { startTracker, startStorage, restartStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle, storageStatus, waitAllActive, startTwoMemberGroup } from '../helpers/cluster.js';
+import { restartStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle, storageStatus, startTwoMemberGroup } from '../helpers/cluster.js';
 import { downloadAt, fileInfoAt, metadataAt } from '../helpers/storage-direct.js';
 
 let tracker: TrackerHandle;

@@ -4,8 +4,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { FdfsClient } from '../../src/client/index.js';
-import { StorageStatus } from '../../src/protocol/codes.js';
-import { startTracker, startStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle, storageStatus, waitAllActive, startTwoMemberGroup } from '../helpers/cluster.js';
+import { stopAll, type TrackerHandle, type StorageHandle, startTwoMemberGroup } from '../helpers/cluster.js';
 import { downloadAt } from '../helpers/storage-direct.js';
 
 let tracker: TrackerHandle;
@@ -14,8 +13,6 @@ let s2: StorageHandle;
 let client: FdfsClient;
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
-
-const statusOf = (s: StorageHandle): Promise<number | undefined> => storageStatus(client, s.host);
 
 beforeAll(async () => {
   ({ tracker, s1, s2, client } = await startTwoMemberGroup({ checkActiveInterval: 3, networkTimeout: 20 }));

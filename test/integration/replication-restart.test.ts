@@ -7,7 +7,7 @@ import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { StorageStatus } from '../../src/protocol/codes.js';
 import { parseMarkFile } from '../../src/protocol/binlog-format.js';
-import { startTracker, startStorage, restartStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle, storageStatus, waitAllActive, startTwoMemberGroup } from '../helpers/cluster.js';
+import { restartStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle, storageStatus, startTwoMemberGroup } from '../helpers/cluster.js';
 import { downloadAt, missingAt } from '../helpers/storage-direct.js';
 
 let tracker: TrackerHandle;
