@@ -69,3 +69,25 @@ export function curl(args: string[], timeoutMs = 30_000): Promise<{ code: number
       });
   });
 }
+
+/**
+ * A client that vanishes mid-download: sends `request`, reads until `afterBytes` have arrived, then resets the
+ * connection. Resolves with the bytes it saw and whether the server closed first (it should not have).
+ */
+export function vanishingGet(host: string, port: number, request: string, afterBytes: number): Promise<{ received: number; serverClosedFirst: boolean }> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    let received = 0;
+    let cut = false;
+    s.on('connect', () => s.write(request));
+    s.on('data', (b: Buffer) => {
+      received += b.length;
+      if (received >= afterBytes && !cut) {
+        cut = true;
+        s.resetAndDestroy();
+      }
+    });
+    s.on('error', () => {});
+    s.on('close', () => resolve({ received, serverClosedFirst: !cut }));
+  });
+}
