@@ -315,6 +315,11 @@ export class FdfsClient {
     return fileId;
   }
 
+  /** 20: a new file ID that is a link to `srcId` (a slave of `opts.masterId` with `opts.prefix`, or a generated name). */
+  createLink(srcId: string, opts: fileOps.CreateLinkOptions = {}): Promise<string> {
+    return fileOps.createLink(this, srcId, opts);
+  }
+
   /** The ID a slave gets (§6.7), computed locally; `ext` undefined keeps the master's extension. */
   slaveFileId(masterId: string, prefix: string, ext?: string): string {
     return fileOps.slaveFileId(masterId, prefix, ext);

@@ -1,10 +1,10 @@
 // Appender and slave file operations of the client (spec §5.2–§5.4, §6.7): append, modify, truncate,
-// regenerate, slave upload and slave names. Each goes to the file's source storage, found with 103.
+// regenerate, slave upload and slave names, links (20). Each goes to the file's source storage, found with 103.
 import type { Connection } from '../net/connection.js';
 import { StorageCmd } from '../protocol/codes.js';
 import { slaveFileName, splitFileId, isValidExt } from '../protocol/file-id.js';
 import {
-  decodeUploadResponse, encodeAppendHead, encodeModifyHead, encodeRegenerateRequest, encodeSlaveUploadHead,
+  decodeUploadResponse, encodeAppendHead, encodeCreateLinkRequest, encodeModifyHead, encodeRegenerateRequest, encodeSlaveUploadHead,
   encodeTruncateRequest,
 } from '../protocol/storage-file.js';
 import type { FetchTarget, StorageAddr } from '../protocol/tracker-query.js';
@@ -135,4 +135,34 @@ export async function uploadSlave(core: ClientCore, masterId: string, prefix: st
   } finally {
     await src.cleanup();
   }
+}
+
+export interface CreateLinkOptions {
+  /** Make the link the slave `prefix` of this master (same storage and store path as the source). */
+  masterId?: string;
+  prefix?: string;
+  /** Extension of the link's name, without the dot; default: the master's (slave) or none. */
+  ext?: string;
+  /** The source's signature (stock dedup passes a hash; stored nowhere here). */
+  signature?: Buffer;
+}
+
+/** 20: a new file ID that is a link to `srcId`, on the storage that holds the source. */
+export async function createLink(core: ClientCore, srcId: string, opts: CreateLinkOptions = {}): Promise<string> {
+  const { group, logical, target } = await locate(core, srcId);
+  let masterFilename = '';
+  if (opts.masterId) {
+    const master = splitFileId(opts.masterId);
+    if (master.group !== group) throw new UsageError(`master ${opts.masterId} is not in the source's group ${group}`);
+    if (!opts.prefix) throw new UsageError('a link named after a master needs a prefix');
+    masterFilename = master.logical;
+  }
+  const ext = opts.ext ?? (masterFilename ? masterExt(masterFilename) : '');
+  if (!isValidExt(ext)) throw new UsageError(`bad file extension "${ext}" (up to 6 of A-Z a-z 0-9 . _ -)`);
+  const pkt = encodeCreateLinkRequest({
+    masterFilename, srcFilename: logical, srcFileSig: opts.signature ?? Buffer.alloc(0), group, prefix: opts.prefix ?? '', ext,
+  });
+  const body = await core.withStorage(target, (c) => c.call(pkt, { cmd: StorageCmd.CreateLink, maxBody: 256 }));
+  const res = decodeUploadResponse(body);
+  return `${res.group}/${res.logical}`;
 }

@@ -17,6 +17,7 @@ import { allPathUsage } from './disk.js';
 import { downloadFile } from './download.js';
 import { queryFileInfo } from './file-info.js';
 import { InitFlag } from './init-flag.js';
+import { createLink } from './links.js';
 import { KeyedLock } from './locks.js';
 import { getMetadata, setMetadata } from './metadata.js';
 import { Placement } from './placement.js';
@@ -43,6 +44,7 @@ export const STORAGE_HANDLERS: Readonly<Record<number, Handler>> = {
   [StorageCmd.UploadFile]: uploadFile,
   [StorageCmd.UploadAppenderFile]: uploadFile,
   [StorageCmd.UploadSlaveFile]: uploadSlaveFile,
+  [StorageCmd.CreateLink]: createLink,
   [StorageCmd.DownloadFile]: downloadFile,
   [StorageCmd.DeleteFile]: deleteFile,
   [StorageCmd.SetMetadata]: setMetadata,

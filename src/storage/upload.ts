@@ -1,7 +1,7 @@
 // 11 UPLOAD_FILE, 23 UPLOAD_APPENDER_FILE and 21 UPLOAD_SLAVE_FILE (spec §5.1, §5.2): stream the content
 // into a hidden temp file, name it per §6 (own IPv4, completion time, size/flags, CRC-32), publish, binlog `C`;
 // storeNewFile is that path for any byte source (the HTTP gateway's POST /upload uses it too).
-import { lstat } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import { Errno, StatusError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { StorageCmd } from '../protocol/codes.js';
@@ -9,7 +9,9 @@ import { encodeFileName, slaveFileName } from '../protocol/file-id.js';
 import { decodeSlaveUploadHead, decodeUploadHead, encodeUploadResponse, SIZES } from '../protocol/storage-file.js';
 import { TempFile, type PendingFile } from './file-writer.js';
 import { nameSource } from './identity.js';
+import { makeLink } from './links.js';
 import { fsStatus, nowSec, sourceIp, type StorageCtx, type StorageRuntime } from './runtime.js';
+import type { ResolvedName } from './store-paths.js';
 
 /** Attempts at a name that does not exist yet before giving up with EBUSY (stock behaviour). */
 const NAME_ATTEMPTS = 10;
@@ -106,6 +108,33 @@ export async function storeNewFile(rt: StorageRuntime, f: NewFile): Promise<{ lo
   return { logical, timestamp, size: fileSize };
 }
 
+/**
+ * store_slave_file_use_link: the content under a generated name in the master's store path (binlog `C`),
+ * the slave name a link to it (binlog `L slave target`).
+ */
+async function storeSlaveAsLink(rt: StorageRuntime, ctx: StorageCtx, master: ResolvedName, slave: ResolvedName,
+  head: { fileSize: number; ext: string }): Promise<string> {
+  const stored = await storeNewFile(rt, {
+    ip: sourceIp(rt, ctx), ext: head.ext, storePathIndex: master.storePathIndex, appender: false, size: head.fileSize,
+    body: ctx.conn.chunks(head.fileSize), log: ctx.log,
+  });
+  const target = rt.paths.resolve(stored.logical);
+  rt.stats.begin('CreateLink');
+  try {
+    await makeLink(rt, slave, target);
+  } catch (err) {
+    // The slave name was taken meanwhile: the content goes again, leaving nothing behind.
+    await unlink(target.absPath).catch(() => {});
+    rt.binlog.append({ timestamp: nowSec(), op: 'D', filename: stored.logical });
+    throw err;
+  }
+  const ts = nowSec();
+  rt.binlog.append({ timestamp: ts, op: 'L', filename: slave.logical, srcFilename: stored.logical });
+  rt.stats.success('CreateLink', ts);
+  ctx.log.debug({ slave: slave.logical, target: stored.logical }, 'slave stored as a link');
+  return slave.logical;
+}
+
 /** 21: the slave goes next to its master, named by §6.7; EEXIST if it exists, ENOENT without a master. */
 export async function uploadSlaveFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.UploadSlaveFile;
@@ -128,7 +157,10 @@ export async function uploadSlaveFile(rt: StorageRuntime, ctx: StorageCtx): Prom
   if (await lstat(slave.absPath).then(() => true, () => false)) {
     throw new StatusError(Errno.EEXIST, `slave ${slaveLogical} already exists`, cmd);
   }
-  if (rt.params.storeSlaveFileUseLink) ctx.log.debug('store_slave_file_use_link ignored: slaves are stored as files');
+  if (rt.params.storeSlaveFileUseLink) {
+    const linked = await storeSlaveAsLink(rt, ctx, master, slave, head);
+    return ctx.replyPacket(encodeUploadResponse(rt.group, linked));
+  }
   await rt.placement.checkRoom(master.storePathIndex, head.fileSize);
   const tmp = await receiveToTemp(rt, ctx.conn.chunks(head.fileSize), slave.dir, head.fileSize);
   rt.stats.bytes('Upload', head.fileSize, 0);

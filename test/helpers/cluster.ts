@@ -150,8 +150,8 @@ export interface TwoMemberGroup {
 }
 
 /** A tracker and a two-storage group1, both members ACTIVE, with a client on the tracker. */
-export async function startTwoMemberGroup(opts: { checkActiveInterval?: number; networkTimeout?: number } = {}): Promise<TwoMemberGroup> {
-  const tracker = await startTracker({ conf: { check_active_interval: opts.checkActiveInterval ?? 2 } });
+export async function startTwoMemberGroup(opts: { checkActiveInterval?: number; networkTimeout?: number; trackerConf?: Conf } = {}): Promise<TwoMemberGroup> {
+  const tracker = await startTracker({ conf: { check_active_interval: opts.checkActiveInterval ?? 2, ...opts.trackerConf } });
   const s1 = await startStorage({ trackers: [tracker.address] });
   const s2 = await startStorage({ trackers: [tracker.address] });
   const client = new FdfsClient({ trackers: [tracker.address], networkTimeout: opts.networkTimeout });

@@ -1,5 +1,5 @@
 // Replication with stock FastDFS storages (tier C, §1.4): a stock fdfs_storaged bootstraps our new storage,
-// ours bootstraps a new stock one, and uploads, metadata, deletes and appender changes replicate both ways.
+// ours bootstraps a new stock one, and uploads, metadata, deletes, appender changes and links replicate.
 // Needs the C `fdfs_storaged` (FDFS_STOCK_STORAGED or /usr/bin/fdfs_storaged); skipped without it.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
@@ -141,6 +141,19 @@ describe.skipIf(!existsSync(STORAGED))('replication with stock FastDFS storages'
       return true;
     }, 30_000, 300);
     for (const [id, sum] of fresh) if (!ids.slice(0, 6).includes(id)) sums.set(id, sum);
+  });
+
+  it('sends links made on our storage (20 CREATE_LINK) to a stock peer with 19, and their deletes', async () => {
+    const oursIp = JSON.stringify({ ipv4: hostA });
+    const srcId = [...sums.keys()].find((id) => JSON.stringify(client.decodeFileId(id).source) === oursIp)!;
+    const keep = await client.createLink(srcId, { ext: 'bin' });
+    const drop = await client.createLink(srcId, { ext: 'bin' });
+    await everywhere([keep, drop], [stockC!.address], 'links on the stock peer');
+    expect(md5(await downloadAt(stockC!.address, keep))).toBe(sums.get(srcId));
+    await client.delete(drop);
+    await waitFor('link delete on the stock peer', async () => (await missingAt(stockC!.address, [drop])).length === 1, 20_000, 200);
+    expect(md5(await downloadAt(stockC!.address, srcId))).toBe(sums.get(srcId));
+    sums.set(keep, sums.get(srcId)!);
   });
 
   it('our storage bootstraps a new stock member (our binlog and 16/18/25/35/37/40 as a stock receiver reads them)', async () => {
