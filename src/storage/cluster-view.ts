@@ -65,8 +65,27 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
   /**
    * 59 CHANGE_STATUS (§8.1, §8.6): the leader's status for this storage when `tracker` (a follower) records
    * another one and at least one of the two is not OFFLINE/ONLINE/ACTIVE; null when nothing is to be sent.
+   * The same disagreement must have lasted `settleMs`: a change the leader just made can reach us through
+   * the follower first, and answering it with the leader's older status would undo it.
    */
-  statusToReport(tracker: string): number | null {
+  statusToReport(tracker: string, settleMs = 0, now = Date.now()): number | null {
+    const lead = this.disagreement(tracker);
+    if (lead === null) {
+      this.disagreedSince.delete(tracker);
+      return null;
+    }
+    const key = `${this.trackerStatus.get(tracker)}>${lead}`;
+    const seen = this.disagreedSince.get(tracker);
+    if (!seen || seen.key !== key) {
+      this.disagreedSince.set(tracker, { key, since: now });
+      return settleMs <= 0 ? lead : null;
+    }
+    return now - seen.since >= settleMs ? lead : null;
+  }
+
+  private readonly disagreedSince = new Map<string, { key: string; since: number }>();
+
+  private disagreement(tracker: string): number | null {
     if (!this.leaderFrom || tracker === this.leaderFrom) return null;
     const mine = this.trackerStatus.get(tracker);
     const lead = this.trackerStatus.get(this.leaderFrom);

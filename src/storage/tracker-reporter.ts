@@ -13,7 +13,10 @@ import {
 } from '../protocol/beat.js';
 import { FDFS_PROTOCOL_VERSION, TrackerCmd } from '../protocol/codes.js';
 import { decodeJoinResponse, encodeJoinRequest } from '../protocol/join.js';
-import { decodeSyncPlanResponse, encodeChangeStatusRequest, encodeSyncDestRequest, encodeSyncNotifyRequest } from '../protocol/sync-coord.js';
+import {
+  decodeGetStatusResponse, decodeSyncPlanResponse, encodeChangeStatusRequest, encodeGetStatusRequest, encodeSyncDestRequest,
+  encodeSyncNotifyRequest,
+} from '../protocol/sync-coord.js';
 import type { ClusterView } from './cluster-view.js';
 import type { InitFlag } from './init-flag.js';
 import type { StatsKeeper } from './stats.js';
@@ -132,13 +135,7 @@ export class TrackerReporter {
         this.notified(await this.call(TrackerCmd.StorageBeat, encodeBeatRequest(block)));
         this.beats++;
         if (!planNotified) planNotified = await this.syncPlan();
-        // A follower disagreeing with the leader about us: tell it the leader's status, then JOIN it again.
-        const leaderStatus = this.d.view.statusToReport(this.name);
-        if (leaderStatus !== null) {
-          await this.call(TrackerCmd.StorageChangeStatus, encodeChangeStatusRequest(leaderStatus));
-          this.log.info({ status: leaderStatus }, 'sent the leader\'s status to this tracker (59); joining again');
-          return;
-        }
+        if (!(await this.settleWithLeader(config.heartBeatInterval))) return;
         const report = this.d.syncReport?.();
         if (report && report.version !== sentSync) {
           sentSync = report.version;
@@ -151,6 +148,44 @@ export class TrackerReporter {
         this.notified(await this.call(TrackerCmd.StorageReportDiskUsage, encodeDiskUsageRequest(usage)));
       }
       await this.pause(Math.max(10, Math.min(nextBeat, nextReport) - Date.now()));
+    }
+  }
+
+  /**
+   * A follower that seems to disagree with the leader about us (§8.1): followers send no member lists, so
+   * first ask it (71) what it holds now; if the disagreement is real and lasts, send it the leader's status
+   * (59) and read the result back. Stock JOINs again instead, which shows the storage OFFLINE there for a
+   * moment. False = the connection must be renewed (a tracker that does not answer 71).
+   */
+  private async settleWithLeader(heartBeatInterval: number): Promise<boolean> {
+    const view = this.d.view;
+    if (view.statusToReport(this.name) === null) return true;
+    if (!(await this.refreshStatusHere())) {
+      const status = view.statusToReport(this.name);
+      if (status === null) return true;
+      await this.call(TrackerCmd.StorageChangeStatus, encodeChangeStatusRequest(status));
+      this.log.info({ status }, 'sent the leader\'s status to this tracker (59); joining again');
+      return false;
+    }
+    const status = view.statusToReport(this.name, Math.max(2000, 2 * heartBeatInterval * 1000));
+    if (status === null) return true;
+    await this.call(TrackerCmd.StorageChangeStatus, encodeChangeStatusRequest(status));
+    this.log.info({ status }, 'sent the leader\'s status to this tracker (59)');
+    return this.refreshStatusHere();
+  }
+
+  /** 71 GET_STATUS about ourselves on this connection; false when the tracker would not say. */
+  private async refreshStatusHere(): Promise<boolean> {
+    const ip = this.conn?.fs.socket.localAddress;
+    if (!ip) return false;
+    try {
+      const brief = decodeGetStatusResponse(await this.call(TrackerCmd.StorageGetStatus,
+        encodeGetStatusRequest({ group: this.d.group, ip, port: this.d.port })));
+      this.d.view.trackerStatus.set(this.name, brief.status);
+      return true;
+    } catch (err) {
+      if (err instanceof StatusError) return false;
+      throw err;
     }
   }
 

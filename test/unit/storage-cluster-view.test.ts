@@ -41,4 +41,19 @@ describe('ClusterView', () => {
     expect(v.statusToReport(follower)).toBeNull();
     expect(v.statusToReport('10.0.0.9:22122')).toBeNull();
   });
+
+  it('waits for a disagreement to last before answering it (the leader\'s news may reach the follower first)', () => {
+    const v = new ClusterView(() => me);
+    const follower = '10.0.0.2:22122';
+    v.apply({ leader: leaderBrief, members: [brief('10.0.0.5', S.Syncing)] }, '10.0.0.1:22122');
+    v.trackerStatus.set(follower, S.Active); // the follower heard of ACTIVE before the leader's list came
+    expect(v.statusToReport(follower, 2000, 1000)).toBeNull();
+    expect(v.statusToReport(follower, 2000, 2500)).toBeNull();
+    v.apply({ members: [brief('10.0.0.5', S.Active)] }, '10.0.0.1:22122');
+    expect(v.statusToReport(follower, 2000, 3500)).toBeNull(); // settled: nothing to send
+    v.trackerStatus.set(follower, S.WaitSync); // a follower that really is behind
+    expect(v.statusToReport(follower, 2000, 4000)).toBeNull();
+    expect(v.statusToReport(follower, 2000, 5000)).toBeNull();
+    expect(v.statusToReport(follower, 2000, 6000)).toBe(S.Active);
+  });
 });
