@@ -26,6 +26,7 @@ import {
 } from './runtime.js';
 import { StatsKeeper } from './stats.js';
 import { StorePaths } from './store-paths.js';
+import { sweepStaleTemps } from './temp-sweep.js';
 import { fetchParameters, getMyIp, sortTrackers } from './tracker-client.js';
 import { fetchIdentity } from './identity.js';
 import { TrackerReporter, type ReporterShared } from './tracker-reporter.js';
@@ -81,6 +82,9 @@ export class StorageServer {
   private stats: StatsKeeper;
   private binlog: BinlogWriter;
   private readonly upTime = nowSec();
+  private readonly startedMs = Date.now();
+  private readonly sweepAbort = new AbortController();
+  private sweepDone: Promise<void> = Promise.resolve();
   private stopping = false;
   private bootstrapDone: Promise<void> | null = null;
   /** The HTTP gateway, when storage.conf sets http.server_port (and not http.disabled). */
@@ -177,6 +181,9 @@ export class StorageServer {
       throw err;
     }
     this.stats.startAutoSave(c.syncStatFileInterval);
+    this.sweepDone = sweepStaleTemps(paths.dataDirs, { before: this.startedMs, signal: this.sweepAbort.signal, log: this.log })
+      .then((r) => { if (r.removed) this.log.info(r, 'temp files of an earlier run removed'); })
+      .catch((err) => this.log.warn({ err }, 'temp file sweep failed'));
     this.log.info({ address: `${this.address.host}:${this.address.port}`, firstStart: this.initFlag.firstStart }, 'storage listening');
     this.bootstrapDone = this.bootstrap().catch((err) => this.log.error({ err }, 'tracker bootstrap failed'));
   }
@@ -185,7 +192,8 @@ export class StorageServer {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await Promise.all([...this.reporters.map((r) => r.stop()), this.replication?.stop()]);
+    this.sweepAbort.abort();
+    await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop()]);
     await this.http?.stop();
     await this.server.close();
     if (this.rt) {
