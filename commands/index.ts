@@ -14,6 +14,7 @@ import Append from './append.js';
 import Modify from './modify.js';
 import Truncate from './truncate.js';
 import Regenerate from './regenerate.js';
+import Link from './link.js';
 import Exists from './exists.js';
 import Groups from './groups.js';
 import Storages from './storages.js';
@@ -38,6 +39,7 @@ export const COMMANDS: Record<string, Command.Class> = {
   modify: Modify,
   truncate: Truncate,
   regenerate: Regenerate,
+  link: Link,
   exists: Exists,
   groups: Groups,
   storages: Storages,

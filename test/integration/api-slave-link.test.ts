@@ -15,6 +15,7 @@ import {
   restartStorage, startTwoMemberGroup, stopAll, storageStatus, waitFor, type StorageHandle, type TrackerHandle,
 } from '../helpers/cluster.js';
 import { downloadAt, fileInfoAt } from '../helpers/storage-direct.js';
+import { runCli } from '../helpers/proc.js';
 
 let tracker: TrackerHandle;
 let s1: StorageHandle;
@@ -188,5 +189,28 @@ describe('20 CREATE_LINK', () => {
     expect(await send('M00/00/00/../../../../etc/passwd')).toBe(Errno.EINVAL);
     expect(await send('M00/00/00')).toBe(Errno.EINVAL);
     expect((await client.downloadToBuffer(srcId)).toString()).toBe('wire');
+  });
+});
+
+describe('fdfs link', () => {
+  const t = () => ['--tracker', tracker.address];
+
+  it('prints the new ID, named as a slave with --slave-of/--prefix; plain errors and exit codes', async () => {
+    const srcId = await client.upload(Buffer.from('linked by the CLI'), { ext: 'txt' });
+    const r = await runCli(['link', srcId, ...t()]);
+    expect(r.code, r.stderr).toBe(0);
+    const link = r.stdout.trim();
+    expect(link).toMatch(/^group1\/M00\/[0-9A-F]{2}\/[0-9A-F]{2}\/\S+$/);
+    expect(link).not.toBe(srcId);
+    expect((await runCli(['download', link, '-', ...t()])).stdout).toBe('linked by the CLI');
+    const asSlave = await runCli(['link', srcId, '--slave-of', srcId, '--prefix', '_copy', '--json', ...t()]);
+    expect(asSlave.code, asSlave.stderr).toBe(0);
+    expect(JSON.parse(asSlave.stdout)).toEqual({ source: srcId, fileId: client.slaveFileId(srcId, '_copy') });
+    const usage = await runCli(['link', srcId, '--prefix', '_x', ...t()]);
+    expect(usage.code).toBe(2);
+    const missing = await runCli(['link', `${srcId.slice(0, -8)}AAAA.txt`, ...t()]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/ENOENT/);
+    expect(missing.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
   });
 });
