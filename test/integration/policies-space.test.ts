@@ -17,7 +17,10 @@ const shmFree = existsSync('/dev/shm') ? freeMb('/dev/shm') : 0;
 const tmpFree = freeMb(os.tmpdir());
 // Needs two file systems whose free space differs widely: a reserve between them makes one "full".
 const usable = shmFree > 0 && tmpFree - shmFree > 8192;
-const reserveMb = Math.floor((shmFree + tmpFree) / 2);
+// Storages split a MB reserve over their store paths: group1's shm path (free < reserve / 2) is full, its
+// temp-dir path (free > reserve / 2) is not, and the group as a whole (shm + tmp > reserve) has room. 4 GiB of
+// slack either side keeps that true while other programs use the disks.
+const reserveMb = 2 * shmFree + 4096;
 
 let trackerA: TrackerHandle;
 let trackerF: TrackerHandle;
