@@ -449,7 +449,7 @@ describe('bad requests', () => {
     const r = await rawExchange(encodeHeader(64 << 20, StorageCmd.GetMetadata), { ms: 3000 });
     expect(r.data).toEqual(encodeHeader(0, CommonCmd.Resp, Errno.EINVAL));
     expect(r.closed).toBe(true);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeLessThan(2500); // not the 3 s the exchange would wait for a server holding on
     await stillServing();
   });
 
