@@ -14,6 +14,7 @@ import { freshMark, MarkFile } from './mark-file.js';
 import { PushWindow } from './push-window.js';
 import { pushRecord, type PushEnv } from './sync-ops.js';
 import type { TrackerCalls } from './tracker-calls.js';
+import { syncWindow, type SyncWindow } from './sync-window.js';
 
 export interface PeerState {
   id: string;
@@ -56,9 +57,13 @@ export class SyncSender {
   /** See PushEnv.vanished; kept across sessions (a retry replays the records before the rename). */
   private readonly vanished = new Set<string>();
   private readonly log: Logger;
+  /** sync_start_time–sync_end_time; null = the whole day. */
+  private readonly window: SyncWindow | null;
+  private windowClosedLogged = false;
 
   constructor(private readonly d: SenderDeps, private peer: PeerState) {
     this.log = d.log.child({ peer: `${peer.ip}:${peer.port}` });
+    this.window = syncWindow(d.rt.config.syncStartTime, d.rt.config.syncEndTime);
     this.markFile = MarkFile.forPeer(path.join(d.rt.config.basePath, 'data', 'sync'), peer, !!d.rt.identity, this.log);
   }
 
@@ -123,6 +128,10 @@ export class SyncSender {
     return !!this.mark && this.mark.needSyncOld && !this.mark.syncOldDone;
   }
 
+  private windowOpen(): boolean {
+    return !this.window || this.window.isOpen(new Date());
+  }
+
   private canPush(): boolean {
     const st = this.peer.status;
     if (st === S.Active || st === S.Online) return true;
@@ -141,6 +150,13 @@ export class SyncSender {
           await this.sleep(RETRY_PAUSE_MS);
           continue;
         }
+        if (!this.windowOpen()) {
+          if (!this.windowClosedLogged) this.log.info({ window: this.window!.text }, 'replication waits for its daily window (sync_start_time–sync_end_time)');
+          this.windowClosedLogged = true;
+          await this.sleep(Math.min(this.window!.msUntilOpen(new Date()) + 50, 60_000));
+          continue;
+        }
+        this.windowClosedLogged = false;
         await this.session();
       } catch (err) {
         if (this.stopped) break;
@@ -281,7 +297,7 @@ export class SyncSender {
     let held: BinlogItem | null = null;
     let lastTraffic = Date.now();
     try {
-      while (!this.stopped && this.canPush()) {
+      while (!this.stopped && this.canPush() && this.windowOpen()) {
         if (conns.some((x) => x.closed)) throw new Error('the peer closed a sync connection');
         await this.finished(win);
         if (win.failure) throw win.failure;
