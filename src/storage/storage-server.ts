@@ -27,6 +27,7 @@ import {
 import { StatsKeeper } from './stats.js';
 import { StorePaths } from './store-paths.js';
 import { sweepStaleTemps } from './temp-sweep.js';
+import { lostStorePaths, markRecovering, recoverStorePaths } from './recovery.js';
 import { fetchParameters, getMyIp, sortTrackers } from './tracker-client.js';
 import { fetchIdentity } from './identity.js';
 import { TrackerReporter, type ReporterShared } from './tracker-reporter.js';
@@ -83,6 +84,8 @@ export class StorageServer {
   private binlog: BinlogWriter;
   private readonly upTime = nowSec();
   private readonly startedMs = Date.now();
+  /** Store paths whose disk was replaced: refilled from a peer before joining (§9.8). */
+  private lostPaths: number[] = [];
   private readonly sweepAbort = new AbortController();
   private sweepDone: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -147,8 +150,14 @@ export class StorageServer {
     await c.allowHosts.resolve();
     await mkdir(path.join(c.basePath, 'data', 'sync'), { recursive: true });
     const paths = new StorePaths(c.storePaths, c.subdirCountPerPath);
+    const lost = lostStorePaths(c);
     await paths.init();
     await this.initFlag.load(nowSec(), c.port);
+    // Only a storage that had all its files can have lost a disk; a new one gets everything by replication.
+    if (lost.length && !this.initFlag.firstStart && this.initFlag.syncOldDone) {
+      this.lostPaths = lost;
+      await markRecovering(paths, lost);
+    }
     await this.stats.load();
     await this.binlog.open();
     const params = defaultTrackerParams();
@@ -233,6 +242,13 @@ export class StorageServer {
     if (this.stopping) return;
     await this.learnIdentity(trackers);
     if (this.stopping) return;
+    if (this.lostPaths.length) {
+      await recoverStorePaths({
+        config: this.config, paths: this.runtime.paths, group: this.config.groupName, log: this.log, stopping: () => this.stopping,
+        self: () => ({ id: this.runtime.identity?.id || this.ownIp(), ip: this.ownIp(), port: this.address.port }),
+      }, this.lostPaths);
+      if (this.stopping) return;
+    }
     this.replication = new Replication({
       rt: this.runtime, view: this.view, initFlag: this.initFlag, log: this.log,
       selfId: () => this.runtime.identity?.id || this.ownIp(),

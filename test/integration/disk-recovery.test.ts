@@ -1,0 +1,71 @@
+// Disk recovery (§9.8) with real processes: a storage whose store path disk was replaced (data directory gone,
+// base path with its sync state kept) refills it from its peer with 26 + 14 before joining, then serves every
+// file again — contents and metadata — and replicates as before.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { FdfsClient } from '../../src/client/index.js';
+import { StorageStatus } from '../../src/protocol/codes.js';
+import {
+  restartStorage, startStorage, startTracker, stopAll, storageStatus, tempDir, waitAllActive, waitFor, type StorageHandle, type TrackerHandle,
+} from '../helpers/cluster.js';
+import { downloadAt, metadataAt, missingAt } from '../helpers/storage-direct.js';
+
+let tracker: TrackerHandle;
+let s1: StorageHandle;
+let s2: StorageHandle;
+let client: FdfsClient;
+const disk = tempDir('fdfs-disk-');
+const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+
+beforeAll(async () => {
+  tracker = await startTracker({ conf: { check_active_interval: 2 } });
+  s1 = await startStorage({ trackers: [tracker.address] });
+  // s2 keeps its files on a "disk" of their own, apart from its base path.
+  s2 = await startStorage({ trackers: [tracker.address], conf: { store_path0: disk, disk_recovery_threads: 3 } });
+  client = new FdfsClient({ trackers: [tracker.address] });
+  await waitAllActive(client, [s1, s2]);
+});
+
+afterAll(async () => {
+  client?.close();
+  await stopAll([s1, s2, tracker]);
+  rmSync(disk, { recursive: true, force: true });
+});
+
+describe('a replaced disk', () => {
+  it('is refilled from the peer before the storage joins, and everything is served again', async () => {
+    const sums = new Map<string, string>();
+    for (let i = 0; i < 40; i++) {
+      const data = randomBytes(100 + i * 997);
+      sums.set(await client.upload(data, { ext: 'bin', metadata: i % 5 === 0 ? { n: String(i) } : undefined }), md5(data));
+    }
+    const master = [...sums.keys()][0]!;
+    const slaveData = Buffer.from('a slave');
+    sums.set(await client.uploadSlave(master, '_s', slaveData), md5(slaveData));
+    const ids = [...sums.keys()];
+    await waitFor('every file on both', async () =>
+      (await missingAt(s1.address, ids)).length === 0 && (await missingAt(s2.address, ids)).length === 0, 30_000, 200);
+    await s2.proc.stop();
+    rmSync(disk, { recursive: true, force: true });
+    // Deleted while s2 is down (through its peer): must not come back.
+    const gone = ids.find((id) => client.decodeFileId(id).source.ipv4 === s1.host && id !== master)!;
+    await client.delete(gone);
+    sums.delete(gone);
+    await restartStorage(s2);
+    await waitFor('s2 ACTIVE again', async () => (await storageStatus(client, s2.host)) === StorageStatus.Active, 30_000, 200);
+    expect(s2.proc.output).toMatch(/recovering lost store paths from a peer/);
+    expect(s2.proc.output).toMatch(/store path recovered/);
+    const kept = [...sums.keys()];
+    expect(await missingAt(s2.address, kept)).toEqual([]);
+    for (const [id, sum] of sums) expect(md5(await downloadAt(s2.address, id))).toBe(sum);
+    expect(await missingAt(s2.address, [gone])).toEqual([gone]);
+    expect(await metadataAt(s2.address, ids[5]!)).toEqual({ n: '5' });
+    for (const f of ['.recovery.flag', '.binlog.recovery']) expect(existsSync(path.join(disk, 'data', f))).toBe(false);
+    // And it replicates as before.
+    const after = await client.upload(Buffer.from('after recovery'), { ext: 'txt' });
+    await waitFor('new file on both', async () =>
+      (await missingAt(s1.address, [after])).length === 0 && (await missingAt(s2.address, [after])).length === 0, 15_000);
+  });
+});
