@@ -3,7 +3,7 @@
 // file again — contents and metadata — and replicates as before.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { StorageStatus } from '../../src/protocol/codes.js';
@@ -67,5 +67,21 @@ describe('a replaced disk', () => {
     const after = await client.upload(Buffer.from('after recovery'), { ext: 'txt' });
     await waitFor('new file on both', async () =>
       (await missingAt(s1.address, [after])).length === 0 && (await missingAt(s2.address, [after])).length === 0, 15_000);
+  });
+
+  it('resumes an interrupted recovery at the next start, fetching only what is missing', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await client.upload(Buffer.from(`resume ${i}`), { ext: 'txt' }));
+    await waitFor('on s2', async () => (await missingAt(s2.address, ids)).length === 0, 15_000);
+    await s2.proc.stop();
+    // As if the previous run stopped half-way: two files missing, the flag still there.
+    for (const id of ids.slice(0, 2)) unlinkSync(path.join(disk, 'data', id.slice('group1/M00/'.length)));
+    writeFileSync(path.join(disk, 'data', '.recovery.flag'), 'started=earlier\n');
+    await restartStorage(s2);
+    await waitFor('s2 ACTIVE again', async () => (await storageStatus(client, s2.host)) === StorageStatus.Active, 30_000, 200);
+    expect(await missingAt(s2.address, ids)).toEqual([]);
+    expect((await downloadAt(s2.address, ids[0]!)).toString()).toBe('resume 0');
+    expect(s2.proc.output).toMatch(/"downloaded":2,/);
+    expect(existsSync(path.join(disk, 'data', '.recovery.flag'))).toBe(false);
   });
 });
