@@ -60,8 +60,14 @@ export async function recoverStorePaths(d: RecoveryDeps, indices: number[]): Pro
   const calls = new TrackerCalls(d.config, log);
   for (let attempt = 1; !d.stopping(); attempt++) {
     try {
-      const source = await pickSource(d);
-      if (!source) throw new Error('no ACTIVE peer in the group to recover from');
+      const choice = await pickSource(d);
+      if (!choice) throw new Error('no ACTIVE peer in the group to recover from');
+      if ('skip' in choice) {
+        log.info({ why: choice.skip, paths: indices }, 'lost store paths start empty: nothing to recover them from');
+        for (const i of indices) await rm(path.join(d.paths.dataDirs[i]!, FLAG), { force: true });
+        return;
+      }
+      const source = choice.source;
       const me = d.self();
       const brief: StorageBrief = { status: StorageStatus.Recovery, port: me.port, id: me.id, ipAddr: me.ip };
       await calls.reportStatus(d.group, brief);
@@ -76,24 +82,37 @@ export async function recoverStorePaths(d: RecoveryDeps, indices: number[]): Pro
   }
 }
 
-/** The first ACTIVE peer by id (92 from the first tracker that answers). */
-async function pickSource(d: RecoveryDeps): Promise<StorageRecord | null> {
+type SourceChoice = { source: StorageRecord } | { skip: string } | null;
+
+/**
+ * The first ACTIVE, readable peer by id (92 from the first tracker that answers). As stock, nothing is to be
+ * recovered when this storage is the group's only member, unknown, or INIT/DELETED/IP_CHANGED; null = ask again.
+ */
+async function pickSource(d: RecoveryDeps): Promise<SourceChoice> {
   const me = d.self();
   for (const t of sortTrackers(d.config.trackerServers)) {
+    let list: StorageRecord[];
     try {
       const { conn } = await connectTracker(d.config, t);
       try {
-        const body = await conn.call(encodeListStorageRequest(d.group), { cmd: TrackerCmd.ServerListStorage, maxBody: 64 << 10 });
-        const peers = decodeListStorageResponse(body)
-          .filter((s) => s.status === StorageStatus.Active && s.id !== me.id && s.ipAddr !== me.ip)
-          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-        return peers[0] ?? null;
+        list = decodeListStorageResponse(await conn.call(encodeListStorageRequest(d.group), { cmd: TrackerCmd.ServerListStorage, maxBody: 64 << 10 }));
       } finally {
         conn.quit();
       }
-    } catch {
-      // next tracker
+    } catch (err) {
+      if (err instanceof StatusError && err.errno === Errno.ENOENT) return { skip: 'the group is unknown to the tracker' };
+      continue;
     }
+    const isMe = (s: StorageRecord) => s.id === me.id || s.ipAddr === me.ip;
+    const mine = list.find(isMe);
+    if (!mine) return { skip: 'this storage is unknown to the tracker' };
+    if (([StorageStatus.Init, StorageStatus.Deleted, StorageStatus.IpChanged] as number[]).includes(mine.status)) {
+      return { skip: `this storage is ${mine.status === StorageStatus.Init ? 'INIT' : 'deleted or moved'} at the tracker` };
+    }
+    if (list.length === 1) return { skip: 'this storage is the only one of its group' };
+    const peers = list.filter((s) => !isMe(s) && s.status === StorageStatus.Active && (s.rwMode & 4) !== 0)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return peers[0] ? { source: peers[0] } : null;
   }
   return null;
 }

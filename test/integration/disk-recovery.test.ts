@@ -85,3 +85,29 @@ describe('a replaced disk', () => {
     expect(existsSync(path.join(disk, 'data', '.recovery.flag'))).toBe(false);
   });
 });
+
+describe('a replaced disk on the only storage of its group', () => {
+  it('starts empty at once: there is nothing to recover from', async () => {
+    const t = await startTracker();
+    const own = tempDir('fdfs-disk-');
+    const lone = await startStorage({ trackers: [t.address], conf: { store_path0: own } });
+    const c = new FdfsClient({ trackers: [t.address] });
+    try {
+      await waitAllActive(c, [lone]);
+      const id = await c.upload(Buffer.from('lost with the disk'), { ext: 'txt' });
+      await lone.proc.stop();
+      rmSync(own, { recursive: true, force: true });
+      await restartStorage(lone);
+      await waitFor('ACTIVE again', async () => (await storageStatus(c, lone.host)) === StorageStatus.Active, 20_000, 200);
+      expect(lone.proc.output).toMatch(/nothing to recover them from/);
+      expect(existsSync(path.join(own, 'data', '.recovery.flag'))).toBe(false);
+      expect(await missingAt(lone.address, [id])).toEqual([id]);
+      const again = await c.upload(Buffer.from('new life'), { ext: 'txt' });
+      expect((await c.downloadToBuffer(again)).toString()).toBe('new life');
+    } finally {
+      c.close();
+      await stopAll([lone, t]);
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+});
