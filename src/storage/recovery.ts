@@ -1,10 +1,10 @@
 // Disk recovery (spec §9.8): a store path whose data directory vanished although this storage had finished
 // its initial sync (the disk was replaced) is refilled from a peer before the storage joins: report RECOVERY
 // (76), fetch the path's file list (26, saved to disk, never held in memory), download every file (14) on
-// disk_recovery_threads connections. A `.recovery.flag` in the data directory makes an interrupted recovery
+// disk_recovery_threads connections, then remake the listed links. A `.recovery.flag` in the data directory makes an interrupted recovery
 // resume at the next start; files already there are skipped.
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -27,6 +27,7 @@ import { connectTracker, sortTrackers } from './tracker-client.js';
 const FLAG = '.recovery.flag';
 const LIST = '.binlog.recovery';
 const RETRY_MS = 5000;
+const LINK_LINE = /^(\d+) [Ll] (\S+) (\S+)$/;
 
 /** Store paths to recover: data directory missing (checked before it is created) or a recovery under way. */
 export function lostStorePaths(config: StorageConfig): number[] {
@@ -122,9 +123,10 @@ async function recoverPath(d: RecoveryDeps, log: Logger, source: StorageRecord, 
   const list = path.join(data, LIST);
   const lines = await fetchPathList(d, source, index, list);
   const files = await downloadAll(d, log, source, list);
+  const links = await linkAll(d, log, list);
   await rm(list, { force: true });
   await rm(path.join(data, FLAG), { force: true });
-  log.info({ storePathIndex: index, listed: lines, downloaded: files.downloaded, present: files.present, gone: files.gone }, 'store path recovered');
+  log.info({ storePathIndex: index, listed: lines, downloaded: files.downloaded, present: files.present, gone: files.gone, links }, 'store path recovered');
 }
 
 /** 26 into `file`: the text until the 8-byte trailer, which must count it. Resolves with the line count. */
@@ -180,6 +182,7 @@ async function downloadAll(d: RecoveryDeps, log: Logger, source: StorageRecord, 
       if (r.done) return null;
       const m = /^(\d+) [Cc] (\S+)$/.exec(r.value);
       if (m) return { ts: Number(m[1]), name: m[2]! };
+      if (LINK_LINE.test(r.value)) continue;
       if (r.value.trim()) log.warn({ line: r.value.slice(0, 200) }, 'skipped a malformed recovery line');
     }
   };
@@ -233,3 +236,29 @@ async function fetchOne(d: RecoveryDeps, conn: Connection, name: string, ts: num
   conn.done();
   return 'downloaded';
 }
+
+/** After the files: each listed link made again, pointing at this storage's own copy of its target. */
+async function linkAll(d: RecoveryDeps, log: Logger, list: string): Promise<number> {
+  let made = 0;
+  const rl = readline.createInterface({ input: createReadStream(list), crlfDelay: Infinity });
+  try {
+    for await (const line of rl) {
+      const m = LINK_LINE.exec(line);
+      if (!m || d.stopping()) continue;
+      try {
+        const link = d.paths.resolve(m[2]!);
+        const target = d.paths.resolve(m[3]!);
+        if (!existsSync(target.absPath)) continue;
+        await mkdir(link.dir, { recursive: true });
+        await symlink(target.absPath, link.absPath);
+        made++;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') log.warn({ line: line.slice(0, 200), err: (err as Error).message }, 'cannot recreate a link');
+      }
+    }
+  } finally {
+    rl.close();
+  }
+  return made;
+}
+

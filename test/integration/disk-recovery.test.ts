@@ -1,9 +1,9 @@
 // Disk recovery (§9.8) with real processes: a storage whose store path disk was replaced (data directory gone,
 // base path with its sync state kept) refills it from its peer with 26 + 14 before joining, then serves every
-// file again — contents and metadata — and replicates as before.
+// file again — contents, metadata and links — and replicates as before.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { StorageStatus } from '../../src/protocol/codes.js';
@@ -44,6 +44,8 @@ describe('a replaced disk', () => {
     const master = [...sums.keys()][0]!;
     const slaveData = Buffer.from('a slave');
     sums.set(await client.uploadSlave(master, '_s', slaveData), md5(slaveData));
+    const link = await client.createLink(master, { ext: 'bin' });
+    sums.set(link, sums.get(master)!);
     const ids = [...sums.keys()];
     await waitFor('every file on both', async () =>
       (await missingAt(s1.address, ids)).length === 0 && (await missingAt(s2.address, ids)).length === 0, 30_000, 200);
@@ -62,6 +64,9 @@ describe('a replaced disk', () => {
     for (const [id, sum] of sums) expect(md5(await downloadAt(s2.address, id))).toBe(sum);
     expect(await missingAt(s2.address, [gone])).toEqual([gone]);
     expect(await metadataAt(s2.address, ids[5]!)).toEqual({ n: '5' });
+    // The link is a link again, to s2's own copy.
+    expect(lstatSync(path.join(disk, 'data', link.slice('group1/M00/'.length))).isSymbolicLink()).toBe(true);
+    expect(s2.proc.output).toMatch(/"links":1\b/);
     for (const f of ['.recovery.flag', '.binlog.recovery']) expect(existsSync(path.join(disk, 'data', f))).toBe(false);
     // And it replicates as before.
     const after = await client.upload(Buffer.from('after recovery'), { ext: 'txt' });

@@ -1,5 +1,6 @@
 // 26 FETCH_ONE_PATH_BINLOG (spec §9.8): for a peer rebuilding a lost disk, every file of one store path as
-// create lines folded from the binlog (deletes drop a file, a rename lists the new name as `c`), streamed with
+// create lines folded from the binlog (deletes drop a file, a rename lists the new name as `c`, links keep
+// their `L link target` line, which stock recovery turns into a symlink too), streamed with
 // pkg_len 2^58 ("until close"), then an 8-byte count of the text bytes; malformed lines are skipped.
 import { Errno, StatusError } from '../../errors.js';
 import { StorageCmd } from '../../protocol/codes.js';
@@ -10,7 +11,7 @@ import { checkGroup, readSmallBody, type StorageCtx, type StorageRuntime } from 
 import { hex2 } from '../store-paths.js';
 import { BinlogReader } from './binlog-reader.js';
 
-/** The create lines of the files of store path `index` that exist as of the binlog's end. */
+/** The create (and link) lines of the files of store path `index` that exist as of the binlog's end. */
 export async function foldPathBinlog(rt: StorageRuntime, index: number): Promise<string[]> {
   const prefix = `M${hex2(index)}/`;
   const files = new Map<string, string>();
@@ -26,6 +27,10 @@ export async function foldPathBinlog(rt: StorageRuntime, index: number): Promise
           break;
         case 'D': case 'd':
           files.delete(rec.filename);
+          break;
+        case 'L': case 'l':
+          files.delete(rec.filename);
+          if (rec.filename.startsWith(prefix)) files.set(rec.filename, `${rec.timestamp} ${rec.op} ${rec.filename} ${rec.srcFilename}`);
           break;
         case 'R': case 'r':
           files.delete(rec.srcFilename);
