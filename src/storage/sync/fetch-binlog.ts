@@ -1,49 +1,59 @@
-// 26 FETCH_ONE_PATH_BINLOG (spec §9.8): for a peer rebuilding a lost disk, every file of one store path as
-// create lines folded from the binlog (deletes drop a file, a rename lists the new name as `c`, links keep
-// their `L link target` line, which stock recovery turns into a symlink too), streamed with
-// pkg_len 2^58 ("until close"), then an 8-byte count of the text bytes; malformed lines are skipped.
+// 26 FETCH_ONE_PATH_BINLOG (spec §9.8): for a peer rebuilding a lost disk, one line per file of one store path
+// — `ts c name` for files (metadata sidecars included), `ts l link target` for links, ts = the file's mtime —
+// streamed with pkg_len 2^58 ("until close"), then an 8-byte count of the text bytes. Stock folds its binlog
+// into that list, which needs every name in memory; the same list is read here from the store path itself,
+// one directory at a time, so memory stays flat however many files it holds.
+import { opendir, lstat } from 'node:fs/promises';
+import path from 'node:path';
 import { Errno, StatusError } from '../../errors.js';
 import { StorageCmd } from '../../protocol/codes.js';
 import {
   decodeFetchOnePathBinlogRequest, encodeFetchBinlogTrailer, encodeFetchOnePathBinlogResponseHeader,
 } from '../../protocol/sync.js';
+import { linkTarget } from '../links.js';
 import { checkGroup, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import { hex2 } from '../store-paths.js';
-import { BinlogReader } from './binlog-reader.js';
 
-/** The create (and link) lines of the files of store path `index` that exist as of the binlog's end. */
-export async function foldPathBinlog(rt: StorageRuntime, index: number): Promise<string[]> {
-  const prefix = `M${hex2(index)}/`;
-  const files = new Map<string, string>();
-  const reader = new BinlogReader({ dir: rt.binlog.dir, currentIndex: () => rt.binlog.currentIndex, log: rt.log }, { index: 0, offset: 0 });
+const HEX2_RE = /^[0-9A-F]{2}$/;
+
+async function* names(dir: string, dirs: boolean): AsyncGenerator<string> {
+  let d;
   try {
-    for (let it = await reader.next(); it; it = await reader.next()) {
-      const rec = it.rec;
-      if (!rec) continue;
-      switch (rec.op) {
-        case 'C': case 'c':
-          files.delete(rec.filename);
-          if (rec.filename.startsWith(prefix)) files.set(rec.filename, `${rec.timestamp} ${rec.op} ${rec.filename}`);
-          break;
-        case 'D': case 'd':
-          files.delete(rec.filename);
-          break;
-        case 'L': case 'l':
-          files.delete(rec.filename);
-          if (rec.filename.startsWith(prefix)) files.set(rec.filename, `${rec.timestamp} ${rec.op} ${rec.filename} ${rec.srcFilename}`);
-          break;
-        case 'R': case 'r':
-          files.delete(rec.srcFilename);
-          if (rec.filename.startsWith(prefix)) files.set(rec.filename, `${rec.timestamp} c ${rec.filename}`);
-          break;
-        default:
-          break;
+    d = await opendir(dir);
+  } catch {
+    return;
+  }
+  for await (const e of d) if (e.isDirectory() === dirs) yield e.name;
+}
+
+/** The lines for the files of store path `index`, as they are on disk now (temp files left out). */
+export async function* storePathLines(rt: StorageRuntime, index: number): AsyncGenerator<string> {
+  const data = rt.paths.dataDirs[index]!;
+  for await (const high of names(data, true)) {
+    if (!HEX2_RE.test(high)) continue;
+    for await (const low of names(path.join(data, high), true)) {
+      if (!HEX2_RE.test(low)) continue;
+      for await (const file of names(path.join(data, high, low), false)) {
+        if (file.startsWith('.')) continue;
+        const logical = `M${hex2(index)}/${high}/${low}/${file}`;
+        let abs: string;
+        try {
+          abs = rt.paths.resolve(logical).absPath;
+        } catch {
+          continue; // not a name this storage could have made
+        }
+        const st = await lstat(abs).catch(() => null);
+        if (!st) continue;
+        const ts = Math.floor(st.mtimeMs / 1000);
+        if (st.isFile()) {
+          yield `${ts} c ${logical}`;
+        } else if (st.isSymbolicLink()) {
+          const target = await linkTarget(rt, abs).catch(() => null);
+          if (target) yield `${ts} l ${logical} ${target}`;
+        }
       }
     }
-  } finally {
-    await reader.close();
   }
-  return [...files.values()];
 }
 
 export async function fetchOnePathBinlog(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
@@ -53,16 +63,24 @@ export async function fetchOnePathBinlog(rt: StorageRuntime, ctx: StorageCtx): P
   if (req.storePathIndex >= rt.paths.count) {
     throw new StatusError(Errno.EINVAL, `store path index ${req.storePathIndex} ≥ store_path_count ${rt.paths.count}`, cmd);
   }
-  const lines = await foldPathBinlog(rt, req.storePathIndex);
   await ctx.replyPacket(encodeFetchOnePathBinlogResponseHeader());
   let bytes = 0;
-  for (let i = 0; i < lines.length; i += 512) {
-    const chunk = Buffer.from(lines.slice(i, i + 512).map((l) => `${l}\n`).join(''));
+  let files = 0;
+  let batch: string[] = [];
+  const flush = async () => {
+    const chunk = Buffer.from(batch.join(''));
+    batch = [];
     bytes += chunk.length;
     await ctx.conn.write(chunk);
+  };
+  for await (const line of storePathLines(rt, req.storePathIndex)) {
+    batch.push(`${line}\n`);
+    files++;
+    if (batch.length >= 512) await flush();
   }
+  if (batch.length) await flush();
   await ctx.conn.write(encodeFetchBinlogTrailer(bytes));
   // "Read until close": end our side; the peer closes the rest.
   ctx.conn.close();
-  ctx.log.info({ storePathIndex: req.storePathIndex, files: lines.length, bytes }, 'sent a store path binlog for disk recovery');
+  ctx.log.info({ storePathIndex: req.storePathIndex, files, bytes }, 'sent a store path file list for disk recovery');
 }
