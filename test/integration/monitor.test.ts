@@ -26,6 +26,8 @@ beforeAll(async () => {
     return lists.every((l) => l.length === 1 && l[0]!.status === StorageStatus.Active);
   });
   await client.upload(Buffer.from('counted'), { ext: 'txt', group: 'group1' });
+  // Counters reach the tracker with the storage's next heartbeat.
+  await waitFor('the upload counted at the tracker', async () => (await client.listStorages('group1'))[0]?.stats.successUploadCount === 1);
 });
 
 afterAll(async () => {
