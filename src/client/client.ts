@@ -18,7 +18,7 @@ import { splitFileId, decodeFileName, peekFileName, isValidExt, type FileNameInf
 import type { Metadata, MetadataInput } from '../protocol/metadata.js';
 import { ConnectError, LengthMismatchError, UsageError } from '../errors.js';
 import { TrackerSet, parseAddress, type TrackerHealth } from './trackers.js';
-import { prepareSource, type UploadSource } from './sources.js';
+import { prepareSource, sendBody, type UploadSource } from './sources.js';
 import * as fileOps from './file-ops.js';
 import * as admin from './admin.js';
 import type { ContentOptions, SlaveUploadOptions } from './file-ops.js';
@@ -364,20 +364,6 @@ function toEntries(m: MetadataInput): Record<string, string> {
   if (m instanceof Map) return Object.fromEntries(m);
   if (Array.isArray(m)) return Object.fromEntries(m as Array<[string, string]>);
   return m as Record<string, string>;
-}
-
-async function sendBody(c: Connection, body: AsyncIterable<Buffer>, size: number, onProgress?: (n: number, t: number) => void): Promise<void> {
-  let sent = 0;
-  for await (const chunk of body) {
-    sent += chunk.length;
-    if (sent > size) throw new LengthMismatchError(size, sent);
-    await c.send(chunk);
-    onProgress?.(sent, size);
-  }
-  if (sent !== size) {
-    c.broken = true;
-    throw new LengthMismatchError(size, sent);
-  }
 }
 
 function waitDrain(w: Writable): Promise<void> {

@@ -9,7 +9,7 @@ import {
 } from '../protocol/storage-file.js';
 import type { FetchTarget, StorageAddr } from '../protocol/tracker-query.js';
 import { LengthMismatchError, StatusError, UsageError } from '../errors.js';
-import { prepareSource, type UploadSource } from './sources.js';
+import { prepareSource, sendBody, type UploadSource } from './sources.js';
 
 /** What these operations need from FdfsClient. */
 export interface ClientCore {
@@ -38,14 +38,7 @@ async function streamRequest(c: Connection, cmd: number, head: Buffer, body: Asy
   onProgress?: (n: number, t: number) => void): Promise<Buffer> {
   try {
     await c.send(head);
-    let sent = 0;
-    for await (const chunk of body) {
-      sent += chunk.length;
-      if (sent > size) throw new LengthMismatchError(size, sent);
-      await c.send(chunk);
-      onProgress?.(sent, size);
-    }
-    if (sent !== size) throw new LengthMismatchError(size, sent);
+    await sendBody(c, body, size, onProgress);
   } catch (err) {
     c.broken = true;
     if (err instanceof LengthMismatchError) throw err;

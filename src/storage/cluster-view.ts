@@ -25,6 +25,8 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
   readonly trackerStatus = new Map<string, number>();
   /** The tracker that sent the last leader brief: only the leader sends them (§8.5.4). */
   leaderFrom = '';
+  /** Per follower: the disagreement last seen (its status > the leader's) and since when (ms). */
+  private readonly disagreedSince = new Map<string, { key: string; since: number }>();
 
   constructor(private readonly self: () => { ip: string; port: number }, private readonly log?: Logger) {
     super();
@@ -82,8 +84,6 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
     }
     return now - seen.since >= settleMs ? lead : null;
   }
-
-  private readonly disagreedSince = new Map<string, { key: string; since: number }>();
 
   private disagreement(tracker: string): number | null {
     if (!this.leaderFrom || tracker === this.leaderFrom) return null;

@@ -122,7 +122,7 @@ async function recoverPath(d: RecoveryDeps, log: Logger, source: StorageRecord, 
   const data = d.paths.dataDirs[index]!;
   const list = path.join(data, LIST);
   const lines = await fetchPathList(d, source, index, list);
-  const files = await downloadAll(d, log, source, list);
+  const files = await downloadAll(d, log, source, index, list);
   const links = await linkAll(d, log, list);
   await rm(list, { force: true });
   await rm(path.join(data, FLAG), { force: true });
@@ -172,8 +172,15 @@ async function fetchPathList(d: RecoveryDeps, source: StorageRecord, index: numb
 }
 
 /** 14 for every listed file not here yet, on disk_recovery_threads connections. */
-async function downloadAll(d: RecoveryDeps, log: Logger, source: StorageRecord, list: string): Promise<{ downloaded: number; present: number; gone: number }> {
+async function downloadAll(d: RecoveryDeps, log: Logger, source: StorageRecord, index: number, list: string): Promise<{ downloaded: number; present: number; gone: number }> {
   const counts = { downloaded: 0, present: 0, gone: 0 };
+  const inPath = (name: string): boolean => {
+    try {
+      return d.paths.resolve(name).storePathIndex === index;
+    } catch {
+      return false;
+    }
+  };
   const rl = readline.createInterface({ input: createReadStream(list), crlfDelay: Infinity });
   const names = rl[Symbol.asyncIterator]();
   const next = async (): Promise<{ ts: number; name: string } | null> => {
@@ -181,8 +188,9 @@ async function downloadAll(d: RecoveryDeps, log: Logger, source: StorageRecord, 
       const r = await names.next();
       if (r.done) return null;
       const m = /^(\d+) [Cc] (\S+)$/.exec(r.value);
-      if (m) return { ts: Number(m[1]), name: m[2]! };
-      if (LINK_LINE.test(r.value)) continue;
+      if (m && inPath(m[2]!)) return { ts: Number(m[1]), name: m[2]! };
+      if (!m && LINK_LINE.test(r.value)) continue;
+      // A name this store path cannot hold would leave it: skipped, never fatal to the recovery.
       if (r.value.trim()) log.warn({ line: r.value.slice(0, 200) }, 'skipped a malformed recovery line');
     }
   };

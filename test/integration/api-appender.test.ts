@@ -7,7 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { FdfsClient } from '../../src/client/index.js';
 import { StorageStatus } from '../../src/protocol/codes.js';
-import { Errno } from '../../src/errors.js';
+import { Errno, LengthMismatchError } from '../../src/errors.js';
 import { startTracker, startStorage, stopAll, waitFor, tempDir, type TrackerHandle, type StorageHandle } from '../helpers/cluster.js';
 import { runCli } from '../helpers/proc.js';
 
@@ -120,6 +120,17 @@ describe('appender files through our client', () => {
     }
     await client.append(id, gen());
     expect(await text(id)).toBe('head|from-file|from-stream');
+  });
+
+  it('refuses a stream shorter or longer than its declared size, changes nothing, and keeps working', async () => {
+    const id = await client.uploadAppender(Buffer.from('base'), { ext: 'log' });
+    async function* gen(n: number) { yield Buffer.alloc(n, 0x61); }
+    await expect(client.append(id, gen(3), { size: 5 })).rejects.toBeInstanceOf(LengthMismatchError);
+    await expect(client.append(id, gen(8), { size: 5 })).rejects.toBeInstanceOf(LengthMismatchError);
+    await expect(client.upload(gen(8), { size: 5, ext: 'bin' })).rejects.toBeInstanceOf(LengthMismatchError);
+    expect(await text(id)).toBe('base');
+    await client.append(id, gen(2), { size: 2 });
+    expect(await text(id)).toBe('baseaa');
   });
 
   it('refuses appender operations on a normal file (EINVAL) and on a missing one (ENOENT)', async () => {
