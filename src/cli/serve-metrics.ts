@@ -4,7 +4,7 @@ import type { Metrics } from '../metrics.js';
 import { storageStatusName, StorageStatus } from '../protocol/codes.js';
 import type { TrackerServer } from '../tracker/tracker-server.js';
 import type { StorageServer } from '../storage/storage-server.js';
-import { allPathUsage } from '../storage/disk.js';
+import { allPathUsage } from '../storage/store/disk.js';
 
 const MB = 1024 * 1024;
 

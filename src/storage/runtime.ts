@@ -7,11 +7,11 @@ import { Errno, StatusError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestContext } from '../net/server.js';
 import { HEADER_SIZE, IPV4_ADDRESS_SIZE, IPV6_ADDRESS_SIZE } from '../protocol/codes.js';
-import type { BinlogWriter } from './binlog-writer.js';
-import type { KeyedLock } from './locks.js';
-import type { Placement } from './placement.js';
-import type { StatsKeeper } from './stats.js';
-import type { StorePaths } from './store-paths.js';
+import type { BinlogWriter } from './binlog/writer.js';
+import type { KeyedLock } from './store/locks.js';
+import type { Placement } from './store/placement.js';
+import type { StatsKeeper } from './store/stats.js';
+import type { StorePaths } from './store/store-paths.js';
 
 /** Per-connection state of the storage's FrameServer. */
 export interface StorageConnState {

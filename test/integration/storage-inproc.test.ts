@@ -22,7 +22,7 @@ import {
 } from '../../src/protocol/storage-file.js';
 import { encodeGetMetadataRequest, encodeSetMetadataRequest } from '../../src/protocol/storage-meta.js';
 import { StorageServer } from '../../src/storage/storage-server.js';
-import { readBinlogLines } from '../../src/storage/binlog-writer.js';
+import { readBinlogLines } from '../../src/storage/binlog/writer.js';
 import { TrackerServer } from '../../src/tracker/tracker-server.js';
 
 const TRACKER_IP = '127.77.23.1';

@@ -10,9 +10,9 @@ import { StorageCmd } from '../../protocol/codes.js';
 import {
   decodeFetchOnePathBinlogRequest, encodeFetchBinlogTrailer, encodeFetchOnePathBinlogResponseHeader,
 } from '../../protocol/sync.js';
-import { linkTarget } from '../links.js';
+import { linkTarget } from '../handlers/links.js';
 import { checkGroup, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
-import { hex2 } from '../store-paths.js';
+import { hex2 } from '../store/store-paths.js';
 
 const HEX2_RE = /^[0-9A-F]{2}$/;
 

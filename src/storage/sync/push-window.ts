@@ -3,7 +3,7 @@
 // unfinished record on span at most 1 s, so the peer's "newest received − 1" (SYNC_REPORT) never covers a file
 // still in flight; finished records leave in order, which is how far the mark may advance.
 import type { Connection } from '../../net/connection.js';
-import type { BinlogItem } from './binlog-reader.js';
+import type { BinlogItem } from '../binlog/reader.js';
 import type { PushResult } from './sync-ops.js';
 
 interface Entry {

@@ -9,7 +9,7 @@ import {
   decodeReportServerIdRequest, decodeSyncDeleteRequest, decodeSyncFileHead, decodeSyncLinkRequest, SIZES,
   SYNC_NO_CONTENT_STATUS,
 } from '../../protocol/sync.js';
-import { TempFile } from '../file-writer.js';
+import { TempFile } from '../store/file-writer.js';
 import { checkGroup, fsStatus, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
 
 /** The peer a record came from: its 9 REPORT_SERVER_ID, else the connection's address. */

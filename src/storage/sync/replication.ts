@@ -4,12 +4,12 @@ import path from 'node:path';
 import type { Logger } from '../../log.js';
 import type { StorageBrief, SyncReportEntry } from '../../protocol/beat.js';
 import { StorageStatus } from '../../protocol/codes.js';
-import type { ClusterView } from '../cluster-view.js';
-import type { InitFlag } from '../init-flag.js';
+import type { ClusterView } from '../tracker-side/cluster-view.js';
+import type { InitFlag } from '../store/init-flag.js';
 import type { StorageRuntime } from '../runtime.js';
-import { MarkFile } from './mark-file.js';
+import { MarkFile } from '../binlog/marks.js';
 import { NON_SOURCE_REWIND, SyncSender, type PeerState } from './sync-sender.js';
-import { TrackerCalls } from './tracker-calls.js';
+import { TrackerCalls } from '../tracker-side/tracker-calls.js';
 
 export interface ReplicationDeps {
   rt: StorageRuntime;

@@ -8,12 +8,12 @@ import { isSourceOp, type SyncMark } from '../../protocol/binlog-format.js';
 import { StorageStatus } from '../../protocol/codes.js';
 import { encodeReportServerIdRequest } from '../../protocol/sync.js';
 import type { StorageRuntime } from '../runtime.js';
-import { localAddressFor } from '../tracker-client.js';
-import { BinlogReader, type BinlogItem, type BinlogPos } from './binlog-reader.js';
-import { freshMark, MarkFile } from './mark-file.js';
+import { localAddressFor } from '../tracker-side/tracker-client.js';
+import { BinlogReader, type BinlogItem, type BinlogPos } from '../binlog/reader.js';
+import { freshMark, MarkFile } from '../binlog/marks.js';
 import { PushWindow } from './push-window.js';
 import { pushRecord, type PushEnv } from './sync-ops.js';
-import type { TrackerCalls } from './tracker-calls.js';
+import type { TrackerCalls } from '../tracker-side/tracker-calls.js';
 import { syncWindow, type SyncWindow } from './sync-window.js';
 
 export interface PeerState {

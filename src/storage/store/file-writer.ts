@@ -1,0 +1,173 @@
+// Streams request bodies into hidden temp files (`.<random>.tmp` in the target directory) with an incremental
+// CRC-32, then publishes them atomically (mtime set first, link or rename); no reader ever sees half a file.
+import { randomBytes } from 'node:crypto';
+import { open, link, rename, rm, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { Errno, StatusError } from '../../errors.js';
+
+export interface WriteCounters {
+  /** Called once per open attempt: ok = opened. */
+  fileOpen?(ok: boolean): void;
+  /** Called once per write call: ok = written. */
+  fileWrite?(ok: boolean): void;
+}
+
+export interface TempFileOptions {
+  /** fsync every N bytes written; 0 = never. @default 0 */
+  fsyncAfterBytes?: number;
+  counters?: WriteCounters;
+}
+
+/** Largest run of chunks gathered into one write call. */
+const GATHER = 256 << 10;
+
+export function tempFileName(): string {
+  return `.${randomBytes(9).toString('base64url')}.tmp`;
+}
+
+/** A hidden temp file being filled; `publish` or `discard` ends its life. */
+export class TempFile {
+  crc32 = 0;
+  bytes = 0;
+  private sinceSync = 0;
+  private closed = false;
+
+  private constructor(readonly path: string, private readonly fh: FileHandle, private readonly opts: TempFileOptions) {}
+
+  static async create(dir: string, opts: TempFileOptions = {}): Promise<TempFile> {
+    const p = path.join(dir, tempFileName());
+    let fh: FileHandle;
+    try {
+      fh = await open(p, 'wx', 0o644);
+    } catch (err) {
+      opts.counters?.fileOpen?.(false);
+      throw err;
+    }
+    opts.counters?.fileOpen?.(true);
+    return new TempFile(p, fh, opts);
+  }
+
+  /** Append one chunk (the CRC covers everything written). */
+  async write(chunk: Buffer): Promise<void> {
+    if (chunk.length === 0) return;
+    try {
+      let off = 0;
+      while (off < chunk.length) {
+        const { bytesWritten } = await this.fh.write(chunk, off, chunk.length - off);
+        off += bytesWritten;
+      }
+    } catch (err) {
+      this.opts.counters?.fileWrite?.(false);
+      throw err;
+    }
+    this.opts.counters?.fileWrite?.(true);
+    this.crc32 = zlib.crc32(chunk, this.crc32);
+    this.bytes += chunk.length;
+    const every = this.opts.fsyncAfterBytes ?? 0;
+    if (every > 0) {
+      this.sinceSync += chunk.length;
+      if (this.sinceSync >= every) {
+        this.sinceSync = 0;
+        await this.fh.datasync();
+      }
+    }
+  }
+
+  /**
+   * Write every chunk of `source` (gathering small ones into one write call); the source must yield
+   * exactly `expected` bytes (null: any count). Awaiting each write is the backpressure: the socket is read no faster.
+   */
+  async writeAll(source: AsyncIterable<Buffer>, expected: number | null): Promise<void> {
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    const flush = async (): Promise<void> => {
+      if (!batchBytes) return;
+      const buf = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes);
+      batch = [];
+      batchBytes = 0;
+      await this.write(buf);
+    };
+    for await (const chunk of source) {
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      if (batchBytes >= GATHER) await flush();
+    }
+    await flush();
+    if (expected !== null && this.bytes !== expected) throw new StatusError(Errno.EIO, `wrote ${this.bytes} bytes, expected ${expected}`);
+  }
+
+  /** Flush and close the descriptor (idempotent). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if ((this.opts.fsyncAfterBytes ?? 0) > 0) await this.fh.datasync();
+    await this.fh.close();
+  }
+
+  /**
+   * Give the file its final name with mtime = `mtime` (Unix seconds). With `replace: false` an existing
+   * target fails with EEXIST (atomically, through link + unlink); otherwise rename replaces it.
+   */
+  async publish(target: string, mtime: number, opts: { replace?: boolean } = {}): Promise<void> {
+    await this.close();
+    await utimes(this.path, mtime, mtime);
+    if (opts.replace) {
+      await rename(this.path, target);
+      return;
+    }
+    await publishNoReplace(this.path, target);
+  }
+
+  /** Remove the temp file; never throws. */
+  async discard(): Promise<void> {
+    try {
+      await this.close();
+    } catch {
+      // the descriptor is gone either way
+    }
+    await rm(this.path, { force: true }).catch(() => {});
+  }
+}
+
+/** Move `from` to `to` unless `to` exists (EEXIST then, `from` left in place). */
+export async function publishNoReplace(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new StatusError(Errno.EEXIST, `${path.basename(to)} already exists`);
+    // Filesystems without hard links: check, then rename (a tiny race, acceptable there).
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw err;
+    const exists = await open(to, 'r').then(async (fh) => { await fh.close(); return true; }, () => false);
+    if (exists) throw new StatusError(Errno.EEXIST, `${path.basename(to)} already exists`);
+    await rename(from, to);
+    return;
+  }
+  // unlink, not rm: rm lstat's first, one more syscall on every upload.
+  await unlink(from).catch(() => {});
+}
+
+/**
+ * Write a small buffer to `target` through a temp file in the same directory (metadata sidecars,
+ * state files): readers see the old content or the new, never a mix.
+ */
+export async function writeFileAtomic(target: string, data: Buffer | string, opts: TempFileOptions = {}): Promise<void> {
+  const tmp = await TempFile.create(path.dirname(target), opts);
+  try {
+    await tmp.write(typeof data === 'string' ? Buffer.from(data) : data);
+    await tmp.close();
+    await rename(tmp.path, target);
+  } catch (err) {
+    await tmp.discard();
+    throw err;
+  }
+}
+
+/** What an upload holds between receiving the body and naming the file. */
+export interface PendingFile {
+  readonly crc32: number;
+  readonly bytes: number;
+  publish(target: string, mtime: number, opts?: { replace?: boolean }): Promise<void>;
+  discard(): Promise<void>;
+}

@@ -1,0 +1,107 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createHash } from 'node:crypto';
+import { FrameServer } from '../../../src/net/server.js';
+import { Connection } from '../../../src/net/connection.js';
+import { Pool } from '../../../src/net/pool.js';
+import { encodeHeader } from '../../../src/protocol/header.js';
+import { Errno, StatusError } from '../../../src/errors.js';
+import { createLogger } from '../../../src/log.js';
+
+// Test protocol: cmd 1 = echo body, cmd 2 = md5 of a streamed body, cmd 3 = ENOENT, cmd 4 = EINVAL.
+let server: FrameServer<{ n: number }>;
+let port = 0;
+
+beforeAll(async () => {
+  server = new FrameServer({
+    host: '127.0.0.1',
+    port: 0,
+    role: 'storage',
+    log: createLogger({ level: 'silent' }),
+    networkTimeout: 5,
+    maxPkgLen: (cmd) => (cmd === 2 ? Number.MAX_SAFE_INTEGER : 1 << 16),
+    newState: () => ({ n: 0 }),
+    dispatch: async (ctx) => {
+      ctx.state.n++;
+      switch (ctx.header.cmd) {
+        case 1:
+          return ctx.reply(await ctx.conn.readRest());
+        case 2: {
+          const h = createHash('md5');
+          for await (const c of ctx.conn.chunks()) h.update(c);
+          return ctx.reply(Buffer.from(h.digest('hex') + ':' + ctx.state.n));
+        }
+        case 3:
+          await ctx.conn.skipBody();
+          throw new StatusError(Errno.ENOENT);
+        default:
+          throw new StatusError(Errno.EINVAL);
+      }
+    },
+  });
+  await server.listen();
+  port = server.address.port;
+});
+afterAll(() => server.close());
+
+describe('FrameServer + Connection', () => {
+  it('serves sequential requests on one connection', async () => {
+    const c = await Connection.connect('127.0.0.1', port);
+    for (let i = 0; i < 5; i++) {
+      const body = Buffer.from(`hello ${i}`);
+      const res = await c.call(Buffer.concat([encodeHeader(body.length, 1), body]));
+      expect(res.toString()).toBe(`hello ${i}`);
+    }
+    c.destroy();
+  });
+
+  it('streams a 64 MiB body with backpressure', async () => {
+    const c = await Connection.connect('127.0.0.1', port);
+    const size = 64 << 20;
+    const chunk = Buffer.alloc(1 << 20, 7);
+    const md5 = createHash('md5');
+    await c.send(encodeHeader(size, 2));
+    for (let sent = 0; sent < size; sent += chunk.length) {
+      md5.update(chunk);
+      await c.send(chunk);
+    }
+    const h = await c.readResponseHeader();
+    const body = (await c.readBody()).toString();
+    expect(h.status).toBe(0);
+    expect(body).toBe(`${md5.digest('hex')}:1`);
+    c.destroy();
+  });
+
+  it('turns a status byte into StatusError and keeps the connection after ENOENT', async () => {
+    const c = await Connection.connect('127.0.0.1', port);
+    await expect(c.call(encodeHeader(0, 3))).rejects.toMatchObject({ errno: Errno.ENOENT });
+    // Our client marks it broken like the C client, but the server keeps it open: prove it.
+    const res = await c.call(Buffer.concat([encodeHeader(2, 1), Buffer.from('ok')]));
+    expect(res.toString()).toBe('ok');
+    c.destroy();
+  });
+
+  it('closes a storage connection after EINVAL', async () => {
+    const c = await Connection.connect('127.0.0.1', port);
+    await expect(c.call(encodeHeader(0, 4))).rejects.toMatchObject({ errno: Errno.EINVAL });
+    await expect(c.call(Buffer.concat([encodeHeader(2, 1), Buffer.from('ok')]))).rejects.toThrow();
+  });
+
+  it('closes on an oversized pkg_len and keeps serving others', async () => {
+    const bad = await Connection.connect('127.0.0.1', port);
+    await expect(bad.call(encodeHeader(1 << 20, 1))).rejects.toThrow();
+    const good = await Connection.connect('127.0.0.1', port);
+    expect((await good.call(Buffer.concat([encodeHeader(1, 1), Buffer.from('x')]))).toString()).toBe('x');
+    good.destroy();
+  });
+
+  it('pools connections per address', async () => {
+    const pool = new Pool('127.0.0.1', port, { max: 2 });
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        pool.use((c) => c.call(Buffer.concat([encodeHeader(1, 1), Buffer.from(String(i))]))),
+      ),
+    );
+    expect(results.map((r) => r.toString())).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
+    pool.close();
+  });
+});

@@ -1,0 +1,120 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { TempFile, publishNoReplace, writeFileAtomic, tempFileName } from '../../../../src/storage/store/file-writer.js';
+import { Errno, StatusError } from '../../../../src/errors.js';
+
+function tmpDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'fdfs-writer-'));
+}
+
+async function* chunksOf(...parts: Buffer[]): AsyncGenerator<Buffer> {
+  for (const p of parts) yield p;
+}
+
+describe('TempFile', () => {
+  it('names temp files .<random>.tmp', () => {
+    const n = tempFileName();
+    expect(n).toMatch(/^\.[A-Za-z0-9_-]+\.tmp$/);
+    expect(tempFileName()).not.toBe(n);
+  });
+
+  it('stays hidden until publish, then appears at once with its mtime and content', async () => {
+    const dir = tmpDir();
+    const counts = { open: 0, write: 0 };
+    const t = await TempFile.create(dir, { counters: { fileOpen: () => counts.open++, fileWrite: () => counts.write++ } });
+    const parts = [Buffer.from('Hello '), Buffer.from('FastDFS '), Buffer.from('wire protocol!\n')];
+    await t.writeAll(chunksOf(...parts), 29);
+    const visible = readdirSync(dir).filter((n) => !n.startsWith('.'));
+    expect(visible).toEqual([]);
+    expect(readdirSync(dir)).toEqual([path.basename(t.path)]);
+    expect(t.bytes).toBe(29);
+    expect(t.crc32).toBe(0x6319f549); // CRC of the §6.9 example content
+    expect(t.crc32).toBe(zlib.crc32(Buffer.concat(parts)));
+    await t.publish(path.join(dir, 'final.txt'), 1795289211);
+    expect(readdirSync(dir)).toEqual(['final.txt']);
+    expect(readFileSync(path.join(dir, 'final.txt'), 'latin1')).toBe('Hello FastDFS wire protocol!\n');
+    expect(Math.floor(statSync(path.join(dir, 'final.txt')).mtimeMs / 1000)).toBe(1795289211);
+    expect(counts.open).toBe(1);
+    expect(counts.write).toBe(1); // small chunks are gathered into one write
+  });
+
+  it('computes the CRC incrementally over many chunks', async () => {
+    const dir = tmpDir();
+    const data = Buffer.alloc(1_000_003);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
+    const parts: Buffer[] = [];
+    for (let off = 0; off < data.length; off += 65_536) parts.push(data.subarray(off, off + 65_536));
+    const t = await TempFile.create(dir);
+    await t.writeAll(chunksOf(...parts), data.length);
+    expect(t.crc32).toBe(zlib.crc32(data));
+    await t.publish(path.join(dir, 'big'), 1);
+    expect(readFileSync(path.join(dir, 'big')).equals(data)).toBe(true);
+  });
+
+  it('fails on a length mismatch; discard removes the temp file', async () => {
+    const dir = tmpDir();
+    const t = await TempFile.create(dir);
+    const err = await t.writeAll(chunksOf(Buffer.from('abc')), 5).catch((e: unknown) => e);
+    expect((err as StatusError).errno).toBe(Errno.EIO);
+    await t.discard();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('removes the temp file when the source breaks mid-stream', async () => {
+    const dir = tmpDir();
+    const t = await TempFile.create(dir);
+    async function* broken(): AsyncGenerator<Buffer> {
+      yield Buffer.from('part');
+      throw new Error('connection reset');
+    }
+    await expect(t.writeAll(broken(), 100)).rejects.toThrow('connection reset');
+    await t.discard();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('publish without replace fails with EEXIST and leaves the existing file alone', async () => {
+    const dir = tmpDir();
+    writeFileSync(path.join(dir, 'taken'), 'old');
+    const t = await TempFile.create(dir);
+    await t.write(Buffer.from('new'));
+    const err = await t.publish(path.join(dir, 'taken'), 5).catch((e: unknown) => e);
+    expect((err as StatusError).errno).toBe(Errno.EEXIST);
+    expect(readFileSync(path.join(dir, 'taken'), 'utf8')).toBe('old');
+    await t.discard();
+    expect(readdirSync(dir)).toEqual(['taken']);
+  });
+
+  it('publish with replace overwrites atomically', async () => {
+    const dir = tmpDir();
+    writeFileSync(path.join(dir, 'f'), 'old');
+    const t = await TempFile.create(dir);
+    await t.write(Buffer.from('new'));
+    await t.publish(path.join(dir, 'f'), 7, { replace: true });
+    expect(readFileSync(path.join(dir, 'f'), 'utf8')).toBe('new');
+    expect(readdirSync(dir)).toEqual(['f']);
+  });
+});
+
+describe('publishNoReplace / writeFileAtomic', () => {
+  it('moves a file unless the target exists', async () => {
+    const dir = tmpDir();
+    writeFileSync(path.join(dir, 'a'), '1');
+    await publishNoReplace(path.join(dir, 'a'), path.join(dir, 'b'));
+    expect(readdirSync(dir)).toEqual(['b']);
+    writeFileSync(path.join(dir, 'c'), '2');
+    await expect(publishNoReplace(path.join(dir, 'c'), path.join(dir, 'b'))).rejects.toMatchObject({ errno: Errno.EEXIST });
+    expect(readdirSync(dir).sort()).toEqual(['b', 'c']);
+  });
+
+  it('replaces small files through a temp file', async () => {
+    const dir = tmpDir();
+    const f = path.join(dir, 'x-m');
+    await writeFileAtomic(f, 'one');
+    await writeFileAtomic(f, Buffer.from('two'));
+    expect(readFileSync(f, 'utf8')).toBe('two');
+    expect(readdirSync(dir)).toEqual(['x-m']);
+  });
+});
