@@ -143,3 +143,27 @@ export class UsageError extends FdfsError {
     this.name = 'UsageError';
   }
 }
+
+/** The peer closed the connection where more bytes were due (a header, a body, or while we wrote). */
+export class ConnectionClosedError extends ProtocolError {
+  constructor(what: string) {
+    super(`connection closed ${what}`);
+    this.name = 'ConnectionClosedError';
+  }
+}
+
+/** A connection was asked of a pool after close(). */
+export class PoolClosedError extends FdfsError {
+  constructor(address: string) {
+    super('FDFS_ERR_POOL_CLOSED', `connection pool for ${address} is closed`);
+    this.name = 'PoolClosedError';
+  }
+}
+
+/** A replication answer that is neither success nor an expected idempotence status: retry the record later. */
+export class SyncFailure extends FdfsError {
+  constructor(message: string, readonly status = 0) {
+    super('FDFS_ERR_SYNC', message);
+    this.name = 'SyncFailure';
+  }
+}

@@ -3,20 +3,13 @@
 import type { Socket } from 'node:net';
 import { FrameDecoder, type FrameDecoderOptions } from '../protocol/frame-decoder.js';
 import type { Header } from '../protocol/header.js';
-import { ProtocolError, LengthMismatchError, TimeoutError } from '../errors.js';
+import { ConnectionClosedError, ProtocolError, LengthMismatchError, TimeoutError } from '../errors.js';
 import { quickAck } from './quickack.js';
 
 type Item = { h: Header } | { b: Buffer };
 
 const HIGH_WATER = 1 << 20;
 const LOW_WATER = 256 << 10;
-
-export class ConnectionClosedError extends ProtocolError {
-  constructor(what: string) {
-    super(`connection closed ${what}`);
-    this.name = 'ConnectionClosedError';
-  }
-}
 
 export class FrameSocket {
   private readonly items: Item[] = [];
@@ -166,6 +159,11 @@ export class FrameSocket {
       throw err;
     }
     if (!('b' in item)) throw new ProtocolError('header inside a body');
+    return this.takeBody(item, max);
+  }
+
+  /** Consume up to `max` bytes of the queued body item at the head of the queue. */
+  private takeBody(item: { b: Buffer }, max: number): Buffer {
     let chunk = item.b;
     if (chunk.length > max) {
       item.b = chunk.subarray(max);
@@ -192,6 +190,29 @@ export class FrameSocket {
       got += c.length;
     }
     return Buffer.concat(parts, n);
+  }
+
+  /**
+   * `prev` (bytes just read) followed by the next n body bytes as one buffer. When they sit next to each other
+   * in the same socket chunk (the usual case) this is a view of it, not a copy.
+   */
+  async readExtend(prev: Buffer, n: number): Promise<Buffer> {
+    if (n > this.bodyLeft) throw new ProtocolError(`want ${n} body bytes, only ${this.bodyLeft} left`);
+    if (n === 0) return prev;
+    const next = await this.nextItem('inside a body');
+    if ('b' in next && next.b.length >= n && next.b.buffer === prev.buffer && next.b.byteOffset === prev.byteOffset + prev.length) {
+      this.takeBody(next, n);
+      return Buffer.from(prev.buffer, prev.byteOffset, prev.length + n);
+    }
+    const out = Buffer.allocUnsafe(prev.length + n);
+    prev.copy(out, 0);
+    let got = prev.length;
+    while (got < out.length) {
+      const c = (await this.readChunk(out.length - got))!;
+      c.copy(out, got);
+      got += c.length;
+    }
+    return out;
   }
 
   /** The rest of the current body (callers check pkg_len against their buffer limit first). */

@@ -1,7 +1,7 @@
 // Connection pools, one per address: lend an idle connection, else open one up to `max`,
 // else wait (with a timeout). Broken connections are destroyed; long-idle ones are probed.
 import { Connection, type ConnectOptions } from './connection.js';
-import { FdfsError, TimeoutError } from '../errors.js';
+import { PoolClosedError, TimeoutError } from '../errors.js';
 
 export interface PoolOptions extends ConnectOptions {
   /** Most open connections per address. @default 16 */
@@ -25,7 +25,7 @@ export class Pool {
   }
 
   async acquire(): Promise<Connection> {
-    if (this.closed) throw new FdfsError('FDFS_ERR_POOL_CLOSED', `connection pool for ${this.address} is closed`);
+    if (this.closed) throw new PoolClosedError(this.address);
     for (;;) {
       const c = this.idle.pop();
       if (!c) break;

@@ -2,11 +2,11 @@
 // request/response per connection, status replies for handler errors, QUIT and EOF handling.
 import net from 'node:net';
 import type { Logger } from '../log.js';
-import { FrameSocket, ConnectionClosedError } from './frame-socket.js';
+import { FrameSocket } from './frame-socket.js';
 import type { Header } from '../protocol/header.js';
 import { encodeStatus } from '../protocol/header.js';
 import { CommonCmd } from '../protocol/codes.js';
-import { Errno, StatusError, ProtocolError, TimeoutError, errnoName } from '../errors.js';
+import { ConnectionClosedError, Errno, StatusError, ProtocolError, TimeoutError, errnoName } from '../errors.js';
 import { metrics, observedDispatch } from '../metrics.js';
 
 /** Body bytes a failed request may still owe before we give up on the connection instead. */

@@ -6,6 +6,8 @@ import { parseReservedSpace, type ReservedSpace } from '../config/values.js';
 import { Errno, StatusError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestContext } from '../net/server.js';
+import { readRequestHead } from '../net/request-head.js';
+import type { CommandDescriptor } from '../protocol/command.js';
 import { HEADER_SIZE, IPV4_ADDRESS_SIZE, IPV6_ADDRESS_SIZE } from '../protocol/codes.js';
 import type { BinlogWriter } from './binlog/writer.js';
 import type { KeyedLock } from './store/locks.js';
@@ -114,6 +116,11 @@ export async function readSmallBody(rt: StorageRuntime, ctx: StorageCtx): Promis
     throw new StatusError(Errno.EINVAL, `pkg_len ${len} does not fit buff_size ${rt.config.buffSize}`, ctx.header.cmd);
   }
   return ctx.conn.readRest();
+}
+
+/** A non-streamed request of `d`, bounded by buff_size as readSmallBody, decoded (net/request-head.ts). */
+export function readRequest<H>(rt: StorageRuntime, ctx: StorageCtx, d: CommandDescriptor<never, H>): Promise<H> {
+  return readRequestHead(ctx, d, rt.config.buffSize - HEADER_SIZE - 1);
 }
 
 /** The group field (already cut at its first NUL) must name this storage's group. */

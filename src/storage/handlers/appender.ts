@@ -5,12 +5,11 @@ import { link, open, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { Errno, StatusError } from '../../errors.js';
 import { StorageCmd } from '../../protocol/codes.js';
 import { decodeFileName, encodeFileFacts, sizeFieldFor } from '../../protocol/file-id.js';
-import {
-  decodeAppendHead, decodeModifyHead, decodeRegenerateRequest, decodeTruncateRequest, encodeUploadResponse, SIZES,
-} from '../../protocol/storage-file.js';
+import { encodeUploadResponse, StorageFileCommands } from '../../protocol/storage-file.js';
+import { readRequestHead } from '../../net/request-head.js';
 import { fileCrc32 } from './file-info.js';
 import type { ResolvedName } from '../store/store-paths.js';
-import { fsStatus, nowSec, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { fsStatus, nowSec, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 
 /** Resolve a name that must be an existing appender file's (EINVAL for any other kind). */
 function appenderTarget(rt: StorageRuntime, cmd: number, logical: string): ResolvedName {
@@ -28,18 +27,6 @@ async function openExisting(rt: StorageRuntime, t: ResolvedName): Promise<FileHa
     rt.stats.fileOpen(false);
     throw fsStatus(err, t.logical);
   }
-}
-
-/** Read a streamed head `fixed` bytes long whose first i64 is the name length, then the name. */
-async function readNamedHead(ctx: StorageCtx, fixed: number): Promise<Buffer> {
-  const pkgLen = ctx.header.pkgLen;
-  if (pkgLen < fixed) throw new StatusError(Errno.EINVAL, `pkg_len ${pkgLen} < ${fixed}`, ctx.header.cmd);
-  const first = await ctx.conn.readExact(fixed);
-  const n = first.readBigInt64BE(0);
-  if (n < BigInt(SIZES.minAppenderName) || n > BigInt(SIZES.maxName) || BigInt(pkgLen) < BigInt(fixed) + n) {
-    throw new StatusError(Errno.EINVAL, `appender_filename_len ${n} out of range`, ctx.header.cmd);
-  }
-  return Buffer.concat([first, await ctx.conn.readExact(Number(n))]);
 }
 
 /** Write the rest of the body at `pos`; returns the bytes written. */
@@ -65,7 +52,7 @@ async function writeBodyAt(rt: StorageRuntime, ctx: StorageCtx, fh: FileHandle, 
 /** 24: append the body to the end; on failure the file is cut back to its old size. */
 export async function appendFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.AppendFile;
-  const head = decodeAppendHead(await readNamedHead(ctx, SIZES.appendHead), ctx.header.pkgLen)!.head;
+  const head = await readRequestHead(ctx, StorageFileCommands.AppendFile);
   rt.stats.begin('Append');
   const t = appenderTarget(rt, cmd, head.filename);
   await rt.locks.run(t.absPath, async () => {
@@ -97,7 +84,7 @@ export async function appendFile(rt: StorageRuntime, ctx: StorageCtx): Promise<v
 /** 34: overwrite from file_offset (0 ≤ offset ≤ size, else EINVAL); may extend the file. */
 export async function modifyFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.ModifyFile;
-  const head = decodeModifyHead(await readNamedHead(ctx, SIZES.modifyHead), ctx.header.pkgLen)!.head;
+  const head = await readRequestHead(ctx, StorageFileCommands.ModifyFile);
   rt.stats.begin('Modify');
   const t = appenderTarget(rt, cmd, head.filename);
   await rt.locks.run(t.absPath, async () => {
@@ -129,7 +116,7 @@ export async function modifyFile(rt: StorageRuntime, ctx: StorageCtx): Promise<v
 /** 36: set the size (shrink or extend); the same size is a no-op success. */
 export async function truncateFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.TruncateFile;
-  const req = decodeTruncateRequest(await readSmallBody(rt, ctx));
+  const req = await readRequest(rt, ctx, StorageFileCommands.TruncateFile);
   rt.stats.begin('Truncate');
   const t = appenderTarget(rt, cmd, req.filename);
   await rt.locks.run(t.absPath, async () => {
@@ -154,7 +141,7 @@ export async function truncateFile(rt: StorageRuntime, ctx: StorageCtx): Promise
 /** 38: rename an appender file to a normal name (timestamp now, current size, computed CRC, same X7). */
 export async function regenerateAppenderFilename(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.RegenerateAppenderFilename;
-  const { filename } = decodeRegenerateRequest(await readSmallBody(rt, ctx));
+  const { filename } = await readRequest(rt, ctx, StorageFileCommands.RegenerateAppenderFilename);
   const t = appenderTarget(rt, cmd, filename);
   const old = decodeFileName(filename);
   const newLogical = await rt.locks.run(t.absPath, async () => {

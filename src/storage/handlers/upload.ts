@@ -6,7 +6,8 @@ import { Errno, StatusError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { StorageCmd } from '../../protocol/codes.js';
 import { encodeFileName, slaveFileName } from '../../protocol/file-id.js';
-import { decodeSlaveUploadHead, decodeUploadHead, encodeUploadResponse, SIZES } from '../../protocol/storage-file.js';
+import { encodeUploadResponse, StorageFileCommands } from '../../protocol/storage-file.js';
+import { readRequestHead } from '../../net/request-head.js';
 import { TempFile, type PendingFile } from '../store/file-writer.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { makeLink } from './links.js';
@@ -40,12 +41,10 @@ export async function receiveToTemp(rt: StorageRuntime, body: AsyncIterable<Buff
 
 /** 11 / 23. */
 export async function uploadFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
-  const cmd = ctx.header.cmd as 11 | 23;
-  const appender = cmd === StorageCmd.UploadAppenderFile;
+  const appender = ctx.header.cmd === StorageCmd.UploadAppenderFile;
   rt.stats.begin('Upload');
-  const pkgLen = ctx.header.pkgLen;
-  if (pkgLen < SIZES.uploadHead) throw new StatusError(Errno.EINVAL, `pkg_len ${pkgLen} < ${SIZES.uploadHead}`, cmd);
-  const { storePathIndex, fileSize, ext } = decodeUploadHead(cmd, await ctx.conn.readExact(SIZES.uploadHead), pkgLen)!.head;
+  const d = appender ? StorageFileCommands.UploadAppenderFile : StorageFileCommands.UploadFile;
+  const { storePathIndex, fileSize, ext } = await readRequestHead(ctx, d);
   const { logical } = await storeNewFile(rt, {
     ip: sourceIp(rt, ctx), ext, storePathIndex, appender, size: fileSize, body: ctx.conn.chunks(fileSize), log: ctx.log,
   });
@@ -139,12 +138,7 @@ async function storeSlaveAsLink(rt: StorageRuntime, ctx: StorageCtx, master: Res
 export async function uploadSlaveFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.UploadSlaveFile;
   rt.stats.begin('Upload');
-  const pkgLen = ctx.header.pkgLen;
-  if (pkgLen < SIZES.slaveHead) throw new StatusError(Errno.EINVAL, `pkg_len ${pkgLen} < ${SIZES.slaveHead}`, cmd);
-  const first = await ctx.conn.readExact(16);
-  decodeSlaveUploadHead(first, pkgLen); // validates the lengths; null until the whole head is there
-  const n = Number(first.readBigInt64BE(0));
-  const head = decodeSlaveUploadHead(Buffer.concat([first, await ctx.conn.readExact(SIZES.slaveHead - 16 + n)]), pkgLen)!.head;
+  const head = await readRequestHead(ctx, StorageFileCommands.UploadSlaveFile);
   const master = rt.paths.resolve(head.masterFilename);
   const slaveLogical = slaveFileName(head.masterFilename, head.prefix, head.ext);
   const slave = rt.paths.resolve(slaveLogical);

@@ -4,9 +4,10 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { Errno, StatusError } from '../../errors.js';
 import { StorageCmd } from '../../protocol/codes.js';
-import { decodeSyncRangeHead, decodeSyncTruncateRequest, SIZES } from '../../protocol/sync.js';
-import { checkGroup, fsStatus, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
-import { answerStatus, noteReceived, readNamedHead } from './receiver.js';
+import { SyncCommands } from '../../protocol/sync.js';
+import { readRequestHead } from '../../net/request-head.js';
+import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { answerStatus, noteReceived } from './receiver.js';
 
 /** Write the rest of the body at `pos`. */
 async function writeBodyAt(rt: StorageRuntime, ctx: StorageCtx, fh: FileHandle, pos: number, size: number): Promise<void> {
@@ -25,7 +26,7 @@ async function writeBodyAt(rt: StorageRuntime, ctx: StorageCtx, fh: FileHandle, 
 /** 25 (append: only when our size equals start_offset) and 35 (modify: when we have at least start_offset). */
 export async function syncRange(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = ctx.header.cmd as 25 | 35;
-  const { head } = decodeSyncRangeHead(cmd, await readNamedHead(ctx, SIZES.syncRangeHeadFixed))!;
+  const head = await readRequestHead(ctx, cmd === StorageCmd.SyncAppendFile ? SyncCommands.SyncAppendFile : SyncCommands.SyncModifyFile);
   if (ctx.conn.bodyRemaining !== head.length) {
     throw new StatusError(Errno.EINVAL, `body of ${ctx.conn.bodyRemaining} bytes, length ${head.length}`, cmd);
   }
@@ -69,7 +70,7 @@ export async function syncRange(rt: StorageRuntime, ctx: StorageCtx): Promise<vo
 /** 37: truncate only when our size is the old size; anything else is EEXIST (skip). */
 export async function syncTruncate(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.SyncTruncateFile;
-  const req = decodeSyncTruncateRequest(await readSmallBody(rt, ctx));
+  const req = await readRequest(rt, ctx, SyncCommands.SyncTruncateFile);
   checkGroup(rt, req.group, cmd);
   const target = rt.paths.resolve(req.filename);
   await rt.locks.run(target.absPath, async () => {

@@ -5,12 +5,10 @@ import { link, lstat, stat, symlink, unlink, utimes } from 'node:fs/promises';
 import { Errno, StatusError } from '../../errors.js';
 import { StorageCmd } from '../../protocol/codes.js';
 import { encodeStatus } from '../../protocol/header.js';
-import {
-  decodeReportServerIdRequest, decodeSyncDeleteRequest, decodeSyncFileHead, decodeSyncLinkRequest, SIZES,
-  SYNC_NO_CONTENT_STATUS,
-} from '../../protocol/sync.js';
+import { decodeReportServerIdRequest, SYNC_NO_CONTENT_STATUS, SyncCommands } from '../../protocol/sync.js';
+import { readRequestHead } from '../../net/request-head.js';
 import { TempFile } from '../store/file-writer.js';
-import { checkGroup, fsStatus, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { checkGroup, fsStatus, readRequest, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
 
 /** The peer a record came from: its 9 REPORT_SERVER_ID, else the connection's address. */
 export function syncSourceOf(ctx: StorageCtx): string {
@@ -30,18 +28,6 @@ export async function answerStatus(ctx: StorageCtx, errno: number): Promise<void
   await ctx.replyPacket(encodeStatus(errno));
 }
 
-/** Read a streamed head: `fixed` bytes whose first i64 is the name length, then the name. */
-export async function readNamedHead(ctx: StorageCtx, fixed: number): Promise<Buffer> {
-  const cmd = ctx.header.cmd;
-  if (ctx.header.pkgLen < fixed) throw new StatusError(Errno.EINVAL, `pkg_len ${ctx.header.pkgLen} < ${fixed}`, cmd);
-  const first = await ctx.conn.readExact(fixed);
-  const n = first.readBigInt64BE(0);
-  if (n <= 0n || n >= 128n || BigInt(ctx.header.pkgLen) < BigInt(fixed) + n) {
-    throw new StatusError(Errno.EINVAL, `filename_len ${n} out of range`, cmd);
-  }
-  return Buffer.concat([first, await ctx.conn.readExact(Number(n))]);
-}
-
 export async function exists(p: string): Promise<boolean> {
   return lstat(p).then(() => true, () => false);
 }
@@ -54,7 +40,7 @@ export async function reportServerId(rt: StorageRuntime, ctx: StorageCtx): Promi
 /** 16 / 18 (and 16 with status 0x11 = "you have it, record it"). */
 export async function syncFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = ctx.header.cmd as 16 | 18;
-  const { head } = decodeSyncFileHead(cmd, await readNamedHead(ctx, SIZES.syncFileHeadFixed))!;
+  const head = await readRequestHead(ctx, cmd === StorageCmd.SyncCreateFile ? SyncCommands.SyncCreateFile : SyncCommands.SyncUpdateFile);
   const noContent = ctx.header.status === SYNC_NO_CONTENT_STATUS;
   if (ctx.conn.bodyRemaining !== (noContent ? 0 : head.fileSize)) {
     throw new StatusError(Errno.EINVAL, `body of ${ctx.conn.bodyRemaining} bytes, file_size ${head.fileSize}`, cmd);
@@ -95,7 +81,7 @@ export async function syncFile(rt: StorageRuntime, ctx: StorageCtx): Promise<voi
 
 /** 17: ENOENT when the file is not here (the sender treats it as done). */
 export async function syncDelete(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
-  const req = decodeSyncDeleteRequest(await readSmallBody(rt, ctx));
+  const req = await readRequest(rt, ctx, SyncCommands.SyncDeleteFile);
   checkGroup(rt, req.group, StorageCmd.SyncDeleteFile);
   const target = rt.paths.resolve(req.filename);
   await rt.locks.run(target.absPath, async () => {
@@ -115,7 +101,7 @@ export async function syncDelete(rt: StorageRuntime, ctx: StorageCtx): Promise<v
 /** 19: `dest` becomes a symlink to this storage's copy of `src`; EEXIST / ENOENT as stock. */
 export async function syncCreateLink(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.SyncCreateLink;
-  const req = decodeSyncLinkRequest(cmd, await readSmallBody(rt, ctx));
+  const req = await readRequest(rt, ctx, SyncCommands.SyncCreateLink);
   checkGroup(rt, req.group, cmd);
   const dest = rt.paths.resolve(req.destFilename);
   const src = rt.paths.resolve(req.srcFilename);
@@ -136,7 +122,7 @@ export async function syncCreateLink(rt: StorageRuntime, ctx: StorageCtx): Promi
 /** 40: rename `src` (old) → `dest` (new); success is answered with an empty body (not the 6.16.1 echo). */
 export async function syncRename(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.SyncRenameFile;
-  const req = decodeSyncLinkRequest(cmd, await readSmallBody(rt, ctx));
+  const req = await readRequest(rt, ctx, SyncCommands.SyncRenameFile);
   checkGroup(rt, req.group, cmd);
   const dest = rt.paths.resolve(req.destFilename);
   const src = rt.paths.resolve(req.srcFilename);

@@ -1,0 +1,37 @@
+// Server side: the one way to read a request head described by a CommandDescriptor — pkg_len against the
+// fixed size, the fixed part, the variable name when there is one — and decode it (EINVAL on anything off).
+import { Errno, StatusError } from '../errors.js';
+import type { CommandDescriptor } from '../protocol/command.js';
+import type { Header } from '../protocol/header.js';
+import type { FrameSocket } from './frame-socket.js';
+
+/** The part of a RequestContext this needs. */
+export interface HeadSource {
+  header: Header;
+  conn: FrameSocket;
+}
+
+/**
+ * Read and decode the head of `d` from the current request. Streamed commands leave the content unread
+ * (`ctx.conn.bodyRemaining`); other commands read the whole body, which must not exceed `maxBody`
+ * (default: the descriptor's `maxBody`, else no limit beyond the frame decoder's).
+ */
+export async function readRequestHead<H>(ctx: HeadSource, d: CommandDescriptor<never, H>, maxBody = d.maxBody): Promise<H> {
+  const pkgLen = ctx.header.pkgLen;
+  const cmd = ctx.header.cmd;
+  if (pkgLen < d.headSize) throw new StatusError(Errno.EINVAL, `pkg_len ${pkgLen} < ${d.headSize}`, cmd);
+  if (!d.streamed) {
+    if (maxBody !== undefined && pkgLen > maxBody) {
+      throw new StatusError(Errno.EINVAL, `pkg_len ${pkgLen} exceeds ${maxBody}`, cmd);
+    }
+    return d.decode(await ctx.conn.readExact(pkgLen), pkgLen);
+  }
+  const fixed = await ctx.conn.readExact(d.headSize);
+  const field = d.nameLen;
+  if (!field) return d.decode(fixed, pkgLen);
+  const n = fixed.readBigInt64BE(field.at);
+  if (n < BigInt(field.min) || n > BigInt(field.max) || pkgLen < d.headSize + Number(n)) {
+    throw new StatusError(Errno.EINVAL, `${d.name}: name length ${n} out of range ${field.min}..${field.max}`, cmd);
+  }
+  return d.decode(await ctx.conn.readExtend(fixed, Number(n)), pkgLen);
+}
