@@ -18,7 +18,8 @@ import { splitFileId, decodeFileName, peekFileName, isValidExt, type FileNameInf
 import type { Metadata, MetadataInput } from '../protocol/metadata.js';
 import { ConnectError, LengthMismatchError, UsageError } from '../errors.js';
 import { TrackerSet, parseAddress, type TrackerHealth } from './trackers.js';
-import { prepareSource, sendBody, type UploadSource } from './sources.js';
+import { prepareSource, type UploadSource } from './sources.js';
+import { streamRequest } from '../net/exchange.js';
 import * as fileOps from './file-ops.js';
 import * as admin from './admin.js';
 import type { ContentOptions, SlaveUploadOptions } from './file-ops.js';
@@ -168,12 +169,9 @@ export class FdfsClient {
       if (!isValidExt(ext)) throw new UsageError(`bad file extension "${ext}" (up to 6 of A-Z a-z 0-9 . _ -)`);
       const target = await this.queryStore(opts.group);
       const cmd = opts.appender ? StorageCmd.UploadAppenderFile : StorageCmd.UploadFile;
+      const head = encodeUploadHead(cmd, { storePathIndex: target.storePathIndex, fileSize: src.size, ext });
       const fileId = await this.storage(target, async (c) => {
-        await c.send(encodeUploadHead(cmd, { storePathIndex: target.storePathIndex, fileSize: src.size, ext }));
-        await sendBody(c, src.open(), src.size, opts.onProgress);
-        await c.readResponseHeader(cmd);
-        const res = decodeUploadResponse(await c.readBody());
-        c.done();
+        const res = decodeUploadResponse(await streamRequest(c, head, src.open(), src.size, { cmd, maxBody: 256, onProgress: opts.onProgress }));
         return `${res.group}/${res.logical}`;
       });
       if (opts.metadata && Object.keys(toEntries(opts.metadata)).length) {
@@ -190,11 +188,10 @@ export class FdfsClient {
     const { group, logical } = splitFileId(fileId);
     const target = await this.queryFetch(fileId);
     return this.storage(target, async (c) => {
-      await c.send(encodeDownloadRequest({ group, filename: logical, fileOffset: opts.offset ?? 0, downloadBytes: opts.length ?? 0 }));
-      const h = await c.readResponseHeader(StorageCmd.DownloadFile);
-      const total = h.pkgLen;
+      const req = encodeDownloadRequest({ group, filename: logical, fileOffset: opts.offset ?? 0, downloadBytes: opts.length ?? 0 });
+      const total = await c.open(req, StorageCmd.DownloadFile);
       let got = 0;
-      for await (const chunk of c.fs.chunks()) {
+      for await (const chunk of c.body()) {
         got += chunk.length;
         if (!sink.write(chunk)) await waitDrain(sink);
         opts.onProgress?.(got, total);

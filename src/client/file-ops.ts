@@ -8,8 +8,9 @@ import {
   encodeTruncateRequest,
 } from '../protocol/storage-file.js';
 import type { FetchTarget, StorageAddr } from '../protocol/tracker-query.js';
-import { LengthMismatchError, StatusError, UsageError } from '../errors.js';
-import { prepareSource, sendBody, type UploadSource } from './sources.js';
+import { UsageError } from '../errors.js';
+import { prepareSource, type UploadSource } from './sources.js';
+import { streamRequest } from '../net/exchange.js';
 
 /** What these operations need from FdfsClient. */
 export interface ClientCore {
@@ -30,28 +31,6 @@ export interface SlaveUploadOptions extends ContentOptions {
   metadata?: import('../protocol/metadata.js').MetadataInput;
 }
 
-/**
- * Send a streamed request: head, then exactly `size` content bytes, then read the status. A storage that
- * refused the request early (EINVAL closes the socket) still gets its status reported, not EPIPE.
- */
-async function streamRequest(c: Connection, cmd: number, head: Buffer, body: AsyncIterable<Buffer>, size: number,
-  onProgress?: (n: number, t: number) => void): Promise<Buffer> {
-  try {
-    await c.send(head);
-    await sendBody(c, body, size, onProgress);
-  } catch (err) {
-    c.broken = true;
-    if (err instanceof LengthMismatchError) throw err;
-    // The status may already be waiting in the socket.
-    const status = await c.readResponseHeader(cmd).then(() => null, (e: unknown) => (e instanceof StatusError ? e : null));
-    throw status ?? err;
-  }
-  await c.readResponseHeader(cmd);
-  const res = await c.readBody();
-  c.done();
-  return res;
-}
-
 /** The group and logical name of an appender file, and the storage that holds its source copy. */
 async function locate(core: ClientCore, fileId: string): Promise<{ group: string; logical: string; target: FetchTarget }> {
   const { group, logical } = splitFileId(fileId);
@@ -64,7 +43,7 @@ export async function appendFile(core: ClientCore, fileId: string, source: Uploa
   const src = await prepareSource(source, opts.size);
   try {
     const head = encodeAppendHead({ filename: logical, fileSize: src.size });
-    await core.withStorage(target, (c) => streamRequest(c, StorageCmd.AppendFile, head, src.open(), src.size, opts.onProgress));
+    await core.withStorage(target, (c) => streamRequest(c, head, src.open(), src.size, { cmd: StorageCmd.AppendFile, onProgress: opts.onProgress }));
   } finally {
     await src.cleanup();
   }
@@ -77,7 +56,7 @@ export async function modifyFile(core: ClientCore, fileId: string, offset: numbe
   const src = await prepareSource(source, opts.size);
   try {
     const head = encodeModifyHead({ filename: logical, fileOffset: offset, fileSize: src.size });
-    await core.withStorage(target, (c) => streamRequest(c, StorageCmd.ModifyFile, head, src.open(), src.size, opts.onProgress));
+    await core.withStorage(target, (c) => streamRequest(c, head, src.open(), src.size, { cmd: StorageCmd.ModifyFile, onProgress: opts.onProgress }));
   } finally {
     await src.cleanup();
   }
@@ -122,7 +101,7 @@ export async function uploadSlave(core: ClientCore, masterId: string, prefix: st
     const ext = opts.ext ?? src.extFromName ?? masterExt(logical);
     if (!isValidExt(ext)) throw new UsageError(`bad file extension "${ext}" (up to 6 of A-Z a-z 0-9 . _ -)`);
     const head = encodeSlaveUploadHead({ masterFilename: logical, fileSize: src.size, prefix, ext });
-    const body = await core.withStorage(target, (c) => streamRequest(c, StorageCmd.UploadSlaveFile, head, src.open(), src.size, opts.onProgress));
+    const body = await core.withStorage(target, (c) => streamRequest(c, head, src.open(), src.size, { cmd: StorageCmd.UploadSlaveFile, maxBody: 256, onProgress: opts.onProgress }));
     const res = decodeUploadResponse(body);
     return { fileId: `${res.group}/${res.logical}`, target };
   } finally {

@@ -6,8 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { LengthMismatchError, UsageError } from '../errors.js';
-import type { Connection } from '../net/connection.js';
+import { UsageError } from '../errors.js';
 
 export type UploadSource = Buffer | string | Readable | AsyncIterable<Buffer>;
 
@@ -73,19 +72,4 @@ export function extFromFileName(name: string): string {
     if (two.length <= 6 && parts[parts.length - 2] !== '') return two;
   }
   return last.length <= 6 ? last : '';
-}
-
-/** Stream exactly `size` body bytes to `c` (LengthMismatchError otherwise; the connection is then unusable). */
-export async function sendBody(c: Connection, body: AsyncIterable<Buffer>, size: number, onProgress?: (n: number, t: number) => void): Promise<void> {
-  let sent = 0;
-  for await (const chunk of body) {
-    sent += chunk.length;
-    if (sent > size) break;
-    await c.send(chunk);
-    onProgress?.(sent, size);
-  }
-  if (sent !== size) {
-    c.broken = true;
-    throw new LengthMismatchError(size, sent);
-  }
 }

@@ -1,5 +1,5 @@
-// Client side of one TCP connection: connect with a timeout, send a request, read the
-// response header (status → StatusError), read small bodies or stream large ones.
+// Client side of one TCP connection: connect with a timeout, send a request, read its answer (a status
+// thrown as StatusError, or returned), read small bodies or stream large ones. Streamed bodies: exchange.ts.
 import net from 'node:net';
 import { FrameSocket } from './frame-socket.js';
 import { encodeHeader, type Header } from '../protocol/header.js';
@@ -15,12 +15,33 @@ export interface ConnectOptions {
   localAddress?: string;
 }
 
+export interface CallOptions {
+  /** The request's command, for error messages and StatusError.cmd. */
+  cmd?: number;
+  /** Largest answer body accepted. @default 1 MiB */
+  maxBody?: number;
+  /**
+   * 'throw' (default): a non-zero status is a StatusError and the connection is dropped, as the C client does.
+   * 'return': the status comes back as a value and the connection stays usable (EEXIST/ENOENT as answers).
+   */
+  onError?: 'throw' | 'return';
+}
+
+/** An answer read with onError 'return'. */
+export interface Answer {
+  status: number;
+  body: Buffer;
+}
+
+const EMPTY = Buffer.alloc(0);
+const DEFAULT_MAX_BODY = 1 << 20;
+
 export class Connection {
   /** Set once the connection saw an error and must not be reused. */
   broken = false;
   lastUsed = Date.now();
 
-  private constructor(readonly fs: FrameSocket, readonly address: string, private readonly networkTimeoutMs: number) {}
+  private constructor(private readonly frames: FrameSocket, readonly address: string, private readonly networkTimeoutMs: number) {}
 
   static async connect(host: string, port: number, opts: ConnectOptions = {}): Promise<Connection> {
     const address = `${host}:${port}`;
@@ -47,38 +68,54 @@ export class Connection {
   }
 
   get closed(): boolean {
-    return this.fs.closed;
+    return this.frames.closed;
   }
 
-  /** Send bytes (a whole request or part of a streamed body), honouring backpressure. */
+  /** This end's address as the socket reports it (what the peer sees us as). */
+  get localAddress(): string | undefined {
+    return this.frames.socket.localAddress;
+  }
+
+  /** Send bytes (a whole request or a streamed request's head), honouring backpressure; arms the timeout. */
   async send(buf: Buffer): Promise<void> {
-    this.fs.setTimeout(this.networkTimeoutMs, `send to ${this.address}`);
+    this.frames.setTimeout(this.networkTimeoutMs, `send to ${this.address}`);
+    await this.write(buf);
+  }
+
+  /** Send part of a body after send(): the armed idle timeout stays (every write refreshes it). */
+  async write(buf: Buffer): Promise<void> {
     try {
-      await this.fs.write(buf);
+      await this.frames.write(buf);
     } catch (err) {
       this.broken = true;
       throw err;
     }
   }
 
-  /** Read the response header; a non-zero status becomes a StatusError (and the connection is dropped). */
-  async readResponseHeader(cmd?: number): Promise<Header> {
-    this.fs.setTimeout(this.networkTimeoutMs, `response from ${this.address}`);
+  /** The answer's header, which must be a RESP; its status is the caller's to judge. */
+  private async answerHeader(cmd?: number): Promise<Header> {
+    this.frames.setTimeout(this.networkTimeoutMs, `response from ${this.address}`);
     let h: Header | null;
     try {
-      h = await this.fs.readHeader();
+      h = await this.frames.readHeader();
     } catch (err) {
       this.broken = true;
       throw err;
     }
     if (!h) {
       this.broken = true;
-      throw new ProtocolError(`${this.address} closed the connection`);
+      throw new ProtocolError(`${this.address} closed the connection${cmd === undefined ? '' : ` (cmd ${cmd})`}`);
     }
     if (h.cmd !== CommonCmd.Resp) {
       this.broken = true;
       throw new ProtocolError(`${this.address} answered cmd ${h.cmd}, expected ${CommonCmd.Resp}`);
     }
+    return h;
+  }
+
+  /** Read the response header; a non-zero status becomes a StatusError (and the connection is dropped). */
+  async readResponseHeader(cmd?: number): Promise<Header> {
+    const h = await this.answerHeader(cmd);
     if (h.status !== 0) {
       // The C client closes after any error status; a body may be announced that never comes (§13.2.5).
       this.broken = true;
@@ -87,39 +124,63 @@ export class Connection {
     return h;
   }
 
-  /** Send a request and return the whole (small) response body. */
-  async call(packet: Buffer, opts: { cmd?: number; maxBody?: number } = {}): Promise<Buffer> {
+  /** Send a request and read its whole (small) answer; see CallOptions.onError. */
+  call(packet: Buffer, opts: CallOptions & { onError: 'return' }): Promise<Answer>;
+  call(packet: Buffer, opts?: CallOptions & { onError?: 'throw' }): Promise<Buffer>;
+  async call(packet: Buffer, opts: CallOptions = {}): Promise<Buffer | Answer> {
     await this.send(packet);
-    const h = await this.readResponseHeader(opts.cmd);
-    const max = opts.maxBody ?? 1 << 20;
-    if (h.pkgLen > max) {
+    return opts.onError === 'return' ? this.answer(opts as CallOptions & { onError: 'return' }) : this.answer(opts as CallOptions & { onError?: 'throw' });
+  }
+
+  /** Read the answer of a request already sent (a streamed one: exchange.ts); see CallOptions.onError. */
+  answer(opts: CallOptions & { onError: 'return' }): Promise<Answer>;
+  answer(opts?: CallOptions & { onError?: 'throw' }): Promise<Buffer>;
+  async answer(opts: CallOptions = {}): Promise<Buffer | Answer> {
+    const ret = opts.onError === 'return';
+    const h = ret ? await this.answerHeader(opts.cmd) : await this.readResponseHeader(opts.cmd);
+    const max = opts.maxBody ?? DEFAULT_MAX_BODY;
+    if (h.pkgLen > max || (h.status !== 0 && h.pkgLen > 0)) {
       this.broken = true;
-      throw new ProtocolError(`${this.address} response of ${h.pkgLen} bytes exceeds ${max}`);
+      throw new ProtocolError(`${this.address} answered status ${h.status} with ${h.pkgLen} body bytes (limit ${max})`);
     }
-    const body = await this.readBody();
+    const body = h.pkgLen === 0 ? EMPTY : await this.readBody();
     this.done();
-    return body;
+    return ret ? { status: h.status, body } : body;
+  }
+
+  /** Send a request whose answer body is streamed (download): resolves to the announced length. */
+  async open(packet: Buffer, cmd?: number): Promise<number> {
+    await this.send(packet);
+    return (await this.readResponseHeader(cmd)).pkgLen;
   }
 
   async readBody(): Promise<Buffer> {
     try {
-      return await this.fs.readRest();
+      return await this.frames.readRest();
     } catch (err) {
       this.broken = true;
       throw err;
     }
   }
 
+  /**
+   * The answer body as chunks (no copies), exactly as long as announced: LengthMismatchError when the peer
+   * closes early. A read-until-close body (2^58) ends with the connection. Call done() after a full read.
+   */
+  body(): AsyncGenerator<Buffer> {
+    return this.frames.chunks();
+  }
+
   /** Mark the end of a request/response exchange (the socket is idle again). */
   done(): void {
-    this.fs.setTimeout(0);
+    this.frames.setTimeout(0);
     this.lastUsed = Date.now();
   }
 
   /** ACTIVE_TEST round trip: true if the server answered. */
   async activeTest(): Promise<boolean> {
     try {
-      await this.call(encodeHeader(0, CommonCmd.ActiveTest), { cmd: CommonCmd.ActiveTest, maxBody: 0 });
+      await this.call(ACTIVE_TEST, { cmd: CommonCmd.ActiveTest, maxBody: 0 });
       return true;
     } catch {
       this.broken = true;
@@ -129,14 +190,17 @@ export class Connection {
 
   /** Polite close: QUIT then end (servers close without replying). */
   quit(): void {
-    if (!this.fs.closed) {
-      this.fs.socket.end(encodeHeader(0, CommonCmd.Quit));
+    if (!this.frames.closed) {
+      this.frames.socket.end(QUIT);
     }
     this.broken = true;
   }
 
   destroy(): void {
     this.broken = true;
-    this.fs.destroy();
+    this.frames.destroy();
   }
 }
+
+const ACTIVE_TEST = encodeHeader(0, CommonCmd.ActiveTest);
+const QUIT = encodeHeader(0, CommonCmd.Quit);

@@ -5,7 +5,6 @@
 // resume at the next start; files already there are skipped.
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { finished } from 'node:stream/promises';
@@ -13,12 +12,12 @@ import type { StorageConfig } from '../../config/index.js';
 import { Errno, StatusError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { Connection } from '../../net/connection.js';
+import { readUntilTrailer } from '../../net/exchange.js';
 import type { StorageBrief } from '../../protocol/beat.js';
 import { StorageCmd, StorageStatus, TrackerCmd } from '../../protocol/codes.js';
-import { decodeHeader } from '../../protocol/header.js';
 import { decodeListStorageResponse, encodeListStorageRequest, type StorageRecord } from '../../protocol/tracker-list.js';
 import { encodeDownloadRequest } from '../../protocol/storage-file.js';
-import { encodeFetchOnePathBinlogRequest } from '../../protocol/sync.js';
+import { encodeFetchOnePathBinlogRequest, SIZES as SYNC_SIZES } from '../../protocol/sync.js';
 import { TempFile } from '../store/file-writer.js';
 import type { StorePaths } from '../store/store-paths.js';
 import { TrackerCalls } from '../tracker-side/tracker-calls.js';
@@ -131,41 +130,28 @@ async function recoverPath(d: RecoveryDeps, log: Logger, source: StorageRecord, 
 
 /** 26 into `file`: the text until the 8-byte trailer, which must count it. Resolves with the line count. */
 async function fetchPathList(d: RecoveryDeps, source: StorageRecord, index: number, file: string): Promise<number> {
+  const cmd = StorageCmd.FetchOnePathBinlog;
+  const conn = await Connection.connect(source.ipAddr, source.storagePort, {
+    connectTimeout: d.config.connectTimeout, networkTimeout: d.config.networkTimeout,
+  });
   const out = createWriteStream(file);
-  let head: Buffer | null = Buffer.alloc(0);
-  let tail = Buffer.alloc(0);
+  const trailer = Buffer.alloc(SYNC_SIZES.fetchBinlogTrailer);
+  let got = 0;
   let text = 0;
   let lines = 0;
-  const sock = net.connect({ host: source.ipAddr, port: source.storagePort });
-  sock.setTimeout(d.config.networkTimeout * 1000, () => sock.destroy(new Error('26 FETCH_ONE_PATH_BINLOG timed out')));
-  sock.write(encodeFetchOnePathBinlogRequest({ group: d.group, storePathIndex: index }));
   try {
-    for await (const chunk of sock as AsyncIterable<Buffer>) {
-      let b = chunk;
-      if (head) {
-        head = Buffer.concat([head, b]);
-        if (head.length < 10) continue;
-        const h = decodeHeader(head.subarray(0, 10));
-        if (h.status !== 0) throw new StatusError(h.status, `26 FETCH_ONE_PATH_BINLOG refused by ${source.ipAddr}`);
-        b = head.subarray(10);
-        head = null;
-      }
-      // Hold back the last 8 bytes: they may be the trailer.
-      const all = tail.length ? Buffer.concat([tail, b]) : b;
-      const keep = Math.min(8, all.length);
-      const body = all.subarray(0, all.length - keep);
-      tail = Buffer.from(all.subarray(all.length - keep));
-      if (body.length) {
-        text += body.length;
-        for (const c of body) if (c === 10) lines++;
-        if (!out.write(body)) await new Promise<void>((r) => out.once('drain', () => r()));
-      }
-    }
+    await conn.open(encodeFetchOnePathBinlogRequest({ group: d.group, storePathIndex: index }), cmd);
+    got = await readUntilTrailer(conn, trailer, async (body) => {
+      text += body.length;
+      for (const c of body) if (c === 10) lines++;
+      if (!out.write(body)) await new Promise<void>((r) => out.once('drain', () => r()));
+    });
   } finally {
+    conn.destroy();
     out.end();
     await finished(out).catch(() => {});
   }
-  if (head || tail.length !== 8 || Number(tail.readBigUInt64BE(0)) !== text) {
+  if (got !== trailer.length || Number(trailer.readBigUInt64BE(0)) !== text) {
     throw new StatusError(Errno.EINVAL, `26 stream from ${source.ipAddr} ended without a valid trailer (${text} bytes)`);
   }
   return lines;
@@ -221,10 +207,9 @@ async function downloadAll(d: RecoveryDeps, log: Logger, source: StorageRecord, 
 async function fetchOne(d: RecoveryDeps, conn: Connection, name: string, ts: number): Promise<'downloaded' | 'present' | 'gone'> {
   const target = d.paths.resolve(name);
   if (existsSync(target.absPath)) return 'present';
-  await conn.send(encodeDownloadRequest({ group: d.group, filename: name, fileOffset: 0, downloadBytes: 0 }));
   let size: number;
   try {
-    size = (await conn.readResponseHeader(StorageCmd.DownloadFile)).pkgLen;
+    size = await conn.open(encodeDownloadRequest({ group: d.group, filename: name, fileOffset: 0, downloadBytes: 0 }), StorageCmd.DownloadFile);
   } catch (err) {
     // Deleted at the source since the list was made (the storage keeps the connection after ENOENT).
     if (err instanceof StatusError && err.errno === Errno.ENOENT) return 'gone';
@@ -233,7 +218,7 @@ async function fetchOne(d: RecoveryDeps, conn: Connection, name: string, ts: num
   await mkdir(target.dir, { recursive: true });
   const tmp = await TempFile.create(target.dir);
   try {
-    await tmp.writeAll(conn.fs.chunks(size), size);
+    await tmp.writeAll(conn.body(), size);
     await tmp.close();
     await tmp.publish(target.absPath, ts);
   } catch (err) {

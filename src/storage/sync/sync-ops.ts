@@ -2,24 +2,17 @@
 // content streamed from disk, and the answers treated as done (EEXIST on creates, ENOENT on deletes) or
 // answered with a whole-file fallback (append/modify/truncate → 18, rename → 16) so appender copies converge.
 import { lstat, open, stat, type FileHandle } from 'node:fs/promises';
-import { Errno, ProtocolError } from '../../errors.js';
+import { Errno, SyncFailure } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Connection } from '../../net/connection.js';
+import { streamRequest } from '../../net/exchange.js';
 import type { BinlogRecord } from '../../protocol/binlog-format.js';
-import { CommonCmd, StorageCmd } from '../../protocol/codes.js';
+import { StorageCmd } from '../../protocol/codes.js';
 import { decodeQueryFileInfoResponse, encodeQueryFileInfoRequest } from '../../protocol/storage-file.js';
 import {
   encodeSyncDeleteRequest, encodeSyncFileHead, encodeSyncLinkRequest, encodeSyncRangeHead, encodeSyncTruncateRequest,
 } from '../../protocol/sync.js';
 import type { StorageRuntime } from '../runtime.js';
-
-/** An answer that is neither success nor one of the expected idempotence statuses: retry the record later. */
-export class SyncFailure extends Error {
-  constructor(message: string, readonly status = 0) {
-    super(message);
-    this.name = 'SyncFailure';
-  }
-}
 
 export interface PushEnv {
   rt: StorageRuntime;
@@ -44,40 +37,19 @@ function noteVanished(env: PushEnv, name: string): 'skipped' {
 
 export type PushResult = 'sent' | 'skipped';
 
-const CHUNK = 256 << 10;
+/** Answers are a status, or a small body (22's file info, a 6.16.1 rename echo). */
+const MAX_ANSWER = 1 << 16;
 
-/** Read the answer header (and any body, e.g. a 6.16.1 rename echo); the connection stays usable. */
-async function answer(conn: Connection, cmd: number, maxBody = 1 << 16): Promise<{ status: number; body: Buffer }> {
-  const h = await conn.fs.readHeader();
-  if (!h) throw new ProtocolError(`${conn.address} closed the connection (cmd ${cmd})`);
-  if (h.cmd !== CommonCmd.Resp) throw new ProtocolError(`${conn.address} answered cmd ${h.cmd} to ${cmd}`);
-  if (h.status !== 0 && h.pkgLen > 0) throw new ProtocolError(`${conn.address} answered status ${h.status} with ${h.pkgLen} body bytes`);
-  if (h.pkgLen > maxBody) throw new ProtocolError(`${conn.address} answered ${h.pkgLen} body bytes to cmd ${cmd}`);
-  const body = h.pkgLen ? await conn.fs.readExact(h.pkgLen) : Buffer.alloc(0);
-  conn.done();
-  return { status: h.status, body };
-}
-
+/** A request whose non-zero status is an answer (EEXIST/ENOENT mean done); the connection stays usable. */
 async function call(env: PushEnv, packet: Buffer, cmd: number): Promise<number> {
-  await env.conn.send(packet);
-  return (await answer(env.conn, cmd)).status;
+  return (await env.conn.call(packet, { cmd, maxBody: MAX_ANSWER, onError: 'return' })).status;
 }
 
-/** Stream `length` bytes of `fh` from `start`; a file that shrank meanwhile breaks the request (and connection). */
-async function sendRange(env: PushEnv, fh: FileHandle, start: number, length: number): Promise<void> {
-  let sent = 0;
-  while (sent < length) {
-    const want = Math.min(CHUNK, length - sent);
-    const buf = Buffer.allocUnsafe(want);
-    const { bytesRead } = await fh.read(buf, 0, want, start + sent);
-    if (bytesRead === 0) {
-      env.conn.destroy();
-      throw new SyncFailure(`local file shrank while being sent (${sent} of ${length} bytes)`);
-    }
-    await env.conn.send(bytesRead === want ? buf : buf.subarray(0, bytesRead));
-    sent += bytesRead;
-  }
+/** A streamed request with `length` bytes of `fh` from `start`; a file that shrank meanwhile breaks the connection. */
+async function callRange(env: PushEnv, head: Buffer, fh: FileHandle, start: number, length: number, cmd: number): Promise<number> {
+  const r = await streamRequest(env.conn, head, { fh, start }, length, { cmd, maxBody: MAX_ANSWER, onError: 'return' });
   env.rt.stats.bytes('SyncOut', length, length);
+  return r.status;
 }
 
 function localPath(env: PushEnv, logical: string): string | null {
@@ -111,9 +83,8 @@ async function pushWhole(env: PushEnv, cmd: 16 | 18, ts: number, filename: strin
   const local = await openLocal(localPath(env, filename));
   if (!local) return 'missing';
   try {
-    await env.conn.send(encodeSyncFileHead(cmd, { fileSize: local.size, timestamp: ts, group: env.rt.group, filename }));
-    await sendRange(env, local.fh, 0, local.size);
-    return (await answer(env.conn, cmd)).status;
+    const head = encodeSyncFileHead(cmd, { fileSize: local.size, timestamp: ts, group: env.rt.group, filename });
+    return await callRange(env, head, local.fh, 0, local.size, cmd);
   } finally {
     await local.fh.close().catch(() => {});
   }
@@ -122,8 +93,8 @@ async function pushWhole(env: PushEnv, cmd: 16 | 18, ts: number, filename: strin
 /** 22 with flag 1 (no CRC): the peer's size of the file, null when it has none. */
 async function peerSize(env: PushEnv, filename: string): Promise<number | null> {
   const cmd = StorageCmd.QueryFileInfo;
-  await env.conn.send(encodeQueryFileInfoRequest({ group: env.rt.group, filename, notCalcCrc32: true }));
-  const r = await answer(env.conn, cmd);
+  const req = encodeQueryFileInfoRequest({ group: env.rt.group, filename, notCalcCrc32: true });
+  const r = await env.conn.call(req, { cmd, maxBody: MAX_ANSWER, onError: 'return' });
   if (r.status === Errno.ENOENT) return null;
   if (r.status !== 0) throw new SyncFailure(`QUERY_FILE_INFO ${filename}: status ${r.status}`, r.status);
   return decodeQueryFileInfoResponse(r.body).fileSize;
@@ -168,9 +139,7 @@ async function pushRange(env: PushEnv, rec: BinlogRecord & { startOffset: number
     // is then refused by a peer of another size and the copies stay different: send the whole file.
     if (local.size < rec.startOffset + rec.length) return await pushWholeAsUpdate(env, rec);
     const head = { startOffset: rec.startOffset, length: rec.length, timestamp: rec.timestamp, group: env.rt.group, filename: rec.filename };
-    await env.conn.send(encodeSyncRangeHead(cmd, head));
-    await sendRange(env, local.fh, rec.startOffset, rec.length);
-    st = (await answer(env.conn, cmd)).status;
+    st = await callRange(env, encodeSyncRangeHead(cmd, head), local.fh, rec.startOffset, rec.length, cmd);
   } finally {
     await local.fh.close().catch(() => {});
   }

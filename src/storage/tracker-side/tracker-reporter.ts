@@ -176,7 +176,7 @@ export class TrackerReporter {
 
   /** 71 GET_STATUS about ourselves on this connection; false when the tracker would not say. */
   private async refreshStatusHere(): Promise<boolean> {
-    const ip = this.conn?.fs.socket.localAddress;
+    const ip = this.conn?.localAddress;
     if (!ip) return false;
     try {
       const brief = decodeGetStatusResponse(await this.call(TrackerCmd.StorageGetStatus,
