@@ -94,6 +94,42 @@ describe('FrameServer + Connection', () => {
     good.destroy();
   });
 
+  it("call with onError 'throw' raises StatusError with the command and marks the connection broken", async () => {
+    const c = await Connection.connect('127.0.0.1', port);
+    await expect(c.call(encodeHeader(0, 3), { cmd: 3 })).rejects.toMatchObject({ name: 'StatusError', errno: Errno.ENOENT, cmd: 3 });
+    expect(c.broken).toBe(true);
+    c.destroy();
+  });
+
+  it("call with onError 'return' gives the status as a value and keeps the connection usable", async () => {
+    const c = await Connection.connect('127.0.0.1', port);
+    expect(await c.call(encodeHeader(0, 3), { cmd: 3, onError: 'return' })).toEqual({ status: Errno.ENOENT, body: Buffer.alloc(0) });
+    expect(c.broken).toBe(false);
+    const ok = await c.call(Buffer.concat([encodeHeader(2, 1), Buffer.from('ok')]), { onError: 'return' });
+    expect({ status: ok.status, body: ok.body.toString() }).toEqual({ status: 0, body: 'ok' });
+    c.destroy();
+  });
+
+  it('refuses an answer body over maxBody (protocol error, connection broken)', async () => {
+    const c = await Connection.connect('127.0.0.1', port);
+    await expect(c.call(Buffer.concat([encodeHeader(5, 1), Buffer.from('hello')]), { maxBody: 4, onError: 'return' }))
+      .rejects.toMatchObject({ code: 'FDFS_ERR_PROTOCOL' });
+    expect(c.broken).toBe(true);
+    c.destroy();
+  });
+
+  it('open() then body() streams an answer of the announced length', async () => {
+    const c = await Connection.connect('127.0.0.1', port);
+    const len = await c.open(Buffer.concat([encodeHeader(3, 1), Buffer.from('abc')]), 1);
+    expect(len).toBe(3);
+    const parts: Buffer[] = [];
+    for await (const b of c.body()) parts.push(b);
+    c.done();
+    expect(Buffer.concat(parts).toString()).toBe('abc');
+    expect(c.localAddress).toBe('127.0.0.1');
+    c.destroy();
+  });
+
   it('pools connections per address', async () => {
     const pool = new Pool('127.0.0.1', port, { max: 2 });
     const results = await Promise.all(
@@ -103,5 +139,6 @@ describe('FrameServer + Connection', () => {
     );
     expect(results.map((r) => r.toString())).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
     pool.close();
+    await expect(pool.acquire()).rejects.toMatchObject({ name: 'PoolClosedError', code: 'FDFS_ERR_POOL_CLOSED' });
   });
 });

@@ -9,7 +9,7 @@ import { defaultStorageConfig } from '../../../../src/config/index.js';
 import { Errno } from '../../../../src/errors.js';
 import { createLogger } from '../../../../src/log.js';
 import { Connection } from '../../../../src/net/connection.js';
-import { CommonCmd, StorageCmd } from '../../../../src/protocol/codes.js';
+import { StorageCmd } from '../../../../src/protocol/codes.js';
 import {
   decodeFetchBinlogStream, encodeFetchOnePathBinlogRequest, encodeReportServerIdRequest, encodeSyncDeleteRequest, encodeSyncFileHead, encodeSyncLinkRequest, encodeSyncRangeHead,
   encodeSyncTruncateRequest,
@@ -33,12 +33,7 @@ const binlog = () => readBinlogLines(path.join(dir, 'base', 'data', 'sync'));
 
 /** Send a request (+ content) and return the answer's status and body. */
 async function send(packet: Buffer, content?: Buffer): Promise<{ status: number; body: Buffer }> {
-  await conn.send(content ? Buffer.concat([packet, content]) : packet);
-  const h = (await conn.fs.readHeader())!;
-  expect(h.cmd).toBe(CommonCmd.Resp);
-  const body = h.pkgLen ? await conn.fs.readExact(h.pkgLen) : Buffer.alloc(0);
-  conn.done();
-  return { status: h.status, body };
+  return conn.call(content ? Buffer.concat([packet, content]) : packet, { onError: 'return' });
 }
 
 const create = (name: string, data: string, ts = TS) =>
@@ -156,9 +151,8 @@ describe('sync receiver', () => {
   it('refuses another group with EINVAL (and closes, as a storage does)', async () => {
     const c2 = await Connection.connect('127.0.0.1', storage.address.port);
     try {
-      await c2.send(encodeSyncDeleteRequest({ timestamp: TS, group: 'group2', filename: A }));
-      const h = await c2.fs.readHeader();
-      expect(h?.status).toBe(Errno.EINVAL);
+      const r = await c2.call(encodeSyncDeleteRequest({ timestamp: TS, group: 'group2', filename: A }), { onError: 'return' });
+      expect(r.status).toBe(Errno.EINVAL);
     } finally {
       c2.destroy();
     }
@@ -167,11 +161,10 @@ describe('sync receiver', () => {
   it('26 streams the path\'s files folded from the binlog, until close, with the byte-count trailer', async () => {
     const c2 = await Connection.connect('127.0.0.1', storage.address.port);
     try {
-      await c2.send(encodeFetchOnePathBinlogRequest({ group: 'group1', storePathIndex: 0 }));
-      const h = (await c2.fs.readHeader())!;
-      expect(h.pkgLen).toBe(Number.POSITIVE_INFINITY);
+      const len = await c2.open(encodeFetchOnePathBinlogRequest({ group: 'group1', storePathIndex: 0 }));
+      expect(len).toBe(Number.POSITIVE_INFINITY);
       const parts: Buffer[] = [];
-      for await (const chunk of c2.fs.chunks()) parts.push(chunk);
+      for await (const chunk of c2.body()) parts.push(chunk);
       const text = decodeFetchBinlogStream(Buffer.concat(parts)).toString();
       const names = text.split('\n').filter(Boolean).map((l) => l.split(' ').slice(1).join(' '));
       // A and the stale-group file exist; B was renamed to B2 (listed as c); A-m was deleted; a link keeps its
