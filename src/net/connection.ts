@@ -41,7 +41,14 @@ export class Connection {
   broken = false;
   lastUsed = Date.now();
 
-  private constructor(private readonly frames: FrameSocket, readonly address: string, private readonly networkTimeoutMs: number) {}
+  /** Timeout messages, made once rather than per request. */
+  private readonly sendWhat: string;
+  private readonly answerWhat: string;
+
+  private constructor(private readonly frames: FrameSocket, readonly address: string, private readonly networkTimeoutMs: number) {
+    this.sendWhat = `send to ${address}`;
+    this.answerWhat = `response from ${address}`;
+  }
 
   static async connect(host: string, port: number, opts: ConnectOptions = {}): Promise<Connection> {
     const address = `${host}:${port}`;
@@ -78,8 +85,13 @@ export class Connection {
 
   /** Send bytes (a whole request or a streamed request's head), honouring backpressure; arms the timeout. */
   async send(buf: Buffer): Promise<void> {
-    this.frames.setTimeout(this.networkTimeoutMs, `send to ${this.address}`);
-    await this.write(buf);
+    this.frames.setTimeout(this.networkTimeoutMs, this.sendWhat);
+    try {
+      await this.frames.write(buf);
+    } catch (err) {
+      this.broken = true;
+      throw err;
+    }
   }
 
   /** Send part of a body after send(): the armed idle timeout stays (every write refreshes it). */
@@ -94,7 +106,7 @@ export class Connection {
 
   /** The answer's header, which must be a RESP; its status is the caller's to judge. */
   private async answerHeader(cmd?: number): Promise<Header> {
-    this.frames.setTimeout(this.networkTimeoutMs, `response from ${this.address}`);
+    this.frames.setTimeout(this.networkTimeoutMs, this.answerWhat);
     let h: Header | null;
     try {
       h = await this.frames.readHeader();
@@ -127,17 +139,27 @@ export class Connection {
   /** Send a request and read its whole (small) answer; see CallOptions.onError. */
   call(packet: Buffer, opts: CallOptions & { onError: 'return' }): Promise<Answer>;
   call(packet: Buffer, opts?: CallOptions & { onError?: 'throw' }): Promise<Buffer>;
-  async call(packet: Buffer, opts: CallOptions = {}): Promise<Buffer | Answer> {
-    await this.send(packet);
-    return opts.onError === 'return' ? this.answer(opts as CallOptions & { onError: 'return' }) : this.answer(opts as CallOptions & { onError?: 'throw' });
+  call(packet: Buffer, opts: CallOptions = {}): Promise<Buffer | Answer> {
+    return this.exchange(packet, opts);
   }
 
   /** Read the answer of a request already sent (a streamed one: exchange.ts); see CallOptions.onError. */
   answer(opts: CallOptions & { onError: 'return' }): Promise<Answer>;
   answer(opts?: CallOptions & { onError?: 'throw' }): Promise<Buffer>;
-  async answer(opts: CallOptions = {}): Promise<Buffer | Answer> {
+  answer(opts: CallOptions = {}): Promise<Buffer | Answer> {
+    return this.exchange(null, opts);
+  }
+
+  /** call() and answer() in one body, so a small request costs no more awaits than send + header + body. */
+  private async exchange(packet: Buffer | null, opts: CallOptions): Promise<Buffer | Answer> {
+    if (packet) await this.send(packet);
+    const h = await this.answerHeader(opts.cmd);
     const ret = opts.onError === 'return';
-    const h = ret ? await this.answerHeader(opts.cmd) : await this.readResponseHeader(opts.cmd);
+    if (h.status !== 0 && !ret) {
+      // The C client closes after any error status; a body may be announced that never comes (§13.2.5).
+      this.broken = true;
+      throw new StatusError(h.status, undefined, opts.cmd);
+    }
     const max = opts.maxBody ?? DEFAULT_MAX_BODY;
     if (h.pkgLen > max || (h.status !== 0 && h.pkgLen > 0)) {
       this.broken = true;

@@ -22,6 +22,8 @@ export class FrameSocket {
   /** Body bytes of the current frame not yet consumed by the reader. */
   private bodyLeft = 0;
   private readonly decoder: FrameDecoder;
+  private timeoutWhat = '';
+  private timeoutListening = false;
 
   constructor(readonly socket: Socket, opts: FrameDecoderOptions & { quickAck?: boolean } = {}) {
     this.decoder = new FrameDecoder(
@@ -258,13 +260,15 @@ export class FrameSocket {
     });
   }
 
-  /** Fail pending and future reads after `ms` of inactivity (0 disables). */
+  /** Fail pending and future reads after `ms` of inactivity (0 disables). No allocation: one listener, set once. */
   setTimeout(ms: number, what = 'network operation'): void {
     this.socket.setTimeout(ms);
-    this.socket.removeAllListeners('timeout');
-    if (ms > 0) {
-      this.socket.once('timeout', () => {
-        this.fail(new TimeoutError(what));
+    this.timeoutWhat = what;
+    if (!this.timeoutListening) {
+      this.timeoutListening = true;
+      this.socket.on('timeout', () => {
+        if (this.socket.timeout === 0 || this.socket.timeout === undefined) return;
+        this.fail(new TimeoutError(this.timeoutWhat));
         this.socket.destroy();
       });
     }

@@ -24,14 +24,14 @@ export async function readRequestHead<H>(ctx: HeadSource, d: CommandDescriptor<n
     if (maxBody !== undefined && pkgLen > maxBody) {
       throw new StatusError(Errno.EINVAL, `pkg_len ${pkgLen} exceeds ${maxBody}`, cmd);
     }
-    return d.decode(await ctx.conn.readExact(pkgLen), pkgLen);
+    return d.decode(await ctx.conn.readExact(pkgLen), pkgLen, ctx.header.status);
   }
   const fixed = await ctx.conn.readExact(d.headSize);
   const field = d.nameLen;
-  if (!field) return d.decode(fixed, pkgLen);
+  if (!field) return d.decode(fixed, pkgLen, ctx.header.status);
   const n = fixed.readBigInt64BE(field.at);
   if (n < BigInt(field.min) || n > BigInt(field.max) || pkgLen < d.headSize + Number(n)) {
     throw new StatusError(Errno.EINVAL, `${d.name}: name length ${n} out of range ${field.min}..${field.max}`, cmd);
   }
-  return d.decode(await ctx.conn.readExtend(fixed, Number(n)), pkgLen);
+  return d.decode(await ctx.conn.readExtend(fixed, Number(n)), pkgLen, ctx.header.status);
 }

@@ -23,8 +23,11 @@ export interface CommandDescriptor<Req, Head> {
   readonly maxBody?: number;
   /** Whole packet (streamed: header + head, pkg_len counting the content). */
   readonly encode: (req: Req) => Buffer;
-  /** Head (streamed) or whole body; throws StatusError(EINVAL) where the server answers EINVAL. */
-  readonly decode: (head: Buffer, pkgLen: number) => Head;
+  /**
+   * Head (streamed) or whole body, with the request's pkg_len and header status byte (22 carries flags there);
+   * throws StatusError(EINVAL) where the server answers EINVAL.
+   */
+  readonly decode: (head: Buffer, pkgLen: number, status: number) => Head;
 }
 
 /** Typed constructor, so descriptors read as plain tables beside their codecs. */

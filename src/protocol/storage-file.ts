@@ -430,6 +430,10 @@ export const StorageFileCommands = {
     cmd: StorageCmd.DeleteFile, name: 'DELETE_FILE', headSize: GROUP_NAME_MAX_LEN + 1, streamed: false,
     encode: encodeDeleteFileRequest, decode: (b) => decodeDeleteFileRequest(b),
   }),
+  QueryFileInfo: describe({
+    cmd: StorageCmd.QueryFileInfo, name: 'QUERY_FILE_INFO', headSize: GROUP_NAME_MAX_LEN + SIZES.minFileInfoName, streamed: false,
+    encode: encodeQueryFileInfoRequest, decode: (b, _pkgLen, status) => decodeQueryFileInfoRequest(b, status),
+  }),
   DownloadFile: describe({
     cmd: StorageCmd.DownloadFile, name: 'DOWNLOAD_FILE', headSize: SIZES.downloadHead + 1, streamed: false,
     encode: encodeDownloadRequest, decode: (b) => decodeDownloadRequest(b),

@@ -300,6 +300,10 @@ export function decodeFetchBinlogStream(stream: Buffer): Buffer {
 const NAME = { at: 0, min: 1, max: MAX_LOGIC_FILENAME_LEN - 1 };
 
 export const SyncCommands = {
+  ReportServerId: describe({
+    cmd: StorageCmd.ReportServerId, name: 'REPORT_SERVER_ID', headSize: SIZES.reportServerIdRequest, streamed: false,
+    encode: encodeReportServerIdRequest, decode: (b) => decodeReportServerIdRequest(b),
+  }),
   SyncCreateFile: describe({
     cmd: StorageCmd.SyncCreateFile, name: 'SYNC_CREATE_FILE', headSize: SIZES.syncFileHeadFixed, streamed: true, nameLen: NAME,
     encode: (h: SyncFileHead) => encodeSyncFileHead(StorageCmd.SyncCreateFile, h),

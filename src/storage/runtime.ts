@@ -107,18 +107,10 @@ export function nowSec(): number {
 }
 
 /**
- * Non-streamed requests must fit the buffer: `10 + pkg_len < buff_size` (§3.3), else EINVAL. The dispatcher
- * answers it and closes without waiting for a body a broken peer may never send.
+ * A non-streamed request of `d`, read and decoded by net/request-head.ts. It must fit the buffer:
+ * `10 + pkg_len < buff_size` (§3.3), else EINVAL, which the dispatcher answers and closes without waiting
+ * for a body a broken peer may never send.
  */
-export async function readSmallBody(rt: StorageRuntime, ctx: StorageCtx): Promise<Buffer> {
-  const len = ctx.header.pkgLen;
-  if (!(HEADER_SIZE + len < rt.config.buffSize)) {
-    throw new StatusError(Errno.EINVAL, `pkg_len ${len} does not fit buff_size ${rt.config.buffSize}`, ctx.header.cmd);
-  }
-  return ctx.conn.readRest();
-}
-
-/** A non-streamed request of `d`, bounded by buff_size as readSmallBody, decoded (net/request-head.ts). */
 export function readRequest<H>(rt: StorageRuntime, ctx: StorageCtx, d: CommandDescriptor<never, H>): Promise<H> {
   return readRequestHead(ctx, d, rt.config.buffSize - HEADER_SIZE - 1);
 }

@@ -3,14 +3,14 @@
 import { lstat, unlink } from 'node:fs/promises';
 import { Errno, StatusError } from '../../errors.js';
 import { StorageCmd } from '../../protocol/codes.js';
-import { decodeDeleteFileRequest } from '../../protocol/storage-file.js';
+import { StorageFileCommands } from '../../protocol/storage-file.js';
 import { deletesTarget, linkTarget, removeLinkTarget } from './links.js';
-import { checkGroup, fsStatus, nowSec, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { checkGroup, fsStatus, nowSec, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 
 export const META_SUFFIX = '-m';
 
 export async function deleteFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
-  const req = decodeDeleteFileRequest(await readSmallBody(rt, ctx));
+  const req = await readRequest(rt, ctx, StorageFileCommands.DeleteFile);
   checkGroup(rt, req.group, StorageCmd.DeleteFile);
   rt.stats.begin('Delete');
   const target = rt.paths.resolve(req.filename);

@@ -4,8 +4,8 @@ import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import { encodeHeader } from '../../protocol/header.js';
 import { Errno, StatusError } from '../../errors.js';
 import { CommonCmd, HEADER_SIZE, StorageCmd } from '../../protocol/codes.js';
-import { decodeDownloadRequest } from '../../protocol/storage-file.js';
-import { checkGroup, fsStatus, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { StorageFileCommands } from '../../protocol/storage-file.js';
+import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 
 const READ_CHUNK = 1 << 20;
 
@@ -28,7 +28,7 @@ export function downloadRange(fileSize: number, offset: number, length: number):
 const SMALL_RANGE = 256 << 10;
 
 export async function downloadFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
-  const req = decodeDownloadRequest(await readSmallBody(rt, ctx));
+  const req = await readRequest(rt, ctx, StorageFileCommands.DownloadFile);
   checkGroup(rt, req.group, StorageCmd.DownloadFile);
   rt.stats.begin('Download');
   const target = rt.paths.resolve(req.filename);

@@ -6,9 +6,9 @@ import zlib from 'node:zlib';
 import { Errno, StatusError } from '../../errors.js';
 import { StorageCmd } from '../../protocol/codes.js';
 import { peekFileName } from '../../protocol/file-id.js';
-import { decodeQueryFileInfoRequest, encodeQueryFileInfoResponse } from '../../protocol/storage-file.js';
+import { encodeQueryFileInfoResponse, StorageFileCommands } from '../../protocol/storage-file.js';
 import { sourceAddress } from '../tracker-side/identity.js';
-import { checkGroup, fsStatus, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 
 /** CRC-32 of a whole file, streamed. */
 export async function fileCrc32(p: string, onRead?: (ok: boolean) => void): Promise<number> {
@@ -27,7 +27,7 @@ export async function fileCrc32(p: string, onRead?: (ok: boolean) => void): Prom
 }
 
 export async function queryFileInfo(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
-  const req = decodeQueryFileInfoRequest(await readSmallBody(rt, ctx), ctx.header.status);
+  const req = await readRequest(rt, ctx, StorageFileCommands.QueryFileInfo);
   checkGroup(rt, req.group, StorageCmd.QueryFileInfo);
   const target = rt.paths.resolve(req.filename);
   const name = peekFileName(req.filename);

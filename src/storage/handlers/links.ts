@@ -8,9 +8,9 @@ import { randomInt } from 'node:crypto';
 import { Errno, StatusError } from '../../errors.js';
 import { StorageCmd } from '../../protocol/codes.js';
 import { encodeFileName, peekFileName, slaveFileName } from '../../protocol/file-id.js';
-import { decodeCreateLinkRequest, encodeUploadResponse } from '../../protocol/storage-file.js';
+import { encodeUploadResponse, StorageFileCommands } from '../../protocol/storage-file.js';
 import { nameSource } from '../tracker-side/identity.js';
-import { checkGroup, fsStatus, nowSec, readSmallBody, sourceIp, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { checkGroup, fsStatus, nowSec, readRequest, sourceIp, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import { hex2, type ResolvedName } from '../store/store-paths.js';
 
 const NAME_ATTEMPTS = 10;
@@ -57,7 +57,7 @@ export function deletesTarget(logical: string): boolean {
  */
 export async function createLink(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.CreateLink;
-  const req = decodeCreateLinkRequest(await readSmallBody(rt, ctx));
+  const req = await readRequest(rt, ctx, StorageFileCommands.CreateLink);
   checkGroup(rt, req.group, cmd);
   rt.stats.begin('CreateLink');
   const src = rt.paths.resolve(req.srcFilename);

@@ -3,10 +3,10 @@
 import { readFile, stat, unlink } from 'node:fs/promises';
 import { Errno, StatusError } from '../../errors.js';
 import { StorageCmd, MAX_META_NAME_LEN, MAX_META_VALUE_LEN, META_FIELD_SEP, META_RECORD_SEP } from '../../protocol/codes.js';
-import { decodeGetMetadataRequest, decodeSetMetadataRequest, encodeGetMetadataResponse, MetadataOp } from '../../protocol/storage-meta.js';
+import { encodeGetMetadataResponse, MetadataOp, StorageMetaCommands } from '../../protocol/storage-meta.js';
 import { writeFileAtomic } from '../store/file-writer.js';
 import { META_SUFFIX } from './delete.js';
-import { checkGroup, fsStatus, nowSec, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { checkGroup, fsStatus, nowSec, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 
 export type MetaChange = { op: 'C' | 'U' | 'D'; content: Buffer | null } | null;
 
@@ -79,7 +79,7 @@ async function readSidecar(p: string, name: string): Promise<Buffer | null> {
 }
 
 export async function setMetadata(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
-  const req = decodeSetMetadataRequest(await readSmallBody(rt, ctx));
+  const req = await readRequest(rt, ctx, StorageMetaCommands.SetMetadata);
   checkGroup(rt, req.group, StorageCmd.SetMetadata);
   rt.stats.begin('SetMeta');
   const target = rt.paths.resolve(req.filename);
@@ -105,7 +105,7 @@ export async function setMetadata(rt: StorageRuntime, ctx: StorageCtx): Promise<
 }
 
 export async function getMetadata(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
-  const req = decodeGetMetadataRequest(await readSmallBody(rt, ctx));
+  const req = await readRequest(rt, ctx, StorageMetaCommands.GetMetadata);
   checkGroup(rt, req.group, StorageCmd.GetMetadata);
   rt.stats.begin('GetMeta');
   const target = rt.paths.resolve(req.filename);

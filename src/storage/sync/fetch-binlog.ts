@@ -8,10 +8,10 @@ import path from 'node:path';
 import { Errno, StatusError } from '../../errors.js';
 import { StorageCmd } from '../../protocol/codes.js';
 import {
-  decodeFetchOnePathBinlogRequest, encodeFetchBinlogTrailer, encodeFetchOnePathBinlogResponseHeader,
+  encodeFetchBinlogTrailer, encodeFetchOnePathBinlogResponseHeader, SyncCommands,
 } from '../../protocol/sync.js';
 import { linkTarget } from '../handlers/links.js';
-import { checkGroup, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { checkGroup, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import { hex2 } from '../store/store-paths.js';
 
 const HEX2_RE = /^[0-9A-F]{2}$/;
@@ -58,7 +58,7 @@ export async function* storePathLines(rt: StorageRuntime, index: number): AsyncG
 
 export async function fetchOnePathBinlog(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.FetchOnePathBinlog;
-  const req = decodeFetchOnePathBinlogRequest(await readSmallBody(rt, ctx));
+  const req = await readRequest(rt, ctx, SyncCommands.FetchOnePathBinlog);
   checkGroup(rt, req.group, cmd);
   if (req.storePathIndex >= rt.paths.count) {
     throw new StatusError(Errno.EINVAL, `store path index ${req.storePathIndex} ≥ store_path_count ${rt.paths.count}`, cmd);

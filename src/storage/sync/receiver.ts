@@ -5,10 +5,10 @@ import { link, lstat, stat, symlink, unlink, utimes } from 'node:fs/promises';
 import { Errno, StatusError } from '../../errors.js';
 import { StorageCmd } from '../../protocol/codes.js';
 import { encodeStatus } from '../../protocol/header.js';
-import { decodeReportServerIdRequest, SYNC_NO_CONTENT_STATUS, SyncCommands } from '../../protocol/sync.js';
+import { SYNC_NO_CONTENT_STATUS, SyncCommands } from '../../protocol/sync.js';
 import { readRequestHead } from '../../net/request-head.js';
 import { TempFile } from '../store/file-writer.js';
-import { checkGroup, fsStatus, readRequest, readSmallBody, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 
 /** The peer a record came from: its 9 REPORT_SERVER_ID, else the connection's address. */
 export function syncSourceOf(ctx: StorageCtx): string {
@@ -34,7 +34,7 @@ export async function exists(p: string): Promise<boolean> {
 
 /** 9: remember who is pushing on this connection. */
 export async function reportServerId(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
-  ctx.state.syncSource = decodeReportServerIdRequest(await readSmallBody(rt, ctx));
+  ctx.state.syncSource = await readRequest(rt, ctx, SyncCommands.ReportServerId);
 }
 
 /** 16 / 18 (and 16 with status 0x11 = "you have it, record it"). */
