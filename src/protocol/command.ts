@@ -31,6 +31,6 @@ export interface CommandDescriptor<Req, Head> {
 }
 
 /** Typed constructor, so descriptors read as plain tables beside their codecs. */
-export function describe<Req, Head>(d: CommandDescriptor<Req, Head>): CommandDescriptor<Req, Head> {
+export function defineCommand<Req, Head>(d: CommandDescriptor<Req, Head>): CommandDescriptor<Req, Head> {
   return Object.freeze(d);
 }

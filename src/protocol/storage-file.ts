@@ -27,7 +27,7 @@ import {
   CommonCmd, FILE_EXT_NAME_MAX_LEN, FILE_PREFIX_MAX_LEN, GROUP_NAME_MAX_LEN, HEADER_SIZE, IPV4_ADDRESS_SIZE,
   IPV6_ADDRESS_SIZE, MAX_LOGIC_FILENAME_LEN, NORMAL_LOGIC_FILENAME_LENGTH, StorageCmd,
 } from './codes.js';
-import { describe } from './command.js';
+import { defineCommand } from './command.js';
 import { isValidExt, isValidPrefix } from './file-id.js';
 import type { IpSize } from './tracker-query.js';
 
@@ -395,50 +395,50 @@ export function decodeCreateLinkRequest(body: Buffer): CreateLinkRequest {
 const NAME = { at: 0, min: SIZES.minAppenderName, max: SIZES.maxName };
 
 export const StorageFileCommands = {
-  UploadFile: describe({
+  UploadFile: defineCommand({
     cmd: StorageCmd.UploadFile, name: 'UPLOAD_FILE', headSize: SIZES.uploadHead, streamed: true,
     encode: (h: UploadHead) => encodeUploadHead(StorageCmd.UploadFile, h),
     decode: (b, pkgLen) => decodeUploadHead(StorageCmd.UploadFile, b, pkgLen)!.head,
   }),
-  UploadAppenderFile: describe({
+  UploadAppenderFile: defineCommand({
     cmd: StorageCmd.UploadAppenderFile, name: 'UPLOAD_APPENDER_FILE', headSize: SIZES.uploadHead, streamed: true,
     encode: (h: UploadHead) => encodeUploadHead(StorageCmd.UploadAppenderFile, h),
     decode: (b, pkgLen) => decodeUploadHead(StorageCmd.UploadAppenderFile, b, pkgLen)!.head,
   }),
-  UploadSlaveFile: describe({
+  UploadSlaveFile: defineCommand({
     cmd: StorageCmd.UploadSlaveFile, name: 'UPLOAD_SLAVE_FILE', headSize: SIZES.slaveHead, streamed: true,
     nameLen: { at: 0, min: SIZES.minMasterName, max: SIZES.maxName },
     encode: encodeSlaveUploadHead, decode: (b, pkgLen) => decodeSlaveUploadHead(b, pkgLen)!.head,
   }),
-  AppendFile: describe({
+  AppendFile: defineCommand({
     cmd: StorageCmd.AppendFile, name: 'APPEND_FILE', headSize: SIZES.appendHead, streamed: true, nameLen: NAME,
     encode: encodeAppendHead, decode: (b, pkgLen) => decodeAppendHead(b, pkgLen)!.head,
   }),
-  ModifyFile: describe({
+  ModifyFile: defineCommand({
     cmd: StorageCmd.ModifyFile, name: 'MODIFY_FILE', headSize: SIZES.modifyHead, streamed: true, nameLen: NAME,
     encode: encodeModifyHead, decode: (b, pkgLen) => decodeModifyHead(b, pkgLen)!.head,
   }),
-  TruncateFile: describe({
+  TruncateFile: defineCommand({
     cmd: StorageCmd.TruncateFile, name: 'TRUNCATE_FILE', headSize: SIZES.truncateHead, streamed: false, nameLen: NAME,
     encode: encodeTruncateRequest, decode: (b) => decodeTruncateRequest(b),
   }),
-  RegenerateAppenderFilename: describe({
+  RegenerateAppenderFilename: defineCommand({
     cmd: StorageCmd.RegenerateAppenderFilename, name: 'REGENERATE_APPENDER_FILENAME', headSize: SIZES.minAppenderName,
     streamed: false, encode: encodeRegenerateRequest, decode: (b) => decodeRegenerateRequest(b),
   }),
-  DeleteFile: describe({
+  DeleteFile: defineCommand({
     cmd: StorageCmd.DeleteFile, name: 'DELETE_FILE', headSize: GROUP_NAME_MAX_LEN + 1, streamed: false,
     encode: encodeDeleteFileRequest, decode: (b) => decodeDeleteFileRequest(b),
   }),
-  QueryFileInfo: describe({
+  QueryFileInfo: defineCommand({
     cmd: StorageCmd.QueryFileInfo, name: 'QUERY_FILE_INFO', headSize: GROUP_NAME_MAX_LEN + SIZES.minFileInfoName, streamed: false,
     encode: encodeQueryFileInfoRequest, decode: (b, _pkgLen, status) => decodeQueryFileInfoRequest(b, status),
   }),
-  DownloadFile: describe({
+  DownloadFile: defineCommand({
     cmd: StorageCmd.DownloadFile, name: 'DOWNLOAD_FILE', headSize: SIZES.downloadHead + 1, streamed: false,
     encode: encodeDownloadRequest, decode: (b) => decodeDownloadRequest(b),
   }),
-  CreateLink: describe({
+  CreateLink: defineCommand({
     cmd: StorageCmd.CreateLink, name: 'CREATE_LINK', headSize: SIZES.createLinkHead, streamed: false,
     encode: encodeCreateLinkRequest, decode: (b) => decodeCreateLinkRequest(b),
   }),

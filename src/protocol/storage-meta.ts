@@ -9,7 +9,7 @@
 import { Errno, StatusError } from '../errors.js';
 import { BufReader, BufWriter } from './buf.js';
 import { CommonCmd, GROUP_NAME_MAX_LEN, MAX_LOGIC_FILENAME_LEN, StorageCmd } from './codes.js';
-import { describe } from './command.js';
+import { defineCommand } from './command.js';
 import { decodeMetadata, encodeMetadata, type Metadata, type MetadataInput } from './metadata.js';
 import { decodeGroupFileRequest, encodeGroupFileRequest, type GroupFile } from './storage-file.js';
 
@@ -89,12 +89,12 @@ export function decodeGetMetadataResponse(body: Buffer): Metadata {
 // ---- Command descriptors (protocol/command.ts)
 
 export const StorageMetaCommands = {
-  SetMetadata: describe({
+  SetMetadata: defineCommand({
     cmd: StorageCmd.SetMetadata, name: 'SET_METADATA', headSize: SIZES.setMetadataHead, streamed: false,
     nameLen: { at: 0, min: 1, max: SIZES.maxName },
     encode: encodeSetMetadataRequest, decode: (b) => decodeSetMetadataRequest(b),
   }),
-  GetMetadata: describe({
+  GetMetadata: defineCommand({
     cmd: StorageCmd.GetMetadata, name: 'GET_METADATA', headSize: GROUP_NAME_MAX_LEN + 1, streamed: false,
     encode: encodeGetMetadataRequest, decode: (b) => decodeGetMetadataRequest(b),
   }),

@@ -18,7 +18,7 @@
 // Encoders return whole packets (streamed ones: header + head, pkg_len counting the content that the caller
 // streams next); decoders take the body. Bad requests throw StatusError(EINVAL), bad responses ProtocolError.
 import { BufReader, BufWriter } from './buf.js';
-import { describe } from './command.js';
+import { defineCommand } from './command.js';
 import {
   CommonCmd, GROUP_NAME_MAX_LEN, HEADER_SIZE, MAX_LOGIC_FILENAME_LEN, STORAGE_ID_MAX_SIZE, StorageCmd,
 } from './codes.js';
@@ -300,49 +300,49 @@ export function decodeFetchBinlogStream(stream: Buffer): Buffer {
 const NAME = { at: 0, min: 1, max: MAX_LOGIC_FILENAME_LEN - 1 };
 
 export const SyncCommands = {
-  ReportServerId: describe({
+  ReportServerId: defineCommand({
     cmd: StorageCmd.ReportServerId, name: 'REPORT_SERVER_ID', headSize: SIZES.reportServerIdRequest, streamed: false,
     encode: encodeReportServerIdRequest, decode: (b) => decodeReportServerIdRequest(b),
   }),
-  SyncCreateFile: describe({
+  SyncCreateFile: defineCommand({
     cmd: StorageCmd.SyncCreateFile, name: 'SYNC_CREATE_FILE', headSize: SIZES.syncFileHeadFixed, streamed: true, nameLen: NAME,
     encode: (h: SyncFileHead) => encodeSyncFileHead(StorageCmd.SyncCreateFile, h),
     decode: (b) => decodeSyncFileHead(StorageCmd.SyncCreateFile, b)!.head,
   }),
-  SyncUpdateFile: describe({
+  SyncUpdateFile: defineCommand({
     cmd: StorageCmd.SyncUpdateFile, name: 'SYNC_UPDATE_FILE', headSize: SIZES.syncFileHeadFixed, streamed: true, nameLen: NAME,
     encode: (h: SyncFileHead) => encodeSyncFileHead(StorageCmd.SyncUpdateFile, h),
     decode: (b) => decodeSyncFileHead(StorageCmd.SyncUpdateFile, b)!.head,
   }),
-  SyncAppendFile: describe({
+  SyncAppendFile: defineCommand({
     cmd: StorageCmd.SyncAppendFile, name: 'SYNC_APPEND_FILE', headSize: SIZES.syncRangeHeadFixed, streamed: true, nameLen: NAME,
     encode: (h: SyncRangeHead) => encodeSyncRangeHead(StorageCmd.SyncAppendFile, h),
     decode: (b) => decodeSyncRangeHead(StorageCmd.SyncAppendFile, b)!.head,
   }),
-  SyncModifyFile: describe({
+  SyncModifyFile: defineCommand({
     cmd: StorageCmd.SyncModifyFile, name: 'SYNC_MODIFY_FILE', headSize: SIZES.syncRangeHeadFixed, streamed: true, nameLen: NAME,
     encode: (h: SyncRangeHead) => encodeSyncRangeHead(StorageCmd.SyncModifyFile, h),
     decode: (b) => decodeSyncRangeHead(StorageCmd.SyncModifyFile, b)!.head,
   }),
-  SyncDeleteFile: describe({
+  SyncDeleteFile: defineCommand({
     cmd: StorageCmd.SyncDeleteFile, name: 'SYNC_DELETE_FILE', headSize: SIZES.syncDeleteFixed, streamed: false,
     encode: encodeSyncDeleteRequest, decode: (b) => decodeSyncDeleteRequest(b),
   }),
-  SyncCreateLink: describe({
+  SyncCreateLink: defineCommand({
     cmd: StorageCmd.SyncCreateLink, name: 'SYNC_CREATE_LINK', headSize: SIZES.syncLinkFixed, streamed: false,
     encode: (r: SyncLinkRequest) => encodeSyncLinkRequest(StorageCmd.SyncCreateLink, r),
     decode: (b) => decodeSyncLinkRequest(StorageCmd.SyncCreateLink, b),
   }),
-  SyncRenameFile: describe({
+  SyncRenameFile: defineCommand({
     cmd: StorageCmd.SyncRenameFile, name: 'SYNC_RENAME_FILE', headSize: SIZES.syncLinkFixed, streamed: false,
     encode: (r: SyncLinkRequest) => encodeSyncLinkRequest(StorageCmd.SyncRenameFile, r),
     decode: (b) => decodeSyncLinkRequest(StorageCmd.SyncRenameFile, b),
   }),
-  SyncTruncateFile: describe({
+  SyncTruncateFile: defineCommand({
     cmd: StorageCmd.SyncTruncateFile, name: 'SYNC_TRUNCATE_FILE', headSize: SIZES.syncTruncateFixed, streamed: false,
     encode: encodeSyncTruncateRequest, decode: (b) => decodeSyncTruncateRequest(b),
   }),
-  FetchOnePathBinlog: describe({
+  FetchOnePathBinlog: defineCommand({
     cmd: StorageCmd.FetchOnePathBinlog, name: 'FETCH_ONE_PATH_BINLOG', headSize: SIZES.fetchOnePathBinlogRequest,
     streamed: false, encode: encodeFetchOnePathBinlogRequest, decode: (b) => decodeFetchOnePathBinlogRequest(b),
   }),
