@@ -29,9 +29,12 @@ export async function readRequestHead<H>(ctx: HeadSource, d: CommandDescriptor<n
   const fixed = await ctx.conn.readExact(d.headSize);
   const field = d.nameLen;
   if (!field) return d.decode(fixed, pkgLen, ctx.header.status);
-  const n = fixed.readBigInt64BE(field.at);
-  if (n < BigInt(field.min) || n > BigInt(field.max) || pkgLen < d.headSize + Number(n)) {
-    throw new StatusError(Errno.EINVAL, `${d.name}: name length ${n} out of range ${field.min}..${field.max}`, cmd);
+  // The i64 as two halves: a name length never needs the high one (no BigInt on the hot path).
+  const high = fixed.readInt32BE(field.at);
+  const n = fixed.readUInt32BE(field.at + 4);
+  if (high !== 0 || n < field.min || n > field.max || pkgLen < d.headSize + n) {
+    const shown = high === 0 ? n : fixed.readBigInt64BE(field.at);
+    throw new StatusError(Errno.EINVAL, `${d.name}: name length ${shown} out of range ${field.min}..${field.max}`, cmd);
   }
-  return d.decode(await ctx.conn.readExtend(fixed, Number(n)), pkgLen, ctx.header.status);
+  return d.decode(await ctx.conn.readExtend(fixed, n), pkgLen, ctx.header.status);
 }
