@@ -10,7 +10,8 @@ import {
   applySchema, fields, lastItem, line, renderConf, REQUIRED, schemaDefaults,
   type ApplyOptions, type Field, type Schema,
 } from './schema.js';
-import { parseBool, type AllowHosts, type HostPort, type TimeOfDay } from './values.js';
+import { parseBool, type HostPort, type TimeOfDay } from './values.js';
+import type { AllowHosts } from './allow-hosts.js';
 import type { AddressFamily } from './tracker-conf.js';
 
 export interface StorageConfig extends LogSettings, AntiStealSettings {

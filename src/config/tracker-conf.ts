@@ -5,7 +5,8 @@ import { logFields, type LogSettings } from './common-fields.js';
 import {
   applySchema, fields, renderConf, REQUIRED, schemaDefaults, type ApplyOptions, type Field, type Schema,
 } from './schema.js';
-import type { AllowHosts, ReservedSpace, TimeOfDay } from './values.js';
+import type { ReservedSpace, TimeOfDay } from './values.js';
+import type { AllowHosts } from './allow-hosts.js';
 
 export type AddressFamily = 'auto' | 'IPv4' | 'IPv6' | 'both';
 
