@@ -28,7 +28,7 @@ export default class Bench extends FdfsCommand {
       deleteAfter: flags.delete,
     };
     const results = await runBench(client, opts);
-    if (!this.jsonEnabled()) this.log(formatBenchTable(opts, results));
+    this.log(formatBenchTable(opts, results));
     return { results };
   }
 }

@@ -11,7 +11,7 @@ export default class Exists extends FdfsCommand {
     const { args, flags } = await this.parse(Exists);
     const client = await this.clientFor(flags);
     const exists = await client.exists(args.fileId);
-    if (!this.jsonEnabled()) this.log(exists ? 'yes' : 'no');
+    this.log(exists ? 'yes' : 'no');
     if (!exists) process.exitCode = ExitCode.NotFound;
     return { fileId: args.fileId, exists };
   }

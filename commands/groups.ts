@@ -12,7 +12,7 @@ export default class Groups extends FdfsCommand {
     const { args, flags } = await this.parse(Groups);
     const client = await this.clientFor(flags);
     const groups = args.group ? [await client.listGroup(args.group)] : await client.listGroups();
-    if (!this.jsonEnabled()) this.log(formatGroups(groups));
+    this.log(formatGroups(groups));
     return { groups };
   }
 }

@@ -20,7 +20,7 @@ export default class Info extends FdfsCommand {
     const needClient = !flags.offline;
     const client = needClient ? await this.clientFor(flags) : null;
     const info = await fileInfo(client, args.fileId, { server: flags.server, offline: flags.offline });
-    if (!this.jsonEnabled()) this.log(printFileInfo(info));
+    this.log(printFileInfo(info));
     return info as unknown as Record<string, unknown>;
   }
 }

@@ -21,7 +21,7 @@ export default class Link extends FdfsCommand {
     const { args, flags } = await this.parse(Link);
     const client = await this.clientFor(flags);
     const fileId = await client.createLink(args.source, { masterId: flags['slave-of'], prefix: flags.prefix, ext: flags.ext });
-    if (!this.jsonEnabled()) this.log(fileId);
+    this.log(fileId);
     return { source: args.source, fileId };
   }
 }

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { contentSource } from '../src/cli/content.js';
-import { UsageError } from '../src/errors.js';
+import { parseByteCount } from '../src/cli/format.js';
 
 export default class Modify extends FdfsCommand {
   static override summary = 'Overwrite part of an appender file, starting at OFFSET, with a local file (or standard input).';
@@ -18,8 +18,7 @@ export default class Modify extends FdfsCommand {
 
   async run(): Promise<{ fileId: string; offset: number }> {
     const { args, flags } = await this.parse(Modify);
-    const offset = Number(args.offset);
-    if (!/^\d+$/.test(args.offset) || !Number.isSafeInteger(offset)) throw new UsageError(`bad offset "${args.offset}" (want a byte count)`);
+    const offset = parseByteCount(args.offset, 'offset');
     const client = await this.clientFor(flags);
     await client.modify(args.fileId, offset, await contentSource(args.file));
     return { fileId: args.fileId, offset };

@@ -11,7 +11,7 @@ export default class Regenerate extends FdfsCommand {
     const { args, flags } = await this.parse(Regenerate);
     const client = await this.clientFor(flags);
     const newFileId = await client.regenerateAppenderFilename(args.fileId);
-    if (!this.jsonEnabled()) this.log(newFileId);
+    this.log(newFileId);
     return { fileId: args.fileId, newFileId };
   }
 }

@@ -19,7 +19,7 @@ export default class Storages extends FdfsCommand {
     for (const g of groups) {
       for (const s of await client.listStorages(g, args.storageId)) storages.push({ group: g, storage: s });
     }
-    if (!this.jsonEnabled()) this.log(formatStorages(storages));
+    this.log(formatStorages(storages));
     return { storages };
   }
 }

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
-import { UsageError } from '../src/errors.js';
+import { parseByteCount } from '../src/cli/format.js';
 
 export default class Truncate extends FdfsCommand {
   static override summary = 'Set the size of an appender file (default 0); a larger size extends it with zero bytes.';
@@ -15,8 +15,7 @@ export default class Truncate extends FdfsCommand {
 
   async run(): Promise<{ fileId: string; size: number }> {
     const { args, flags } = await this.parse(Truncate);
-    const size = Number(args.size);
-    if (!/^\d+$/.test(args.size) || !Number.isSafeInteger(size)) throw new UsageError(`bad size "${args.size}" (want a byte count)`);
+    const size = parseByteCount(args.size, 'size');
     const client = await this.clientFor(flags);
     await client.truncate(args.fileId, size);
     return { fileId: args.fileId, size };

@@ -34,7 +34,7 @@ export default class Upload extends FdfsCommand {
     if (flags['slave-of']) {
       if (argv.length !== 1) throw new UsageError('--slave-of takes exactly one FILE');
       const id = await client.uploadSlave(flags['slave-of'], flags.prefix!, await contentSource(argv[0] as string), { ext: flags.ext, metadata });
-      if (!this.jsonEnabled()) this.log(id);
+      this.log(id);
       return { fileIds: [id] };
     }
     const fileIds = await uploadFiles(client, argv as string[], {
@@ -43,7 +43,7 @@ export default class Upload extends FdfsCommand {
       metadata,
       appender: flags.appender,
       progress: !flags.quiet && !this.jsonEnabled(),
-      onFileId: (id) => { if (!this.jsonEnabled()) this.log(id); },
+      onFileId: (id) => this.log(id),
     });
     return { fileIds };
   }
