@@ -25,8 +25,9 @@ describe('README error table', () => {
 
   it('lists every error code and class of src/errors.ts, each class with the code it raises', () => {
     const rows = [...errorSection().matchAll(/^\| (FDFS_ERR_\S+) \| ([\w-]+) \| .+ \|$/gm)].map((m) => [m[1]!, m[2]!] as const);
-    const codes = rows.map(([code]) => code).filter((c) => !c.includes('&lt;'));
-    expect(codes.sort()).toEqual(Object.values(ErrorCode).sort());
+    // A subclass may share its parent's code (one row each), so codes are compared as a set.
+    const codes = new Set(rows.map(([code]) => code).filter((c) => !c.includes('&lt;')));
+    expect([...codes].sort()).toEqual(Object.values(ErrorCode).sort());
     // FdfsError is the root: its code is whatever the thrower names, so it has no row.
     const named = rows.map(([, cls]) => cls).filter((c) => c !== '-').sort();
     expect(named).toEqual(CLASSES.map(([name]) => name).filter((n) => n !== 'FdfsError').sort());
