@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import * as errors from '../../src/errors.js';
-import { Errno, ERRNO_MESSAGES, ErrorCode, FdfsError, StatusError } from '../../src/errors.js';
+import { einval, Errno, ERRNO_MESSAGES, ErrorCode, FdfsError, StatusError } from '../../src/errors.js';
 import { ROOT } from '../helpers/proc.js';
 
 function errorSection(): string {
@@ -38,6 +38,15 @@ describe('README error table', () => {
       expect(e, cls).toBeInstanceOf(FdfsError);
       expect(e.code, cls).toBe(cls === 'StatusError' ? 'FDFS_ERR_ENOENT' : code);
     }
+  });
+});
+
+describe('einval', () => {
+  it('is the StatusError handlers and decoders throw for a bad request, with the command when known', () => {
+    const e = einval('bad prefix', 11);
+    expect(e).toBeInstanceOf(StatusError);
+    expect(e).toMatchObject({ errno: Errno.EINVAL, cmd: 11, code: 'FDFS_ERR_EINVAL', message: 'bad prefix' });
+    expect(einval('x').cmd).toBeUndefined();
   });
 });
 
