@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
+import { sharedArgs } from '../src/cli/flags.js';
 import { fileInfo, printFileInfo } from '../src/cli/file-info.js';
 
 export default class Info extends FdfsCommand {
@@ -9,7 +10,7 @@ export default class Info extends FdfsCommand {
     '<%= config.bin %> info group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg',
     '<%= config.bin %> info group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg --server --json',
   ];
-  static override args = { fileId: Args.string({ description: 'file ID (group/M00/…)', required: true }) };
+  static override args = { fileId: sharedArgs.fileId() };
   static override flags = {
     server: Flags.boolean({ char: 's', summary: 'Always ask the storage (current size, and whether it still exists).' }),
     offline: Flags.boolean({ char: 'n', summary: 'Never contact a server.', exclusive: ['server'] }),

@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
+import { sharedArgs } from '../src/cli/flags.js';
 import { contentSource } from '../src/cli/content.js';
 import { parseByteCount } from '../src/cli/format.js';
 
@@ -11,9 +12,9 @@ export default class Modify extends FdfsCommand {
     'printf AB | <%= config.bin %> modify group1/M00/00/00/wKgFSGE0xmuEOhDaAAAAAKfH9Eo215.log 2 -',
   ];
   static override args = {
-    fileId: Args.string({ description: 'appender file ID', required: true }),
+    fileId: sharedArgs.appenderId(),
     offset: Args.string({ description: 'byte offset to write at', required: true }),
-    file: Args.string({ description: 'local file, or - for standard input', required: true }),
+    file: sharedArgs.content(),
   };
 
   async run(): Promise<{ fileId: string; offset: number }> {

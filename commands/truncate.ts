@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
+import { sharedArgs } from '../src/cli/flags.js';
 import { parseByteCount } from '../src/cli/format.js';
 
 export default class Truncate extends FdfsCommand {
@@ -9,7 +10,7 @@ export default class Truncate extends FdfsCommand {
     '<%= config.bin %> truncate group1/M00/00/00/wKgFSGE0xmuEOhDaAAAAAKfH9Eo215.log 1024',
   ];
   static override args = {
-    fileId: Args.string({ description: 'appender file ID', required: true }),
+    fileId: sharedArgs.appenderId(),
     size: Args.string({ description: 'new size in bytes', default: '0' }),
   };
 

@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
+import { sharedArgs, sharedFlags } from '../src/cli/flags.js';
 import { uploadFiles } from '../src/cli/transfer.js';
 import { parseMetaPairs } from '../src/cli/format.js';
 import { contentSource } from '../src/cli/content.js';
@@ -16,7 +17,7 @@ export default class Upload extends FdfsCommand {
     '<%= config.bin %> upload thumb.jpg --slave-of group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg --prefix _150x150',
   ];
   static override strict = false;
-  static override args = { file: Args.string({ description: 'local file, or - for standard input', required: true }) };
+  static override args = { file: sharedArgs.content() };
   static override flags = {
     group: Flags.string({ char: 'g', summary: 'Store into this group.' }),
     ext: Flags.string({ summary: 'File extension to record (default: from the file name).' }),
@@ -24,7 +25,7 @@ export default class Upload extends FdfsCommand {
     appender: Flags.boolean({ summary: 'Create appender files (can be appended to later).', exclusive: ['slave-of'] }),
     'slave-of': Flags.string({ summary: 'Store FILE as a slave of this master file ID (master name + prefix + ext).', dependsOn: ['prefix'], exclusive: ['group'] }),
     prefix: Flags.string({ summary: 'Slave prefix, e.g. _150x150 (with --slave-of).', dependsOn: ['slave-of'] }),
-    quiet: Flags.boolean({ char: 'q', summary: 'No progress bar.' }),
+    quiet: sharedFlags.quiet(),
   };
 
   async run(): Promise<{ fileIds: string[] }> {
