@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
-import { formatStorages } from '../src/cli/cluster-list.js';
+import { formatStorages, listStorageRecords } from '../src/cli/cluster-list.js';
 import type { StorageRecord } from '../src/protocol/tracker-list.js';
 
 export default class Storages extends FdfsCommand {
@@ -14,11 +14,7 @@ export default class Storages extends FdfsCommand {
   async run(): Promise<{ storages: Array<{ group: string; storage: StorageRecord }> }> {
     const { args, flags } = await this.parse(Storages);
     const client = await this.clientFor(flags);
-    const groups = args.group ? [args.group] : (await client.listGroups()).map((g) => g.groupName);
-    const storages: Array<{ group: string; storage: StorageRecord }> = [];
-    for (const g of groups) {
-      for (const s of await client.listStorages(g, args.storageId)) storages.push({ group: g, storage: s });
-    }
+    const storages = await listStorageRecords(client, args.group, args.storageId);
     this.log(formatStorages(storages));
     return { storages };
   }

@@ -3,8 +3,6 @@ import { FdfsCommand } from '../src/cli/base-command.js';
 import { sharedArgs, sharedFlags } from '../src/cli/flags.js';
 import { uploadFiles } from '../src/cli/transfer.js';
 import { parseMetaPairs } from '../src/cli/format.js';
-import { contentSource } from '../src/cli/content.js';
-import { UsageError } from '../src/errors.js';
 
 export default class Upload extends FdfsCommand {
   static override summary = 'Upload files; prints one file ID per line.';
@@ -32,17 +30,12 @@ export default class Upload extends FdfsCommand {
     const { argv, flags } = await this.parse(Upload);
     const client = await this.clientFor(flags);
     const metadata = flags.meta ? parseMetaPairs(flags.meta) : undefined;
-    if (flags['slave-of']) {
-      if (argv.length !== 1) throw new UsageError('--slave-of takes exactly one FILE');
-      const id = await client.uploadSlave(flags['slave-of'], flags.prefix!, await contentSource(argv[0] as string), { ext: flags.ext, metadata });
-      this.log(id);
-      return { fileIds: [id] };
-    }
     const fileIds = await uploadFiles(client, argv as string[], {
       group: flags.group,
       ext: flags.ext,
       metadata,
       appender: flags.appender,
+      slaveOf: flags['slave-of'] ? { master: flags['slave-of'], prefix: flags.prefix! } : undefined,
       progress: !flags.quiet && !this.jsonEnabled(),
       onFileId: (id) => this.log(id),
     });
