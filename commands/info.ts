@@ -18,8 +18,7 @@ export default class Info extends FdfsCommand {
 
   async run(): Promise<Record<string, unknown>> {
     const { args, flags } = await this.parse(Info);
-    const needClient = !flags.offline;
-    const client = needClient ? await this.clientFor(flags) : null;
+    const client = flags.offline ? null : await this.clientFor(flags);
     const info = await fileInfo(client, args.fileId, { server: flags.server, offline: flags.offline });
     this.log(printFileInfo(info));
     return info as unknown as Record<string, unknown>;
