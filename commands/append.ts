@@ -1,3 +1,4 @@
+// `fdfs append`: a local file or stdin onto an appender file.
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { sharedArgs } from '../src/cli/flags.js';
 import { contentSource } from '../src/cli/content.js';

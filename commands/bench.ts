@@ -1,3 +1,4 @@
+// `fdfs bench`: timed upload/download/delete phases (src/cli/bench.ts).
 import { Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { runBench, formatBenchTable, type PhaseResult } from '../src/cli/bench.js';

@@ -1,3 +1,4 @@
+// `fdfs delete`: deletes each file ID in turn.
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { sharedArgs } from '../src/cli/flags.js';
 

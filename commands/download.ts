@@ -1,3 +1,4 @@
+// `fdfs download`: a file or a byte range to a path or stdout through downloadFile() (src/cli/transfer.ts).
 import { Args, Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { sharedArgs, sharedFlags } from '../src/cli/flags.js';

@@ -1,3 +1,4 @@
+// `fdfs exists`: yes/no on stdout, and exit 3 for no.
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { sharedArgs } from '../src/cli/flags.js';
 import { ExitCode } from '../src/cli/exit-codes.js';

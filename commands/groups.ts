@@ -1,3 +1,4 @@
+// `fdfs groups`: the tracker's groups as a table (src/cli/cluster-list.ts).
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { formatGroups, listGroupStats } from '../src/cli/cluster-list.js';

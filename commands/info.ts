@@ -1,3 +1,4 @@
+// `fdfs info`: what a file ID says, decoded or asked from its storage (src/cli/file-info.ts).
 import { Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { sharedArgs } from '../src/cli/flags.js';

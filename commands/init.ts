@@ -1,3 +1,4 @@
+// `fdfs init`: flags (src/cli/init/flags.ts) to initCluster() (src/cli/init/run.ts), then where the files went.
 import { BaseCommand } from '../src/cli/base-command.js';
 import { answersFromFlags, initFlags } from '../src/cli/init/flags.js';
 import { initCluster } from '../src/cli/init/run.js';

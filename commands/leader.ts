@@ -1,3 +1,4 @@
+// `fdfs leader`: the leader tracker's address.
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { formatIpPort } from '../src/protocol/join.js';
 

@@ -1,3 +1,4 @@
+// `fdfs link`: a second file ID for stored content (20 CREATE_LINK).
 import { Args, Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 

@@ -1,3 +1,4 @@
+// `fdfs modify`: overwrite part of an appender file at an offset.
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { sharedArgs } from '../src/cli/flags.js';

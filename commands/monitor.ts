@@ -1,3 +1,4 @@
+// `fdfs monitor`: one look or a --watch loop (src/cli/monitor/watch.ts); the exit code says healthy or not.
 import { Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { ExitCode } from '../src/cli/exit-codes.js';

@@ -1,3 +1,4 @@
+// `fdfs regenerate`: an appender file becomes a normal file with a new ID.
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { sharedArgs } from '../src/cli/flags.js';
 

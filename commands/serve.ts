@@ -1,3 +1,4 @@
+// `fdfs serve`: flags to startServers() (src/cli/serve.ts), then run until SIGINT/SIGTERM.
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { startServers, type Role } from '../src/cli/serve.js';

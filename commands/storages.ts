@@ -1,3 +1,4 @@
+// `fdfs storages`: storage servers of one or every group as a table (src/cli/cluster-list.ts).
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { formatStorages, listStorageRecords } from '../src/cli/cluster-list.js';

@@ -1,3 +1,4 @@
+// `fdfs token`: an HTTP download URL with an anti-steal token (src/cli/http-token.ts).
 import { Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { sharedArgs } from '../src/cli/flags.js';

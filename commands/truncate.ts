@@ -1,3 +1,4 @@
+// `fdfs truncate`: set an appender file's size.
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { sharedArgs } from '../src/cli/flags.js';

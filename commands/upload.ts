@@ -1,3 +1,4 @@
+// `fdfs upload`: files or stdin through uploadFiles() (src/cli/transfer.ts); one file ID per line.
 import { Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { sharedArgs, sharedFlags } from '../src/cli/flags.js';

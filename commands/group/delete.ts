@@ -1,3 +1,4 @@
+// `fdfs group delete`: remove an empty group from every tracker.
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../../src/cli/base-command.js';
 

@@ -1,3 +1,4 @@
+// `fdfs meta get`: a file's metadata as key=value lines.
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../../src/cli/base-command.js';
 

@@ -1,3 +1,4 @@
+// `fdfs storage delete`: remove a stopped storage from its group on every tracker.
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../../src/cli/base-command.js';
 
