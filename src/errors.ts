@@ -69,7 +69,6 @@ export const ErrorCode = {
   /** What the CLI reports for an error that is none of fdfs's own. */
   Unknown: 'FDFS_ERR_UNKNOWN',
 } as const;
-export type ErrorCodeName = keyof typeof ErrorCode;
 
 /** Root of every error fdfs throws on purpose. */
 export class FdfsError extends Error {
