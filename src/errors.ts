@@ -113,6 +113,14 @@ export class LengthMismatchError extends FdfsError {
   }
 }
 
+/** A request body over a configured size limit (the HTTP upload's http.upload.max_size). */
+export class TooLargeError extends FdfsError {
+  constructor(message: string) {
+    super(ErrorCode.TooLarge, message);
+    this.name = 'TooLargeError';
+  }
+}
+
 /** A configuration file or flag with a bad value; carries file:line when known. */
 export class ConfigError extends FdfsError {
   constructor(message: string, readonly file?: string, readonly line?: number) {
@@ -159,13 +167,5 @@ export class UsageError extends FdfsError {
   constructor(message: string) {
     super(ErrorCode.Usage, message);
     this.name = 'UsageError';
-  }
-}
-
-/** A request body over a configured size limit (the HTTP upload's http.upload.max_size). */
-export class TooLargeError extends FdfsError {
-  constructor(message: string) {
-    super(ErrorCode.TooLarge, message);
-    this.name = 'TooLargeError';
   }
 }
