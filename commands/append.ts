@@ -1,5 +1,6 @@
-import { Args } from '@oclif/core';
+// `fdfs append`: a local file or stdin onto an appender file.
 import { FdfsCommand } from '../src/cli/base-command.js';
+import { sharedArgs } from '../src/cli/flags.js';
 import { contentSource } from '../src/cli/content.js';
 
 export default class Append extends FdfsCommand {
@@ -10,8 +11,8 @@ export default class Append extends FdfsCommand {
     'echo "one more line" | <%= config.bin %> append group1/M00/00/00/wKgFSGE0xmuEOhDaAAAAAKfH9Eo215.log -',
   ];
   static override args = {
-    fileId: Args.string({ description: 'appender file ID', required: true }),
-    file: Args.string({ description: 'local file, or - for standard input', required: true }),
+    fileId: sharedArgs.appenderId(),
+    file: sharedArgs.content(),
   };
 
   async run(): Promise<{ fileId: string }> {

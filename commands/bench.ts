@@ -1,3 +1,4 @@
+// `fdfs bench`: timed upload/download/delete phases (src/cli/bench.ts).
 import { Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { runBench, formatBenchTable, type PhaseResult } from '../src/cli/bench.js';
@@ -28,7 +29,7 @@ export default class Bench extends FdfsCommand {
       deleteAfter: flags.delete,
     };
     const results = await runBench(client, opts);
-    if (!this.jsonEnabled()) this.log(formatBenchTable(opts, results));
+    this.log(formatBenchTable(opts, results));
     return { results };
   }
 }

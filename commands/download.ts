@@ -1,5 +1,7 @@
+// `fdfs download`: a file or a byte range to a path or stdout through downloadFile() (src/cli/transfer.ts).
 import { Args, Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
+import { sharedArgs, sharedFlags } from '../src/cli/flags.js';
 import { downloadFile } from '../src/cli/transfer.js';
 
 export default class Download extends FdfsCommand {
@@ -11,13 +13,13 @@ export default class Download extends FdfsCommand {
     '<%= config.bin %> download group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg - --offset 100 --length 50',
   ];
   static override args = {
-    fileId: Args.string({ description: 'file ID (group/M00/…)', required: true }),
+    fileId: sharedArgs.fileId(),
     dest: Args.string({ description: 'local path, or - for standard output' }),
   };
   static override flags = {
     offset: Flags.integer({ summary: 'Start at this byte offset.', min: 0, default: 0 }),
     length: Flags.integer({ summary: 'Bytes to read (0 = to the end).', min: 0, default: 0 }),
-    quiet: Flags.boolean({ char: 'q', summary: 'No progress bar.' }),
+    quiet: sharedFlags.quiet(),
   };
 
   async run(): Promise<{ fileId: string; dest: string; bytes: number }> {

@@ -1,6 +1,7 @@
+// `fdfs groups`: the tracker's groups as a table (src/cli/cluster-list.ts).
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
-import { formatGroups } from '../src/cli/cluster-list.js';
+import { formatGroups, listGroupStats } from '../src/cli/cluster-list.js';
 import type { GroupStat } from '../src/protocol/tracker-list.js';
 
 export default class Groups extends FdfsCommand {
@@ -11,8 +12,8 @@ export default class Groups extends FdfsCommand {
   async run(): Promise<{ groups: GroupStat[] }> {
     const { args, flags } = await this.parse(Groups);
     const client = await this.clientFor(flags);
-    const groups = args.group ? [await client.listGroup(args.group)] : await client.listGroups();
-    if (!this.jsonEnabled()) this.log(formatGroups(groups));
+    const groups = await listGroupStats(client, args.group);
+    this.log(formatGroups(groups));
     return { groups };
   }
 }

@@ -1,5 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+// `fdfs info`: what a file ID says, decoded or asked from its storage (src/cli/file-info.ts).
+import { Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
+import { sharedArgs } from '../src/cli/flags.js';
 import { fileInfo, printFileInfo } from '../src/cli/file-info.js';
 
 export default class Info extends FdfsCommand {
@@ -9,7 +11,7 @@ export default class Info extends FdfsCommand {
     '<%= config.bin %> info group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg',
     '<%= config.bin %> info group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg --server --json',
   ];
-  static override args = { fileId: Args.string({ description: 'file ID (group/M00/…)', required: true }) };
+  static override args = { fileId: sharedArgs.fileId() };
   static override flags = {
     server: Flags.boolean({ char: 's', summary: 'Always ask the storage (current size, and whether it still exists).' }),
     offline: Flags.boolean({ char: 'n', summary: 'Never contact a server.', exclusive: ['server'] }),
@@ -17,10 +19,9 @@ export default class Info extends FdfsCommand {
 
   async run(): Promise<Record<string, unknown>> {
     const { args, flags } = await this.parse(Info);
-    const needClient = !flags.offline;
-    const client = needClient ? await this.clientFor(flags) : null;
+    const client = flags.offline ? null : await this.clientFor(flags);
     const info = await fileInfo(client, args.fileId, { server: flags.server, offline: flags.offline });
-    if (!this.jsonEnabled()) this.log(printFileInfo(info));
+    this.log(printFileInfo(info));
     return info as unknown as Record<string, unknown>;
   }
 }

@@ -1,4 +1,6 @@
+// `fdfs leader`: the leader tracker's address.
 import { FdfsCommand } from '../src/cli/base-command.js';
+import { formatIpPort } from '../src/protocol/join.js';
 
 export default class Leader extends FdfsCommand {
   static override summary = 'Print the address of the leader tracker.';
@@ -8,8 +10,8 @@ export default class Leader extends FdfsCommand {
     const { flags } = await this.parse(Leader);
     const client = await this.clientFor(flags);
     const l = await client.getLeader();
-    const leader = l.ip.includes(':') ? `[${l.ip}]:${l.port}` : `${l.ip}:${l.port}`;
-    if (!this.jsonEnabled()) this.log(leader);
+    const leader = formatIpPort(l.ip, l.port);
+    this.log(leader);
     return { leader };
   }
 }

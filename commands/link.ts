@@ -1,3 +1,4 @@
+// `fdfs link`: a second file ID for stored content (20 CREATE_LINK).
 import { Args, Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 
@@ -21,7 +22,7 @@ export default class Link extends FdfsCommand {
     const { args, flags } = await this.parse(Link);
     const client = await this.clientFor(flags);
     const fileId = await client.createLink(args.source, { masterId: flags['slave-of'], prefix: flags.prefix, ext: flags.ext });
-    if (!this.jsonEnabled()) this.log(fileId);
+    this.log(fileId);
     return { source: args.source, fileId };
   }
 }

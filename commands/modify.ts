@@ -1,7 +1,9 @@
+// `fdfs modify`: overwrite part of an appender file at an offset.
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
+import { sharedArgs } from '../src/cli/flags.js';
 import { contentSource } from '../src/cli/content.js';
-import { UsageError } from '../src/errors.js';
+import { parseByteCount } from '../src/cli/format.js';
 
 export default class Modify extends FdfsCommand {
   static override summary = 'Overwrite part of an appender file, starting at OFFSET, with a local file (or standard input).';
@@ -11,15 +13,14 @@ export default class Modify extends FdfsCommand {
     'printf AB | <%= config.bin %> modify group1/M00/00/00/wKgFSGE0xmuEOhDaAAAAAKfH9Eo215.log 2 -',
   ];
   static override args = {
-    fileId: Args.string({ description: 'appender file ID', required: true }),
+    fileId: sharedArgs.appenderId(),
     offset: Args.string({ description: 'byte offset to write at', required: true }),
-    file: Args.string({ description: 'local file, or - for standard input', required: true }),
+    file: sharedArgs.content(),
   };
 
   async run(): Promise<{ fileId: string; offset: number }> {
     const { args, flags } = await this.parse(Modify);
-    const offset = Number(args.offset);
-    if (!/^\d+$/.test(args.offset) || !Number.isSafeInteger(offset)) throw new UsageError(`bad offset "${args.offset}" (want a byte count)`);
+    const offset = parseByteCount(args.offset, 'offset');
     const client = await this.clientFor(flags);
     await client.modify(args.fileId, offset, await contentSource(args.file));
     return { fileId: args.fileId, offset };

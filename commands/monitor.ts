@@ -1,24 +1,9 @@
+// `fdfs monitor`: one look or a --watch loop (src/cli/monitor/watch.ts); the exit code says healthy or not.
 import { Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { ExitCode } from '../src/cli/exit-codes.js';
 import type { ClusterView } from '../src/cli/monitor/collect.js';
-
-/** `--watch` alone means every 2 s: oclif flags need a value, so supply it before parsing. */
-export function normaliseWatch(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    out.push(a);
-    if ((a === '--watch' || a === '-w') && !/^\d+(\.\d+)?$/.test(argv[i + 1] ?? '')) out.push('2');
-  }
-  return out;
-}
-
-function useColour(): boolean {
-  if ('NO_COLOR' in process.env) return false;
-  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
-  return !!process.stdout.isTTY;
-}
+import { monitorExitCode, monitorOnce, monitorWatch, normaliseWatch } from '../src/cli/monitor/watch.js';
 
 export default class Monitor extends FdfsCommand {
   static override summary = 'Show the cluster: trackers, groups, storages, their state, space, traffic and sync lag.';
@@ -47,62 +32,16 @@ export default class Monitor extends FdfsCommand {
   async run(): Promise<ClusterView | undefined> {
     const { flags } = await this.parse(Monitor, normaliseWatch(this.argv));
     const client = await this.clientFor(flags);
-    const { collectCluster } = await import('../src/cli/monitor/collect.js');
-    const { renderView } = await import('../src/cli/monitor/render.js');
-    const color = useColour();
-    const json = this.jsonEnabled();
-    const settle = (v: ClusterView) => {
-      // Nobody answered: that is "unreachable", like every other client command.
-      process.exitCode = v.healthy ? ExitCode.Ok : v.summary.trackersUp === 0 ? ExitCode.Unreachable : ExitCode.Unhealthy;
-    };
-
+    const out = { json: this.jsonEnabled(), log: (text: string) => this.log(text) };
     if (flags.watch === undefined) {
-      const view = await collectCluster(client);
-      if (!json) this.log(await renderView(view, { color }));
-      settle(view);
+      const view = await monitorOnce(client, out);
+      process.exitCode = monitorExitCode(view);
       return view;
     }
-
     const seconds = Number(flags.watch);
     if (!(seconds > 0)) this.error('--watch takes a number of seconds > 0', { exit: ExitCode.Usage });
-    const tty = !!process.stdout.isTTY && !json;
-    let stop = false;
-    let wake: (() => void) | null = null;
-    const onSignal = () => {
-      stop = true;
-      wake?.();
-    };
-    process.once('SIGINT', onSignal);
-    let view: ClusterView | null = null;
-    // No line wrapping while redrawing: a table wider than the terminal is clipped instead of scrolling the frame.
-    if (tty) process.stdout.write('\x1b[?7l');
-    try {
-      for (let frame = 1; !stop; frame++) {
-        view = await collectCluster(client);
-        if (json) {
-          // oclif's log() is muted under --json: one JSON document per line, written directly.
-          process.stdout.write(`${JSON.stringify(view)}\n`);
-        } else if (tty) {
-          // Home, then each line clears its own rest, then clear below: redraws without flicker.
-          const text = `${await renderView(view, { color })}\n\nevery ${seconds}s — Ctrl-C to stop`;
-          process.stdout.write(`\x1b[H${text.split('\n').map((l) => `${l}\x1b[K`).join('\n')}\n\x1b[J`);
-        } else {
-          this.log(`${await renderView(view, { color })}\n`);
-        }
-        if (flags.count && frame >= flags.count) break;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, seconds * 1000);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    } finally {
-      process.off('SIGINT', onSignal);
-      if (tty) process.stdout.write('\x1b[?7h');
-    }
-    if (view) settle(view);
+    const last = await monitorWatch(client, { ...out, seconds, count: flags.count });
+    if (last) process.exitCode = monitorExitCode(last);
     return undefined;
   }
 }

@@ -1,9 +1,12 @@
-import { Command, Flags } from '@oclif/core';
+// `fdfs serve`: flags to startServers() (src/cli/serve.ts), then run until SIGINT/SIGTERM.
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../src/cli/base-command.js';
 import { startServers, type Role } from '../src/cli/serve.js';
+import { serveUntilSignal } from '../src/cli/serve-signals.js';
 import { createLogger, setRootLogger } from '../src/log.js';
-import { describeFailure } from '../src/cli/exit-codes.js';
 
-export default class Serve extends Command {
+export default class Serve extends BaseCommand {
+  protected override errorPrefix = 'fdfs serve';
   static override summary = 'Run fdfs servers: tracker, storage, or both in one process.';
   static override description = [
     'With no flags: the embedded default — tracker on 127.0.0.1:22122 and storage (group1) on 127.0.0.1:23000',
@@ -34,40 +37,14 @@ export default class Serve extends Command {
     const { flags } = await this.parse(Serve);
     // Until the confs are read (startServers then picks their log_level and the log file).
     setRootLogger(createLogger({ level: flags['log-level'] ?? 'info' }));
-    let servers;
-    try {
-      servers = await startServers({
-        role: flags.role as Role,
-        config: flags.config,
-        trackerConfig: flags['tracker-config'],
-        storageConfig: flags['storage-config'],
-        dataDir: flags['data-dir'],
-        bind: flags.bind,
-        trackerPort: flags['tracker-port'],
-        storagePort: flags['storage-port'],
-        group: flags.group,
-        logLevel: flags['log-level'],
-        logFile: flags['log-file'],
-      });
-    } catch (err) {
-      const f = describeFailure(err);
-      process.stderr.write(`fdfs serve: ${f.message}\n`);
-      this.exit(f.exit);
-    }
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write(`fdfs serve: ${signal}, shutting down\n`);
-      const timer = setTimeout(() => process.exit(1), 10_000);
-      await servers.stop().catch(() => {});
-      clearTimeout(timer);
-      process.exit(0);
-    };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
-    for (const line of servers.lines) this.log(line);
-    this.log('ready');
-    await new Promise(() => {});
+    const servers = await startServers({
+      role: flags.role as Role, config: flags.config, trackerConfig: flags['tracker-config'], storageConfig: flags['storage-config'],
+      dataDir: flags['data-dir'], bind: flags.bind, trackerPort: flags['tracker-port'], storagePort: flags['storage-port'],
+      group: flags.group, logLevel: flags['log-level'], logFile: flags['log-file'],
+    });
+    await serveUntilSignal(servers, () => {
+      for (const line of servers.lines) this.log(line);
+      this.log('ready');
+    });
   }
 }

@@ -1,6 +1,7 @@
+// `fdfs storages`: storage servers of one or every group as a table (src/cli/cluster-list.ts).
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
-import { formatStorages } from '../src/cli/cluster-list.js';
+import { formatStorages, listStorageRecords } from '../src/cli/cluster-list.js';
 import type { StorageRecord } from '../src/protocol/tracker-list.js';
 
 export default class Storages extends FdfsCommand {
@@ -14,12 +15,8 @@ export default class Storages extends FdfsCommand {
   async run(): Promise<{ storages: Array<{ group: string; storage: StorageRecord }> }> {
     const { args, flags } = await this.parse(Storages);
     const client = await this.clientFor(flags);
-    const groups = args.group ? [args.group] : (await client.listGroups()).map((g) => g.groupName);
-    const storages: Array<{ group: string; storage: StorageRecord }> = [];
-    for (const g of groups) {
-      for (const s of await client.listStorages(g, args.storageId)) storages.push({ group: g, storage: s });
-    }
-    if (!this.jsonEnabled()) this.log(formatStorages(storages));
+    const storages = await listStorageRecords(client, args.group, args.storageId);
+    this.log(formatStorages(storages));
     return { storages };
   }
 }

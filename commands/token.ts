@@ -1,5 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+// `fdfs token`: an HTTP download URL with an anti-steal token (src/cli/http-token.ts).
+import { Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
+import { sharedArgs } from '../src/cli/flags.js';
 import { makeTokenUrl, type TokenResult } from '../src/cli/http-token.js';
 
 export default class Token extends FdfsCommand {
@@ -9,7 +11,7 @@ export default class Token extends FdfsCommand {
     '<%= config.bin %> token group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg --secret FastDFS1234567890',
     '<%= config.bin %> token group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg --secret S --base http://10.0.0.5:8888 --filename photo.jpg',
   ];
-  static override args = { fileId: Args.string({ description: 'file ID (group/M00/…)', required: true }) };
+  static override args = { fileId: sharedArgs.fileId() };
   static override flags = {
     secret: Flags.string({ char: 's', summary: 'http.anti_steal.secret_key (default: $FDFS_HTTP_SECRET, then --config client.conf).' }),
     ttl: Flags.integer({ summary: 'The gateway\'s http.anti_steal.token_ttl in seconds, for the expiry shown (default: client.conf, then 600).', min: 1 }),

@@ -1,6 +1,8 @@
+// `fdfs truncate`: set an appender file's size.
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
-import { UsageError } from '../src/errors.js';
+import { sharedArgs } from '../src/cli/flags.js';
+import { parseByteCount } from '../src/cli/format.js';
 
 export default class Truncate extends FdfsCommand {
   static override summary = 'Set the size of an appender file (default 0); a larger size extends it with zero bytes.';
@@ -9,14 +11,13 @@ export default class Truncate extends FdfsCommand {
     '<%= config.bin %> truncate group1/M00/00/00/wKgFSGE0xmuEOhDaAAAAAKfH9Eo215.log 1024',
   ];
   static override args = {
-    fileId: Args.string({ description: 'appender file ID', required: true }),
+    fileId: sharedArgs.appenderId(),
     size: Args.string({ description: 'new size in bytes', default: '0' }),
   };
 
   async run(): Promise<{ fileId: string; size: number }> {
     const { args, flags } = await this.parse(Truncate);
-    const size = Number(args.size);
-    if (!/^\d+$/.test(args.size) || !Number.isSafeInteger(size)) throw new UsageError(`bad size "${args.size}" (want a byte count)`);
+    const size = parseByteCount(args.size, 'size');
     const client = await this.clientFor(flags);
     await client.truncate(args.fileId, size);
     return { fileId: args.fileId, size };

@@ -1,9 +1,9 @@
-import { Args, Flags } from '@oclif/core';
+// `fdfs upload`: files or stdin through uploadFiles() (src/cli/transfer.ts); one file ID per line.
+import { Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
+import { sharedArgs, sharedFlags } from '../src/cli/flags.js';
 import { uploadFiles } from '../src/cli/transfer.js';
 import { parseMetaPairs } from '../src/cli/format.js';
-import { contentSource } from '../src/cli/content.js';
-import { UsageError } from '../src/errors.js';
 
 export default class Upload extends FdfsCommand {
   static override summary = 'Upload files; prints one file ID per line.';
@@ -16,7 +16,7 @@ export default class Upload extends FdfsCommand {
     '<%= config.bin %> upload thumb.jpg --slave-of group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg --prefix _150x150',
   ];
   static override strict = false;
-  static override args = { file: Args.string({ description: 'local file, or - for standard input', required: true }) };
+  static override args = { file: sharedArgs.content() };
   static override flags = {
     group: Flags.string({ char: 'g', summary: 'Store into this group.' }),
     ext: Flags.string({ summary: 'File extension to record (default: from the file name).' }),
@@ -24,26 +24,21 @@ export default class Upload extends FdfsCommand {
     appender: Flags.boolean({ summary: 'Create appender files (can be appended to later).', exclusive: ['slave-of'] }),
     'slave-of': Flags.string({ summary: 'Store FILE as a slave of this master file ID (master name + prefix + ext).', dependsOn: ['prefix'], exclusive: ['group'] }),
     prefix: Flags.string({ summary: 'Slave prefix, e.g. _150x150 (with --slave-of).', dependsOn: ['slave-of'] }),
-    quiet: Flags.boolean({ char: 'q', summary: 'No progress bar.' }),
+    quiet: sharedFlags.quiet(),
   };
 
   async run(): Promise<{ fileIds: string[] }> {
     const { argv, flags } = await this.parse(Upload);
     const client = await this.clientFor(flags);
     const metadata = flags.meta ? parseMetaPairs(flags.meta) : undefined;
-    if (flags['slave-of']) {
-      if (argv.length !== 1) throw new UsageError('--slave-of takes exactly one FILE');
-      const id = await client.uploadSlave(flags['slave-of'], flags.prefix!, await contentSource(argv[0] as string), { ext: flags.ext, metadata });
-      if (!this.jsonEnabled()) this.log(id);
-      return { fileIds: [id] };
-    }
     const fileIds = await uploadFiles(client, argv as string[], {
       group: flags.group,
       ext: flags.ext,
       metadata,
       appender: flags.appender,
+      slaveOf: flags['slave-of'] ? { master: flags['slave-of'], prefix: flags.prefix! } : undefined,
       progress: !flags.quiet && !this.jsonEnabled(),
-      onFileId: (id) => { if (!this.jsonEnabled()) this.log(id); },
+      onFileId: (id) => this.log(id),
     });
     return { fileIds };
   }

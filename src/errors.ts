@@ -57,6 +57,19 @@ export function errnoMessage(errno: number): string {
   return name ? ERRNO_MESSAGES[name] : `error ${errno}`;
 }
 
+/** The stable `code` of every error below; StatusError's is `FDFS_ERR_<errno name>` instead. */
+export const ErrorCode = {
+  Protocol: 'FDFS_ERR_PROTOCOL',
+  LengthMismatch: 'FDFS_ERR_LENGTH_MISMATCH',
+  Config: 'FDFS_ERR_CONFIG',
+  Connect: 'FDFS_ERR_CONNECT',
+  Timeout: 'FDFS_ERR_TIMEOUT',
+  Usage: 'FDFS_ERR_USAGE',
+  TooLarge: 'FDFS_ERR_TOO_LARGE',
+  /** What the CLI reports for an error that is none of fdfs's own. */
+  Unknown: 'FDFS_ERR_UNKNOWN',
+} as const;
+
 /** Root of every error fdfs throws on purpose. */
 export class FdfsError extends Error {
   readonly code: string;
@@ -79,10 +92,15 @@ export class StatusError extends FdfsError {
   }
 }
 
+/** An invalid request (EINVAL), optionally naming the command it came with. */
+export function einval(message: string, cmd?: number): StatusError {
+  return new StatusError(Errno.EINVAL, message, cmd);
+}
+
 /** Bytes on the wire that do not follow the protocol. */
 export class ProtocolError extends FdfsError {
   constructor(message: string) {
-    super('FDFS_ERR_PROTOCOL', message);
+    super(ErrorCode.Protocol, message);
     this.name = 'ProtocolError';
   }
 }
@@ -90,15 +108,23 @@ export class ProtocolError extends FdfsError {
 /** A stream delivered more or fewer bytes than announced. */
 export class LengthMismatchError extends FdfsError {
   constructor(expected: number, actual: number) {
-    super('FDFS_ERR_LENGTH_MISMATCH', `length mismatch: expected ${expected} bytes, got ${actual}`);
+    super(ErrorCode.LengthMismatch, `length mismatch: expected ${expected} bytes, got ${actual}`);
     this.name = 'LengthMismatchError';
+  }
+}
+
+/** A request body over a configured size limit (the HTTP upload's http.upload.max_size). */
+export class TooLargeError extends FdfsError {
+  constructor(message: string) {
+    super(ErrorCode.TooLarge, message);
+    this.name = 'TooLargeError';
   }
 }
 
 /** A configuration file or flag with a bad value; carries file:line when known. */
 export class ConfigError extends FdfsError {
   constructor(message: string, readonly file?: string, readonly line?: number) {
-    super('FDFS_ERR_CONFIG', file ? `${file}${line ? `:${line}` : ''}: ${message}` : message);
+    super(ErrorCode.Config, file ? `${file}${line ? `:${line}` : ''}: ${message}` : message);
     this.name = 'ConfigError';
   }
 }
@@ -124,14 +150,14 @@ export class ConnectError extends FdfsError {
   /** What was being reached: 'tracker', 'storage' or 'server'. */
   role = 'server';
   constructor(readonly address: string, cause?: unknown) {
-    super('FDFS_ERR_CONNECT', `cannot connect to ${address} (${connectReason(cause)})`, { cause });
+    super(ErrorCode.Connect, `cannot connect to ${address} (${connectReason(cause)})`, { cause });
     this.name = 'ConnectError';
   }
 }
 
 export class TimeoutError extends FdfsError {
   constructor(what: string) {
-    super('FDFS_ERR_TIMEOUT', `${what} timed out`);
+    super(ErrorCode.Timeout, `${what} timed out`);
     this.name = 'TimeoutError';
   }
 }
@@ -139,7 +165,7 @@ export class TimeoutError extends FdfsError {
 /** Errors of the user's input to the client/CLI (bad file ID, bad flag). */
 export class UsageError extends FdfsError {
   constructor(message: string) {
-    super('FDFS_ERR_USAGE', message);
+    super(ErrorCode.Usage, message);
     this.name = 'UsageError';
   }
 }

@@ -1,3 +1,4 @@
+// `fdfs group delete`: remove an empty group from every tracker.
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../../src/cli/base-command.js';
 
@@ -10,7 +11,7 @@ export default class GroupDelete extends FdfsCommand {
     const { args, flags } = await this.parse(GroupDelete);
     const client = await this.clientFor(flags);
     await client.deleteGroup(args.group);
-    if (!this.jsonEnabled()) this.log(`deleted group ${args.group}`);
+    this.log(`deleted group ${args.group}`);
     return { group: args.group, deleted: true };
   }
 }

@@ -1,3 +1,4 @@
+// `fdfs meta get`: a file's metadata as key=value lines.
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../../src/cli/base-command.js';
 
@@ -10,7 +11,7 @@ export default class MetaGet extends FdfsCommand {
     const { args, flags } = await this.parse(MetaGet);
     const client = await this.clientFor(flags);
     const metadata = await client.getMetadata(args.fileId);
-    if (!this.jsonEnabled()) for (const [k, v] of Object.entries(metadata)) this.log(`${k}=${v}`);
+    for (const [k, v] of Object.entries(metadata)) this.log(`${k}=${v}`);
     return { fileId: args.fileId, metadata };
   }
 }

@@ -1,3 +1,4 @@
+// `fdfs meta set`: replace or merge a file's metadata.
 import { Args, Flags } from '@oclif/core';
 import { FdfsCommand } from '../../src/cli/base-command.js';
 import { parseMetaPairs } from '../../src/cli/format.js';

@@ -1,3 +1,4 @@
+// `fdfs storage delete`: remove a stopped storage from its group on every tracker.
 import { Args } from '@oclif/core';
 import { FdfsCommand } from '../../src/cli/base-command.js';
 
@@ -14,7 +15,7 @@ export default class StorageDelete extends FdfsCommand {
     const { args, flags } = await this.parse(StorageDelete);
     const client = await this.clientFor(flags);
     await client.deleteStorage(args.group, args.storageId);
-    if (!this.jsonEnabled()) this.log(`deleted storage ${args.storageId} from ${args.group}`);
+    this.log(`deleted storage ${args.storageId} from ${args.group}`);
     return { group: args.group, storageId: args.storageId, deleted: true };
   }
 }

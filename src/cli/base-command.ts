@@ -1,5 +1,5 @@
-// Base class of the client-side commands: shared flags, lazily built client, errors as one
-// plain line with an exit code (and a JSON error object under --json).
+// Base classes of every command: errors as one plain line with an exit code (a JSON error object under
+// --json); client commands add the shared flags and a lazily built client.
 import { Command, type Interfaces } from '@oclif/core';
 import { clientFlags } from './flags.js';
 import { describeFailure } from './exit-codes.js';
@@ -9,7 +9,31 @@ import { resolveClientOptions } from './client-options.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof FdfsCommand)['baseFlags'] & T['flags']>;
 
-export abstract class FdfsCommand extends Command {
+type CaughtError = Error & { exitCode?: number; oclif?: { exit?: number } };
+
+/** Any fdfs command, servers included: maps engine errors to one line and an exit code. */
+export abstract class BaseCommand extends Command {
+  /** Starts the one-line error message: `fdfs: …`, `fdfs serve: …`. */
+  protected errorPrefix = 'fdfs';
+
+  protected override async catch(err: CaughtError): Promise<unknown> {
+    // oclif's own parse/usage errors keep their formatting and exit code.
+    if (err.oclif || typeof (err as { code?: unknown }).code === 'string' && String((err as { code?: unknown }).code).startsWith('EEXIT')) {
+      return super.catch(err);
+    }
+    const f = describeFailure(err);
+    if (this.jsonEnabled()) {
+      this.logJson({ error: { code: f.code, message: f.message } });
+    } else {
+      process.stderr.write(`${this.errorPrefix}: ${f.message}\n`);
+    }
+    process.exitCode = f.exit;
+    this.exit(f.exit);
+  }
+}
+
+/** Client-side commands: --tracker, --config, --log-level and --json. */
+export abstract class FdfsCommand extends BaseCommand {
   static override baseFlags = clientFlags;
   static override enableJsonFlag = true;
 
@@ -28,20 +52,5 @@ export abstract class FdfsCommand extends Command {
   protected override async finally(err: Error | undefined): Promise<unknown> {
     this.clientInstance?.close();
     return super.finally(err);
-  }
-
-  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    // oclif's own parse/usage errors keep their formatting and exit code.
-    if (err.oclif || typeof (err as { code?: unknown }).code === 'string' && String((err as { code?: unknown }).code).startsWith('EEXIT')) {
-      return super.catch(err);
-    }
-    const f = describeFailure(err);
-    if (this.jsonEnabled()) {
-      this.logJson({ error: { code: f.code, message: f.message } });
-    } else {
-      process.stderr.write(`fdfs: ${f.message}\n`);
-    }
-    process.exitCode = f.exit;
-    this.exit(f.exit);
   }
 }

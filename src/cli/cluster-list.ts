@@ -1,5 +1,6 @@
-// Plain-text tables for `fdfs groups` and `fdfs storages`: aligned columns, one row per group or storage,
-// nothing that needs a terminal (safe to pipe); --json prints the decoded records instead.
+// `fdfs groups` and `fdfs storages`: the records they ask for, and plain-text tables of them (aligned columns,
+// one row per group or storage, nothing that needs a terminal); --json prints the decoded records instead.
+import type { FdfsClient } from '../client/index.js';
 import { storageStatusName } from '../protocol/codes.js';
 import type { GroupStat, StorageRecord } from '../protocol/tracker-list.js';
 
@@ -7,6 +8,21 @@ function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [line(head), ...rows.map(line)].join('\n');
+}
+
+/** One group's record, or every group's. */
+export async function listGroupStats(client: FdfsClient, group?: string): Promise<GroupStat[]> {
+  return group ? [await client.listGroup(group)] : client.listGroups();
+}
+
+/** The storages of one group (or of every group, asked one group at a time), optionally only `storageId`. */
+export async function listStorageRecords(client: FdfsClient, group?: string, storageId?: string): Promise<Array<{ group: string; storage: StorageRecord }>> {
+  const groups = group ? [group] : (await client.listGroups()).map((g) => g.groupName);
+  const out: Array<{ group: string; storage: StorageRecord }> = [];
+  for (const g of groups) {
+    for (const s of await client.listStorages(g, storageId)) out.push({ group: g, storage: s });
+  }
+  return out;
 }
 
 export function formatGroups(groups: GroupStat[]): string {

@@ -1,5 +1,5 @@
 // Exit codes of the fdfs CLI and the mapping from engine errors to them and to one plain line.
-import { FdfsError, StatusError, ConnectError, ConfigError, UsageError, TimeoutError, errnoName, connectReason } from '../errors.js';
+import { ErrorCode, FdfsError, StatusError, ConnectError, ConfigError, UsageError, TimeoutError, errnoName, connectReason } from '../errors.js';
 
 export const ExitCode = {
   Ok: 0,
@@ -41,5 +41,5 @@ export function describeFailure(err: unknown): CliFailure {
   if (e && typeof e === 'object' && typeof e.code === 'string' && e.message) {
     return { code: e.code, exit: ExitCode.Failure, message: e.message };
   }
-  return { code: 'FDFS_ERR_UNKNOWN', exit: ExitCode.Failure, message: String((err as Error)?.message ?? err) };
+  return { code: ErrorCode.Unknown, exit: ExitCode.Failure, message: String((err as Error)?.message ?? err) };
 }

@@ -1,5 +1,6 @@
-// Flags shared by every client-side command (one place, so they stay consistent).
-import { Flags } from '@oclif/core';
+// Flags shared by every client-side command, and the arguments and flags several commands take
+// (one place, so their wording stays the same everywhere).
+import { Args, Flags } from '@oclif/core';
 
 export const clientFlags = {
   tracker: Flags.string({
@@ -18,4 +19,15 @@ export const clientFlags = {
     default: 'warn',
     helpGroup: 'GLOBAL',
   }),
+};
+
+/** Fresh instances per command: oclif writes each argument's name into its object. */
+export const sharedArgs = {
+  fileId: () => Args.string({ description: 'file ID (group/M00/…)', required: true }),
+  appenderId: () => Args.string({ description: 'appender file ID', required: true }),
+  content: () => Args.string({ description: 'local file, or - for standard input', required: true }),
+};
+
+export const sharedFlags = {
+  quiet: () => Flags.boolean({ char: 'q', summary: 'No progress bar.' }),
 };

@@ -12,6 +12,13 @@ export function parseMetaPairs(pairs: string[]): Record<string, string> {
   return out;
 }
 
+/** A non-negative whole number of bytes given as an argument ('bad offset "x" (want a byte count)'). */
+export function parseByteCount(text: string, what: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError(`bad ${what} "${text}" (want a byte count)`);
+  return n;
+}
+
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;

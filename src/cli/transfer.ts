@@ -6,17 +6,26 @@ import type { FdfsClient } from '../client/index.js';
 import { splitFileId } from '../protocol/file-id.js';
 import { UsageError } from '../errors.js';
 import { createProgress } from './progress.js';
+import { contentSource } from './content.js';
 
 export interface UploadFilesOptions {
   group?: string;
   ext?: string;
   metadata?: Record<string, string>;
   appender?: boolean;
+  /** Store the one file as a slave of `master` (name + prefix + ext); no progress bar. */
+  slaveOf?: { master: string; prefix: string };
   progress: boolean;
   onFileId(id: string): void;
 }
 
 export async function uploadFiles(client: FdfsClient, files: string[], opts: UploadFilesOptions): Promise<string[]> {
+  if (opts.slaveOf) {
+    if (files.length !== 1) throw new UsageError('--slave-of takes exactly one FILE');
+    const id = await client.uploadSlave(opts.slaveOf.master, opts.slaveOf.prefix, await contentSource(files[0]!), { ext: opts.ext, metadata: opts.metadata });
+    opts.onFileId(id);
+    return [id];
+  }
   const ids: string[] = [];
   for (const file of files) {
     const isStdin = file === '-';

@@ -2,7 +2,7 @@
 // connection-level errors only (a tracker's status answer is authoritative), per-tracker stats.
 import { PoolSet } from '../net/pool.js';
 import type { Connection } from '../net/connection.js';
-import { ConnectError, FdfsError, StatusError } from '../errors.js';
+import { ConnectError, ErrorCode, FdfsError, StatusError } from '../errors.js';
 
 export interface TrackerAddr {
   host: string;
@@ -18,7 +18,7 @@ export interface TrackerHealth {
 
 export function parseAddress(text: string, defaultPort: number): TrackerAddr {
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+)(?::(\d+))?$/.exec(text);
-  if (!m) throw new FdfsError('FDFS_ERR_USAGE', `bad address "${text}"`);
+  if (!m) throw new FdfsError(ErrorCode.Usage, `bad address "${text}"`);
   return { host: m[1]!, port: m[2] ? Number(m[2]) : defaultPort };
 }
 
@@ -27,7 +27,7 @@ export class TrackerSet {
   private readonly health: TrackerHealth[];
 
   constructor(readonly trackers: TrackerAddr[], private readonly pools: PoolSet) {
-    if (!trackers.length) throw new FdfsError('FDFS_ERR_USAGE', 'no tracker configured');
+    if (!trackers.length) throw new FdfsError(ErrorCode.Usage, 'no tracker configured');
     this.health = trackers.map((t) => ({ address: `${t.host}:${t.port}`, failures: 0, lastOkAt: null, lastError: null }));
   }
 

@@ -1,7 +1,6 @@
 // Schema rows shared by several roles: logging (`log_level`, `log_file_*`, `[error-log]` overrides)
 // and the `http.anti_steal.*` token keys of http.conf (spec 7.1, 7.3).
-import { ConfigError } from '../errors.js';
-import type { RawConf } from './ini.js';
+import { keyError, type RawConf } from './ini.js';
 import { at, fields, lastItem, line, type Field, type ReadContext } from './schema.js';
 import {
   formatSize, formatTimeOfDay, parseBool, parseInteger, parseSize, parseTimeOfDay, type TimeOfDay,
@@ -147,8 +146,6 @@ export function antiStealFields<T extends AntiStealSettings>(): Array<Field<T, k
 /** ConfigError when token checking is on without a secret key. */
 export function validateAntiSteal(cfg: AntiStealSettings, raw: RawConf): void {
   if (cfg.httpAntiStealCheckToken && cfg.httpAntiStealSecretKey === '') {
-    const item = raw.global.get('http.anti_steal.check_token')?.at(-1);
-    throw new ConfigError('http.anti_steal.secret_key is required when http.anti_steal.check_token is true',
-      item?.file ?? raw.path, item?.line);
+    throw keyError(raw, 'http.anti_steal.check_token', 'http.anti_steal.secret_key is required when http.anti_steal.check_token is true');
   }
 }

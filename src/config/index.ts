@@ -2,6 +2,7 @@
 // tracker / storage / client schemas, storage ids and MIME types. Import from here.
 export * from './ini.js';
 export * from './values.js';
+export * from './allow-hosts.js';
 export * from './schema.js';
 export * from './common-fields.js';
 export * from './tracker-conf.js';

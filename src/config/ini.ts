@@ -169,3 +169,9 @@ export function rawValue(raw: RawConf, key: string, section = ''): string | unde
   const items = rawItems(raw, key, section);
   return items.length ? items[items.length - 1]!.value : undefined;
 }
+
+/** ConfigError pointing at the last `key` line (or the file when the key is absent), for cross-key checks. */
+export function keyError(raw: RawConf, key: string, message: string): ConfigError {
+  const item = rawItems(raw, key).at(-1);
+  return new ConfigError(message, item?.file ?? raw.path, item?.line);
+}

@@ -4,10 +4,11 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { configLog, type RawConf, type RawItem, type WarnLog } from './ini.js';
 import {
-  AllowHosts, formatHostPort, formatReservedSpace, formatSize, formatTimeOfDay, parseBool, parseEnum,
+  formatHostPort, formatReservedSpace, formatSize, formatTimeOfDay, parseBool, parseEnum,
   parseHostPort, parseInteger, parseReservedSpace, parseSize, parseTimeOfDay,
   type HostPort, type IntRange, type ReservedSpace, type TimeOfDay, type Where,
 } from './values.js';
+import { AllowHosts } from './allow-hosts.js';
 
 export interface ReadContext<T> {
   raw: RawConf;

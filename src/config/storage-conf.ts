@@ -1,7 +1,7 @@
 // storage.conf (+ its usual `#include http.conf`): the typed StorageConfig, its schema table with stock
 // defaults (spec 7.3, 10.5, 10.7), store_path<N> handling, loading, and rendering back as a commented file.
 import { ConfigError } from '../errors.js';
-import { parseConfFile, type ParseOptions, type RawConf } from './ini.js';
+import { keyError, parseConfFile, type ParseOptions, type RawConf } from './ini.js';
 import {
   antiStealFields, logFields, logOverridesField, validateAntiSteal,
   type AntiStealSettings, type LogFileSettings, type LogSettings,
@@ -10,7 +10,8 @@ import {
   applySchema, fields, lastItem, line, renderConf, REQUIRED, schemaDefaults,
   type ApplyOptions, type Field, type Schema,
 } from './schema.js';
-import { parseBool, type AllowHosts, type HostPort, type TimeOfDay } from './values.js';
+import { parseBool, type HostPort, type TimeOfDay } from './values.js';
+import type { AllowHosts } from './allow-hosts.js';
 import type { AddressFamily } from './tracker-conf.js';
 
 export interface StorageConfig extends LogSettings, AntiStealSettings {
@@ -297,8 +298,7 @@ export const STORAGE_SCHEMA: Schema<StorageConfig> = {
   validate(cfg, raw) {
     validateAntiSteal(cfg, raw);
     if (typeof cfg.syncMaxThreads === 'number' && cfg.syncMaxThreads < cfg.syncMinThreads) {
-      const item = raw.global.get('sync_max_threads')?.at(-1);
-      throw new ConfigError('sync_max_threads must be >= sync_min_threads', item?.file ?? raw.path, item?.line);
+      throw keyError(raw, 'sync_max_threads', 'sync_max_threads must be >= sync_min_threads');
     }
   },
 };

@@ -1,12 +1,12 @@
 // tracker.conf: the typed TrackerConfig, its schema table with stock defaults (spec 10.1, 10.2, 10.4,
 // 10.7), loading from a file or raw items, and rendering back as a commented conf file.
-import { ConfigError } from '../errors.js';
-import { parseConfFile, type ParseOptions, type RawConf } from './ini.js';
+import { keyError, parseConfFile, type ParseOptions, type RawConf } from './ini.js';
 import { logFields, type LogSettings } from './common-fields.js';
 import {
   applySchema, fields, renderConf, REQUIRED, schemaDefaults, type ApplyOptions, type Field, type Schema,
 } from './schema.js';
-import type { AllowHosts, ReservedSpace, TimeOfDay } from './values.js';
+import type { ReservedSpace, TimeOfDay } from './values.js';
+import type { AllowHosts } from './allow-hosts.js';
 
 export type AddressFamily = 'auto' | 'IPv4' | 'IPv6' | 'both';
 
@@ -202,8 +202,7 @@ export const TRACKER_SCHEMA: Schema<TrackerConfig> = {
   ],
   validate(cfg, raw) {
     if (cfg.storeLookup === 1 && cfg.storeGroup === '') {
-      const item = raw.global.get('store_lookup')?.at(-1);
-      throw new ConfigError('store_group is required when store_lookup = 1', item?.file ?? raw.path, item?.line);
+      throw keyError(raw, 'store_lookup', 'store_group is required when store_lookup = 1');
     }
   },
 };

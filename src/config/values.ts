@@ -188,5 +188,3 @@ export function parseEnum<V extends string>(
   if (hit === undefined) throw badValue(at, value, `expected one of ${values.join(', ')}`);
   return hit;
 }
-
-export { AllowHosts, expandRanges, type HostLookup } from './allow-hosts.js';

@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
-import { StatusError, Errno } from '../errors.js';
+import { StatusError, Errno, TooLargeError } from '../errors.js';
 import { isValidExt } from '../protocol/file-id.js';
 import { reply } from './listener.js';
 
@@ -26,8 +26,6 @@ export interface UploadOptions {
   store(u: UploadRequest): Promise<string>;
 }
 
-class TooLarge extends Error {}
-
 function sameSecret(given: string, secret: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(secret).digest();
@@ -42,12 +40,12 @@ function extOf(name: string | null | undefined): string | null {
   return isValidExt(ext) && !ext.startsWith('.') ? ext : null;
 }
 
-/** Count bytes through; throw TooLarge past `max`. */
+/** Count bytes through; throw TooLargeError past `max`. */
 async function* limited(src: AsyncIterable<Buffer>, max: number): AsyncGenerator<Buffer> {
   let n = 0;
   for await (const chunk of src) {
     n += chunk.length;
-    if (n > max) throw new TooLarge(`body over ${max} bytes`);
+    if (n > max) throw new TooLargeError(`body over ${max} bytes`);
     yield chunk;
   }
 }
@@ -73,7 +71,7 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, qu
     const body = JSON.stringify({ fileId });
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body);
   } catch (err) {
-    if (err instanceof TooLarge) reply(res, 413, `over http.upload.max_size (${o.maxSize} bytes)`, close);
+    if (err instanceof TooLargeError) reply(res, 413, `over http.upload.max_size (${o.maxSize} bytes)`, close);
     else if (err instanceof StatusError && err.errno === Errno.EINVAL) reply(res, 400, err.message, close);
     else if (err instanceof StatusError && err.errno === Errno.ENOSPC) reply(res, 507, err.message, close);
     else if (err instanceof StatusError && err.errno === Errno.EAGAIN) reply(res, 503, err.message, close);
@@ -118,10 +116,10 @@ function multipart(req: IncomingMessage, query: URLSearchParams, o: UploadOption
       let truncated = false;
       file.on('limit', () => {
         truncated = true;
-        file.destroy(new TooLarge('file part over the limit'));
+        file.destroy(new TooLargeError('file part over the limit'));
       });
       o.store({ body: file, ext, size: null, sizeHint: declared ?? o.maxSize })
-        .then((id) => (truncated ? fail(new TooLarge('file part over the limit')) : resolve(id)), fail);
+        .then((id) => (truncated ? fail(new TooLargeError('file part over the limit')) : resolve(id)), fail);
     });
     bb.on('error', (err: Error) => fail(new StatusError(Errno.EINVAL, `bad multipart request: ${err.message}`)));
     bb.on('close', () => {

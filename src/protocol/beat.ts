@@ -20,7 +20,7 @@
 // the body. Bad requests throw StatusError(EINVAL), bad responses ProtocolError.
 import { BufReader, BufWriter } from './buf.js';
 import { CommonCmd, IP_ADDRESS_SIZE, STAT_BLOCK_SIZE, STORAGE_BRIEF_SIZE, STORAGE_ID_MAX_SIZE, TrackerCmd } from './codes.js';
-import { Errno, ProtocolError, StatusError } from '../errors.js';
+import { einval, ProtocolError, StatusError } from '../errors.js';
 
 export const SIZES = {
   statBlock: STAT_BLOCK_SIZE,
@@ -29,10 +29,6 @@ export const SIZES = {
   brief: STORAGE_BRIEF_SIZE,
   notifyFlags: 1,
 } as const;
-
-function invalid(cmd: number, msg: string): StatusError {
-  return new StatusError(Errno.EINVAL, msg, cmd);
-}
 
 // ---------------------------------------------------------------- storage brief
 
@@ -73,14 +69,14 @@ export function isEmptyBrief(b: StorageBrief): boolean {
 export function encodeBeatRequest(statBlock?: Buffer | null): Buffer {
   const cmd = TrackerCmd.StorageBeat;
   if (!statBlock) return new BufWriter(0).finish(cmd);
-  if (statBlock.length !== SIZES.statBlock) throw invalid(cmd, `stat block of ${statBlock.length} bytes, want 348`);
+  if (statBlock.length !== SIZES.statBlock) throw einval(`stat block of ${statBlock.length} bytes, want 348`, cmd);
   return new BufWriter(SIZES.statBlock).bytes(statBlock).finish(cmd);
 }
 
 /** null for an empty beat; the raw stat block otherwise (decodeStatBlock reads it). Other lengths → EINVAL. */
 export function decodeBeatRequest(body: Buffer): Buffer | null {
   if (body.length === 0) return null;
-  if (body.length !== SIZES.statBlock) throw invalid(TrackerCmd.StorageBeat, `BEAT body of ${body.length} bytes, want 0 or 348`);
+  if (body.length !== SIZES.statBlock) throw einval(`BEAT body of ${body.length} bytes, want 0 or 348`, TrackerCmd.StorageBeat);
   return body;
 }
 
@@ -101,11 +97,11 @@ export function encodeDiskUsageRequest(paths: DiskUsage[]): Buffer {
 export function decodeDiskUsageRequest(body: Buffer, expectedPaths?: number): DiskUsage[] {
   const cmd = TrackerCmd.StorageReportDiskUsage;
   if (body.length === 0 || body.length % SIZES.diskUsageEntry !== 0) {
-    throw invalid(cmd, `REPORT_DISK_USAGE body of ${body.length} bytes is not n × 16`);
+    throw einval(`REPORT_DISK_USAGE body of ${body.length} bytes is not n × 16`, cmd);
   }
   const n = body.length / SIZES.diskUsageEntry;
   if (expectedPaths !== undefined && n !== expectedPaths) {
-    throw invalid(cmd, `REPORT_DISK_USAGE has ${n} paths, want ${expectedPaths}`);
+    throw einval(`REPORT_DISK_USAGE has ${n} paths, want ${expectedPaths}`, cmd);
   }
   const r = new BufReader(body);
   const out: DiskUsage[] = [];
@@ -129,7 +125,7 @@ export function encodeSyncReportRequest(entries: SyncReportEntry[]): Buffer {
 
 export function decodeSyncReportRequest(body: Buffer): SyncReportEntry[] {
   if (body.length === 0 || body.length % SIZES.syncReportEntry !== 0) {
-    throw invalid(TrackerCmd.StorageSyncReport, `SYNC_REPORT body of ${body.length} bytes is not n × 20`);
+    throw einval(`SYNC_REPORT body of ${body.length} bytes is not n × 20`, TrackerCmd.StorageSyncReport);
   }
   const r = new BufReader(body);
   const out: SyncReportEntry[] = [];

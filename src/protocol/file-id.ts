@@ -10,7 +10,7 @@
 //   16  4    crc32, u32 BE
 // The 12 bytes behind T16 (trunk names only, §6.6):
 //   0   4    trunk file id (i32 BE)    4   4    slot offset (i32 BE)    8   4    slot size (i32 BE)
-import { Errno, StatusError } from '../errors.js';
+import { einval } from '../errors.js';
 import {
   APPENDER_FLAG, FILE_EXT_NAME_MAX_LEN, FILE_PREFIX_MAX_LEN, FILENAME_BASE64_LENGTH, GROUP_NAME_MAX_LEN,
   LOGIC_FILE_PATH_LEN, MAX_LOGIC_FILENAME_LEN, MAX_SERVER_ID, NORMAL_LOGIC_FILENAME_LENGTH,
@@ -46,10 +46,6 @@ export interface FileFacts {
   timestamp: number;
   sizeField: bigint;
   crc32: number;
-}
-
-function einval(msg: string): StatusError {
-  return new StatusError(Errno.EINVAL, msg);
 }
 
 function hex2(n: number): string {

@@ -28,7 +28,7 @@ import {
   CommonCmd, GROUP_NAME_MAX_LEN, IP_ADDRESS_SIZE, MAX_IP_PORT_SIZE, MAX_TRACKERS, STORAGE_ID_MAX_SIZE, TrackerCmd,
   VERSION_SIZE,
 } from './codes.js';
-import { Errno, ProtocolError, StatusError } from '../errors.js';
+import { einval, Errno, ProtocolError, StatusError } from '../errors.js';
 
 export const SIZES = {
   /** Fixed part of the JOIN body before the tracker lines. */
@@ -43,10 +43,6 @@ export const SIZES = {
   fetchStorageIdsRequest: 5,
   fetchStorageIdsHead: 8,
 } as const;
-
-function invalid(cmd: number, msg: string): StatusError {
-  return new StatusError(Errno.EINVAL, msg, cmd);
-}
 
 // ---------------------------------------------------------------- ip:port text
 
@@ -94,7 +90,7 @@ export interface JoinRequest {
 export function encodeJoinRequest(req: JoinRequest): Buffer {
   const cmd = TrackerCmd.StorageJoin;
   if (req.trackers.length < 1 || req.trackers.length > MAX_TRACKERS) {
-    throw invalid(cmd, `tracker_count ${req.trackers.length} out of range 1…${MAX_TRACKERS}`);
+    throw einval(`tracker_count ${req.trackers.length} out of range 1…${MAX_TRACKERS}`, cmd);
   }
   const w = new BufWriter(SIZES.joinFixed + req.trackers.length * 24)
     .fixed(req.group, GROUP_NAME_MAX_LEN + 1)
@@ -111,7 +107,7 @@ export function encodeJoinRequest(req: JoinRequest): Buffer {
     .fixed(req.currentTrackerIp, IP_ADDRESS_SIZE)
     .i64(req.trackers.length);
   for (const t of req.trackers) {
-    if (!t || t.length > SIZES.joinTrackerLineMax || t.includes('\n')) throw invalid(cmd, `bad tracker line "${t}"`);
+    if (!t || t.length > SIZES.joinTrackerLineMax || t.includes('\n')) throw einval(`bad tracker line "${t}"`, cmd);
     w.bytes(`${t}\n`);
   }
   return w.finish(cmd);
@@ -119,7 +115,7 @@ export function encodeJoinRequest(req: JoinRequest): Buffer {
 
 export function decodeJoinRequest(body: Buffer): JoinRequest {
   const cmd = TrackerCmd.StorageJoin;
-  if (body.length < SIZES.joinFixed) throw invalid(cmd, `JOIN body of ${body.length} bytes, want ≥ 145`);
+  if (body.length < SIZES.joinFixed) throw einval(`JOIN body of ${body.length} bytes, want ≥ 145`, cmd);
   const r = new BufReader(body);
   const req: JoinRequest = {
     group: r.fixed(GROUP_NAME_MAX_LEN + 1),
@@ -137,14 +133,14 @@ export function decodeJoinRequest(body: Buffer): JoinRequest {
     trackers: [],
   };
   const count = r.i64();
-  if (count < 1 || count > MAX_TRACKERS) throw invalid(cmd, `JOIN tracker_count ${count} out of range`);
+  if (count < 1 || count > MAX_TRACKERS) throw einval(`JOIN tracker_count ${count} out of range`, cmd);
   const text = r.rest();
   const lines = text.split('\n');
   if (lines.pop() !== '' || lines.length !== count) {
-    throw invalid(cmd, `JOIN announces ${count} tracker lines, body has ${JSON.stringify(text)}`);
+    throw einval(`JOIN announces ${count} tracker lines, body has ${JSON.stringify(text)}`, cmd);
   }
   for (const l of lines) {
-    if (!l || l.length > SIZES.joinTrackerLineMax) throw invalid(cmd, `bad JOIN tracker line "${l}"`);
+    if (!l || l.length > SIZES.joinTrackerLineMax) throw einval(`bad JOIN tracker line "${l}"`, cmd);
   }
   req.trackers = lines;
   return req;
@@ -181,7 +177,7 @@ export function encodeGetMyIpRequest(req: GetMyIpRequest): Buffer {
 
 export function decodeGetMyIpRequest(body: Buffer): GetMyIpRequest {
   if (body.length !== SIZES.getMyIpRequest) {
-    throw invalid(TrackerCmd.StorageGetMyIp, `GET_MY_IP body of ${body.length} bytes, want 21`);
+    throw einval(`GET_MY_IP body of ${body.length} bytes, want 21`, TrackerCmd.StorageGetMyIp);
   }
   const r = new BufReader(body);
   return { group: r.fixed(GROUP_NAME_MAX_LEN + 1), storagePort: r.i32() };
@@ -259,19 +255,19 @@ export function decodeGetServerIdResponse(body: Buffer): string {
 /** group[16] + "ip:port" text: the request of 70 and 71. */
 export function encodeGroupIpPort(cmd: number, req: { group: string } & IpPort): Buffer {
   const text = formatIpPort(req.ip, req.port);
-  if (text.length > MAX_IP_PORT_SIZE) throw invalid(cmd, `ip:port "${text}" too long`);
+  if (text.length > MAX_IP_PORT_SIZE) throw einval(`ip:port "${text}" too long`, cmd);
   return new BufWriter(GROUP_NAME_MAX_LEN + text.length).fixed(req.group, GROUP_NAME_MAX_LEN).bytes(text).finish(cmd);
 }
 
 export function decodeGroupIpPort(cmd: number, body: Buffer): { group: string } & IpPort {
   if (body.length <= GROUP_NAME_MAX_LEN || body.length > GROUP_NAME_MAX_LEN + MAX_IP_PORT_SIZE) {
-    throw invalid(cmd, `cmd ${cmd}: body of ${body.length} bytes`);
+    throw einval(`cmd ${cmd}: body of ${body.length} bytes`, cmd);
   }
   const r = new BufReader(body);
   const group = r.fixed(GROUP_NAME_MAX_LEN);
   const text = r.rest();
   const addr = parseIpPort(text);
-  if (!addr) throw invalid(cmd, `cmd ${cmd}: bad ip:port "${text}"`);
+  if (!addr) throw einval(`cmd ${cmd}: bad ip:port "${text}"`, cmd);
   return { group, ...addr };
 }
 
@@ -289,7 +285,7 @@ export function encodeGetGroupNameRequest(req: GetGroupNameRequest): Buffer {
 }
 
 export function decodeGetGroupNameRequest(body: Buffer): GetGroupNameRequest {
-  if (body.length < 4) throw invalid(TrackerCmd.StorageGetGroupName, `GET_GROUP_NAME body of ${body.length} bytes`);
+  if (body.length < 4) throw einval(`GET_GROUP_NAME body of ${body.length} bytes`, TrackerCmd.StorageGetGroupName);
   const port = body.readInt32BE(body.length - 4);
   if (body.length === 4) return { port };
   const ip = new BufReader(body.subarray(0, body.length - 4)).fixed(body.length - 4);
@@ -323,10 +319,10 @@ export function encodeFetchStorageIdsRequest(req: FetchStorageIdsRequest): Buffe
 
 export function decodeFetchStorageIdsRequest(body: Buffer): FetchStorageIdsRequest {
   const cmd = TrackerCmd.StorageFetchStorageIds;
-  if (body.length !== SIZES.fetchStorageIdsRequest) throw invalid(cmd, `FETCH_STORAGE_IDS body of ${body.length} bytes`);
+  if (body.length !== SIZES.fetchStorageIdsRequest) throw einval(`FETCH_STORAGE_IDS body of ${body.length} bytes`, cmd);
   const r = new BufReader(body);
   const req = { startIndex: r.i32(), allowEmpty: r.u8() !== 0 };
-  if (req.startIndex < 0) throw invalid(cmd, `FETCH_STORAGE_IDS start_index ${req.startIndex}`);
+  if (req.startIndex < 0) throw einval(`FETCH_STORAGE_IDS start_index ${req.startIndex}`, cmd);
   return req;
 }
 

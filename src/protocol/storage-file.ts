@@ -20,7 +20,7 @@
 //                   24 source_ip[RIP]                                                       40 / 70
 // Encoders return whole packets (a streamed command: header + head only); decoders take the body.
 // Request decoders throw StatusError(EINVAL) exactly where the storage answers EINVAL.
-import { Errno, ProtocolError, StatusError } from '../errors.js';
+import { einval, ProtocolError } from '../errors.js';
 import { BufReader, BufWriter } from './buf.js';
 import { encodeHeader } from './header.js';
 import {
@@ -52,12 +52,8 @@ export const QueryFileInfoFlags = { NotCalcCrc32: 1, KeepSilence: 2 } as const;
 
 export interface Decoded<T> { head: T; used: number }
 
-function einval(cmd: number, msg: string): StatusError {
-  return new StatusError(Errno.EINVAL, msg, cmd);
-}
-
 function checkLen(cmd: number, what: string, n: number, min: number, max: number): void {
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw einval(cmd, `${what} ${n} not in ${min}..${max}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw einval(`${what} ${n} not in ${min}..${max}`, cmd);
 }
 
 function checkName(cmd: number, name: string, min = 1): number {
@@ -71,12 +67,12 @@ function checkGroup(cmd: number, group: string): void {
 }
 
 function checkExt(cmd: number, ext: string): void {
-  if (!isValidExt(ext)) throw einval(cmd, `bad file extension "${ext}"`);
+  if (!isValidExt(ext)) throw einval(`bad file extension "${ext}"`, cmd);
 }
 
 /** Finish a streamed head: pkg_len covers the head plus the content that follows. */
 function finishStream(w: BufWriter, cmd: number, fileSize: number): Buffer {
-  if (!Number.isSafeInteger(fileSize) || fileSize < 0) throw einval(cmd, `bad file size ${fileSize}`);
+  if (!Number.isSafeInteger(fileSize) || fileSize < 0) throw einval(`bad file size ${fileSize}`, cmd);
   const pkt = w.finish(cmd);
   pkt.writeBigInt64BE(BigInt(pkt.length - HEADER_SIZE + fileSize), 0);
   return pkt;
@@ -85,12 +81,12 @@ function finishStream(w: BufWriter, cmd: number, fileSize: number): Buffer {
 /** Read an i64 length/size field of a request; out of the safe range → EINVAL. */
 function reqI64(cmd: number, r: BufReader, what: string): number {
   const v = r.big64();
-  if (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) throw einval(cmd, `bad ${what} ${v}`);
+  if (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) throw einval(`bad ${what} ${v}`, cmd);
   return Number(v);
 }
 
 function expectContent(cmd: number, fileSize: number, pkgLen: number, head: number): void {
-  if (fileSize !== pkgLen - head) throw einval(cmd, `file_size ${fileSize} != pkg_len ${pkgLen} - ${head}`);
+  if (fileSize !== pkgLen - head) throw einval(`file_size ${fileSize} != pkg_len ${pkgLen} - ${head}`, cmd);
 }
 
 // ---- 11 UPLOAD_FILE / 23 UPLOAD_APPENDER_FILE
@@ -106,11 +102,11 @@ export function encodeUploadHead(cmd: 11 | 23, h: UploadHead): Buffer {
 
 /** null until `buf` holds the 15-byte head; the content starts at `used`. */
 export function decodeUploadHead(cmd: 11 | 23, buf: Buffer, pkgLen: number): Decoded<UploadHead> | null {
-  if (pkgLen < SIZES.uploadHead) throw einval(cmd, `pkg_len ${pkgLen} < ${SIZES.uploadHead}`);
+  if (pkgLen < SIZES.uploadHead) throw einval(`pkg_len ${pkgLen} < ${SIZES.uploadHead}`, cmd);
   if (buf.length < SIZES.uploadHead) return null;
   const r = new BufReader(buf);
   const storePathIndex = r.i8();
-  if (storePathIndex < -1) throw einval(cmd, `bad store_path_index ${storePathIndex}`);
+  if (storePathIndex < -1) throw einval(`bad store_path_index ${storePathIndex}`, cmd);
   const fileSize = reqI64(cmd, r, 'file_size');
   expectContent(cmd, fileSize, pkgLen, SIZES.uploadHead);
   const ext = r.fixed(FILE_EXT_NAME_MAX_LEN);
@@ -138,7 +134,7 @@ export interface SlaveUploadHead { masterFilename: string; fileSize: number; pre
 export function encodeSlaveUploadHead(h: SlaveUploadHead): Buffer {
   const cmd = StorageCmd.UploadSlaveFile;
   const n = checkName(cmd, h.masterFilename, SIZES.minMasterName);
-  if (!isValidPrefix(h.prefix)) throw einval(cmd, `bad slave prefix "${h.prefix}"`);
+  if (!isValidPrefix(h.prefix)) throw einval(`bad slave prefix "${h.prefix}"`, cmd);
   checkExt(cmd, h.ext);
   const w = new BufWriter(SIZES.slaveHead + n).i64(n).i64(h.fileSize).fixed(h.prefix, FILE_PREFIX_MAX_LEN)
     .fixed(h.ext, FILE_EXT_NAME_MAX_LEN).bytes(h.masterFilename);
@@ -147,7 +143,7 @@ export function encodeSlaveUploadHead(h: SlaveUploadHead): Buffer {
 
 export function decodeSlaveUploadHead(buf: Buffer, pkgLen: number): Decoded<SlaveUploadHead> | null {
   const cmd = StorageCmd.UploadSlaveFile;
-  if (pkgLen < SIZES.slaveHead) throw einval(cmd, `pkg_len ${pkgLen} < ${SIZES.slaveHead}`);
+  if (pkgLen < SIZES.slaveHead) throw einval(`pkg_len ${pkgLen} < ${SIZES.slaveHead}`, cmd);
   if (buf.length < 16) return null;
   const r = new BufReader(buf);
   const n = reqI64(cmd, r, 'master_filename_len');
@@ -156,7 +152,7 @@ export function decodeSlaveUploadHead(buf: Buffer, pkgLen: number): Decoded<Slav
   expectContent(cmd, fileSize, pkgLen, SIZES.slaveHead + n);
   if (buf.length < SIZES.slaveHead + n) return null;
   const prefix = r.fixed(FILE_PREFIX_MAX_LEN);
-  if (!isValidPrefix(prefix)) throw einval(cmd, `bad slave prefix "${prefix}"`);
+  if (!isValidPrefix(prefix)) throw einval(`bad slave prefix "${prefix}"`, cmd);
   const ext = r.fixed(FILE_EXT_NAME_MAX_LEN);
   checkExt(cmd, ext);
   const masterFilename = r.bytes(n).toString('utf8');
@@ -177,7 +173,7 @@ export function encodeAppendHead(h: AppendHead): Buffer {
 
 export function decodeAppendHead(buf: Buffer, pkgLen: number): Decoded<AppendHead> | null {
   const cmd = StorageCmd.AppendFile;
-  if (pkgLen < SIZES.appendHead) throw einval(cmd, `pkg_len ${pkgLen} < ${SIZES.appendHead}`);
+  if (pkgLen < SIZES.appendHead) throw einval(`pkg_len ${pkgLen} < ${SIZES.appendHead}`, cmd);
   if (buf.length < SIZES.appendHead) return null;
   const r = new BufReader(buf);
   const n = reqI64(cmd, r, 'appender_filename_len');
@@ -198,7 +194,7 @@ export function encodeModifyHead(h: ModifyHead): Buffer {
 
 export function decodeModifyHead(buf: Buffer, pkgLen: number): Decoded<ModifyHead> | null {
   const cmd = StorageCmd.ModifyFile;
-  if (pkgLen < SIZES.modifyHead) throw einval(cmd, `pkg_len ${pkgLen} < ${SIZES.modifyHead}`);
+  if (pkgLen < SIZES.modifyHead) throw einval(`pkg_len ${pkgLen} < ${SIZES.modifyHead}`, cmd);
   if (buf.length < SIZES.modifyHead) return null;
   const r = new BufReader(buf);
   const n = reqI64(cmd, r, 'appender_filename_len');
@@ -223,11 +219,11 @@ export function encodeTruncateRequest(t: TruncateRequest): Buffer {
 
 export function decodeTruncateRequest(body: Buffer): TruncateRequest {
   const cmd = StorageCmd.TruncateFile;
-  if (body.length < SIZES.truncateHead) throw einval(cmd, `body length ${body.length} < ${SIZES.truncateHead}`);
+  if (body.length < SIZES.truncateHead) throw einval(`body length ${body.length} < ${SIZES.truncateHead}`, cmd);
   const r = new BufReader(body);
   const n = reqI64(cmd, r, 'appender_filename_len');
   checkLen(cmd, 'appender_filename_len', n, SIZES.minAppenderName, SIZES.maxName);
-  if (body.length !== SIZES.truncateHead + n) throw einval(cmd, `body length ${body.length} != 16 + ${n}`);
+  if (body.length !== SIZES.truncateHead + n) throw einval(`body length ${body.length} != 16 + ${n}`, cmd);
   const truncatedFileSize = reqI64(cmd, r, 'truncated_file_size');
   return { filename: r.rest(), truncatedFileSize };
 }
@@ -359,7 +355,7 @@ export function encodeCreateLinkRequest(c: CreateLinkRequest): Buffer {
   const m = c.masterFilename ? checkName(cmd, c.masterFilename) : 0;
   const s = checkName(cmd, c.srcFilename);
   checkLen(cmd, 'src_file_sig_len', c.srcFileSig.length, 0, SIZES.maxSignature);
-  if (c.prefix && !isValidPrefix(c.prefix)) throw einval(cmd, `bad prefix "${c.prefix}"`);
+  if (c.prefix && !isValidPrefix(c.prefix)) throw einval(`bad prefix "${c.prefix}"`, cmd);
   checkExt(cmd, c.ext);
   return new BufWriter(SIZES.createLinkHead + m + s + c.srcFileSig.length)
     .i64(m).i64(s).i64(c.srcFileSig.length).fixed(c.group, GROUP_NAME_MAX_LEN).fixed(c.prefix, FILE_PREFIX_MAX_LEN)
@@ -368,7 +364,7 @@ export function encodeCreateLinkRequest(c: CreateLinkRequest): Buffer {
 
 export function decodeCreateLinkRequest(body: Buffer): CreateLinkRequest {
   const cmd = StorageCmd.CreateLink;
-  if (body.length < SIZES.createLinkHead) throw einval(cmd, `body length ${body.length} < ${SIZES.createLinkHead}`);
+  if (body.length < SIZES.createLinkHead) throw einval(`body length ${body.length} < ${SIZES.createLinkHead}`, cmd);
   const r = new BufReader(body);
   const m = reqI64(cmd, r, 'master_filename_len');
   const s = reqI64(cmd, r, 'src_filename_len');
@@ -376,11 +372,11 @@ export function decodeCreateLinkRequest(body: Buffer): CreateLinkRequest {
   checkLen(cmd, 'master_filename_len', m, 0, SIZES.maxName);
   checkLen(cmd, 'src_filename_len', s, 1, SIZES.maxName);
   checkLen(cmd, 'src_file_sig_len', g, 0, SIZES.maxSignature);
-  if (body.length !== SIZES.createLinkHead + m + s + g) throw einval(cmd, `body length ${body.length} mismatch`);
+  if (body.length !== SIZES.createLinkHead + m + s + g) throw einval(`body length ${body.length} mismatch`, cmd);
   const group = r.fixed(GROUP_NAME_MAX_LEN);
   const prefix = r.fixed(FILE_PREFIX_MAX_LEN);
   const ext = r.fixed(FILE_EXT_NAME_MAX_LEN);
-  if (prefix && !isValidPrefix(prefix)) throw einval(cmd, `bad prefix "${prefix}"`);
+  if (prefix && !isValidPrefix(prefix)) throw einval(`bad prefix "${prefix}"`, cmd);
   checkExt(cmd, ext);
   return {
     masterFilename: r.bytes(m).toString('utf8'),

@@ -6,7 +6,7 @@
 //    response: empty
 // 15 request: 0 group[16]  16 name          response: the stored metadata text (sorted by key)
 // Encoders return whole packets (header + body); decoders take the body.
-import { Errno, StatusError } from '../errors.js';
+import { einval } from '../errors.js';
 import { BufReader, BufWriter } from './buf.js';
 import { CommonCmd, GROUP_NAME_MAX_LEN, MAX_LOGIC_FILENAME_LEN, StorageCmd } from './codes.js';
 import { defineCommand } from './command.js';
@@ -34,16 +34,12 @@ export interface DecodedSetMetadata extends GroupFile {
   metadata: Metadata;
 }
 
-function einval(msg: string): StatusError {
-  return new StatusError(Errno.EINVAL, msg, StorageCmd.SetMetadata);
-}
-
 export function encodeSetMetadataRequest(req: SetMetadataRequest): Buffer {
-  if (req.op !== MetadataOp.Overwrite && req.op !== MetadataOp.Merge) throw einval(`bad op flag "${req.op}"`);
+  if (req.op !== MetadataOp.Overwrite && req.op !== MetadataOp.Merge) throw einval(`bad op flag "${req.op}"`, StorageCmd.SetMetadata);
   const group = Buffer.byteLength(req.group);
-  if (group < 1 || group > GROUP_NAME_MAX_LEN) throw einval(`bad group name "${req.group}"`);
+  if (group < 1 || group > GROUP_NAME_MAX_LEN) throw einval(`bad group name "${req.group}"`, StorageCmd.SetMetadata);
   const n = Buffer.byteLength(req.filename);
-  if (n < 1 || n > SIZES.maxName) throw einval(`file name length ${n} not in 1..${SIZES.maxName}`);
+  if (n < 1 || n > SIZES.maxName) throw einval(`file name length ${n} not in 1..${SIZES.maxName}`, StorageCmd.SetMetadata);
   const meta = Buffer.isBuffer(req.metadata) ? req.metadata : encodeMetadata(req.metadata);
   return new BufWriter(SIZES.setMetadataHead + n + meta.length)
     .i64(n).i64(meta.length).u8(req.op.charCodeAt(0)).fixed(req.group, GROUP_NAME_MAX_LEN)
@@ -52,16 +48,16 @@ export function encodeSetMetadataRequest(req: SetMetadataRequest): Buffer {
 
 /** Server side: lengths must add up and op must be 'O' or 'M', else EINVAL. */
 export function decodeSetMetadataRequest(body: Buffer): DecodedSetMetadata {
-  if (body.length < SIZES.setMetadataHead) throw einval(`body length ${body.length} < ${SIZES.setMetadataHead}`);
+  if (body.length < SIZES.setMetadataHead) throw einval(`body length ${body.length} < ${SIZES.setMetadataHead}`, StorageCmd.SetMetadata);
   const r = new BufReader(body);
   const n = r.big64();
   const size = r.big64();
-  if (n < 1n || n > BigInt(SIZES.maxName)) throw einval(`filename_len ${n} not in 1..${SIZES.maxName}`);
+  if (n < 1n || n > BigInt(SIZES.maxName)) throw einval(`filename_len ${n} not in 1..${SIZES.maxName}`, StorageCmd.SetMetadata);
   if (size < 0n || size !== BigInt(body.length - SIZES.setMetadataHead) - n) {
-    throw einval(`meta_size ${size} != body ${body.length} - 33 - ${n}`);
+    throw einval(`meta_size ${size} != body ${body.length} - 33 - ${n}`, StorageCmd.SetMetadata);
   }
   const flag = String.fromCharCode(r.u8());
-  if (flag !== MetadataOp.Overwrite && flag !== MetadataOp.Merge) throw einval(`bad op flag 0x${flag.charCodeAt(0).toString(16)}`);
+  if (flag !== MetadataOp.Overwrite && flag !== MetadataOp.Merge) throw einval(`bad op flag 0x${flag.charCodeAt(0).toString(16)}`, StorageCmd.SetMetadata);
   const group = r.fixed(GROUP_NAME_MAX_LEN);
   const filename = r.bytes(Number(n)).toString('utf8');
   const raw = r.restBytes();

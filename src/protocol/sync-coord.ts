@@ -20,7 +20,7 @@ import {
 } from './codes.js';
 import { SIZES as BEAT_SIZES, readBrief, writeBrief, decodeBrief, type StorageBrief } from './beat.js';
 import { decodeGroupIpPort, encodeGroupIpPort, type IpPort } from './join.js';
-import { Errno, ProtocolError, StatusError } from '../errors.js';
+import { einval, ProtocolError, StatusError } from '../errors.js';
 
 export const SIZES = {
   syncBody: 24,
@@ -34,12 +34,8 @@ export const SIZES = {
   reportIpChangedRequest: 108,
 } as const;
 
-function invalid(cmd: number, msg: string): StatusError {
-  return new StatusError(Errno.EINVAL, msg, cmd);
-}
-
 function checkLength(cmd: number, body: Buffer, n: number, what: string): void {
-  if (body.length !== n) throw invalid(cmd, `${what} body of ${body.length} bytes, want ${n}`);
+  if (body.length !== n) throw einval(`${what} body of ${body.length} bytes, want ${n}`, cmd);
 }
 
 // ---------------------------------------------------------------- syncbody: 87, 79, 86 responses, 88 request
@@ -166,7 +162,7 @@ export function decodeChangeStatusRequest(body: Buffer): number {
 
 export function encodeReplicaChgRequest(briefs: StorageBrief[]): Buffer {
   const cmd = TrackerCmd.StorageReplicaChg;
-  if (briefs.length < 1 || briefs.length > MAX_SERVERS_EACH_GROUP) throw invalid(cmd, `REPLICA_CHG with ${briefs.length} briefs`);
+  if (briefs.length < 1 || briefs.length > MAX_SERVERS_EACH_GROUP) throw einval(`REPLICA_CHG with ${briefs.length} briefs`, cmd);
   const w = new BufWriter(briefs.length * BEAT_SIZES.brief);
   for (const b of briefs) writeBrief(w, b);
   return w.finish(cmd);
@@ -175,7 +171,7 @@ export function encodeReplicaChgRequest(briefs: StorageBrief[]): Buffer {
 export function decodeReplicaChgRequest(body: Buffer): StorageBrief[] {
   const n = body.length / BEAT_SIZES.brief;
   if (!Number.isInteger(n) || n < 1 || n > MAX_SERVERS_EACH_GROUP) {
-    throw invalid(TrackerCmd.StorageReplicaChg, `REPLICA_CHG body of ${body.length} bytes is not n × 67 (1 ≤ n ≤ 32)`);
+    throw einval(`REPLICA_CHG body of ${body.length} bytes is not n × 67 (1 ≤ n ≤ 32)`, TrackerCmd.StorageReplicaChg);
   }
   const r = new BufReader(body);
   const out: StorageBrief[] = [];

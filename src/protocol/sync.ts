@@ -23,7 +23,7 @@ import {
   CommonCmd, GROUP_NAME_MAX_LEN, HEADER_SIZE, MAX_LOGIC_FILENAME_LEN, STORAGE_ID_MAX_SIZE, StorageCmd,
 } from './codes.js';
 import { encodeHeader, PKG_LEN_UNTIL_CLOSE } from './header.js';
-import { Errno, ProtocolError, StatusError } from '../errors.js';
+import { einval, Errno, ProtocolError, StatusError } from '../errors.js';
 
 export const SIZES = {
   reportServerIdRequest: STORAGE_ID_MAX_SIZE,
@@ -49,10 +49,6 @@ type SyncFileCmd = typeof StorageCmd.SyncCreateFile | typeof StorageCmd.SyncUpda
 type SyncRangeCmd = typeof StorageCmd.SyncAppendFile | typeof StorageCmd.SyncModifyFile;
 type SyncLinkCmd = typeof StorageCmd.SyncCreateLink | typeof StorageCmd.SyncRenameFile;
 
-function invalid(cmd: number, msg: string): StatusError {
-  return new StatusError(Errno.EINVAL, msg, cmd);
-}
-
 function nameBytes(cmd: number, name: string, what = 'filename'): Buffer {
   const b = Buffer.from(name);
   checkNameLen(cmd, b.length, what);
@@ -60,7 +56,7 @@ function nameBytes(cmd: number, name: string, what = 'filename'): Buffer {
 }
 
 function checkNameLen(cmd: number, len: number, what = 'filename'): void {
-  if (len <= 0 || len >= MAX_LOGIC_FILENAME_LEN) throw invalid(cmd, `cmd ${cmd}: ${what} length ${len} out of range 1…127`);
+  if (len <= 0 || len >= MAX_LOGIC_FILENAME_LEN) throw einval(`cmd ${cmd}: ${what} length ${len} out of range 1…127`, cmd);
 }
 
 /** Header + head with pkg_len = head + `streamed` bytes the caller writes next. */
@@ -78,9 +74,9 @@ export function encodeReportServerIdRequest(storageId: string): Buffer {
 
 export function decodeReportServerIdRequest(body: Buffer): string {
   const cmd = StorageCmd.ReportServerId;
-  if (body.length !== SIZES.reportServerIdRequest) throw invalid(cmd, `REPORT_SERVER_ID body of ${body.length} bytes`);
+  if (body.length !== SIZES.reportServerIdRequest) throw einval(`REPORT_SERVER_ID body of ${body.length} bytes`, cmd);
   const id = new BufReader(body).fixed(STORAGE_ID_MAX_SIZE);
-  if (!id) throw invalid(cmd, 'REPORT_SERVER_ID with an empty id');
+  if (!id) throw einval('REPORT_SERVER_ID with an empty id', cmd);
   return id;
 }
 
@@ -113,7 +109,7 @@ export function decodeSyncFileHead(cmd: SyncFileCmd, buf: Buffer): Decoded<SyncF
   const nameLen = r.i64();
   const fileSize = r.i64();
   checkNameLen(cmd, nameLen);
-  if (fileSize < 0) throw invalid(cmd, `negative file_size ${fileSize}`);
+  if (fileSize < 0) throw einval(`negative file_size ${fileSize}`, cmd);
   const timestamp = r.i32();
   const group = r.fixed(GROUP_NAME_MAX_LEN);
   if (r.remaining < nameLen) return null;
@@ -164,7 +160,7 @@ export function encodeSyncLinkRequest(cmd: SyncLinkCmd, req: SyncLinkRequest): B
 
 /** Also reads the body a 6.16.1 receiver echoes in its successful 40 answer. */
 export function decodeSyncLinkRequest(cmd: SyncLinkCmd, body: Buffer): SyncLinkRequest {
-  if (body.length < SIZES.syncLinkFixed) throw invalid(cmd, `cmd ${cmd}: body of ${body.length} bytes`);
+  if (body.length < SIZES.syncLinkFixed) throw einval(`cmd ${cmd}: body of ${body.length} bytes`, cmd);
   const r = new BufReader(body);
   const destLen = r.i64();
   const srcLen = r.i64();
@@ -173,7 +169,7 @@ export function decodeSyncLinkRequest(cmd: SyncLinkCmd, body: Buffer): SyncLinkR
   const timestamp = r.i32();
   const group = r.fixed(GROUP_NAME_MAX_LEN);
   if (r.remaining !== destLen + srcLen) {
-    throw invalid(cmd, `cmd ${cmd}: ${r.remaining} name bytes, want ${destLen} + ${srcLen}`);
+    throw einval(`cmd ${cmd}: ${r.remaining} name bytes, want ${destLen} + ${srcLen}`, cmd);
   }
   return { timestamp, group, destFilename: r.bytes(destLen).toString('utf8'), srcFilename: r.rest() };
 }
@@ -205,7 +201,7 @@ export function decodeSyncRangeHead(cmd: SyncRangeCmd, buf: Buffer): Decoded<Syn
   const startOffset = r.i64();
   const length = r.i64();
   checkNameLen(cmd, nameLen);
-  if (startOffset < 0 || length < 0) throw invalid(cmd, `cmd ${cmd}: bad range ${startOffset}+${length}`);
+  if (startOffset < 0 || length < 0) throw einval(`cmd ${cmd}: bad range ${startOffset}+${length}`, cmd);
   const timestamp = r.i32();
   const group = r.fixed(GROUP_NAME_MAX_LEN);
   if (r.remaining < nameLen) return null;
@@ -233,16 +229,16 @@ export function encodeSyncTruncateRequest(req: SyncTruncateRequest): Buffer {
 
 export function decodeSyncTruncateRequest(body: Buffer): SyncTruncateRequest {
   const cmd = StorageCmd.SyncTruncateFile;
-  if (body.length < SIZES.syncTruncateFixed) throw invalid(cmd, `SYNC_TRUNCATE body of ${body.length} bytes`);
+  if (body.length < SIZES.syncTruncateFixed) throw einval(`SYNC_TRUNCATE body of ${body.length} bytes`, cmd);
   const r = new BufReader(body);
   const nameLen = r.i64();
   const oldFileSize = r.i64();
   const newFileSize = r.i64();
   checkNameLen(cmd, nameLen);
-  if (oldFileSize < 0 || newFileSize < 0) throw invalid(cmd, `SYNC_TRUNCATE ${oldFileSize} → ${newFileSize}`);
+  if (oldFileSize < 0 || newFileSize < 0) throw einval(`SYNC_TRUNCATE ${oldFileSize} → ${newFileSize}`, cmd);
   const timestamp = r.i32();
   const group = r.fixed(GROUP_NAME_MAX_LEN);
-  if (r.remaining !== nameLen) throw invalid(cmd, `SYNC_TRUNCATE: ${r.remaining} name bytes, want ${nameLen}`);
+  if (r.remaining !== nameLen) throw einval(`SYNC_TRUNCATE: ${r.remaining} name bytes, want ${nameLen}`, cmd);
   return { oldFileSize, newFileSize, timestamp, group, filename: r.rest() };
 }
 
@@ -260,7 +256,7 @@ export function encodeFetchOnePathBinlogRequest(req: FetchOnePathBinlogRequest):
 
 export function decodeFetchOnePathBinlogRequest(body: Buffer): FetchOnePathBinlogRequest {
   const cmd = StorageCmd.FetchOnePathBinlog;
-  if (body.length !== SIZES.fetchOnePathBinlogRequest) throw invalid(cmd, `FETCH_ONE_PATH_BINLOG body of ${body.length} bytes`);
+  if (body.length !== SIZES.fetchOnePathBinlogRequest) throw einval(`FETCH_ONE_PATH_BINLOG body of ${body.length} bytes`, cmd);
   const r = new BufReader(body);
   return { group: r.fixed(GROUP_NAME_MAX_LEN), storePathIndex: r.u8() };
 }

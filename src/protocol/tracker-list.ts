@@ -24,6 +24,7 @@ import {
   TrackerCmd, VERSION_SIZE,
 } from './codes.js';
 import type { IpSize } from './tracker-query.js';
+import { formatIpPort, parseIpPort } from './join.js';
 
 export const SIZES = {
   groupRecord: 113,
@@ -309,15 +310,15 @@ export function encodeGetLeaderRequest(): Buffer {
 
 /** `ip:port`, IPv6 as `[ip]:port`, no terminator. */
 export function encodeGetLeaderResponse(leader: { ip: string; port: number }): Buffer {
-  const text = leader.ip.includes(':') ? `[${leader.ip}]:${leader.port}` : `${leader.ip}:${leader.port}`;
+  const text = formatIpPort(leader.ip, leader.port);
   return new BufWriter(text.length).bytes(text).finish(CommonCmd.Resp);
 }
 
 export function decodeGetLeaderResponse(body: Buffer): { ip: string; port: number } {
   const text = body.toString('utf8');
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
-  if (!m) throw new ProtocolError(`bad leader address "${text}"`);
-  return { ip: m[1] ?? m[2]!, port: Number(m[3]) };
+  const addr = parseIpPort(text);
+  if (!addr) throw new ProtocolError(`bad leader address "${text}"`);
+  return addr;
 }
 
 // ---- 64 tracker status

@@ -14,7 +14,7 @@
 import { BufReader, BufWriter } from './buf.js';
 import { CommonCmd, GROUP_NAME_MAX_LEN, MAX_IP_PORT_SIZE, STORAGE_ID_MAX_SIZE, TrackerCmd, VERSION_SIZE } from './codes.js';
 import { formatIpPort, parseIpPort, type IpPort } from './join.js';
-import { Errno, ProtocolError, StatusError } from '../errors.js';
+import { einval, ProtocolError, StatusError } from '../errors.js';
 
 export {
   type TrackerStatus, encodeGetTrackerStatusRequest, encodeGetTrackerStatusResponse, decodeGetTrackerStatusResponse,
@@ -40,12 +40,8 @@ export const SYS_FILES = [
   'storage_changelog.dat',
 ] as const;
 
-function invalid(cmd: number, msg: string): StatusError {
-  return new StatusError(Errno.EINVAL, msg, cmd);
-}
-
 function checkLength(cmd: number, body: Buffer, n: number, what: string): void {
-  if (body.length !== n) throw invalid(cmd, `${what} body of ${body.length} bytes, want ${n}`);
+  if (body.length !== n) throw einval(`${what} body of ${body.length} bytes, want ${n}`, cmd);
 }
 
 // ---------------------------------------------------------------- 61 / 62 / 68: header-only requests
@@ -130,15 +126,15 @@ export function encodeNextLeaderRequest(
   cmd: typeof TrackerCmd.TrackerNotifyNextLeader | typeof TrackerCmd.TrackerCommitNextLeader, leader: IpPort,
 ): Buffer {
   const text = formatIpPort(leader.ip, leader.port);
-  if (text.length > SIZES.leaderTextMax) throw invalid(cmd, `leader "${text}" too long`);
+  if (text.length > SIZES.leaderTextMax) throw einval(`leader "${text}" too long`, cmd);
   return new BufWriter(text.length).bytes(text).finish(cmd);
 }
 
 export function decodeNextLeaderRequest(cmd: number, body: Buffer): IpPort {
-  if (body.length === 0 || body.length > SIZES.leaderTextMax) throw invalid(cmd, `NEXT_LEADER body of ${body.length} bytes`);
+  if (body.length === 0 || body.length > SIZES.leaderTextMax) throw einval(`NEXT_LEADER body of ${body.length} bytes`, cmd);
   const text = body.toString('utf8');
   const addr = parseIpPort(text);
-  if (!addr) throw invalid(cmd, `NEXT_LEADER: bad ip:port "${text}"`);
+  if (!addr) throw einval(`NEXT_LEADER: bad ip:port "${text}"`, cmd);
   return addr;
 }
 
@@ -160,7 +156,7 @@ export function decodeGetOneSysFileRequest(body: Buffer): GetOneSysFileRequest {
   const r = new BufReader(body);
   const req = { index: r.u8(), offset: r.i64() };
   if (req.index >= SYS_FILES.length || req.offset < 0) {
-    throw invalid(cmd, `GET_ONE_SYS_FILE index ${req.index} offset ${req.offset}`);
+    throw einval(`GET_ONE_SYS_FILE index ${req.index} offset ${req.offset}`, cmd);
   }
   return req;
 }

@@ -5,6 +5,7 @@ import { StorageStatus, storageStatusName, type StorageStatusCode } from '../pro
 import { Errno, StatusError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { emptyStorageStats } from '../protocol/tracker-list.js';
+import type { JoinRequest } from '../protocol/join.js';
 import { Group } from './group.js';
 import { StorageNode } from './storage-node.js';
 
@@ -19,21 +20,8 @@ function isSyncPending(status: number): boolean {
   return status === S.Init || status === S.WaitSync || status === S.Syncing;
 }
 
-export interface JoinInfo {
-  group: string;
-  id: string;
-  ip: string;
-  port: number;
-  storePathCount: number;
-  subdirCountPerPath: number;
-  uploadPriority: number;
-  joinTime: number;
-  upTime: number;
-  version: string;
-  initFlag: boolean;
-  /** The storage's own idea of its status (-1: unknown after a failed join). */
-  reportedStatus: number;
-}
+/** A decoded STORAGE_JOIN plus who the tracker takes the storage to be (its id, the IP it connects from). */
+export type JoinInfo = Omit<JoinRequest, 'storageId' | 'currentTrackerIp' | 'trackers'> & { id: string; ip: string };
 
 export interface StatusChange {
   node: StorageNode;
@@ -90,8 +78,8 @@ export class Cluster extends EventEmitter {
     let group = this.groups.get(info.group);
     if (group) {
       const others = group.sorted().filter((s) => s.id !== info.id && s.status !== S.Deleted);
-      if (others.length && group.storagePort && group.storagePort !== info.port) {
-        throw new StatusError(Errno.EINVAL, `storage port ${info.port} differs from group port ${group.storagePort}`);
+      if (others.length && group.storagePort && group.storagePort !== info.storagePort) {
+        throw new StatusError(Errno.EINVAL, `storage port ${info.storagePort} differs from group port ${group.storagePort}`);
       }
       if (others.length && group.subdirCountPerPath && group.subdirCountPerPath !== info.subdirCountPerPath) {
         throw new StatusError(Errno.EINVAL, `subdir_count_per_path ${info.subdirCountPerPath} differs from group's ${group.subdirCountPerPath}`);
@@ -101,26 +89,26 @@ export class Cluster extends EventEmitter {
       this.groups.set(info.group, group);
       this.log.info({ group: info.group }, 'new group');
     }
-    group.storagePort = info.port;
+    group.storagePort = info.storagePort;
     group.subdirCountPerPath = info.subdirCountPerPath;
     group.storePathCount = Math.max(group.storePathCount, info.storePathCount);
 
     let node = group.storages.get(info.id);
     const isNew = !node;
     if (!node) {
-      if (!info.initFlag && info.reportedStatus > 0) {
-        if (info.reportedStatus === S.Deleted || info.reportedStatus === S.IpChanged || info.reportedStatus === S.None) {
-          throw new StatusError(Errno.EFAULT, `unknown storage ${info.id} reports status ${info.reportedStatus}`);
+      if (!info.initFlag && info.status > 0) {
+        if (info.status === S.Deleted || info.status === S.IpChanged || info.status === S.None) {
+          throw new StatusError(Errno.EFAULT, `unknown storage ${info.id} reports status ${info.status}`);
         }
-      } else if (!info.initFlag && info.reportedStatus < 0) {
+      } else if (!info.initFlag && info.status < 0) {
         throw new StatusError(Errno.EFAULT, `unknown storage ${info.id} reports an invalid status`);
       }
-      node = new StorageNode(info.id, info.ip, info.group, info.port);
+      node = new StorageNode(info.id, info.ip, info.group, info.storagePort);
       group.storages.set(info.id, node);
       group.touch();
     }
     node.ip = info.ip;
-    node.port = info.port;
+    node.port = info.storagePort;
     node.storePathCount = info.storePathCount;
     node.subdirCountPerPath = info.subdirCountPerPath;
     node.uploadPriority = info.uploadPriority;
@@ -129,9 +117,9 @@ export class Cluster extends EventEmitter {
     node.version = info.version;
 
     if (isNew) {
-      if (!info.initFlag && info.reportedStatus > 0) {
+      if (!info.initFlag && info.status > 0) {
         // The tracker lost its data: trust the storage, but it must beat before it is ACTIVE again.
-        const adopted = (info.reportedStatus === S.Active ? S.Online : info.reportedStatus) as StorageStatusCode;
+        const adopted = (info.status === S.Active ? S.Online : info.status) as StorageStatusCode;
         node.status = S.Init;
         this.setStatus(node, adopted, 'join: adopted reported status');
       } else {

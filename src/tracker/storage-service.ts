@@ -88,20 +88,7 @@ async function join(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   await rt.beforeJoin(req.trackers, ctx.conn.localAddress, req.currentTrackerIp);
   rt.leader.learnTrackers(req.trackers, ctx.conn.localAddress, req.currentTrackerIp);
   const who = joiningIdentity(rt, req.group, ip, req.storagePort, req.storageId);
-  const node = rt.cluster.join({
-    group: req.group,
-    id: who.id,
-    ip,
-    port: req.storagePort,
-    storePathCount: req.storePathCount,
-    subdirCountPerPath: req.subdirCountPerPath,
-    uploadPriority: req.uploadPriority,
-    joinTime: req.joinTime,
-    upTime: req.upTime,
-    version: req.version,
-    initFlag: req.initFlag,
-    reportedStatus: req.status,
-  });
+  const node = rt.cluster.join({ ...req, id: who.id, ip });
   if (who.rw !== undefined && node.rwMode !== who.rw) {
     node.rwMode = who.rw;
     rt.cluster.group(node.group)?.touch();

@@ -23,6 +23,17 @@ describe('help', () => {
     for (const id of Object.keys(COMMANDS).filter((c) => !c.includes(':'))) expect(r.stdout).toMatch(new RegExp(`^ {2}${id}\\s`, 'm'));
   });
 
+  it('each topic lists its commands, and `fdfs help CMD` is `fdfs CMD --help`', async () => {
+    for (const [topic, cmds] of [['storage', ['storage delete']], ['group', ['group delete']], ['meta', ['meta get', 'meta set']]] as const) {
+      const r = await runCli([topic, '--help']);
+      expect(r.code).toBe(0);
+      for (const c of cmds) expect(r.stdout).toContain(c);
+    }
+    const viaHelp = await runCli(['help', 'exists']);
+    expect(viaHelp.code).toBe(0);
+    expect(viaHelp.stdout).toBe((await runCli(['exists', '--help'])).stdout);
+  });
+
   it('init and monitor explain themselves with examples', async () => {
     const init = await runCli(['init', '--help']);
     expect(init.stdout).toMatch(/Without prompts: --yes with --tracker and --storage flags, or --answers FILE/);

@@ -5,6 +5,7 @@ import { UsageError } from '../../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../config/common-fields.js';
 import { parseHostPort, parseReservedSpace } from '../../config/values.js';
 import { DEFAULT_STORAGE_PORT, DEFAULT_TRACKER_PORT } from '../../protocol/codes.js';
+import { formatIpPort } from '../../protocol/join.js';
 
 export interface TrackerPlan {
   host: string;
@@ -91,7 +92,7 @@ export function parseAddressList(text: string, defaultPort: number): Array<{ hos
 }
 
 export function key(a: { host: string; port: number }): string {
-  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+  return formatIpPort(a.host, a.port);
 }
 
 export function checkPort(n: number, what: string): number {

@@ -9,6 +9,7 @@ import {
   encodeListAllGroupsRequest, encodeListStorageRequest, type GroupStat, type StorageRecord,
 } from '../../protocol/tracker-list.js';
 import { describeFailure } from '../exit-codes.js';
+import { formatIpPort } from '../../protocol/join.js';
 
 export interface TrackerView {
   address: string;
@@ -98,7 +99,7 @@ async function askTracker(c: Connection): Promise<TrackerAnswer> {
   let leader: string | null = null;
   try {
     const l = decodeGetLeaderResponse(await c.call(encodeGetLeaderRequest(), { cmd: TrackerCmd.ServerGetLeader, maxBody: 64 }));
-    leader = l.ip.includes(':') ? `[${l.ip}]:${l.port}` : `${l.ip}:${l.port}`;
+    leader = formatIpPort(l.ip, l.port);
   } catch (err) {
     // ENOENT: no leader elected yet; EOPNOTSUPP from an old tracker. Either way: unknown, not down.
     if (!(err instanceof StatusError)) throw err;

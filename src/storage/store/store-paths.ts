@@ -2,7 +2,7 @@
 // §11.1), refusing anything that could leave the store path; creates `data/HH/HH` lazily on first write.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Errno, StatusError } from '../../errors.js';
+import { einval } from '../../errors.js';
 import { MAX_LOGIC_FILENAME_LEN } from '../../protocol/codes.js';
 
 /** `Mxx/HH/HH/` with uppercase hex, then the file name. */
@@ -22,10 +22,6 @@ export interface ResolvedName {
   dir: string;
   /** `<store_path>/data/HH/HH/name`. */
   absPath: string;
-}
-
-function einval(msg: string): StatusError {
-  return new StatusError(Errno.EINVAL, msg);
 }
 
 export function hex2(n: number): string {

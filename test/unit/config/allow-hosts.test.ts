@@ -1,7 +1,7 @@
 // allow_hosts matching (spec 10.5): *, IPs, hostnames, CIDR blocks and bracket ranges,
 // hostname resolution through an injected lookup, and file:line errors for bad patterns.
 import { describe, it, expect } from 'vitest';
-import { AllowHosts, expandRanges } from '../../../src/config/values.js';
+import { AllowHosts, expandRanges } from '../../../src/config/allow-hosts.js';
 import { ConfigError } from '../../../src/errors.js';
 
 describe('AllowHosts', () => {

@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { parseConfFile, parseConfText, rawItems, rawValue, type WarnLog } from '../../../src/config/ini.js';
+import { keyError, parseConfFile, parseConfText, rawItems, rawValue, type WarnLog } from '../../../src/config/ini.js';
 import { ConfigError } from '../../../src/errors.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/conf');
@@ -152,5 +152,15 @@ describe('#include', () => {
 
   it('reports an unreadable top file as ConfigError', () => {
     expect(() => parseConfFile(join(FIXTURES, 'missing.conf'))).toThrow(ConfigError);
+  });
+});
+
+describe('keyError', () => {
+  it('points at the last line of the key, or at the file when the key is absent', () => {
+    const raw = parseConfText('a = 1\nb = 2\na = 3\n', '/etc/x.conf');
+    expect(keyError(raw, 'a', 'a is wrong')).toMatchObject({ file: '/etc/x.conf', line: 3, message: '/etc/x.conf:3: a is wrong' });
+    const absent = keyError(raw, 'zz', 'zz is needed');
+    expect(absent).toBeInstanceOf(ConfigError);
+    expect(absent.message).toBe('/etc/x.conf: zz is needed');
   });
 });

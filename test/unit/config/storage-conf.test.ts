@@ -8,7 +8,7 @@ import {
   defaultStorageConfig, loadStorageConfig, renderStorageConf, storageConfigFromRaw, STORAGE_FIELDS, type StorageConfig,
 } from '../../../src/config/storage-conf.js';
 import { effectiveLogFile } from '../../../src/config/common-fields.js';
-import { AllowHosts } from '../../../src/config/values.js';
+import { AllowHosts } from '../../../src/config/allow-hosts.js';
 import { ConfigError } from '../../../src/errors.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/conf');

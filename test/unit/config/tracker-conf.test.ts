@@ -7,7 +7,7 @@ import { parseConfText, type WarnLog } from '../../../src/config/ini.js';
 import {
   defaultTrackerConfig, loadTrackerConfig, renderTrackerConf, trackerConfigFromRaw, TRACKER_FIELDS, type TrackerConfig,
 } from '../../../src/config/tracker-conf.js';
-import { AllowHosts } from '../../../src/config/values.js';
+import { AllowHosts } from '../../../src/config/allow-hosts.js';
 import { ConfigError } from '../../../src/errors.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/conf');

@@ -12,8 +12,8 @@ const now = () => clock;
 
 function joinInfo(group: string, ip: string, extra: Partial<JoinInfo> = {}): JoinInfo {
   return {
-    group, id: ip, ip, port: 23000, storePathCount: 1, subdirCountPerPath: 256, uploadPriority: 10,
-    joinTime: clock, upTime: clock, version: '6.16.1', initFlag: true, reportedStatus: 0, ...extra,
+    group, id: ip, ip, storagePort: 23000, storePathCount: 1, subdirCountPerPath: 256, uploadPriority: 10,
+    joinTime: clock, upTime: clock, version: '6.16.1', initFlag: true, status: 0, ...extra,
   };
 }
 

@@ -78,8 +78,8 @@ describe('stock data-file formats (§11.4)', () => {
 });
 
 function joinInfo(group: string, ip: string, extra: Partial<JoinInfo> = {}): JoinInfo {
-  return { group, id: ip, ip, port: 23000, storePathCount: 1, subdirCountPerPath: 256, uploadPriority: 10,
-    joinTime: 1_800_000_000, upTime: 1_800_000_000, version: '6.16.1', initFlag: true, reportedStatus: 0, ...extra };
+  return { group, id: ip, ip, storagePort: 23000, storePathCount: 1, subdirCountPerPath: 256, uploadPriority: 10,
+    joinTime: 1_800_000_000, upTime: 1_800_000_000, version: '6.16.1', initFlag: true, status: 0, ...extra };
 }
 
 /** group1: .2 ACTIVE (source), .3 ACTIVE, .5 WAIT_SYNC; group2: .7 DELETED. */
