@@ -1,6 +1,7 @@
 // A sync sender's states and their transition table (§9.4, §9.6): where its plan for the peer comes from and
 // whether it is bootstrapping the peer; SyncSender moves only through SenderStates.set(), which logs each move.
 import type { Logger } from '../../log.js';
+import type { SyncMark } from '../../protocol/binlog-format.js';
 import { StorageStatus } from '../../protocol/codes.js';
 
 /**
@@ -33,6 +34,11 @@ export function needsPlan(state: SenderState, peerStatus: number): boolean {
 /** WAIT_SYNC, SYNCING: the peer was given a source and its old files are on their way (from one peer). */
 export function isBeingBootstrapped(peerStatus: number): boolean {
   return peerStatus === StorageStatus.WaitSync || peerStatus === StorageStatus.Syncing;
+}
+
+/** The mark says this storage is the peer's source and has not replayed everything yet. */
+export function markBootstraps(mark: SyncMark | null): boolean {
+  return !!mark && mark.needSyncOld && !mark.syncOldDone;
 }
 
 /**

@@ -16,7 +16,9 @@ import { PushWindow } from './push-window.js';
 import { pushRecord, type PushEnv } from './sync-ops.js';
 import type { TrackerCalls } from '../tracker-side/tracker-calls.js';
 import { syncWindow, type SyncWindow } from './sync-window.js';
-import { isBeingBootstrapped, needsPlan, peerTakesPushes, SenderStates, type SenderState } from './sender-state.js';
+import {
+  isBeingBootstrapped, markBootstraps, needsPlan, peerTakesPushes, SenderStates, type SenderState,
+} from './sender-state.js';
 
 export interface PeerState {
   id: string;
@@ -37,11 +39,6 @@ const S = StorageStatus;
 export const RETRY_PAUSE_MS = 5000;
 /** A non-source peer starts this many seconds before the new member's cut-off (covers replication lag). */
 export const NON_SOURCE_REWIND = 60;
-
-/** The mark says this storage is the peer's source and has not replayed everything yet. */
-function markBootstraps(mark: SyncMark | null): boolean {
-  return !!mark && mark.needSyncOld && !mark.syncOldDone;
-}
 
 export class SyncSender {
   private readonly states: SenderStates;
