@@ -1,14 +1,15 @@
 // What `fdfs serve` adds to /metrics besides request counters: the tracker's view of the cluster (storages
 // by state, group space, per-peer sync lag as fdfs_monitor computes it) and the storage's disks and sync peers.
+// Both read only the roles' snapshot(): plain data, taken once per scrape.
 import type { Metrics } from '../metrics.js';
 import { storageStatusName, StorageStatus } from '../protocol/codes.js';
-import type { TrackerServer } from '../tracker/tracker-server.js';
-import type { StorageServer } from '../storage/storage-server.js';
+import type { TrackerSnapshot } from '../tracker/snapshot.js';
+import type { StorageSnapshot } from '../storage/storage-server.js';
 import { allPathUsage } from '../storage/store/disk.js';
 
 const MB = 1024 * 1024;
 
-export function trackerMetrics(m: Metrics, t: TrackerServer): void {
+export function trackerMetrics(m: Metrics, t: { snapshot(): TrackerSnapshot }): void {
   const leader = m.gauge('fdfs_tracker_is_leader', 'Whether this tracker is the leader (1) or not (0).', []);
   const byState = m.gauge('fdfs_tracker_storages', 'Storages known to this tracker, by group and state.', ['group', 'state']);
   const up = m.gauge('fdfs_tracker_storage_active', 'Per storage: 1 when ACTIVE, else 0.', ['group', 'storage']);
@@ -22,9 +23,10 @@ export function trackerMetrics(m: Metrics, t: TrackerServer): void {
     ['group', 'storage']);
   m.addCollector(() => {
     for (const g of [leader, byState, up, beat, space, lag, delay]) g.reset();
-    leader.set(t.runtime.leader.isLeader() ? 1 : 0);
-    for (const g of t.cluster.sortedGroups()) {
-      const members = g.sorted();
+    const snap = t.snapshot();
+    leader.set(snap.isLeader ? 1 : 0);
+    for (const g of snap.groups) {
+      const members = g.storages;
       const counts = new Map<string, number>();
       for (const s of members) {
         const id = s.address;
@@ -36,43 +38,39 @@ export function trackerMetrics(m: Metrics, t: TrackerServer): void {
           if (p === s) continue;
           maxOther = Math.max(maxOther, p.lastSourceUpdate);
           if (p.lastSourceUpdate > 0) {
-            lag.set({ group: g.name, storage: id, peer: p.address }, Math.max(0, p.lastSourceUpdate - (s.syncFrom.get(p.id) ?? 0)));
+            lag.set({ group: g.name, storage: id, peer: p.address }, Math.max(0, p.lastSourceUpdate - (s.syncFrom[p.id] ?? 0)));
           }
         }
         delay.set({ group: g.name, storage: id },
           maxOther === 0 ? 0 : s.lastSyncedTimestamp > 0 ? Math.max(0, maxOther - s.lastSyncedTimestamp) : -1);
       }
       for (const [state, n] of counts) byState.set({ group: g.name, state }, n);
-      const sp = g.space();
-      const reserved = t.config.reservedStorageSpace;
-      const reservedMb = reserved.kind === 'mb' ? reserved.mb : Math.floor(sp.totalMb * reserved.ratio);
-      space.set({ group: g.name, kind: 'total' }, sp.totalMb * MB);
-      space.set({ group: g.name, kind: 'free' }, sp.freeMb * MB);
-      space.set({ group: g.name, kind: 'available' }, Math.max(0, sp.freeMb - reservedMb) * MB);
+      space.set({ group: g.name, kind: 'total' }, g.totalMb * MB);
+      space.set({ group: g.name, kind: 'free' }, g.freeMb * MB);
+      space.set({ group: g.name, kind: 'available' }, Math.max(0, g.freeMb - g.reservedMb) * MB);
     }
   });
 }
 
-export function storageMetrics(m: Metrics, s: StorageServer): void {
-  const c = s.config;
+export function storageMetrics(m: Metrics, s: { snapshot(): StorageSnapshot }): void {
   const disk = m.gauge('fdfs_storage_disk_bytes', 'Store path disk space (free = available to non-root users).', ['group', 'path', 'kind']);
   const peerTs = m.gauge('fdfs_storage_sync_received_timestamp_seconds',
     'Source timestamp of the newest change received from each peer of the group.', ['group', 'peer']);
   const peerUp = m.gauge('fdfs_storage_sync_peer_connected', 'Whether the sync sender to each peer is connected.', ['group', 'peer']);
   m.addCollector(async () => {
-    const usage = await allPathUsage(c.storePaths);
+    const snap = s.snapshot();
+    const group = snap.group;
+    const usage = await allPathUsage(snap.storePaths);
     disk.reset();
-    c.storePaths.forEach((p, i) => {
-      disk.set({ group: c.groupName, path: p, kind: 'total' }, usage[i]!.totalMb * MB);
-      disk.set({ group: c.groupName, path: p, kind: 'free' }, usage[i]!.freeMb * MB);
+    snap.storePaths.forEach((p, i) => {
+      disk.set({ group, path: p, kind: 'total' }, usage[i]!.totalMb * MB);
+      disk.set({ group, path: p, kind: 'free' }, usage[i]!.freeMb * MB);
     });
     peerTs.reset();
     peerUp.reset();
-    const r = s.replication;
-    if (!r) return;
-    for (const [peer, sender] of r.peers) {
-      peerTs.set({ group: c.groupName, peer }, r.newestFrom(peer));
-      peerUp.set({ group: c.groupName, peer }, sender.state.connected ? 1 : 0);
+    for (const p of snap.peers) {
+      peerTs.set({ group, peer: p.id }, p.receivedTimestamp);
+      peerUp.set({ group, peer: p.id }, p.connected ? 1 : 0);
     }
   });
 }

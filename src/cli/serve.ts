@@ -12,6 +12,8 @@ import { UsageError } from '../errors.js';
 import { DEFAULT_STORAGE_PORT, DEFAULT_TRACKER_PORT } from '../protocol/codes.js';
 import { enableMetrics } from '../metrics.js';
 import { storageMetrics, trackerMetrics } from './serve-metrics.js';
+import { startStorageHttp } from './serve/storage-http.js';
+import { startTrackerHttp } from './serve/tracker-http.js';
 import { serveLog, type ServeLogOptions } from './serve-log.js';
 import { createLogger, setRootLogger } from '../log.js';
 
@@ -116,17 +118,19 @@ export async function startServers(o: ServeOptions): Promise<RunningServers> {
       if (tc.disabled) throw new UsageError('tracker.conf says disabled = true');
       tracker = new TrackerServer(tc);
       await tracker.start();
+      const http = await startTrackerHttp(tracker);
       trackerMetrics(metrics, tracker);
       lines.push(`tracker listening on ${tracker.address.host}:${tracker.address.port} (data in ${tc.basePath})`);
-      if (tracker.http) lines.push(`tracker HTTP entry on http://${tracker.http.address.host}:${tracker.http.address.port}/`);
+      if (http) lines.push(`tracker HTTP entry on http://${http.address.host}:${http.address.port}/`);
     }
     if (sc) {
       if (sc.disabled) throw new UsageError('storage.conf says disabled = true');
       storage = new StorageServer(sc);
       await storage.start();
+      const http = await startStorageHttp(storage);
       storageMetrics(metrics, storage);
       lines.push(`storage ${sc.groupName} listening on ${storage.address.host}:${storage.address.port} (files in ${sc.storePaths.join(', ')})`);
-      if (storage.http) lines.push(`storage HTTP downloads on http://${storage.http.address.host}:${storage.http.address.port}/`);
+      if (http) lines.push(`storage HTTP downloads on http://${http.address.host}:${http.address.port}/`);
     }
   } catch (err) {
     await storage?.stop().catch(() => {});

@@ -21,9 +21,8 @@ import { createLink } from './handlers/links.js';
 import { KeyedLock } from './store/locks.js';
 import { getMetadata, setMetadata } from './handlers/metadata.js';
 import { Placement } from './store/placement.js';
-import {
-  applyTrackerParams, defaultTrackerParams, firstAddress, nowSec, type StorageConnState, type StorageCtx, type StorageRuntime,
-} from './runtime.js';
+import { firstAddress, nowSec, type StorageConnState, type StorageCtx, type StorageRuntime } from './runtime.js';
+import { applyTrackerParams, defaultTrackerParams } from './tracker-side/tracker-params.js';
 import { StatsKeeper } from './store/stats.js';
 import { StorePaths } from './store/store-paths.js';
 import { sweepStaleTemps } from './store/temp-sweep.js';
@@ -36,8 +35,8 @@ import { reportServerId, syncCreateLink, syncDelete, syncFile, syncRename } from
 import { syncRange, syncTruncate } from './sync/receiver-range.js';
 import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
 import { Replication } from './sync/replication.js';
-import { StorageGateway } from '../http/storage-gateway.js';
-import { storageFiles } from './handlers/http-files.js';
+import { SyncProgress } from './sync/progress.js';
+import { storageFiles, type StorageFileAccess } from './handlers/http-files.js';
 
 type Handler = (rt: StorageRuntime, ctx: StorageCtx) => Promise<void>;
 
@@ -73,6 +72,24 @@ export interface StorageServerOptions {
   log?: Logger;
 }
 
+/** What metrics and `fdfs serve` read of a running storage: plain data, no live objects. */
+export interface StorageSnapshot {
+  group: string;
+  address: { host: string; port: number };
+  /** Own IP as used in file names ('' while unknown). */
+  ip: string;
+  /** The status the trackers record for this storage (−1 until one said). */
+  status: number;
+  storePaths: string[];
+  /** One entry per replication sender: the peer, whether it is connected, the newest timestamp got from it. */
+  peers: Array<{ id: string; connected: boolean; receivedTimestamp: number }>;
+}
+
+/** A service run beside the storage (its HTTP gateway, started by the serve layer). */
+export interface AttachedService {
+  stop(): Promise<void>;
+}
+
 export class StorageServer {
   readonly log: Logger;
   readonly view: ClusterView;
@@ -90,10 +107,11 @@ export class StorageServer {
   private sweepDone: Promise<void> = Promise.resolve();
   private stopping = false;
   private bootstrapDone: Promise<void> | null = null;
-  /** The HTTP gateway, when storage.conf sets http.server_port (and not http.disabled). */
-  http: StorageGateway | null = null;
+  private readonly attached: AttachedService[] = [];
   /** Replication to the group's other storages (§9); runs once the reporters start. */
   replication: Replication | null = null;
+  /** What was received from each peer: the receiver writes it, the reporters send it (89), metrics read it. */
+  readonly progress: SyncProgress;
 
   constructor(readonly config: StorageConfig, opts: StorageServerOptions = {}) {
     if (!isValidGroupName(config.groupName)) {
@@ -108,6 +126,7 @@ export class StorageServer {
     this.stats = new StatsKeeper(path.join(dataDir, 'storage_stat.dat'), this.log);
     this.binlog = new BinlogWriter({ dir: path.join(dataDir, 'sync'), flushInterval: config.syncBinlogBuffInterval, log: this.log });
     this.view = new ClusterView(() => ({ ip: this.ownIp(), port: this.address.port }), this.log);
+    this.progress = new SyncProgress({ view: this.view, initFlag: this.initFlag, selfId: () => this.selfId() });
     this.server = new FrameServer<StorageConnState>({
       host: firstAddress(config.bindAddr),
       port: config.port,
@@ -144,6 +163,31 @@ export class StorageServer {
     return bind || this.rt?.myIp || '';
   }
 
+  /** Its id as peers and trackers know it: the storage id with use_storage_id, else its IP. */
+  private selfId(): string {
+    return this.rt?.identity?.id || this.ownIp();
+  }
+
+  /** What the HTTP gateway may do with this storage's files (available after start()). */
+  files(): StorageFileAccess {
+    return storageFiles(() => this.runtime, () => this.ownIp());
+  }
+
+  /** Stop `service` with the storage: after the tracker connections, before the listener and the binlog. */
+  attach(service: AttachedService): void {
+    this.attached.push(service);
+  }
+
+  snapshot(): StorageSnapshot {
+    const peers = [...(this.replication?.peers ?? [])].map(([id, sender]) => ({
+      id, connected: sender.connected, receivedTimestamp: this.progress.newestFrom(id),
+    }));
+    return {
+      group: this.config.groupName, address: this.address, ip: this.ownIp(), status: this.view.myStatus,
+      storePaths: [...this.config.storePaths], peers,
+    };
+  }
+
   async start(): Promise<void> {
     const c = this.config;
     if (c.disabled) throw new ConfigError('storage is disabled (disabled = true)');
@@ -175,16 +219,10 @@ export class StorageServer {
         distributeMode: c.fileDistributePathMode, rotateCount: c.fileDistributeRotateCount,
       }),
       myIp: this.initFlag.data.lastIpAddr,
+      progress: this.progress,
     };
     try {
       await this.server.listen();
-      if (c.httpServerPort > 0 && !c.httpDisabled) {
-        this.http = new StorageGateway(c, storageFiles(() => this.runtime, () => this.ownIp()), this.log);
-        await this.http.start().catch(async (err) => {
-          await this.server.close();
-          throw err;
-        });
-      }
     } catch (err) {
       await this.binlog.close();
       throw err;
@@ -203,7 +241,7 @@ export class StorageServer {
     this.stopping = true;
     this.sweepAbort.abort();
     await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop()]);
-    await this.http?.stop();
+    for (const a of this.attached) await a.stop().catch((err) => this.log.warn({ err }, 'cannot stop an attached service'));
     await this.server.close();
     if (this.rt) {
       await this.binlog.close();
@@ -249,10 +287,7 @@ export class StorageServer {
       }, this.lostPaths);
       if (this.stopping) return;
     }
-    this.replication = new Replication({
-      rt: this.runtime, view: this.view, initFlag: this.initFlag, log: this.log,
-      selfId: () => this.runtime.identity?.id || this.ownIp(),
-    });
+    this.replication = new Replication({ rt: this.runtime, view: this.view, log: this.log, selfId: () => this.selfId() });
     this.replication.start(this.initFlag.firstStart);
     const shared: ReporterShared = { planInProgress: false };
     for (const t of trackers) {
@@ -270,7 +305,7 @@ export class StorageServer {
         diskUsage: () => allPathUsage(this.runtime.paths.dataDirs),
         beforeJoin: (tracker) => this.beforeJoin(tracker),
         storageId: () => this.runtime.identity?.id ?? '',
-        syncReport: () => this.replication?.syncReport() ?? null,
+        progress: this.progress,
       }, t);
       this.reporters.push(r);
       r.start();

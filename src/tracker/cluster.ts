@@ -1,5 +1,5 @@
-// The tracker's in-memory cluster model and the storage state machine (§8.6): every status
-// change goes through setStatus(), which checks the transition, logs it and bumps the group.
+// The tracker's in-memory cluster model and the storage state machine (§8.6): every status change goes
+// through setStatus(), which checks storage-status.ts's table, logs {from, to, reason} and emits 'status'.
 import { EventEmitter } from 'node:events';
 import { StorageStatus, storageStatusName, type StorageStatusCode } from '../protocol/codes.js';
 import { Errno, StatusError } from '../errors.js';
@@ -7,18 +7,10 @@ import type { Logger } from '../log.js';
 import { emptyStorageStats } from '../protocol/tracker-list.js';
 import type { JoinRequest } from '../protocol/join.js';
 import { Group } from './group.js';
-import { StorageNode } from './storage-node.js';
+import { SET_STATUS, StorageNode } from './storage-node.js';
+import { canChangeStatus, isActivatable, isAvailable, isBeforeFirstSync } from './storage-status.js';
 
 const S = StorageStatus;
-
-/** Statuses that a storage may not leave by heartbeat alone. */
-const NOT_ACTIVATABLE = new Set<number>([S.Init, S.WaitSync, S.Syncing, S.IpChanged, S.Deleted, S.Recovery]);
-/** Statuses kept when the storage's connection closes. */
-const KEPT_ON_CLOSE = new Set<number>([S.WaitSync, S.Syncing, S.Init, S.Deleted, S.IpChanged, S.Recovery]);
-
-function isSyncPending(status: number): boolean {
-  return status === S.Init || status === S.WaitSync || status === S.Syncing;
-}
 
 /** A decoded STORAGE_JOIN plus who the tracker takes the storage to be (its id, the IP it connects from). */
 export type JoinInfo = Omit<JoinRequest, 'storageId' | 'currentTrackerIp' | 'trackers'> & { id: string; ip: string };
@@ -63,14 +55,24 @@ export class Cluster extends EventEmitter {
     return this.groups.get(group)?.storages.get(id);
   }
 
-  setStatus(node: StorageNode, to: StorageStatusCode, reason: string): void {
+  /**
+   * The one way a storage's status changes: checked against STATUS_TRANSITIONS, logged, one 'status' event.
+   * An illegal change is refused with a warning (false); the tracker keeps running. No change: true, silent.
+   */
+  setStatus(node: StorageNode, to: StorageStatusCode, reason: string): boolean {
     const from = node.status;
-    if (from === to) return;
-    node.status = to;
+    if (from === to) return true;
+    const fields = { group: node.group, storage: node.id, from: storageStatusName(from), to: storageStatusName(to), reason };
+    if (!canChangeStatus(from, to)) {
+      this.log.warn(fields, 'storage status change refused (not a legal transition)');
+      return false;
+    }
+    node[SET_STATUS](to);
     if (to === S.Offline) node.upTime = 0;
     this.groups.get(node.group)?.touch();
-    this.log.info({ group: node.group, storage: node.id, from: storageStatusName(from), to: storageStatusName(to), reason }, 'storage status');
+    this.log.info(fields, 'storage status');
     this.emit('status', { node, from, to, reason } satisfies StatusChange);
+    return true;
   }
 
   /** STORAGE_JOIN (§8.4): find or create the member and apply the join transitions. */
@@ -120,7 +122,6 @@ export class Cluster extends EventEmitter {
       if (!info.initFlag && info.status > 0) {
         // The tracker lost its data: trust the storage, but it must beat before it is ACTIVE again.
         const adopted = (info.status === S.Active ? S.Online : info.status) as StorageStatusCode;
-        node.status = S.Init;
         this.setStatus(node, adopted, 'join: adopted reported status');
       } else {
         node.changelogOffset = this.changelog.length;
@@ -141,14 +142,15 @@ export class Cluster extends EventEmitter {
   /** BEAT / REPORT_DISK_USAGE / SYNC_REPORT: the storage is alive (§8.6 activation). */
   heartbeat(node: StorageNode): void {
     node.lastHeartBeatTime = this.now();
-    if (!NOT_ACTIVATABLE.has(node.status) && node.status !== S.Active) {
+    if (isActivatable(node.status)) {
       this.setStatus(node, S.Active, 'heartbeat');
     }
   }
 
   /** The storage's last reporting connection closed. */
   disconnected(node: StorageNode): void {
-    if (!KEPT_ON_CLOSE.has(node.status)) this.setStatus(node, S.Offline, 'connection closed');
+    // WAIT_SYNC/SYNCING/INIT/DELETED/IP_CHANGED/RECOVERY are kept: they are not about being connected.
+    if (isAvailable(node.status)) this.setStatus(node, S.Offline, 'connection closed');
     node.upTime = 0;
   }
 
@@ -169,7 +171,7 @@ export class Cluster extends EventEmitter {
     const group = this.groups.get(node.group)!;
     const peers = group.sorted().filter((s) => s.id !== node.id && s.available);
     if (!peers.length) {
-      if (isSyncPending(node.status)) this.setStatus(node, S.Online, 'no peers to sync from');
+      if (isBeforeFirstSync(node.status)) this.setStatus(node, S.Online, 'no peers to sync from');
       return null;
     }
     const src = peers.find((s) => s.writable);
@@ -183,7 +185,7 @@ export class Cluster extends EventEmitter {
   /** SYNC_NOTIFY (88): confirm or clear the sync source. */
   syncNotify(node: StorageNode, srcId: string, until: number): void {
     if (!srcId) {
-      if (isSyncPending(node.status)) this.setStatus(node, S.Online, 'sync notify: no source');
+      if (isBeforeFirstSync(node.status)) this.setStatus(node, S.Online, 'sync notify: no source');
       return;
     }
     const src = this.storage(node.group, srcId);

@@ -1,11 +1,18 @@
-// What the tracker's HTTP entry (src/http/tracker-entry.ts) asks the tracker: where a file can be read,
-// by the same 102 QUERY_FETCH_ONE routing as binary clients get (selection.ts), and a health summary.
-import type { TrackerRoutes } from '../http/tracker-entry.js';
+// What the tracker's HTTP entry (src/http/tracker-entry.ts, wired in src/cli/serve) asks the tracker: where a
+// file can be read, by the same 102 QUERY_FETCH_ONE routing as binary clients get (selection.ts), and health.
 import { StorageStatus } from '../protocol/codes.js';
 import type { TrackerRuntime } from './runtime.js';
 import { chooseFetch } from './selection.js';
 
-export function trackerRoutes(rt: TrackerRuntime): TrackerRoutes {
+/** The shape of src/http's TrackerRoutes, declared here so the tracker does not import src/http. */
+export interface TrackerHttpRoutes {
+  /** Address of a readable storage of `group` holding `logical`; throws StatusError. */
+  locate(group: string, logical: string): string;
+  /** Extra /healthz fields. */
+  health(): Record<string, unknown>;
+}
+
+export function trackerRoutes(rt: TrackerRuntime): TrackerHttpRoutes {
   return {
     locate: (group, logical) => chooseFetch(rt.cluster, rt.policy, group, logical, false)[0]!.ip,
     health() {

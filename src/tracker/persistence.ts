@@ -84,8 +84,9 @@ export function restoreCluster(cluster: Cluster, files: Array<string | undefined
       group.storagePort = r.storagePort;
       cluster.groups.set(r.group, group);
     }
-    const s = new StorageNode(r.id, r.ipAddr || r.id, r.group, r.storagePort);
-    s.status = (KEPT_ON_LOAD.has(r.status) ? r.status : S.Offline) as StorageStatusCode;
+    // Restore path: the loaded status is the node's first one, not a transition (nothing is emitted).
+    const restored = (KEPT_ON_LOAD.has(r.status) ? r.status : S.Offline) as StorageStatusCode;
+    const s = new StorageNode(r.id, r.ipAddr || r.id, r.group, r.storagePort, restored);
     s.version = r.version;
     s.joinTime = r.joinTime;
     s.syncSrcId = r.syncSrcServer;

@@ -10,8 +10,11 @@ export interface PathUsage {
   freeMb: number;
 }
 
+/** Key of the status setter: only Cluster.setStatus (which checks storage-status.ts's table) uses it. */
+export const SET_STATUS = Symbol('setStatus');
+
 export class StorageNode {
-  status: StorageStatusCode = StorageStatus.Init;
+  #status: StorageStatusCode;
   rwMode: number = RwMode.Both;
   version = '';
   joinTime = 0;
@@ -37,12 +40,24 @@ export class StorageNode {
   /** Open JOINed connections from this storage (one per reporter thread). */
   connections = 0;
 
+  /** A new storage starts INIT; `restored` is the status loaded from storage_servers_new.dat (persistence). */
   constructor(
     readonly id: string,
     public ip: string,
     readonly group: string,
     public port: number,
-  ) {}
+    restored: StorageStatusCode = StorageStatus.Init,
+  ) {
+    this.#status = restored;
+  }
+
+  get status(): StorageStatusCode {
+    return this.#status;
+  }
+
+  [SET_STATUS](to: StorageStatusCode): void {
+    this.#status = to;
+  }
 
   get totalMb(): number {
     return this.paths.reduce((s, p) => s + p.totalMb, 0);

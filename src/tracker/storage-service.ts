@@ -18,6 +18,7 @@ import {
 import { decodeStatBlock } from '../protocol/tracker-list.js';
 import { isValidGroupName } from '../protocol/file-id.js';
 import type { TrackerConnState, TrackerRuntime } from './runtime.js';
+import { isAvailable } from './storage-status.js';
 import type { StorageNode } from './storage-node.js';
 import { StorageIds } from './storage-ids.js';
 import type { TrackerHandler } from './client-service.js';
@@ -180,8 +181,7 @@ async function getStatus(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<vo
 async function changeStatus(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   const node = joined(ctx);
   let status = decodeChangeStatusRequest(body) as StorageStatusCode;
-  const available = (s: number) => s === StorageStatus.Offline || s === StorageStatus.Online || s === StorageStatus.Active;
-  if (!(available(status) && available(node.status))) {
+  if (!(isAvailable(status) && isAvailable(node.status))) {
     if (status === StorageStatus.Online || status === StorageStatus.Active) status = StorageStatus.Offline;
     rt.cluster.setStatus(node, status, 'status from the leader (59)');
   }

@@ -14,8 +14,8 @@ import type { SelectionPolicy } from './selection.js';
 import { Relationship } from './leader.js';
 import { Persistence } from './persistence.js';
 import { SysDataFetcher } from './sys-fetch.js';
-import { TrackerEntry } from '../http/tracker-entry.js';
-import { trackerRoutes } from './http-routes.js';
+import { trackerRoutes, type TrackerHttpRoutes } from './http-routes.js';
+import { clusterSnapshot, type TrackerSnapshot } from './snapshot.js';
 import { StorageIds } from './storage-ids.js';
 
 export class TrackerServer {
@@ -24,10 +24,10 @@ export class TrackerServer {
   readonly relationship: Relationship;
   readonly persistence: Persistence;
   private readonly server: FrameServer<TrackerConnState>;
-  private readonly log: Logger;
+  readonly log: Logger;
   private checkTimer: NodeJS.Timeout | null = null;
-  /** The HTTP entry, when tracker.conf sets http.server_port. */
-  http: TrackerEntry | null = null;
+  /** Services run beside the tracker (its HTTP entry, started by the serve layer). */
+  private readonly attached: Array<{ stop(): Promise<void> }> = [];
 
   constructor(readonly config: TrackerConfig, opts: { log?: Logger } = {}) {
     this.log = opts.log ?? child({ role: 'tracker', port: config.port });
@@ -91,6 +91,21 @@ export class TrackerServer {
     return this.server.address;
   }
 
+  /** What metrics and `fdfs serve` read: leadership and the cluster model, copied. */
+  snapshot(): TrackerSnapshot {
+    return { address: this.address, isLeader: this.relationship.isLeader(), groups: clusterSnapshot(this.cluster, this.config.reservedStorageSpace) };
+  }
+
+  /** What the HTTP entry asks the tracker (where a file can be read, health). */
+  httpRoutes(): TrackerHttpRoutes {
+    return trackerRoutes(this.runtime);
+  }
+
+  /** Stop `service` with the tracker: after the leader relationship, before the listener. */
+  attach(service: { stop(): Promise<void> }): void {
+    this.attached.push(service);
+  }
+
   async start(): Promise<void> {
     // Groups and storages of the previous run (shown OFFLINE until they JOIN again).
     await this.persistence.load();
@@ -99,19 +114,6 @@ export class TrackerServer {
     await this.server.listen();
     await this.persistence.start();
     this.relationship.start();
-    if (this.config.httpServerPort > 0) {
-      const c = this.config;
-      this.http = new TrackerEntry({
-        host: c.bindAddr.split(',')[0]!.trim(), port: c.httpServerPort, storageHttpPort: c.httpStorageServerPort,
-        networkTimeout: c.networkTimeout, maxConnections: c.maxConnections, log: this.log,
-      }, trackerRoutes(this.runtime));
-      await this.http.start().catch(async (err) => {
-        await this.relationship.stop();
-        await this.server.close();
-        await this.persistence.stop();
-        throw err;
-      });
-    }
     const every = Math.max(this.config.checkActiveInterval, 1) * 1000;
     this.checkTimer = setInterval(() => this.cluster.checkActive(this.config.checkActiveInterval), every);
     this.checkTimer.unref();
@@ -121,7 +123,7 @@ export class TrackerServer {
   async stop(): Promise<void> {
     if (this.checkTimer) clearInterval(this.checkTimer);
     await this.relationship.stop();
-    await this.http?.stop();
+    for (const a of this.attached) await a.stop().catch((err) => this.log.warn({ err }, 'cannot stop an attached service'));
     await this.server.close();
     await this.persistence.stop();
   }

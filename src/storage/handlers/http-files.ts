@@ -1,26 +1,47 @@
-// What the HTTP gateway (src/http) gets from a storage: files opened through StorePaths (so every name is checked
-// again), source addresses of names, and HTTP uploads through the same storeNewFile path as 11 UPLOAD_FILE.
-import type { StorageFiles } from '../../http/storage-gateway.js';
-import { openLocalFile } from '../../http/local-file.js';
+// What a storage offers its HTTP gateway (built in src/cli/serve, never imported from src/http): names resolved
+// through StorePaths (so every name is checked again), source addresses of names, uploads via storeNewFile.
 import { StatusError } from '../../errors.js';
+import type { FileSource } from '../../protocol/file-id.js';
 import { sourceAddress } from '../tracker-side/identity.js';
 import { sourceIp, type StorageRuntime } from '../runtime.js';
 import { storeNewFile } from './upload.js';
 
-export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): StorageFiles {
+/** An upload arriving by HTTP: the same fields as the gateway's UploadRequest. */
+export interface HttpUpload {
+  body: AsyncIterable<Buffer>;
+  /** Extension without the dot ('' = none). */
+  ext: string;
+  /** Exact size when known, else null. */
+  size: number | null;
+  /** Upper bound for the free-space check. */
+  sizeHint: number;
+}
+
+export interface StorageFileAccess {
+  group: string;
+  /** Absolute path of a valid logical name of this storage, null when the name is not one of its paths. */
+  resolve(logical: string): string | null;
+  /** The address of the storage a name's source refers to ('' when unknown). */
+  sourceHost(source: FileSource): string;
+  /** True for this storage's own address. */
+  isSelf(host: string): boolean;
+  /** Store like 11 UPLOAD_FILE; resolves with the file ID. */
+  upload(u: HttpUpload): Promise<string>;
+  /** Extra /healthz fields. */
+  health(): Record<string, unknown>;
+}
+
+export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): StorageFileAccess {
   return {
     group: rt().group,
-    async openFile(logical) {
-      let abs: string;
+    resolve(logical) {
       try {
-        abs = rt().paths.resolve(logical).absPath;
+        return rt().paths.resolve(logical).absPath;
       } catch (err) {
         // e.g. a store path index beyond store_path_count: not a file of this storage
         if (err instanceof StatusError) return null;
         throw err;
       }
-      // Not counted in storage_stat.dat: stock storages never saw the nginx module's downloads either.
-      return openLocalFile(abs);
     },
     sourceHost: (source) => sourceAddress(rt(), source),
     isSelf: (host) => host === ownIp(),

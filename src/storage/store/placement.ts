@@ -6,7 +6,7 @@ import { distributeSubdirs, encodeFileFacts, sizeFieldFor } from '../../protocol
 import { allPathUsage, pathHasRoom, type PathUsage } from './disk.js';
 import type { StatsKeeper } from './stats.js';
 import type { StorePaths } from './store-paths.js';
-import type { TrackerParams } from '../runtime.js';
+import type { TrackerParams } from '../tracker-side/tracker-params.js';
 
 export interface PlacementOptions {
   paths: StorePaths;

@@ -17,7 +17,7 @@ export function syncSourceOf(ctx: StorageCtx): string {
 
 /** Book a processed record: SYNC_REPORT progress and the last_sync_update counter. */
 export function noteReceived(rt: StorageRuntime, ctx: StorageCtx, timestamp: number, bytes = 0): void {
-  rt.replication?.noteReceived(syncSourceOf(ctx), timestamp);
+  rt.progress.noteReceived(syncSourceOf(ctx), timestamp);
   rt.stats.stats.lastSyncUpdate = Math.max(rt.stats.stats.lastSyncUpdate, Math.floor(Date.now() / 1000));
   rt.stats.bytes('SyncIn', bytes, bytes);
 }

@@ -1,6 +1,7 @@
 // One replication sender per peer (spec §9.4, §9.6, §9.7): decides with 86 whether it bootstraps the peer,
 // then pushes binlog records over sync_max_threads connections (9 REPORT_SERVER_ID first) through a PushWindow,
 // keeping the position in the peer's mark file; pauses while the peer is unavailable, retries a failed record.
+// Its states (sender-state.ts) change only through setState(), checked against SENDER_TRANSITIONS.
 import path from 'node:path';
 import type { Logger } from '../../log.js';
 import { Connection } from '../../net/connection.js';
@@ -15,6 +16,9 @@ import { PushWindow } from './push-window.js';
 import { pushRecord, type PushEnv } from './sync-ops.js';
 import type { TrackerCalls } from '../tracker-side/tracker-calls.js';
 import { syncWindow, type SyncWindow } from './sync-window.js';
+import {
+  isBeingBootstrapped, markBootstraps, needsPlan, peerTakesPushes, SenderStates, type SenderState,
+} from './sender-state.js';
 
 export interface PeerState {
   id: string;
@@ -36,20 +40,14 @@ export const RETRY_PAUSE_MS = 5000;
 /** A non-source peer starts this many seconds before the new member's cut-off (covers replication lag). */
 export const NON_SOURCE_REWIND = 60;
 
-function isSyncPending(status: number): boolean {
-  return status === S.WaitSync || status === S.Syncing;
-}
-
 export class SyncSender {
-  private stopped = false;
+  private readonly states: SenderStates;
   private conns: Connection[] = [];
   private mark: SyncMark | null = null;
   private reader: BinlogReader | null = null;
   private readonly markFile: MarkFile;
   private savedRows = 0;
   private savedPos = '';
-  private planChecked = false;
-  private salvaged = false;
   private lastDoneReport = 0;
   private wakeUp: (() => void) | null = null;
   private loop: Promise<void> | null = null;
@@ -63,12 +61,26 @@ export class SyncSender {
 
   constructor(private readonly d: SenderDeps, private peer: PeerState) {
     this.log = d.log.child({ peer: `${peer.ip}:${peer.port}` });
+    this.states = new SenderStates(this.log);
     this.window = syncWindow(d.rt.config.syncStartTime, d.rt.config.syncEndTime);
     this.markFile = MarkFile.forPeer(path.join(d.rt.config.basePath, 'data', 'sync'), peer, !!d.rt.identity, this.log);
   }
 
-  get state(): { peer: PeerState; mark: SyncMark | null; connected: boolean } {
-    return { peer: { ...this.peer }, mark: this.mark && { ...this.mark }, connected: this.conns.some((c) => !c.closed) };
+  get state(): SenderState {
+    return this.states.state;
+  }
+
+  /** Some connection to the peer is open (metrics). */
+  get connected(): boolean {
+    return this.conns.some((c) => !c.closed);
+  }
+
+  private get stopped(): boolean {
+    return this.states.state === 'stopped';
+  }
+
+  private setState(next: SenderState, reason: string): boolean {
+    return this.states.set(next, reason);
   }
 
   start(): void {
@@ -86,7 +98,7 @@ export class SyncSender {
 
   /** Stop pushing; the mark file keeps the position. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.setState('stopped', 'stop requested');
     this.dropConn();
     this.wake();
     await this.loop;
@@ -124,8 +136,10 @@ export class SyncSender {
     this.conns = [];
   }
 
+  /** Replaying the old files to the peer: known from the state once planned, from the mark file before. */
   private get bootstrapping(): boolean {
-    return !!this.mark && this.mark.needSyncOld && !this.mark.syncOldDone;
+    const st = this.states.state;
+    return st === 'bootstrapping' || ((st === 'resumed' || st === 'salvaged') && markBootstraps(this.mark));
   }
 
   private windowOpen(): boolean {
@@ -133,9 +147,7 @@ export class SyncSender {
   }
 
   private canPush(): boolean {
-    const st = this.peer.status;
-    if (st === S.Active || st === S.Online) return true;
-    return isSyncPending(st) && this.bootstrapping;
+    return peerTakesPushes(this.peer.status, this.bootstrapping);
   }
 
   private async run(): Promise<void> {
@@ -145,7 +157,7 @@ export class SyncSender {
           await this.sleep(RETRY_PAUSE_MS);
           continue;
         }
-        if (this.mark!.needSyncOld && this.mark!.syncOldDone && isSyncPending(this.peer.status)) await this.reportDone(true);
+        if (this.mark!.needSyncOld && this.mark!.syncOldDone && isBeingBootstrapped(this.peer.status)) await this.reportDone(true);
         if (!this.canPush()) {
           await this.sleep(RETRY_PAUSE_MS);
           continue;
@@ -191,34 +203,39 @@ export class SyncSender {
    * WAIT_SYNC/SYNCING is asked about once per run, so a re-added peer that names us gets its bootstrap.
    */
   private async prepare(): Promise<boolean> {
-    if (!this.mark) {
+    if (this.state === 'new') {
       const loaded = await this.markFile.load();
       if (loaded) {
         this.mark = loaded.mark;
-        this.salvaged = loaded.salvaged;
         this.reader = this.newReader(this.markPos());
         if (loaded.salvaged) await this.reader.alignToLine();
+        if (this.stopped) return false;
+        this.setState(loaded.salvaged ? 'salvaged' : 'resumed', loaded.salvaged ? 'damaged mark file' : 'mark file');
+      } else {
+        if (this.stopped) return false;
+        this.setState('unplanned', 'no mark file');
       }
     }
-    const needPlan = !this.mark || this.salvaged || (isSyncPending(this.peer.status) && !this.planChecked);
-    if (!needPlan) return true;
+    const state = this.state;
+    if (!needsPlan(state, this.peer.status)) return true;
     const st = this.peer.status;
-    if (st === S.Init || st === S.Deleted || st === S.IpChanged || st === S.None) return !!this.mark && !this.salvaged;
+    if (st === S.Init || st === S.Deleted || st === S.IpChanged || st === S.None) return state === 'resumed';
     let plan;
     try {
       plan = await this.d.calls.syncSrc(this.d.rt.group, this.peer.id);
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'SYNC_SRC_REQ: no plan yet');
-      return !!this.mark && !this.salvaged;
+      return state === 'resumed';
     }
     const isSource = !!plan && plan.srcId === this.d.selfId();
     const until = plan?.untilTimestamp ?? 0;
-    if (this.mark && !this.salvaged) {
-      if (isSource && (!this.mark.needSyncOld || this.mark.untilTimestamp !== until)) this.startOver(true, until);
-    } else if (this.mark) {
-      // Salvaged: keep the position, take the plan from the tracker.
-      if (isSource && this.mark.untilTimestamp !== until) this.startOver(true, until);
-      else Object.assign(this.mark, { needSyncOld: isSource, untilTimestamp: until });
+    if (state === 'resumed') {
+      const m = this.mark!;
+      if (isSource && (!m.needSyncOld || m.untilTimestamp !== until)) this.startOver(true, until);
+    } else if (state === 'salvaged') {
+      // Keep the position, take the plan from the tracker.
+      if (isSource && this.mark!.untilTimestamp !== until) this.startOver(true, until);
+      else Object.assign(this.mark!, { needSyncOld: isSource, untilTimestamp: until });
     } else {
       this.startOver(isSource, until);
       if (plan && !isSource) {
@@ -228,9 +245,10 @@ export class SyncSender {
         this.log.info({ until, skipped }, 'positioned at the new member\'s cut-off');
       }
     }
-    this.planChecked = true;
-    this.salvaged = false;
-    this.log.info({ src: plan?.srcId || '(none)', until, bootstrap: this.bootstrapping, at: this.markPos() }, 'sync plan for peer');
+    const src = plan?.srcId || '(none)';
+    if (this.stopped) return false;
+    if (!this.setState(markBootstraps(this.mark) ? 'bootstrapping' : 'replicating', `86 names ${src}`)) return false;
+    this.log.info({ src, until, bootstrap: this.bootstrapping, at: this.markPos() }, 'sync plan for peer');
     await this.saveMark(true);
     return true;
   }
@@ -376,6 +394,7 @@ export class SyncSender {
       return;
     }
     this.mark!.syncOldDone = true;
+    if (this.state === 'bootstrapping') this.setState('replicating', 'bootstrap done: reached the end of the binlog');
     await this.saveMark(true);
     await this.reportDone(false);
   }

@@ -9,7 +9,8 @@ import type { FileSource } from '../../protocol/file-id.js';
 import {
   decodeFetchStorageIdsResponse, decodeGetServerIdResponse, encodeFetchStorageIdsRequest, encodeGetServerIdRequest,
 } from '../../protocol/join.js';
-import type { StorageIdentity, StorageRuntime, TrackerParams } from '../runtime.js';
+import type { StorageIdentity, StorageRuntime } from '../runtime.js';
+import type { TrackerParams } from './tracker-params.js';
 import { connectTracker } from './tracker-client.js';
 
 const truthy = (v: string | undefined): boolean => v === '1' || v === 'true';

@@ -9,7 +9,7 @@ import type { Logger } from '../../log.js';
 import type { Connection } from '../../net/connection.js';
 import type { ConnectionStats } from '../../net/server.js';
 import {
-  decodeChangeNotification, encodeBeatRequest, encodeDiskUsageRequest, encodeSyncReportRequest, type DiskUsage, type SyncReportEntry,
+  decodeChangeNotification, encodeBeatRequest, encodeDiskUsageRequest, encodeSyncReportRequest, type DiskUsage,
 } from '../../protocol/beat.js';
 import { FDFS_PROTOCOL_VERSION, TrackerCmd } from '../../protocol/codes.js';
 import { decodeJoinResponse, encodeJoinRequest } from '../../protocol/join.js';
@@ -20,6 +20,7 @@ import {
 import type { ClusterView } from './cluster-view.js';
 import type { InitFlag } from '../store/init-flag.js';
 import type { StatsKeeper } from '../store/stats.js';
+import type { SyncReport } from '../sync/progress.js';
 import { connectTracker } from './tracker-client.js';
 
 /** State the reporters of one storage share. */
@@ -46,8 +47,8 @@ export interface ReporterDeps {
   beforeJoin?(tracker: HostPort): Promise<void>;
   /** The storage id sent in JOIN (use_storage_id), '' otherwise. */
   storageId?(): string;
-  /** Replication progress for 89 SYNC_REPORT; sent after a BEAT whenever `version` moved. */
-  syncReport?(): { version: number; entries: SyncReportEntry[] } | null;
+  /** Replication progress (SyncProgress) for 89 SYNC_REPORT; sent after a BEAT whenever its version moved. */
+  progress?: { syncReport(): SyncReport | null };
 }
 
 export class TrackerReporter {
@@ -136,7 +137,7 @@ export class TrackerReporter {
         this.beats++;
         if (!planNotified) planNotified = await this.syncPlan();
         if (!(await this.settleWithLeader(config.heartBeatInterval))) return;
-        const report = this.d.syncReport?.();
+        const report = this.d.progress?.syncReport();
         if (report && report.version !== sentSync) {
           sentSync = report.version;
           this.notified(await this.call(TrackerCmd.StorageSyncReport, encodeSyncReportRequest(report.entries)));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Placement } from '../../../../src/storage/store/placement.js';
 import { StatsKeeper } from '../../../../src/storage/store/stats.js';
 import { StorePaths } from '../../../../src/storage/store/store-paths.js';
-import { defaultTrackerParams, type TrackerParams } from '../../../../src/storage/runtime.js';
+import { defaultTrackerParams, type TrackerParams } from '../../../../src/storage/tracker-side/tracker-params.js';
 import { pathHasRoom, type PathUsage } from '../../../../src/storage/store/disk.js';
 import { distributeSubdirs } from '../../../../src/protocol/file-id.js';
 import { Errno } from '../../../../src/errors.js';

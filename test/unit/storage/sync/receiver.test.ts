@@ -67,7 +67,7 @@ describe('sync receiver', () => {
     expect((await create(A, 'replication test #1')).status).toBe(Errno.EEXIST);
     expect(binlog().filter((l) => l === `${TS} c ${A}`)).toHaveLength(2);
     // Records are attributed to the peer that announced itself with 9.
-    expect(storage.replication?.newestFrom('10.77.1.2')).toBe(TS);
+    expect(storage.progress.newestFrom('10.77.1.2')).toBe(TS);
   });
 
   it('16 with header status 0x11 and no content records an existing file; ENOENT for a missing one', async () => {

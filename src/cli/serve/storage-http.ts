@@ -1,0 +1,28 @@
+// The storage's HTTP gateway, wired by the serve layer: src/http gets a file opener, the own address and the
+// config from the storage's file access, so neither src/storage nor src/http imports the other.
+import { StorageGateway } from '../../http/storage-gateway.js';
+import { openLocalFile } from '../../http/local-file.js';
+import type { StorageServer } from '../../storage/storage-server.js';
+
+/** Start the gateway when storage.conf sets http.server_port (and not http.disabled); null otherwise. */
+export async function startStorageHttp(storage: StorageServer): Promise<StorageGateway | null> {
+  const c = storage.config;
+  if (!(c.httpServerPort > 0) || c.httpDisabled) return null;
+  const files = storage.files();
+  const gateway = new StorageGateway(c, {
+    group: files.group,
+    async openFile(logical) {
+      const abs = files.resolve(logical);
+      // Not counted in storage_stat.dat: stock storages never saw the nginx module's downloads either.
+      return abs === null ? null : openLocalFile(abs);
+    },
+    sourceHost: (source) => files.sourceHost(source),
+    isSelf: (host) => files.isSelf(host),
+    upload: (u) => files.upload(u),
+    health: () => files.health(),
+  }, storage.log);
+  await gateway.start();
+  // Stopped with the storage: after its tracker connections, before its listener and binlog (as before).
+  storage.attach(gateway);
+  return gateway;
+}
