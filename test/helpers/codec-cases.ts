@@ -93,3 +93,18 @@ export function expectError(fn: () => unknown, want: ErrorLike): void {
   if (want.cmd !== undefined) expect(e.cmd).toBe(want.cmd);
   if (want.message) expect(e.message).toMatch(want.message);
 }
+
+/** Decode `packet` whole, byte by byte and split at every offset; it must be exactly one frame. */
+export function oneFrame(packet: Buffer): { header: Header; body: Buffer } {
+  const frames = decodeEverySplit(packet);
+  expect(frames).toHaveLength(1);
+  return frames[0]!;
+}
+
+/** `packet` with the bytes after the first NUL of the fixed field [start, start+width) zeroed. */
+export function zeroAfterNul(packet: Buffer, start: number, width: number): Buffer {
+  const copy = Buffer.from(packet);
+  const nul = copy.indexOf(0, start);
+  if (nul >= 0 && nul < start + width) copy.fill(0, nul, start + width);
+  return copy;
+}

@@ -9,9 +9,8 @@ import { decodeStatBlock, encodeStatBlock } from '../../../src/protocol/tracker-
 import { encodeHeader } from '../../../src/protocol/header.js';
 import { CommonCmd, StorageStatus, TrackerCmd } from '../../../src/protocol/codes.js';
 import { Errno, ProtocolError, StatusError } from '../../../src/errors.js';
-import { oneFrame } from './cluster-fixtures.js';
 import { wire } from '../../helpers/wire.js';
-import { codecCases } from '../../helpers/codec-cases.js';
+import { codecCases, oneFrame } from '../../helpers/codec-cases.js';
 
 const beatStats = wire('storage-beat.req-stats');
 const diskUsage = wire('report-disk-usage.req');

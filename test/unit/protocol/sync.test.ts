@@ -10,9 +10,8 @@ import { parseBinlogText } from '../../../src/protocol/binlog-format.js';
 import { decodeHeader, encodeHeader, type Header } from '../../../src/protocol/header.js';
 import { CommonCmd, StorageCmd } from '../../../src/protocol/codes.js';
 import { Errno, ProtocolError, StatusError } from '../../../src/errors.js';
-import { oneFrame, zeroAfterNul } from './cluster-fixtures.js';
 import { wire } from '../../helpers/wire.js';
-import { codecCases } from '../../helpers/codec-cases.js';
+import { codecCases, oneFrame, zeroAfterNul } from '../../helpers/codec-cases.js';
 
 const TXT = 'M00/00/00/Ck0BAmsB9pSAJvv7AAAAE7TkL5M528.txt';
 const LOG = 'M00/00/00/Ck0BAmsB9p6EGB8HAAAAAKaEx8Y038.log';

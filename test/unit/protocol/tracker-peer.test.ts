@@ -9,9 +9,8 @@ import {
 import { encodeHeader } from '../../../src/protocol/header.js';
 import { CommonCmd, TrackerCmd } from '../../../src/protocol/codes.js';
 import { Errno, ProtocolError, StatusError } from '../../../src/errors.js';
-import { oneFrame } from './cluster-fixtures.js';
 import { wire } from '../../helpers/wire.js';
-import { codecCases } from '../../helpers/codec-cases.js';
+import { codecCases, oneFrame } from '../../helpers/codec-cases.js';
 
 const emptyResp = encodeHeader(0, CommonCmd.Resp);
 
