@@ -2,15 +2,8 @@
 // 127.0.0.1, as storages at distinct 127.0.0.x source addresses: identity, JOIN, beats, disk usage, sync
 // plans, status reports and changes, and the stock errno of every refusal. Only the wire is used.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { TrackerServer } from '../../../src/tracker/tracker-server.js';
-import { defaultTrackerConfig, parseReservedSpace } from '../../../src/config/index.js';
-import { createLogger } from '../../../src/log.js';
-import { FrameDecoder } from '../../../src/protocol/frame-decoder.js';
-import { encodeHeader, type Header } from '../../../src/protocol/header.js';
+import { encodeHeader } from '../../../src/protocol/header.js';
+import { Peer, activeStorage as activeStorageIn, joinRequest, nextIp, startWireTracker, type WireTracker } from '../../helpers/tracker-wire.js';
 import { CommonCmd, StorageStatus, TrackerCmd } from '../../../src/protocol/codes.js';
 import { Errno } from '../../../src/errors.js';
 import {
@@ -30,108 +23,17 @@ import {
   encodeStatBlock, emptyStorageStats, encodeListStorageRequest, decodeListStorageResponse, type StorageRecord,
 } from '../../../src/protocol/tracker-list.js';
 
-const silent = createLogger({ level: 'silent' });
 const GROUP = 'group1';
-let dir: string;
-let tracker: TrackerServer;
-let subnet = 0;
+let t: WireTracker;
 
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'fdfs-storage-service-'));
-  // A fixed port (not 0): the JOIN bodies name this tracker, and it must recognise itself in them.
-  const port = await new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => { const a = s.address() as net.AddressInfo; s.close(() => resolve(a.port)); });
-  });
-  tracker = new TrackerServer(defaultTrackerConfig({
-    basePath: dir, bindAddr: '127.0.0.1', port, checkActiveInterval: 100, reservedStorageSpace: parseReservedSpace('1%'),
-  }), { log: silent });
-  await tracker.start();
-});
+beforeAll(async () => { t = await startWireTracker(); });
+afterAll(async () => { await t?.stop(); });
 
-afterAll(async () => {
-  await tracker?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-interface Answer { header: Header; body: Buffer }
-
-/** A raw connection from a chosen 127.0.0.x source address: one request, one answer at a time. */
-class Peer {
-  private readonly answers: Answer[] = [];
-  private waiting: ((a: Answer) => void) | null = null;
-  closed = false;
-
-  private constructor(readonly ip: string, private readonly sock: net.Socket) {
-    let cur: { header: Header; parts: Buffer[] } | null = null;
-    const dec = new FrameDecoder({
-      header: (h) => { cur = { header: h, parts: [] }; },
-      body: (b) => { cur!.parts.push(Buffer.from(b)); },
-      end: () => {
-        const a = { header: cur!.header, body: Buffer.concat(cur!.parts) };
-        cur = null;
-        if (this.waiting) { const w = this.waiting; this.waiting = null; w(a); } else this.answers.push(a);
-      },
-    });
-    sock.on('data', (b) => dec.write(b));
-    sock.on('close', () => { this.closed = true; });
-    sock.on('error', () => {});
-  }
-
-  static async open(ip: string): Promise<Peer> {
-    const { host, port } = tracker.address;
-    const sock = net.connect({ host, port, localAddress: ip });
-    await new Promise<void>((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
-    return new Peer(ip, sock);
-  }
-
-  /** Send `packet`; resolve with the answer's header and body. */
-  call(packet: Buffer): Promise<Answer> {
-    this.sock.write(packet);
-    const queued = this.answers.shift();
-    if (queued) return Promise.resolve(queued);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer to cmd ${packet[8]}`)), 5000);
-      this.waiting = (a) => { clearTimeout(timer); resolve(a); };
-    });
-  }
-
-  /** Send `packet` and expect status 0; the answer body. */
-  async ok(packet: Buffer): Promise<Buffer> {
-    const a = await this.call(packet);
-    expect(a.header.cmd).toBe(CommonCmd.Resp);
-    expect(a.header.status, `status of cmd ${packet[8]}`).toBe(0);
-    return a.body;
-  }
-
-  /** Send `packet` and expect the given errno in the status byte (and an empty body). */
-  async refused(packet: Buffer, errno: number): Promise<void> {
-    const a = await this.call(packet);
-    expect(a.header.status, `status of cmd ${packet[8]}`).toBe(errno);
-    expect(a.body).toHaveLength(0);
-  }
-
-  close(): void {
-    this.sock.destroy();
-  }
-}
-
-/** A fresh storage address for each test, so tests do not share cluster state. */
-function nextIp(): string {
-  subnet++;
-  return `127.0.${subnet}.1`;
-}
-
-function joinReq(over: Partial<JoinRequest> = {}): JoinRequest {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    group: GROUP, storagePort: 23000, storePathCount: 1, subdirCountPerPath: 256, uploadPriority: 10, joinTime: now,
-    upTime: now, version: '6.16.1', initFlag: true, status: StorageStatus.Init, storageId: '', currentTrackerIp: '127.0.0.1',
-    trackers: [`127.0.0.1:${tracker.address.port}`], ...over,
-  };
-}
+const open = (ip = '127.0.0.1') => Peer.open(t, ip);
+const joinReq = (over: Partial<JoinRequest> = {}) => joinRequest(t, over);
 
 async function statusOf(ip: string, group = GROUP): Promise<number> {
-  const p = await Peer.open('127.0.0.1');
+  const p = await open();
   try {
     return decodeGetStatusResponse(await p.ok(encodeGetStatusRequest({ group, ip, port: 23000 }))).status;
   } finally {
@@ -140,7 +42,7 @@ async function statusOf(ip: string, group = GROUP): Promise<number> {
 }
 
 async function record(ip: string, group = GROUP): Promise<StorageRecord> {
-  const p = await Peer.open('127.0.0.1');
+  const p = await open();
   try {
     const list = decodeListStorageResponse(await p.ok(encodeListStorageRequest(group, ip)));
     expect(list).toHaveLength(1);
@@ -153,27 +55,18 @@ async function record(ip: string, group = GROUP): Promise<StorageRecord> {
 let groups = 0;
 /** A group of its own for each test (a later member of a group would wait for a sync source). */
 const freshGroup = (): string => `g${++groups}`;
-
-/** JOIN, 87, 88 and one beat: the first storage of a group ends ACTIVE. */
-async function activeStorage(group = freshGroup()): Promise<Peer & { group: string }> {
-  const p = await Peer.open(nextIp());
-  await p.ok(encodeJoinRequest(joinReq({ group })));
-  await p.ok(encodeSyncDestRequest());
-  await p.ok(encodeSyncNotifyRequest({ srcId: '', untilTimestamp: 0 }));
-  await p.ok(encodeBeatRequest());
-  return Object.assign(p, { group });
-}
+const activeStorage = (group = freshGroup()) => activeStorageIn(t, group);
 
 describe('tracker storage-service: identity and parameters', () => {
   it('60 GET_MY_IP answers the address the storage came from', async () => {
     const ip = nextIp();
-    const p = await Peer.open(ip);
+    const p = await open(ip);
     expect(decodeGetMyIpResponse(await p.ok(encodeGetMyIpRequest({ group: GROUP, storagePort: 23000 })))).toEqual([ip]);
     p.close();
   });
 
   it('75 PARAMETER_REQ lists the tracker settings a storage adopts', async () => {
-    const p = await Peer.open(nextIp());
+    const p = await open(nextIp());
     const params = decodeParameterResponse(await p.ok(encodeParameterRequest()));
     expect(params).toMatchObject({ use_storage_id: '0', id_type_in_filename: 'ip', store_path: '0', use_trunk_file: '0', response_ip_addr_size: '16' });
     expect(params.reserved_storage_space).toMatch(/^1(\.00)?%$/);
@@ -181,7 +74,7 @@ describe('tracker storage-service: identity and parameters', () => {
   });
 
   it('70 GET_SERVER_ID echoes the IP without storage ids; 109 and 69 (strict) are EOPNOTSUPP, 69 (allow empty) is 8 zeros', async () => {
-    const p = await Peer.open(nextIp());
+    const p = await open(nextIp());
     expect(decodeGetServerIdResponse(await p.ok(encodeGetServerIdRequest({ group: GROUP, ip: '10.77.1.5', port: 23000 })))).toBe('10.77.1.5');
     await p.refused(encodeGetGroupNameRequest({ port: 23000 }), Errno.EOPNOTSUPP);
     await p.refused(encodeFetchStorageIdsRequest({ startIndex: 0, allowEmpty: false }), Errno.EOPNOTSUPP);
@@ -192,7 +85,7 @@ describe('tracker storage-service: identity and parameters', () => {
 
 describe('tracker storage-service: JOIN and reports', () => {
   it('refuses reports before JOIN with EACCES and keeps the connection', async () => {
-    const p = await Peer.open(nextIp());
+    const p = await open(nextIp());
     await p.refused(encodeBeatRequest(), Errno.EACCES);
     await p.refused(encodeDiskUsageRequest([{ totalMb: 1, freeMb: 1 }]), Errno.EACCES);
     await p.refused(encodeSyncReportRequest([{ storageId: '10.0.0.1', timestamp: 1 }]), Errno.EACCES);
@@ -207,7 +100,7 @@ describe('tracker storage-service: JOIN and reports', () => {
   });
 
   it('refuses a malformed JOIN and a bad group name with EINVAL', async () => {
-    const p = await Peer.open(nextIp());
+    const p = await open(nextIp());
     const good = encodeJoinRequest(joinReq());
     const cut = Buffer.concat([encodeHeader(good.length - 11, TrackerCmd.StorageJoin), good.subarray(10, good.length - 1)]);
     await p.refused(cut, Errno.EINVAL);
@@ -216,7 +109,7 @@ describe('tracker storage-service: JOIN and reports', () => {
   });
 
   it('walks the first storage INIT → ONLINE → ACTIVE through 81, 87, 88 and 83; 83 answers with the group', async () => {
-    const p = await Peer.open(nextIp());
+    const p = await open(nextIp());
     expect(decodeJoinResponse(await p.ok(encodeJoinRequest(joinReq())))).toEqual({ status: StorageStatus.Init, srcId: '' });
     expect(await statusOf(p.ip)).toBe(StorageStatus.Init);
     expect(decodeSyncPlanResponse(await p.ok(encodeSyncDestRequest()))).toBeNull();
@@ -272,7 +165,7 @@ describe('tracker storage-service: sync plans and status changes', () => {
   it('gives a second member a plan (87), answers 79 and 86 with it, and lets the source move it to ACTIVE (76)', async () => {
     const group = 'gplan';
     const src = await activeStorage(group);
-    const dst = await Peer.open(nextIp());
+    const dst = await open(nextIp());
     await dst.ok(encodeJoinRequest(joinReq({ group })));
     const plan = decodeSyncPlanResponse(await dst.ok(encodeSyncDestRequest()));
     expect(plan?.srcId).toBe(src.ip);
