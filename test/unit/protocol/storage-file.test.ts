@@ -5,7 +5,7 @@ import {
   encodeTruncateRequest, decodeTruncateRequest, encodeRegenerateRequest, decodeRegenerateRequest,
   encodeDeleteFileRequest, decodeDeleteFileRequest, encodeQueryFileInfoRequest, decodeQueryFileInfoRequest,
   encodeQueryFileInfoResponse, decodeQueryFileInfoResponse, encodeDownloadRequest, decodeDownloadRequest,
-  encodeDownloadResponseHead, encodeCreateLinkRequest, decodeCreateLinkRequest,
+  encodeDownloadResponseHead, encodeCreateLinkRequest, decodeCreateLinkRequest, type UploadHead,
 } from '../../../src/protocol/storage-file.js';
 import { slaveFileName } from '../../../src/protocol/file-id.js';
 import { encodeHeader } from '../../../src/protocol/header.js';
@@ -46,7 +46,7 @@ function streamed<T>(encode: (cmd: number, head: T) => Buffer, decode: (cmd: num
     },
   };
 }
-const upload = streamed(encodeUploadHead, decodeUploadHead);
+const upload = streamed((c, h: UploadHead) => encodeUploadHead(c as 11 | 23, h), (c, b, n) => decodeUploadHead(c as 11 | 23, b, n));
 const slaveUpload = streamed((_c, h: Parameters<typeof encodeSlaveUploadHead>[0]) => encodeSlaveUploadHead(h), (_c, b, n) => decodeSlaveUploadHead(b, n));
 const appendHead = streamed((_c, h: Parameters<typeof encodeAppendHead>[0]) => encodeAppendHead(h), (_c, b, n) => decodeAppendHead(b, n));
 const modifyHead = streamed((_c, h: Parameters<typeof encodeModifyHead>[0]) => encodeModifyHead(h), (_c, b, n) => decodeModifyHead(b, n));

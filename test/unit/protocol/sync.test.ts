@@ -17,6 +17,9 @@ const TXT = 'M00/00/00/Ck0BAmsB9pSAJvv7AAAAE7TkL5M528.txt';
 const LOG = 'M00/00/00/Ck0BAmsB9p6EGB8HAAAAAKaEx8Y038.log';
 const LOG_NEW = 'M00/00/00/Ck0BAmsB9qmAaUKjAAAACJEAUxc038.log';
 const emptyResp = encodeHeader(0, CommonCmd.Resp);
+type SyncFileCmd = Parameters<typeof encodeSyncFileHead>[0];
+type SyncRangeCmd = Parameters<typeof encodeSyncRangeHead>[0];
+type SyncLinkCmd = Parameters<typeof encodeSyncLinkRequest>[0];
 const eexistResp = encodeHeader(0, CommonCmd.Resp, Errno.EEXIST);
 
 const create = wire('sync-create-file.req');
@@ -50,17 +53,17 @@ const empty = { value: null, encode: () => emptyResp, decode: (b: Buffer): null 
 /** A sync head and the content after it, decoded with the frame's cmd and status. */
 const fileHead = {
   encode: (v: { cmd: number; noContent?: boolean; head: Parameters<typeof encodeSyncFileHead>[1]; content: Buffer }) =>
-    Buffer.concat([encodeSyncFileHead(v.cmd, v.head, v.noContent ? { noContent: true } : undefined), v.content]),
+    Buffer.concat([encodeSyncFileHead(v.cmd as SyncFileCmd, v.head, v.noContent ? { noContent: true } : undefined), v.content]),
   decode: (b: Buffer, h: Header | undefined) => {
-    const d = decodeSyncFileHead(h!.cmd, b)!;
+    const d = decodeSyncFileHead(h!.cmd as SyncFileCmd, b)!;
     return { cmd: h!.cmd, ...(h!.status === SYNC_NO_CONTENT_STATUS ? { noContent: true } : {}), head: d.head, content: b.subarray(d.consumed), consumed: d.consumed };
   },
 };
 const rangeHead = {
   encode: (v: { cmd: number; head: Parameters<typeof encodeSyncRangeHead>[1]; content: Buffer }) =>
-    Buffer.concat([encodeSyncRangeHead(v.cmd, v.head), v.content]),
+    Buffer.concat([encodeSyncRangeHead(v.cmd as SyncRangeCmd, v.head), v.content]),
   decode: (b: Buffer, h: Header | undefined) => {
-    const d = decodeSyncRangeHead(h!.cmd, b)!;
+    const d = decodeSyncRangeHead(h!.cmd as SyncRangeCmd, b)!;
     expect(d.consumed).toBe(88);
     return { cmd: h!.cmd, head: d.head, content: b.subarray(d.consumed) };
   },
@@ -68,7 +71,7 @@ const rangeHead = {
 const stale = (name: string, at: number): Buffer => zeroAfterNul(wire(name), G(at), 16);
 const truncateReq = { oldFileSize: 16, newFileSize: 8, timestamp: 1795290790, group: 'group1', filename: LOG };
 const renameReq = { timestamp: 1795290793, group: 'group1', destFilename: LOG_NEW, srcFilename: LOG };
-const link = (cmd: number) => ({ encode: (v: typeof renameReq) => encodeSyncLinkRequest(cmd, v), decode: (b: Buffer) => decodeSyncLinkRequest(cmd, b) });
+const link = (cmd: SyncLinkCmd) => ({ encode: (v: typeof renameReq) => encodeSyncLinkRequest(cmd, v), decode: (b: Buffer) => decodeSyncLinkRequest(cmd, b) });
 
 // Stock storages leave stale stack bytes after the group's NUL; we write zeros there (`generates`).
 codecCases('sync captures (§12.7.4, §12.7.6)', {}, [

@@ -28,7 +28,7 @@ const headerOnly = (cmd: number, encode: () => Buffer) =>
 const status = { encode: encodeGetTrackerStatusResponse, decode: (b: Buffer) => decodeGetTrackerStatusResponse(b) };
 const statusHeader = { pkgLen: SIZES.trackerStatus, cmd: CommonCmd.Resp, status: 0 };
 const oneSysFile = { encode: encodeGetOneSysFileRequest, decode: (b: Buffer) => decodeGetOneSysFileRequest(b) };
-const nextLeader = (cmd: number) => ({ header: { pkgLen: 15, cmd, status: 0 }, value: { ip: '10.77.1.5', port: 22122 },
+const nextLeader = (cmd: 66 | 67) => ({ header: { pkgLen: 15, cmd, status: 0 }, value: { ip: '10.77.1.5', port: 22122 },
   encode: (v: { ip: string; port: number }) => encodeNextLeaderRequest(cmd, v), decode: (b: Buffer) => decodeNextLeaderRequest(cmd, b) });
 
 codecCases('tracker-peer captures (§12.6, §12.7.5)', {}, [

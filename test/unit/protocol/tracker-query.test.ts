@@ -18,7 +18,7 @@ const r102 = wire('query-fetch-one.resp');
 
 codecCases('tracker-query captures (§12.1, §12.2)', {}, [
   { name: '101 request', fixture: 'query-store.req', header: { cmd: 101, pkgLen: 0 }, value: { all: false },
-    encode: () => encodeQueryStoreRequest(), decode: (b, h) => decodeQueryStoreRequest(h!.cmd, b) },
+    encode: () => encodeQueryStoreRequest(), decode: (b, h) => decodeQueryStoreRequest(h!.cmd as 101, b) },
   { name: '101 answer', fixture: 'query-store.resp', header: { cmd: 100, pkgLen: 40 },
     value: { group: 'group1', ip: '10.77.0.3', port: 23000, storePathIndex: 0 },
     encode: (v) => encodeQueryStoreResponse(v, 16), decode: (b) => decodeQueryStoreResponse(b) },
