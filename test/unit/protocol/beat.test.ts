@@ -6,81 +6,16 @@ import {
 } from '../../../src/protocol/beat.js';
 import { encodeChangelogRequest } from '../../../src/protocol/sync-coord.js';
 import { decodeStatBlock, encodeStatBlock } from '../../../src/protocol/tracker-list.js';
+import { encodeHeader } from '../../../src/protocol/header.js';
 import { CommonCmd, StorageStatus, TrackerCmd } from '../../../src/protocol/codes.js';
 import { Errno, ProtocolError, StatusError } from '../../../src/errors.js';
-import { oneFrame, packets } from './cluster-fixtures.js';
+import { wire } from '../../helpers/wire.js';
+import { codecCases, oneFrame } from '../../helpers/codec-cases.js';
 
-// §12.5 steady state: empty BEAT → flag byte 00; 77 CHANGELOG_REQ → empty.
-const [beatEmpty, beatResp00, changelogEmpty, changelogResp] = packets(`
--> 0000  00 00 00 00 00 00 00 00 53 00                    |........S.|
-<- 0000  00 00 00 00 00 00 00 01 64 00 00                 |........d..|
--> 0000  00 00 00 00 00 00 00 00 4d 00                    |........M.|
-<- 0000  00 00 00 00 00 00 00 00 64 00                    |........d.|`);
-
-// §12.5: BEAT with the 348-byte stat block (zero runs elided in the spec).
-const [beatStats] = packets(`
--> 0000  00 00 00 00 00 00 01 5c 53 00 00 00 00 40 00 00  |.......\\S....@..|
-   0010  00 00 00 00 00 10 00 00 00 00 00 01 0b 43 00 00  |.............C..|
-   0020  00 00 00 01 0b 43 00 00 00 00 00 00 00 00 00 00  |.....C..........|
-   0030  … (zeros up to 0x0079) …
-   0070  00 00 00 00 00 00 00 00 00 00 00 01 0b 41 00 00  |.............A..|
-   0080  00 00 00 01 0b 41 00 00 00 00 00 00 00 00 00 00  |.....A..........|
-   …
-   00b0  00 00 00 00 00 00 00 00 00 00 69 9a 9c 5d 00 00  |..........i..]..|
-   00c0  00 00 69 9a 9c 5d 00 00 00 00 00 00 00 00 00 00  |..i..]..........|
-   …
-   00e0  00 00 00 00 00 00 00 00 00 00 69 9a 4e 20 00 00  |..........i.N ..|
-   00f0  00 00 69 9a 4e 20 00 00 00 00 00 00 00 00 00 00  |..i.N ..........|
-   …
-   0110  00 00 00 00 00 00 00 00 00 00 00 02 16 84 00 00  |................|
-   0120  00 00 00 02 16 84 00 00 00 00 00 01 21 81 00 00  |............!...|
-   0130  00 00 00 01 21 81 00 00 00 00 00 01 21 83 00 00  |....!.......!...|
-   0140  00 00 00 01 21 83 00 00 00 00 6b 01 f0 7b 00 00  |....!.....k..{..|
-   0150  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-   0160  00 00 00 00 00 00                                |......|`);
-
-// §12.5 and §12.7.1: 84 REPORT_DISK_USAGE with one store path, and the one-byte answer.
-const [diskUsage125] = packets(`
--> 0000  00 00 00 00 00 00 00 10 54 00 00 00 00 00 00 03  |........T.......|
-   0010  ef e3 00 00 00 00 00 01 35 0e                    |........5.|`);
-const [diskUsage, diskUsageResp] = packets(`
--> 0000  00 00 00 00 00 00 00 10 54 00 00 00 00 00 00 03  |........T.......|
-   0010  ef e3 00 00 00 00 00 01 2a d1                    |........*.|
-<- 0000  00 00 00 00 00 00 00 01 64 00 00                 |........d..|`);
-
-// §12.7.2: flags 05 (leader + members) to the first storage, and flags 04 when 10.77.1.3 joined.
-const [notify05Req, notify05] = packets(`
--> 0000  00 00 00 00 00 00 00 00 53 00                    |........S.|
-<- 0000  00 00 00 00 00 00 00 87 64 00 05 00 00 00 56 6a  |........d.....Vj|
-   0010  31 30 2e 37 37 2e 31 2e 31 00 00 00 00 00 00 00  |10.77.1.1.......|
-   0020  31 30 2e 37 37 2e 31 2e 31 00 00 00 00 00 00 00  |10.77.1.1.......|
-   0030  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-   0040  00 00 00 00 00 00 00 00 00 00 00 00 00 00 07 00  |................|
-   0050  00 59 d8 31 30 2e 37 37 2e 31 2e 32 00 00 00 00  |.Y.10.77.1.2....|
-   0060  00 00 00 31 30 2e 37 37 2e 31 2e 32 00 00 00 00  |...10.77.1.2....|
-   0070  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-   0080  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-   0090  00                                               |.|`);
-const [notify04] = packets(`
-<- 0000  00 00 00 00 00 00 00 87 64 00 04 07 00 00 59 d8  |........d.....Y.|
-   0010  31 30 2e 37 37 2e 31 2e 32 00 00 00 00 00 00 00  |10.77.1.2.......|
-   0020  31 30 2e 37 37 2e 31 2e 32 00 00 00 00 00 00 00  |10.77.1.2.......|
-   0030  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-   0040  00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 00  |................|
-   0050  00 59 d8 31 30 2e 37 37 2e 31 2e 33 00 00 00 00  |.Y.10.77.1.3....|
-   0060  00 00 00 31 30 2e 37 37 2e 31 2e 33 00 00 00 00  |...10.77.1.3....|
-   0070  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-   0080  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-   0090  00                                               |.|`);
-
-// §12.7.3: 89 SYNC_REPORT from 10.77.1.5 with three members, answered by the flag byte.
-const [syncReport, syncReportResp] = packets(`
--> 0000  00 00 00 00 00 00 00 3c 59 00 31 30 2e 37 37 2e  |.......<Y.10.77.|
-   0010  31 2e 32 00 00 00 00 00 00 00 6b 01 f7 20 31 30  |1.2.......k.. 10|
-   0020  2e 37 37 2e 31 2e 33 00 00 00 00 00 00 00 00 00  |.77.1.3.........|
-   0030  00 00 31 30 2e 37 37 2e 31 2e 35 00 00 00 00 00  |..10.77.1.5.....|
-   0040  00 00 00 00 00 00                                |......|
-<- 0000  00 00 00 00 00 00 00 01 64 00 00                 |........d..|`);
+const beatStats = wire('storage-beat.req-stats');
+const diskUsage = wire('report-disk-usage.req');
+const notify05 = wire('change-notify.flags-05');
+const notify04 = wire('change-notify.flags-04');
 
 const member = (ip: string, status: number): StorageBrief => ({ status, port: 23000, id: ip, ipAddr: ip });
 const leader: StorageBrief = { status: 0, port: 22122, id: '10.77.1.1', ipAddr: '10.77.1.1' };
@@ -93,24 +28,46 @@ function expectEinval(fn: () => unknown, cmd: number): void {
   }
 }
 
-describe('83 STORAGE_BEAT', () => {
-  it('steady state: empty BEAT answered 00, then 77 answered empty (§12.5)', () => {
-    expect(oneFrame(beatEmpty).header).toEqual({ pkgLen: 0, cmd: TrackerCmd.StorageBeat, status: 0 });
-    expect(decodeBeatRequest(oneFrame(beatEmpty).body)).toBeNull();
-    expect(encodeBeatRequest()).toEqual(beatEmpty);
-    expect(decodeChangeNotification(oneFrame(beatResp00).body)).toEqual({ flags: 0 });
-    expect(encodeChangeNotification({})).toEqual(beatResp00);
-    expect(oneFrame(changelogEmpty).header).toEqual({ pkgLen: 0, cmd: TrackerCmd.StorageChangelogReq, status: 0 });
-    expect(encodeChangelogRequest()).toEqual(changelogEmpty);
-    expect(oneFrame(changelogResp).header).toEqual({ pkgLen: 0, cmd: CommonCmd.Resp, status: 0 });
-  });
+const notification = { encode: encodeChangeNotification, decode: (b: Buffer) => decodeChangeNotification(b) };
+const noBody = (b: Buffer): null => { expect(b).toHaveLength(0); return null; };
 
+codecCases('beat captures (§12.5, §12.7.1–3)', {}, [
+  { name: '83 BEAT, empty (steady state)', fixture: 'storage-beat.req', header: { pkgLen: 0, cmd: TrackerCmd.StorageBeat, status: 0 },
+    value: null, encode: () => encodeBeatRequest(), decode: (b) => decodeBeatRequest(b) },
+  { name: '83 BEAT before a flags-05 answer', fixture: 'storage-beat.req-before-notify-05', header: { cmd: TrackerCmd.StorageBeat },
+    value: null, encode: () => encodeBeatRequest(), decode: (b) => decodeBeatRequest(b) },
+  { name: '83 answer 00', fixture: 'storage-beat.resp-00', value: { flags: 0 }, ...notification },
+  { name: '77 CHANGELOG_REQ, empty', fixture: 'changelog.req-empty', header: { pkgLen: 0, cmd: TrackerCmd.StorageChangelogReq, status: 0 },
+    value: null, encode: () => encodeChangelogRequest(), decode: noBody },
+  { name: '77 answer, empty', fixture: 'changelog.resp-empty', header: { pkgLen: 0, cmd: CommonCmd.Resp, status: 0 },
+    value: null, encode: () => encodeHeader(0, CommonCmd.Resp), decode: noBody },
+  { name: '83 BEAT with the 348-byte stat block', fixture: 'storage-beat.req-stats', header: { pkgLen: 348, cmd: TrackerCmd.StorageBeat, status: 0 },
+    value: decodeBeatRequest(beatStats.subarray(10)), encode: (v) => encodeBeatRequest(v!), decode: (b) => decodeBeatRequest(b) },
+  { name: '84 REPORT_DISK_USAGE (§12.5)', fixture: 'report-disk-usage.req-12-5', header: { pkgLen: 16, cmd: TrackerCmd.StorageReportDiskUsage, status: 0 },
+    value: [{ totalMb: 258019, freeMb: 79118 }], encode: encodeDiskUsageRequest, decode: (b) => decodeDiskUsageRequest(b, 1) },
+  { name: '84 REPORT_DISK_USAGE (§12.7.1)', fixture: 'report-disk-usage.req', header: { pkgLen: 16, cmd: TrackerCmd.StorageReportDiskUsage, status: 0 },
+    value: [{ totalMb: 258019, freeMb: 76497 }], encode: encodeDiskUsageRequest, decode: (b) => decodeDiskUsageRequest(b, 1) },
+  { name: '84 answer 00', fixture: 'report-disk-usage.resp', value: { flags: 0 }, ...notification },
+  { name: '89 SYNC_REPORT, three members', fixture: 'sync-report.req', header: { pkgLen: 60, cmd: TrackerCmd.StorageSyncReport, status: 0 },
+    value: [
+      { storageId: '10.77.1.2', timestamp: 0x6b01f720 },
+      { storageId: '10.77.1.3', timestamp: 0 },
+      { storageId: '10.77.1.5', timestamp: 0 },
+    ], encode: encodeSyncReportRequest, decode: (b) => decodeSyncReportRequest(b) },
+  { name: '89 answer 00', fixture: 'sync-report.resp', value: { flags: 0 }, ...notification },
+  { name: 'change notification 05: leader brief + members', fixture: 'change-notify.flags-05',
+    header: { pkgLen: 135, cmd: CommonCmd.Resp, status: 0 },
+    value: { flags: NotifyFlag.TrackerLeader | NotifyFlag.GroupServer, leader, members: [member('10.77.1.2', StorageStatus.Active)] },
+    ...notification },
+  { name: 'change notification 04: members only', fixture: 'change-notify.flags-04',
+    value: { flags: NotifyFlag.GroupServer, members: [member('10.77.1.2', StorageStatus.Active), member('10.77.1.3', StorageStatus.WaitSync)] },
+    ...notification },
+]);
+
+describe('83 STORAGE_BEAT', () => {
   it('carries the captured 348-byte stat block through unchanged (§12.5)', () => {
-    const f = oneFrame(beatStats);
-    expect(f.header).toEqual({ pkgLen: 348, cmd: TrackerCmd.StorageBeat, status: 0 });
-    const block = decodeBeatRequest(f.body)!;
+    const block = decodeBeatRequest(oneFrame(beatStats).body)!;
     expect(block).toHaveLength(SIZES.statBlock);
-    expect(encodeBeatRequest(block)).toEqual(beatStats);
     // The layout belongs to tracker-list.ts; cross-check the decoded values the spec lists.
     const s = decodeStatBlock(block);
     expect(s).toMatchObject({
@@ -132,16 +89,6 @@ describe('83 STORAGE_BEAT', () => {
 });
 
 describe('84 STORAGE_REPORT_DISK_USAGE', () => {
-  it('decodes and encodes the captured reports and the 00 answer (§12.5, §12.7.1)', () => {
-    for (const [pkt, free] of [[diskUsage125, 79118], [diskUsage, 76497]] as const) {
-      const f = oneFrame(pkt);
-      expect(f.header).toEqual({ pkgLen: 16, cmd: TrackerCmd.StorageReportDiskUsage, status: 0 });
-      expect(decodeDiskUsageRequest(f.body, 1)).toEqual([{ totalMb: 258019, freeMb: free }]);
-      expect(encodeDiskUsageRequest([{ totalMb: 258019, freeMb: free }])).toEqual(pkt);
-    }
-    expect(decodeChangeNotification(oneFrame(diskUsageResp).body)).toEqual({ flags: 0 });
-  });
-
   it('rejects a wrong length or path count with EINVAL', () => {
     const body = oneFrame(diskUsage).body;
     expectEinval(() => decodeDiskUsageRequest(body, 2), TrackerCmd.StorageReportDiskUsage);
@@ -153,19 +100,6 @@ describe('84 STORAGE_REPORT_DISK_USAGE', () => {
 });
 
 describe('89 STORAGE_SYNC_REPORT', () => {
-  it('decodes and encodes the captured three-member report and its 00 answer (§12.7.3)', () => {
-    const entries = [
-      { storageId: '10.77.1.2', timestamp: 0x6b01f720 },
-      { storageId: '10.77.1.3', timestamp: 0 },
-      { storageId: '10.77.1.5', timestamp: 0 },
-    ];
-    const f = oneFrame(syncReport);
-    expect(f.header).toEqual({ pkgLen: 60, cmd: TrackerCmd.StorageSyncReport, status: 0 });
-    expect(decodeSyncReportRequest(f.body)).toEqual(entries);
-    expect(encodeSyncReportRequest(entries)).toEqual(syncReport);
-    expect(decodeChangeNotification(oneFrame(syncReportResp).body)).toEqual({ flags: 0 });
-  });
-
   it('rejects a body that is not n × 20', () => {
     expectEinval(() => decodeSyncReportRequest(Buffer.alloc(21)), TrackerCmd.StorageSyncReport);
     expectEinval(() => decodeSyncReportRequest(Buffer.alloc(0)), TrackerCmd.StorageSyncReport);
@@ -173,25 +107,6 @@ describe('89 STORAGE_SYNC_REPORT', () => {
 });
 
 describe('change notification (answer to 83/84/89)', () => {
-  it('decodes and encodes flags 05: leader brief + members (§12.7.2)', () => {
-    expect(oneFrame(notify05Req).header.cmd).toBe(TrackerCmd.StorageBeat);
-    const f = oneFrame(notify05);
-    expect(f.header).toEqual({ pkgLen: 135, cmd: CommonCmd.Resp, status: 0 });
-    const n = decodeChangeNotification(f.body);
-    expect(n).toEqual({
-      flags: NotifyFlag.TrackerLeader | NotifyFlag.GroupServer,
-      leader,
-      members: [member('10.77.1.2', StorageStatus.Active)],
-    });
-    expect(encodeChangeNotification({ leader, members: n.members! })).toEqual(notify05);
-  });
-
-  it('decodes and encodes flags 04: members only (§12.7.2)', () => {
-    const members = [member('10.77.1.2', StorageStatus.Active), member('10.77.1.3', StorageStatus.WaitSync)];
-    expect(decodeChangeNotification(oneFrame(notify04).body)).toEqual({ flags: NotifyFlag.GroupServer, members });
-    expect(encodeChangeNotification({ members })).toEqual(notify04);
-  });
-
   it('sizes the third storage\'s first answer at 269 bytes and carries a zero trunk brief', () => {
     const members = [member('10.77.1.2', 7), member('10.77.1.3', 7), member('10.77.1.5', 1)];
     expect(encodeChangeNotification({ leader, members }).length - 10).toBe(269);

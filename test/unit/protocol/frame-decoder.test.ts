@@ -3,14 +3,11 @@ import { FrameDecoder, decodeAll } from '../../../src/protocol/frame-decoder.js'
 import { encodeHeader, decodeHeader } from '../../../src/protocol/header.js';
 import { ProtocolError } from '../../../src/errors.js';
 import { hex, decodeEverySplit } from '../../helpers/hex.js';
+import { wire, wireNames } from '../../helpers/wire.js';
 
-// 12.1: upload request of 29 bytes followed by the 60-byte response (captured, stock 6.16.1)
-const uploadReq = hex(`
-0000  00 00 00 00 00 00 00 2c 0b 00 00 00 00 00 00 00
-0010  00 00 1d 74 78 74 00 00 00 48 65 6c 6c 6f 20 46
-0020  61 73 74 44 46 53 20 77 69 72 65 20 70 72 6f 74
-0030  6f 63 6f 6c 21 0a`);
-const activeTest = hex('00 00 00 00 00 00 00 00 6f 00');
+// §12.1: the 29-byte upload request, and §12.3 ACTIVE_TEST (captured, stock 6.16.1)
+const uploadReq = wire('upload-file.req');
+const activeTest = wire('active-test.req');
 
 describe('FrameDecoder', () => {
   it('decodes a captured upload request whole, byte by byte and split at every offset', () => {
@@ -47,5 +44,21 @@ describe('FrameDecoder', () => {
   it('maps the 2^58 read-until-close marker to an unbounded body', () => {
     const h = decodeHeader(hex('04 00 00 00 00 00 00 00 64 00'));
     expect(h.pkgLen).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('decodes every captured fixture that holds one whole frame, at every split', () => {
+    let whole = 0;
+    for (const name of wireNames()) {
+      const bytes = wire(name);
+      if (bytes.length < 10) continue;
+      let pkgLen: number;
+      try { pkgLen = decodeHeader(bytes).pkgLen; } catch { continue; } // body-only capture
+      if (pkgLen !== bytes.length - 10) continue; // partial capture
+      const frames = decodeEverySplit(bytes);
+      expect(frames, name).toHaveLength(1);
+      expect(frames[0]!.header.cmd, name).toBe(bytes[8]);
+      whole++;
+    }
+    expect(whole).toBeGreaterThan(90);
   });
 });

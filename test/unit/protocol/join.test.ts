@@ -10,43 +10,10 @@ import {
 import { encodeHeader } from '../../../src/protocol/header.js';
 import { CommonCmd, StorageStatus, TrackerCmd } from '../../../src/protocol/codes.js';
 import { Errno, ProtocolError, StatusError } from '../../../src/errors.js';
-import { oneFrame, packets } from './cluster-fixtures.js';
+import { wire } from '../../helpers/wire.js';
+import { codecCases, oneFrame } from '../../helpers/codec-cases.js';
 
-// §12.6: 60 GET_MY_IP from a hand-written client on the single-host lab.
-const [myIpReq0, myIpResp0] = packets(`
--> 0000  00 00 00 00 00 00 00 15 3c 00 67 72 6f 75 70 31  |........<.group1|
-   0010  00 00 00 00 00 00 00 00 00 00 00 00 00 59 d8     |.............Y.|
-<- 0000  00 00 00 00 00 00 00 09 64 00 31 30 2e 37 37 2e  |........d.10.77.|
-   0010  30 2e 31                                         |0.1|`);
-
-// §12.7.1: 60 GET_MY_IP at storage start, then 82 QUIT.
-const [myIpReq, myIpResp, quit] = packets(`
--> 0000  00 00 00 00 00 00 00 15 3c 00 67 72 6f 75 70 31  |........<.group1|
-   0010  00 00 00 00 00 00 00 00 00 00 00 00 00 59 d8     |.............Y.|
-<- 0000  00 00 00 00 00 00 00 09 64 00 31 30 2e 37 37 2e  |........d.10.77.|
-   0010  31 2e 32                                         |1.2|
--> 0000  00 00 00 00 00 00 00 00 52 00                    |........R.|`);
-
-// §12.7.1: 81 JOIN, first start of the group's first storage (161 bytes), answered INIT + empty src.
-const [joinReq, joinResp] = packets(`
--> 0000  00 00 00 00 00 00 00 a1 51 00 67 72 6f 75 70 31  |........Q.group1|
-   0010  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-   0020  00 59 d8 00 00 00 00 00 00 00 01 00 00 00 00 00  |.Y..............|
-   0030  00 01 00 00 00 00 00 00 00 00 0a 00 00 00 00 6b  |...............k|
-   0040  01 f6 34 00 00 00 00 6b 01 f6 34 36 2e 31 36 2e  |..4....k..46.16.|
-   0050  31 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00  |1...............|
-   0060  00 00 00 00 00 31 30 2e 37 37 2e 31 2e 31 00 00  |.....10.77.1.1..|
-   0070  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-   0080  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-   0090  00 00 00 00 00 00 00 00 00 00 01 31 30 2e 37 37  |...........10.77|
-   00a0  2e 31 2e 31 3a 32 32 31 32 32 0a                 |.1.1:22122.|
-<- 0000  00 00 00 00 00 00 00 11 64 00 00 00 00 00 00 00  |........d.......|
-   0010  00 00 00 00 00 00 00 00 00 00 00                 |...........|`);
-
-// §12.7.1: a storage bootstrapped from 10.77.1.2 gets ONLINE + its source back.
-const [joinRespSrc] = packets(`
-<- 0000  00 00 00 00 00 00 00 11 64 00 06 31 30 2e 37 37
-   0010  2e 31 2e 32 00 00 00 00 00 00 00`);
+const joinReq = wire('storage-join.req');
 
 // §8.2: the 75 answer of a 6.16.1 tracker (740 bytes on the wire in the multi-host lab).
 const PARAMS_TEXT = `use_storage_id=0
@@ -105,41 +72,51 @@ function expectEinval(fn: () => unknown, cmd: number): void {
   throw new Error('expected EINVAL');
 }
 
+const myIp = { encode: encodeGetMyIpRequest, decode: (b: Buffer) => decodeGetMyIpRequest(b) };
+const myIpAnswer = { encode: (v: string[]) => encodeGetMyIpResponse(v.length === 1 ? v[0]! : v), decode: (b: Buffer) => decodeGetMyIpResponse(b) };
+const joinAnswer = { encode: encodeJoinResponse, decode: (b: Buffer) => decodeJoinResponse(b) };
+const myIpHeader = { pkgLen: 21, cmd: TrackerCmd.StorageGetMyIp, status: 0 };
+
+codecCases('join captures (§12.6, §12.7.1) and generated forms', {}, [
+  { name: '60 GET_MY_IP (§12.6)', fixture: 'get-my-ip.req-12-6', header: myIpHeader, value: { group: 'group1', storagePort: 23000 }, ...myIp },
+  { name: '60 answer 10.77.0.1', fixture: 'get-my-ip.resp-12-6', header: { pkgLen: 9, cmd: CommonCmd.Resp, status: 0 }, value: ['10.77.0.1'], ...myIpAnswer },
+  { name: '60 GET_MY_IP (§12.7.1)', fixture: 'get-my-ip.req', header: myIpHeader, value: { group: 'group1', storagePort: 23000 }, ...myIp },
+  { name: '60 answer 10.77.1.2', fixture: 'get-my-ip.resp', header: { pkgLen: 9, cmd: CommonCmd.Resp, status: 0 }, value: ['10.77.1.2'], ...myIpAnswer },
+  { name: '60 answer with two addresses', hex: '00 00 00 00 00 00 00 14 64 00' + Buffer.from('10.0.0.1,192.168.1.1').toString('hex').replace(/(..)/g, ' $1'),
+    value: ['10.0.0.1', '192.168.1.1'], ...myIpAnswer },
+  { name: '82 QUIT after GET_MY_IP', fixture: 'quit.req', header: { pkgLen: 0, cmd: CommonCmd.Quit, status: 0 }, value: 0,
+    encode: () => encodeHeader(0, CommonCmd.Quit), decode: (b) => b.length },
+  { name: '81 JOIN, first start', fixture: 'storage-join.req', header: { pkgLen: 161, cmd: TrackerCmd.StorageJoin, status: 0 },
+    value: firstJoin, encode: encodeJoinRequest, decode: (b) => decodeJoinRequest(b) },
+  { name: '81 answer INIT + empty source', fixture: 'storage-join.resp-init', header: { pkgLen: 17, cmd: CommonCmd.Resp, status: 0 },
+    value: { status: StorageStatus.Init, srcId: '' }, ...joinAnswer },
+  { name: '81 answer ONLINE + 10.77.1.2', fixture: 'storage-join.resp-online', value: { status: StorageStatus.Online, srcId: '10.77.1.2' }, ...joinAnswer },
+  { name: '70 GET_SERVER_ID request', hex: '00 00 00 00 00 00 00 1f 46 00 67 72 6f 75 70 31' + ' 00'.repeat(10) + Buffer.from('10.77.0.3:23000').toString('hex').replace(/(..)/g, ' $1'),
+    header: { pkgLen: 16 + 15, cmd: TrackerCmd.StorageGetServerId, status: 0 }, value: { group: 'group1', ip: '10.77.0.3', port: 23000 },
+    encode: encodeGetServerIdRequest, decode: (b) => decodeGetServerIdRequest(b) },
+  { name: '70 answer: the id text (captured id 10.77.0.3)', hex: '00 00 00 00 00 00 00 09 64 00' + Buffer.from('10.77.0.3').toString('hex').replace(/(..)/g, ' $1'),
+    value: '10.77.0.3', encode: encodeGetServerIdResponse, decode: (b) => decodeGetServerIdResponse(b) },
+  { name: '109 GET_GROUP_NAME, port only', hex: '00 00 00 00 00 00 00 04 6d 00 00 00 59 d8', value: { port: 23000 },
+    encode: encodeGetGroupNameRequest, decode: (b) => decodeGetGroupNameRequest(b) },
+  { name: '109 GET_GROUP_NAME, ip + port', bytes: encodeGetGroupNameRequest({ ip: '10.77.1.2', port: 23000 }), value: { ip: '10.77.1.2', port: 23000 },
+    encode: encodeGetGroupNameRequest, decode: (b) => decodeGetGroupNameRequest(b) },
+  { name: '109 answer', hex: '00 00 00 00 00 00 00 10 64 00 67 72 6f 75 70 31' + ' 00'.repeat(10), value: 'group1',
+    encode: encodeGetGroupNameResponse, decode: (b) => decodeGetGroupNameResponse(b) },
+  { name: '69 FETCH_STORAGE_IDS request', hex: '00 00 00 00 00 00 00 05 45 00 00 00 00 00 01', value: { startIndex: 0, allowEmpty: true },
+    encode: encodeFetchStorageIdsRequest, decode: (b) => decodeFetchStorageIdsRequest(b) },
+  { name: '69 empty answer (8 zero bytes, as captured)', hex: '00 00 00 00 00 00 00 08 64 00' + ' 00'.repeat(8), value: { totalCount: 0, entries: [] },
+    encode: encodeFetchStorageIdsResponse, decode: (b) => decodeFetchStorageIdsResponse(b) },
+]);
+
 describe('60 STORAGE_GET_MY_IP', () => {
-  it('decodes and re-encodes the captured request and answers (§12.6, §12.7.1)', () => {
-    for (const [req, resp, ip] of [[myIpReq0, myIpResp0, '10.77.0.1'], [myIpReq, myIpResp, '10.77.1.2']] as const) {
-      const f = oneFrame(req);
-      expect(f.header).toEqual({ pkgLen: 21, cmd: TrackerCmd.StorageGetMyIp, status: 0 });
-      expect(decodeGetMyIpRequest(f.body)).toEqual({ group: 'group1', storagePort: 23000 });
-      expect(encodeGetMyIpRequest({ group: 'group1', storagePort: 23000 })).toEqual(req);
-      const r = oneFrame(resp);
-      expect(r.header).toEqual({ pkgLen: 9, cmd: CommonCmd.Resp, status: 0 });
-      expect(decodeGetMyIpResponse(r.body)).toEqual([ip]);
-      expect(encodeGetMyIpResponse(ip)).toEqual(resp);
-    }
-  });
-
-  it('is followed by a header-only QUIT', () => {
-    expect(oneFrame(quit).header).toEqual({ pkgLen: 0, cmd: CommonCmd.Quit, status: 0 });
-  });
-
-  it('joins several addresses with commas and rejects bad bodies', () => {
-    const pkt = encodeGetMyIpResponse(['10.0.0.1', '192.168.1.1']);
-    expect(decodeGetMyIpResponse(oneFrame(pkt).body)).toEqual(['10.0.0.1', '192.168.1.1']);
+  it('rejects bad bodies', () => {
     expect(() => decodeGetMyIpResponse(Buffer.alloc(0))).toThrow(ProtocolError);
     expectEinval(() => decodeGetMyIpRequest(Buffer.alloc(20)), TrackerCmd.StorageGetMyIp);
   });
 });
 
 describe('81 STORAGE_JOIN', () => {
-  it('decodes every field of the captured first-start JOIN (§12.7.1)', () => {
-    const f = oneFrame(joinReq);
-    expect(f.header).toEqual({ pkgLen: 161, cmd: TrackerCmd.StorageJoin, status: 0 });
-    expect(decodeJoinRequest(f.body)).toEqual(firstJoin);
-  });
-
-  it('encodes the same values byte for byte', () => {
-    expect(encodeJoinRequest(firstJoin)).toEqual(joinReq);
+  it('is the fixed part plus one tracker line', () => {
     expect(SIZES.joinFixed + '10.77.1.1:22122\n'.length).toBe(161);
   });
 
@@ -157,15 +134,6 @@ describe('81 STORAGE_JOIN', () => {
     expect(pkt.length - 10).toBe(177);
     expect(pkt[10 + 74]).toBe(0xff);
     expect(decodeJoinRequest(oneFrame(pkt).body)).toEqual(req);
-  });
-
-  it('decodes and encodes the captured answers (INIT + empty src; ONLINE + 10.77.1.2)', () => {
-    const r = oneFrame(joinResp);
-    expect(r.header).toEqual({ pkgLen: 17, cmd: CommonCmd.Resp, status: 0 });
-    expect(decodeJoinResponse(r.body)).toEqual({ status: StorageStatus.Init, srcId: '' });
-    expect(encodeJoinResponse({ status: StorageStatus.Init, srcId: '' })).toEqual(joinResp);
-    expect(decodeJoinResponse(oneFrame(joinRespSrc).body)).toEqual({ status: StorageStatus.Online, srcId: '10.77.1.2' });
-    expect(encodeJoinResponse({ status: StorageStatus.Online, srcId: '10.77.1.2' })).toEqual(joinRespSrc);
   });
 
   it('answers malformed bodies with EINVAL', () => {
@@ -206,15 +174,9 @@ describe('75 STORAGE_PARAMETER_REQ', () => {
 });
 
 describe('70 STORAGE_GET_SERVER_ID', () => {
-  it('round-trips group + ip:port and the id text (captured id: 10.77.0.3)', () => {
-    const pkt = encodeGetServerIdRequest({ group: 'group1', ip: '10.77.0.3', port: 23000 });
-    const f = oneFrame(pkt);
-    expect(f.header).toEqual({ pkgLen: 16 + 15, cmd: TrackerCmd.StorageGetServerId, status: 0 });
+  it('writes ip:port as text after the group', () => {
+    const f = oneFrame(encodeGetServerIdRequest({ group: 'group1', ip: '10.77.0.3', port: 23000 }));
     expect(f.body.subarray(16).toString()).toBe('10.77.0.3:23000');
-    expect(decodeGetServerIdRequest(f.body)).toEqual({ group: 'group1', ip: '10.77.0.3', port: 23000 });
-    const resp = encodeGetServerIdResponse('10.77.0.3');
-    expect(resp).toEqual(Buffer.concat([encodeHeader(9, CommonCmd.Resp), Buffer.from('10.77.0.3')]));
-    expect(decodeGetServerIdResponse(oneFrame(resp).body)).toBe('10.77.0.3');
   });
 
   it('brackets IPv6 and rejects bad addresses', () => {
@@ -241,15 +203,9 @@ describe('ip:port text', () => {
 });
 
 describe('109 STORAGE_GET_GROUP_NAME', () => {
-  it('round-trips the port-only and ip + port forms and the group answer', () => {
-    const portOnly = encodeGetGroupNameRequest({ port: 23000 });
-    expect(portOnly).toEqual(Buffer.concat([encodeHeader(4, TrackerCmd.StorageGetGroupName), Buffer.from([0, 0, 0x59, 0xd8])]));
-    expect(decodeGetGroupNameRequest(oneFrame(portOnly).body)).toEqual({ port: 23000 });
-    const withIp = encodeGetGroupNameRequest({ ip: '10.77.1.2', port: 23000 });
-    expect(decodeGetGroupNameRequest(oneFrame(withIp).body)).toEqual({ ip: '10.77.1.2', port: 23000 });
-    const resp = encodeGetGroupNameResponse('group1');
-    expect(resp.length).toBe(10 + 16);
-    expect(decodeGetGroupNameResponse(oneFrame(resp).body)).toBe('group1');
+  it('sizes the ip + port form by the IP text and the answer at 16 bytes', () => {
+    expect(encodeGetGroupNameResponse('group1').length).toBe(10 + 16);
+    expect(encodeGetGroupNameRequest({ ip: '10.77.1.2', port: 23000 }).length).toBe(10 + '10.77.1.2'.length + 4);
   });
 
   it('rejects a short body (EINVAL) and a too-long IP (ENAMETOOLONG)', () => {
@@ -260,17 +216,8 @@ describe('109 STORAGE_GET_GROUP_NAME', () => {
 });
 
 describe('69 STORAGE_FETCH_STORAGE_IDS', () => {
-  it('round-trips the 5-byte request', () => {
-    const pkt = encodeFetchStorageIdsRequest({ startIndex: 0, allowEmpty: true });
-    expect(pkt).toEqual(Buffer.concat([encodeHeader(5, TrackerCmd.StorageFetchStorageIds), Buffer.from([0, 0, 0, 0, 1])]));
-    expect(decodeFetchStorageIdsRequest(oneFrame(pkt).body)).toEqual({ startIndex: 0, allowEmpty: true });
+  it('rejects a request shorter than 5 bytes', () => {
     expectEinval(() => decodeFetchStorageIdsRequest(Buffer.alloc(4)), TrackerCmd.StorageFetchStorageIds);
-  });
-
-  it('decodes and encodes the captured empty answer (8 zero bytes)', () => {
-    const pkt = Buffer.concat([encodeHeader(8, CommonCmd.Resp), Buffer.alloc(8)]);
-    expect(decodeFetchStorageIdsResponse(oneFrame(pkt).body)).toEqual({ totalCount: 0, entries: [] });
-    expect(encodeFetchStorageIdsResponse({ totalCount: 0, entries: [] })).toEqual(pkt);
   });
 
   it('round-trips id lines with and without rw=', () => {

@@ -1,14 +1,11 @@
 import { describe, it, expect } from 'vitest';
 import { encodeMetadata, decodeMetadata, decodeMetadataEntries, mergeMetadata } from '../../../src/protocol/metadata.js';
 import { StatusError } from '../../../src/errors.js';
-import { hex, decodeEverySplit } from '../../helpers/hex.js';
+import { decodeEverySplit } from '../../helpers/hex.js';
+import { wire } from '../../helpers/wire.js';
 
 // §12.3 GET_METADATA response (stock 6.16.1): records sorted by key
-const getMetaResp = hex(`
-<- 0000  00 00 00 00 00 00 00 31 64 00 65 78 74 5f 6e 61  |.......1d.ext_na|
-   0010  6d 65 02 6a 70 67 01 66 69 6c 65 5f 73 69 7a 65  |me.jpg.file_size|
-   0020  02 31 31 35 31 32 30 01 68 65 69 67 68 74 02 38  |.115120.height.8|
-   0030  30 01 77 69 64 74 68 02 31 36 30                 |0.width.160|`);
+const getMetaResp = wire('get-metadata.resp');
 
 const M = (s: string) => Buffer.from(s.replace(/\|/g, '\x01').replace(/=/g, '\x02'), 'latin1');
 

@@ -11,17 +11,9 @@ import {
 } from '../../../src/protocol/tracker-list.js';
 import { encodeHeader } from '../../../src/protocol/header.js';
 import { ProtocolError, StatusError } from '../../../src/errors.js';
-import { hex, decodeEverySplit } from '../../helpers/hex.js';
-
-/** Dump lines placed at their offset column; elided "… (zeros) …" lines stay zero. */
-function dumpAt(text: string, total: number): Buffer {
-  const out = Buffer.alloc(total);
-  for (const line of text.split('\n')) {
-    const m = /^\s*(?:<-|->)?\s*([0-9a-f]{4,6})\s+(.*)$/i.exec(line);
-    if (m) hex(m[2]!).copy(out, parseInt(m[1]!, 16));
-  }
-  return out;
-}
+import { decodeEverySplit } from '../../helpers/hex.js';
+import { wire } from '../../helpers/wire.js';
+import { codecCases } from '../../helpers/codec-cases.js';
 
 function errno(fn: () => unknown): number {
   try { fn(); } catch (e) { if (e instanceof StatusError) return e.errno; throw e; }
@@ -29,16 +21,6 @@ function errno(fn: () => unknown): number {
 }
 
 // §12.4 91 SERVER_LIST_ALL_GROUPS and its single 113-byte record
-const q91 = hex('-> 0000  00 00 00 00 00 00 00 00 5b 00');
-const r91 = hex(`
-<- 0000  00 00 00 00 00 00 00 71 64 00 67 72 6f 75 70 31  |.......qd.group1|
-   0010  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-   0020  03 ef e3 00 00 00 00 00 01 35 f3 00 00 00 00 00  |.........5......|
-   0030  00 c9 93 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-   0040  00 00 02 00 00 00 00 00 00 59 d8 00 00 00 00 00  |.........Y......|
-   0050  00 00 01 00 00 00 00 00 00 00 01 00 00 00 00 00  |................|
-   0060  00 00 00 00 00 00 00 00 00 00 01 00 00 00 00 00  |................|
-   0070  00 01 00 ff ff ff ff ff ff ff ff                 |...........|`);
 const GROUP1: GroupStat = {
   groupName: 'group1', totalMb: 258019, freeMb: 79347, reservedMb: 51603, trunkFreeMb: 0, storageCount: 2,
   storagePort: 23000, readableServerCount: 1, writableServerCount: 1, currentWriteServer: 0, storePathCount: 1,
@@ -46,40 +28,8 @@ const GROUP1: GroupStat = {
 };
 
 // §12.4 92: first record (WAIT_SYNC storage) as far as captured, and the complete second record
-const rec1Head = hex(`
-<- 0000  00 00 00 00 00 00 03 ce 64 00 01 06 31 30 2e 37  |........d...10.7|
-   0010  37 2e 30 2e 32 00 00 00 00 00 00 00 31 30 2e 37  |7.0.2.......10.7|
-   0020  37 2e 30 2e 32 00 00 00 00 00 00 00 31 30 2e 37  |7.0.2.......10.7|
-   0030  37 2e 30 2e 33 00 00 00 00 00 00 00 36 2e 31 36  |7.0.3.......6.16|
-   0040  2e 31 00 00 00 00 00 00 6b 01 ef cc 00 00 00 00  |.1......k.......|`).subarray(10);
-const rec2 = dumpAt(`
-0000  07 06 31 30 2e 37 37 2e 30 2e 33 00 00 00 00 00  |..10.77.0.3.....|
-0010  00 00 31 30 2e 37 37 2e 30 2e 33 00 00 00 00 00  |..10.77.0.3.....|
-0020  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-0030  00 00 36 2e 31 36 2e 31 00 00 00 00 00 00 6b 01  |..6.16.1......k.|
-0040  ef cc 00 00 00 00 6b 01 ef cc 00 00 00 00 00 03  |......k.........|
-0050  ef e3 00 00 00 00 00 01 35 f3 00 00 00 00 00 00  |........5.......|
-0060  c9 93 00 00 00 00 00 00 00 0a 00 00 00 00 00 00  |................|
-0070  00 01 00 00 00 00 00 00 01 00 00 00 00 00 00 00  |................|
-0080  00 00 00 00 00 00 00 00 59 d8 00 00 00 40 00 00  |........Y....@..|
-0090  00 00 00 00 00 10 00 00 00 00 00 01 0b 42 00 00  |.............B..|
-00a0  00 00 00 01 0b 42 00 00 00 00 00 00 00 00 00 00  |.....B..........|
-00b0  … (zeros) …
-00f0  00 00 00 00 00 00 00 00 00 00 00 01 0b 41 00 00  |.............A..|
-0100  00 00 00 01 0b 41 00 00 00 00 00 00 00 00 00 00  |.....A..........|
-0110  … (zeros) …
-0130  00 00 00 00 00 00 00 00 00 00 69 9a 9c 40 00 00  |..........i..@..|
-0140  00 00 69 9a 9c 40 00 00 00 00 00 00 00 00 00 00  |..i..@..........|
-0150  … (zeros) …
-0160  00 00 00 00 00 00 00 00 00 00 69 9a 4e 20 00 00  |..........i.N ..|
-0170  00 00 69 9a 4e 20 00 00 00 00 00 00 00 00 00 00  |..i.N ..........|
-0180  … (zeros) …
-0190  00 00 00 00 00 00 00 00 00 00 00 02 16 83 00 00  |................|
-01a0  00 00 00 02 16 83 00 00 00 00 00 01 21 81 00 00  |............!...|
-01b0  00 00 00 01 21 81 00 00 00 00 00 01 21 82 00 00  |....!.......!...|
-01c0  00 00 00 01 21 82 00 00 00 00 6b 01 f0 3e 00 00  |....!.....k..>..|
-01d0  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  |................|
-01e0  00 00 6b 01 f0 79 00                             |..k..y.|`, 487);
+const rec1Head = wire('list-storage.resp-head').subarray(10);
+const rec2 = wire('list-storage.resp-record-2');
 
 function stats(over: Partial<StorageStats>): StorageStats {
   return { ...emptyStorageStats(), ...over };
@@ -98,21 +48,47 @@ const REC2: StorageRecord = {
   }),
 };
 
-describe('tracker-list 90/91 groups', () => {
-  it('matches the captured 91 exchange', () => {
-    const frames = decodeEverySplit(Buffer.concat([q91, r91]));
-    decodeEmptyRequest(91, frames[0]!.body);
-    expect(decodeListGroupsResponse(frames[1]!.body)).toEqual([GROUP1]);
-    expect(encodeListAllGroupsRequest().toString('hex')).toBe(q91.toString('hex'));
-    expect(encodeListGroupsResponse([GROUP1]).toString('hex')).toBe(r91.toString('hex'));
-  });
+const trackerStatus = { encode: encodeGetTrackerStatusResponse, decode: (b: Buffer) => decodeGetTrackerStatusResponse(b) };
 
-  it('matches the captured 90 request for an unknown group', () => {
-    const q90 = hex(`
--> 0000  00 00 00 00 00 00 00 10 5a 00 6e 6f 73 75 63 68  |........Z.nosuch|
-   0010  00 00 00 00 00 00 00 00 00 00                    |..........|`);
-    expect(decodeListOneGroupRequest(decodeEverySplit(q90)[0]!.body)).toEqual({ group: 'nosuch' });
-    expect(encodeListOneGroupRequest('nosuch').toString('hex')).toBe(q90.toString('hex'));
+codecCases('tracker-list captures (§12.4, §12.6, §12.7.3)', {}, [
+  { name: '91 LIST_ALL_GROUPS', fixture: 'list-all-groups.req', value: null, encode: () => encodeListAllGroupsRequest(),
+    decode: (b) => { decodeEmptyRequest(91, b); return null; } },
+  { name: '91 answer, one group record', fixture: 'list-all-groups.resp', value: [GROUP1],
+    encode: encodeListGroupsResponse, decode: (b) => decodeListGroupsResponse(b) },
+  { name: '90 LIST_ONE_GROUP for an unknown group', fixture: 'list-one-group.req', value: { group: 'nosuch' },
+    encode: (v) => encodeListOneGroupRequest(v.group), decode: (b) => decodeListOneGroupRequest(b) },
+  { name: '92 answer, the second record alone (body only)', fixture: 'list-storage.resp-record-2', bodyOnly: true, value: [REC2],
+    encode: (v) => encodeListStorageResponse(v, 16), decode: (b) => decodeListStorageResponse(b) },
+  { name: '92 LIST_STORAGE, group only', hex: '00 00 00 00 00 00 00 10 5c 00 67 72 6f 75 70 31' + ' 00'.repeat(10), value: { group: 'group1' },
+    encode: (v) => encodeListStorageRequest(v.group), decode: (b) => decodeListStorageRequest(b) },
+  { name: '92 LIST_STORAGE, group + id', bytes: encodeListStorageRequest('group1', '10.77.0.3'), header: { pkgLen: 25, cmd: 92 },
+    value: { group: 'group1', storageId: '10.77.0.3' },
+    encode: (v) => encodeListStorageRequest(v.group, v.storageId), decode: (b) => decodeListStorageRequest(b) },
+  { name: '93 DELETE_STORAGE', fixture: 'delete-storage.req', value: { group: 'group1', storageId: '10.77.1.5' },
+    encode: (v) => encodeDeleteStorageRequest(v.group, v.storageId), decode: (b) => decodeDeleteStorageRequest(b) },
+  { name: '108 DELETE_GROUP', bytes: encodeDeleteGroupRequest('group2'), header: { pkgLen: 16, cmd: 108 }, value: { group: 'group2' },
+    encode: (v) => encodeDeleteGroupRequest(v.group), decode: (b) => decodeDeleteGroupRequest(b) },
+  { name: '94 SET_TRUNK_SERVER, group + id', bytes: encodeSetTrunkServerRequest('group1', '10.77.1.2'),
+    value: { group: 'group1', storageId: '10.77.1.2' },
+    encode: (v) => encodeSetTrunkServerRequest(v.group, v.storageId), decode: (b) => decodeSetTrunkServerRequest(b) },
+  { name: '94 answer: the id, NUL-terminated', hex: '00 00 00 00 00 00 00 0a 64 00' + Buffer.from('10.77.1.2\0').toString('hex').replace(/(..)/g, ' $1'),
+    value: '10.77.1.2', encode: encodeSetTrunkServerResponse, decode: (b) => decodeSetTrunkServerResponse(b) },
+  { name: '95 GET_LEADER', hex: '00 00 00 00 00 00 00 00 5f 00', value: null, encode: () => encodeGetLeaderRequest(),
+    decode: (b) => { expect(b).toHaveLength(0); return null; } },
+  { name: '95 answer', fixture: 'get-leader.resp', value: { ip: '10.77.0.1', port: 22122 },
+    encode: encodeGetLeaderResponse, decode: (b) => decodeGetLeaderResponse(b) },
+  { name: '95 answer, bracketed IPv6', hex: '00 00 00 00 00 00 00 0f 64 00' + Buffer.from('[fd00::1]:22122').toString('hex').replace(/(..)/g, ' $1'),
+    value: { ip: 'fd00::1', port: 22122 }, encode: encodeGetLeaderResponse, decode: (b) => decodeGetLeaderResponse(b) },
+  { name: '64 TRACKER_GET_STATUS', fixture: 'tracker-get-status.req', value: null, encode: () => encodeGetTrackerStatusRequest(),
+    decode: (b) => { expect(b).toHaveLength(0); return null; } },
+  { name: '64 answer, running 600 s', fixture: 'tracker-get-status.resp-running', value: { ifLeader: true, runningTime: 600, restartInterval: 0 }, ...trackerStatus },
+  { name: '64 answer by the leader', fixture: 'tracker-get-status.resp-leader', value: { ifLeader: true, runningTime: 0, restartInterval: 0 }, ...trackerStatus },
+  { name: '64 answer by a follower', fixture: 'tracker-get-status.resp-follower', value: { ifLeader: false, runningTime: 0, restartInterval: 0 }, ...trackerStatus },
+]);
+
+describe('tracker-list 90/91 groups', () => {
+  it('cuts the captured 91 exchange in two frames and rejects bad 90/91 bodies', () => {
+    expect(decodeEverySplit(Buffer.concat([wire('list-all-groups.req'), wire('list-all-groups.resp')]))).toHaveLength(2);
     expect(errno(() => decodeListOneGroupRequest(Buffer.alloc(17)))).toBe(22);
     expect(errno(() => decodeEmptyRequest(91, Buffer.alloc(1)))).toBe(22);
   });
@@ -126,11 +102,6 @@ describe('tracker-list 90/91 groups', () => {
 });
 
 describe('tracker-list 92 storages', () => {
-  it('encodes the captured second record byte for byte from the decoded table', () => {
-    expect(encodeListStorageResponse([REC2], 16).subarray(10).toString('hex')).toBe(rec2.toString('hex'));
-    expect(decodeListStorageResponse(rec2)).toEqual([REC2]);
-  });
-
   it('decodes the captured two-record answer', () => {
     const rec1 = Buffer.concat([rec1Head, Buffer.alloc(487 - rec1Head.length)]);
     const resp = Buffer.concat([encodeHeader(974, 100), rec1, rec2]);
@@ -148,7 +119,8 @@ describe('tracker-list 92 storages', () => {
   });
 
   it('decodes the §12.5 BEAT stat block', () => {
-    const beat = dumpAt(`
+    const beat = wire('storage-beat.req-stats');
+    /* the same capture as the spec shows it:
 0000  00 00 00 00 00 00 01 5c 53 00 00 00 00 40 00 00
 0010  00 00 00 00 00 10 00 00 00 00 00 01 0b 43 00 00
 0020  00 00 00 01 0b 43 00 00 00 00 00 00 00 00 00 00
@@ -163,7 +135,7 @@ describe('tracker-list 92 storages', () => {
 0130  00 00 00 01 21 81 00 00 00 00 00 01 21 83 00 00
 0140  00 00 00 01 21 83 00 00 00 00 6b 01 f0 7b 00 00
 0150  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-0160  00 00 00 00 00 00`, 0x166);
+0160  00 00 00 00 00 00 */
     const [f] = decodeEverySplit(beat);
     const s = decodeStatBlock(f!.body);
     expect(s).toEqual(stats({
@@ -176,12 +148,8 @@ describe('tracker-list 92 storages', () => {
     expect(encodeStatBlock(s)).toEqual(f!.body);
   });
 
-  it('encodes the 92 requests (group only, group + id) and validates lengths', () => {
-    expect(encodeListStorageRequest('group1').toString('hex')).toBe(`0000000000000010${'5c00'}${Buffer.from('group1').toString('hex')}${'00'.repeat(10)}`);
-    const withId = encodeListStorageRequest('group1', '10.77.0.3');
-    expect(withId.subarray(0, 10)).toEqual(encodeHeader(25, 92));
-    expect(withId.subarray(26).toString()).toBe('10.77.0.3');
-    expect(decodeListStorageRequest(withId.subarray(10))).toEqual({ group: 'group1', storageId: '10.77.0.3' });
+  it('puts the id after the group and validates lengths', () => {
+    expect(encodeListStorageRequest('group1', '10.77.0.3').subarray(26).toString()).toBe('10.77.0.3');
     expect(decodeListStorageRequest(Buffer.alloc(16))).toEqual({ group: '' });
     expect(errno(() => decodeListStorageRequest(Buffer.alloc(15)))).toBe(22);
     expect(errno(() => decodeListStorageRequest(Buffer.alloc(32)))).toBe(22);
@@ -213,66 +181,25 @@ describe('tracker-list 92 storages', () => {
 });
 
 describe('tracker-list admin: 93, 94, 108, 95, 64', () => {
-  it('matches the captured 93 SERVER_DELETE_STORAGE request (§12.7.3)', () => {
-    const q93 = hex(`
--> 0000  00 00 00 00 00 00 00 19 5d 00 67 72 6f 75 70 31  |........].group1|
-   0010  00 00 00 00 00 00 00 00 00 00 31 30 2e 37 37 2e  |..........10.77.|
-   0020  31 2e 35                                         |1.5|`);
-    const [f] = decodeEverySplit(q93);
-    expect(decodeDeleteStorageRequest(f!.body)).toEqual({ group: 'group1', storageId: '10.77.1.5' });
-    expect(encodeDeleteStorageRequest('group1', '10.77.1.5').toString('hex')).toBe(q93.toString('hex'));
+  it('rejects bad 93 SERVER_DELETE_STORAGE requests', () => {
     expect(errno(() => decodeDeleteStorageRequest(Buffer.alloc(16)))).toBe(22);
     expect(errno(() => decodeDeleteStorageRequest(Buffer.alloc(32)))).toBe(22);
     expect(errno(() => encodeDeleteStorageRequest('group1', ''))).toBe(22);
   });
 
-  it('encodes 108 and 94', () => {
-    const q108 = encodeDeleteGroupRequest('group2');
-    expect(q108.subarray(0, 10)).toEqual(encodeHeader(16, 108));
-    expect(decodeDeleteGroupRequest(q108.subarray(10))).toEqual({ group: 'group2' });
+  it('rejects a long 108 body; 94 without an id is group only', () => {
     expect(errno(() => decodeDeleteGroupRequest(Buffer.alloc(17)))).toBe(22);
     const q94 = encodeSetTrunkServerRequest('group1');
     expect(q94.subarray(0, 10)).toEqual(encodeHeader(16, 94));
-    expect(decodeSetTrunkServerRequest(encodeSetTrunkServerRequest('group1', '10.77.1.2').subarray(10)))
-      .toEqual({ group: 'group1', storageId: '10.77.1.2' });
-    const r94 = encodeSetTrunkServerResponse('10.77.1.2');
-    expect(r94.subarray(10)).toEqual(Buffer.from('10.77.1.2\0'));
-    expect(decodeSetTrunkServerResponse(r94.subarray(10))).toBe('10.77.1.2');
   });
 
-  it('matches the captured 95 SERVER_GET_LEADER answer', () => {
-    const r95 = hex(`
-<- 0000  00 00 00 00 00 00 00 0f 64 00 31 30 2e 37 37 2e  |........d.10.77.|
-   0010  30 2e 31 3a 32 32 31 32 32                       |0.1:22122|`);
-    const [f] = decodeEverySplit(r95);
-    expect(decodeGetLeaderResponse(f!.body)).toEqual({ ip: '10.77.0.1', port: 22122 });
-    expect(encodeGetLeaderResponse({ ip: '10.77.0.1', port: 22122 }).toString('hex')).toBe(r95.toString('hex'));
-    expect(encodeGetLeaderRequest()).toEqual(encodeHeader(0, 95));
-    const v6 = encodeGetLeaderResponse({ ip: 'fd00::1', port: 22122 });
-    expect(v6.subarray(10).toString()).toBe('[fd00::1]:22122');
-    expect(decodeGetLeaderResponse(v6.subarray(10))).toEqual({ ip: 'fd00::1', port: 22122 });
+  it('rejects malformed 95 answers', () => {
     for (const bad of ['', '10.0.0.1', '10.0.0.1:', 'fd00::1:22122', '[fd00::1]22122']) {
       expect(() => decodeGetLeaderResponse(Buffer.from(bad))).toThrow(ProtocolError);
     }
   });
 
-  it('matches the captured 64 TRACKER_GET_STATUS exchanges (§12.6, §12.7.5)', () => {
-    const q64 = hex('-> 0000  00 00 00 00 00 00 00 00 40 00');
-    const cases: Array<[string, { ifLeader: boolean; runningTime: number; restartInterval: number }]> = [
-      [`<- 0000  00 00 00 00 00 00 00 11 64 00 01 00 00 00 00 00
-   0010  00 02 58 00 00 00 00 00 00 00 00`, { ifLeader: true, runningTime: 600, restartInterval: 0 }],
-      [`<- 0000  00 00 00 00 00 00 00 11 64 00 01 00 00 00 00 00
-   0010  00 00 00 00 00 00 00 00 00 00 00`, { ifLeader: true, runningTime: 0, restartInterval: 0 }],
-      [`<- 0000  00 00 00 00 00 00 00 11 64 00 00 00 00 00 00 00
-   0010  00 00 00 00 00 00 00 00 00 00 00`, { ifLeader: false, runningTime: 0, restartInterval: 0 }],
-    ];
-    expect(encodeGetTrackerStatusRequest().toString('hex')).toBe(q64.toString('hex'));
-    for (const [dump, want] of cases) {
-      const bytes = hex(dump);
-      const frames = decodeEverySplit(Buffer.concat([q64, bytes]));
-      expect(decodeGetTrackerStatusResponse(frames[1]!.body)).toEqual(want);
-      expect(encodeGetTrackerStatusResponse(want).toString('hex')).toBe(bytes.toString('hex'));
-    }
+  it('rejects a short 64 answer', () => {
     expect(() => decodeGetTrackerStatusResponse(Buffer.alloc(16))).toThrow(ProtocolError);
   });
 });

@@ -6,30 +6,28 @@ import {
   type StorageAddr,
 } from '../../../src/protocol/tracker-query.js';
 import { ProtocolError, StatusError } from '../../../src/errors.js';
-import { hex, decodeEverySplit } from '../../helpers/hex.js';
+import { decodeEverySplit } from '../../helpers/hex.js';
+import { wire } from '../../helpers/wire.js';
+import { codecCases } from '../../helpers/codec-cases.js';
 
 const NAME = 'M00/02/AC/Ck0AA2sB8HuAKOo1AAAAHWMZ9Uk701.txt';
 
-// §12.1 101 QUERY_STORE_WITHOUT_GROUP_ONE and its 40-byte answer
-const q101 = hex('-> 0000  00 00 00 00 00 00 00 00 65 00');
-const r101 = hex(`
-<- 0000  00 00 00 00 00 00 00 28 64 00 67 72 6f 75 70 31  |.......(d.group1|
-   0010  00 00 00 00 00 00 00 00 00 00 31 30 2e 37 37 2e  |..........10.77.|
-   0020  30 2e 33 00 00 00 00 00 00 00 00 00 00 00 00 59  |0.3............Y|
-   0030  d8 00                                            |..|`);
+const q101 = wire('query-store.req');
+const r101 = wire('query-store.resp');
+const r102 = wire('query-fetch-one.resp');
 
-// §12.2 102 QUERY_FETCH_ONE and its 39-byte answer (no path index)
-const q102 = hex(`
--> 0000  00 00 00 00 00 00 00 3c 66 00 67 72 6f 75 70 31  |.......<f.group1|
-   0010  00 00 00 00 00 00 00 00 00 00 4d 30 30 2f 30 32  |..........M00/02|
-   0020  2f 41 43 2f 43 6b 30 41 41 32 73 42 38 48 75 41  |/AC/Ck0AA2sB8HuA|
-   0030  4b 4f 6f 31 41 41 41 41 48 57 4d 5a 39 55 6b 37  |KOo1AAAAHWMZ9Uk7|
-   0040  30 31 2e 74 78 74                                |01.txt|`);
-const r102 = hex(`
-<- 0000  00 00 00 00 00 00 00 27 64 00 67 72 6f 75 70 31  |.......'d.group1|
-   0010  00 00 00 00 00 00 00 00 00 00 31 30 2e 37 37 2e  |..........10.77.|
-   0020  30 2e 33 00 00 00 00 00 00 00 00 00 00 00 00 59  |0.3............Y|
-   0030  d8                                               |.|`);
+codecCases('tracker-query captures (§12.1, §12.2)', {}, [
+  { name: '101 request', fixture: 'query-store.req', header: { cmd: 101, pkgLen: 0 }, value: { all: false },
+    encode: () => encodeQueryStoreRequest(), decode: (b, h) => decodeQueryStoreRequest(h!.cmd as 101, b) },
+  { name: '101 answer', fixture: 'query-store.resp', header: { cmd: 100, pkgLen: 40 },
+    value: { group: 'group1', ip: '10.77.0.3', port: 23000, storePathIndex: 0 },
+    encode: (v) => encodeQueryStoreResponse(v, 16), decode: (b) => decodeQueryStoreResponse(b) },
+  { name: '102 request', fixture: 'query-fetch-one.req', header: { pkgLen: 60, cmd: 102, status: 0 },
+    value: { group: 'group1', logical: NAME },
+    encode: (v) => encodeQueryFetchRequest(102, v.group, v.logical), decode: (b) => decodeQueryFetchRequest(b) },
+  { name: '102 answer', fixture: 'query-fetch-one.resp', value: { group: 'group1', ip: '10.77.0.3', port: 23000 },
+    encode: (v) => encodeQueryFetchResponse(v, 16), decode: (b) => decodeQueryFetchResponse(b) },
+]);
 
 function errno(fn: () => unknown): number {
   try { fn(); } catch (e) { if (e instanceof StatusError) return e.errno; throw e; }
@@ -37,14 +35,9 @@ function errno(fn: () => unknown): number {
 }
 
 describe('tracker-query 101/104/106/107', () => {
-  it('matches the captured 101 exchange', () => {
+  it('cuts the captured 101 exchange into its two frames', () => {
     const frames = decodeEverySplit(Buffer.concat([q101, r101]));
     expect(frames.map((f) => [f.header.cmd, f.header.pkgLen])).toEqual([[101, 0], [100, 40]]);
-    expect(decodeQueryStoreRequest(101, frames[0]!.body)).toEqual({ all: false });
-    const t = decodeQueryStoreResponse(frames[1]!.body);
-    expect(t).toEqual({ group: 'group1', ip: '10.77.0.3', port: 23000, storePathIndex: 0 });
-    expect(encodeQueryStoreRequest().toString('hex')).toBe(q101.toString('hex'));
-    expect(encodeQueryStoreResponse(t, 16).toString('hex')).toBe(r101.toString('hex'));
   });
 
   it('encodes the four request forms', () => {
@@ -88,14 +81,8 @@ describe('tracker-query 101/104/106/107', () => {
 });
 
 describe('tracker-query 102/103/105', () => {
-  it('matches the captured 102 exchange', () => {
-    const frames = decodeEverySplit(Buffer.concat([q102, r102]));
-    expect(frames[0]!.header).toEqual({ pkgLen: 60, cmd: 102, status: 0 });
-    expect(decodeQueryFetchRequest(frames[0]!.body)).toEqual({ group: 'group1', logical: NAME });
-    const t = decodeQueryFetchResponse(frames[1]!.body);
-    expect(t).toEqual({ group: 'group1', ip: '10.77.0.3', port: 23000 });
-    expect(encodeQueryFetchRequest(102, 'group1', NAME).toString('hex')).toBe(q102.toString('hex'));
-    expect(encodeQueryFetchResponse(t, 16).toString('hex')).toBe(r102.toString('hex'));
+  it('does not take the 39-byte fetch answer for a 40-byte store answer', () => {
+    const frames = decodeEverySplit(Buffer.concat([wire('query-fetch-one.req'), r102]));
     // the 39-byte form is not a store response and vice versa (13.2.12)
     expect(() => decodeQueryStoreResponse(frames[1]!.body)).toThrow(ProtocolError);
     expect(() => decodeQueryFetchResponse(decodeEverySplit(r101)[0]!.body)).toThrow(ProtocolError);
