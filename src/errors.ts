@@ -66,6 +66,8 @@ export const ErrorCode = {
   Timeout: 'FDFS_ERR_TIMEOUT',
   Usage: 'FDFS_ERR_USAGE',
   TooLarge: 'FDFS_ERR_TOO_LARGE',
+  PoolClosed: 'FDFS_ERR_POOL_CLOSED',
+  Sync: 'FDFS_ERR_SYNC',
   /** What the CLI reports for an error that is none of fdfs's own. */
   Unknown: 'FDFS_ERR_UNKNOWN',
 } as const;
@@ -181,7 +183,7 @@ export class ConnectionClosedError extends ProtocolError {
 /** A connection was asked of a pool after close(). */
 export class PoolClosedError extends FdfsError {
   constructor(address: string) {
-    super('FDFS_ERR_POOL_CLOSED', `connection pool for ${address} is closed`);
+    super(ErrorCode.PoolClosed, `connection pool for ${address} is closed`);
     this.name = 'PoolClosedError';
   }
 }
@@ -189,7 +191,7 @@ export class PoolClosedError extends FdfsError {
 /** A replication answer that is neither success nor an expected idempotence status: retry the record later. */
 export class SyncFailure extends FdfsError {
   constructor(message: string, readonly status = 0) {
-    super('FDFS_ERR_SYNC', message);
+    super(ErrorCode.Sync, message);
     this.name = 'SyncFailure';
   }
 }
