@@ -89,8 +89,12 @@ describe('fdfs init --yes', () => {
     const t = new ServerProcess('init tracker', ['serve', '--role', 'tracker', '--config', conf(tracker, 'tracker.conf')]);
     procs.push(t);
     await t.start();
+    // The two storage "hosts" share this machine's disk: the second gets its own data folder, as on a real host.
+    const secondConf = path.join(work, 'storage-2.conf');
+    writeFileSync(secondConf, readFileSync(conf(s2, 'storage.conf'), 'utf8').replaceAll(base, `${base}-2`));
+    mkdirSync(path.join(`${base}-2`, 'storage'), { recursive: true });
     const a = new ServerProcess('init storage 1', ['serve', '--role', 'storage', '--config', conf(s1, 'storage.conf')]);
-    const b = new ServerProcess('init storage 2', ['serve', '--role', 'storage', '--config', conf(s2, 'storage.conf')]);
+    const b = new ServerProcess('init storage 2', ['serve', '--role', 'storage', '--config', secondConf]);
     procs.push(a, b);
     await Promise.all([a.start(), b.start()]);
     const client = new FdfsClient({ trackers: [tracker] });
