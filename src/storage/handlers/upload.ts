@@ -8,7 +8,7 @@ import { StorageCmd } from '../../protocol/codes.js';
 import { encodeFileName, slaveFileName } from '../../protocol/file-id.js';
 import { encodeUploadResponse, StorageFileCommands } from '../../protocol/storage-file.js';
 import { readRequestHead } from '../../net/request-head.js';
-import { TempFile, type PendingFile } from '../store/file-writer.js';
+import { BufferedFile, TempFile, type PendingFile } from '../store/file-writer.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { makeLink } from './links.js';
 import { fsStatus, nowSec, sourceIp, type StorageCtx, type StorageRuntime } from '../runtime.js';
@@ -19,10 +19,17 @@ const NAME_ATTEMPTS = 10;
 
 /** Stream `body` (`size` bytes; null = as many as it yields) into a temp file in `dir`. */
 export async function receiveToTemp(rt: StorageRuntime, body: AsyncIterable<Buffer>, dir: string, size: number | null): Promise<PendingFile> {
-  let tmp: TempFile;
+  const opts = { fsyncAfterBytes: rt.config.fsyncAfterWrittenBytes, counters: rt.stats };
   try {
     await rt.paths.ensureDir(dir);
-    tmp = await TempFile.create(dir, { fsyncAfterBytes: rt.config.fsyncAfterWrittenBytes, counters: rt.stats });
+  } catch (err) {
+    throw fsStatus(err, 'create directory');
+  }
+  // Up to buff_size (stock's per-connection buffer) the body is held and written in one go at publish.
+  if (size !== null && size <= rt.config.buffSize) return BufferedFile.collect(dir, body, size, opts);
+  let tmp: TempFile;
+  try {
+    tmp = await TempFile.create(dir, opts);
   } catch (err) {
     rt.paths.forgetDir(dir);
     throw fsStatus(err, 'create temp file');
@@ -93,6 +100,7 @@ export async function storeNewFile(rt: StorageRuntime, f: NewFile): Promise<{ lo
       } catch (err) {
         if (err instanceof StatusError && err.errno === Errno.EEXIST && attempt < NAME_ATTEMPTS) continue;
         if (err instanceof StatusError && err.errno === Errno.EEXIST) throw new StatusError(Errno.EBUSY, 'no unique file name');
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') rt.paths.forgetDir(rt.paths.dirOf(index, subHigh, subLow));
         throw fsStatus(err, 'publish');
       }
     }

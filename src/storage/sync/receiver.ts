@@ -1,13 +1,14 @@
 // Replication receiver, whole-file commands (spec §9.5): 9 REPORT_SERVER_ID, 16/18 SYNC_CREATE/UPDATE_FILE
 // (temp + rename, mtime = the source's timestamp), 17 SYNC_DELETE, 19 SYNC_CREATE_LINK, 40 SYNC_RENAME.
 // Idempotent: EEXIST/ENOENT answers let a replaying sender move on; each applied record → a lowercase binlog line.
+import { statSync } from 'node:fs';
 import { link, lstat, stat, symlink, unlink, utimes } from 'node:fs/promises';
 import { Errno, StatusError } from '../../errors.js';
 import { StorageCmd } from '../../protocol/codes.js';
 import { encodeStatus } from '../../protocol/header.js';
 import { SYNC_NO_CONTENT_STATUS, SyncCommands } from '../../protocol/sync.js';
 import { readRequestHead } from '../../net/request-head.js';
-import { TempFile } from '../store/file-writer.js';
+import { BufferedFile, TempFile, type PendingFile } from '../store/file-writer.js';
 import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 
 /** The peer a record came from: its 9 REPORT_SERVER_ID, else the connection's address. */
@@ -49,7 +50,7 @@ export async function syncFile(rt: StorageRuntime, ctx: StorageCtx): Promise<voi
   const target = rt.paths.resolve(head.filename);
   const op = cmd === StorageCmd.SyncCreateFile ? 'c' : 'u';
   await rt.locks.run(target.absPath, async () => {
-    const st = await stat(target.absPath).catch(() => null);
+    const st = statSync(target.absPath, { throwIfNoEntry: false });
     const sameSize = !!st?.isFile() && st.size === head.fileSize;
     if (noContent || (cmd === StorageCmd.SyncCreateFile && sameSize)) {
       if (!st?.isFile()) return answerStatus(ctx, Errno.ENOENT);
@@ -58,19 +59,26 @@ export async function syncFile(rt: StorageRuntime, ctx: StorageCtx): Promise<voi
       noteReceived(rt, ctx, head.timestamp);
       return answerStatus(ctx, Errno.EEXIST);
     }
-    let tmp: TempFile;
+    const opts = { fsyncAfterBytes: rt.config.fsyncAfterWrittenBytes, counters: rt.stats };
     try {
       await rt.paths.ensureDir(target.dir);
-      tmp = await TempFile.create(target.dir, { fsyncAfterBytes: rt.config.fsyncAfterWrittenBytes, counters: rt.stats });
     } catch (err) {
-      rt.paths.forgetDir(target.dir);
-      throw fsStatus(err, 'create temp file');
+      throw fsStatus(err, 'create directory');
     }
+    let tmp: PendingFile | null = null;
     try {
-      await tmp.writeAll(ctx.conn.chunks(head.fileSize), head.fileSize);
+      // Small files are held and written at publish (no thread-pool hops), as uploads are.
+      if (head.fileSize <= rt.config.buffSize) {
+        tmp = await BufferedFile.collect(target.dir, ctx.conn.chunks(head.fileSize), head.fileSize, opts);
+      } else {
+        const file = await TempFile.create(target.dir, opts);
+        tmp = file;
+        await file.writeAll(ctx.conn.chunks(head.fileSize), head.fileSize);
+      }
       await tmp.publish(target.absPath, head.timestamp, { replace: true });
     } catch (err) {
-      await tmp.discard();
+      await tmp?.discard();
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') rt.paths.forgetDir(target.dir);
       if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, head.filename);
       throw err;
     }

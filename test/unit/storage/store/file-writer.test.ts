@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { TempFile, publishNoReplace, writeFileAtomic, tempFileName } from '../../../../src/storage/store/file-writer.js';
+import { BufferedFile, TempFile, publishNoReplace, writeFileAtomic, tempFileName } from '../../../../src/storage/store/file-writer.js';
 import { Errno, StatusError } from '../../../../src/errors.js';
 
 function tmpDir(): string {
@@ -116,5 +116,59 @@ describe('publishNoReplace / writeFileAtomic', () => {
     await writeFileAtomic(f, Buffer.from('two'));
     expect(readFileSync(f, 'utf8')).toBe('two');
     expect(readdirSync(dir)).toEqual(['x-m']);
+  });
+});
+
+describe('BufferedFile', () => {
+  it('writes nothing until publish, then one file with its content, CRC and mtime, and no temp left', async () => {
+    const dir = tmpDir();
+    const counts = { open: 0, write: 0 };
+    const parts = [Buffer.from('Hello '), Buffer.from('FastDFS '), Buffer.from('wire protocol!\n')];
+    const f = await BufferedFile.collect(dir, chunksOf(...parts), 29, { counters: { fileOpen: () => counts.open++, fileWrite: () => counts.write++ } });
+    expect(readdirSync(dir)).toEqual([]);
+    expect(f.crc32).toBe(0x6319f549);
+    expect(f.bytes).toBe(29);
+    await f.publish(path.join(dir, 'final.txt'), 1795289211);
+    expect(readdirSync(dir)).toEqual(['final.txt']);
+    expect(readFileSync(path.join(dir, 'final.txt'), 'latin1')).toBe('Hello FastDFS wire protocol!\n');
+    expect(Math.floor(statSync(path.join(dir, 'final.txt')).mtimeMs / 1000)).toBe(1795289211);
+    expect(counts).toEqual({ open: 1, write: 1 });
+  });
+
+  it('refuses a body of another length than announced', async () => {
+    await expect(BufferedFile.collect(tmpDir(), chunksOf(Buffer.from('abc')), 4)).rejects.toMatchObject({ errno: Errno.EIO });
+  });
+
+  it('publish without replace fails with EEXIST, keeps the existing file and leaves no temp', async () => {
+    const dir = tmpDir();
+    writeFileSync(path.join(dir, 'taken'), 'old');
+    const f = new BufferedFile(dir, [Buffer.from('new')]);
+    await expect(f.publish(path.join(dir, 'taken'), 1)).rejects.toMatchObject({ errno: Errno.EEXIST });
+    expect(readdirSync(dir)).toEqual(['taken']);
+    expect(readFileSync(path.join(dir, 'taken'), 'utf8')).toBe('old');
+    await f.publish(path.join(dir, 'taken'), 1, { replace: true });
+    expect(readFileSync(path.join(dir, 'taken'), 'utf8')).toBe('new');
+    expect(readdirSync(dir)).toEqual(['taken']);
+  });
+
+  it('a missing directory is ENOENT at publish, with nothing left behind', async () => {
+    const dir = path.join(tmpDir(), 'gone');
+    const f = new BufferedFile(dir, [Buffer.from('x')]);
+    await expect(f.publish(path.join(dir, 'a'), 1)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('an empty body publishes an empty file', async () => {
+    const dir = tmpDir();
+    const f = await BufferedFile.collect(dir, chunksOf(), 0);
+    await f.publish(path.join(dir, 'empty'), 1);
+    expect(statSync(path.join(dir, 'empty')).size).toBe(0);
+  });
+});
+
+describe('tempFileName', () => {
+  it('is unique per call within a process and keeps the swept shape .<12>.tmp', () => {
+    const names = new Set(Array.from({ length: 1000 }, () => tempFileName()));
+    expect(names.size).toBe(1000);
+    for (const n of names) expect(n).toMatch(/^\.[A-Za-z0-9_-]{12}\.tmp$/);
   });
 });
