@@ -2,7 +2,13 @@
 // (1 when stopping takes over 10 s). Kept apart from serve.ts, which builds the servers.
 
 /** Install the handlers, let the caller announce readiness, then wait for a signal (never returns). */
-export async function serveUntilSignal(servers: { stop(): Promise<void> }, announce: () => void): Promise<never> {
+export async function serveUntilSignal(servers: { stop(): Promise<void>; worker?: boolean }, announce: () => void): Promise<never> {
+  if (servers.worker) {
+    // A storage worker ends when its owner says so (or goes away), not on the terminal's Ctrl-C.
+    process.on('SIGINT', () => {});
+    process.on('SIGTERM', () => {});
+    return new Promise<never>(() => {});
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

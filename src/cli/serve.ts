@@ -1,5 +1,7 @@
 // `fdfs serve`: builds tracker/storage configs (stock files, flags, or the embedded default)
 // and runs the roles in this process until SIGINT/SIGTERM.
+import cluster from 'node:cluster';
+import os from 'node:os';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import {
@@ -15,7 +17,8 @@ import { storageMetrics, trackerMetrics } from './serve-metrics.js';
 import { startStorageHttp } from './serve/storage-http.js';
 import { startTrackerHttp } from './serve/tracker-http.js';
 import { serveLog, type ServeLogOptions } from './serve-log.js';
-import { createLogger, setRootLogger } from '../log.js';
+import { child, createLogger, setRootLogger } from '../log.js';
+import { runStorageWorker } from '../storage/workers/worker.js';
 
 export type Role = 'tracker' | 'storage' | 'all';
 
@@ -35,6 +38,13 @@ export interface ServeOptions extends ServeLogOptions {
 export interface RunningServers {
   lines: string[];
   stop(): Promise<void>;
+  /** A storage worker process: it announces nothing and its owner stops it. */
+  worker?: boolean;
+}
+
+/** Processes serving the storage port: work_threads, at most one per core (1 = this process alone). */
+export function storageWorkerCount(sc: StorageConfig): number {
+  return Math.max(1, Math.min(sc.workThreads, os.availableParallelism()));
 }
 
 /** HTTP ports of the embedded default (the stock sample confs' tracker and storage http.server_port). */
@@ -108,6 +118,12 @@ export async function startServers(o: ServeOptions): Promise<RunningServers> {
   // Now that the confs are read: their log_level (unless --log-level), and --log-file auto's stock path.
   const logTo = serveLog(o, tc, sc);
   setRootLogger(createLogger(logTo));
+  if (cluster.isWorker) {
+    // Forked by the storage's WorkerPool with the same arguments: serve the storage port only.
+    if (!sc) throw new UsageError('a storage worker needs a storage configuration');
+    const w = await runStorageWorker(sc, child({ role: 'storage', group: sc.groupName, port: sc.port, worker: cluster.worker!.id }));
+    return { lines: [], worker: true, stop: () => w.stop() };
+  }
   const lines: string[] = [];
   let tracker: TrackerServer | null = null;
   let storage: StorageServer | null = null;
@@ -125,7 +141,7 @@ export async function startServers(o: ServeOptions): Promise<RunningServers> {
     }
     if (sc) {
       if (sc.disabled) throw new UsageError('storage.conf says disabled = true');
-      storage = new StorageServer(sc);
+      storage = new StorageServer(sc, { workers: storageWorkerCount(sc) });
       await storage.start();
       const http = await startStorageHttp(storage);
       storageMetrics(metrics, storage);

@@ -8,8 +8,8 @@ import type { RequestContext } from '../net/server.js';
 import { readRequestHead } from '../net/request-head.js';
 import type { CommandDescriptor } from '../protocol/command.js';
 import { HEADER_SIZE } from '../protocol/codes.js';
+import type { BinlogRecord } from '../protocol/binlog-format.js';
 import type { BinlogWriter } from './binlog/writer.js';
-import type { KeyedLock } from './store/locks.js';
 import type { Placement } from './store/placement.js';
 import type { StatsKeeper } from './store/stats.js';
 import type { StorePaths } from './store/store-paths.js';
@@ -27,9 +27,9 @@ export interface StorageRuntime {
   group: string;
   log: Logger;
   paths: StorePaths;
-  binlog: BinlogWriter;
+  binlog: BinlogAppender;
   stats: StatsKeeper;
-  locks: KeyedLock;
+  locks: FileLocks;
   params: TrackerParams;
   placement: Placement;
   /** This storage's IPv4 as the tracker sees it ('' until known). */
@@ -38,6 +38,21 @@ export interface StorageRuntime {
   identity?: StorageIdentity;
   /** Where the receiver notes what it applied from each peer: the storage's SyncProgress (sync/progress.ts). */
   progress: { noteReceived(sourceId: string, timestamp: number): void };
+}
+
+/** Where handlers record changes: the owner's BinlogWriter, or a worker's appender to the same file. */
+export interface BinlogAppender {
+  append(record: BinlogRecord): void;
+}
+
+/** Per-file serialisation of read-modify-write operations (in-process, or through the owner for workers). */
+export interface FileLocks {
+  run<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** The runtime of the process that owns the binlog (single process, or the primary of a worker pool). */
+export interface OwnerRuntime extends StorageRuntime {
+  binlog: BinlogWriter;
 }
 
 export interface StorageIdentity {

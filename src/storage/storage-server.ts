@@ -9,19 +9,15 @@ import { child, type Logger } from '../log.js';
 import { FrameServer, type ConnectionStats } from '../net/server.js';
 import { CommonCmd, StorageCmd } from '../protocol/codes.js';
 import { isValidGroupName } from '../protocol/file-id.js';
-import { appendFile, modifyFile, regenerateAppenderFilename, truncateFile } from './handlers/appender.js';
 import { BinlogWriter } from './binlog/writer.js';
 import { ClusterView } from './tracker-side/cluster-view.js';
-import { deleteFile } from './handlers/delete.js';
 import { allPathUsage } from './store/disk.js';
-import { downloadFile } from './handlers/download.js';
-import { queryFileInfo } from './handlers/file-info.js';
 import { InitFlag } from './store/init-flag.js';
-import { createLink } from './handlers/links.js';
 import { KeyedLock } from './store/locks.js';
-import { getMetadata, setMetadata } from './handlers/metadata.js';
 import { Placement } from './store/placement.js';
-import { firstAddress, nowSec, type StorageConnState, type StorageCtx, type StorageRuntime } from './runtime.js';
+import { dispatchStorage } from './dispatch.js';
+import { WorkerPool } from './workers/owner.js';
+import { firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
 import { applyTrackerParams, defaultTrackerParams } from './tracker-side/tracker-params.js';
 import { StatsKeeper } from './store/stats.js';
 import { StorePaths } from './store/store-paths.js';
@@ -30,46 +26,15 @@ import { lostStorePaths, markRecovering, recoverStorePaths } from './sync/recove
 import { fetchParameters, getMyIp, sortTrackers } from './tracker-side/tracker-client.js';
 import { fetchIdentity } from './tracker-side/identity.js';
 import { TrackerReporter, type ReporterShared } from './tracker-side/tracker-reporter.js';
-import { uploadFile, uploadSlaveFile } from './handlers/upload.js';
-import { reportServerId, syncCreateLink, syncDelete, syncFile, syncRename } from './sync/receiver.js';
-import { syncRange, syncTruncate } from './sync/receiver-range.js';
-import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
 import { Replication } from './sync/replication.js';
 import { SyncProgress } from './sync/progress.js';
 import { storageFiles, type StorageFileAccess } from './handlers/http-files.js';
 
-type Handler = (rt: StorageRuntime, ctx: StorageCtx) => Promise<void>;
-
-/** The client ↔ storage commands this storage serves (82 QUIT is handled by the FrameServer). */
-export const STORAGE_HANDLERS: Readonly<Record<number, Handler>> = {
-  [StorageCmd.UploadFile]: uploadFile,
-  [StorageCmd.UploadAppenderFile]: uploadFile,
-  [StorageCmd.UploadSlaveFile]: uploadSlaveFile,
-  [StorageCmd.CreateLink]: createLink,
-  [StorageCmd.DownloadFile]: downloadFile,
-  [StorageCmd.DeleteFile]: deleteFile,
-  [StorageCmd.SetMetadata]: setMetadata,
-  [StorageCmd.GetMetadata]: getMetadata,
-  [StorageCmd.QueryFileInfo]: queryFileInfo,
-  [StorageCmd.AppendFile]: appendFile,
-  [StorageCmd.ModifyFile]: modifyFile,
-  [StorageCmd.TruncateFile]: truncateFile,
-  [StorageCmd.RegenerateAppenderFilename]: regenerateAppenderFilename,
-  // Replication from the group's other storages (§9.5).
-  [StorageCmd.ReportServerId]: reportServerId,
-  [StorageCmd.SyncCreateFile]: syncFile,
-  [StorageCmd.SyncUpdateFile]: syncFile,
-  [StorageCmd.SyncDeleteFile]: syncDelete,
-  [StorageCmd.SyncCreateLink]: syncCreateLink,
-  [StorageCmd.SyncAppendFile]: syncRange,
-  [StorageCmd.SyncModifyFile]: syncRange,
-  [StorageCmd.SyncTruncateFile]: syncTruncate,
-  [StorageCmd.SyncRenameFile]: syncRename,
-  [StorageCmd.FetchOnePathBinlog]: fetchOnePathBinlog,
-};
 
 export interface StorageServerOptions {
   log?: Logger;
+  /** Worker processes serving the storage port (cluster module); 0 or 1 = this process serves it. */
+  workers?: number;
 }
 
 /** What metrics and `fdfs serve` read of a running storage: plain data, no live objects. */
@@ -95,7 +60,7 @@ export class StorageServer {
   readonly view: ClusterView;
   readonly reporters: TrackerReporter[] = [];
   private readonly server: FrameServer<StorageConnState>;
-  private rt: StorageRuntime | null = null;
+  private rt: OwnerRuntime | null = null;
   private initFlag: InitFlag;
   private stats: StatsKeeper;
   private binlog: BinlogWriter;
@@ -112,6 +77,9 @@ export class StorageServer {
   replication: Replication | null = null;
   /** What was received from each peer: the receiver writes it, the reporters send it (89), metrics read it. */
   readonly progress: SyncProgress;
+  /** Set when worker processes serve the port; this process then owns what must be single. */
+  private readonly pool: WorkerPool | null = null;
+  private poolAddress: { host: string; port: number } | null = null;
 
   constructor(readonly config: StorageConfig, opts: StorageServerOptions = {}) {
     if (!isValidGroupName(config.groupName)) {
@@ -138,23 +106,33 @@ export class StorageServer {
       allow: (ip) => config.allowHosts.allows(ip),
       maxConnections: config.maxConnections,
       newState: () => ({}),
-      dispatch: (ctx) => this.dispatch(ctx),
+      dispatch: (ctx) => dispatchStorage(this.runtime, ctx),
     });
+    if ((opts.workers ?? 0) > 1) {
+      this.pool = new WorkerPool(opts.workers!, {
+        log: this.log,
+        state: () => ({ myIp: this.runtime.myIp, identity: this.runtime.identity, params: this.runtime.params, binlogIndex: this.binlog.currentIndex }),
+        locks: { run: (key, fn) => this.runtime.locks.run(key, fn) },
+        stats: this.stats,
+        binlog: this.binlog,
+        noteReceived: (source, ts) => this.progress.noteReceived(source, ts),
+      });
+    }
   }
 
   /** The listening address (port 0 in the config → the port actually bound). */
   get address(): { host: string; port: number } {
-    return this.server.address;
+    return this.poolAddress ?? this.server.address;
   }
 
   /** Handler state (store paths, binlog, counters); available after start(). */
-  get runtime(): StorageRuntime {
+  get runtime(): OwnerRuntime {
     if (!this.rt) throw new Error('storage server not started');
     return this.rt;
   }
 
   get connections(): ConnectionStats {
-    return this.server.stats;
+    return this.pool?.connections ?? this.server.stats;
   }
 
   /** This storage's IP as used in file names and tracker reports ('' while unknown). */
@@ -222,8 +200,10 @@ export class StorageServer {
       progress: this.progress,
     };
     try {
-      await this.server.listen();
+      if (this.pool) this.poolAddress = await this.pool.start();
+      else await this.server.listen();
     } catch (err) {
+      await this.pool?.stop();
       await this.binlog.close();
       throw err;
     }
@@ -242,6 +222,7 @@ export class StorageServer {
     this.sweepAbort.abort();
     await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop()]);
     for (const a of this.attached) await a.stop().catch((err) => this.log.warn({ err }, 'cannot stop an attached service'));
+    await this.pool?.stop();
     await this.server.close();
     if (this.rt) {
       await this.binlog.close();
@@ -254,17 +235,6 @@ export class StorageServer {
   /** Resolves once the startup exchanges with the trackers are done and the reporters run. */
   async started(): Promise<void> {
     await this.bootstrapDone;
-  }
-
-  private async dispatch(ctx: StorageCtx): Promise<void> {
-    const cmd = ctx.header.cmd;
-    if (cmd === CommonCmd.ActiveTest) {
-      if (ctx.header.pkgLen !== 0) throw new StatusError(Errno.EINVAL, 'ACTIVE_TEST with a body', cmd);
-      return ctx.reply();
-    }
-    const handler = STORAGE_HANDLERS[cmd];
-    if (!handler) throw new StatusError(Errno.EINVAL, `unknown command ${cmd}`, cmd);
-    await handler(this.runtime, ctx);
   }
 
   /** §8.1 steps 1–2: 60 GET_MY_IP to every tracker, 75 from the first (sorted) one, then the reporters. */
@@ -297,7 +267,7 @@ export class StorageServer {
         log: this.log,
         initFlag: this.initFlag,
         stats: this.stats,
-        connections: this.server.stats,
+        connections: this.connections,
         view: this.view,
         shared,
         upTime: this.upTime,

@@ -44,6 +44,8 @@ export class BinlogWriter {
   private closed = false;
   private readonly maxFileSize: number;
   private readonly listeners = new Set<BinlogListener>();
+  /** Set when worker processes append to the same file: rotation waits until each of them switched. */
+  private shared: { switchWriters: (index: number) => Promise<void>; timer: NodeJS.Timeout; rotating: boolean } | null = null;
 
   constructor(private readonly opts: BinlogWriterOptions) {
     this.maxFileSize = opts.maxFileSize ?? 1 << 30;
@@ -82,6 +84,45 @@ export class BinlogWriter {
     const every = Math.max(1, this.opts.flushInterval ?? 1) * 1000;
     this.timer = setInterval(() => void this.flush().catch(() => {}), every);
     this.timer.unref();
+  }
+
+  /**
+   * Worker processes append to the current file too (O_APPEND: whole lines, never interleaved bytes). The
+   * file's size is then watched every `pollMs` to wake listeners, fdatasync and rotate; a rotation first has
+   * `switchWriters(next)` move every worker to the next file, so no line lands in a file readers have left.
+   */
+  shareAppends(switchWriters: (index: number) => Promise<void>, pollMs = 20): void {
+    const timer = setInterval(() => this.watchSharedFile(), pollMs);
+    timer.unref();
+    this.shared = { switchWriters, timer, rotating: false };
+  }
+
+  private watchSharedFile(): void {
+    if (this.fd === null || !this.shared) return;
+    let size: number;
+    try {
+      size = fstatSync(this.fd).size;
+    } catch {
+      return;
+    }
+    if (size === this.fileSize) return;
+    this.fileSize = size;
+    this.dirty = true;
+    for (const fn of this.listeners) fn();
+    if (size >= this.maxFileSize && !this.shared.rotating) void this.rotateShared();
+  }
+
+  private async rotateShared(): Promise<void> {
+    const shared = this.shared!;
+    shared.rotating = true;
+    try {
+      await shared.switchWriters(this.index + 1);
+      this.rotate();
+    } catch (err) {
+      this.opts.log?.error({ err }, 'binlog rotation failed; will retry');
+    } finally {
+      shared.rotating = false;
+    }
   }
 
   /** Be told after each append (returns the unsubscribe function). */
@@ -124,6 +165,7 @@ export class BinlogWriter {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.shared) clearInterval(this.shared.timer);
     await this.syncing?.catch(() => {});
     await this.flush().catch((err) => this.opts.log?.error({ err }, 'binlog flush at close failed'));
     if (this.fd !== null) closeSync(this.fd);
@@ -137,7 +179,8 @@ export class BinlogWriter {
 
   private openCurrent(): void {
     this.fd = openSync(this.currentPath, 'a+');
-    this.fileSize = repairTornTail(this.fd, this.currentPath, this.opts.log);
+    // Workers may already write to a file just rotated to: only a file nobody else writes is repaired.
+    this.fileSize = this.shared ? fstatSync(this.fd).size : repairTornTail(this.fd, this.currentPath, this.opts.log);
   }
 
   /** Write queued lines one by one; a failed write is undone (ftruncate) so no partial line stays behind. */
@@ -149,7 +192,8 @@ export class BinlogWriter {
         while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
       } catch (err) {
         try {
-          ftruncateSync(this.fd, this.fileSize);
+          // With workers appending too, the size is theirs as well: nothing of ours to cut.
+          if (!this.shared) ftruncateSync(this.fd, this.fileSize);
         } catch (e) {
           this.opts.log?.error({ err: e, file: this.currentPath }, 'cannot undo a partial binlog write');
         }
@@ -159,7 +203,7 @@ export class BinlogWriter {
       this.pending.shift();
       this.fileSize += buf.length;
       this.dirty = true;
-      if (this.fileSize >= this.maxFileSize) this.rotate();
+      if (this.fileSize >= this.maxFileSize && !this.shared) this.rotate();
     }
   }
 

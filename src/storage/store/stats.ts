@@ -81,6 +81,14 @@ export class StatsKeeper {
     this.version++;
   }
 
+  /** Counters a worker process gathered: counts are added, times (`timeFields`) keep the newest. */
+  merge(delta: Partial<Record<StatI64Field, number>>, timeFields: ReadonlySet<StatI64Field>): void {
+    for (const [f, v] of Object.entries(delta) as Array<[StatI64Field, number]>) {
+      this.stats[f] = timeFields.has(f) ? Math.max(this.stats[f], v) : this.stats[f] + v;
+    }
+    this.bump();
+  }
+
   /** A request of `op` started. */
   begin(op: StatOp): void {
     this.stats[`total${op}Count`]++;

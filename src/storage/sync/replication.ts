@@ -5,13 +5,13 @@ import type { Logger } from '../../log.js';
 import type { StorageBrief } from '../../protocol/beat.js';
 import { StorageStatus } from '../../protocol/codes.js';
 import type { ClusterView } from '../tracker-side/cluster-view.js';
-import type { StorageRuntime } from '../runtime.js';
+import type { OwnerRuntime } from '../runtime.js';
 import { MarkFile } from '../binlog/marks.js';
 import { SyncSender, type PeerState } from './sync-sender.js';
 import { TrackerCalls } from '../tracker-side/tracker-calls.js';
 
 export interface ReplicationDeps {
-  rt: StorageRuntime;
+  rt: OwnerRuntime;
   view: ClusterView;
   /** This storage's id as peers and trackers know it (its IP without storage ids). */
   selfId(): string;

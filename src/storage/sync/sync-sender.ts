@@ -8,7 +8,7 @@ import { Connection } from '../../net/connection.js';
 import { isSourceOp, type SyncMark } from '../../protocol/binlog-format.js';
 import { StorageStatus } from '../../protocol/codes.js';
 import { encodeReportServerIdRequest } from '../../protocol/sync.js';
-import type { StorageRuntime } from '../runtime.js';
+import type { OwnerRuntime } from '../runtime.js';
 import { localAddressFor } from '../tracker-side/tracker-client.js';
 import { BinlogReader, type BinlogItem, type BinlogPos } from '../binlog/reader.js';
 import { freshMark, MarkFile } from '../binlog/marks.js';
@@ -28,7 +28,7 @@ export interface PeerState {
 }
 
 export interface SenderDeps {
-  rt: StorageRuntime;
+  rt: OwnerRuntime;
   calls: TrackerCalls;
   selfId(): string;
   log: Logger;

@@ -1,0 +1,56 @@
+// The storage's command table (spec §5, §9.5) and its dispatcher, shared by the single process and the workers.
+import { Errno, StatusError } from '../errors.js';
+import { CommonCmd, StorageCmd } from '../protocol/codes.js';
+import { appendFile, modifyFile, regenerateAppenderFilename, truncateFile } from './handlers/appender.js';
+import { deleteFile } from './handlers/delete.js';
+import { downloadFile } from './handlers/download.js';
+import { queryFileInfo } from './handlers/file-info.js';
+import { createLink } from './handlers/links.js';
+import { getMetadata, setMetadata } from './handlers/metadata.js';
+import { uploadFile, uploadSlaveFile } from './handlers/upload.js';
+import { reportServerId, syncCreateLink, syncDelete, syncFile, syncRename } from './sync/receiver.js';
+import { syncRange, syncTruncate } from './sync/receiver-range.js';
+import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
+import type { StorageCtx, StorageRuntime } from './runtime.js';
+
+type Handler = (rt: StorageRuntime, ctx: StorageCtx) => Promise<void>;
+
+/** The client ↔ storage commands this storage serves (82 QUIT is handled by the FrameServer). */
+export const STORAGE_HANDLERS: Readonly<Record<number, Handler>> = {
+  [StorageCmd.UploadFile]: uploadFile,
+  [StorageCmd.UploadAppenderFile]: uploadFile,
+  [StorageCmd.UploadSlaveFile]: uploadSlaveFile,
+  [StorageCmd.CreateLink]: createLink,
+  [StorageCmd.DownloadFile]: downloadFile,
+  [StorageCmd.DeleteFile]: deleteFile,
+  [StorageCmd.SetMetadata]: setMetadata,
+  [StorageCmd.GetMetadata]: getMetadata,
+  [StorageCmd.QueryFileInfo]: queryFileInfo,
+  [StorageCmd.AppendFile]: appendFile,
+  [StorageCmd.ModifyFile]: modifyFile,
+  [StorageCmd.TruncateFile]: truncateFile,
+  [StorageCmd.RegenerateAppenderFilename]: regenerateAppenderFilename,
+  // Replication from the group's other storages (§9.5).
+  [StorageCmd.ReportServerId]: reportServerId,
+  [StorageCmd.SyncCreateFile]: syncFile,
+  [StorageCmd.SyncUpdateFile]: syncFile,
+  [StorageCmd.SyncDeleteFile]: syncDelete,
+  [StorageCmd.SyncCreateLink]: syncCreateLink,
+  [StorageCmd.SyncAppendFile]: syncRange,
+  [StorageCmd.SyncModifyFile]: syncRange,
+  [StorageCmd.SyncTruncateFile]: syncTruncate,
+  [StorageCmd.SyncRenameFile]: syncRename,
+  [StorageCmd.FetchOnePathBinlog]: fetchOnePathBinlog,
+};
+
+/** One request: 111 ACTIVE_TEST here, the rest through the table; unknown commands are EINVAL. */
+export async function dispatchStorage(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
+  const cmd = ctx.header.cmd;
+  if (cmd === CommonCmd.ActiveTest) {
+    if (ctx.header.pkgLen !== 0) throw new StatusError(Errno.EINVAL, 'ACTIVE_TEST with a body', cmd);
+    return ctx.reply();
+  }
+  const handler = STORAGE_HANDLERS[cmd];
+  if (!handler) throw new StatusError(Errno.EINVAL, `unknown command ${cmd}`, cmd);
+  await handler(rt, ctx);
+}

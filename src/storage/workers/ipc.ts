@@ -1,0 +1,42 @@
+// Messages between a storage's owner process (tracker side, binlog rotation, replication, counters on disk)
+// and its worker processes (client connections on the storage port). Plain JSON over the cluster channel.
+import type { ConnectionStats } from '../../net/server.js';
+import type { StatI64Field } from '../../protocol/tracker-list.js';
+import type { StorageIdentity } from '../runtime.js';
+import type { TrackerParams } from '../tracker-side/tracker-params.js';
+
+/** What a worker's handlers read that the owner learns from the trackers. */
+export interface SharedState {
+  myIp: string;
+  identity?: StorageIdentity;
+  params: TrackerParams;
+  /** The binlog file workers append to. */
+  binlogIndex: number;
+}
+
+export type ToWorker =
+  | { t: 'state'; state: SharedState }
+  | { t: 'rotate'; index: number }
+  | { t: 'granted'; id: number }
+  | { t: 'stop' };
+
+export type ToOwner =
+  /** Sent once the worker listens for messages (any sent before would be lost). */
+  | { t: 'hello' }
+  | { t: 'listening'; host: string; port: number }
+  | { t: 'fatal'; message: string }
+  | { t: 'rotated'; index: number }
+  | { t: 'lock'; id: number; key: string }
+  | { t: 'unlock'; id: number }
+  | WorkerReport;
+
+/** Counters since the last report (timestamps: the newest), newest timestamp applied per sync source, connections. */
+export interface WorkerReport {
+  t: 'report';
+  stats: Partial<Record<StatI64Field, number>>;
+  received: Record<string, number>;
+  conn: ConnectionStats;
+}
+
+/** Stat fields that hold a time (merged by max), not a count (merged by sum). */
+export const TIME_FIELDS: ReadonlySet<StatI64Field> = new Set(['lastSourceUpdate', 'lastSyncUpdate', 'lastSyncedTimestamp', 'lastHeartBeatTime']);

@@ -1,0 +1,185 @@
+// The owner side of a storage's worker processes: forks them (they listen on the storage port; the cluster
+// module hands out connections round-robin), and is the one place for what must be single: it grants file
+// locks, merges counters and sync progress, moves workers to a new binlog file before rotating, pushes what
+// it learns from the trackers, and replaces a worker that dies.
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from '../../log.js';
+import type { ConnectionStats } from '../../net/server.js';
+import type { BinlogWriter } from '../binlog/writer.js';
+import type { FileLocks } from '../runtime.js';
+import type { StatsKeeper } from '../store/stats.js';
+import { TIME_FIELDS, type SharedState, type ToOwner, type ToWorker } from './ipc.js';
+
+export interface PoolHost {
+  log: Logger;
+  state(): SharedState;
+  locks: FileLocks;
+  stats: StatsKeeper;
+  binlog: BinlogWriter;
+  noteReceived(source: string, timestamp: number): void;
+}
+
+interface Member {
+  worker: Worker;
+  conn: ConnectionStats;
+  held: Map<number, () => void>;
+  gone: boolean;
+  listening: boolean;
+}
+
+/** How often the owner checks whether what workers must know changed. */
+const STATE_MS = 250;
+const STOP_GRACE_MS = 5000;
+
+export class WorkerPool {
+  private readonly members = new Set<Member>();
+  private stopping = false;
+  private address: { host: string; port: number } | null = null;
+  private lastState = '';
+  private timer: NodeJS.Timeout | null = null;
+  private readonly rotations = new Map<number, { waiting: Set<Member>; done: () => void }>();
+
+  constructor(private readonly count: number, private readonly host: PoolHost) {}
+
+  /** Connections of all workers (one object, updated in place), for the tracker's stat block. */
+  readonly connections: ConnectionStats = { alloc: 0, current: 0, max: 0 };
+  /** Connections counted by workers that have exited. */
+  private readonly retired: ConnectionStats = { alloc: 0, current: 0, max: 0 };
+
+  private sumConnections(): void {
+    const c = this.connections;
+    c.alloc = this.retired.alloc;
+    c.current = 0;
+    c.max = this.retired.max;
+    for (const m of this.members) {
+      c.alloc += m.conn.alloc;
+      c.current += m.conn.current;
+      c.max = Math.max(c.max, m.conn.max);
+    }
+    c.max = Math.max(c.max, c.current);
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  /** Fork the workers; resolves with the address once every one listens. */
+  async start(): Promise<{ host: string; port: number }> {
+    this.host.binlog.shareAppends((index) => this.switchBinlog(index));
+    const started = Array.from({ length: this.count }, () => this.fork());
+    await Promise.all(started);
+    this.timer = setInterval(() => this.pushState(false), STATE_MS);
+    this.timer.unref();
+    this.host.log.info({ workers: this.count }, 'storage workers listening');
+    return this.address!;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all([...this.members].map((m) => new Promise<void>((resolve) => {
+      if (m.gone) return resolve();
+      const kill = setTimeout(() => m.worker.process.kill('SIGKILL'), STOP_GRACE_MS);
+      m.worker.once('exit', () => { clearTimeout(kill); resolve(); });
+      this.send(m, { t: 'stop' });
+    })));
+  }
+
+  private fork(): Promise<void> {
+    const worker = cluster.fork();
+    const m: Member = { worker, conn: { alloc: 0, current: 0, max: 0 }, held: new Map(), gone: false, listening: false };
+    this.members.add(m);
+    return new Promise<void>((resolve, reject) => {
+      const greet = () => {
+        this.send(m, { t: 'state', state: this.host.state() });
+        // Started during a rotation: it must reach the next file before the owner moves on.
+        for (const [index, r] of this.rotations) {
+          r.waiting.add(m);
+          this.send(m, { t: 'rotate', index });
+        }
+      };
+      worker.on('message', (msg: ToOwner) => {
+        if (msg.t === 'hello') {
+          greet();
+        } else if (msg.t === 'listening') {
+          m.listening = true;
+          this.address ??= { host: msg.host, port: msg.port };
+          resolve();
+        } else if (msg.t === 'fatal') {
+          reject(new Error(`storage worker: ${msg.message}`));
+        } else {
+          this.onMessage(m, msg);
+        }
+      });
+      worker.on('exit', (code, signal) => {
+        m.gone = true;
+        this.members.delete(m);
+        this.retired.alloc += m.conn.alloc;
+        this.retired.max = Math.max(this.retired.max, m.conn.max);
+        this.sumConnections();
+        for (const release of m.held.values()) release();
+        m.held.clear();
+        for (const r of this.rotations.values()) if (r.waiting.delete(m) && r.waiting.size === 0) r.done();
+        if (!m.listening) reject(new Error(`storage worker exited (${signal ?? code}) before listening`));
+        if (this.stopping) return;
+        this.host.log.warn({ pid: worker.process.pid, code, signal }, 'storage worker died; starting another');
+        setTimeout(() => {
+          if (!this.stopping) this.fork().catch((err) => this.host.log.error({ err }, 'cannot restart a storage worker'));
+        }, 200).unref();
+      });
+    });
+  }
+
+  private onMessage(m: Member, msg: ToOwner): void {
+    switch (msg.t) {
+      case 'lock':
+        void this.host.locks.run(msg.key, () => new Promise<void>((release) => {
+          if (m.gone) return release();
+          m.held.set(msg.id, release);
+          this.send(m, { t: 'granted', id: msg.id });
+        }));
+        return;
+      case 'unlock': {
+        const release = m.held.get(msg.id);
+        m.held.delete(msg.id);
+        release?.();
+        return;
+      }
+      case 'report':
+        if (Object.keys(msg.stats).length) this.host.stats.merge(msg.stats, TIME_FIELDS);
+        for (const [source, ts] of Object.entries(msg.received)) this.host.noteReceived(source, ts);
+        m.conn = msg.conn;
+        this.sumConnections();
+        return;
+      case 'rotated': {
+        const r = this.rotations.get(msg.index);
+        if (r && r.waiting.delete(m) && r.waiting.size === 0) r.done();
+        return;
+      }
+      default:
+    }
+  }
+
+  /** Every live worker appends to binlog.<index> once this resolves. */
+  private switchBinlog(index: number): Promise<void> {
+    const live = [...this.members].filter((m) => !m.gone);
+    if (!live.length) return Promise.resolve();
+    return new Promise<void>((done) => {
+      this.rotations.set(index, { waiting: new Set(live), done: () => { this.rotations.delete(index); done(); } });
+      for (const m of live) this.send(m, { t: 'rotate', index });
+    });
+  }
+
+  private pushState(force: boolean): void {
+    const state = this.host.state();
+    const text = JSON.stringify(state);
+    if (!force && text === this.lastState) return;
+    this.lastState = text;
+    for (const m of this.members) this.send(m, { t: 'state', state });
+  }
+
+  private send(m: Member, msg: ToWorker): void {
+    if (m.gone || !m.worker.isConnected()) return;
+    m.worker.send(msg);
+  }
+}

@@ -1,0 +1,52 @@
+// A worker's side of the shared binlog: each record is one O_APPEND write to the file the owner names, so
+// lines from several processes never interleave and an answered request is in the binlog (the OS has it).
+import { closeSync, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../../log.js';
+import { formatBinlogLine, type BinlogRecord } from '../../protocol/binlog-format.js';
+import { binlogFileName } from '../binlog/writer.js';
+import type { BinlogAppender } from '../runtime.js';
+
+export class WorkerBinlog implements BinlogAppender {
+  private fd: number | null = null;
+  /** Lines a failed write (disk full) left behind: retried, in order, before newer ones. */
+  private pending: string[] = [];
+
+  constructor(private readonly dir: string, private readonly log: Logger) {}
+
+  /** Append to binlog.<index> from now on (at start, and when the owner rotates). */
+  switchTo(index: number): void {
+    const fd = openSync(path.join(this.dir, binlogFileName(index)), 'a');
+    if (this.fd !== null) {
+      this.writePending();
+      closeSync(this.fd);
+    }
+    this.fd = fd;
+  }
+
+  append(rec: BinlogRecord): void {
+    this.pending.push(formatBinlogLine(rec));
+    this.writePending();
+  }
+
+  close(): void {
+    this.writePending();
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private writePending(): void {
+    while (this.pending.length && this.fd !== null) {
+      const buf = Buffer.from(this.pending[0]!);
+      try {
+        // One write call per line: O_APPEND keeps it whole against the other writers.
+        const n = writeSync(this.fd, buf);
+        if (n !== buf.length) this.log.error({ written: n, length: buf.length }, 'short binlog write');
+      } catch (err) {
+        this.log.error({ err, queued: this.pending.length }, 'binlog write failed; will retry');
+        return;
+      }
+      this.pending.shift();
+    }
+  }
+}

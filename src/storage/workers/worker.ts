@@ -1,0 +1,110 @@
+// A storage worker process: serves client and replication connections on the storage port (the cluster
+// module hands it connections round-robin) with the same handlers as a single process. What must be one
+// per storage stays with the owner: binlog rotation, locks, counters on disk, tracker reports, replication.
+import path from 'node:path';
+import type { StorageConfig } from '../../config/index.js';
+import type { Logger } from '../../log.js';
+import { FrameServer } from '../../net/server.js';
+import { STAT_I64_FIELDS, type StatI64Field } from '../../protocol/tracker-list.js';
+import { dispatchStorage } from '../dispatch.js';
+import { firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
+import { Placement } from '../store/placement.js';
+import { StatsKeeper } from '../store/stats.js';
+import { StorePaths } from '../store/store-paths.js';
+import { defaultTrackerParams } from '../tracker-side/tracker-params.js';
+import { TIME_FIELDS, type SharedState, type ToOwner, type ToWorker } from './ipc.js';
+import { RemoteLocks } from './remote-lock.js';
+import { WorkerBinlog } from './worker-binlog.js';
+
+/** How often counters and sync progress go to the owner. */
+const REPORT_MS = 200;
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+/** Run this process as a storage worker until the owner says stop or goes away. */
+export async function runStorageWorker(config: StorageConfig, log: Logger): Promise<RunningWorker> {
+  const send = (m: ToOwner) => { if (process.connected) process.send!(m); };
+  const locks = new RemoteLocks(send);
+  const binlog = new WorkerBinlog(path.join(config.basePath, 'data', 'sync'), log);
+  const stats = new StatsKeeper(path.join(config.basePath, 'data', '.worker-stats-unused'), log);
+  const params = defaultTrackerParams();
+  const paths = new StorePaths(config.storePaths, config.subdirCountPerPath);
+  const received: Record<string, number> = {};
+  const rt: StorageRuntime = {
+    config, group: config.groupName, log, paths, binlog, stats, locks, params,
+    placement: new Placement({
+      paths, stats, params, readonly: config.storePathReadonly,
+      distributeMode: config.fileDistributePathMode, rotateCount: config.fileDistributeRotateCount,
+    }),
+    myIp: '',
+    progress: { noteReceived: (source, ts) => { received[source] = Math.max(received[source] ?? 0, ts); } },
+  };
+  const apply = (s: SharedState) => {
+    rt.myIp = s.myIp;
+    rt.identity = s.identity;
+    Object.assign(params, s.params);
+  };
+
+  const server = new FrameServer<StorageConnState>({
+    host: firstAddress(config.bindAddr), port: config.port, role: 'storage', log,
+    networkTimeout: config.networkTimeout, maxPkgLen: () => Number.MAX_SAFE_INTEGER,
+    allow: (ip) => config.allowHosts.allows(ip), maxConnections: config.maxConnections,
+    newState: () => ({}), dispatch: (ctx) => dispatchStorage(rt, ctx),
+  });
+
+  let reported: Record<string, number> = {};
+  const report = () => {
+    const delta: Partial<Record<StatI64Field, number>> = {};
+    for (const f of STAT_I64_FIELDS) {
+      const v = stats.stats[f];
+      const d = TIME_FIELDS.has(f) ? v : v - (reported[f] ?? 0);
+      if (d) delta[f] = d;
+    }
+    reported = { ...stats.stats };
+    const sources = { ...received };
+    for (const k of Object.keys(received)) delete received[k];
+    send({ t: 'report', stats: delta, received: sources, conn: { ...server.stats } });
+  };
+  const timer = setInterval(report, REPORT_MS);
+  timer.unref();
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    await server.close();
+    binlog.close();
+    report();
+  };
+
+  const first = await new Promise<SharedState>((resolve) => {
+    process.on('message', (m: ToWorker) => {
+      if (m.t === 'state') {
+        apply(m.state);
+        resolve(m.state);
+      } else if (m.t === 'granted') {
+        locks.granted(m.id);
+      } else if (m.t === 'rotate') {
+        binlog.switchTo(m.index);
+        send({ t: 'rotated', index: m.index });
+      } else if (m.t === 'stop') {
+        void stop().then(() => process.disconnect());
+      }
+    });
+    send({ t: 'hello' });
+  });
+  binlog.switchTo(first.binlogIndex);
+  // Without its owner a worker must not take requests it can no longer record: stop at once.
+  process.on('disconnect', () => void stop().then(() => process.exit(0)));
+  try {
+    await server.listen();
+  } catch (err) {
+    send({ t: 'fatal', message: (err as Error).message });
+    throw err;
+  }
+  send({ t: 'listening', ...server.address });
+  return { stop };
+}
