@@ -19,6 +19,22 @@ export interface Metrics {
   gauge(name: string, help: string, labelNames: readonly string[]): Gauge;
   /** The exposition text and its content type. */
   render(): Promise<{ contentType: string; body: string }>;
+  /** This process's request counters, as plain data (a storage worker sends them to its owner). */
+  exportRequests(): RequestCounters[];
+  /** Counters of another process (a storage worker by its pid): added to this process's at scrape time. */
+  setRemoteRequests(source: string, counters: RequestCounters[]): void;
+}
+
+/** One command's request counters as plain JSON. */
+export interface RequestCounters {
+  role: Role;
+  command: string;
+  byStatus: Array<[string, number]>;
+  buckets: number[];
+  sum: number;
+  count: number;
+  inBytes: number;
+  outBytes: number;
 }
 
 let active: Metrics | null = null;
@@ -75,12 +91,35 @@ export async function enableMetrics(): Promise<Metrics> {
   // Protocol requests are counted in plain structures (tens of ns each) and handed to the registry as
   // ready-made families at scrape time: prom-client's per-call label handling costs microseconds.
   const table = new Map<string, CommandStats>();
+  const remote = new Map<string, RequestCounters[]>();
+  // This process's counters plus those of its workers, one series per role and command.
+  const merged = (): CommandStats[] => {
+    if (!remote.size) return [...table.values()];
+    const out = new Map<string, CommandStats>();
+    const add = (c: CommandStats | RequestCounters) => {
+      const k = `${c.role}:${c.command}`;
+      let m = out.get(k);
+      if (!m) {
+        m = { role: c.role, command: c.command, byStatus: new Map(), buckets: new Array<number>(BUCKETS.length).fill(0), sum: 0, count: 0, inBytes: 0, outBytes: 0 };
+        out.set(k, m);
+      }
+      for (const [st, n] of c.byStatus) m.byStatus.set(st, (m.byStatus.get(st) ?? 0) + n);
+      c.buckets.forEach((n, i) => { m.buckets[i]! += n; });
+      m.sum += c.sum;
+      m.count += c.count;
+      m.inBytes += c.inBytes;
+      m.outBytes += c.outBytes;
+    };
+    for (const c of table.values()) add(c);
+    for (const list of remote.values()) for (const c of list) add(c);
+    return [...out.values()];
+  };
   const family = (name: string, help: string, type: 'counter' | 'histogram', values: () => MetricValue[]) =>
     registry.registerMetric({ name, help, type, get: () => ({ name, help, type, values: values(), aggregator: 'sum' }) } as never);
   family('fdfs_requests_total', 'Binary protocol requests by role, command and status (errno; 0 = ok).', 'counter', () =>
-    [...table.values()].flatMap((c) => [...c.byStatus].map(([status, value]) => ({ labels: { role: c.role, command: c.command, status }, value }))));
+    merged().flatMap((c) => [...c.byStatus].map(([status, value]) => ({ labels: { role: c.role, command: c.command, status }, value }))));
   family('fdfs_request_duration_seconds', 'Binary protocol request time, from its header to the end of the answer.', 'histogram', () =>
-    [...table.values()].flatMap((c) => {
+    merged().flatMap((c) => {
       const labels = { role: c.role, command: c.command };
       let cum = 0;
       const out: MetricValue[] = BUCKETS.map((le, i) => {
@@ -93,9 +132,9 @@ export async function enableMetrics(): Promise<Metrics> {
       return out;
     }));
   family('fdfs_received_bytes_total', 'Request bytes received (headers and bodies) by role and command.', 'counter', () =>
-    [...table.values()].filter((c) => c.inBytes > 0).map((c) => ({ labels: { role: c.role, command: c.command }, value: c.inBytes })));
+    merged().filter((c) => c.inBytes > 0).map((c) => ({ labels: { role: c.role, command: c.command }, value: c.inBytes })));
   family('fdfs_sent_bytes_total', 'Answer bytes sent (headers and bodies) by role and command.', 'counter', () =>
-    [...table.values()].filter((c) => c.outBytes > 0).map((c) => ({ labels: { role: c.role, command: c.command }, value: c.outBytes })));
+    merged().filter((c) => c.outBytes > 0).map((c) => ({ labels: { role: c.role, command: c.command }, value: c.outBytes })));
   const httpRequests: Counter = new prom.Counter({
     name: 'fdfs_http_requests_total', help: 'HTTP requests by listening port, method and status code.',
     labelNames: ['port', 'method', 'code'], registers: [registry],
@@ -153,6 +192,12 @@ export async function enableMetrics(): Promise<Metrics> {
         gauges.set(name, g);
       }
       return g;
+    },
+    exportRequests() {
+      return [...table.values()].map((c) => ({ ...c, byStatus: [...c.byStatus], buckets: [...c.buckets] }));
+    },
+    setRemoteRequests(source, counters) {
+      remote.set(source, counters);
     },
     async render() {
       // A collector that fails leaves its gauges as they were; the scrape still answers.

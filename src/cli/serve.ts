@@ -121,6 +121,8 @@ export async function startServers(o: ServeOptions): Promise<RunningServers> {
   if (cluster.isWorker) {
     // Forked by the storage's WorkerPool with the same arguments: serve the storage port only.
     if (!sc) throw new UsageError('a storage worker needs a storage configuration');
+    // Its request counters go to the owner with each report; the owner's /metrics shows them.
+    await enableMetrics();
     const w = await runStorageWorker(sc, child({ role: 'storage', group: sc.groupName, port: sc.port, worker: cluster.worker!.id }));
     return { lines: [], worker: true, stop: () => w.stop() };
   }

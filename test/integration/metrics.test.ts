@@ -62,8 +62,13 @@ describe('/metrics', () => {
     for (let i = 0; i < 3; i++) ids.push(await client.upload(randomBytes(SIZE), { ext: 'bin' }));
     expect((await client.downloadToBuffer(ids[0]!)).length).toBe(SIZE);
     await expect(client.downloadToBuffer(ids[0]!.replace(/.{8}\.bin$/, 'AAAAAAAA.bin'))).rejects.toMatchObject({ errno: 2 });
-    const both = [...await scrape(a.host, STORAGE_HTTP), ...await scrape(b.host, STORAGE_HTTP)];
     const up = { role: 'storage', command: 'upload_file' };
+    // Worker processes report their counters to the owner every 200 ms: wait for the first report.
+    const both = await waitFor('the workers\' counters on /metrics', async () => {
+      const all = [...await scrape(a.host, STORAGE_HTTP), ...await scrape(b.host, STORAGE_HTTP)];
+      return sum(all, 'fdfs_requests_total', { role: 'storage', command: 'download_file', status: '2' }) === 1
+        && sum(all, 'fdfs_requests_total', { ...up, status: '0' }) === 3 ? all : null;
+    }, 5000, 100);
     expect(sum(both, 'fdfs_requests_total', { ...up, status: '0' })).toBe(3);
     expect(sum(both, 'fdfs_request_duration_seconds_count', up)).toBe(3);
     expect(sum(both, 'fdfs_request_duration_seconds_bucket', { ...up, le: '+Inf' })).toBe(3);

@@ -60,7 +60,8 @@ describe.skipIf(!usable)('tracker policies with real processes', () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'fdfs-storage-'));
       const paths = [shm, shmTwice ? mkdtempSync('/dev/shm/fdfs-test-') : path.join(dir, 'p1')];
       if (shmTwice) shmDirs.push(paths[1]!);
-      const handle = await startStorage({ trackers: all, host, group, dir, conf: { store_path_count: 2, store_path0: paths[0]!, store_path1: paths[1]!, ...conf } });
+      // One process: store path round robin is per serving process, and this checks its exact sequence.
+      const handle = await startStorage({ trackers: all, host, group, dir, conf: { store_path_count: 2, store_path0: paths[0]!, store_path1: paths[1]!, work_threads: 1, ...conf } });
       return { handle, paths };
     };
     nodes.first = await start(h1!, 'group1', { upload_priority: 20, file_distribute_path_mode: 0, file_distribute_rotate_count: 2 });

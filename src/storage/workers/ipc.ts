@@ -1,5 +1,6 @@
 // Messages between a storage's owner process (tracker side, binlog rotation, replication, counters on disk)
 // and its worker processes (client connections on the storage port). Plain JSON over the cluster channel.
+import type { RequestCounters } from '../../metrics.js';
 import type { ConnectionStats } from '../../net/server.js';
 import type { StatI64Field } from '../../protocol/tracker-list.js';
 import type { StorageIdentity } from '../runtime.js';
@@ -36,6 +37,8 @@ export interface WorkerReport {
   stats: Partial<Record<StatI64Field, number>>;
   received: Record<string, number>;
   conn: ConnectionStats;
+  /** Per-command request counters (cumulative) when metrics are on. */
+  requests?: RequestCounters[];
 }
 
 /** Stat fields that hold a time (merged by max), not a count (merged by sum). */

@@ -4,6 +4,7 @@
 // it learns from the trackers, and replaces a worker that dies.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../../log.js';
+import { metrics } from '../../metrics.js';
 import type { ConnectionStats } from '../../net/server.js';
 import type { BinlogWriter } from '../binlog/writer.js';
 import type { FileLocks } from '../runtime.js';
@@ -66,6 +67,7 @@ export class WorkerPool {
   /** Fork the workers; resolves with the address once every one listens. */
   async start(): Promise<{ host: string; port: number }> {
     this.host.binlog.shareAppends((index) => this.switchBinlog(index));
+    metrics()?.addConnectionSource('storage', this.connections);
     const started = Array.from({ length: this.count }, () => this.fork());
     await Promise.all(started);
     this.timer = setInterval(() => this.pushState(false), STATE_MS);
@@ -150,6 +152,7 @@ export class WorkerPool {
         for (const [source, ts] of Object.entries(msg.received)) this.host.noteReceived(source, ts);
         m.conn = msg.conn;
         this.sumConnections();
+        if (msg.requests) metrics()?.setRemoteRequests(`worker ${m.worker.process.pid}`, msg.requests);
         return;
       case 'rotated': {
         const r = this.rotations.get(msg.index);

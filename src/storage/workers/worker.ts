@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { StorageConfig } from '../../config/index.js';
 import type { Logger } from '../../log.js';
+import { metrics } from '../../metrics.js';
 import { FrameServer } from '../../net/server.js';
 import { STAT_I64_FIELDS, type StatI64Field } from '../../protocol/tracker-list.js';
 import { dispatchStorage } from '../dispatch.js';
@@ -65,7 +66,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     reported = { ...stats.stats };
     const sources = { ...received };
     for (const k of Object.keys(received)) delete received[k];
-    send({ t: 'report', stats: delta, received: sources, conn: { ...server.stats } });
+    send({ t: 'report', stats: delta, received: sources, conn: { ...server.stats }, requests: metrics()?.exportRequests() });
   };
   const timer = setInterval(report, REPORT_MS);
   timer.unref();
