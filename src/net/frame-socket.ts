@@ -260,6 +260,14 @@ export class FrameSocket {
     });
   }
 
+  /**
+   * Between requests a served connection may idle as long as it likes: the timeout stays armed (no timer
+   * work per request) and is ignored while this is set. Any data re-arms it.
+   */
+  idle = false;
+  /** The command in progress, for the timeout's message (−1: none, the `what` given to setTimeout). */
+  timeoutCmd = -1;
+
   /** Fail pending and future reads after `ms` of inactivity (0 disables). No allocation: one listener, set once. */
   setTimeout(ms: number, what = 'network operation'): void {
     this.socket.setTimeout(ms);
@@ -267,8 +275,8 @@ export class FrameSocket {
     if (!this.timeoutListening) {
       this.timeoutListening = true;
       this.socket.on('timeout', () => {
-        if (this.socket.timeout === 0 || this.socket.timeout === undefined) return;
-        this.fail(new TimeoutError(this.timeoutWhat));
+        if (this.socket.timeout === 0 || this.socket.timeout === undefined || this.idle) return;
+        this.fail(new TimeoutError(this.timeoutCmd >= 0 ? `cmd ${this.timeoutCmd}` : this.timeoutWhat));
         this.socket.destroy();
       });
     }

@@ -113,6 +113,8 @@ export class FrameServer<S> {
   private async serve(conn: FrameSocket, peer: string): Promise<void> {
     const log = this.opts.log.child({ peer });
     const state = this.opts.newState(conn);
+    // One context per connection, reused by its requests (no closures per request).
+    const ctx = new ConnectionContext<S>(conn, state, log);
     const timeoutMs = this.opts.networkTimeout * 1000;
     // Until the first request completes, an idle connection is dropped after network_timeout.
     conn.setTimeout(timeoutMs, 'waiting for the first request');
@@ -122,12 +124,13 @@ export class FrameServer<S> {
         const header = await conn.readHeader();
         if (!header) break;
         if (header.cmd === CommonCmd.Quit) break;
-        conn.setTimeout(timeoutMs, `cmd ${header.cmd}`);
-        const keepOpen = await this.handle(conn, header, state, log);
+        conn.idle = false;
+        conn.timeoutCmd = header.cmd;
+        const keepOpen = await this.handle(ctx, header, log);
         served++;
         if (!keepOpen) break;
         // A connection that served a request may idle indefinitely (stock behaviour).
-        conn.setTimeout(0);
+        conn.idle = true;
       }
     } catch (err) {
       if (err instanceof ConnectionClosedError) {
@@ -146,35 +149,18 @@ export class FrameServer<S> {
   }
 
   /** Runs one request; returns false when the connection must close. */
-  private async handle(conn: FrameSocket, header: Header, state: S, log: Logger): Promise<boolean> {
-    let replied = false;
-    const ctx: RequestContext<S> = {
-      header,
-      conn,
-      state,
-      log,
-      reply: async (body?: Buffer) => {
-        replied = true;
-        if (!body || body.length === 0) await conn.write(encodeStatus(0));
-        else await conn.write(Buffer.concat([encodeStatus(0, body.length), body]));
-      },
-      replyPacket: async (packet: Buffer) => {
-        replied = true;
-        await conn.write(packet);
-      },
-      beginReply: async (len: number) => {
-        replied = true;
-        await conn.write(encodeStatus(0, len));
-      },
-    };
+  private async handle(ctx: ConnectionContext<S>, header: Header, log: Logger): Promise<boolean> {
+    const conn = ctx.conn;
+    ctx.header = header;
+    ctx.replied = false;
     try {
       await this.dispatch(ctx);
       if (conn.bodyRemaining > 0) throw new ProtocolError(`handler left ${conn.bodyRemaining} body bytes`);
-      if (!replied) await conn.write(encodeStatus(0));
+      if (!ctx.replied) await conn.write(encodeStatus(0));
       return true;
     } catch (err) {
       if (!(err instanceof StatusError)) throw err;
-      if (replied) throw new ProtocolError(`error after reply: ${err.message}`);
+      if (ctx.replied) throw new ProtocolError(`error after reply: ${err.message}`);
       log.info({ cmd: header.cmd, errno: errnoName(err.errno), err: err.message }, 'request failed');
       // Storage closes after EINVAL; the tracker keeps the connection (§3.2).
       const keepOpen = !(err.errno === Errno.EINVAL && this.opts.role === 'storage');
@@ -189,5 +175,29 @@ export class FrameServer<S> {
       await conn.write(encodeStatus(err.errno));
       return keepOpen;
     }
+  }
+}
+
+/** The RequestContext of one connection; `header` and `replied` change with each request. */
+class ConnectionContext<S> implements RequestContext<S> {
+  header!: Header;
+  replied = false;
+
+  constructor(readonly conn: FrameSocket, readonly state: S, readonly log: Logger) {}
+
+  reply(body?: Buffer): Promise<void> {
+    this.replied = true;
+    if (!body || body.length === 0) return this.conn.write(encodeStatus(0));
+    return this.conn.write(Buffer.concat([encodeStatus(0, body.length), body]));
+  }
+
+  replyPacket(packet: Buffer): Promise<void> {
+    this.replied = true;
+    return this.conn.write(packet);
+  }
+
+  beginReply(len: number): Promise<void> {
+    this.replied = true;
+    return this.conn.write(encodeStatus(0, len));
   }
 }

@@ -256,6 +256,63 @@ export function peekFileName(logical: string): FileNameInfo | null {
   return { ...facts, kind: (facts.sizeField & APPENDER_FLAG) !== 0n ? 'appender' : 'slave', ext: extOf(logical) };
 }
 
+/** What a tracker needs of a name to route a read (§5.8): its source, its timestamp, and whether it is normal. */
+export interface FileRouting {
+  /** Dotted IPv4 of the source ('' when the name carries a server id). */
+  sourceIp: string;
+  /** Server id of the source ('' when the name carries an IPv4). */
+  sourceId: string;
+  timestamp: number;
+  /** A normal (or trunk) file, not an appender or slave. */
+  normal: boolean;
+}
+
+const B64_VALUE = (() => {
+  const t = new Int8Array(128).fill(-1);
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = i;
+  return t;
+})();
+const routingBytes = new Uint8Array(9);
+
+/**
+ * peekFileName's routing facts, read straight from the first 12 characters of the B27 (source, timestamp,
+ * the size field's flag byte) without building the whole FileNameInfo: the tracker does this on every read
+ * query. Same answers as peekFileName, null for pre-1.12 names, EINVAL for a B27 that is not base64.
+ */
+export function fileRouting(logical: string): FileRouting | null {
+  const len = logical.length;
+  const start = LOGIC_FILE_PATH_LEN;
+  if (len < start + SIZES.b27) return null;
+  const b = routingBytes;
+  for (let i = 0; i < SIZES.b27; i++) {
+    const c = logical.charCodeAt(start + i);
+    const d = c < 128 ? B64_VALUE[c]! : -1;
+    if (d < 0) throw einval(`bad base64 file facts "${logical.slice(start, start + SIZES.b27)}"`);
+    // Four characters make three bytes; only the first nine bytes matter here.
+    if (i < 12) {
+      const group = i >> 2;
+      const shift = 18 - 6 * (i & 3);
+      if ((i & 3) === 0) b[group * 3] = b[group * 3 + 1] = b[group * 3 + 2] = 0;
+      const v = d << shift;
+      b[group * 3]! |= v >>> 16;
+      b[group * 3 + 1]! |= (v >>> 8) & 0xff;
+      b[group * 3 + 2]! |= v & 0xff;
+    }
+  }
+  const le = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  const byId = le > 0 && le <= MAX_SERVER_ID;
+  const appender = (b[8]! & 0x04) !== 0;
+  const trunkFlag = (b[8]! & 0x08) !== 0;
+  const slave = len < NORMAL_LOGIC_FILENAME_LENGTH || len > TRUNK_LOGIC_FILENAME_LENGTH || (len > NORMAL_LOGIC_FILENAME_LENGTH && !trunkFlag);
+  return {
+    sourceIp: byId ? '' : `${b[0]}.${b[1]}.${b[2]}.${b[3]}`,
+    sourceId: byId ? String(le) : '',
+    timestamp: ((b[4]! << 24) >>> 0) + (b[5]! << 16) + (b[6]! << 8) + b[7]!,
+    normal: !appender && !slave,
+  };
+}
+
 function extOf(name: string): string {
   const tail = name.slice(-SIZES.x7);
   const dot = tail.lastIndexOf('.');

@@ -23,6 +23,18 @@ import { groupStat, storageRecord, storageClusterStat, volumeStat } from './reco
 type Ctx = RequestContext<TrackerConnState>;
 export type TrackerHandler = (rt: TrackerRuntime, ctx: Ctx, body: Buffer) => Promise<void>;
 
+// Answers to the hot queries (one storage) are the same bytes for the same target: built once, reused.
+const answers = new Map<string, Buffer>();
+function cachedAnswer(key: string, build: () => Buffer): Buffer {
+  let packet = answers.get(key);
+  if (!packet) {
+    if (answers.size >= 4096) answers.clear();
+    packet = build();
+    answers.set(key, packet);
+  }
+  return packet;
+}
+
 async function queryStore(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   const cmd = ctx.header.cmd as QueryStoreCmd;
   const req = decodeQueryStoreRequest(cmd, body);
@@ -33,7 +45,8 @@ async function queryStore(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<v
       { group: group.name, servers: servers.map((s) => ({ ip: s.ip, port: s.port })), storePathIndex }, rt.ipSize));
   } else {
     const s = servers[0]!;
-    await ctx.replyPacket(encodeQueryStoreResponse({ group: group.name, ip: s.ip, port: s.port, storePathIndex }, rt.ipSize));
+    await ctx.replyPacket(cachedAnswer(`s ${group.name} ${s.ip} ${s.port} ${storePathIndex} ${rt.ipSize}`,
+      () => encodeQueryStoreResponse({ group: group.name, ip: s.ip, port: s.port, storePathIndex }, rt.ipSize)));
   }
 }
 
@@ -50,7 +63,9 @@ async function queryFetch(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<v
   if (all) {
     await ctx.replyPacket(encodeQueryFetchAllResponse({ group, servers: list.map((s) => ({ ip: s.ip, port: s.port })) }, rt.ipSize));
   } else {
-    await ctx.replyPacket(encodeQueryFetchResponse({ group, ip: list[0]!.ip, port: list[0]!.port }, rt.ipSize));
+    const s = list[0]!;
+    await ctx.replyPacket(cachedAnswer(`f ${group} ${s.ip} ${s.port} ${rt.ipSize}`,
+      () => encodeQueryFetchResponse({ group, ip: s.ip, port: s.port }, rt.ipSize)));
   }
 }
 

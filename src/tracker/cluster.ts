@@ -32,9 +32,15 @@ export class Cluster extends EventEmitter {
     super();
   }
 
+  /** Groups by name; shared between calls (callers must not mutate it) while the set of groups stays the same. */
   sortedGroups(): Group[] {
-    return [...this.groups.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const memo = this.groupsMemo;
+    if (memo && memo.length === this.groups.size && memo.every((g) => this.groups.get(g.name) === g)) return memo;
+    this.groupsMemo = [...this.groups.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.groupsMemo;
   }
+
+  private groupsMemo: Group[] | null = null;
 
   group(name: string): Group | undefined {
     return this.groups.get(name);

@@ -14,17 +14,29 @@ export class Group {
 
   constructor(readonly name: string) {}
 
-  /** Members sorted by id (stock order for lists, briefs and selection). */
+  /** Members sorted by id (stock order for lists, briefs and selection). Shared: callers must not mutate it. */
   sorted(): StorageNode[] {
-    return [...this.storages.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return this.views().sorted;
   }
 
   writable(): StorageNode[] {
-    return this.sorted().filter((s) => s.writable);
+    return this.views().writable;
   }
 
   readable(): StorageNode[] {
-    return this.sorted().filter((s) => s.readable);
+    return this.views().readable;
+  }
+
+  // Every upload and read query asks for these: rebuilt only when membership, a status or an rw mode
+  // changed (each bumps changeCount through touch()).
+  private memo: { at: number; sorted: StorageNode[]; writable: StorageNode[]; readable: StorageNode[] } | null = null;
+
+  private views(): { sorted: StorageNode[]; writable: StorageNode[]; readable: StorageNode[] } {
+    if (this.memo?.at !== this.changeCount) {
+      const sorted = [...this.storages.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      this.memo = { at: this.changeCount, sorted, writable: sorted.filter((s) => s.writable), readable: sorted.filter((s) => s.readable) };
+    }
+    return this.memo;
   }
 
   /** Space of the member with the least free space among the writable ones (§4.3). */

@@ -2,7 +2,7 @@
 // download/update routing from the facts a file name carries. Pure functions over the model.
 import { Errno, StatusError } from '../errors.js';
 import type { ReservedSpace } from '../config/values.js';
-import { peekFileName } from '../protocol/file-id.js';
+import { fileRouting, type FileRouting } from '../protocol/file-id.js';
 import type { Cluster } from './cluster.js';
 import type { Group } from './group.js';
 import type { StorageNode } from './storage-node.js';
@@ -107,24 +107,11 @@ function choosePath(s: StorageNode, p: SelectionPolicy): number {
   throw new StatusError(Errno.ENOSPC, `no store path of ${s.id} has room`);
 }
 
-interface FileFacts {
-  sourceIp: string;
-  sourceId: string;
-  timestamp: number;
-  normal: boolean;
-}
+type FileFacts = FileRouting;
 
 function factsOf(logical: string): FileFacts {
-  const info = peekFileName(logical);
   // Pre-1.12 names carry no facts: no source, timestamp 0, treated as normal (stock).
-  if (!info) return { sourceIp: '', sourceId: '', timestamp: 0, normal: true };
-  const src = info.source;
-  return {
-    sourceIp: 'ipv4' in src ? src.ipv4 : '',
-    sourceId: 'serverId' in src ? String(src.serverId) : '',
-    timestamp: info.timestamp,
-    normal: info.kind === 'normal' || info.kind === 'trunk',
-  };
+  return fileRouting(logical) ?? { sourceIp: '', sourceId: '', timestamp: 0, normal: true };
 }
 
 function isSource(s: StorageNode, f: FileFacts): boolean {

@@ -3,7 +3,7 @@ import { crc32 } from 'node:zlib';
 import {
   splitFileId, parseLogicalName, encodeFileName, decodeFileName, encodeFileFacts, decodeFileFacts, formatExt,
   slaveFileName, pjwHash, distributeSubdirs, isValidExt, isValidPrefix, isValidGroupName, sizeFieldFor,
-  encodeTrunkLocation, decodeTrunkLocation, type FileKind,
+  encodeTrunkLocation, decodeTrunkLocation, type FileKind, fileRouting, peekFileName,
 } from '../../../src/protocol/file-id.js';
 import { StatusError } from '../../../src/errors.js';
 
@@ -313,5 +313,43 @@ describe('file-id: randomised round trips', () => {
       if (kind !== 'normal' || size < 2 ** 32) expect(d.sizeField >> 63n).toBe(1n);
       if (kind === 'trunk') expect(d.trunk).toEqual(o.trunk);
     }
+  });
+});
+
+describe('file-id: fileRouting (the tracker\'s read routing facts)', () => {
+  const viaPeek = (logical: string) => {
+    const info = peekFileName(logical);
+    if (!info) return null;
+    return {
+      sourceIp: 'ipv4' in info.source ? info.source.ipv4 : '',
+      sourceId: 'serverId' in info.source ? String(info.source.serverId) : '',
+      timestamp: info.timestamp,
+      normal: info.kind === 'normal' || info.kind === 'trunk',
+    };
+  };
+
+  it('agrees with peekFileName on normal, appender, trunk, slave, id-named, short and pre-1.12 names', () => {
+    const names: string[] = [];
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+    for (let i = 0; i < 400; i++) {
+      const kind = (['normal', 'appender', 'trunk'] as const)[i % 3]!;
+      const source = i % 4 === 0 ? { serverId: 1 + Math.floor(rand() * 0xfffffe) } : { ipv4: [1 + (i % 250), i % 256, (i * 7) % 256, (i * 13) % 256].join('.') };
+      const name = encodeFileName({
+        source, timestamp: Math.floor(rand() * 0xffffffff), size: Math.floor(rand() * 2 ** (kind === 'trunk' ? 31 : 40)), kind, crc32: Math.floor(rand() * 0xffffffff),
+        ext: i % 5 ? 'jpg' : '', storePathIndex: i % 3, subHigh: i % 256, subLow: (i * 3) % 256,
+        ...(kind === 'trunk' ? { trunk: { fileId: i, offset: i * 10, size: 100 } } : {}),
+      } as Parameters<typeof encodeFileName>[0]);
+      names.push(name);
+      if (kind === 'normal') names.push(slaveFileName(name, '_150x150'), name.slice(0, 40));
+    }
+    names.push('M00/00/00/short.jpg', 'M00/00/00/' + 'A'.repeat(27));
+    for (const n of names) expect(fileRouting(n), n).toEqual(viaPeek(n));
+  });
+
+  it('refuses a B27 that is not base64 with EINVAL, as peekFileName does', () => {
+    const bad = 'M00/00/00/wKgFSFvAem6AfpJXAAA2F*v_nRs556.jpg';
+    expect(() => peekFileName(bad)).toThrow(StatusError);
+    expect(() => fileRouting(bad)).toThrow(StatusError);
   });
 });
