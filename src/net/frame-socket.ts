@@ -268,6 +268,30 @@ export class FrameSocket {
   /** The command in progress, for the timeout's message (−1: none, the `what` given to setTimeout). */
   timeoutCmd = -1;
 
+  /**
+   * Write a buffer the caller wants back: `release` runs once the socket is done with it (sent to the kernel,
+   * or the write failed), so it can be refilled. Resolves when more may be written (after a drain if needed).
+   */
+  async writeReleasing(buf: Buffer, release: () => void): Promise<void> {
+    if (this.socket.destroyed) {
+      release();
+      throw new ConnectionClosedError('while writing');
+    }
+    if (this.socket.write(buf, () => release())) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        this.socket.off('drain', onDrain);
+        this.socket.off('close', onClose);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onDrain = () => done();
+      const onClose = () => done(new ConnectionClosedError('while writing'));
+      this.socket.on('drain', onDrain);
+      this.socket.on('close', onClose);
+    });
+  }
+
   /** Fail pending and future reads after `ms` of inactivity (0 disables). No allocation: one listener, set once. */
   setTimeout(ms: number, what = 'network operation'): void {
     this.socket.setTimeout(ms);

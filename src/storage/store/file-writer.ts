@@ -73,9 +73,40 @@ export class TempFile {
     this.opts.counters?.fileWrite?.(true);
     this.crc32 = zlib.crc32(chunk, this.crc32);
     this.bytes += chunk.length;
+    await this.afterWrite(chunk.length);
+  }
+
+  /** Several chunks in one writev call (no concatenated copy); the CRC covers them in order. */
+  private async writeGathered(chunks: Buffer[], bytes: number): Promise<void> {
+    try {
+      const { bytesWritten } = await this.fh.writev(chunks);
+      // A short writev (rare): the rest goes chunk by chunk from where it stopped.
+      if (bytesWritten < bytes) {
+        let skip = bytesWritten;
+        for (const c of chunks) {
+          if (skip >= c.length) {
+            skip -= c.length;
+            continue;
+          }
+          let off = skip;
+          skip = 0;
+          while (off < c.length) off += (await this.fh.write(c, off, c.length - off)).bytesWritten;
+        }
+      }
+    } catch (err) {
+      this.opts.counters?.fileWrite?.(false);
+      throw err;
+    }
+    this.opts.counters?.fileWrite?.(true);
+    for (const c of chunks) this.crc32 = zlib.crc32(c, this.crc32);
+    this.bytes += bytes;
+    await this.afterWrite(bytes);
+  }
+
+  private async afterWrite(n: number): Promise<void> {
     const every = this.opts.fsyncAfterBytes ?? 0;
     if (every > 0) {
-      this.sinceSync += chunk.length;
+      this.sinceSync += n;
       if (this.sinceSync >= every) {
         this.sinceSync = 0;
         await this.fh.datasync();
@@ -92,10 +123,12 @@ export class TempFile {
     let batchBytes = 0;
     const flush = async (): Promise<void> => {
       if (!batchBytes) return;
-      const buf = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes);
+      const chunks = batch;
+      const bytes = batchBytes;
       batch = [];
       batchBytes = 0;
-      await this.write(buf);
+      if (chunks.length === 1) await this.write(chunks[0]!);
+      else await this.writeGathered(chunks, bytes);
     };
     for await (const chunk of source) {
       batch.push(chunk);
