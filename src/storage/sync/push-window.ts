@@ -53,8 +53,14 @@ export class PushWindow {
     if (!this.free.length || this.firstError) return false;
     const names = namesOf(item);
     const ts = item.rec!.timestamp;
-    for (const e of this.entries) {
+    // The span counts from the oldest unfinished record on, and only records the peer sees: a skipped one
+    // (a replica line, never sent) says nothing to the peer, and with nothing in flight nothing constrains.
+    const from = this.entries.findIndex((e) => !e.done);
+    if (from < 0) return true;
+    for (let i = from; i < this.entries.length; i++) {
+      const e = this.entries[i]!;
       if (!e.done && e.names.some((n) => names.includes(n))) return false;
+      if (e.result === 'skipped' && e.done) continue;
       const t = e.item.rec?.timestamp;
       if (t !== undefined && Math.abs(t - ts) > MAX_SPAN) return false;
     }

@@ -93,3 +93,20 @@ describe('PushWindow', () => {
     expect(win.canTake(item('100 C M00/00/00/d.txt'))).toBe(false);
   });
 });
+
+describe('PushWindow: records the peer never sees', () => {
+  it('does not hold a record back for skipped or already finished records with distant timestamps', async () => {
+    const { win, pending } = harness(2);
+    // A replica line (skipped, never sent) carrying its source's older timestamp.
+    win.addDone(item('90 c M00/00/00/r.txt'), 'skipped');
+    expect(win.canTake(item('100 C M00/00/00/a.txt'))).toBe(true);
+    const a = item('100 C M00/00/00/a.txt');
+    win.dispatch(a);
+    win.addDone(item('95 c M00/00/00/s.txt'), 'skipped');
+    expect(win.canTake(item('100 C M00/00/00/b.txt'))).toBe(true);
+    pending.get(a.line)!.resolve('sent');
+    await tick();
+    // Nothing in flight: nothing constrains the next record.
+    expect(win.canTake(item('200 C M00/00/00/c.txt'))).toBe(true);
+  });
+});
