@@ -49,8 +49,14 @@ export async function syncFile(rt: StorageRuntime, ctx: StorageCtx): Promise<voi
   checkGroup(rt, head.group, cmd);
   const target = rt.paths.resolve(head.filename);
   const op = cmd === StorageCmd.SyncCreateFile ? 'c' : 'u';
-  await rt.locks.run(target.absPath, async () => {
-    const st = statSync(target.absPath, { throwIfNoEntry: false });
+  // A create of a name this storage does not have needs no lock: nothing else can be changing a file that is
+  // not here yet, and the sender never has two records of one file in flight. With worker processes the
+  // lock is a round trip through the owner, so most replicated files skip it.
+  const first = statSync(target.absPath, { throwIfNoEntry: false });
+  const unlocked = cmd === StorageCmd.SyncCreateFile && !noContent && first === undefined;
+  const guard = <T>(fn: () => Promise<T>): Promise<T> => (unlocked ? fn() : rt.locks.run(target.absPath, fn));
+  await guard(async () => {
+    const st = unlocked ? first : statSync(target.absPath, { throwIfNoEntry: false });
     const sameSize = !!st?.isFile() && st.size === head.fileSize;
     if (noContent || (cmd === StorageCmd.SyncCreateFile && sameSize)) {
       if (!st?.isFile()) return answerStatus(ctx, Errno.ENOENT);
