@@ -122,7 +122,10 @@ describe('slaves stored as links (store_slave_file_use_link = true)', () => {
     await client.delete(dropped);
     await restartStorage(down);
     await waitFor('member ACTIVE again', async () => (await storageStatus(client, down.host)) === StorageStatus.Active, 20_000);
-    await waitFor('kept slave linked there', async () => isLink(onDisk(down, kept)), 15_000);
+    await waitFor('kept slave linked there', async () => isLink(onDisk(down, kept)), 15_000).catch((err: Error) => {
+      // What both members said meanwhile: replication to a restarted member is what this waits for.
+      throw new Error(`${err.message}\n--- source ---\n${src.proc.tail(30)}\n--- restarted ---\n${down.proc.tail(30)}`);
+    });
     expect((await downloadAt(down.address, kept)).toString()).toBe('kept slave');
     expect(targetId(down, kept)).toBe(targetId(src, kept));
     expect(isLink(onDisk(down, dropped)) || existsSync(onDisk(down, droppedTarget))).toBe(false);

@@ -26,7 +26,11 @@ export interface RunningWorker {
 
 /** Run this process as a storage worker until the owner says stop or goes away. */
 export async function runStorageWorker(config: StorageConfig, log: Logger): Promise<RunningWorker> {
-  const send = (m: ToOwner) => { if (process.connected) process.send!(m); };
+  const send = (m: ToOwner): boolean => {
+    if (!process.connected) return false;
+    process.send!(m);
+    return true;
+  };
   const locks = new RemoteLocks(send);
   const binlog = new WorkerBinlog(path.join(config.basePath, 'data', 'sync'), log);
   const stats = new StatsKeeper(path.join(config.basePath, 'data', '.worker-stats-unused'), log);
@@ -98,8 +102,13 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     send({ t: 'hello' });
   });
   binlog.switchTo(first.binlogIndex);
-  // Without its owner a worker must not take requests it can no longer record: stop at once.
-  process.on('disconnect', () => void stop().then(() => process.exit(0)));
+  // Without its owner a worker must not take requests it can no longer record: stop at once (closing the
+  // shared listener may wait for the owner that is gone, so exit regardless after a moment).
+  process.on('disconnect', () => {
+    locks.ownerGone();
+    setTimeout(() => process.exit(0), 1000).unref();
+    void stop().finally(() => process.exit(0));
+  });
   try {
     await server.listen();
   } catch (err) {
