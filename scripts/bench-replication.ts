@@ -47,7 +47,7 @@ async function present(c: Connection, fileId: string): Promise<boolean> {
 async function main(): Promise<void> {
   const tracker = await startTracker({ conf: { check_active_interval: 3 } });
   const storages: StorageHandle[] = [];
-  const conf = { sync_max_threads: values.threads! };
+  const conf = { sync_max_threads: values.threads!, ...(process.env.WORK_THREADS ? { work_threads: process.env.WORK_THREADS } : {}) };
   storages.push(await startStorage({ trackers: [tracker.address], conf }));
   storages.push(await startStorage({ trackers: [tracker.address], conf }));
   const client = new FdfsClient({ trackers: [tracker.address] });
