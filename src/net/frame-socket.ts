@@ -246,7 +246,12 @@ export class FrameSocket {
   async write(buf: Buffer): Promise<void> {
     if (this.socket.destroyed) throw new ConnectionClosedError('while writing');
     if (this.socket.write(buf)) return;
-    await new Promise<void>((resolve, reject) => {
+    await this.drained();
+  }
+
+  /** Resolves at the socket's next 'drain'; rejects if it closes first. */
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const done = (err?: Error) => {
         this.socket.off('drain', onDrain);
         this.socket.off('close', onClose);
@@ -278,18 +283,7 @@ export class FrameSocket {
       throw new ConnectionClosedError('while writing');
     }
     if (this.socket.write(buf, () => release())) return;
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: Error) => {
-        this.socket.off('drain', onDrain);
-        this.socket.off('close', onClose);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onDrain = () => done();
-      const onClose = () => done(new ConnectionClosedError('while writing'));
-      this.socket.on('drain', onDrain);
-      this.socket.on('close', onClose);
-    });
+    await this.drained();
   }
 
   /** Fail pending and future reads after `ms` of inactivity (0 disables). No allocation: one listener, set once. */
