@@ -20,7 +20,7 @@ export default class Upload extends FdfsCommand {
   static override flags = {
     group: Flags.string({ char: 'g', summary: 'Store into this group.' }),
     ext: Flags.string({ summary: 'File extension to record (default: from the file name).' }),
-    meta: Flags.string({ char: 'm', summary: 'Metadata key=value (repeatable).', multiple: true }),
+    meta: Flags.string({ char: 'm', summary: 'Metadata key=value (repeatable).', multiple: true, multipleNonGreedy: true }),
     appender: Flags.boolean({ summary: 'Create appender files (can be appended to later).', exclusive: ['slave-of'] }),
     'slave-of': Flags.string({ summary: 'Store FILE as a slave of this master file ID (master name + prefix + ext).', dependsOn: ['prefix'], exclusive: ['group'] }),
     prefix: Flags.string({ summary: 'Slave prefix, e.g. _150x150 (with --slave-of).', dependsOn: ['slave-of'] }),

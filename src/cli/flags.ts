@@ -7,6 +7,7 @@ export const clientFlags = {
     char: 't',
     summary: 'Tracker address HOST:PORT (repeatable). Default: $FDFS_TRACKER, then client.conf, then 127.0.0.1:22122.',
     multiple: true,
+    multipleNonGreedy: true,
     helpGroup: 'CONNECTION',
   }),
   config: Flags.string({

@@ -17,4 +17,8 @@ describe('fdfs download', () => {
   it('a good ID reaches for the tracker (exit 4 when nothing answers)', async () => {
     expectUnreachable(await runCli(['download', SAMPLE_ID, '-', ...NOWHERE]));
   });
+
+  it('-t before the ID and destination takes one value: the ID and destination stay arguments', async () => {
+    expectUnreachable(await runCli(['download', '-t', '127.0.0.1:1', SAMPLE_ID, '-']));
+  });
 });

@@ -22,4 +22,14 @@ describe('fdfs upload', () => {
     expectUnreachable(await runCli(['upload', '-', ...NOWHERE], { input: 'x' }));
     expectUnreachable(await runCli(['upload', '-', '--json', ...NOWHERE], { input: 'x' }), true);
   });
+
+  it('repeatable flags before the files take one value each and leave the files as arguments', async () => {
+    // Reached the file check: -t and -m did not swallow the path.
+    expectPlainFailure(await runCli(['upload', '-t', '127.0.0.1:1', '-m', 'k=v', '/nonexistent/file.txt']), 2,
+      /^fdfs: cannot read \/nonexistent\/file\.txt: no such file$/);
+    expectPlainFailure(await runCli(['upload', '--tracker=127.0.0.1:1', '-t', '127.0.0.1:2', '/nonexistent/file.txt']), 2,
+      /^fdfs: cannot read \/nonexistent\/file\.txt: no such file$/);
+    // Both files reach the upload (the tracker is the first thing that fails).
+    expectUnreachable(await runCli(['upload', '-t', '127.0.0.1:1', '-', '-'], { input: 'x' }));
+  });
 });
