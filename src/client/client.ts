@@ -1,7 +1,6 @@
 // FdfsClient: the typed promise API over trackers and storages (upload, download, delete,
 // info, metadata, lists). Connections are pooled per address; bodies are streamed.
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { PoolSet, type PoolOptions } from '../net/pool.js';
@@ -217,7 +216,14 @@ export class FdfsClient {
   /** Download into `dest` via a temp file renamed on success: no half-written file is ever visible. */
   async downloadToFile(fileId: string, dest: string, opts: DownloadOptions = {}): Promise<number> {
     const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.fdfs-${process.pid}-${Date.now()}.tmp`);
-    const out = createWriteStream(tmp);
+    let fh: FileHandle;
+    try {
+      // Opened before anything is fetched: a destination that cannot be written is a plain error, not a crash.
+      fh = await open(tmp, 'wx');
+    } catch (err) {
+      throw new UsageError(`cannot write ${dest}: ${localWriteProblem(err)}`);
+    }
+    const out = fh.createWriteStream();
     try {
       const n = await this.downloadTo(fileId, out, opts);
       await new Promise<void>((resolve, reject) => {
@@ -373,4 +379,14 @@ function waitDrain(w: Writable): Promise<void> {
     w.on('error', onError);
     w.on('close', onClose);
   });
+}
+
+/** Why a local file cannot be created, in the user's words. */
+function localWriteProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'no such directory';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'permission denied';
+  if (code === 'ENOSPC') return 'no space left on the device';
+  if (code === 'EISDIR') return 'is a directory';
+  return (err as Error).message;
 }

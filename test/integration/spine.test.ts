@@ -150,6 +150,12 @@ describe('our CLI', () => {
 
     const ranged = await runCli(['download', ids[0]!, '-', '--offset', '1', '--length', '3', ...t()]);
     expect(ranged.stdout).toBe('lph');
+
+    // A destination folder that does not exist: one plain line, exit 2, nothing left behind.
+    const nowhere = await runCli(['download', ids[1]!, path.join(work, 'no', 'such', 'dir', 'x.bin'), ...t()]);
+    expect({ code: nowhere.code, stderr: nowhere.stderr.trim() }).toEqual({
+      code: 2, stderr: `fdfs: cannot write ${path.join(work, 'no', 'such', 'dir', 'x.bin')}: no such directory`,
+    });
   });
 
   it('info decodes offline and from the server, with --json', async () => {
