@@ -21,7 +21,7 @@ export default class Serve extends BaseCommand {
   ];
   static override flags = {
     role: Flags.string({ char: 'r', summary: 'Which server(s) to run.', options: ['tracker', 'storage', 'all'], default: 'all' }),
-    config: Flags.string({ char: 'c', summary: 'Stock tracker.conf (role tracker) or storage.conf (role storage).' }),
+    config: Flags.string({ char: 'c', summary: 'Stock tracker.conf or storage.conf: serves the role the file is for.' }),
     'tracker-config': Flags.string({ summary: 'tracker.conf for --role all.' }),
     'storage-config': Flags.string({ summary: 'storage.conf for --role all.' }),
     'data-dir': Flags.string({ summary: 'Data folder of the embedded default.', default: undefined }),

@@ -4,6 +4,7 @@ import cluster from 'node:cluster';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { parseConfFile } from '../config/ini.js';
 import {
   loadTrackerConfig, loadStorageConfig, defaultTrackerConfig, defaultStorageConfig,
   type TrackerConfig, type StorageConfig,
@@ -91,8 +92,25 @@ function applyOverrides<T extends { bindAddr: string; port: number; basePath: st
   return cfg;
 }
 
+/** Keys only a storage.conf sets (a tracker.conf has none of them). */
+const STORAGE_ONLY_KEYS = ['tracker_server', 'group_name', 'store_path0', 'store_path_count'];
+
+/** Which role a stock conf file is for: a storage.conf names its trackers and store paths. */
+export function confRole(file: string): 'tracker' | 'storage' {
+  const raw = parseConfFile(file, { log: { warn: () => {} } });
+  return STORAGE_ONLY_KEYS.some((k) => raw.global.has(k)) ? 'storage' : 'tracker';
+}
+
 export function resolveConfigs(o: ServeOptions): { tracker?: TrackerConfig; storage?: StorageConfig } {
   const single = o.config;
+  if (single) {
+    // `serve --config X` serves what X is for; a role that does not match X is refused in one line.
+    const role = confRole(single);
+    if (o.role !== 'all' && o.role !== role) {
+      throw new UsageError(`${single} is a ${role}.conf (${role === 'storage' ? 'it names tracker_server / store paths' : 'it names no trackers'}): use --role ${role}`);
+    }
+    o = { ...o, role };
+  }
   if (o.role === 'tracker') {
     const file = single ?? o.trackerConfig;
     const cfg = file ? loadTrackerConfig(file) : embeddedConfigs(o).tracker;
@@ -104,7 +122,6 @@ export function resolveConfigs(o: ServeOptions): { tracker?: TrackerConfig; stor
     if (o.group) cfg.groupName = o.group;
     return { storage: applyOverrides(cfg, o, o.storagePort) };
   }
-  if (single) throw new UsageError('--role all takes --tracker-config and --storage-config, not --config');
   const emb = embeddedConfigs(o);
   const tracker = o.trackerConfig ? applyOverrides(loadTrackerConfig(o.trackerConfig), o, o.trackerPort) : emb.tracker;
   const storage = o.storageConfig ? applyOverrides(loadStorageConfig(o.storageConfig), o, o.storagePort) : emb.storage;

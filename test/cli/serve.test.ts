@@ -38,3 +38,19 @@ describe('fdfs serve', () => {
     expectParseError(await runCli(['serve', '--tracker-port', '0']), /--tracker-port/);
   });
 });
+
+describe('fdfs serve --config: the role follows the file', () => {
+  it('serves a storage.conf as a storage without --role, and refuses a role that does not match the file', async () => {
+    const host = allocHost();
+    const conf = path.join(dir, 'storage.conf');
+    writeFileSync(conf, `group_name = group1\nbind_addr = ${host}\nport = 23000\nbase_path = ${dir}\nstore_path0 = ${dir}\n`
+      + `subdir_count_per_path = 4\ntracker_server = ${host}:22122\n`);
+    const server = new ServerProcess('storage', ['serve', '--config', conf]);
+    await server.start();
+    expect(server.output).toContain(`storage group1 listening on ${host}:23000`);
+    expect(server.output).not.toContain('tracker listening');
+    expect(await server.stop()).toBe(0);
+    expectPlainFailure(await runCli(['serve', '--role', 'tracker', '--config', conf]), 2,
+      new RegExp(`^fdfs serve: ${conf.replace(/[.]/g, '\\.')} is a storage\\.conf .*use --role storage$`));
+  });
+});
