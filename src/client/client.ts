@@ -15,7 +15,7 @@ import { encodeListAllGroupsRequest, encodeListOneGroupRequest, decodeListGroups
   decodeListStorageResponse, type GroupStat, type StorageRecord } from '../protocol/tracker-list.js';
 import { splitFileId, decodeFileName, peekFileName, isValidExt, type FileNameInfo } from '../protocol/file-id.js';
 import type { Metadata, MetadataInput } from '../protocol/metadata.js';
-import { ConnectError, LengthMismatchError, UsageError } from '../errors.js';
+import { ConnectError, Errno, LengthMismatchError, StatusError, UsageError } from '../errors.js';
 import { TrackerSet, parseAddress, type TrackerHealth } from './trackers.js';
 import { prepareSource, type UploadSource } from './sources.js';
 import { streamRequest } from '../net/exchange.js';
@@ -99,13 +99,13 @@ export class FdfsClient {
 
   async queryStore(group?: string): Promise<StoreTarget> {
     const cmd = group ? TrackerCmd.QueryStoreWithGroupOne : TrackerCmd.QueryStoreWithoutGroupOne;
-    const body = await this.trackers.use((c) => c.call(encodeQueryStoreRequest({ group }), { cmd }));
+    const body = await this.trackers.use((c) => c.call(encodeQueryStoreRequest({ group }), { cmd })).catch((err) => { throw storeRefusal(err, group); });
     return decodeQueryStoreResponse(body);
   }
 
   async queryStoreAll(group?: string): Promise<{ group: string; servers: StorageAddr[]; storePathIndex: number }> {
     const cmd = group ? TrackerCmd.QueryStoreWithGroupAll : TrackerCmd.QueryStoreWithoutGroupAll;
-    const body = await this.trackers.use((c) => c.call(encodeQueryStoreRequest({ group, all: true }), { cmd }));
+    const body = await this.trackers.use((c) => c.call(encodeQueryStoreRequest({ group, all: true }), { cmd })).catch((err) => { throw storeRefusal(err, group); });
     return decodeQueryStoreAllResponse(body);
   }
 
@@ -389,4 +389,13 @@ function localWriteProblem(err: unknown): string {
   if (code === 'ENOSPC') return 'no space left on the device';
   if (code === 'EISDIR') return 'is a directory';
   return (err as Error).message;
+}
+
+/** The tracker's ENOENT to an upload query, said as the tracker means it (the wire carries only the errno). */
+function storeRefusal(err: unknown, group?: string): unknown {
+  if (!(err instanceof StatusError) || err.errno !== Errno.ENOENT) return err;
+  const what = group
+    ? `the tracker knows no group ${group}, or none of its storages is active`
+    : 'no group has an active storage to upload to';
+  return new StatusError(Errno.ENOENT, what, err.cmd);
 }

@@ -197,6 +197,11 @@ describe('our CLI', () => {
     expect(unreachable.stderr).toMatch(/^fdfs: cannot reach tracker 127\.0\.0\.1:1 \(connection refused\) — is `fdfs serve` running there\?/);
     const viaEnv = await runCli(['upload', '-'], { input: 'env', env: { FDFS_TRACKER: tracker.address } });
     expect(viaEnv.code, viaEnv.stderr).toBe(0);
+    // A group the tracker does not know: said as such, not a bare "not found".
+    const noGroup = await runCli(['upload', '-', '-g', 'group9', ...t()], { input: 'x' });
+    expect({ code: noGroup.code, stderr: noGroup.stderr.trim() }).toEqual({
+      code: 3, stderr: 'fdfs: the tracker knows no group group9, or none of its storages is active (ENOENT)',
+    });
   });
 
   it('reads trackers from a stock client.conf', async () => {
