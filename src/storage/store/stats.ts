@@ -35,9 +35,11 @@ export class StatsKeeper {
   private savedVersion = -1;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly file: string, private readonly log?: Logger) {}
+  /** `file` null: counters kept only in memory (a worker process; its owner persists the merged ones). */
+  constructor(private readonly file: string | null, private readonly log?: Logger) {}
 
   async load(): Promise<void> {
+    if (this.file === null) return;
     const text = await readFile(this.file, 'utf8').catch(() => null);
     if (text === null) return;
     const kv = parseStorageStatFile(text);
@@ -66,7 +68,7 @@ export class StatsKeeper {
   }
 
   async save(force = false): Promise<void> {
-    if (!force && this.savedVersion === this.version) return;
+    if (this.file === null || (!force && this.savedVersion === this.version)) return;
     const v = this.version;
     const counters: Record<string, number> = {};
     for (const f of STAT_I64_FIELDS) if (!NOT_PERSISTED.has(f)) counters[statKey(f)] = this.stats[f];

@@ -33,7 +33,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
   };
   const locks = new RemoteLocks(send);
   const binlog = new WorkerBinlog(path.join(config.basePath, 'data', 'sync'), log);
-  const stats = new StatsKeeper(path.join(config.basePath, 'data', '.worker-stats-unused'), log);
+  const stats = new StatsKeeper(null, log);
   const params = defaultTrackerParams();
   const paths = new StorePaths(config.storePaths, config.subdirCountPerPath);
   const received: Record<string, number> = {};

@@ -5,41 +5,30 @@ import { Connection } from '../../../src/net/connection.js';
 import { Pool } from '../../../src/net/pool.js';
 import { encodeHeader } from '../../../src/protocol/header.js';
 import { Errno, StatusError } from '../../../src/errors.js';
-import { createLogger } from '../../../src/log.js';
+import { startTestFrameServer } from '../../helpers/frame-server.js';
 
 // Test protocol: cmd 1 = echo body, cmd 2 = md5 of a streamed body, cmd 3 = ENOENT, cmd 4 = EINVAL.
 let server: FrameServer<{ n: number }>;
 let port = 0;
 
 beforeAll(async () => {
-  server = new FrameServer({
-    host: '127.0.0.1',
-    port: 0,
-    role: 'storage',
-    log: createLogger({ level: 'silent' }),
-    networkTimeout: 5,
-    maxPkgLen: (cmd) => (cmd === 2 ? Number.MAX_SAFE_INTEGER : 1 << 16),
-    newState: () => ({ n: 0 }),
-    dispatch: async (ctx) => {
-      ctx.state.n++;
-      switch (ctx.header.cmd) {
-        case 1:
-          return ctx.reply(await ctx.conn.readRest());
-        case 2: {
-          const h = createHash('md5');
-          for await (const c of ctx.conn.chunks()) h.update(c);
-          return ctx.reply(Buffer.from(h.digest('hex') + ':' + ctx.state.n));
-        }
-        case 3:
-          await ctx.conn.skipBody();
-          throw new StatusError(Errno.ENOENT);
-        default:
-          throw new StatusError(Errno.EINVAL);
+  ({ server, port } = await startTestFrameServer<{ n: number }>(async (ctx) => {
+    ctx.state.n++;
+    switch (ctx.header.cmd) {
+      case 1:
+        return ctx.reply(await ctx.conn.readRest());
+      case 2: {
+        const h = createHash('md5');
+        for await (const c of ctx.conn.chunks()) h.update(c);
+        return ctx.reply(Buffer.from(h.digest('hex') + ':' + ctx.state.n));
       }
-    },
-  });
-  await server.listen();
-  port = server.address.port;
+      case 3:
+        await ctx.conn.skipBody();
+        throw new StatusError(Errno.ENOENT);
+      default:
+        throw new StatusError(Errno.EINVAL);
+    }
+  }, { newState: () => ({ n: 0 }), maxPkgLen: (cmd) => (cmd === 2 ? Number.MAX_SAFE_INTEGER : 1 << 16) }));
 });
 afterAll(() => server.close());
 

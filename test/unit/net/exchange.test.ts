@@ -10,7 +10,7 @@ import { Connection } from '../../../src/net/connection.js';
 import { readUntilTrailer, streamRequest } from '../../../src/net/exchange.js';
 import { encodeHeader, PKG_LEN_UNTIL_CLOSE } from '../../../src/protocol/header.js';
 import { Errno, LengthMismatchError, StatusError } from '../../../src/errors.js';
-import { createLogger } from '../../../src/log.js';
+import { startTestFrameServer } from '../../helpers/frame-server.js';
 
 // cmd 2 = md5 of a streamed body; cmd 4 = EINVAL before reading the body (a storage then closes).
 let server: FrameServer<object>;
@@ -19,23 +19,12 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'fdfs-exchange-'));
-  server = new FrameServer({
-    host: '127.0.0.1',
-    port: 0,
-    role: 'storage',
-    log: createLogger({ level: 'silent' }),
-    networkTimeout: 5,
-    maxPkgLen: () => Number.MAX_SAFE_INTEGER,
-    newState: () => ({}),
-    dispatch: async (ctx) => {
-      if (ctx.header.cmd === 4) throw new StatusError(Errno.EINVAL);
-      const h = createHash('md5');
-      for await (const c of ctx.conn.chunks()) h.update(c);
-      return ctx.reply(Buffer.from(h.digest('hex')));
-    },
-  });
-  await server.listen();
-  port = server.address.port;
+  ({ server, port } = await startTestFrameServer(async (ctx) => {
+    if (ctx.header.cmd === 4) throw new StatusError(Errno.EINVAL);
+    const h = createHash('md5');
+    for await (const c of ctx.conn.chunks()) h.update(c);
+    return ctx.reply(Buffer.from(h.digest('hex')));
+  }));
 });
 afterAll(async () => {
   await server.close();

@@ -9,7 +9,7 @@ import { encodeHeader } from '../../../src/protocol/header.js';
 import { StorageFileCommands } from '../../../src/protocol/storage-file.js';
 import { SyncCommands } from '../../../src/protocol/sync.js';
 import { Errno } from '../../../src/errors.js';
-import { createLogger } from '../../../src/log.js';
+import { startTestFrameServer } from '../../helpers/frame-server.js';
 
 // A storage-role server whose handlers read a head with readRequestHead and answer it as JSON.
 const DESCRIPTORS = new Map<number, CommandDescriptor<never, unknown>>(
@@ -19,23 +19,12 @@ let server: FrameServer<object>;
 let port = 0;
 
 beforeAll(async () => {
-  server = new FrameServer({
-    host: '127.0.0.1',
-    port: 0,
-    role: 'storage',
-    log: createLogger({ level: 'silent' }),
-    networkTimeout: 5,
-    maxPkgLen: () => Number.MAX_SAFE_INTEGER,
-    newState: () => ({}),
-    dispatch: async (ctx) => {
-      const head = await readRequestHead(ctx, DESCRIPTORS.get(ctx.header.cmd)!, 1024);
-      const content = ctx.conn.bodyRemaining;
-      await ctx.conn.skipBody();
-      return ctx.reply(Buffer.from(JSON.stringify({ head, content })));
-    },
-  });
-  await server.listen();
-  port = server.address.port;
+  ({ server, port } = await startTestFrameServer(async (ctx) => {
+    const head = await readRequestHead(ctx, DESCRIPTORS.get(ctx.header.cmd)!, 1024);
+    const content = ctx.conn.bodyRemaining;
+    await ctx.conn.skipBody();
+    return ctx.reply(Buffer.from(JSON.stringify({ head, content })));
+  }));
 });
 afterAll(() => server.close());
 
