@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StorageConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
-import { peekFileName, type FileNameInfo, type FileSource } from '../protocol/file-id.js';
+import { isMetadataSidecar, peekFileName, type FileNameInfo, type FileSource } from '../protocol/file-id.js';
 import { checkHttpToken } from '../protocol/http-token.js';
 import { HttpListener, reply } from './listener.js';
 import { openLocalFile } from './local-file.js';
@@ -76,6 +76,8 @@ export class StorageGateway {
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, '', { Allow: 'GET, HEAD', Connection: 'close' });
     const target = fileTarget(t.path);
     if (!target) return reply(res, 400, 'not a file URL (/group/Mxx/HH/HH/name)');
+    // Metadata is read with GET_METADATA, never downloaded as a file (it may hold what the URL's token guards).
+    if (isMetadataSidecar(target.logical)) return reply(res, 404);
     if (target.group === '' ? this.config.httpUrlHaveGroupName : target.group !== this.files.group) {
       return reply(res, 404, target.group ? `unknown group ${target.group}` : 'the URL must name the group (url_have_group_name = true)');
     }

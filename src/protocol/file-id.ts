@@ -256,6 +256,22 @@ export function peekFileName(logical: string): FileNameInfo | null {
   return { ...facts, kind: (facts.sizeField & APPENDER_FLAG) !== 0n ? 'appender' : 'slave', ext: extOf(logical) };
 }
 
+/** A file's metadata lives beside it in `<name>-m` (§11.2). */
+export const METADATA_SUFFIX = '-m';
+
+/**
+ * True when a logical name is the metadata sidecar of a generated name: never a stored file of its own (the
+ * one clash, a slave prefix "-m" without extension, is refused by slaveFileName).
+ */
+export function isMetadataSidecar(logical: string): boolean {
+  if (!logical.endsWith(METADATA_SUFFIX)) return false;
+  try {
+    return peekFileName(logical.slice(0, -METADATA_SUFFIX.length)) !== null;
+  } catch {
+    return false;
+  }
+}
+
 /** What a tracker needs of a name to route a read (§5.8): its source, its timestamp, and whether it is normal. */
 export interface FileRouting {
   /** Dotted IPv4 of the source ('' when the name carries a server id). */

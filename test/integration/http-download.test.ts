@@ -142,6 +142,17 @@ describe('downloads', () => {
     expect(del.headers.get('allow')).toBe('GET, HEAD');
   });
 
+  it('never serves a metadata sidecar as a file (404), with or without the group', async () => {
+    const withMeta = await client.upload(Buffer.from('has metadata'), { ext: 'txt', metadata: { owner: 'secret-owner' } });
+    expect(await client.getMetadata(withMeta)).toEqual({ owner: 'secret-owner' });
+    for (const url of [`${base}/${withMeta}-m`, `${base}/${withMeta.slice(withMeta.indexOf('/') + 1)}-m`]) {
+      const r = await fetch(url);
+      expect(r.status).toBe(404);
+      expect(await r.text()).not.toContain('secret-owner');
+    }
+    expect((await fetch(`${base}/${withMeta}`)).status).toBe(200);
+  });
+
   it('answers /healthz on the storage and the tracker', async () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ role: 'storage', status: 'ok', group: 'group1' });
     expect(await (await fetch(`http://${tracker.host}:${TRACKER_HTTP}/healthz`)).json())

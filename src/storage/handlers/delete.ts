@@ -7,7 +7,9 @@ import { StorageFileCommands } from '../../protocol/storage-file.js';
 import { deletesTarget, linkTarget, removeLinkTarget } from './links.js';
 import { checkGroup, fsStatus, nowSec, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 
-export const META_SUFFIX = '-m';
+import { METADATA_SUFFIX as META_SUFFIX } from '../../protocol/file-id.js';
+
+export { META_SUFFIX };
 
 export async function deleteFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const req = await readRequest(rt, ctx, StorageFileCommands.DeleteFile);

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { crc32 } from 'node:zlib';
 import {
   splitFileId, parseLogicalName, encodeFileName, decodeFileName, encodeFileFacts, decodeFileFacts, formatExt,
-  slaveFileName, pjwHash, distributeSubdirs, isValidExt, isValidPrefix, isValidGroupName, sizeFieldFor,
+  slaveFileName, isMetadataSidecar, pjwHash, distributeSubdirs, isValidExt, isValidPrefix, isValidGroupName, sizeFieldFor,
   encodeTrunkLocation, decodeTrunkLocation, type FileKind, fileRouting, peekFileName,
 } from '../../../src/protocol/file-id.js';
 import { StatusError } from '../../../src/errors.js';
@@ -245,6 +245,16 @@ describe('file-id: slave names (§6.7)', () => {
     einval(() => slaveFileName(master, '_big', 'toolong'));
     einval(() => slaveFileName('M00/02/AC/short.txt', '_big', 'txt'));
     expect(slaveFileName(master, '-m', 'txt')).toBe('M00/02/AC/Ck0AA2sB8IuAKDoiAAAAHWMZ9Uk066-m.txt');
+  });
+});
+
+describe('file-id: metadata sidecars', () => {
+  it('knows `<generated name>-m` as a sidecar, and nothing else', () => {
+    expect(isMetadataSidecar('M00/02/AC/Ck0AA2sB8IuAKDoiAAAAHWMZ9Uk066.txt-m')).toBe(true);
+    expect(isMetadataSidecar('M00/02/AC/Ck0AA2sB8IuAKDoiAAAAHWMZ9Uk066-m')).toBe(true);
+    expect(isMetadataSidecar('M00/02/AC/Ck0AA2sB8IuAKDoiAAAAHWMZ9Uk066.txt')).toBe(false);
+    expect(isMetadataSidecar('M00/02/AC/short-m')).toBe(false);
+    expect(isMetadataSidecar('M00/02/AC/Ck0AA2sB8IuAKDoi!!AAHWMZ9Uk066-m')).toBe(false);
   });
 });
 
