@@ -18,6 +18,8 @@ import { Placement } from './store/placement.js';
 import { dispatchStorage } from './dispatch.js';
 import { WorkerPool } from './workers/owner.js';
 import { firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
+import { VerifiedCopies } from './repair/content-check.js';
+import { Repairer } from './repair/repairer.js';
 import { applyTrackerParams, defaultTrackerParams } from './tracker-side/tracker-params.js';
 import { StatsKeeper } from './store/stats.js';
 import { StorePaths } from './store/store-paths.js';
@@ -198,6 +200,7 @@ export class StorageServer {
       }),
       myIp: this.initFlag.data.lastIpAddr,
       progress: this.progress,
+      content: { verified: new VerifiedCopies(), repairer: new Repairer(() => this.runtime) },
     };
     try {
       if (this.pool) this.poolAddress = await this.pool.start();
