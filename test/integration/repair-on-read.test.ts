@@ -16,7 +16,7 @@ import { downloadAt, fileInfoAt } from '../helpers/storage-direct.js';
 let g: TwoMemberGroup;
 
 beforeAll(async () => {
-  g = await startTwoMemberGroup();
+  g = await startTwoMemberGroup({ storageConf: { 'http.server_port': 8888 } });
 });
 
 afterAll(async () => {
@@ -109,5 +109,33 @@ describe('a damaged large copy', () => {
     // Whichever member the tracker picks, the client ends with the right bytes.
     for (let i = 0; i < 4; i++) expect((await g.client.downloadToBuffer(id)).equals(content)).toBe(true);
     await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
+  });
+});
+
+describe('over HTTP', () => {
+  const url = (host: string, id: string) => `http://${host}:8888/${id}`;
+
+  it('a damaged small copy is repaired before the answer: 200 with the right bytes', async () => {
+    const content = randomBytes(3000);
+    const { id, onS1 } = await replicated(content);
+    damage(onS1, content);
+    const r = await fetch(url(g.s1.host, id));
+    expect(r.status).toBe(200);
+    expect(Buffer.from(await r.arrayBuffer()).equals(content)).toBe(true);
+    expect(readFileSync(onS1).equals(content)).toBe(true);
+  });
+
+  it('a damaged large copy answers 503 with Retry-After, then 200 once repaired', async () => {
+    const content = randomBytes(1024 * 1024 + 1);
+    const { id, onS1 } = await replicated(content);
+    damage(onS1, content);
+    const r = await fetch(url(g.s1.host, id));
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('5');
+    await r.arrayBuffer();
+    await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
+    const again = await fetch(url(g.s1.host, id));
+    expect(again.status).toBe(200);
+    expect(Buffer.from(await again.arrayBuffer()).equals(content)).toBe(true);
   });
 });

@@ -1,14 +1,14 @@
 // 14 DOWNLOAD_FILE (spec §5.6): the offset/length rules of 6.15.4+, then the content streamed from disk with
 // socket backpressure (one read buffer in flight, never the whole file). A normal file's copy is checked
 // against the size and CRC32 in its name (repair/content-check.ts) and never served as good when it differs.
-import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { encodeHeader } from '../../protocol/header.js';
 import { Errno, StatusError } from '../../errors.js';
 import { CommonCmd, HEADER_SIZE, StorageCmd } from '../../protocol/codes.js';
 import { StorageFileCommands } from '../../protocol/storage-file.js';
 import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
-import { crcOf, expectedContent, isSlaveOfSibling, looksAsWritten, type CopyStamp, type ExpectedContent } from '../repair/content-check.js';
+import { crcOf, expectedContent, isUncheckable, looksAsWritten, type CopyStamp, type ExpectedContent } from '../repair/content-check.js';
 
 const READ_CHUNK = 1 << 20;
 
@@ -103,18 +103,9 @@ class CopyCheck {
     return verified.size > 0 && verified.has(this.absPath, this.stamp);
   }
 
-  /**
-   * Names whose facts are not their content's: links (a symlink under a new name with a random CRC, as stock
-   * makes them) and slaves of normal-name length. Looked at only when a full check would be needed.
-   */
+  /** A link or a slave of normal-name length: nothing to check (and remembered as such). */
   exempt(): boolean {
-    let link = false;
-    try {
-      link = lstatSync(this.absPath).isSymbolicLink();
-    } catch {
-      // gone meanwhile: the read reports it
-    }
-    if (!link && !isSlaveOfSibling(this.absPath)) return false;
+    if (!isUncheckable(this.absPath)) return false;
     this.rt.content.verified.add(this.absPath, this.stamp);
     return true;
   }

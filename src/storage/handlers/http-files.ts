@@ -5,6 +5,7 @@ import type { FileSource } from '../../protocol/file-id.js';
 import { sourceAddress } from '../tracker-side/identity.js';
 import { sourceIp, type StorageRuntime } from '../runtime.js';
 import { storeNewFile } from './upload.js';
+import { checkOpenedCopy, type CopyVerdict, type OpenedCopy } from '../repair/check-opened.js';
 
 /** An upload arriving by HTTP: the same fields as the gateway's UploadRequest. */
 export interface HttpUpload {
@@ -27,6 +28,8 @@ export interface StorageFileAccess {
   isSelf(host: string): boolean;
   /** Store like 11 UPLOAD_FILE; resolves with the file ID. */
   upload(u: HttpUpload): Promise<string>;
+  /** Check an opened copy against its name before it is served (repairing a damaged one from a peer). */
+  checkCopy(logical: string, absPath: string, file: OpenedCopy): Promise<CopyVerdict>;
   /** Extra /healthz fields. */
   health(): Record<string, unknown>;
 }
@@ -54,6 +57,7 @@ export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): Sto
       });
       return `${r.group}/${logical}`;
     },
+    checkCopy: (logical, absPath, file) => checkOpenedCopy(rt(), logical, absPath, file),
     health: () => ({ ip: ownIp() }),
   };
 }

@@ -1,7 +1,7 @@
 // Is a stored copy of a normal file what its name says? Normal names carry the content's size and CRC32
 // (§6.3), so a damaged copy is caught on read: small files are checked in full (a 4 KiB CRC costs ~2 µs),
 // large ones when their size or mtime shows a change since they were written, or on their first read.
-import { readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { peekFileName } from '../../protocol/file-id.js';
@@ -97,4 +97,17 @@ export function isSlaveOfSibling(absPath: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Names whose facts are not their content's: links (a symlink under a new name with a random CRC, as stock
+ * makes them) and slaves of normal-name length. Looked at only when a full check would be needed.
+ */
+export function isUncheckable(absPath: string): boolean {
+  try {
+    if (lstatSync(absPath).isSymbolicLink()) return true;
+  } catch {
+    return false;
+  }
+  return isSlaveOfSibling(absPath);
 }
