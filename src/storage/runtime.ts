@@ -41,6 +41,8 @@ export interface StorageRuntime {
   progress: { noteReceived(sourceId: string, timestamp: number): void };
   /** Copies found to match their names, and the repair of damaged ones from peers (repair/). */
   content: ContentGuard;
+  /** IPs of the group's members as the trackers list them; null until a tracker has sent the list. */
+  memberIps: readonly string[] | null;
 }
 
 /** repair/'s VerifiedCopies and Repairer, as handlers use them. */

@@ -48,10 +48,12 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     myIp: '',
     progress: { noteReceived: (source, ts) => { received[source] = Math.max(received[source] ?? 0, ts); } },
     content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt) },
+    memberIps: null,
   };
   const apply = (s: SharedState) => {
     rt.myIp = s.myIp;
     rt.identity = s.identity;
+    rt.memberIps = s.memberIps;
     Object.assign(params, s.params);
   };
 
