@@ -19,7 +19,7 @@ import { startStorageHttp } from './serve/storage-http.js';
 import { startTrackerHttp } from './serve/tracker-http.js';
 import { applyHttpFlags, httpPortInUse, type ServeHttpOptions } from './serve/http-flags.js';
 import { serveLog, serveLogger, type ServeLogOptions } from './serve-log.js';
-import { child, setRootLogger } from '../log.js';
+import { child, log, setRootLogger } from '../log.js';
 import { runStorageWorker } from '../storage/workers/worker.js';
 
 export type Role = 'tracker' | 'storage' | 'all';
@@ -133,9 +133,10 @@ export function resolveConfigs(o: ServeOptions): { tracker?: TrackerConfig; stor
 /** Start the roles; resolves once every role listens (the storage then registers in the background). */
 export async function startServers(o: ServeOptions): Promise<RunningServers> {
   const { tracker: tc, storage: sc } = resolveConfigs(o);
-  applyHttpFlags(o, tc, sc);
+  const httpWarnings = applyHttpFlags(o, tc, sc);
   // Now that the confs are read: their log_level (unless --log-level), and --log-file auto's stock path.
   setRootLogger(serveLogger(o.logFormat, serveLog(o, tc, sc)));
+  if (!cluster.isWorker) for (const w of httpWarnings) log().warn(w);
   if (cluster.isWorker) {
     // Forked by the storage's WorkerPool with the same arguments: serve the storage port only.
     if (!sc) throw new UsageError('a storage worker needs a storage configuration');

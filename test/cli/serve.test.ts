@@ -109,3 +109,14 @@ describe('fdfs serve log lines: human on a terminal, JSON otherwise (issue 11 it
     expect(pretty.output).not.toContain('\x1b[');
   });
 });
+
+describe('fdfs serve HTTP flags on a tracker (issue 11 item 8)', () => {
+  it('storage-only HTTP settings (e.g. FDFS_HTTP_TOKEN_SECRET for every server of a host) are ignored with a warning', async () => {
+    const host = allocHost();
+    const server = new ServerProcess('tracker-token', ['serve', '--role', 'tracker', '--bind', host, '--data-dir', path.join(dir, 'tt'), '--no-http',
+      '--http-token-secret', 'x', '--log-format', 'json']);
+    await server.start();
+    expect(await server.stop()).toBe(0);
+    expect(server.output).toMatch(/^\{"level":40,.*"msg":"--http-token-secret ignored: only a storage has an HTTP gateway"\}$/m);
+  });
+});

@@ -17,10 +17,12 @@ export interface ServeHttpOptions {
   httpUploadSecret?: string;
 }
 
-export function applyHttpFlags(o: ServeHttpOptions, tc?: TrackerConfig, sc?: StorageConfig): void {
+/** Applies the flags; returns warnings (storage settings given to a tracker, e.g. from the environment). */
+export function applyHttpFlags(o: ServeHttpOptions, tc?: TrackerConfig, sc?: StorageConfig): string[] {
   const storageFlags = [o.httpTokenSecret !== undefined && '--http-token-secret', o.httpTokenTtl !== undefined && '--http-token-ttl',
     o.httpUploadSecret !== undefined && '--http-upload-secret'].filter(Boolean);
-  if (!sc && storageFlags.length) throw new UsageError(`${storageFlags.join(', ')}: only a storage has an HTTP gateway (use --role storage or all)`);
+  // Not an error: FDFS_HTTP_TOKEN_SECRET may be set for every fdfs serve on a host.
+  const warnings = !sc && storageFlags.length ? [`${storageFlags.join(', ')} ignored: only a storage has an HTTP gateway`] : [];
   // --no-http turns off the HTTP ports not given explicitly.
   const trackerPort = o.trackerHttpPort ?? (o.noHttp ? 0 : undefined);
   const storagePort = o.storageHttpPort ?? (o.noHttp ? 0 : undefined);
@@ -29,7 +31,7 @@ export function applyHttpFlags(o: ServeHttpOptions, tc?: TrackerConfig, sc?: Sto
     // The entry's redirects go to the gateway's port (one port for the cluster).
     if (storagePort) tc.httpStorageServerPort = storagePort;
   }
-  if (!sc) return;
+  if (!sc) return warnings;
   if (storagePort !== undefined) {
     sc.httpServerPort = storagePort;
     if (storagePort > 0) sc.httpDisabled = false;
@@ -51,6 +53,7 @@ export function applyHttpFlags(o: ServeHttpOptions, tc?: TrackerConfig, sc?: Sto
   if (httpFlags && !(sc.httpServerPort > 0 && !sc.httpDisabled)) {
     throw new UsageError(`${storageFlags.join(', ')}: the storage's HTTP gateway is off (no http.server_port): add --storage-http-port PORT`);
   }
+  return warnings;
 }
 
 /** EADDRINUSE on an HTTP port: which flag moves it. */
