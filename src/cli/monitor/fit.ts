@@ -88,6 +88,8 @@ export async function fitTable(spec: TableSpec, width: number, style: TableStyle
     }
     parts.push(part);
   }
+  // Chopped finer than one table per section (plus one): a block per row reads better on so narrow a terminal.
+  if (parts.length > (spec.sections?.length ?? 1) + 1) return blocks(spec, width);
   return parts.map((p) => draw(p)).join('\n');
 }
 
