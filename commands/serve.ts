@@ -11,7 +11,9 @@ export default class Serve extends BaseCommand {
   static override summary = 'Run fdfs servers: tracker, storage, or both in one process.';
   static override description = [
     'With no flags: the embedded default — tracker on 127.0.0.1:22122 and storage (group1) on 127.0.0.1:23000',
-    'in one process, data in ./fdfs-data. With --config: a stock FastDFS tracker.conf or storage.conf, read unchanged.',
+    'in one process, data in ./fdfs-data, HTTP entry on 8080 and gateway on 8888 (move them with --tracker-http-port /',
+    '--storage-http-port, or --no-http). With --config: a stock FastDFS tracker.conf or storage.conf, read unchanged.',
+    'Logs go to stderr: human lines on a terminal, JSON lines otherwise (--log-format).',
     'Prints "ready" on standard output once listening; stops cleanly on SIGINT/SIGTERM.',
   ].join('\n');
   static override examples = [
