@@ -68,9 +68,10 @@ export async function monitorWatch(client: FdfsClient, o: MonitorOptions & { sec
         // oclif's log() is muted under --json: one JSON document per line, written directly.
         process.stdout.write(`${JSON.stringify(view)}\n`);
       } else if (tty) {
-        // Home, then each line clears its own rest, then clear below: redraws without flicker.
+        // Home, then each line is cleared and written, then clear below: redraws without flicker. Clearing before
+        // the text, not after: after a line as wide as the terminal, the cursor sits on its last character.
         const text = `${await renderView(view, { color, width: outputWidth() })}\n\nevery ${o.seconds}s — Ctrl-C to stop`;
-        process.stdout.write(`\x1b[H${text.split('\n').map((l) => `${l}\x1b[K`).join('\n')}\n\x1b[J`);
+        process.stdout.write(`\x1b[H${text.split('\n').map((l) => `\x1b[K${l}`).join('\n')}\n\x1b[J`);
       } else {
         o.log(`${await renderView(view, { color, width: outputWidth() })}\n`);
       }
