@@ -49,8 +49,7 @@ export function applyHttpFlags(o: ServeHttpOptions, tc?: TrackerConfig, sc?: Sto
     if (!o.httpUploadSecret.trim()) throw new UsageError('--http-upload-secret is empty: give the bearer secret uploaders send');
     sc.httpUploadSecret = o.httpUploadSecret;
   }
-  const httpFlags = storageFlags.length > 0;
-  if (httpFlags && !(sc.httpServerPort > 0 && !sc.httpDisabled)) {
+  if (storageFlags.length && !(sc.httpServerPort > 0 && !sc.httpDisabled)) {
     throw new UsageError(`${storageFlags.join(', ')}: the storage's HTTP gateway is off (no http.server_port): add --storage-http-port PORT`);
   }
   return warnings;
