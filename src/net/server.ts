@@ -11,6 +11,8 @@ import { metrics, observedDispatch } from '../metrics.js';
 
 /** Body bytes a failed request may still owe before we give up on the connection instead. */
 const MAX_DRAIN = 1 << 20;
+/** A connection idle at least this long may give its slot to a new one at max_connections. */
+const MIN_IDLE_MS = 1000;
 
 export interface RequestContext<S> {
   header: Header;
@@ -53,6 +55,8 @@ export interface ConnectionStats {
 export class FrameServer<S> {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
+  /** Connections between requests, oldest first (a Map keeps insertion order). */
+  private readonly idleSince = new Map<FrameSocket, number>();
   readonly stats: ConnectionStats = { alloc: 0, current: 0, max: 0 };
 
   private readonly dispatch: Dispatch<S>;
@@ -71,7 +75,6 @@ export class FrameServer<S> {
 
   async listen(): Promise<void> {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (sock) => this.accept(sock));
-    if (this.opts.maxConnections) server.maxConnections = this.opts.maxConnections;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -97,6 +100,12 @@ export class FrameServer<S> {
       sock.destroy();
       return;
     }
+    const max = this.opts.maxConnections ?? 0;
+    if (max > 0 && this.sockets.size >= max && !this.evictIdlest()) {
+      this.opts.log.warn({ peer, max }, 'connection refused: max_connections reached and none idle');
+      sock.destroy();
+      return;
+    }
     sock.setNoDelay(true);
     this.sockets.add(sock);
     this.stats.alloc++;
@@ -116,6 +125,7 @@ export class FrameServer<S> {
     // One context per connection, reused by its requests (no closures per request).
     const ctx = new ConnectionContext<S>(conn, state, log);
     const timeoutMs = this.opts.networkTimeout * 1000;
+    this.idleSince.set(conn, Date.now());
     // Until the first request completes, an idle connection is dropped after network_timeout.
     conn.setTimeout(timeoutMs, 'waiting for the first request');
     let served = 0;
@@ -125,12 +135,14 @@ export class FrameServer<S> {
         if (!header) break;
         if (header.cmd === CommonCmd.Quit) break;
         conn.idle = false;
+        this.idleSince.delete(conn);
         conn.timeoutCmd = header.cmd;
         const keepOpen = await this.handle(ctx, header, log);
         served++;
         if (!keepOpen) break;
-        // A connection that served a request may idle indefinitely (stock behaviour).
+        // A connection that served a request may idle indefinitely (stock behaviour), until the slot is needed.
         conn.idle = true;
+        this.idleSince.set(conn, Date.now());
       }
     } catch (err) {
       if (err instanceof ConnectionClosedError) {
@@ -143,9 +155,25 @@ export class FrameServer<S> {
         log.error({ err }, 'connection failed');
       }
     } finally {
+      this.idleSince.delete(conn);
       this.opts.onClose?.(state, conn);
       conn.destroy();
     }
+  }
+
+  /**
+   * At max_connections a new connection takes the slot of the one idle longest (at least MIN_IDLE_MS between
+   * requests): idle connections held open cannot lock clients out, as they could with a plain refusal.
+   */
+  private evictIdlest(): boolean {
+    const first = this.idleSince.entries().next();
+    if (first.done) return false;
+    const [conn, since] = first.value;
+    if (Date.now() - since < MIN_IDLE_MS) return false;
+    this.idleSince.delete(conn);
+    this.opts.log.info({ peer: conn.remoteAddress, idleMs: Date.now() - since }, 'closed the longest-idle connection for a new one (max_connections)');
+    conn.destroy();
+    return true;
   }
 
   /** Runs one request; returns false when the connection must close. */
