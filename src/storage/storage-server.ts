@@ -17,7 +17,7 @@ import { KeyedLock } from './store/locks.js';
 import { Placement } from './store/placement.js';
 import { dispatchStorage } from './dispatch.js';
 import { WorkerPool } from './workers/owner.js';
-import { firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
+import { advertisedBindAddress, firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
 import { applyTrackerParams, defaultTrackerParams } from './tracker-side/tracker-params.js';
 import { StatsKeeper } from './store/stats.js';
 import { StorePaths } from './store/store-paths.js';
@@ -137,7 +137,7 @@ export class StorageServer {
 
   /** This storage's IP as used in file names and tracker reports ('' while unknown). */
   ownIp(): string {
-    const bind = firstAddress(this.config.bindAddr);
+    const bind = advertisedBindAddress(this.config.bindAddr);
     return bind || this.rt?.myIp || '';
   }
 
@@ -299,7 +299,7 @@ export class StorageServer {
   /** Learn what was missed at startup (trackers down then) from the tracker about to be joined. */
   private async beforeJoin(tracker: ReturnType<typeof sortTrackers>[number]): Promise<void> {
     const rt = this.runtime;
-    if (!rt.myIp && !firstAddress(this.config.bindAddr)) await this.learnIp(await getMyIp(this.config, this.config.groupName, this.address.port, tracker));
+    if (!rt.myIp && !advertisedBindAddress(this.config.bindAddr)) await this.learnIp(await getMyIp(this.config, this.config.groupName, this.address.port, tracker));
     if (!rt.params.loaded) await this.loadParams([tracker]);
     if (!rt.identity) await this.learnIdentity([tracker]);
   }
