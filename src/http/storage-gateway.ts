@@ -26,6 +26,8 @@ export interface StorageFiles {
   upload(u: UploadRequest): Promise<string>;
   /** Extra /healthz fields. */
   health(): Record<string, unknown>;
+  /** A GET of a file this storage has ended: counted with DOWNLOAD_FILE's counters (monitor, stats). */
+  downloaded?(ok: boolean, bytes: number): void;
 }
 
 export class StorageGateway {
@@ -88,9 +90,10 @@ export class StorageGateway {
     const info = namedFacts(target.logical);
     const file = await this.files.openFile(target.logical);
     if (!file) return info ? this.notHere(req, res, target, info, t.rawQuery, t.query) : reply(res, 404);
+    let sent = -1;
     try {
       const downloadName = t.query.get('filename') || undefined;
-      await sendFile(req, res, file, {
+      sent = await sendFile(req, res, file, {
         etag: etagOf(info, file),
         contentType: this.contentType(target.logical, downloadName),
         downloadName,
@@ -99,6 +102,7 @@ export class StorageGateway {
       });
     } finally {
       await file.close();
+      if (req.method === 'GET') this.files.downloaded?.(sent >= 0, Math.max(sent, 0));
     }
   }
 

@@ -7,8 +7,11 @@ import { HttpListener, reply } from './listener.js';
 import { fileTarget, parseTarget } from './url-path.js';
 
 export interface TrackerRoutes {
-  /** Address of a readable storage of `group` holding `logical` (the tracker's 102 routing); throws StatusError. */
-  locate(group: string, logical: string): string;
+  /**
+   * A readable storage of `group` holding `logical` (the tracker's 102 routing) and the HTTP port it reported
+   * (0 from stock storages: storageHttpPort applies); throws StatusError.
+   */
+  locate(group: string, logical: string): { host: string; httpPort: number };
   /** Extra /healthz fields. */
   health(): Record<string, unknown>;
 }
@@ -16,7 +19,7 @@ export interface TrackerRoutes {
 export interface TrackerEntryOptions {
   host: string;
   port: number;
-  /** The storages' http.server_port (tracker.conf http.storage_server_port). */
+  /** The storages' http.server_port (tracker.conf http.storage_server_port), for storages that do not say theirs. */
   storageHttpPort: number;
   networkTimeout: number;
   maxConnections?: number;
@@ -55,14 +58,16 @@ export class TrackerEntry {
     if (!target) return reply(res, 400, 'not a file URL (/group/Mxx/HH/HH/name)');
     if (!target.group) return reply(res, 404, 'the tracker needs the group in the URL (/group/Mxx/HH/HH/name)');
     let host: string;
+    let port: number;
     try {
-      host = this.routes.locate(target.group, target.logical);
+      const found = this.routes.locate(target.group, target.logical);
+      host = found.host;
+      port = found.httpPort || this.o.storageHttpPort;
     } catch (err) {
       if (err instanceof StatusError && err.errno === Errno.EINVAL) return reply(res, 400, 'not a FastDFS file name');
       if (err instanceof StatusError) return reply(res, 404, err.message);
       throw err;
     }
-    const port = this.o.storageHttpPort;
     const location = `http://${host.includes(':') ? `[${host}]` : host}${port === 80 ? '' : `:${port}`}/${target.group}/${target.logical}${t.rawQuery ? `?${t.rawQuery}` : ''}`;
     reply(res, 302, `see ${location}`, { Location: location, 'Cache-Control': 'no-store' });
   }

@@ -275,6 +275,7 @@ export class StorageServer {
         diskUsage: () => allPathUsage(this.runtime.paths.dataDirs),
         beforeJoin: (tracker) => this.beforeJoin(tracker),
         storageId: () => this.runtime.identity?.id ?? '',
+        httpPort: this.config.httpDisabled ? 0 : Math.max(0, this.config.httpServerPort),
         progress: this.progress,
       }, t);
       this.reporters.push(r);

@@ -6,15 +6,18 @@ import { chooseFetch } from './selection.js';
 
 /** The shape of src/http's TrackerRoutes, declared here so the tracker does not import src/http. */
 export interface TrackerHttpRoutes {
-  /** Address of a readable storage of `group` holding `logical`; throws StatusError. */
-  locate(group: string, logical: string): string;
+  /** A readable storage of `group` holding `logical` (httpPort 0 = not reported); throws StatusError. */
+  locate(group: string, logical: string): { host: string; httpPort: number };
   /** Extra /healthz fields. */
   health(): Record<string, unknown>;
 }
 
 export function trackerRoutes(rt: TrackerRuntime): TrackerHttpRoutes {
   return {
-    locate: (group, logical) => chooseFetch(rt.cluster, rt.policy, group, logical, false)[0]!.ip,
+    locate(group, logical) {
+      const s = chooseFetch(rt.cluster, rt.policy, group, logical, false)[0]!;
+      return { host: s.ip, httpPort: s.httpPort };
+    },
     health() {
       const groups = rt.cluster.sortedGroups();
       return {

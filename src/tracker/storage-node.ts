@@ -39,6 +39,8 @@ export class StorageNode {
   changelogOffset = 0;
   /** Open JOINed connections from this storage (one per reporter thread). */
   connections = 0;
+  /** Its HTTP gateway port as an fdfs storage reported it (200); 0 = unknown (tracker.conf's port applies). */
+  httpPort = 0;
 
   /** A new storage starts INIT; `restored` is the status loaded from storage_servers_new.dat (persistence). */
   constructor(

@@ -13,13 +13,13 @@ export async function startStorageHttp(storage: StorageServer): Promise<StorageG
     group: files.group,
     async openFile(logical) {
       const abs = files.resolve(logical);
-      // Not counted in storage_stat.dat: stock storages never saw the nginx module's downloads either.
       return abs === null ? null : openLocalFile(abs);
     },
     sourceHost: (source) => files.sourceHost(source),
     isSelf: (host) => files.isSelf(host),
     upload: (u) => files.upload(u),
     health: () => files.health(),
+    downloaded: (ok, bytes) => files.downloaded(ok, bytes),
   }, storage.log);
   await gateway.start();
   // Stopped with the storage: after its tracker connections, before its listener and binlog (as before).

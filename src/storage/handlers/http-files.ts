@@ -29,6 +29,8 @@ export interface StorageFileAccess {
   upload(u: HttpUpload): Promise<string>;
   /** Extra /healthz fields. */
   health(): Record<string, unknown>;
+  /** Count an HTTP GET like a DOWNLOAD_FILE (total, success and bytes in the stat block). */
+  downloaded(ok: boolean, bytes: number): void;
 }
 
 export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): StorageFileAccess {
@@ -55,5 +57,11 @@ export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): Sto
       return `${r.group}/${logical}`;
     },
     health: () => ({ ip: ownIp() }),
+    downloaded(ok, bytes) {
+      const { stats } = rt();
+      stats.begin('Download');
+      stats.bytes('Download', bytes, ok ? bytes : 0);
+      if (ok) stats.success('Download');
+    },
   };
 }

@@ -12,7 +12,7 @@ import {
   decodeChangeNotification, encodeBeatRequest, encodeDiskUsageRequest, encodeSyncReportRequest, type DiskUsage,
 } from '../../protocol/beat.js';
 import { FDFS_PROTOCOL_VERSION, TrackerCmd } from '../../protocol/codes.js';
-import { decodeJoinResponse, encodeJoinRequest } from '../../protocol/join.js';
+import { decodeJoinResponse, encodeJoinRequest, encodeReportHttpPortRequest } from '../../protocol/join.js';
 import {
   decodeGetStatusResponse, decodeSyncPlanResponse, encodeChangeStatusRequest, encodeGetStatusRequest, encodeSyncDestRequest,
   encodeSyncNotifyRequest,
@@ -47,6 +47,8 @@ export interface ReporterDeps {
   beforeJoin?(tracker: HostPort): Promise<void>;
   /** The storage id sent in JOIN (use_storage_id), '' otherwise. */
   storageId?(): string;
+  /** The HTTP gateway's port, told to fdfs trackers after each JOIN (200) for their redirects; 0 = none. */
+  httpPort?: number;
   /** Replication progress (SyncProgress) for 89 SYNC_REPORT; sent after a BEAT whenever its version moved. */
   progress?: { syncReport(): SyncReport | null };
 }
@@ -61,6 +63,8 @@ export class TrackerReporter {
   /** Successful JOINs on this reporter (tests and monitoring). */
   joins = 0;
   beats = 0;
+  /** The tracker answered 200 with EINVAL: a stock tracker, not asked again. */
+  private httpPortUnknownThere = false;
 
   constructor(private readonly d: ReporterDeps, readonly tracker: HostPort) {
     this.name = formatHostPort(tracker);
@@ -211,6 +215,20 @@ export class TrackerReporter {
     this.log.info({ status: res.status, src: res.srcId || undefined }, 'joined tracker');
     view.trackerStatus.set(this.name, res.status);
     view.setMyStatus(res.status, `JOIN answer from ${this.name}`);
+    await this.reportHttpPort();
+  }
+
+  /** 200 (fdfs only): tell the tracker where the HTTP gateway listens; stock trackers do not know it (EINVAL). */
+  private async reportHttpPort(): Promise<void> {
+    const port = this.d.httpPort ?? 0;
+    if (!port || this.httpPortUnknownThere) return;
+    try {
+      await this.call(TrackerCmd.FdfsStorageReportHttpPort, encodeReportHttpPortRequest(port));
+    } catch (err) {
+      if (!(err instanceof StatusError && err.errno === Errno.EINVAL)) throw err;
+      this.httpPortUnknownThere = true;
+      this.log.debug('this tracker does not take HTTP ports (a stock tracker): its http.storage_server_port applies');
+    }
   }
 
   /**
