@@ -26,6 +26,8 @@ export class StorageNode {
   paths: PathUsage[] = [];
   /** Counters of the last stat block (the tracker fills its own two timestamps when listing). */
   stats: StorageStats = emptyStorageStats();
+  /** A stat block came from the storage itself since this tracker started (not just restored from disk). */
+  statsReported = false;
   lastHeartBeatTime = 0;
   lastSourceUpdate = 0;
   lastSyncUpdate = 0;

@@ -108,6 +108,7 @@ async function beat(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   if (block) {
     const stats = decodeStatBlock(block);
     node.stats = stats;
+    node.statsReported = true;
     node.lastSourceUpdate = stats.lastSourceUpdate;
     node.lastSyncUpdate = stats.lastSyncUpdate;
   }
