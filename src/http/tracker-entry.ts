@@ -1,15 +1,19 @@
 // The tracker's HTTP entry (replaces the nginx reverse proxy in front of the storages): GET/HEAD of
 // `/group/Mxx/HH/HH/name` answers 302 to the gateway of a storage that holds the file; /healthz.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StatusError, Errno } from '../errors.js';
+import { StatusError, Errno, UnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { HttpListener, reply } from './listener.js';
 import { fileTarget, parseTarget } from './url-path.js';
 
+/** Storages re-join a restarted tracker within a second or two. */
+const RETRY_AFTER_SECONDS = 2;
+
 export interface TrackerRoutes {
   /**
    * A readable storage of `group` holding `logical` (the tracker's 102 routing) and the HTTP port it reported
-   * (0 from stock storages: storageHttpPort applies); throws StatusError.
+   * (0 from stock storages: storageHttpPort applies); throws StatusError, or UnavailableError (→ 503) when the
+   * group is known but none of its storages is ACTIVE right now.
    */
   locate(group: string, logical: string): { host: string; httpPort: number };
   /** Extra /healthz fields. */
@@ -64,6 +68,7 @@ export class TrackerEntry {
       host = found.host;
       port = found.httpPort || this.o.storageHttpPort;
     } catch (err) {
+      if (err instanceof UnavailableError) return reply(res, 503, err.message, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
       if (err instanceof StatusError && err.errno === Errno.EINVAL) return reply(res, 400, 'not a FastDFS file name');
       if (err instanceof StatusError) return reply(res, 404, err.message);
       throw err;
