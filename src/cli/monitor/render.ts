@@ -2,6 +2,7 @@
 // (plain when not a terminal), and one summary line that says healthy or why not.
 import type { ChalkInstance } from 'chalk';
 import { formatBytes, formatTime } from '../format.js';
+import { stateLegend } from '../state-legend.js';
 import type { ClusterView, StorageView } from './collect.js';
 
 export interface RenderOptions {
@@ -98,6 +99,7 @@ export async function renderView(view: ClusterView, opts: RenderOptions): Promis
       ]);
     }
     out.push(storages.toString());
+    out.push(c.dim(stateLegend(view.storages.map((s) => s.statusCode))));
   }
 
   out.push(summaryLine(view, c));
