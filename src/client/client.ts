@@ -399,4 +399,3 @@ function localWriteProblem(err: unknown): string {
   if (code === 'EISDIR') return 'is a directory';
   return (err as Error).message;
 }
-

@@ -95,7 +95,7 @@ export class TrackerReporter {
     await this.loop;
   }
 
-  /** Sleep `ms`, cut short by stop() or by the tracker closing the connection (wake()). */
+  /** Sleep `ms`, cut short by stop() or by the tracker closing the connection (see session()). */
   private async pause(ms: number): Promise<void> {
     const wake = new AbortController();
     this.wakeup = wake;
