@@ -3,6 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isIPv4 } from 'node:net';
+import { isWildcardAddress } from '../config/values.js';
 import type { StorageConfig } from '../config/index.js';
 import { ConfigError, Errno, StatusError } from '../errors.js';
 import { child, type Logger } from '../log.js';
@@ -53,6 +54,10 @@ export interface StorageSnapshot {
 /** A service run beside the storage (its HTTP gateway, started by the serve layer). */
 export interface AttachedService {
   stop(): Promise<void>;
+}
+
+function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1';
 }
 
 export class StorageServer {
@@ -322,6 +327,11 @@ export class StorageServer {
   private async learnIp(ips: string[]): Promise<boolean> {
     const ip = ips.find((a) => isIPv4(a)) ?? ips[0];
     if (!ip) return false;
+    if (ip !== this.runtime.myIp && isLoopback(ip) && isWildcardAddress(firstAddress(this.config.bindAddr))) {
+      // Fine on one host; elsewhere clients would be sent to this loopback address.
+      this.log.warn({ ip }, 'listening on every address but reaching the tracker over loopback: other hosts would be sent to '
+        + `${ip}; name the tracker by a network address in tracker_server, or set bind_addr to this host's address`);
+    }
     this.runtime.myIp = ip;
     await this.initFlag.setIp(ip).catch((err) => this.log.warn({ err }, 'cannot save .data_init_flag'));
     return true;

@@ -56,6 +56,8 @@ describe('fdfs serve with bind_addr = 0.0.0.0', () => {
     const id = await client.upload(Buffer.from('wildcard'), { ext: 'txt' });
     expect(client.decodeFileId(id).source).toEqual({ ipv4: SEEN_AS });
     expect((await client.downloadToBuffer(id)).toString()).toBe('wildcard');
+    // Right on one host, but it says what other hosts would get.
+    expect(storage.proc.output).toMatch(/reaching the tracker over loopback: other hosts would be sent to 127\.0\.0\.1/);
   });
 
   it('does not take itself for a replication peer (no mark file for itself)', async () => {
