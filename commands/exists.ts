@@ -4,7 +4,7 @@ import { sharedArgs } from '../src/cli/flags.js';
 import { ExitCode } from '../src/cli/exit-codes.js';
 
 export default class Exists extends FdfsCommand {
-  static override summary = 'Tell whether a file exists: prints yes or no; exit 0 if it does, 3 if not.';
+  static override summary = 'Tell whether a file exists: prints yes or no; exit 0 if it does, 3 if not (7: no storage of its group is up to ask).';
   static override examples = ['<%= config.bin %> exists group1/M00/00/00/wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg && echo stored'];
   static override args = { fileId: sharedArgs.fileId() };
 

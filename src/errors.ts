@@ -68,6 +68,7 @@ export const ErrorCode = {
   TooLarge: 'FDFS_ERR_TOO_LARGE',
   PoolClosed: 'FDFS_ERR_POOL_CLOSED',
   Sync: 'FDFS_ERR_SYNC',
+  Unavailable: 'FDFS_ERR_UNAVAILABLE',
   /** What the CLI reports for an error that is none of fdfs's own. */
   Unknown: 'FDFS_ERR_UNKNOWN',
 } as const;
@@ -161,6 +162,17 @@ export class TimeoutError extends FdfsError {
   constructor(what: string) {
     super(ErrorCode.Timeout, `${what} timed out`);
     this.name = 'TimeoutError';
+  }
+}
+
+/**
+ * The tracker knows the group but none of its storages is ACTIVE right now (starting, or re-joining a restarted
+ * tracker): the file may well exist. Not "not found"; try again shortly.
+ */
+export class UnavailableError extends FdfsError {
+  constructor(message: string, readonly group = '') {
+    super(ErrorCode.Unavailable, message);
+    this.name = 'UnavailableError';
   }
 }
 

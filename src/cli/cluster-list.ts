@@ -2,6 +2,7 @@
 // one row per group or storage, nothing that needs a terminal); --json prints the decoded records instead.
 import type { FdfsClient } from '../client/index.js';
 import { storageStatusName } from '../protocol/codes.js';
+import { stateLegend } from './state-legend.js';
 import type { GroupStat, StorageRecord } from '../protocol/tracker-list.js';
 
 function table(head: string[], rows: string[][]): string {
@@ -44,5 +45,5 @@ export function formatStorages(list: Array<{ group: string; storage: StorageReco
     list.map(({ group, storage: s }) => [group, s.id, `${s.ipAddr}:${s.storagePort}`, storageStatusName(s.status),
       RW[s.rwMode] ?? String(s.rwMode), s.version, String(s.storePathCount), String(s.totalMb), String(s.freeMb),
       String(s.stats.successUploadCount ?? 0), s.srcId || '-']),
-  );
+  ) + `\n${stateLegend(list.map(({ storage }) => storage.status))}`;
 }

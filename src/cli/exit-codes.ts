@@ -1,5 +1,7 @@
 // Exit codes of the fdfs CLI and the mapping from engine errors to them and to one plain line.
-import { ErrorCode, FdfsError, StatusError, ConnectError, ConfigError, UsageError, TimeoutError, errnoName, connectReason } from '../errors.js';
+import {
+  ErrorCode, FdfsError, StatusError, ConnectError, ConfigError, UsageError, TimeoutError, UnavailableError, errnoName, connectReason,
+} from '../errors.js';
 
 export const ExitCode = {
   Ok: 0,
@@ -9,6 +11,8 @@ export const ExitCode = {
   Unreachable: 4,
   Config: 5,
   Unhealthy: 6,
+  /** The group exists but none of its storages is ACTIVE right now: not "not found"; try again shortly. */
+  Unavailable: 7,
 } as const;
 
 export interface CliFailure {
@@ -33,6 +37,7 @@ export function describeFailure(err: unknown): CliFailure {
     const exit = errnoName(err.errno) === 'ENOENT' ? ExitCode.NotFound : ExitCode.Failure;
     return { code: err.code, exit, message: `${err.message} (${errnoName(err.errno)})` };
   }
+  if (err instanceof UnavailableError) return { code: err.code, exit: ExitCode.Unavailable, message: err.message };
   if (err instanceof ConfigError) return { code: err.code, exit: ExitCode.Config, message: err.message };
   if (err instanceof UsageError) return { code: err.code, exit: ExitCode.Usage, message: err.message };
   if (err instanceof TimeoutError) return { code: err.code, exit: ExitCode.Unreachable, message: err.message };

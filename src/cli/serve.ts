@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { parseConfFile } from '../config/ini.js';
+import { isWildcardAddress } from '../config/values.js';
 import {
   loadTrackerConfig, loadStorageConfig, defaultTrackerConfig, defaultStorageConfig,
   type TrackerConfig, type StorageConfig,
@@ -79,12 +80,22 @@ function embeddedConfigs(o: ServeOptions): { tracker: TrackerConfig; storage: St
     bindAddr: bind,
     port: o.storagePort ?? DEFAULT_STORAGE_PORT,
     groupName: o.group ?? 'group1',
-    trackerServers: [{ hosts: [bind], port: trackerPort }],
+    trackerServers: [{ hosts: [trackerAddressFor(bind)], port: trackerPort }],
     heartBeatInterval: 2,
     statReportInterval: 10,
     httpServerPort: EMBEDDED_STORAGE_HTTP_PORT,
   });
   return { tracker, storage };
+}
+
+/**
+ * Where the embedded storage reaches its own tracker. A wildcard bind means "serve the LAN": go through the
+ * host's first external IPv4 so the tracker records (and hands out) an address other hosts can use.
+ */
+export function trackerAddressFor(bind: string): string {
+  if (!isWildcardAddress(bind)) return bind;
+  const external = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+  return external?.address ?? '127.0.0.1';
 }
 
 function applyOverrides<T extends { bindAddr: string; port: number; basePath: string }>(cfg: T, o: ServeOptions, port?: number): T {

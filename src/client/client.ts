@@ -16,6 +16,7 @@ import { encodeListAllGroupsRequest, encodeListOneGroupRequest, decodeListGroups
 import { splitFileId, decodeFileName, peekFileName, isValidExt, type FileNameInfo } from '../protocol/file-id.js';
 import type { Metadata, MetadataInput } from '../protocol/metadata.js';
 import { ConnectError, Errno, LengthMismatchError, StatusError, UsageError } from '../errors.js';
+import { queryWithRetry, type Need } from './availability.js';
 import { TrackerSet, parseAddress, type TrackerHealth } from './trackers.js';
 import { prepareSource, type UploadSource } from './sources.js';
 import { streamRequest } from '../net/exchange.js';
@@ -38,6 +39,11 @@ export interface ClientOptions {
   antiStealSecret?: string;
   /** Local address outgoing connections are bound to (a host with several addresses). */
   localAddress?: string;
+  /**
+   * Seconds to keep asking while the group is known but none of its storages is ACTIVE (they re-join a
+   * restarted tracker within seconds); then UnavailableError. @default 5
+   */
+  unavailableWait?: number;
 }
 
 export interface UploadOptions {
@@ -99,14 +105,12 @@ export class FdfsClient {
 
   async queryStore(group?: string): Promise<StoreTarget> {
     const cmd = group ? TrackerCmd.QueryStoreWithGroupOne : TrackerCmd.QueryStoreWithoutGroupOne;
-    const body = await this.trackers.use((c) => c.call(encodeQueryStoreRequest({ group }), { cmd })).catch((err) => { throw storeRefusal(err, group); });
-    return decodeQueryStoreResponse(body);
+    return decodeQueryStoreResponse(await this.askTracker(group, 'write', encodeQueryStoreRequest({ group }), cmd));
   }
 
   async queryStoreAll(group?: string): Promise<{ group: string; servers: StorageAddr[]; storePathIndex: number }> {
     const cmd = group ? TrackerCmd.QueryStoreWithGroupAll : TrackerCmd.QueryStoreWithoutGroupAll;
-    const body = await this.trackers.use((c) => c.call(encodeQueryStoreRequest({ group, all: true }), { cmd })).catch((err) => { throw storeRefusal(err, group); });
-    return decodeQueryStoreAllResponse(body);
+    return decodeQueryStoreAllResponse(await this.askTracker(group, 'write', encodeQueryStoreRequest({ group, all: true }), cmd));
   }
 
   /** 102: a storage that can serve the file. */
@@ -123,14 +127,19 @@ export class FdfsClient {
   async queryFetchAll(fileId: string): Promise<{ group: string; servers: StorageAddr[] }> {
     const { group, logical } = splitFileId(fileId);
     const cmd = TrackerCmd.QueryFetchAll;
-    const body = await this.trackers.use((c) => c.call(encodeQueryFetchRequest(cmd, group, logical), { cmd }));
-    return decodeQueryFetchAllResponse(body);
+    return decodeQueryFetchAllResponse(await this.askTracker(group, 'read', encodeQueryFetchRequest(cmd, group, logical), cmd));
   }
 
   private async queryOne(cmd: 102 | 103, fileId: string): Promise<FetchTarget> {
     const { group, logical } = splitFileId(fileId);
-    const body = await this.trackers.use((c) => c.call(encodeQueryFetchRequest(cmd, group, logical), { cmd }));
-    return decodeQueryFetchResponse(body);
+    const need = cmd === TrackerCmd.QueryUpdate ? 'write' : 'read';
+    return decodeQueryFetchResponse(await this.askTracker(group, need, encodeQueryFetchRequest(cmd, group, logical), cmd));
+  }
+
+  /** A routing query; an ENOENT answer is told apart (no such group / no storage up right now) and waited out. */
+  private askTracker(group: string | undefined, need: Need, packet: Buffer, cmd: number): Promise<Buffer> {
+    return queryWithRetry(this, group, need, () => this.trackers.use((c) => c.call(packet, { cmd })),
+      { waitMs: (this.options.unavailableWait ?? 5) * 1000 });
   }
 
   async listGroups(): Promise<GroupStat[]> {
@@ -398,13 +407,4 @@ function localWriteProblem(err: unknown): string {
   if (code === 'ENOSPC') return 'no space left on the device';
   if (code === 'EISDIR') return 'is a directory';
   return (err as Error).message;
-}
-
-/** The tracker's ENOENT to an upload query, said as the tracker means it (the wire carries only the errno). */
-function storeRefusal(err: unknown, group?: string): unknown {
-  if (!(err instanceof StatusError) || err.errno !== Errno.ENOENT) return err;
-  const what = group
-    ? `the tracker knows no group ${group}, or none of its storages is active`
-    : 'no group has an active storage to upload to';
-  return new StatusError(Errno.ENOENT, what, err.cmd);
 }

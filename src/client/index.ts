@@ -3,6 +3,6 @@ export { FdfsClient, type ClientOptions, type UploadOptions, type DownloadOption
 export { type TrackerHealth } from './trackers.js';
 export { type ContentOptions, type SlaveUploadOptions } from './file-ops.js';
 export { type UploadSource } from './sources.js';
-export { StatusError, FdfsError, Errno } from '../errors.js';
+export { StatusError, FdfsError, UnavailableError, Errno } from '../errors.js';
 export { FDFS_PROTOCOL_VERSION } from '../protocol/codes.js';
 export { httpToken, httpUrl, type HttpUrlOptions } from './http-url.js';

@@ -122,6 +122,12 @@ export interface HostPort {
 
 const HOST_RE = /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
 
+/** 0.0.0.0 / :: listen on every interface: never an address to tell others (issue 11 item 1). */
+export function isWildcardAddress(addr: string): boolean {
+  const a = addr.trim();
+  return a === '0.0.0.0' || a === '::' || a === '[::]' || a === '::0';
+}
+
 /** True for an IP literal or a syntactically valid hostname. */
 export function isHostOrIp(host: string): boolean {
   return isIP(host) !== 0 || (HOST_RE.test(host) && !/^[\d.]+$/.test(host));

@@ -94,8 +94,11 @@ function pickRanges(req: IncomingMessage, size: number, o: SendOptions, mtimeMs:
   return r.map((x) => ({ start: x.start, end: x.end }));
 }
 
-/** Answer `req` with `file` (the caller closes the file afterwards). */
-export async function sendFile(req: IncomingMessage, res: ServerResponse, file: OpenedFile, o: SendOptions): Promise<void> {
+/**
+ * Answer `req` with `file` (the caller closes the file afterwards). Resolves with the file bytes sent (0 for
+ * HEAD, 304, 412, 416), −1 when the transfer was cut; rejects when the stream failed.
+ */
+export async function sendFile(req: IncomingMessage, res: ServerResponse, file: OpenedFile, o: SendOptions): Promise<number> {
   const size = file.size;
   const mtimeMs = o.lastModifiedMs ?? file.mtimeMs;
   const lastModified = httpDate(mtimeMs);
@@ -104,21 +107,21 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, file: 
   res.setHeader('Last-Modified', lastModified);
   if (!preconditionsHold(req, o.etag, mtimeMs)) {
     res.writeHead(412, { 'Content-Length': 0 }).end();
-    return;
+    return 0;
   }
   // Only the validators: a `Cache-Control: no-cache` (fetch adds it to conditional requests) concerns caches,
   // not the origin's evaluation of If-None-Match / If-Modified-Since (RFC 9110 §13.2.1).
   const conditional = { 'if-none-match': req.headers['if-none-match'], 'if-modified-since': req.headers['if-modified-since'] };
   if (fresh(conditional, { etag: o.etag, 'last-modified': lastModified })) {
     res.writeHead(304).end();
-    return;
+    return 0;
   }
   if (o.downloadName) res.setHeader('Content-Disposition', contentDisposition(o.downloadName));
   const head = req.method === 'HEAD';
   const ranges = pickRanges(req, size, o, mtimeMs);
   if (ranges === 'unsatisfiable') {
     res.writeHead(416, { 'Content-Range': `bytes */${size}`, 'Content-Length': 0 }).end();
-    return;
+    return 0;
   }
   if (ranges === 'all' || ranges.length === 1) {
     const { start, end } = ranges === 'all' ? { start: 0, end: size - 1 } : ranges[0]!;
@@ -129,20 +132,25 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, file: 
     if (ranges !== 'all') res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
     if (head || length === 0) {
       res.end();
-      return;
+      return 0;
     }
     if (length <= SMALL_BODY) {
       const buf = await file.read(start, length);
       // A file that shrank under us: cut the connection rather than send a short body.
-      if (buf.length !== length) res.destroy(new Error(`short read: ${buf.length} of ${length} bytes`));
-      else res.end(buf);
-      return;
+      if (buf.length !== length) {
+        res.destroy(new Error(`short read: ${buf.length} of ${length} bytes`));
+        return -1;
+      }
+      res.end(buf);
+      return length;
     }
     await pipeline(file.stream(start, end), res);
-    return;
+    return length;
   }
   await sendMultipart(res, file, ranges, o.contentType, head);
+  return head ? 0 : ranges.reduce((n, r) => n + r.end - r.start + 1, 0);
 }
+
 
 /** 206 multipart/byteranges: each part's headers, then its bytes, read one range at a time. */
 async function sendMultipart(res: ServerResponse, file: OpenedFile, ranges: Ranges, type: string, head: boolean): Promise<void> {

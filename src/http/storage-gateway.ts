@@ -26,6 +26,8 @@ export interface StorageFiles {
   upload(u: UploadRequest): Promise<string>;
   /** Extra /healthz fields. */
   health(): Record<string, unknown>;
+  /** A GET of a file this storage has ended: counted with DOWNLOAD_FILE's counters (monitor, stats). */
+  downloaded?(ok: boolean, bytes: number): void;
 }
 
 export class StorageGateway {
@@ -94,9 +96,10 @@ export class StorageGateway {
       return reply(res, 503, 'this storage\'s copy of the file is damaged; a good copy is being fetched from another storage of the group',
         { 'Retry-After': '5' });
     }
+    let sent = -1;
     try {
       const downloadName = t.query.get('filename') || undefined;
-      await sendFile(req, res, file, {
+      sent = await sendFile(req, res, file, {
         etag: etagOf(info, file),
         contentType: this.contentType(target.logical, downloadName),
         downloadName,
@@ -105,6 +108,7 @@ export class StorageGateway {
       });
     } finally {
       await file.close();
+      if (req.method === 'GET') this.files.downloaded?.(sent >= 0, Math.max(sent, 0));
     }
   }
 

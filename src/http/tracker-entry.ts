@@ -1,14 +1,21 @@
 // The tracker's HTTP entry (replaces the nginx reverse proxy in front of the storages): GET/HEAD of
 // `/group/Mxx/HH/HH/name` answers 302 to the gateway of a storage that holds the file; /healthz.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StatusError, Errno } from '../errors.js';
+import { StatusError, Errno, UnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { HttpListener, reply } from './listener.js';
 import { fileTarget, parseTarget } from './url-path.js';
 
+/** Storages re-join a restarted tracker within a second or two. */
+const RETRY_AFTER_SECONDS = 2;
+
 export interface TrackerRoutes {
-  /** Address of a readable storage of `group` holding `logical` (the tracker's 102 routing); throws StatusError. */
-  locate(group: string, logical: string): string;
+  /**
+   * A readable storage of `group` holding `logical` (the tracker's 102 routing) and the HTTP port it reported
+   * (0 from stock storages: storageHttpPort applies); throws StatusError, or UnavailableError (→ 503) when the
+   * group is known but none of its storages is ACTIVE right now.
+   */
+  locate(group: string, logical: string): { host: string; httpPort: number };
   /** Extra /healthz fields. */
   health(): Record<string, unknown>;
 }
@@ -16,7 +23,7 @@ export interface TrackerRoutes {
 export interface TrackerEntryOptions {
   host: string;
   port: number;
-  /** The storages' http.server_port (tracker.conf http.storage_server_port). */
+  /** The storages' http.server_port (tracker.conf http.storage_server_port), for storages that do not say theirs. */
   storageHttpPort: number;
   networkTimeout: number;
   maxConnections?: number;
@@ -55,14 +62,17 @@ export class TrackerEntry {
     if (!target) return reply(res, 400, 'not a file URL (/group/Mxx/HH/HH/name)');
     if (!target.group) return reply(res, 404, 'the tracker needs the group in the URL (/group/Mxx/HH/HH/name)');
     let host: string;
+    let port: number;
     try {
-      host = this.routes.locate(target.group, target.logical);
+      const found = this.routes.locate(target.group, target.logical);
+      host = found.host;
+      port = found.httpPort || this.o.storageHttpPort;
     } catch (err) {
+      if (err instanceof UnavailableError) return reply(res, 503, err.message, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
       if (err instanceof StatusError && err.errno === Errno.EINVAL) return reply(res, 400, 'not a FastDFS file name');
       if (err instanceof StatusError) return reply(res, 404, err.message);
       throw err;
     }
-    const port = this.o.storageHttpPort;
     const location = `http://${host.includes(':') ? `[${host}]` : host}${port === 80 ? '' : `:${port}`}/${target.group}/${target.logical}${t.rawQuery ? `?${t.rawQuery}` : ''}`;
     reply(res, 302, `see ${location}`, { Location: location, 'Cache-Control': 'no-store' });
   }

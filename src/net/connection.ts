@@ -78,6 +78,12 @@ export class Connection {
     return this.frames.closed;
   }
 
+  /** Call `fn` once the socket is closed (by either side): an idle long-lived connection learns its peer left. */
+  onClose(fn: () => void): void {
+    if (this.frames.closed || this.frames.socket.destroyed) fn();
+    else this.frames.socket.once('close', fn);
+  }
+
   /** This end's address as the socket reports it (what the peer sees us as). */
   get localAddress(): string | undefined {
     return this.frames.socket.localAddress;

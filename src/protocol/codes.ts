@@ -49,6 +49,11 @@ export const TrackerCmd = {
   QueryStoreWithGroupAll: 107,
   ServerDeleteGroup: 108,
   StorageGetGroupName: 109,
+  /**
+   * fdfs only, storage → tracker after JOIN: the storage's HTTP gateway port (i64). A stock tracker answers
+   * EINVAL ("unknown command") and keeps the connection (§3.2); the storage then stops asking it.
+   */
+  FdfsStorageReportHttpPort: 200,
 } as const;
 
 export const StorageCmd = {

@@ -369,3 +369,17 @@ export function decodeFetchStorageIdsResponse(body: Buffer): FetchStorageIdsResp
   });
   return { totalCount, entries };
 }
+
+// ---------------------------------------------------------------- 200 REPORT_HTTP_PORT (fdfs only)
+
+/** Body: the storage's HTTP gateway port, i64 (0 = none). Response: empty. */
+export function encodeReportHttpPortRequest(port: number): Buffer {
+  return new BufWriter(8).i64(port).finish(TrackerCmd.FdfsStorageReportHttpPort);
+}
+
+export function decodeReportHttpPortRequest(body: Buffer): number {
+  if (body.length !== 8) throw einval(`REPORT_HTTP_PORT body of ${body.length} bytes, want 8`, TrackerCmd.FdfsStorageReportHttpPort);
+  const port = new BufReader(body).i64();
+  if (port < 0 || port > 65535) throw einval(`bad HTTP port ${port}`, TrackerCmd.FdfsStorageReportHttpPort);
+  return port;
+}

@@ -2,6 +2,7 @@
 // parameters and own address, plus small request helpers (buffer limit, group check, clock).
 import { isIPv4 } from 'node:net';
 import type { StorageConfig, StorageIdEntry } from '../config/index.js';
+import { isWildcardAddress } from '../config/values.js';
 import { Errno, StatusError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestContext } from '../net/server.js';
@@ -75,7 +76,7 @@ export interface StorageIdentity {
 
 /** The IPv4 put into new file names: bind_addr, else what GET_MY_IP said, else the connection's local address. */
 export function sourceIp(rt: StorageRuntime, ctx?: StorageCtx): string {
-  const bind = firstAddress(rt.config.bindAddr);
+  const bind = advertisedBindAddress(rt.config.bindAddr);
   if (bind && isIPv4(bind)) return bind;
   if (rt.myIp && isIPv4(rt.myIp)) return rt.myIp;
   const local = ctx?.conn.localAddress ?? '';
@@ -86,6 +87,15 @@ export function sourceIp(rt: StorageRuntime, ctx?: StorageCtx): string {
 /** The first address of a `bind_addr` list ("ipv4,ipv6"). */
 export function firstAddress(list: string): string {
   return list.split(',')[0]!.trim();
+}
+
+/**
+ * The bind address when it is one others can use; '' for none or a wildcard (0.0.0.0, ::): the storage then
+ * goes by the address its tracker sees it come from (60 GET_MY_IP), as stock does.
+ */
+export function advertisedBindAddress(list: string): string {
+  const bind = firstAddress(list);
+  return isWildcardAddress(bind) ? '' : bind;
 }
 
 export function nowSec(): number {

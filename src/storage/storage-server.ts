@@ -3,6 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isIPv4 } from 'node:net';
+import { isWildcardAddress } from '../config/values.js';
 import type { StorageConfig } from '../config/index.js';
 import { ConfigError, Errno, StatusError } from '../errors.js';
 import { child, type Logger } from '../log.js';
@@ -17,7 +18,7 @@ import { KeyedLock } from './store/locks.js';
 import { Placement } from './store/placement.js';
 import { dispatchStorage } from './dispatch.js';
 import { WorkerPool } from './workers/owner.js';
-import { firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
+import { advertisedBindAddress, firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
 import { VerifiedCopies } from './repair/content-check.js';
 import { Repairer } from './repair/repairer.js';
 import { applyTrackerParams, defaultTrackerParams } from './tracker-side/tracker-params.js';
@@ -55,6 +56,10 @@ export interface StorageSnapshot {
 /** A service run beside the storage (its HTTP gateway, started by the serve layer). */
 export interface AttachedService {
   stop(): Promise<void>;
+}
+
+function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1';
 }
 
 export class StorageServer {
@@ -144,7 +149,7 @@ export class StorageServer {
 
   /** This storage's IP as used in file names and tracker reports ('' while unknown). */
   ownIp(): string {
-    const bind = firstAddress(this.config.bindAddr);
+    const bind = advertisedBindAddress(this.config.bindAddr);
     return bind || this.rt?.myIp || '';
   }
 
@@ -284,6 +289,7 @@ export class StorageServer {
         diskUsage: () => allPathUsage(this.runtime.paths.dataDirs),
         beforeJoin: (tracker) => this.beforeJoin(tracker),
         storageId: () => this.runtime.identity?.id ?? '',
+        httpPort: this.config.httpDisabled ? 0 : Math.max(0, this.config.httpServerPort),
         progress: this.progress,
       }, t);
       this.reporters.push(r);
@@ -308,7 +314,7 @@ export class StorageServer {
   /** Learn what was missed at startup (trackers down then) from the tracker about to be joined. */
   private async beforeJoin(tracker: ReturnType<typeof sortTrackers>[number]): Promise<void> {
     const rt = this.runtime;
-    if (!rt.myIp && !firstAddress(this.config.bindAddr)) await this.learnIp(await getMyIp(this.config, this.config.groupName, this.address.port, tracker));
+    if (!rt.myIp && !advertisedBindAddress(this.config.bindAddr)) await this.learnIp(await getMyIp(this.config, this.config.groupName, this.address.port, tracker));
     if (!rt.params.loaded) await this.loadParams([tracker]);
     if (!rt.identity) await this.learnIdentity([tracker]);
   }
@@ -330,6 +336,11 @@ export class StorageServer {
   private async learnIp(ips: string[]): Promise<boolean> {
     const ip = ips.find((a) => isIPv4(a)) ?? ips[0];
     if (!ip) return false;
+    if (ip !== this.runtime.myIp && isLoopback(ip) && isWildcardAddress(firstAddress(this.config.bindAddr))) {
+      // Fine on one host; elsewhere clients would be sent to this loopback address.
+      this.log.warn({ ip }, 'listening on every address but reaching the tracker over loopback: other hosts would be sent to '
+        + `${ip}; name the tracker by a network address in tracker_server, or set bind_addr to this host's address`);
+    }
     this.runtime.myIp = ip;
     await this.initFlag.setIp(ip).catch((err) => this.log.warn({ err }, 'cannot save .data_init_flag'));
     return true;

@@ -22,6 +22,11 @@ export interface StatusChange {
   reason: string;
 }
 
+/** A member that reported (this run) never having created nor received a file: nothing to sync from it. */
+function holdsNoFiles(s: StorageNode): boolean {
+  return s.statsReported && s.stats.lastSourceUpdate === 0 && s.stats.lastSyncUpdate === 0 && s.stats.successUploadCount === 0;
+}
+
 export class Cluster extends EventEmitter {
   readonly groups = new Map<string, Group>();
   currentWriteGroup = 0;
@@ -176,8 +181,10 @@ export class Cluster extends EventEmitter {
   syncDestReq(node: StorageNode): { srcId: string; until: number } | null {
     const group = this.groups.get(node.group)!;
     const peers = group.sorted().filter((s) => s.id !== node.id && s.available);
-    if (!peers.length) {
-      if (isBeforeFirstSync(node.status)) this.setStatus(node, S.Online, 'no peers to sync from');
+    if (!peers.length || peers.every(holdsNoFiles)) {
+      // Nothing to copy (a new group): ONLINE now, ACTIVE at its first beat, instead of a bootstrap that
+      // waits for the source's next heartbeat. Later files reach it by normal replication (86 names no source).
+      if (isBeforeFirstSync(node.status)) this.setStatus(node, S.Online, peers.length ? 'peers hold no files yet' : 'no peers to sync from');
       return null;
     }
     const src = peers.find((s) => s.writable);
@@ -217,6 +224,9 @@ export class Cluster extends EventEmitter {
     }
     if (node.status === S.Init || node.status === S.Online || node.status === S.Active || node.status === S.Recovery) return;
     if (status > node.status) this.setStatus(node, status, 'reported by sync source');
+    // Its old files are in and its tracker connection is open: serving at once rather than OFFLINE until its
+    // next heartbeat (up to heart_beat_interval with the storage running).
+    if (node.status === S.Offline && node.connections > 0) this.setStatus(node, S.Active, 'initial sync done; connected');
   }
 
   /** SERVER_DELETE_STORAGE (93). */

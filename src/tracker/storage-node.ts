@@ -26,6 +26,8 @@ export class StorageNode {
   paths: PathUsage[] = [];
   /** Counters of the last stat block (the tracker fills its own two timestamps when listing). */
   stats: StorageStats = emptyStorageStats();
+  /** A stat block came from the storage itself since this tracker started (not just restored from disk). */
+  statsReported = false;
   lastHeartBeatTime = 0;
   lastSourceUpdate = 0;
   lastSyncUpdate = 0;
@@ -39,6 +41,8 @@ export class StorageNode {
   changelogOffset = 0;
   /** Open JOINed connections from this storage (one per reporter thread). */
   connections = 0;
+  /** Its HTTP gateway port as an fdfs storage reported it (200); 0 = unknown (tracker.conf's port applies). */
+  httpPort = 0;
 
   /** A new storage starts INIT; `restored` is the status loaded from storage_servers_new.dat (persistence). */
   constructor(

@@ -6,7 +6,7 @@ import type { RequestContext } from '../net/server.js';
 import {
   decodeJoinRequest, encodeJoinResponse, decodeGetMyIpRequest, encodeGetMyIpResponse, encodeParameterResponse,
   decodeGetServerIdRequest, encodeGetServerIdResponse, decodeFetchStorageIdsRequest, encodeFetchStorageIdsResponse,
-  decodeGetGroupNameRequest, encodeGetGroupNameResponse,
+  decodeGetGroupNameRequest, encodeGetGroupNameResponse, decodeReportHttpPortRequest,
 } from '../protocol/join.js';
 import {
   decodeBeatRequest, decodeDiskUsageRequest, decodeSyncReportRequest, encodeChangeNotification, type StorageBrief,
@@ -108,11 +108,18 @@ async function beat(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   if (block) {
     const stats = decodeStatBlock(block);
     node.stats = stats;
+    node.statsReported = true;
     node.lastSourceUpdate = stats.lastSourceUpdate;
     node.lastSyncUpdate = stats.lastSyncUpdate;
   }
   rt.cluster.heartbeat(node);
   await ctx.replyPacket(notification(rt, ctx, node));
+}
+
+/** 200 (fdfs only): the storage's HTTP port, for the HTTP entry's redirects. */
+async function reportHttpPort(_rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  joined(ctx).httpPort = decodeReportHttpPortRequest(body);
+  await ctx.reply();
 }
 
 async function diskUsage(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
@@ -268,4 +275,5 @@ export const STORAGE_HANDLERS: Record<number, TrackerHandler> = {
   [TrackerCmd.StorageFetchTrunkFid]: notSupported,
   [TrackerCmd.StorageReportTrunkFid]: notSupported,
   [TrackerCmd.StorageReportTrunkFree]: notSupported,
+  [TrackerCmd.FdfsStorageReportHttpPort]: reportHttpPort,
 };

@@ -73,6 +73,7 @@ describe('administration', () => {
     expect(storages.stdout).toContain(`${s1.host}:23000`);
     expect(storages.stdout).toContain(`${s2.host}:23000`);
     expect(storages.stdout).toMatch(/ACTIVE/);
+    expect(storages.stdout).toMatch(/^states: ACTIVE = serving uploads and downloads$/m);
     const json = JSON.parse((await runCli(['storages', 'group1', s2.host, '--json', ...t()])).stdout) as { storages: Array<{ group: string; storage: { id: string } }> };
     expect(json.storages.map((x) => [x.group, x.storage.id])).toEqual([['group1', s2.host]]);
     const missing = await runCli(['groups', 'nosuch', ...t()]);

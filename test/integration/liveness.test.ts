@@ -32,7 +32,8 @@ describe('liveness', () => {
     const id = await client.upload(Buffer.from('survives'), { ext: 'txt' });
     await storage.proc.kill();
     await waitFor('OFFLINE after kill -9', async () => (await statusOf()) === StorageStatus.Offline, 10_000);
-    await expect(client.upload(Buffer.from('x'))).rejects.toMatchObject({ errno: 2 });
+    // The group is known but its only storage is away: "no storage available right now", not ENOENT (issue 11 item 3).
+    await expect(client.upload(Buffer.from('x'))).rejects.toMatchObject({ code: 'FDFS_ERR_UNAVAILABLE', group: 'group1' });
     await restartStorage(storage);
     await waitFor('ACTIVE after restart', async () => (await statusOf()) === StorageStatus.Active, 15_000);
     expect((await client.downloadToBuffer(id)).toString()).toBe('survives');

@@ -46,6 +46,7 @@ describe('fdfs monitor', () => {
     for (const s of [s1, s2]) expect(r.stdout).toMatch(new RegExp(`${s.group}\\s*│ ${s.address.replace(/\./g, '\\.')}\\s*│ ACTIVE`));
     expect(r.stdout).toMatch(/│ group\s+│ active │ read\/write │/);
     expect(r.stdout).toMatch(/\nHEALTHY {2}1\/1 trackers up, 2 group\(s\), 2\/2 storages ACTIVE/);
+    expect(r.stdout).toMatch(/^states: ACTIVE = serving uploads and downloads$/m);
   });
 
   it('--json: the documented shape, with counters and sync lag per storage', async () => {
@@ -116,6 +117,8 @@ describe('fdfs monitor', () => {
     const r = await runCli(['monitor', '-t', tracker.address]);
     expect(r.code).toBe(6);
     expect(r.stdout).toMatch(new RegExp(`group2\\s*│ ${s2.address.replace(/\./g, '\\.')}\\s*│ OFFLINE`));
+    // The legend says what OFFLINE means where it is shown (not simply "the process is down").
+    expect(r.stdout.replace(/\n {2}/g, ' ')).toMatch(/states: OFFLINE = not connected to this tracker — stopped, unreachable, or not re-joined yet after a tracker restart; ACTIVE = serving/);
     expect(r.stdout).toMatch(new RegExp(`UNHEALTHY {2}1/1 trackers up, 2 group\\(s\\), 1/2 storages ACTIVE[^\\n]*\\n {2}storage ${s2.address.replace(/\./g, '\\.')} of group2 is OFFLINE`));
     const coloured = await runCli(['monitor', '-t', tracker.address], { env: { FORCE_COLOR: '1' } });
     expect(coloured.stdout).toContain(`${ESC}31mOFFLINE${ESC}39m`);

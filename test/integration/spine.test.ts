@@ -200,7 +200,7 @@ describe('our CLI', () => {
     // A group the tracker does not know: said as such, not a bare "not found".
     const noGroup = await runCli(['upload', '-', '-g', 'group9', ...t()], { input: 'x' });
     expect({ code: noGroup.code, stderr: noGroup.stderr.trim() }).toEqual({
-      code: 3, stderr: 'fdfs: the tracker knows no group group9, or none of its storages is active (ENOENT)',
+      code: 3, stderr: 'fdfs: the tracker knows no group group9 (fdfs groups lists the groups) (ENOENT)',
     });
   });
 

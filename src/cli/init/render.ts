@@ -192,8 +192,11 @@ function hostReadme(plan: InitPlan, h: HostServers): string {
     ...units.slice(0, 1).map((u) => `journalctl -u ${u} -f   # logs`),
     '```',
     '',
-    'A storage shows WAIT_SYNC or SYNCING while it copies the files of its group from another member;',
-    'it turns ACTIVE on its own. OFFLINE means its process is down or cannot reach the trackers.',
+    'A new storage is ACTIVE within seconds. One joining a group that already holds files shows WAIT_SYNC, then',
+    'SYNCING while another member copies those files to it; it turns ACTIVE on its own. OFFLINE means the tracker',
+    'has no connection from it: its process is stopped, cannot reach the tracker, or has not re-joined yet after a',
+    'tracker restart (a second or two) — check `systemctl status` on its host before assuming it is down.',
+    '`fdfs monitor` and `fdfs storages` print what each state shown means.',
     '',
   ];
   return lines.join('\n');

@@ -2,6 +2,7 @@
 // (plain when not a terminal), and one summary line that says healthy or why not.
 import type { ChalkInstance } from 'chalk';
 import { formatBytes, formatTime } from '../format.js';
+import { stateLegend } from '../state-legend.js';
 import type { ClusterView, StorageView } from './collect.js';
 import { fitTable, wrapLines, type Align } from './fit.js';
 
@@ -105,6 +106,7 @@ export async function renderView(view: ClusterView, opts: RenderOptions): Promis
     // Too wide for the terminal: a health table (state, beat, lag) and a traffic table (disk, uploads, downloads).
     out.push(await table(['group', 'storage', 'state', 'beat', 'sync lag', 'disk used', 'uploads', 'downloads'], rows,
       { align: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right'], key: 1, sections: [[0, 1, 2, 3, 4], [1, 5, 6, 7]] }));
+    out.push(c.dim(stateLegend(view.storages.map((s) => s.statusCode), width)));
   }
 
   out.push(wrapLines(summaryLine(view, c), width, '  '));

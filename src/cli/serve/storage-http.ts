@@ -13,7 +13,6 @@ export async function startStorageHttp(storage: StorageServer): Promise<StorageG
     group: files.group,
     async openFile(logical) {
       const abs = files.resolve(logical);
-      // Not counted in storage_stat.dat: stock storages never saw the nginx module's downloads either.
       const file = abs === null ? null : await openLocalFile(abs);
       if (!file || abs === null) return file;
       const verdict = await files.checkCopy(logical, abs, file).catch(async (err: unknown) => {
@@ -28,6 +27,7 @@ export async function startStorageHttp(storage: StorageServer): Promise<StorageG
     isSelf: (host) => files.isSelf(host),
     upload: (u) => files.upload(u),
     health: () => files.health(),
+    downloaded: (ok, bytes) => files.downloaded(ok, bytes),
   }, storage.log);
   await gateway.start();
   // Stopped with the storage: after its tracker connections, before its listener and binlog (as before).

@@ -32,6 +32,8 @@ export interface StorageFileAccess {
   checkCopy(logical: string, absPath: string, file: OpenedCopy): Promise<CopyVerdict>;
   /** Extra /healthz fields. */
   health(): Record<string, unknown>;
+  /** Count an HTTP GET like a DOWNLOAD_FILE (total, success and bytes in the stat block). */
+  downloaded(ok: boolean, bytes: number): void;
 }
 
 export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): StorageFileAccess {
@@ -59,5 +61,11 @@ export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): Sto
     },
     checkCopy: (logical, absPath, file) => checkOpenedCopy(rt(), logical, absPath, file),
     health: () => ({ ip: ownIp() }),
+    downloaded(ok, bytes) {
+      const { stats } = rt();
+      stats.begin('Download');
+      stats.bytes('Download', bytes, ok ? bytes : 0);
+      if (ok) stats.success('Download');
+    },
   };
 }

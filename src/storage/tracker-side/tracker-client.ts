@@ -5,7 +5,7 @@ import { formatHostPort, type HostPort } from '../../config/values.js';
 import type { StorageConfig } from '../../config/index.js';
 import { TrackerCmd } from '../../protocol/codes.js';
 import { decodeGetMyIpResponse, decodeParameterResponse, encodeGetMyIpRequest, encodeParameterRequest } from '../../protocol/join.js';
-import { firstAddress } from '../runtime.js';
+import { advertisedBindAddress } from '../runtime.js';
 
 /** Stock order (§8.10): fewer addresses per entry first, then the address text in byte order, then port. */
 export function sortTrackers(list: readonly HostPort[]): HostPort[] {
@@ -23,7 +23,7 @@ export function sortTrackers(list: readonly HostPort[]): HostPort[] {
 
 /** Outgoing connections bind to bind_addr when client_bind is on: the tracker knows a storage by source IP. */
 export function localAddressFor(config: StorageConfig): string | undefined {
-  const bind = firstAddress(config.bindAddr);
+  const bind = advertisedBindAddress(config.bindAddr);
   return config.clientBind && bind ? bind : undefined;
 }
 

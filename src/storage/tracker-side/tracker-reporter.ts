@@ -12,7 +12,7 @@ import {
   decodeChangeNotification, encodeBeatRequest, encodeDiskUsageRequest, encodeSyncReportRequest, type DiskUsage,
 } from '../../protocol/beat.js';
 import { FDFS_PROTOCOL_VERSION, TrackerCmd } from '../../protocol/codes.js';
-import { decodeJoinResponse, encodeJoinRequest } from '../../protocol/join.js';
+import { decodeJoinResponse, encodeJoinRequest, encodeReportHttpPortRequest } from '../../protocol/join.js';
 import {
   decodeGetStatusResponse, decodeSyncPlanResponse, encodeChangeStatusRequest, encodeGetStatusRequest, encodeSyncDestRequest,
   encodeSyncNotifyRequest,
@@ -47,8 +47,20 @@ export interface ReporterDeps {
   beforeJoin?(tracker: HostPort): Promise<void>;
   /** The storage id sent in JOIN (use_storage_id), '' otherwise. */
   storageId?(): string;
+  /** The HTTP gateway's port, told to fdfs trackers after each JOIN (200) for their redirects; 0 = none. */
+  httpPort?: number;
   /** Replication progress (SyncProgress) for 89 SYNC_REPORT; sent after a BEAT whenever its version moved. */
   progress?: { syncReport(): SyncReport | null };
+}
+
+/**
+ * Wait before connecting again: at once-ish after a planned re-JOIN (0 failures), then 0.25 s doubling per
+ * failure up to min(heart_beat_interval, 5 s) — a restarted tracker is found within a second or two.
+ */
+export function reconnectDelay(failures: number, heartBeatInterval: number): number {
+  if (failures <= 0) return 100;
+  const capMs = Math.max(1, Math.min(heartBeatInterval, 5)) * 1000;
+  return Math.min(capMs, 250 * 2 ** Math.min(failures - 1, 10));
 }
 
 export class TrackerReporter {
@@ -61,6 +73,10 @@ export class TrackerReporter {
   /** Successful JOINs on this reporter (tests and monitoring). */
   joins = 0;
   beats = 0;
+  /** Set during a pause: aborting it wakes the reporter (the tracker closed the connection). */
+  private wakeup: AbortController | null = null;
+  /** The tracker answered 200 with EINVAL: a stock tracker, not asked again. */
+  private httpPortUnknownThere = false;
 
   constructor(private readonly d: ReporterDeps, readonly tracker: HostPort) {
     this.name = formatHostPort(tracker);
@@ -79,18 +95,25 @@ export class TrackerReporter {
     await this.loop;
   }
 
+  /** Sleep `ms`, cut short by stop() or by the tracker closing the connection (see session()). */
   private async pause(ms: number): Promise<void> {
-    await sleep(ms, undefined, { signal: this.abort.signal }).catch(() => {});
+    const wake = new AbortController();
+    this.wakeup = wake;
+    await sleep(ms, undefined, { signal: AbortSignal.any([this.abort.signal, wake.signal]) }).catch(() => {});
+    if (this.wakeup === wake) this.wakeup = null;
   }
 
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
+      const joinsBefore = this.joins;
       try {
         await this.session();
+        failures = 0;
       } catch (err) {
         if (this.stopped) break;
-        failures++;
+        // A session that had joined and then lost the tracker starts a new streak.
+        failures = this.joins > joinsBefore ? 1 : failures + 1;
         const msg = err instanceof Error ? err.message : String(err);
         // Log the first failure of a streak loudly, the rest quietly.
         if (failures === 1) this.log.warn({ err: msg }, 'tracker connection failed; will reconnect');
@@ -101,7 +124,7 @@ export class TrackerReporter {
         this.d.view.trackerStatus.delete(this.name);
       }
       if (this.stopped) break;
-      await this.pause(this.d.config.heartBeatInterval * 1000);
+      await this.pause(reconnectDelay(failures, this.d.config.heartBeatInterval));
     }
   }
 
@@ -116,6 +139,8 @@ export class TrackerReporter {
     if (this.stopped) return;
     const { conn, host } = await connectTracker(config, this.tracker);
     this.conn = conn;
+    // A restarted tracker must see us again within moments, not at the next heartbeat.
+    conn.onClose(() => this.wakeup?.abort());
     if (this.stopped) return;
     await this.join(host);
     let planNotified = await this.syncPlan();
@@ -149,6 +174,7 @@ export class TrackerReporter {
         this.notified(await this.call(TrackerCmd.StorageReportDiskUsage, encodeDiskUsageRequest(usage)));
       }
       await this.pause(Math.max(10, Math.min(nextBeat, nextReport) - Date.now()));
+      if (conn.closed) throw new Error('the tracker closed the connection');
     }
   }
 
@@ -211,6 +237,20 @@ export class TrackerReporter {
     this.log.info({ status: res.status, src: res.srcId || undefined }, 'joined tracker');
     view.trackerStatus.set(this.name, res.status);
     view.setMyStatus(res.status, `JOIN answer from ${this.name}`);
+    await this.reportHttpPort();
+  }
+
+  /** 200 (fdfs only): tell the tracker where the HTTP gateway listens; stock trackers do not know it (EINVAL). */
+  private async reportHttpPort(): Promise<void> {
+    const port = this.d.httpPort ?? 0;
+    if (!port || this.httpPortUnknownThere) return;
+    try {
+      await this.call(TrackerCmd.FdfsStorageReportHttpPort, encodeReportHttpPortRequest(port));
+    } catch (err) {
+      if (!(err instanceof StatusError && err.errno === Errno.EINVAL)) throw err;
+      this.httpPortUnknownThere = true;
+      this.log.debug('this tracker does not take HTTP ports (a stock tracker): its http.storage_server_port applies');
+    }
   }
 
   /**

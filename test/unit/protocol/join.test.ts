@@ -6,6 +6,7 @@ import {
   encodeFetchStorageIdsResponse, encodeGetGroupNameRequest, encodeGetGroupNameResponse, encodeGetMyIpRequest,
   encodeGetMyIpResponse, encodeGetServerIdRequest, encodeGetServerIdResponse, encodeJoinRequest, encodeJoinResponse,
   encodeParameterRequest, encodeParameterResponse, formatIpPort, parseIpPort, type JoinRequest,
+  encodeReportHttpPortRequest, decodeReportHttpPortRequest,
 } from '../../../src/protocol/join.js';
 import { encodeHeader } from '../../../src/protocol/header.js';
 import { CommonCmd, StorageStatus, TrackerCmd } from '../../../src/protocol/codes.js';
@@ -238,5 +239,17 @@ describe('69 STORAGE_FETCH_STORAGE_IDS', () => {
     const lying = Buffer.from(pkt.subarray(10));
     lying.writeInt32BE(2, 4);
     expect(() => decodeFetchStorageIdsResponse(lying)).toThrow(ProtocolError);
+  });
+});
+
+describe('200 REPORT_HTTP_PORT (fdfs only)', () => {
+  it('round-trips the port as an i64 and refuses other lengths and impossible ports', () => {
+    const pkt = encodeReportHttpPortRequest(8890);
+    const frame = oneFrame(pkt);
+    expect(frame.header.cmd).toBe(TrackerCmd.FdfsStorageReportHttpPort);
+    expect(frame.body.readBigInt64BE(0)).toBe(8890n);
+    expect(decodeReportHttpPortRequest(frame.body)).toBe(8890);
+    expectEinval(() => decodeReportHttpPortRequest(Buffer.alloc(4)), TrackerCmd.FdfsStorageReportHttpPort);
+    expectEinval(() => decodeReportHttpPortRequest(oneFrame(encodeReportHttpPortRequest(70000)).body), TrackerCmd.FdfsStorageReportHttpPort);
   });
 });

@@ -69,6 +69,34 @@ describe('tracker state machine', () => {
     expect(b.status).toBe(S.Active);
   });
 
+  it('gives no sync source when every member reported holding no files: ONLINE, ACTIVE at its first beat', () => {
+    const c = new Cluster(log, now);
+    const a = activeStorage(c, 'group1', '10.0.0.2');
+    const b = c.join(joinInfo('group1', '10.0.0.3'));
+    // Unknown counters (nothing reported since this tracker started) are not "empty": a source is named.
+    expect(c.syncDestReq(b)).toEqual({ srcId: '10.0.0.2', until: clock });
+    a.statsReported = true;
+    const d = c.join(joinInfo('group1', '10.0.0.4'));
+    expect(c.syncDestReq(d)).toBeNull();
+    expect(d.status).toBe(S.Online);
+    c.heartbeat(d);
+    expect(d.status).toBe(S.Active);
+    a.stats.lastSourceUpdate = clock;
+    const e = c.join(joinInfo('group1', '10.0.0.5'));
+    expect(c.syncDestReq(e)).toEqual({ srcId: '10.0.0.2', until: clock });
+  });
+
+  it('makes a bootstrapped member ACTIVE when its source reports it done while it is connected', () => {
+    const c = new Cluster(log, now);
+    activeStorage(c, 'group1', '10.0.0.2');
+    const b = c.join(joinInfo('group1', '10.0.0.3'));
+    b.connections = 1;
+    c.syncDestReq(b);
+    c.reportStatus(b, S.Syncing);
+    c.reportStatus(b, S.Offline);
+    expect(b.status).toBe(S.Active);
+  });
+
   it('marks a silent ACTIVE storage OFFLINE after check_active_interval', () => {
     const c = new Cluster(log, now);
     const n = activeStorage(c, 'group1', '10.0.0.2');

@@ -133,6 +133,9 @@ describe('rendered files', () => {
     expect(readme).toMatch(/sudo install -D -m 640 -g fdfs -t \/etc\/fdfs storage-group1-23000\.conf storage-group2-23001\.conf &&/);
     expect(readme).toContain('systemctl enable --now fdfs-storage-group1-23000.service');
     expect(readme).toContain('monitor --config /etc/fdfs/client.conf');
+    // States are explained as they are: OFFLINE is "no connection to the tracker", not simply "process down".
+    expect(readme).toMatch(/OFFLINE means the tracker\s+has no connection from it: its process is stopped, cannot reach the tracker, or has not re-joined/);
+    expect(readme).not.toMatch(/OFFLINE means its process is down/);
     expect(readFileSync(path.join(out, 'README.md'), 'utf8')).toMatch(/1\. Trackers: 10\.0\.0\.1:22122, 10\.0\.0\.2:22122/);
   });
 
