@@ -68,6 +68,7 @@ export const ErrorCode = {
   TooLarge: 'FDFS_ERR_TOO_LARGE',
   PoolClosed: 'FDFS_ERR_POOL_CLOSED',
   Sync: 'FDFS_ERR_SYNC',
+  Interrupted: 'FDFS_ERR_INTERRUPTED',
   /** What the CLI reports for an error that is none of fdfs's own. */
   Unknown: 'FDFS_ERR_UNKNOWN',
 } as const;
@@ -177,6 +178,37 @@ export class ConnectionClosedError extends ProtocolError {
   constructor(what: string) {
     super(`connection closed ${what}`);
     this.name = 'ConnectionClosedError';
+  }
+}
+
+/** A download the server cut off: it closed the connection after `received` of `total` bytes. */
+export class TransferCutError extends ConnectionClosedError {
+  /** A partial file kept for a later resume, if any. */
+  partial?: string;
+  constructor(readonly address: string, readonly received: number, readonly total: number) {
+    super('inside a body');
+    this.message = `${address} closed the connection during the transfer (${received} of ${total} bytes received)`;
+    this.name = 'TransferCutError';
+  }
+}
+
+/** A peer whose answer is not a FastDFS header (an HTTP server, another protocol): a wrong port. */
+export class NotFdfsError extends ProtocolError {
+  /** What was being reached: 'tracker', 'storage' or 'server'. */
+  role = 'server';
+  constructor(readonly address: string, readonly answer: 'http' | 'other' = 'other') {
+    super(`${address} does not speak the FastDFS protocol`);
+    this.name = 'NotFdfsError';
+  }
+}
+
+/** The user stopped a transfer (SIGINT, SIGTERM) before it was complete. */
+export class InterruptedError extends FdfsError {
+  /** Bytes done and due, and the partial file kept for a later resume, when a download was interrupted. */
+  progress?: { received: number; total: number; partial?: string };
+  constructor(message: string, readonly signal: string = 'SIGINT') {
+    super(ErrorCode.Interrupted, message);
+    this.name = 'InterruptedError';
   }
 }
 

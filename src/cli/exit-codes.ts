@@ -1,5 +1,6 @@
 // Exit codes of the fdfs CLI and the mapping from engine errors to them and to one plain line.
-import { ErrorCode, FdfsError, StatusError, ConnectError, ConfigError, UsageError, TimeoutError, errnoName, connectReason } from '../errors.js';
+import { ErrorCode, FdfsError, StatusError, ConnectError, ConfigError, UsageError, TimeoutError, NotFdfsError, InterruptedError,
+  errnoName, connectReason } from '../errors.js';
 
 export const ExitCode = {
   Ok: 0,
@@ -9,6 +10,8 @@ export const ExitCode = {
   Unreachable: 4,
   Config: 5,
   Unhealthy: 6,
+  /** 128 + SIGINT, as shells report a command stopped by Ctrl-C (SIGTERM: 143). */
+  Interrupted: 130,
 } as const;
 
 export interface CliFailure {
@@ -28,6 +31,14 @@ export function describeFailure(err: unknown): CliFailure {
       exit: ExitCode.Unreachable,
       message: `cannot reach ${err.role} ${err.address} (${connectReason(err.cause)}) — ${hint}`,
     };
+  }
+  if (err instanceof NotFdfsError) {
+    const why = err.answer === 'http' ? 'is it an HTTP port?' : 'is that the right port?';
+    const what = err.role === 'server' ? 'the FastDFS protocol' : `the FastDFS ${err.role} protocol`;
+    return { code: err.code, exit: ExitCode.Unreachable, message: `${err.address} does not speak ${what} (${why})` };
+  }
+  if (err instanceof InterruptedError) {
+    return { code: err.code, exit: err.signal === 'SIGTERM' ? 143 : ExitCode.Interrupted, message: err.message };
   }
   if (err instanceof StatusError) {
     const exit = errnoName(err.errno) === 'ENOENT' ? ExitCode.NotFound : ExitCode.Failure;
