@@ -71,10 +71,11 @@ async function groupInUse(trackers: TrackerSet, group: string, err: StatusError)
   }
   const live = list.filter((s) => s.status === StorageStatus.Online || s.status === StorageStatus.Active);
   const names = list.map((s) => `${s.id || s.ipAddr} (${storageStatusName(s.status)})`).join(', ');
-  const example = list.length === 1 ? list[0]!.id || list[0]!.ipAddr : 'ID';
-  const todo = live.length
-    ? `stop ${live.length === 1 ? 'it' : 'the running ones'}, then remove each with \`fdfs storage delete ${group} ${example}\``
-    : `remove each with \`fdfs storage delete ${group} ${example}\``;
+  const one = list.length === 1;
+  const remove = one
+    ? `remove it with \`fdfs storage delete ${group} ${list[0]!.id || list[0]!.ipAddr}\``
+    : `remove each with \`fdfs storage delete ${group} ID\``;
+  const todo = live.length ? `stop ${one ? 'it' : 'the running ones'}, then ${remove}` : remove;
   return new StatusError(Errno.EBUSY,
     `group ${group} still has ${list.length} storage${list.length === 1 ? '' : 's'}: ${names}; ${todo}, then delete the group`, err.cmd);
 }
