@@ -149,7 +149,7 @@ export interface CreateLinkOptions {
   /** Make the link the slave `prefix` of this master (same storage and store path as the source). */
   masterId?: string;
   prefix?: string;
-  /** Extension of the link's name, without the dot; default: the master's (slave) or none. */
+  /** Extension of the link's name, without the dot ('' = none); default: the master's (slave), else the source's. */
   ext?: string;
   /** The source's signature (stock dedup passes a hash; stored nowhere here). */
   signature?: Buffer;
@@ -165,7 +165,7 @@ export async function createLink(core: ClientCore, srcId: string, opts: CreateLi
     if (!opts.prefix) throw new UsageError('a link named after a master needs a prefix');
     masterFilename = master.logical;
   }
-  const ext = opts.ext ?? (masterFilename ? masterExt(masterFilename) : '');
+  const ext = opts.ext ?? masterExt(masterFilename || logical);
   if (!isValidExt(ext)) throw new UsageError(`bad file extension "${ext}" (up to 6 of A-Z a-z 0-9 . _ -)`);
   const pkt = encodeCreateLinkRequest({
     masterFilename, srcFilename: logical, srcFileSig: opts.signature ?? Buffer.alloc(0), group, prefix: opts.prefix ?? '', ext,
