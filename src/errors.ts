@@ -181,13 +181,15 @@ export class ConnectionClosedError extends ProtocolError {
   }
 }
 
-/** A download the server cut off: it closed the connection after `received` of `total` bytes. */
+/** A transfer the server cut off: it closed the connection after `done` of `total` bytes went through. */
 export class TransferCutError extends ConnectionClosedError {
   /** A partial file kept for a later resume, if any. */
   partial?: string;
-  constructor(readonly address: string, readonly received: number, readonly total: number) {
+  constructor(readonly address: string, readonly received: number, readonly total: number, readonly direction: 'download' | 'upload' = 'download') {
     super('inside a body');
-    this.message = `${address} closed the connection during the transfer (${received} of ${total} bytes received)`;
+    this.message = direction === 'upload'
+      ? `${address} closed the connection during the upload (${received} of ${total} bytes sent)`
+      : `${address} closed the connection during the transfer (${received} of ${total} bytes received)`;
     this.name = 'TransferCutError';
   }
 }

@@ -68,6 +68,14 @@ function extWarning(file: string, ext: string | undefined): string | undefined {
     : undefined;
 }
 
+/** A storage gone mid-upload: the storage keeps nothing of a partial upload, so the way on is to upload again. */
+function explainUploadCut(err: unknown, file: string): unknown {
+  if (!(err instanceof TransferCutError) || err.direction !== 'upload') return err;
+  const cut = new TransferCutError(err.address, err.received, err.total, 'upload');
+  cut.message += `; nothing was stored — upload ${file === '-' ? 'it' : file} again`;
+  return cut;
+}
+
 export async function uploadFiles(client: FdfsClient, files: string[], opts: UploadFilesOptions): Promise<UploadedFile[]> {
   if (opts.slaveOf) {
     if (files.length !== 1) throw new UsageError('--slave-of takes exactly one FILE');
@@ -97,7 +105,8 @@ export async function uploadFiles(client: FdfsClient, files: string[], opts: Upl
       bar.stop();
       results.push(warning ? { file, fileId: id, warning } : { file, fileId: id });
       opts.onFileId(id);
-    } catch (err) {
+    } catch (caught) {
+      const err = explainUploadCut(caught, file);
       // Nothing uploaded yet: the batch fails as one command. Otherwise the files done keep their IDs.
       if (!results.length) throw err;
       const error = describeFailure(err);

@@ -180,9 +180,18 @@ export class FdfsClient {
       const target = await this.queryStore(opts.group);
       const cmd = opts.appender ? StorageCmd.UploadAppenderFile : StorageCmd.UploadFile;
       const head = encodeUploadHead(cmd, { storePathIndex: target.storePathIndex, fileSize: src.size, ext });
+      let sent = 0;
+      const onProgress = (n: number, total: number) => {
+        sent = n;
+        opts.onProgress?.(n, total);
+      };
       const fileId = await this.storage(target, async (c) => {
-        const res = decodeUploadResponse(await streamRequest(c, head, src.open(), src.size, { cmd, maxBody: 256, onProgress: opts.onProgress }));
-        return `${res.group}/${res.logical}`;
+        try {
+          const res = decodeUploadResponse(await streamRequest(c, head, src.open(), src.size, { cmd, maxBody: 256, onProgress }));
+          return `${res.group}/${res.logical}`;
+        } catch (err) {
+          throw peerGone(err) ? new TransferCutError(`storage ${c.address}`, sent, src.size, 'upload') : err;
+        }
       });
       if (opts.metadata && Object.keys(toEntries(opts.metadata)).length) {
         await this.setMetadataAt(target, fileId, opts.metadata, 'overwrite');
@@ -393,6 +402,12 @@ function waitDrain(w: Writable): Promise<void> {
     w.on('error', onError);
     w.on('close', onClose);
   });
+}
+
+/** The peer closed or reset the connection (as opposed to answering, or a local problem). */
+function peerGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return err instanceof ConnectionClosedError || code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 /** The InterruptedError for an aborted transfer: the abort reason names the signal when it was one. */
