@@ -1,6 +1,7 @@
 // Downloads into a local file that appears under its name only once complete. A whole-file download writes
-// `.NAME.<size>-<crc32>-<mtime>.fdfs-partial` next to it: interrupted or cut off, that file stays, and a
-// resumed download continues from its length — only if the stored file still has that size, CRC32 and time.
+// `.NAME.<size>-<crc32>-<mtime>.fdfs-partial` next to it (mtime 0 but for appender files): interrupted or cut
+// off, that file stays, and a resumed download continues from its length — only if the stored file still has
+// that size, CRC32 and time.
 import { open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -21,7 +22,7 @@ export interface DownloadFileOptions {
 
 /** What this needs of FdfsClient. */
 export interface DownloadCore {
-  info(fileId: string, opts?: { calcCrc32?: boolean }): Promise<{ size: number; crc32: number; createTimestamp: number }>;
+  info(fileId: string, opts?: { calcCrc32?: boolean }): Promise<{ kind: string; size: number; crc32: number; createTimestamp: number }>;
   downloadTo(fileId: string, sink: Writable, opts: { offset?: number; length?: number; signal?: AbortSignal;
     onProgress?: (received: number, total: number) => void }): Promise<number>;
 }
@@ -83,7 +84,10 @@ async function downloadWhole(core: DownloadCore, fileId: string, dest: string, o
   const dir = path.dirname(dest);
   const base = path.basename(dest);
   const info = await core.info(fileId, { calcCrc32: false });
-  const partial = path.join(dir, `.${base}.${info.size}-${(info.crc32 >>> 0).toString(16).padStart(8, '0')}-${info.createTimestamp}${PARTIAL_SUFFIX}`);
+  // Only an appender file changes under its ID (its time is its last change); other files' size and CRC32 say all,
+  // and their times differ between the replicas a download may be served from.
+  const changed = info.kind === 'appender' ? info.createTimestamp : 0;
+  const partial = path.join(dir, `.${base}.${info.size}-${(info.crc32 >>> 0).toString(16).padStart(8, '0')}-${changed}${PARTIAL_SUFFIX}`);
   // Leftovers of earlier downloads to this name: only the one for this very content may be continued.
   const leftovers = (await readdir(dir).catch(() => [] as string[]))
     .filter((n) => n.startsWith(`.${base}.`) && n.endsWith(PARTIAL_SUFFIX)).map((n) => path.join(dir, n));

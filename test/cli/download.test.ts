@@ -120,6 +120,32 @@ describe('fdfs download, interrupted and resumed (real servers)', () => {
     expect(partials()).toEqual([]);
   });
 
+  it('--resume continues only a partial file of the same content: a changed appender file starts over', async () => {
+    const client = new FdfsClient({ trackers: [tracker.address] });
+    try {
+      const log = await client.uploadAppender(Buffer.from('hello world'), { ext: 'log' });
+      const partialFor = async () => {
+        const i = await client.info(log, { calcCrc32: false });
+        return `.log.txt.${i.size}-${(i.crc32 >>> 0).toString(16).padStart(8, '0')}-${i.createTimestamp}.fdfs-partial`;
+      };
+      // The bytes an earlier download of this very content left.
+      writeFileSync(path.join(work, await partialFor()), 'hello');
+      const r = await runCli(['download', '--resume', log, 'log.txt', '-q', ...t()], { cwd: work });
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: 'fdfs: resuming log.txt at byte 5 of 11\n' });
+      expect(readFileSync(path.join(work, 'log.txt'), 'utf8')).toBe('hello world');
+      // Left for the content before an append: not continued, replaced.
+      const stale = await partialFor();
+      writeFileSync(path.join(work, stale), 'XXXXXXXXXX');
+      await client.append(log, Buffer.from(', again'));
+      const again = await runCli(['download', '--resume', log, 'log.txt', '-q', ...t()], { cwd: work });
+      expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(readFileSync(path.join(work, 'log.txt'), 'utf8')).toBe('hello world, again');
+      expect(partials()).toEqual([]);
+    } finally {
+      client.close();
+    }
+  });
+
   it('the storage gone mid-transfer: says so with the bytes received, keeps them, and --resume finishes', async () => {
     const dest = 'cut.bin';
     const { done } = await startStalledDownload(dest);
