@@ -1,8 +1,8 @@
-// `fdfs download`: a file or a byte range to a path or stdout through downloadFile() (src/cli/transfer.ts).
+// `fdfs download`: a file or a byte range to a path or stdout through downloadFile() (src/cli/download.ts).
 import { Args, Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { sharedArgs, sharedFlags } from '../src/cli/flags.js';
-import { downloadFile } from '../src/cli/transfer.js';
+import { downloadFile } from '../src/cli/download.js';
 
 export default class Download extends FdfsCommand {
   static override summary = 'Download a file (or a byte range) to a path or standard output.';

@@ -211,25 +211,29 @@ export class FdfsClient {
     if (signal?.aborted) throw interrupted(signal);
     return this.storage(target, async (c) => {
       const req = encodeDownloadRequest({ group, filename: logical, fileOffset: offset, downloadBytes: opts.length ?? 0 });
-      const total = await c.open(req, StorageCmd.DownloadFile)
-        .catch(async (err) => { throw await fileOps.offsetProblem(this, fileId, offset, err, opts.length); });
-      let got = 0;
+      // Aborting drops the connection: whatever awaits it (the answer, the next chunk) fails at once.
       const stop = () => c.destroy();
       signal?.addEventListener('abort', stop, { once: true });
+      let total: number | undefined;
+      let got = 0;
       try {
+        total = await c.open(req, StorageCmd.DownloadFile)
+          .catch(async (err) => { throw await fileOps.offsetProblem(this, fileId, offset, err, opts.length); });
         for await (const chunk of c.body()) {
           got += chunk.length;
           if (!sink.write(chunk)) await waitDrain(sink);
           opts.onProgress?.(got, total);
         }
+        if (got !== total) throw new LengthMismatchError(total, got);
       } catch (err) {
         if (signal?.aborted) throw interrupted(signal);
-        if (err instanceof ConnectionClosedError || err instanceof LengthMismatchError) throw new TransferCutError(`storage ${c.address}`, got, total);
+        if (total !== undefined && (err instanceof ConnectionClosedError || err instanceof LengthMismatchError)) {
+          throw new TransferCutError(`storage ${c.address}`, got, total);
+        }
         throw err;
       } finally {
         signal?.removeEventListener('abort', stop);
       }
-      if (got !== total) throw new LengthMismatchError(total, got);
       c.done();
       return got;
     });
