@@ -25,6 +25,12 @@ describe('fdfs upload', () => {
     expectPlainFailure(await runCli(['upload', '-', '-t', 'bad:addr:x'], { input: 'x' }), 2, /^fdfs: bad tracker address "bad:addr:x"/);
   });
 
+  it('a bad FDFS_TIMEOUT or --timeout: one line, exit 2', async () => {
+    expectPlainFailure(await runCli(['upload', '-', ...NOWHERE], { input: 'x', env: { FDFS_TIMEOUT: 'soon' } }), 2,
+      /^fdfs: bad FDFS_TIMEOUT "soon" \(want a number of seconds above 0\)$/);
+    expectParseError(await runCli(['upload', '-', '--timeout', '0', ...NOWHERE], { input: 'x' }), /--timeout/);
+  });
+
   it('no tracker answering: exit 4, a hint in text, an error object under --json', async () => {
     expectUnreachable(await runCli(['upload', '-', ...NOWHERE], { input: 'x' }));
     expectUnreachable(await runCli(['upload', '-', '--json', ...NOWHERE], { input: 'x' }), true);

@@ -37,6 +37,8 @@ describe('a hung first tracker', () => {
     expect(r.stdout).toMatch(/^group1\/M00\/\S+\.txt\n$/);
     const back = await runCli(['download', r.stdout.trim(), '-', '--timeout', '2', '-t', hung.address, '-t', alive.address], { timeoutMs: 15_000 });
     expect({ code: back.code, stdout: back.stdout }).toEqual({ code: 0, stdout: 'via the other tracker' });
+    const viaEnv = await runCli(['exists', r.stdout.trim(), '-t', hung.address, '-t', alive.address], { env: { FDFS_TIMEOUT: '2' }, timeoutMs: 15_000 });
+    expect({ code: viaEnv.code, stdout: viaEnv.stdout }).toEqual({ code: 0, stdout: 'yes\n' });
   });
 
   it('the library remembers the hung tracker: later calls in the process go straight to the other one', async () => {
