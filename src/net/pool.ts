@@ -54,7 +54,8 @@ export class Pool {
         throw err;
       }
     }
-    const waitMs = (this.opts.connectTimeout ?? 10) * 1000;
+    // A busy connection frees when its exchange ends, which may take up to the network timeout.
+    const waitMs = Math.max(this.opts.connectTimeout ?? 10, this.opts.networkTimeout ?? 30) * 1000;
     const c = await new Promise<Connection | null>((resolve, reject) => {
       const timer = setTimeout(() => {
         const i = this.waiters.indexOf(give);
