@@ -92,7 +92,8 @@ export class FdfsClient {
       maxIdleTime: options.maxIdleTime ?? 3600,
       localAddress: options.localAddress,
     };
-    this.pools = new PoolSet(poolOpts);
+    // A busy storage connection frees when its transfer ends: wait as long as a transfer may stall.
+    this.pools = new PoolSet({ ...poolOpts, waitTimeout: Math.max(poolOpts.connectTimeout!, poolOpts.networkTimeout!) });
     this.trackerPools = new PoolSet({ ...poolOpts, networkTimeout: Math.min(poolOpts.networkTimeout!, options.trackerTimeout ?? 5) });
     this.trackers = new TrackerSet(options.trackers.map((t) => parseAddress(t, DEFAULT_TRACKER_PORT)), this.trackerPools);
   }
