@@ -5,7 +5,7 @@ import { contentSource } from '../src/cli/content.js';
 
 export default class Append extends FdfsCommand {
   static override summary = 'Append a local file (or standard input) to an appender file.';
-  static override description = 'Only appender files (uploaded with --appender) can be appended to; others answer EINVAL.';
+  static override description = 'Only appender files (uploaded with --appender) can be appended to; any other file is refused, saying so.';
   static override examples = [
     '<%= config.bin %> append group1/M00/00/00/wKgFSGE0xmuEOhDaAAAAAKfH9Eo215.log more.log',
     'echo "one more line" | <%= config.bin %> append group1/M00/00/00/wKgFSGE0xmuEOhDaAAAAAKfH9Eo215.log -',

@@ -15,7 +15,7 @@ export default class Link extends FdfsCommand {
   static override flags = {
     'slave-of': Flags.string({ summary: 'Name the link as a slave of this master file ID.', dependsOn: ['prefix'] }),
     prefix: Flags.string({ summary: 'Slave prefix, e.g. _big (with --slave-of).', dependsOn: ['slave-of'] }),
-    ext: Flags.string({ summary: 'Extension of the link\'s name, without the dot (default: the master\'s, or none).' }),
+    ext: Flags.string({ summary: 'Extension of the link\'s name, without the dot; "" for none (default: the master\'s with --slave-of, else the source\'s).' }),
   };
 
   async run(): Promise<{ source: string; fileId: string }> {

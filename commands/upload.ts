@@ -2,12 +2,14 @@
 import { Flags } from '@oclif/core';
 import { FdfsCommand } from '../src/cli/base-command.js';
 import { sharedArgs, sharedFlags } from '../src/cli/flags.js';
-import { uploadFiles } from '../src/cli/transfer.js';
+import { uploadFiles, type UploadedFile } from '../src/cli/transfer.js';
 import { parseMetaPairs } from '../src/cli/format.js';
 
 export default class Upload extends FdfsCommand {
   static override summary = 'Upload files; prints one file ID per line.';
-  static override description = 'Uploads each FILE (or standard input for "-") through the tracker and prints the file IDs in order.';
+  static override description = 'Uploads each FILE (or standard input for "-") through the tracker and prints the file IDs in order. '
+    + 'Every FILE is checked first: if one cannot be read, nothing is uploaded. --json gives each FILE with its ID (or its error). '
+    + 'An extension longer than 6 characters cannot be part of a file ID: it is left out, with a warning.';
   static override examples = [
     '<%= config.bin %> upload photo.jpg',
     '<%= config.bin %> upload a.txt b.txt --group group2',
@@ -27,11 +29,11 @@ export default class Upload extends FdfsCommand {
     quiet: sharedFlags.quiet(),
   };
 
-  async run(): Promise<{ fileIds: string[] }> {
+  async run(): Promise<{ files: UploadedFile[]; fileIds: string[] }> {
     const { argv, flags } = await this.parse(Upload);
     const client = await this.clientFor(flags);
     const metadata = flags.meta ? parseMetaPairs(flags.meta) : undefined;
-    const fileIds = await uploadFiles(client, argv as string[], {
+    const files = await uploadFiles(client, argv as string[], {
       group: flags.group,
       ext: flags.ext,
       metadata,
@@ -39,7 +41,10 @@ export default class Upload extends FdfsCommand {
       slaveOf: flags['slave-of'] ? { master: flags['slave-of'], prefix: flags.prefix! } : undefined,
       progress: !flags.quiet && !this.jsonEnabled(),
       onFileId: (id) => this.log(id),
+      onNote: (line) => { if (!this.jsonEnabled()) process.stderr.write(`fdfs: ${line}\n`); },
     });
-    return { fileIds };
+    const failed = files.find((f) => f.error);
+    if (failed) process.exitCode = failed.error!.exit;
+    return { files, fileIds: files.flatMap((f) => (f.fileId ? [f.fileId] : [])) };
   }
 }

@@ -69,6 +69,7 @@ export const ErrorCode = {
   PoolClosed: 'FDFS_ERR_POOL_CLOSED',
   Sync: 'FDFS_ERR_SYNC',
   Unavailable: 'FDFS_ERR_UNAVAILABLE',
+  Interrupted: 'FDFS_ERR_INTERRUPTED',
   /** What the CLI reports for an error that is none of fdfs's own. */
   Unknown: 'FDFS_ERR_UNKNOWN',
 } as const;
@@ -189,6 +190,39 @@ export class ConnectionClosedError extends ProtocolError {
   constructor(what: string) {
     super(`connection closed ${what}`);
     this.name = 'ConnectionClosedError';
+  }
+}
+
+/** A transfer the server cut off: it closed the connection after `done` of `total` bytes went through. */
+export class TransferCutError extends ConnectionClosedError {
+  /** A partial file kept for a later resume, if any. */
+  partial?: string;
+  constructor(readonly address: string, readonly received: number, readonly total: number, readonly direction: 'download' | 'upload' = 'download') {
+    super('inside a body');
+    this.message = direction === 'upload'
+      ? `${address} closed the connection during the upload (${received} of ${total} bytes sent)`
+      : `${address} closed the connection during the transfer (${received} of ${total} bytes received)`;
+    this.name = 'TransferCutError';
+  }
+}
+
+/** A peer whose answer is not a FastDFS header (an HTTP server, another protocol): a wrong port. */
+export class NotFdfsError extends ProtocolError {
+  /** What was being reached: 'tracker', 'storage' or 'server'. */
+  role = 'server';
+  constructor(readonly address: string, readonly answer: 'http' | 'other' = 'other') {
+    super(`${address} does not speak the FastDFS protocol`);
+    this.name = 'NotFdfsError';
+  }
+}
+
+/** The user stopped a transfer (SIGINT, SIGTERM) before it was complete. */
+export class InterruptedError extends FdfsError {
+  /** Bytes done and due, and the partial file kept for a later resume, when a download was interrupted. */
+  progress?: { received: number; total: number; partial?: string };
+  constructor(message: string, readonly signal: string = 'SIGINT') {
+    super(ErrorCode.Interrupted, message);
+    this.name = 'InterruptedError';
   }
 }
 

@@ -40,11 +40,11 @@ export abstract class FdfsCommand extends BaseCommand {
   private clientInstance: FdfsClient | null = null;
 
   /** Flags common to all client commands, available after parse(). */
-  protected async clientFor(flags: { tracker?: string[]; config?: string; 'log-level'?: string }): Promise<FdfsClient> {
+  protected async clientFor(flags: { tracker?: string[]; config?: string; timeout?: number; 'log-level'?: string }): Promise<FdfsClient> {
     if (this.clientInstance) return this.clientInstance;
     setRootLogger(createLogger({ level: flags['log-level'] ?? 'warn' }));
     const { FdfsClient } = await import('../client/index.js');
-    const opts = await resolveClientOptions({ trackers: flags.tracker, configFile: flags.config });
+    const opts = await resolveClientOptions({ trackers: flags.tracker, configFile: flags.config, timeout: flags.timeout });
     this.clientInstance = new FdfsClient(opts);
     return this.clientInstance;
   }

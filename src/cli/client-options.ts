@@ -1,5 +1,5 @@
 // Where a CLI command finds its trackers: --tracker flags, then FDFS_TRACKER, then --config
-// client.conf, then 127.0.0.1:22122.
+// client.conf, then 127.0.0.1:22122. --timeout (or $FDFS_TIMEOUT) bounds connects and tracker answers.
 import type { ClientOptions } from '../client/index.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_TRACKER_PORT } from '../protocol/codes.js';
@@ -7,6 +7,8 @@ import { DEFAULT_TRACKER_PORT } from '../protocol/codes.js';
 export interface ClientSources {
   trackers?: string[];
   configFile?: string;
+  /** Seconds: connect timeout and the wait for a tracker's answer. */
+  timeout?: number;
 }
 
 export async function resolveClientOptions(src: ClientSources): Promise<ClientOptions> {
@@ -21,7 +23,19 @@ export async function resolveClientOptions(src: ClientSources): Promise<ClientOp
   }
   if (!trackers.length) trackers = [`127.0.0.1:${DEFAULT_TRACKER_PORT}`];
   for (const t of trackers) {
-    if (!/^(\[[0-9a-fA-F:.]+\]|[^:\s]+)(:\d{1,5})?$/.test(t)) throw new UsageError(`bad tracker address "${t}" (want HOST:PORT)`);
+    const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+)(?::(\d+))?$/.exec(t);
+    if (!m) throw new UsageError(`bad tracker address "${t}" (want HOST:PORT)`);
+    const port = m[2] === undefined ? DEFAULT_TRACKER_PORT : Number(m[2]);
+    if (port < 1 || port > 65535) throw new UsageError(`bad tracker address "${t}": port ${m[2]} is not between 1 and 65535`);
   }
-  return { ...base, trackers };
+  const timeout = src.timeout ?? envSeconds('FDFS_TIMEOUT');
+  return timeout === undefined ? { ...base, trackers } : { ...base, trackers, connectTimeout: timeout, trackerTimeout: timeout };
+}
+
+function envSeconds(name: string): number | undefined {
+  const text = process.env[name]?.trim();
+  if (!text) return undefined;
+  const n = Number(text);
+  if (!(n > 0)) throw new UsageError(`bad ${name} "${text}" (want a number of seconds above 0)`);
+  return n;
 }

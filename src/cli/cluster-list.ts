@@ -38,6 +38,14 @@ export function formatGroups(groups: GroupStat[]): string {
 
 const RW: Record<number, string> = { 0: 'none', 2: 'write', 4: 'read', 6: 'both' };
 
+/** A storage record as --json prints it: state names as `fdfs monitor --json` gives them, the wire numbers beside. */
+export type StorageJson = Omit<StorageRecord, 'status' | 'rwMode'> & { status: string; statusCode: number; rwMode: string; rwModeCode: number };
+
+export function storageJson(s: StorageRecord): StorageJson {
+  const rw = `${s.rwMode & 4 ? 'r' : ''}${s.rwMode & 2 ? 'w' : ''}` || '-';
+  return { ...s, status: storageStatusName(s.status), statusCode: s.status, rwMode: rw, rwModeCode: s.rwMode };
+}
+
 export function formatStorages(list: Array<{ group: string; storage: StorageRecord }>): string {
   if (!list.length) return 'no storages';
   return table(

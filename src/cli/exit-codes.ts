@@ -1,6 +1,7 @@
 // Exit codes of the fdfs CLI and the mapping from engine errors to them and to one plain line.
 import {
-  ErrorCode, FdfsError, StatusError, ConnectError, ConfigError, UsageError, TimeoutError, UnavailableError, errnoName, connectReason,
+  ErrorCode, FdfsError, StatusError, ConnectError, ConfigError, UsageError, TimeoutError, UnavailableError, NotFdfsError,
+  InterruptedError, errnoName, connectReason,
 } from '../errors.js';
 
 export const ExitCode = {
@@ -13,6 +14,8 @@ export const ExitCode = {
   Unhealthy: 6,
   /** The group exists but none of its storages is ACTIVE right now: not "not found"; try again shortly. */
   Unavailable: 7,
+  /** 128 + SIGINT, as shells report a command stopped by Ctrl-C (SIGTERM: 143). */
+  Interrupted: 130,
 } as const;
 
 export interface CliFailure {
@@ -32,6 +35,14 @@ export function describeFailure(err: unknown): CliFailure {
       exit: ExitCode.Unreachable,
       message: `cannot reach ${err.role} ${err.address} (${connectReason(err.cause)}) — ${hint}`,
     };
+  }
+  if (err instanceof NotFdfsError) {
+    const why = err.answer === 'http' ? 'is it an HTTP port?' : 'is that the right port?';
+    const what = err.role === 'server' ? 'the FastDFS protocol' : `the FastDFS ${err.role} protocol`;
+    return { code: err.code, exit: ExitCode.Unreachable, message: `${err.address} does not speak ${what} (${why})` };
+  }
+  if (err instanceof InterruptedError) {
+    return { code: err.code, exit: err.signal === 'SIGTERM' ? 143 : ExitCode.Interrupted, message: err.message };
   }
   if (err instanceof StatusError) {
     const exit = errnoName(err.errno) === 'ENOENT' ? ExitCode.NotFound : ExitCode.Failure;

@@ -1,7 +1,8 @@
 // `fdfs info`: decode a file ID like fdfs_file_info, asking the storage only when the name
 // cannot tell (appender/slave files) or when asked to.
 import type { FdfsClient } from '../client/index.js';
-import { splitFileId, decodeFileName } from '../protocol/file-id.js';
+import { decodeFileName } from '../protocol/file-id.js';
+import { splitUserFileId } from '../client/file-id-check.js';
 import { formatTime } from './format.js';
 
 export interface FileInfoView {
@@ -17,7 +18,7 @@ export interface FileInfoView {
 }
 
 export async function fileInfo(client: FdfsClient | null, fileId: string, opts: { server?: boolean; offline?: boolean }): Promise<FileInfoView> {
-  const { group, logical } = splitFileId(fileId);
+  const { group, logical } = splitUserFileId(fileId);
   const d = decodeFileName(logical);
   const src = d.source;
   const view: FileInfoView = {

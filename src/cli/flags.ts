@@ -14,6 +14,11 @@ export const clientFlags = {
     summary: 'Stock FastDFS client.conf to read tracker_server and timeouts from.',
     helpGroup: 'CONNECTION',
   }),
+  timeout: Flags.integer({
+    summary: 'Seconds to wait for a connection, and for a tracker to answer, before trying the next tracker. Default: $FDFS_TIMEOUT, else 5.',
+    min: 1,
+    helpGroup: 'CONNECTION',
+  }),
   'log-level': Flags.string({
     summary: 'Log level for diagnostics on stderr.',
     options: ['silent', 'error', 'warn', 'info', 'debug'],

@@ -50,10 +50,34 @@ export async function deleteStorage(trackers: TrackerSet, group: string, storage
   merge(done, `storage ${storageId} in ${group}`, true);
 }
 
-/** 108 to every tracker: only a group without storages can go (EBUSY otherwise). */
+/** 108 to every tracker: only a group without storages can go (EBUSY otherwise, said with the storages in the way). */
 export async function deleteGroup(trackers: TrackerSet, group: string): Promise<void> {
   const done = await trackers.each((c) => c.call(encodeDeleteGroupRequest(group), { cmd: TrackerCmd.ServerDeleteGroup }));
-  merge(done, `group ${group}`);
+  try {
+    merge(done, `group ${group}`);
+  } catch (err) {
+    if (errnoOf(err) !== Errno.EBUSY) throw err;
+    throw await groupInUse(trackers, group, err as StatusError);
+  }
+}
+
+/** Why a group cannot go: the storages it still has, and what to do about each. */
+async function groupInUse(trackers: TrackerSet, group: string, err: StatusError): Promise<StatusError> {
+  const cmd = TrackerCmd.ServerListStorage;
+  const list = await trackers.use((c) => c.call(encodeListStorageRequest(group), { cmd, maxBody: 64 << 10 }))
+    .then(decodeListStorageResponse, () => null);
+  if (!list?.length) {
+    return new StatusError(Errno.EBUSY, `group ${group} still has storages; remove them with \`fdfs storage delete ${group} ID\` first`, err.cmd);
+  }
+  const live = list.filter((s) => s.status === StorageStatus.Online || s.status === StorageStatus.Active);
+  const names = list.map((s) => `${s.id || s.ipAddr} (${storageStatusName(s.status)})`).join(', ');
+  const one = list.length === 1;
+  const remove = one
+    ? `remove it with \`fdfs storage delete ${group} ${list[0]!.id || list[0]!.ipAddr}\``
+    : `remove each with \`fdfs storage delete ${group} ID\``;
+  const todo = live.length ? `stop ${one ? 'it' : 'the running ones'}, then ${remove}` : remove;
+  return new StatusError(Errno.EBUSY,
+    `group ${group} still has ${list.length} storage${list.length === 1 ? '' : 's'}: ${names}; ${todo}, then delete the group`, err.cmd);
 }
 
 /** 95: the leader tracker's address. */

@@ -1,7 +1,5 @@
 // FdfsClient: the typed promise API over trackers and storages (upload, download, delete,
 // info, metadata, lists). Connections are pooled per address; bodies are streamed.
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { PoolSet, type PoolOptions } from '../net/pool.js';
 import type { Connection } from '../net/connection.js';
@@ -13,10 +11,12 @@ import { encodeUploadHead, decodeUploadResponse, encodeDownloadRequest, encodeDe
 import { encodeSetMetadataRequest, encodeGetMetadataRequest, decodeGetMetadataResponse } from '../protocol/storage-meta.js';
 import { encodeListAllGroupsRequest, encodeListOneGroupRequest, decodeListGroupsResponse, encodeListStorageRequest,
   decodeListStorageResponse, type GroupStat, type StorageRecord } from '../protocol/tracker-list.js';
-import { splitFileId, decodeFileName, peekFileName, isValidExt, type FileNameInfo } from '../protocol/file-id.js';
+import { decodeFileName, peekFileName, isValidExt, type FileNameInfo } from '../protocol/file-id.js';
+import { splitUserFileId as splitFileId } from './file-id-check.js';
 import type { Metadata, MetadataInput } from '../protocol/metadata.js';
-import { ConnectError, Errno, LengthMismatchError, StatusError, UsageError } from '../errors.js';
+import { ConnectError, ConnectionClosedError, Errno, InterruptedError, LengthMismatchError, StatusError, TransferCutError, UsageError } from '../errors.js';
 import { queryWithRetry, type Need } from './availability.js';
+import { downloadToFile, type DownloadFileOptions } from './download-file.js';
 import { TrackerSet, parseAddress, type TrackerHealth } from './trackers.js';
 import { prepareSource, type UploadSource } from './sources.js';
 import { streamRequest } from '../net/exchange.js';
@@ -27,10 +27,15 @@ import type { ContentOptions, SlaveUploadOptions } from './file-ops.js';
 export interface ClientOptions {
   /** Tracker addresses 'host:port' (the default port is 22122). */
   trackers: string[];
-  /** Seconds. @default 10 */
+  /** Seconds to wait for a TCP connection to any server. @default 5 */
   connectTimeout?: number;
-  /** Seconds. @default 30 */
+  /** Seconds a transfer to or from a storage may stall. @default 30 */
   networkTimeout?: number;
+  /**
+   * Seconds to wait for a tracker's answer (at most networkTimeout): a tracker answers at once, so one that does
+   * not is hung and the next one is asked. @default 5
+   */
+  trackerTimeout?: number;
   /** Most pooled connections per server. @default 16 */
   maxConnectionsPerServer?: number;
   /** Pooled connections idle longer than this are closed (seconds). @default 3600 */
@@ -65,6 +70,8 @@ export interface DownloadOptions {
   /** 0 or absent = to the end of the file. */
   length?: number;
   onProgress?: (received: number, total: number) => void;
+  /** Aborting stops the transfer (InterruptedError). */
+  signal?: AbortSignal;
 }
 
 export interface FileInfo {
@@ -80,21 +87,26 @@ export interface FileInfo {
 export class FdfsClient {
   readonly trackers: TrackerSet;
   private readonly pools: PoolSet;
+  /** Tracker connections: their own pools, with the short answer timeout. */
+  private readonly trackerPools: PoolSet;
 
   constructor(readonly options: ClientOptions) {
     const poolOpts: PoolOptions = {
-      connectTimeout: options.connectTimeout ?? 10,
+      connectTimeout: options.connectTimeout ?? 5,
       networkTimeout: options.networkTimeout ?? 30,
       max: options.maxConnectionsPerServer ?? 16,
       maxIdleTime: options.maxIdleTime ?? 3600,
       localAddress: options.localAddress,
     };
-    this.pools = new PoolSet(poolOpts);
-    this.trackers = new TrackerSet(options.trackers.map((t) => parseAddress(t, DEFAULT_TRACKER_PORT)), this.pools);
+    // A busy storage connection frees when its transfer ends: wait as long as a transfer may stall.
+    this.pools = new PoolSet({ ...poolOpts, waitTimeout: Math.max(poolOpts.connectTimeout!, poolOpts.networkTimeout!) });
+    this.trackerPools = new PoolSet({ ...poolOpts, networkTimeout: Math.min(poolOpts.networkTimeout!, options.trackerTimeout ?? 5) });
+    this.trackers = new TrackerSet(options.trackers.map((t) => parseAddress(t, DEFAULT_TRACKER_PORT)), this.trackerPools);
   }
 
   close(): void {
     this.pools.close();
+    this.trackerPools.close();
   }
 
   trackerHealth(): TrackerHealth[] {
@@ -178,9 +190,18 @@ export class FdfsClient {
       const target = await this.queryStore(opts.group);
       const cmd = opts.appender ? StorageCmd.UploadAppenderFile : StorageCmd.UploadFile;
       const head = encodeUploadHead(cmd, { storePathIndex: target.storePathIndex, fileSize: src.size, ext });
+      let sent = 0;
+      const onProgress = (n: number, total: number) => {
+        sent = n;
+        opts.onProgress?.(n, total);
+      };
       const fileId = await this.storage(target, async (c) => {
-        const res = decodeUploadResponse(await streamRequest(c, head, src.open(), src.size, { cmd, maxBody: 256, onProgress: opts.onProgress }));
-        return `${res.group}/${res.logical}`;
+        try {
+          const res = decodeUploadResponse(await streamRequest(c, head, src.open(), src.size, { cmd, maxBody: 256, onProgress }));
+          return `${res.group}/${res.logical}`;
+        } catch (err) {
+          throw peerGone(err) ? new TransferCutError(`storage ${c.address}`, sent, src.size, 'upload') : err;
+        }
       });
       if (opts.metadata && Object.keys(toEntries(opts.metadata)).length) {
         await this.setMetadataAt(target, fileId, opts.metadata, 'overwrite');
@@ -195,16 +216,34 @@ export class FdfsClient {
   async downloadTo(fileId: string, sink: Writable, opts: DownloadOptions = {}): Promise<number> {
     const { group, logical } = splitFileId(fileId);
     const target = await this.queryFetch(fileId);
-    const req = encodeDownloadRequest({ group, filename: logical, fileOffset: opts.offset ?? 0, downloadBytes: opts.length ?? 0 });
+    const offset = opts.offset ?? 0;
+    const signal = opts.signal;
+    if (signal?.aborted) throw interrupted(signal);
+    const req = encodeDownloadRequest({ group, filename: logical, fileOffset: offset, downloadBytes: opts.length ?? 0 });
     const from = (server: StorageAddr) => this.storage(server, async (c) => {
-      const total = await c.open(req, StorageCmd.DownloadFile);
+      // Aborting drops the connection: whatever awaits it (the answer, the next chunk) fails at once.
+      const stop = () => c.destroy();
+      signal?.addEventListener('abort', stop, { once: true });
+      let total: number | undefined;
       let got = 0;
-      for await (const chunk of c.body()) {
-        got += chunk.length;
-        if (!sink.write(chunk)) await waitDrain(sink);
-        opts.onProgress?.(got, total);
+      try {
+        total = await c.open(req, StorageCmd.DownloadFile)
+          .catch(async (err) => { throw await fileOps.offsetProblem(this, fileId, offset, err, opts.length); });
+        for await (const chunk of c.body()) {
+          got += chunk.length;
+          if (!sink.write(chunk)) await waitDrain(sink);
+          opts.onProgress?.(got, total);
+        }
+        if (got !== total) throw new LengthMismatchError(total, got);
+      } catch (err) {
+        if (signal?.aborted) throw interrupted(signal);
+        if (total !== undefined && (err instanceof ConnectionClosedError || err instanceof LengthMismatchError)) {
+          throw new TransferCutError(`storage ${c.address}`, got, total);
+        }
+        throw err;
+      } finally {
+        signal?.removeEventListener('abort', stop);
       }
-      if (got !== total) throw new LengthMismatchError(total, got);
       c.done();
       return got;
     });
@@ -231,30 +270,12 @@ export class FdfsClient {
     return Buffer.concat(parts);
   }
 
-  /** Download into `dest` via a temp file renamed on success: no half-written file is ever visible. */
-  async downloadToFile(fileId: string, dest: string, opts: DownloadOptions = {}): Promise<number> {
-    const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.fdfs-${process.pid}-${Date.now()}.tmp`);
-    let fh: FileHandle;
-    try {
-      // Opened before anything is fetched: a destination that cannot be written is a plain error, not a crash.
-      fh = await open(tmp, 'wx');
-    } catch (err) {
-      throw new UsageError(`cannot write ${dest}: ${localWriteProblem(err)}`);
-    }
-    const out = fh.createWriteStream();
-    try {
-      const n = await this.downloadTo(fileId, out, opts);
-      await new Promise<void>((resolve, reject) => {
-        out.once('error', reject);
-        out.end(() => resolve());
-      });
-      await rename(tmp, dest);
-      return n;
-    } catch (err) {
-      out.destroy();
-      await rm(tmp, { force: true });
-      throw err;
-    }
+  /**
+   * Download into `dest` via a partial file renamed on success: no half-written file is ever visible. A
+   * whole-file download cut off or aborted keeps its partial file; `resume` continues it (download-file.ts).
+   */
+  downloadToFile(fileId: string, dest: string, opts: DownloadFileOptions = {}): Promise<number> {
+    return downloadToFile(this, fileId, dest, opts);
   }
 
   async delete(fileId: string): Promise<void> {
@@ -375,9 +396,16 @@ export class FdfsClient {
   async getMetadata(fileId: string): Promise<Metadata> {
     const { group, logical } = splitFileId(fileId);
     const target = await this.queryUpdate(fileId);
-    const body = await this.storage(target, (c) =>
-      c.call(encodeGetMetadataRequest({ group, filename: logical }), { cmd: StorageCmd.GetMetadata, maxBody: 1 << 20 }));
-    return decodeGetMetadataResponse(body);
+    try {
+      const body = await this.storage(target, (c) =>
+        c.call(encodeGetMetadataRequest({ group, filename: logical }), { cmd: StorageCmd.GetMetadata, maxBody: 1 << 20 }));
+      return decodeGetMetadataResponse(body);
+    } catch (err) {
+      // ENOENT covers "no metadata" too: a file that exists without any has empty metadata.
+      if (!(err instanceof StatusError) || err.errno !== Errno.ENOENT) throw err;
+      if (await this.exists(fileId)) return {};
+      throw new StatusError(Errno.ENOENT, `file ${fileId} not found`, err.cmd);
+    }
   }
 }
 
@@ -399,12 +427,14 @@ function waitDrain(w: Writable): Promise<void> {
   });
 }
 
-/** Why a local file cannot be created, in the user's words. */
-function localWriteProblem(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return 'no such directory';
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'permission denied';
-  if (code === 'ENOSPC') return 'no space left on the device';
-  if (code === 'EISDIR') return 'is a directory';
-  return (err as Error).message;
+/** The peer closed or reset the connection (as opposed to answering, or a local problem). */
+function peerGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return err instanceof ConnectionClosedError || code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+/** The InterruptedError for an aborted transfer: the abort reason names the signal when it was one. */
+function interrupted(signal: AbortSignal): InterruptedError {
+  const reason = typeof signal.reason === 'string' ? signal.reason : 'SIGINT';
+  return new InterruptedError(`download interrupted (${reason})`, reason);
 }

@@ -2,13 +2,14 @@
 // regenerate, slave upload and slave names, links (20). Each goes to the file's source storage, found with 103.
 import type { Connection } from '../net/connection.js';
 import { StorageCmd } from '../protocol/codes.js';
-import { slaveFileName, splitFileId, isValidExt } from '../protocol/file-id.js';
+import { slaveFileName, isValidExt, peekFileName } from '../protocol/file-id.js';
+import { splitUserFileId as splitFileId } from './file-id-check.js';
 import {
   decodeUploadResponse, encodeAppendHead, encodeCreateLinkRequest, encodeModifyHead, encodeRegenerateRequest, encodeSlaveUploadHead,
   encodeTruncateRequest,
 } from '../protocol/storage-file.js';
 import type { FetchTarget, StorageAddr } from '../protocol/tracker-query.js';
-import { UsageError } from '../errors.js';
+import { Errno, StatusError, UsageError } from '../errors.js';
 import { prepareSource, type UploadSource } from './sources.js';
 import { streamRequest } from '../net/exchange.js';
 
@@ -16,6 +17,7 @@ import { streamRequest } from '../net/exchange.js';
 export interface ClientCore {
   queryUpdate(fileId: string): Promise<FetchTarget>;
   withStorage<T>(addr: StorageAddr, fn: (c: Connection) => Promise<T>): Promise<T>;
+  info(fileId: string, opts?: { calcCrc32?: boolean }): Promise<{ size: number }>;
 }
 
 export interface ContentOptions {
@@ -37,9 +39,24 @@ async function locate(core: ClientCore, fileId: string): Promise<{ group: string
   return { group, logical, target: await core.queryUpdate(fileId) };
 }
 
+/** The file's name says it is not an appender file (a storage would answer a bare EINVAL). */
+function refuseNonAppender(fileId: string, logical: string): void {
+  let kind: string | undefined;
+  try {
+    kind = peekFileName(logical)?.kind;
+  } catch {
+    return; // an undecodable name: the storage judges it
+  }
+  if (kind && kind !== 'appender') {
+    throw new StatusError(Errno.EINVAL, `${fileId} is not an appender file; only appender files can be appended to, modified, `
+      + 'truncated or regenerated (upload with --appender, or uploadAppender(), to make one)');
+  }
+}
+
 /** 24: append the content to an appender file. */
 export async function appendFile(core: ClientCore, fileId: string, source: UploadSource, opts: ContentOptions = {}): Promise<void> {
   const { logical, target } = await locate(core, fileId);
+  refuseNonAppender(fileId, logical);
   const src = await prepareSource(source, opts.size);
   try {
     const head = encodeAppendHead({ filename: logical, fileSize: src.size });
@@ -53,10 +70,12 @@ export async function appendFile(core: ClientCore, fileId: string, source: Uploa
 export async function modifyFile(core: ClientCore, fileId: string, offset: number, source: UploadSource, opts: ContentOptions = {}): Promise<void> {
   if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(`bad offset ${offset}`);
   const { logical, target } = await locate(core, fileId);
+  refuseNonAppender(fileId, logical);
   const src = await prepareSource(source, opts.size);
   try {
     const head = encodeModifyHead({ filename: logical, fileOffset: offset, fileSize: src.size });
-    await core.withStorage(target, (c) => streamRequest(c, head, src.open(), src.size, { cmd: StorageCmd.ModifyFile, onProgress: opts.onProgress }));
+    await core.withStorage(target, (c) => streamRequest(c, head, src.open(), src.size, { cmd: StorageCmd.ModifyFile, onProgress: opts.onProgress }))
+      .catch(async (err) => { throw await offsetProblem(core, fileId, offset, err); });
   } finally {
     await src.cleanup();
   }
@@ -66,13 +85,30 @@ export async function modifyFile(core: ClientCore, fileId: string, offset: numbe
 export async function truncateFile(core: ClientCore, fileId: string, size: number): Promise<void> {
   if (!Number.isSafeInteger(size) || size < 0) throw new UsageError(`bad size ${size}`);
   const { logical, target } = await locate(core, fileId);
+  refuseNonAppender(fileId, logical);
   const pkt = encodeTruncateRequest({ filename: logical, truncatedFileSize: size });
   await core.withStorage(target, (c) => c.call(pkt, { cmd: StorageCmd.TruncateFile }));
+}
+
+/**
+ * A storage's EINVAL to a request at `offset`: when the offset is past the end of the file, say so with its
+ * size (the wire carries only the errno). Any other error, or an offset that fits, is returned as it was.
+ */
+export async function offsetProblem(core: ClientCore, fileId: string, offset: number, err: unknown, length = 0): Promise<unknown> {
+  if (!(err instanceof StatusError) || err.errno !== Errno.EINVAL) return err;
+  const size = await core.info(fileId, { calcCrc32: false }).then((i) => i.size, () => null);
+  if (size === null) return err;
+  if (offset > size) return new StatusError(Errno.EINVAL, `offset ${offset} is past the end of the file (size ${size})`, err.cmd);
+  if (length > 0 && offset + length > size) {
+    return new StatusError(Errno.EINVAL, `bytes ${offset}–${offset + length - 1} go past the end of the file (size ${size})`, err.cmd);
+  }
+  return err;
 }
 
 /** 38: turn an appender file into a normal file; resolves to its new file ID. */
 export async function regenerateAppenderFilename(core: ClientCore, fileId: string): Promise<string> {
   const { logical, target } = await locate(core, fileId);
+  refuseNonAppender(fileId, logical);
   const body = await core.withStorage(target, (c) =>
     c.call(encodeRegenerateRequest(logical), { cmd: StorageCmd.RegenerateAppenderFilename, maxBody: 256 }));
   const res = decodeUploadResponse(body);
@@ -113,7 +149,7 @@ export interface CreateLinkOptions {
   /** Make the link the slave `prefix` of this master (same storage and store path as the source). */
   masterId?: string;
   prefix?: string;
-  /** Extension of the link's name, without the dot; default: the master's (slave) or none. */
+  /** Extension of the link's name, without the dot ('' = none); default: the master's (slave), else the source's. */
   ext?: string;
   /** The source's signature (stock dedup passes a hash; stored nowhere here). */
   signature?: Buffer;
@@ -129,7 +165,7 @@ export async function createLink(core: ClientCore, srcId: string, opts: CreateLi
     if (!opts.prefix) throw new UsageError('a link named after a master needs a prefix');
     masterFilename = master.logical;
   }
-  const ext = opts.ext ?? (masterFilename ? masterExt(masterFilename) : '');
+  const ext = opts.ext ?? masterExt(masterFilename || logical);
   if (!isValidExt(ext)) throw new UsageError(`bad file extension "${ext}" (up to 6 of A-Z a-z 0-9 . _ -)`);
   const pkt = encodeCreateLinkRequest({
     masterFilename, srcFilename: logical, srcFileSig: opts.signature ?? Buffer.alloc(0), group, prefix: opts.prefix ?? '', ext,

@@ -1,5 +1,6 @@
 // Public entry of the client library: import { FdfsClient } from 'fdfs-ts'.
 export { FdfsClient, type ClientOptions, type UploadOptions, type DownloadOptions, type FileInfo } from './client.js';
+export { type DownloadFileOptions } from './download-file.js';
 export { type TrackerHealth } from './trackers.js';
 export { type ContentOptions, type SlaveUploadOptions } from './file-ops.js';
 export { type UploadSource } from './sources.js';

@@ -73,3 +73,12 @@ export function extFromFileName(name: string): string {
   }
   return last.length <= 6 ? last : '';
 }
+
+/** The extension extFromFileName leaves out because it is longer than FastDFS's 6 characters ('' if none is). */
+export function droppedExt(name: string): string {
+  const base = path.basename(name);
+  const dot = base.lastIndexOf('.');
+  if (dot <= 0 || extFromFileName(name)) return '';
+  const last = base.slice(dot + 1);
+  return last.length > 6 ? last : '';
+}

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { FrameSocket } from './frame-socket.js';
 import { encodeHeader, type Header } from '../protocol/header.js';
 import { CommonCmd } from '../protocol/codes.js';
-import { ConnectError, ProtocolError, StatusError, TimeoutError } from '../errors.js';
+import { ConnectError, ConnectionClosedError, NotFdfsError, ProtocolError, StatusError, TimeoutError } from '../errors.js';
 
 export interface ConnectOptions {
   /** @default 10 (seconds) */
@@ -118,7 +118,9 @@ export class Connection {
       h = await this.frames.readHeader();
     } catch (err) {
       this.broken = true;
-      throw err;
+      throw this.frames.undecodable && err instanceof ProtocolError && !(err instanceof ConnectionClosedError)
+        ? new NotFdfsError(this.address, /^HTTP\/\d/.test(this.frames.undecodable.toString('latin1')) ? 'http' : 'other')
+        : err;
     }
     if (!h) {
       this.broken = true;
@@ -126,7 +128,7 @@ export class Connection {
     }
     if (h.cmd !== CommonCmd.Resp) {
       this.broken = true;
-      throw new ProtocolError(`${this.address} answered cmd ${h.cmd}, expected ${CommonCmd.Resp}`);
+      throw new NotFdfsError(this.address);
     }
     return h;
   }

@@ -24,6 +24,8 @@ export class FrameSocket {
   private readonly decoder: FrameDecoder;
   private timeoutWhat = '';
   private timeoutListening = false;
+  /** The first bytes of the chunk the decoder refused: tells an HTTP answer from other garbage. */
+  undecodable: Buffer | null = null;
 
   constructor(readonly socket: Socket, opts: FrameDecoderOptions & { quickAck?: boolean } = {}) {
     this.decoder = new FrameDecoder(
@@ -39,6 +41,7 @@ export class FrameSocket {
       try {
         this.decoder.write(chunk);
       } catch (err) {
+        this.undecodable ??= Buffer.from(chunk.subarray(0, 16));
         this.fail(err as Error);
         socket.destroy();
         return;

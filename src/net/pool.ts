@@ -8,6 +8,8 @@ export interface PoolOptions extends ConnectOptions {
   max?: number;
   /** Close idle connections after this many seconds. @default 3600 (connection_pool_max_idle_time) */
   maxIdleTime?: number;
+  /** Seconds to wait for a free connection when `max` are in use. @default connectTimeout */
+  waitTimeout?: number;
   /** Probe a connection idle longer than this (ms) with ACTIVE_TEST before reuse. @default 30000 */
   probeAfterMs?: number;
 }
@@ -54,7 +56,7 @@ export class Pool {
         throw err;
       }
     }
-    const waitMs = (this.opts.connectTimeout ?? 10) * 1000;
+    const waitMs = (this.opts.waitTimeout ?? this.opts.connectTimeout ?? 10) * 1000;
     const c = await new Promise<Connection | null>((resolve, reject) => {
       const timer = setTimeout(() => {
         const i = this.waiters.indexOf(give);

@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
+import { metadataAt } from '../helpers/storage-direct.js';
 import { defaultStorageConfig, defaultTrackerConfig, parseReservedSpace } from '../../src/config/index.js';
 import { Errno, StatusError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
@@ -228,8 +229,9 @@ describe('metadata', () => {
   it('O writes a sorted sidecar, M merges, O with nothing deletes it; GET answers ENOENT without one', async () => {
     const fileId = await client.upload(Buffer.from('meta'), { ext: 'jpg' });
     const logical = logicalOf(fileId);
-    const noMeta = await client.getMetadata(fileId).catch((e: StatusError) => e);
-    expect((noMeta as StatusError).errno).toBe(Errno.ENOENT);
+    expect(await metadataAt(`${STORAGE_IP}:23000`, fileId)).toBeNull();
+    // The client tells "no metadata" (the file exists) from "no file".
+    expect(await client.getMetadata(fileId)).toEqual({});
 
     await client.setMetadata(fileId, { width: '160', ext_name: 'jpg', height: '80' });
     expect(readFileSync(diskPath(fileId) + '-m', 'latin1')).toBe('ext_name\x02jpg\x01height\x0280\x01width\x02160');
