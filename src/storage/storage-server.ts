@@ -264,6 +264,7 @@ export class StorageServer {
     if (this.stopping) return;
     await this.learnIdentity(trackers);
     if (this.stopping) return;
+    this.pool?.refreshState();
     if (this.lostPaths.length) {
       await recoverStorePaths({
         config: this.config, paths: this.runtime.paths, group: this.config.groupName, log: this.log, stopping: () => this.stopping,
@@ -317,6 +318,8 @@ export class StorageServer {
     if (!rt.myIp && !advertisedBindAddress(this.config.bindAddr)) await this.learnIp(await getMyIp(this.config, this.config.groupName, this.address.port, tracker));
     if (!rt.params.loaded) await this.loadParams([tracker]);
     if (!rt.identity) await this.learnIdentity([tracker]);
+    // Workers serve with what the owner learned: they have it before the JOIN makes this storage ACTIVE.
+    this.pool?.refreshState();
   }
 
   /** use_storage_id (§10.3): learn the own id before joining; the tracker knows storages by it. */

@@ -5,7 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, ServerProcess } from '../helpers/proc.js';
-import { allocHost, tempDir } from '../helpers/cluster.js';
+import { allocHost, tempDir, waitFor } from '../helpers/cluster.js';
+import { FdfsClient } from '../../src/client/index.js';
+import { StorageStatus } from '../../src/protocol/codes.js';
 
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 const npmQuiet = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
@@ -59,6 +61,9 @@ describe.skipIf(!!process.env.FDFS_BIN)('npm package', () => {
     ]);
     try {
       await server.start();
+      const probe = new FdfsClient({ trackers: [`${host}:22122`] });
+      await waitFor('the embedded storage ACTIVE', async () => (await probe.listStorages('group1').catch(() => []))[0]?.status === StorageStatus.Active)
+        .finally(() => probe.close());
       writeFileSync(path.join(project, 'main.js'), [
         "import { FdfsClient } from 'fdfs-ts';",
         `const fdfs = new FdfsClient({ trackers: ['${host}:22122'] });`,

@@ -21,10 +21,29 @@ export interface TempFileOptions {
   /** fsync every N bytes written; 0 = never. @default 0 */
   fsyncAfterBytes?: number;
   counters?: WriteCounters;
+  /**
+   * Runs of zeros (a whole gathered batch) become holes instead of written blocks, and no CRC is kept: for
+   * replicas of sparse appender files, which would otherwise be written densely. @default false
+   */
+  sparse?: boolean;
 }
 
 /** Largest run of chunks gathered into one write call. */
 const GATHER = 256 << 10;
+
+const ZEROS = Buffer.alloc(GATHER);
+
+/** True when every byte of every chunk is zero (compared against a zero buffer: memcmp speed). */
+function allZero(chunks: Buffer[]): boolean {
+  for (const c of chunks) {
+    for (let at = 0; at < c.length; at += ZEROS.length) {
+      const part = c.subarray(at, Math.min(c.length, at + ZEROS.length));
+      if (!part.equals(ZEROS.subarray(0, part.length))) return false;
+    }
+  }
+  return true;
+}
+
 
 // Unique per process (random prefix) and per file (counter): no random bytes, no getpid per upload.
 const TEMP_PREFIX = randomBytes(5).toString('base64url').slice(0, 6);
@@ -63,7 +82,7 @@ export class TempFile {
     try {
       let off = 0;
       while (off < chunk.length) {
-        const { bytesWritten } = await this.fh.write(chunk, off, chunk.length - off);
+        const { bytesWritten } = await this.fh.write(chunk, off, chunk.length - off, this.bytes + off);
         off += bytesWritten;
       }
     } catch (err) {
@@ -71,7 +90,7 @@ export class TempFile {
       throw err;
     }
     this.opts.counters?.fileWrite?.(true);
-    this.crc32 = zlib.crc32(chunk, this.crc32);
+    if (!this.opts.sparse) this.crc32 = zlib.crc32(chunk, this.crc32);
     this.bytes += chunk.length;
     await this.afterWrite(chunk.length);
   }
@@ -79,18 +98,14 @@ export class TempFile {
   /** Several chunks in one writev call (no concatenated copy); the CRC covers them in order. */
   private async writeGathered(chunks: Buffer[], bytes: number): Promise<void> {
     try {
-      const { bytesWritten } = await this.fh.writev(chunks);
+      const { bytesWritten } = await this.fh.writev(chunks, this.bytes);
       // A short writev (rare): the rest goes chunk by chunk from where it stopped.
       if (bytesWritten < bytes) {
-        let skip = bytesWritten;
+        let at = 0;
         for (const c of chunks) {
-          if (skip >= c.length) {
-            skip -= c.length;
-            continue;
-          }
-          let off = skip;
-          skip = 0;
-          while (off < c.length) off += (await this.fh.write(c, off, c.length - off)).bytesWritten;
+          let off = Math.max(0, bytesWritten - at);
+          while (off < c.length) off += (await this.fh.write(c, off, c.length - off, this.bytes + at + off)).bytesWritten;
+          at += c.length;
         }
       }
     } catch (err) {
@@ -98,7 +113,7 @@ export class TempFile {
       throw err;
     }
     this.opts.counters?.fileWrite?.(true);
-    for (const c of chunks) this.crc32 = zlib.crc32(c, this.crc32);
+    if (!this.opts.sparse) for (const c of chunks) this.crc32 = zlib.crc32(c, this.crc32);
     this.bytes += bytes;
     await this.afterWrite(bytes);
   }
@@ -127,6 +142,11 @@ export class TempFile {
       const bytes = batchBytes;
       batch = [];
       batchBytes = 0;
+      if (this.opts.sparse && allZero(chunks)) {
+        // A hole: the file's size is set at close.
+        this.bytes += bytes;
+        return;
+      }
       if (chunks.length === 1) await this.write(chunks[0]!);
       else await this.writeGathered(chunks, bytes);
     };
@@ -143,6 +163,7 @@ export class TempFile {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.opts.sparse) await this.fh.truncate(this.bytes);
     if ((this.opts.fsyncAfterBytes ?? 0) > 0) await this.fh.datasync();
     await this.fh.close();
   }

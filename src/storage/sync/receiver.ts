@@ -77,7 +77,12 @@ export async function syncFile(rt: StorageRuntime, ctx: StorageCtx): Promise<voi
       if (head.fileSize <= rt.config.buffSize) {
         tmp = await BufferedFile.collect(target.dir, ctx.conn.chunks(head.fileSize), head.fileSize, opts);
       } else {
-        const file = await TempFile.create(target.dir, opts);
+        // Replication respects reserved space: a file the disk cannot take is refused before its body is read
+        // (the sender parks it after a few refusals instead of blocking every later record).
+        const grows = head.fileSize - (st?.isFile() ? st.size : 0);
+        if (grows > 0) await rt.placement.checkRoom(target.storePathIndex, grows);
+        // Holes stay holes: a sparse appender is not written densely on the replica.
+        const file = await TempFile.create(target.dir, { ...opts, sparse: true });
         tmp = file;
         await file.writeAll(ctx.conn.chunks(head.fileSize), head.fileSize);
       }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Logger } from '../../log.js';
 import { Connection } from '../../net/connection.js';
-import { isSourceOp, type SyncMark } from '../../protocol/binlog-format.js';
+import { isSourceOp, type BinlogRecord, type SyncMark } from '../../protocol/binlog-format.js';
 import { StorageStatus } from '../../protocol/codes.js';
 import { encodeReportServerIdRequest } from '../../protocol/sync.js';
 import type { OwnerRuntime } from '../runtime.js';
@@ -13,6 +13,7 @@ import { localAddressFor } from '../tracker-side/tracker-client.js';
 import { BinlogReader, type BinlogItem, type BinlogPos } from '../binlog/reader.js';
 import { freshMark, MarkFile } from '../binlog/marks.js';
 import { PushWindow } from './push-window.js';
+import { ParkedRecords } from './parked.js';
 import { pushRecord, type PushEnv } from './sync-ops.js';
 import type { TrackerCalls } from '../tracker-side/tracker-calls.js';
 import { syncWindow, type SyncWindow } from './sync-window.js';
@@ -46,6 +47,8 @@ export class SyncSender {
   private mark: SyncMark | null = null;
   private reader: BinlogReader | null = null;
   private readonly markFile: MarkFile;
+  /** Records the peer kept refusing, set aside so later ones go on (parked.ts). */
+  readonly parked: ParkedRecords;
   private savedRows = 0;
   private savedPos = '';
   private lastDoneReport = 0;
@@ -64,6 +67,7 @@ export class SyncSender {
     this.states = new SenderStates(this.log);
     this.window = syncWindow(d.rt.config.syncStartTime, d.rt.config.syncEndTime);
     this.markFile = MarkFile.forPeer(path.join(d.rt.config.basePath, 'data', 'sync'), peer, !!d.rt.identity, this.log);
+    this.parked = new ParkedRecords(this.markFile.path.replace(/\.mark$/, '') + '.parked', this.log);
   }
 
   get state(): SenderState {
@@ -304,12 +308,25 @@ export class SyncSender {
       this.log.info({ trackers: n, until: this.mark!.untilTimestamp }, 'bootstrapping the peer: reported it SYNCING');
     }
     const shared = { peerHasFiles: false };
-    const win = new PushWindow(conns, async (conn, item) => {
+    const push = async (conn: Connection, rec: BinlogRecord) => {
       const env: PushEnv = { rt, conn, log: this.log, peerHasFiles: shared.peerHasFiles, vanished: this.vanished };
       try {
-        return await pushRecord(env, item.rec!);
+        return await pushRecord(env, rec);
       } finally {
         shared.peerHasFiles ||= env.peerHasFiles;
+      }
+    };
+    const win = new PushWindow(conns, async (conn, item) => {
+      try {
+        return await push(conn, item.rec!);
+      } catch (err) {
+        // The same record failing again and again (the peer answers ENOSPC, or cuts the connection) must not hold
+        // up the rest. Only the first failure of a session counts: the others are records caught in its fall.
+        if (!win.failure && !this.stopped && this.parked.refused(item)) {
+          await this.parked.park(item, (err as Error).message);
+          return 'skipped';
+        }
+        throw err;
       }
     });
     let held: BinlogItem | null = null;
@@ -328,6 +345,7 @@ export class SyncSender {
             await this.finishBootstrap();
           } else {
             await this.saveMark();
+            await this.retryParked();
             if (Date.now() - lastTraffic >= c.heartBeatInterval * 1000) {
               for (const x of conns) if (!(await x.activeTest())) throw new Error('ACTIVE_TEST to the peer failed');
               lastTraffic = Date.now();
@@ -359,6 +377,23 @@ export class SyncSender {
     if (win.failure) throw win.failure;
     this.dropConn();
     await this.saveMark();
+  }
+
+  /** Offer parked records again when due, on a connection of their own: a refusal there ends nothing else. */
+  private async retryParked(): Promise<void> {
+    if (!(await this.parked.due())) return;
+    let conn: Connection;
+    try {
+      conn = await this.connect();
+    } catch {
+      return;
+    }
+    try {
+      await this.parked.retry((rec) => pushRecord({ rt: this.d.rt, conn, log: this.log, peerHasFiles: true, vanished: this.vanished }, rec));
+    } finally {
+      conn.destroy();
+      this.conns = this.conns.filter((c) => c !== conn);
+    }
   }
 
   /** Move the mark over the records that left the window; rewrite the file every write_mark_file_freq rows. */

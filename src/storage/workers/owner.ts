@@ -173,6 +173,11 @@ export class WorkerPool {
     });
   }
 
+  /** Send the shared state now if it changed (tracker parameters just learned must reach workers before JOIN). */
+  refreshState(): void {
+    this.pushState(false);
+  }
+
   private pushState(force: boolean): void {
     const state = this.host.state();
     const text = JSON.stringify(state);
