@@ -4,6 +4,7 @@ import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { FdfsClient } from '../client/index.js';
 import { splitFileId } from '../protocol/file-id.js';
+import { ORIGINAL_NAME_KEY } from '../protocol/list-files.js';
 import { UsageError } from '../errors.js';
 import { createProgress } from './progress.js';
 import { contentSource } from './content.js';
@@ -12,6 +13,8 @@ export interface UploadFilesOptions {
   group?: string;
   ext?: string;
   metadata?: Record<string, string>;
+  /** Keep each file's own name as metadata `filename` (not for stdin; an explicit --meta filename wins). */
+  keepName?: boolean;
   appender?: boolean;
   /** Store the one file as a slave of `master` (name + prefix + ext); no progress bar. */
   slaveOf?: { master: string; prefix: string };
@@ -19,10 +22,15 @@ export interface UploadFilesOptions {
   onFileId(id: string): void;
 }
 
+function metadataFor(file: string, opts: UploadFilesOptions): Record<string, string> | undefined {
+  if (!opts.keepName || file === '-') return opts.metadata;
+  return { [ORIGINAL_NAME_KEY]: path.basename(file), ...opts.metadata };
+}
+
 export async function uploadFiles(client: FdfsClient, files: string[], opts: UploadFilesOptions): Promise<string[]> {
   if (opts.slaveOf) {
     if (files.length !== 1) throw new UsageError('--slave-of takes exactly one FILE');
-    const id = await client.uploadSlave(opts.slaveOf.master, opts.slaveOf.prefix, await contentSource(files[0]!), { ext: opts.ext, metadata: opts.metadata });
+    const id = await client.uploadSlave(opts.slaveOf.master, opts.slaveOf.prefix, await contentSource(files[0]!), { ext: opts.ext, metadata: metadataFor(files[0]!, opts) });
     opts.onFileId(id);
     return [id];
   }
@@ -39,7 +47,7 @@ export async function uploadFiles(client: FdfsClient, files: string[], opts: Upl
       const id = await client.upload(isStdin ? process.stdin : file, {
         group: opts.group,
         ext: opts.ext,
-        metadata: opts.metadata,
+        metadata: metadataFor(file, opts),
         appender: opts.appender,
         onProgress: (n, total) => bar.update(n, total),
       });
