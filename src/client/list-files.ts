@@ -50,7 +50,10 @@ export async function* listFilesFrom(addr: { ip: string; port: number }, group: 
 
 /** The member a listing reads from: `storage` (id or ip[:port]) when given, else the first ACTIVE one. */
 export async function pickMember(client: FdfsClient, group: string, storage?: string): Promise<{ id: string; ip: string; port: number }> {
-  const members = await client.listStorages(group);
+  const members = await client.listStorages(group).catch((err: unknown) => {
+    if (err instanceof StatusError && err.errno === Errno.ENOENT) throw new StatusError(Errno.ENOENT, `no group ${group} on the tracker`);
+    throw err;
+  });
   const pick = storage
     ? members.find((s) => s.id === storage || s.ipAddr === storage || `${s.ipAddr}:${s.storagePort}` === storage)
     : members.find((s) => s.status === StorageStatus.Active);
