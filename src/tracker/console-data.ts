@@ -80,7 +80,7 @@ export function clusterOverview(rt: TrackerRuntime, self: { host: string; port: 
             uploads: st.successUploadCount, downloads: st.successDownloadCount, deletes: st.successDeleteCount,
             bytesIn: st.successUploadBytes + st.successAppendBytes + st.successModifyBytes, bytesOut: st.successDownloadBytes,
             syncInBytes: st.successSyncInBytes, syncOutBytes: st.successSyncOutBytes, connections: st.connectionCurrentCount,
-            lastHeartBeatTime: s.lastHeartBeatTime, lastSourceUpdate: st.lastSourceUpdate, lastSyncedTimestamp: st.lastSyncedTimestamp,
+            lastHeartBeatTime: s.lastHeartBeatTime, lastSourceUpdate: st.lastSourceUpdate, lastSyncedTimestamp: s.lastSyncedTimestamp,
             lagSeconds: replicationLag(s, members),
           };
         }),

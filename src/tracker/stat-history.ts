@@ -67,8 +67,9 @@ export function replicationLag(self: StorageNode, members: readonly StorageNode[
   let newest = 0;
   for (const o of members) if (o !== self && o.stats.lastSourceUpdate > newest) newest = o.stats.lastSourceUpdate;
   if (newest === 0) return 0;
-  if (self.stats.lastSyncedTimestamp <= 0) return null;
-  return Math.max(0, newest - self.stats.lastSyncedTimestamp);
+  // The tracker's own figure (from sync reports), as 92 lists it; the beat's stat block does not carry it.
+  if (self.lastSyncedTimestamp <= 0) return null;
+  return Math.max(0, newest - self.lastSyncedTimestamp);
 }
 
 export class StatHistory {

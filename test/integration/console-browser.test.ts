@@ -60,8 +60,13 @@ describe.skipIf(!haveChromium)(`web console in headless Chromium${haveChromium ?
   });
 
   it('cluster page: the leader tracker, both groups, every storage ACTIVE, and the charts', async () => {
-    // Some traffic, then two samples so the charts have lines.
-    for (let i = 0; i < 10; i++) await c.client.downloadToBuffer(imageId);
+    // Some traffic, then two samples so the charts have lines (a minute of it for README's screenshot).
+    const busyUntil = Date.now() + (process.env.FDFS_CONSOLE_SCREENSHOT ? 60_000 : 0);
+    for (let i = 0; i < 10 || (Date.now() < busyUntil && i < 100_000); i++) {
+      await c.client.downloadToBuffer(imageId);
+      if (i % 3 === 0) await c.client.upload(Buffer.alloc(4096 * (1 + (i % 7)), i), { ext: 'bin', group: i % 2 ? 'group1' : 'group2' });
+      if (busyUntil > Date.now()) await new Promise((r) => setTimeout(r, 20 + 80 * Math.abs(Math.sin(i / 40))));
+    }
     await waitFor('two chart samples', async () => {
       const charts = await (await fetch(`${c.base}/api/charts`)).json() as { storages: Record<string, unknown[]> };
       return Object.values(charts.storages).length === 3 && Object.values(charts.storages).every((p) => p.length >= 1);
@@ -83,7 +88,7 @@ describe.skipIf(!haveChromium)(`web console in headless Chromium${haveChromium ?
     const shot = await page.screenshot({ fullPage: true });
     expectDrawn(shot, 30_000);
     if (process.env.FDFS_CONSOLE_SCREENSHOT) writeFileSync(process.env.FDFS_CONSOLE_SCREENSHOT, shot);
-  });
+  }, 150_000);
 
   it('file page: where it lives, both replicas, the kept name, an image preview and a download link with a token', async () => {
     await waitFor('the image on both members', async () => {

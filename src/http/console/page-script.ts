@@ -40,7 +40,7 @@ function bytes(n) {
   if (n === null || n === undefined) return '-';
   var u = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'], i = 0;
   while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
-  return (i ? n.toFixed(1) : String(Math.round(n))) + ' ' + u[i];
+  return (i || (n < 10 && n % 1) ? n.toFixed(1) : String(Math.round(n))) + ' ' + u[i];
 }
 function mb(n) { return bytes(n * 1024 * 1024); }
 function when(t) { return t ? new Date(t * 1000).toISOString().replace('T', ' ').replace('.000Z', ' UTC') : '-'; }
@@ -72,10 +72,12 @@ function show(el) { main.textContent = ''; main.appendChild(el); }
 
 function lineChart(title, series, pick, fmt) {
   var W = 560, H = 160, L = 58, B = 18;
-  var now = Math.floor(Date.now() / 1000), from = now - 3600, max = 0;
-  series.forEach(function (s) { s.points.forEach(function (p) { var v = pick(p); if (v !== null && v > max) max = v; }); });
+  var now = Math.floor(Date.now() / 1000), first = now - 60, max = 0;
+  series.forEach(function (s) { s.points.forEach(function (p) { var v = pick(p); if (v !== null && v > max) max = v; if (p.t < first) first = p.t; }); });
+  // The last hour, or less while the tracker has not been up that long.
+  var from = Math.max(now - 3600, first), span = Math.max(1, now - from);
   if (max <= 0) max = 1;
-  var g = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, preserveAspectRatio: 'none', role: 'img', 'aria-label': title });
+  var g = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': title });
   for (var i = 0; i <= 2; i++) {
     var y = 6 + (H - B - 6) * i / 2;
     g.appendChild(svg('line', { x1: L, x2: W, y1: y, y2: y, stroke: '#e2e6ea' }));
@@ -83,14 +85,15 @@ function lineChart(title, series, pick, fmt) {
     lab.textContent = fmt(max * (2 - i) / 2);
     g.appendChild(lab);
   }
-  ['-60 min', '-30 min', 'now'].forEach(function (t, i) {
+  function ago(sec) { return sec >= 120 ? '-' + Math.round(sec / 60) + ' min' : '-' + Math.round(sec) + ' s'; }
+  [ago(span), ago(span / 2), 'now'].forEach(function (t, i) {
     var x = svg('text', { x: L + (W - L) * i / 2, y: H - 4, 'text-anchor': i === 0 ? 'start' : i === 2 ? 'end' : 'middle', 'font-size': 10, fill: '#6b7480' });
     x.textContent = t;
     g.appendChild(x);
   });
   series.forEach(function (s, n) {
     var pts = s.points.filter(function (p) { return p.t >= from && pick(p) !== null; }).map(function (p) {
-      return (L + (W - L) * (p.t - from) / 3600).toFixed(1) + ',' + (6 + (H - B - 6) * (1 - pick(p) / max)).toFixed(1);
+      return (L + (W - L) * (p.t - from) / span).toFixed(1) + ',' + (6 + (H - B - 6) * (1 - pick(p) / max)).toFixed(1);
     });
     if (pts.length === 1) pts.push(pts[0]);
     if (pts.length) g.appendChild(svg('polyline', { points: pts.join(' '), fill: 'none', stroke: COLORS[n % COLORS.length], 'stroke-width': 1.6 }));
@@ -114,7 +117,7 @@ function clusterView() {
       var rows = g.storages.map(function (s) {
         return [h('span', { cls: 'mono', text: s.id }), h('span', { cls: 'mono', text: s.ip + ':' + s.port }), badge(s.status),
           space(s.totalMb, s.freeMb), s.uploads, s.downloads, bytes(s.bytesIn), bytes(s.bytesOut),
-          s.lagSeconds === null ? '?' : s.lagSeconds + ' s', when(s.lastHeartBeatTime)];
+          s.lagSeconds === null ? 'not reported yet' : s.lagSeconds + ' s', when(s.lastHeartBeatTime)];
       });
       page.appendChild(card('Group ' + g.name,
         h('p', { cls: 'mute' }, 'space ', mb(g.freeMb) + ' free of ' + mb(g.totalMb) + ', ' + mb(g.reservedMb) + ' reserved · ',

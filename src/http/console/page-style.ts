@@ -16,7 +16,7 @@ th{color:var(--mute);font-weight:500;font-size:12px;text-transform:uppercase;let
 .badge.OFFLINE,.badge.no,.badge.DELETED,.badge.IP_CHANGED{background:#fdecec;color:var(--bad)}.badge.leader{background:#e8f0fb;color:var(--acc)}
 .bar{height:8px;background:#edf2f7;border-radius:4px;overflow:hidden;min-width:90px}.bar i{display:block;height:100%;background:var(--acc)}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:16px}
-.chart svg{width:100%;height:170px;display:block}.chart .legend{font-size:12px;color:var(--mute);display:flex;flex-wrap:wrap;gap:10px}
+.chart svg{width:100%;height:auto;display:block}.chart .legend{font-size:12px;color:var(--mute);display:flex;flex-wrap:wrap;gap:10px}
 .chart .legend b{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px}
 form.row{display:flex;gap:8px;flex-wrap:wrap;align-items:center}input,select,button{font:inherit;padding:6px 9px;border:1px solid #cbd2d9;border-radius:5px;background:#fff}
 input.id{flex:1;min-width:380px;font-family:ui-monospace,Menlo,monospace}button{background:var(--acc);border-color:var(--acc);color:#fff;cursor:pointer}

@@ -57,9 +57,9 @@ describe('StatHistory', () => {
     expect(replicationLag(a, [a, b])).toBe(0);
     b.stats.lastSourceUpdate = 2000;
     expect(replicationLag(a, [a, b])).toBeNull();
-    a.stats.lastSyncedTimestamp = 1990;
+    a.lastSyncedTimestamp = 1990;
     expect(replicationLag(a, [a, b])).toBe(10);
-    a.stats.lastSyncedTimestamp = 2005;
+    a.lastSyncedTimestamp = 2005;
     expect(replicationLag(a, [a, b])).toBe(0);
   });
 
