@@ -9,6 +9,7 @@ export default class Init extends BaseCommand {
   static override description = [
     'Asks for the trackers, the groups and their storages (address, store paths, HTTP port), the space to keep free,',
     'an optional download token secret and where things live on the hosts, checking each answer as you type.',
+    'At the end: write the files, go back (your answers become the defaults), or save the answers as YAML for --answers.',
     'Then writes one folder per host: stock-format tracker.conf / storage.conf / client.conf (every key with its',
     'comment; tracker-PORT.conf, storage-GROUP-PORT.conf when a host runs several), systemd units running',
     '`fdfs serve`, and a README with the start order and checks. An existing non-empty folder is kept unless --force.',
@@ -35,6 +36,11 @@ export default class Init extends BaseCommand {
       fromFlags: answersFromFlags(flags),
     }, (line) => this.log(line));
     if (!r) return this.log('Nothing written.');
+    if ('savedTo' in r) {
+      this.log(`Nothing written yet. Your answers are in ${r.savedTo}; edit it if you like, then write the files with:`);
+      r.rerun.forEach((cmd, i) => this.log(i ? `  or, the same with flags only:\n  ${cmd}` : `  ${cmd}`));
+      return;
+    }
     this.log(`Wrote ${r.files} files to ${r.out}: ${r.hosts.map((h) => `${h}/`).join(' ')}`);
     this.log(`Next: copy each host's folder to that host and follow its README.md (start order: trackers, then storages).`);
   }

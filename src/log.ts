@@ -1,5 +1,5 @@
 // Root logger and child loggers with bindings; logs go to stderr (or a file), never stdout.
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 
@@ -9,13 +9,15 @@ export interface LogOptions {
   level?: LevelWithSilent | string;
   /** Write to this file instead of stderr. */
   file?: string;
+  /** Write here instead (e.g. `fdfs serve`'s human lines on a terminal); wins over `file`. */
+  stream?: DestinationStream;
 }
 
 export function createLogger(opts: LogOptions): Logger {
   const level = normaliseLevel(opts.level ?? process.env.FDFS_LOG_LEVEL ?? 'info');
-  const dest = opts.file
+  const dest = opts.stream ?? (opts.file
     ? pino.destination({ dest: opts.file, mkdir: true, sync: false })
-    : pino.destination({ fd: 2, sync: true });
+    : pino.destination({ fd: 2, sync: true }));
   return pino({ level, base: { pid: process.pid }, serializers: { err: pino.stdSerializers.err } }, dest);
 }
 

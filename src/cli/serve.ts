@@ -17,13 +17,14 @@ import { enableMetrics } from '../metrics.js';
 import { storageMetrics, trackerMetrics } from './serve-metrics.js';
 import { startStorageHttp } from './serve/storage-http.js';
 import { startTrackerHttp } from './serve/tracker-http.js';
-import { serveLog, type ServeLogOptions } from './serve-log.js';
-import { child, createLogger, setRootLogger } from '../log.js';
+import { applyHttpFlags, httpPortInUse, type ServeHttpOptions } from './serve/http-flags.js';
+import { serveLog, serveLogger, type ServeLogOptions } from './serve-log.js';
+import { child, log, setRootLogger } from '../log.js';
 import { runStorageWorker } from '../storage/workers/worker.js';
 
 export type Role = 'tracker' | 'storage' | 'all';
 
-export interface ServeOptions extends ServeLogOptions {
+export interface ServeOptions extends ServeLogOptions, ServeHttpOptions {
   role: Role;
   /** tracker.conf for --role tracker, storage.conf for --role storage. */
   config?: string;
@@ -132,9 +133,10 @@ export function resolveConfigs(o: ServeOptions): { tracker?: TrackerConfig; stor
 /** Start the roles; resolves once every role listens (the storage then registers in the background). */
 export async function startServers(o: ServeOptions): Promise<RunningServers> {
   const { tracker: tc, storage: sc } = resolveConfigs(o);
+  const httpWarnings = applyHttpFlags(o, tc, sc);
   // Now that the confs are read: their log_level (unless --log-level), and --log-file auto's stock path.
-  const logTo = serveLog(o, tc, sc);
-  setRootLogger(createLogger(logTo));
+  setRootLogger(serveLogger(o.logFormat, serveLog(o, tc, sc)));
+  if (!cluster.isWorker) for (const w of httpWarnings) log().warn(w);
   if (cluster.isWorker) {
     // Forked by the storage's WorkerPool with the same arguments: serve the storage port only.
     if (!sc) throw new UsageError('a storage worker needs a storage configuration');
@@ -153,7 +155,7 @@ export async function startServers(o: ServeOptions): Promise<RunningServers> {
       if (tc.disabled) throw new UsageError('tracker.conf says disabled = true');
       tracker = new TrackerServer(tc);
       await tracker.start();
-      const http = await startTrackerHttp(tracker);
+      const http = await startTrackerHttp(tracker).catch((err: unknown) => { throw httpPortInUse(err, 'tracker', tc.httpServerPort); });
       trackerMetrics(metrics, tracker);
       lines.push(`tracker listening on ${tracker.address.host}:${tracker.address.port} (data in ${tc.basePath})`);
       if (http) lines.push(`tracker HTTP entry on http://${http.address.host}:${http.address.port}/`);
@@ -162,7 +164,7 @@ export async function startServers(o: ServeOptions): Promise<RunningServers> {
       if (sc.disabled) throw new UsageError('storage.conf says disabled = true');
       storage = new StorageServer(sc, { workers: storageWorkerCount(sc) });
       await storage.start();
-      const http = await startStorageHttp(storage);
+      const http = await startStorageHttp(storage).catch((err: unknown) => { throw httpPortInUse(err, 'storage', sc.httpServerPort); });
       storageMetrics(metrics, storage);
       lines.push(`storage ${sc.groupName} listening on ${storage.address.host}:${storage.address.port} (files in ${sc.storePaths.join(', ')})`);
       if (http) lines.push(`storage HTTP downloads on http://${http.address.host}:${http.address.port}/`);

@@ -186,8 +186,8 @@ export class FdfsClient {
   async downloadTo(fileId: string, sink: Writable, opts: DownloadOptions = {}): Promise<number> {
     const { group, logical } = splitFileId(fileId);
     const target = await this.queryFetch(fileId);
-    return this.storage(target, async (c) => {
-      const req = encodeDownloadRequest({ group, filename: logical, fileOffset: opts.offset ?? 0, downloadBytes: opts.length ?? 0 });
+    const req = encodeDownloadRequest({ group, filename: logical, fileOffset: opts.offset ?? 0, downloadBytes: opts.length ?? 0 });
+    const from = (server: StorageAddr) => this.storage(server, async (c) => {
       const total = await c.open(req, StorageCmd.DownloadFile);
       let got = 0;
       for await (const chunk of c.body()) {
@@ -199,6 +199,15 @@ export class FdfsClient {
       c.done();
       return got;
     });
+    try {
+      return await from(target);
+    } catch (err) {
+      // EIO before the body: that storage's copy is damaged (it is fetching a good one); another replica serves.
+      if (!(err instanceof StatusError && err.errno === Errno.EIO)) throw err;
+      const other = (await this.queryFetchAll(fileId)).servers.find((s) => s.ip !== target.ip || s.port !== target.port);
+      if (!other) throw err;
+      return from(other);
+    }
   }
 
   async downloadToBuffer(fileId: string, opts: DownloadOptions = {}): Promise<Buffer> {

@@ -16,8 +16,8 @@ import { fileTarget, parseTarget, withQueryParam, type FileTarget } from './url-
 /** What the gateway needs from the storage it fronts (it never touches store paths itself). */
 export interface StorageFiles {
   group: string;
-  /** The file for a valid logical name, null when this storage does not have it. */
-  openFile(logical: string): Promise<OpenedFile | null>;
+  /** The file for a valid logical name, null when this storage does not have it, 'damaged' when its copy is. */
+  openFile(logical: string): Promise<OpenedFile | null | 'damaged'>;
   /** The address of the storage a name's source refers to ('' when unknown, e.g. an id not in storage_ids). */
   sourceHost(source: FileSource): string;
   /** True for this storage's own address. */
@@ -90,6 +90,10 @@ export class StorageGateway {
     const info = namedFacts(target.logical);
     const file = await this.files.openFile(target.logical);
     if (!file) return info ? this.notHere(req, res, target, info, t.rawQuery, t.query) : reply(res, 404);
+    if (file === 'damaged') {
+      return reply(res, 503, 'this storage\'s copy of the file is damaged; a good copy is being fetched from another storage of the group',
+        { 'Retry-After': '5' });
+    }
     try {
       const downloadName = t.query.get('filename') || undefined;
       await sendFile(req, res, file, {

@@ -55,5 +55,23 @@ export async function dispatchStorage(rt: StorageRuntime, ctx: StorageCtx): Prom
   }
   const handler = STORAGE_HANDLERS[cmd];
   if (!handler) throw new StatusError(Errno.EINVAL, `unknown command ${cmd}`, cmd);
+  if (PEER_ONLY.has(cmd) && !fromMember(rt, ctx)) {
+    throw new StatusError(Errno.EACCES, `command ${cmd} is for the group's storages only; ${ctx.conn.remoteAddress} is not one of them`, cmd);
+  }
   await handler(rt, ctx);
+}
+
+/** Replication, recovery and repair traffic: only the group's other storages may send it. */
+const PEER_ONLY: ReadonlySet<number> = new Set([
+  StorageCmd.ReportServerId, StorageCmd.SyncCreateFile, StorageCmd.SyncUpdateFile, StorageCmd.SyncDeleteFile,
+  StorageCmd.SyncCreateLink, StorageCmd.SyncAppendFile, StorageCmd.SyncModifyFile, StorageCmd.SyncTruncateFile,
+  StorageCmd.SyncRenameFile, StorageCmd.FetchOnePathBinlog,
+]);
+
+/** A member the trackers list for this group (before any list arrived, allow_hosts alone decides, as stock). */
+function fromMember(rt: StorageRuntime, ctx: StorageCtx): boolean {
+  const members = rt.memberIps;
+  if (members === null) return true;
+  const ip = ctx.conn.remoteAddress.replace(/^::ffff:/, '');
+  return members.includes(ip);
 }

@@ -11,6 +11,7 @@ import { HEADER_SIZE } from '../protocol/codes.js';
 import type { BinlogRecord } from '../protocol/binlog-format.js';
 import type { BinlogWriter } from './binlog/writer.js';
 import type { Placement } from './store/placement.js';
+import type { CopyStamp, ExpectedContent } from './repair/content-check.js';
 import type { StatsKeeper } from './store/stats.js';
 import type { StorePaths } from './store/store-paths.js';
 import type { TrackerParams } from './tracker-side/tracker-params.js';
@@ -38,6 +39,16 @@ export interface StorageRuntime {
   identity?: StorageIdentity;
   /** Where the receiver notes what it applied from each peer: the storage's SyncProgress (sync/progress.ts). */
   progress: { noteReceived(sourceId: string, timestamp: number): void };
+  /** Copies found to match their names, and the repair of damaged ones from peers (repair/). */
+  content: ContentGuard;
+  /** IPs of the group's members as the trackers list them; null until a tracker has sent the list. */
+  memberIps: readonly string[] | null;
+}
+
+/** repair/'s VerifiedCopies and Repairer, as handlers use them. */
+export interface ContentGuard {
+  verified: { has(absPath: string, stamp: CopyStamp): boolean; add(absPath: string, stamp: CopyStamp): void; readonly size: number };
+  repairer: { repair(logical: string, expected: ExpectedContent, why: string): Promise<'repaired' | 'unavailable'> };
 }
 
 /** Where handlers record changes: the owner's BinlogWriter, or a worker's appender to the same file. */

@@ -18,6 +18,8 @@ import { Placement } from './store/placement.js';
 import { dispatchStorage } from './dispatch.js';
 import { WorkerPool } from './workers/owner.js';
 import { firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
+import { VerifiedCopies } from './repair/content-check.js';
+import { Repairer } from './repair/repairer.js';
 import { applyTrackerParams, defaultTrackerParams } from './tracker-side/tracker-params.js';
 import { StatsKeeper } from './store/stats.js';
 import { StorePaths } from './store/store-paths.js';
@@ -95,6 +97,10 @@ export class StorageServer {
     this.binlog = new BinlogWriter({ dir: path.join(dataDir, 'sync'), flushInterval: config.syncBinlogBuffInterval, log: this.log });
     this.view = new ClusterView(() => ({ ip: this.ownIp(), port: this.address.port }), this.log);
     this.progress = new SyncProgress({ view: this.view, initFlag: this.initFlag, selfId: () => this.selfId() });
+    // Storage-to-storage commands are taken from these addresses only (dispatch.ts).
+    this.view.on('members', (members) => {
+      if (this.rt) this.rt.memberIps = members.map((m) => m.ipAddr);
+    });
     this.server = new FrameServer<StorageConnState>({
       host: firstAddress(config.bindAddr),
       port: config.port,
@@ -111,7 +117,8 @@ export class StorageServer {
     if ((opts.workers ?? 0) > 1) {
       this.pool = new WorkerPool(opts.workers!, {
         log: this.log,
-        state: () => ({ myIp: this.runtime.myIp, identity: this.runtime.identity, params: this.runtime.params, binlogIndex: this.binlog.currentIndex }),
+        state: () => ({ myIp: this.runtime.myIp, identity: this.runtime.identity, params: this.runtime.params, binlogIndex: this.binlog.currentIndex,
+          memberIps: this.runtime.memberIps ? [...this.runtime.memberIps] : null }),
         locks: { run: (key, fn) => this.runtime.locks.run(key, fn) },
         stats: this.stats,
         binlog: this.binlog,
@@ -198,6 +205,8 @@ export class StorageServer {
       }),
       myIp: this.initFlag.data.lastIpAddr,
       progress: this.progress,
+      content: { verified: new VerifiedCopies(), repairer: new Repairer(() => this.runtime) },
+      memberIps: null,
     };
     try {
       if (this.pool) this.poolAddress = await this.pool.start();

@@ -32,10 +32,14 @@ describe('fdfs init', () => {
     }
   });
 
-  it('refuses in one line, exit 2: no terminal for the wizard, a bad address, a non-empty folder without --force', async () => {
+  it('refuses in one line, exit 2: no terminal for the wizard, a bad or unusable address, a non-empty folder without --force', async () => {
     expectPlainFailure(await runCli(['init', '--out', path.join(work, 'x')]), 2, /^fdfs init: no terminal to ask questions on: pass --yes/);
     expectPlainFailure(await runCli(['init', '--yes', '--tracker', '10.0.0.999', '--storage', 'g=10.0.0.5']), 2,
       /^fdfs init: bad address "10\.0\.0\.999"/);
+    // Well-formed but no host's address: 0.0.0.0/8, multicast, broadcast.
+    expectPlainFailure(await runCli(['init', '--yes', '--tracker', '0.0.0.12', '--storage', 'g=10.0.0.5']), 2,
+      /^fdfs init: bad address "0\.0\.0\.12": 0\.0\.0\.12 is in 0\.0\.0\.0\/8 \("this network", not a host\); give the address the other hosts reach this server at$/);
+    expectPlainFailure(await runCli(['init', '--yes', '--tracker', '10.0.0.1', '--storage', 'g=224.1.2.3']), 2, /^fdfs init: bad address "224\.1\.2\.3": .*multicast/);
     expectPlainFailure(await runCli(['init', '--yes', '--out', path.join(work, 'flags'), ...cluster]), 2,
       /^fdfs init: .*flags is not empty \(.*\): choose another --out, or add --force to overwrite$/);
   });

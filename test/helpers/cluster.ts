@@ -150,10 +150,12 @@ export interface TwoMemberGroup {
 }
 
 /** A tracker and a two-storage group1, both members ACTIVE, with a client on the tracker. */
-export async function startTwoMemberGroup(opts: { checkActiveInterval?: number; networkTimeout?: number; trackerConf?: Conf } = {}): Promise<TwoMemberGroup> {
+export async function startTwoMemberGroup(opts: {
+  checkActiveInterval?: number; networkTimeout?: number; trackerConf?: Conf; storageConf?: Conf;
+} = {}): Promise<TwoMemberGroup> {
   const tracker = await startTracker({ conf: { check_active_interval: opts.checkActiveInterval ?? 2, ...opts.trackerConf } });
-  const s1 = await startStorage({ trackers: [tracker.address] });
-  const s2 = await startStorage({ trackers: [tracker.address] });
+  const s1 = await startStorage({ trackers: [tracker.address], conf: opts.storageConf });
+  const s2 = await startStorage({ trackers: [tracker.address], conf: opts.storageConf });
   const client = new FdfsClient({ trackers: [tracker.address], networkTimeout: opts.networkTimeout });
   await waitAllActive(client, [s1, s2]);
   return { tracker, s1, s2, client };

@@ -1,9 +1,12 @@
 // `fdfs serve` with no flags: tracker + storage in one process on 127.0.0.1, data in ./fdfs-data.
 import { describe, it, expect, afterAll } from 'vitest';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import { httpUrl } from '../../src/client/index.js';
 import { ServerProcess, runCli } from '../helpers/proc.js';
-import { tempDir, waitFor } from '../helpers/cluster.js';
+import { allocHost, tempDir, waitFor } from '../helpers/cluster.js';
+import { expectPlainFailure } from '../helpers/cli-expect.js';
 
 const cwd = tempDir('fdfs-embedded-');
 let server: ServerProcess | null = null;
@@ -74,5 +77,105 @@ describe('serve flags', () => {
     } finally {
       await flagged.stop();
     }
+  });
+});
+
+/** Whether something accepts TCP connections on host:port. */
+function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    s.setTimeout(2000, () => { s.destroy(); resolve(false); });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+async function uploadVia(tracker: string, text: string, cwd: string): Promise<string> {
+  return waitFor('upload', async () => {
+    const up = await runCli(['upload', '-', '--ext', 'txt', '--tracker', tracker], { input: text, cwd });
+    return up.code === 0 ? up.stdout.trim() : null;
+  }, 10_000, 200);
+}
+
+describe('serve HTTP flags (issue 11 item 8)', () => {
+  it('two embedded servers side by side on one address: each on its own HTTP ports, downloads through both', async () => {
+    const host = allocHost();
+    const dir = tempDir('fdfs-two-embedded-');
+    const a = new ServerProcess('embedded-a', ['serve', '--bind', host, '--data-dir', path.join(dir, 'a')], dir);
+    const b = new ServerProcess('embedded-b', ['serve', '--bind', host, '--data-dir', path.join(dir, 'b'), '--tracker-port', '22123',
+      '--storage-port', '23001', '--tracker-http-port', '8081', '--storage-http-port', '8889'], dir);
+    try {
+      await a.start();
+      await b.start();
+      expect(a.output).toContain(`tracker HTTP entry on http://${host}:8080/`);
+      expect(b.output).toContain(`tracker HTTP entry on http://${host}:8081/`);
+      expect(b.output).toContain(`storage HTTP downloads on http://${host}:8889/`);
+      const idA = await uploadVia(`${host}:22122`, 'from a', dir);
+      const idB = await uploadVia(`${host}:22123`, 'from b', dir);
+      expect(await (await fetch(`http://${host}:8888/${idA}`)).text()).toBe('from a');
+      expect(await (await fetch(`http://${host}:8889/${idB}`)).text()).toBe('from b');
+      // B's tracker entry redirects to B's gateway port, and the file comes back.
+      const viaEntry = await fetch(`http://${host}:8081/${idB}`);
+      expect(viaEntry.url).toBe(`http://${host}:8889/${idB}`);
+      expect(await viaEntry.text()).toBe('from b');
+    } finally {
+      await b.stop();
+      await a.stop();
+    }
+  });
+
+  it('--no-http: nothing listens on the HTTP ports; an HTTP port in use names the flag that moves it', async () => {
+    const host = allocHost();
+    const dir = tempDir('fdfs-no-http-');
+    const quiet = new ServerProcess('no-http', ['serve', '--bind', host, '--data-dir', path.join(dir, 'q'), '--no-http'], dir);
+    try {
+      await quiet.start();
+      await uploadVia(`${host}:22122`, 'no http', dir);
+      expect(quiet.output).not.toContain('HTTP entry on');
+      expect(await listening(host, 22122)).toBe(true);
+      expect(await listening(host, 8080)).toBe(false);
+      expect(await listening(host, 8888)).toBe(false);
+      // 8080 taken by another process: a plain line naming the port and the flags, not a bare EADDRINUSE.
+      const blocker = net.createServer().listen(8080, host);
+      await new Promise((r) => blocker.once('listening', r));
+      try {
+        expectPlainFailure(await runCli(['serve', '--bind', host, '--data-dir', path.join(dir, 'r'), '--tracker-port', '22124',
+          '--storage-port', '23002'], { cwd: dir, env: { FDFS_LOG_LEVEL: 'error' } }), 2, /^fdfs serve: the tracker HTTP port 8080 is already in use .*--tracker-http-port PORT.*--no-http$/);
+      } finally {
+        blocker.close();
+      }
+    } finally {
+      await quiet.stop();
+    }
+  });
+
+  it('--http-token-secret makes the gateway refuse downloads without a valid token; --http-upload-secret opens POST /upload', async () => {
+    const host = allocHost();
+    const dir = tempDir('fdfs-http-secrets-');
+    const secret = 'flag-secret-123';
+    const server = new ServerProcess('secrets', ['serve', '--bind', host, '--data-dir', path.join(dir, 's'), '--no-http',
+      '--storage-http-port', '8890', '--http-token-secret', secret, '--http-token-ttl', '60', '--http-upload-secret', 'up-secret'], dir);
+    try {
+      await server.start();
+      const id = await uploadVia(`${host}:22122`, 'guarded', dir);
+      const base = `http://${host}:8890`;
+      expect((await fetch(`${base}/${id}`)).status).toBe(403);
+      expect((await fetch(httpUrl(id, { base, secret: 'wrong' }))).status).toBe(403);
+      const ok = await fetch(httpUrl(id, { base, secret }));
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toBe('guarded');
+      // The ttl flag counts: a token from two minutes ago is past 60 s.
+      expect((await fetch(httpUrl(id, { base, secret, ts: Math.floor(Date.now() / 1000) - 120 }))).status).toBe(403);
+      expect((await fetch(`${base}/upload?ext=txt`, { method: 'POST', body: 'x' })).status).toBe(401);
+      const up = await fetch(`${base}/upload?ext=txt`, { method: 'POST', headers: { Authorization: 'Bearer up-secret' }, body: 'posted' });
+      expect(up.status).toBe(200);
+      const { fileId } = await up.json() as { fileId: string };
+      expect(await (await fetch(httpUrl(fileId, { base, secret }))).text()).toBe('posted');
+    } finally {
+      await server.stop();
+    }
+    // Token flags without a gateway are refused in one line.
+    expectPlainFailure(await runCli(['serve', '--bind', host, '--data-dir', path.join(dir, 't'), '--no-http', '--http-token-secret', 'x'], { cwd: dir }),
+      2, /^fdfs serve: --http-token-secret: the storage's HTTP gateway is off \(no http\.server_port\): add --storage-http-port PORT$/);
   });
 });

@@ -1,10 +1,11 @@
 // fdfs init for real: the wizard driven in a tmux terminal writes exactly what the --yes flags write,
 // and those files, untouched, run as a cluster (one tracker, two groups) that takes uploads.
 import { describe, it, expect, afterAll } from 'vitest';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { StorageStatus } from '../../src/protocol/codes.js';
+import { loadClientConfig } from '../../src/config/index.js';
 import { allocHost, tempDir, waitFor } from '../helpers/cluster.js';
 import { fdfsCommand, runCli, ServerProcess } from '../helpers/proc.js';
 import { TmuxPane, tmuxAvailable } from '../helpers/tmux.js';
@@ -105,6 +106,14 @@ describe('fdfs init --yes', () => {
         const all = (await Promise.all(groups.map((g) => client.listStorages(g.groupName)))).flat();
         return all.length === 2 && all.every((s) => s.status === StorageStatus.Active);
       });
+      // The README's check step with a host's client.conf: readable by anyone (644, no secret in it), exit 0.
+      const hostClient = conf(s1, 'client.conf');
+      expect(statSync(hostClient).mode & 0o777).toBe(0o644);
+      const check = await runCli(['monitor', '--config', hostClient]);
+      expect(check.code, check.stdout + check.stderr).toBe(0);
+      // Its tracker HTTP port is the one the plan gave the trackers, and really serves.
+      const entryPort = loadClientConfig(hostClient).httpTrackerServerPort;
+      expect(entryPort).toBe(8080);
       // Through the CLI with the generated client.conf, into each group.
       const file = path.join(work, 'hello.txt');
       writeFileSync(file, 'hello from fdfs init\n');
@@ -113,8 +122,8 @@ describe('fdfs init --yes', () => {
         expect(up.stderr).toBe('');
         expect(up.stdout.trim()).toMatch(new RegExp(`^${g}/M00/`));
         expect((await client.downloadToBuffer(up.stdout.trim())).toString()).toBe('hello from fdfs init\n');
-        // Over HTTP too: the tracker's entry (8080) redirects to the storage's gateway (18888).
-        const res = await fetch(`http://${host(tracker)}:8080/${up.stdout.trim()}`);
+        // Over HTTP too: the tracker's entry (client.conf's http.tracker_server_port) redirects to the storage's gateway (18888).
+        const res = await fetch(`http://${host(tracker)}:${entryPort}/${up.stdout.trim()}`);
         expect(res.status).toBe(200);
         expect(await res.text()).toBe('hello from fdfs init\n');
       }
@@ -159,7 +168,8 @@ describe.skipIf(tmux !== true)(`fdfs init in a terminal${tmux === true ? '' : ` 
       await pane.waitFor(/give at least one address/);
       pane.type(s2);
       await answer(new RegExp(`\\? Store paths of ${s2}`), '');
-      await answer(new RegExp(`\\? HTTP download port of ${s2} \\(8888\\)`), '18888');
+      // The previous storage's answer is the default.
+      await answer(new RegExp(`\\? HTTP download port of ${s2} \\(18888\\)`), '');
       await answer(/\? Space to keep free/, '1%');
       await answer(/\? Where should uploads go\?/, '');
       await answer(/\? Require anti-steal tokens/, '');
@@ -167,13 +177,92 @@ describe.skipIf(tmux !== true)(`fdfs init in a terminal${tmux === true ? '' : ` 
       await answer(/\? Path of the fdfs executable/, '');
       await answer(/\? Unix user/, '');
       await answer(/\? Folder of the conf files/, '');
-      await answer(/\? Write the files to/, '');
+      await answer(/\? What now\?[\s\S]*Write the files to/, '');
       expect(await pane.waitExit()).toBe(0);
       expect(pane.screen()).toMatch(/Wrote 14 files/);
     } finally {
       pane.close();
     }
     const ref = path.join(work, 'wizard-ref');
+    expect((await runCli(yesArgs(ref))).code).toBe(0);
+    expect(tree(out)).toEqual(tree(ref));
+  });
+
+  it('refuses 0.0.0.12; at the end goes back with every answer as the default, then saves them as YAML that --answers writes', async () => {
+    const { cmd, args } = fdfsCommand();
+    const out = path.join(work, 'wizard-saved');
+    const yaml = path.join(work, 'saved.yaml');
+    const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pane = new TmuxPane([cmd, ...args, 'init'], { cwd: work, cols: 400, env: { FDFS_TRACKER: undefined } });
+    const answer = async (prompt: RegExp, text: string) => {
+      await pane.waitFor(prompt);
+      pane.type(text);
+    };
+    const pick = async (downs: number) => {
+      await pane.waitFor(/\? What now\?[\s\S]*Save these answers/);
+      for (let i = 0; i < downs; i++) pane.keys('Down');
+      pane.keys('Enter');
+    };
+    try {
+      await answer(/\? Output folder/, out);
+      await answer(/\? Data folder on the hosts/, base);
+      await answer(/\? Trackers/, '0.0.0.12');
+      await pane.waitFor(/0\.0\.0\.12 is in 0\.0\.0\.0\/8/);
+      pane.keys('C-u');
+      pane.type(tracker);
+      await answer(/\? HTTP port of the trackers/, '');
+      await answer(/\? How many groups\?/, '2');
+      await answer(/\? Name of group 1/, '');
+      await answer(/\? Storages of group1/, s1);
+      await answer(new RegExp(`\\? Store paths of ${esc(s1)}`), '');
+      await answer(new RegExp(`\\? HTTP download port of ${esc(s1)} \\(8888\\)`), '18888');
+      await answer(/\? Name of group 2/, '');
+      await answer(/\? Storages of group2/, s2);
+      await answer(new RegExp(`\\? Store paths of ${esc(s2)}`), '');
+      await answer(new RegExp(`\\? HTTP download port of ${esc(s2)} \\(18888\\)`), '');
+      await answer(/\? Space to keep free/, '1%');
+      await answer(/\? Where should uploads go\?/, '');
+      await answer(/\? Require anti-steal tokens/, '');
+      await answer(/\? Log level/, '');
+      await answer(/\? Path of the fdfs executable/, '');
+      await answer(/\? Unix user/, '');
+      await answer(/\? Folder of the conf files/, '');
+      await pick(1);
+      // Second round: every default is the answer given before; Enter keeps it.
+      await answer(new RegExp(`\\? Output folder \\(${esc(out)}\\)`), '');
+      await answer(new RegExp(`\\? Data folder on the hosts.*\\(${esc(base)}\\)`), '');
+      await answer(new RegExp(`\\? Trackers.*\\(${esc(tracker)}\\)`), '');
+      await answer(/\? HTTP port of the trackers.*\(8080\)/, '');
+      await answer(/\? How many groups\?.*\(2\)/, '');
+      await answer(/\? Name of group 1 \(group1\)/, '');
+      await answer(new RegExp(`\\? Storages of group1.*\\(${esc(s1)}\\)`), '');
+      await answer(new RegExp(`\\? Store paths of ${esc(s1)}`), '');
+      await answer(new RegExp(`\\? HTTP download port of ${esc(s1)} \\(18888\\)`), '');
+      await answer(/\? Name of group 2 \(group2\)/, '');
+      await answer(new RegExp(`\\? Storages of group2.*\\(${esc(s2)}\\)`), '');
+      await answer(new RegExp(`\\? Store paths of ${esc(s2)}`), '');
+      await answer(new RegExp(`\\? HTTP download port of ${esc(s2)} \\(18888\\)`), '');
+      await answer(/\? Space to keep free.*\(1%\)/, '');
+      await answer(/\? Where should uploads go\?/, '');
+      await answer(/\? Require anti-steal tokens/, '');
+      await answer(/\? Log level/, '');
+      await answer(/\? Path of the fdfs executable/, '');
+      await answer(/\? Unix user/, '');
+      await answer(/\? Folder of the conf files/, '');
+      await pick(2);
+      await answer(/\? Answers file/, yaml);
+      expect(await pane.waitExit()).toBe(0);
+      const screen = pane.screen();
+      expect(screen).toContain(`Nothing written yet. Your answers are in ${yaml}`);
+      expect(screen).toContain(`  fdfs init --answers ${yaml}`);
+      expect(screen).toContain(`  fdfs init --yes --out ${out} --tracker ${tracker} --storage group1=${s1} --storage group2=${s2} --base-dir ${base} --http-port 18888 --reserved 1%`);
+    } finally {
+      pane.close();
+    }
+    expect(existsSync(out)).toBe(false);
+    const r = await runCli(['init', '--answers', yaml]);
+    expect(r.code, r.stderr).toBe(0);
+    const ref = path.join(work, 'saved-ref');
     expect((await runCli(yesArgs(ref))).code).toBe(0);
     expect(tree(out)).toEqual(tree(ref));
   });

@@ -44,7 +44,7 @@ describe('fdfs monitor', () => {
     expect(r.stdout).not.toContain(ESC);
     expect(r.stdout).toMatch(new RegExp(`${tracker.address.replace(/\./g, '\\.')}\\s*│ leader`));
     for (const s of [s1, s2]) expect(r.stdout).toMatch(new RegExp(`${s.group}\\s*│ ${s.address.replace(/\./g, '\\.')}\\s*│ ACTIVE`));
-    expect(r.stdout).toMatch(/│ group\s+│ storages │ active │/);
+    expect(r.stdout).toMatch(/│ group\s+│ active │ read\/write │/);
     expect(r.stdout).toMatch(/\nHEALTHY {2}1\/1 trackers up, 2 group\(s\), 2\/2 storages ACTIVE/);
   });
 
@@ -68,7 +68,9 @@ describe('fdfs monitor', () => {
     const dead = `${allocHost()}:22122`;
     const r = await runCli(['monitor', '-t', tracker.address, '-t', dead]);
     expect(r.code).toBe(6);
-    expect(r.stdout).toMatch(new RegExp(`${dead.replace(/\./g, '\\.')}\\s*│ DOWN .*unreachable \\(connection refused\\)`));
+    // The problem column wraps at 80 columns; the summary repeats the whole reason.
+    expect(r.stdout).toMatch(new RegExp(`${dead.replace(/\./g, '\\.')}\\s*│ DOWN .*│ unreachable`));
+    expect(r.stdout).toContain(`tracker ${dead} does not answer: unreachable (connection refused)`);
     expect(r.stdout).toMatch(/UNHEALTHY {2}1\/2 trackers up/);
     const j = JSON.parse((await runCli(['monitor', '-t', dead, '-t', tracker.address, '--json'])).stdout);
     expect(j.healthy).toBe(false);
@@ -120,5 +122,66 @@ describe('fdfs monitor', () => {
     const j = JSON.parse((await runCli(['monitor', '-t', tracker.address, '--json'])).stdout);
     expect(j.storages.find((s: { group: string }) => s.group === 'group2').status).toBe('OFFLINE');
     expect(j.healthy).toBe(false);
+  });
+});
+
+describe('fdfs monitor fits 80 columns (issue 11 item 13)', () => {
+  const borderLine = /^[┌├└│].*[┐┤┘│]$/;
+  const tableLine = /^[┌├└│]/;
+  const HEADERS = ['tracker', 'state', 'problem', 'group', 'active', 'read/write', 'available', 'storage', 'beat', 'sync lag', 'disk used', 'uploads', 'downloads'];
+  let t: TrackerHandle;
+  let a: StorageHandle;
+  let b: StorageHandle;
+
+  beforeAll(async () => {
+    // Long group names (16 letters, the most FastDFS allows) and a counted upload on each storage.
+    t = await startTracker();
+    [a, b] = await Promise.all([
+      startStorage({ trackers: [t.address], group: 'thumbnails2024ab', port: 23456 }),
+      startStorage({ trackers: [t.address], group: 'originals2024abc', port: 23457 }),
+    ]);
+    const c = new FdfsClient({ trackers: [t.address] });
+    try {
+      await waitFor('both ACTIVE', async () => {
+        const lists = await Promise.all(['thumbnails2024ab', 'originals2024abc'].map((g) => c.listStorages(g)));
+        return lists.every((l) => l.length === 1 && l[0]!.status === StorageStatus.Active);
+      });
+      for (const g of ['thumbnails2024ab', 'originals2024abc']) await c.upload(Buffer.alloc(300_000, 1), { ext: 'jpg', group: g });
+    } finally {
+      c.close();
+    }
+  });
+
+  afterAll(async () => {
+    await stopAll([a, b, t]);
+  });
+
+  it('piped: no line over 80 columns, every header and storage shown', async () => {
+    const r = await runCli(['monitor', '-t', t.address]);
+    expect(r.code, r.stdout).toBe(0);
+    const long = r.stdout.split('\n').filter((l) => [...l].length > 80);
+    expect(long, r.stdout).toEqual([]);
+    for (const h of HEADERS) expect(r.stdout).toContain(h);
+    for (const s of [a, b]) expect(r.stdout).toMatch(new RegExp(`${s.group} +│ ${s.address.replace(/\./g, '\\.')} +│ ACTIVE`));
+  });
+
+  it.skipIf(tmux !== true)(`--watch in an 80-column terminal: whole tables, nothing cut or wrapped${tmux === true ? '' : ` (skipped: ${tmux})`}`, async () => {
+    const { cmd, args } = fdfsCommand();
+    const pane = new TmuxPane([cmd, ...args, 'monitor', '-t', t.address, '--watch', '0.5', '--count', '100'], { cwd: process.cwd(), cols: 80, rows: 60 });
+    try {
+      const screen = await pane.waitFor(/every 0\.5s — Ctrl-C to stop/);
+      const lines = screen.split('\n');
+      // Every table line is whole: it starts and ends with a border (a cut or wrapped line does not).
+      const tableLines = lines.filter((l) => tableLine.test(l));
+      expect(tableLines.length).toBeGreaterThan(10);
+      for (const l of tableLines) expect(l, screen).toMatch(borderLine);
+      for (const h of HEADERS) expect(screen).toContain(h);
+      for (const s of [a, b]) expect(screen).toContain(s.address);
+      expect(screen).toMatch(/HEALTHY/);
+      pane.keys('C-c');
+      expect(await pane.waitExit()).toBe(0);
+    } finally {
+      pane.close();
+    }
   });
 });

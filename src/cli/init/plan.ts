@@ -74,7 +74,31 @@ export function parseAddress(text: string, defaultPort: number): { host: string;
     throw new UsageError(`bad address "${t}": ${(err as Error).message.replace(/^.*?: /, '')}`);
   }
   if (hp.hosts.length !== 1) throw new UsageError(`bad address "${t}": give one host per server`);
+  const unusable = unusableAddress(hp.hosts[0]!);
+  if (unusable) throw new UsageError(`bad address "${t}": ${unusable}; give the address the other hosts reach this server at`);
   return { host: hp.hosts[0]!, port: hp.port };
+}
+
+/** Why an IP cannot be a server's address (null when it can): other hosts could never connect to it. */
+export function unusableAddress(host: string): string | null {
+  const v = isIP(host);
+  if (v === 4) {
+    const [a, b, c, d] = host.split('.').map(Number) as [number, number, number, number];
+    if (a === 0) return `${host} is in 0.0.0.0/8 ("this network", not a host)`;
+    if (a === 255 && b === 255 && c === 255 && d === 255) return `${host} is the broadcast address`;
+    if (a >= 224 && a <= 239) return `${host} is a multicast address`;
+    if (a >= 240) return `${host} is reserved (240.0.0.0/4), not a host`;
+    return null;
+  }
+  if (v === 6) {
+    const h = host.toLowerCase();
+    if (/^[0:]+$/.test(h)) return `${host} is the unspecified address, not a host`;
+    if (h.startsWith('ff')) return `${host} is a multicast address`;
+    return null;
+  }
+  // Digits and dots only but no IPv4 address (10.0.0, 1.2.3.4.5): a mistyped IP, not a host name.
+  if (/^[\d.]+$/.test(host)) return `${host} is not a valid IPv4 address`;
+  return null;
 }
 
 /** A comma/space separated list of addresses; duplicates within the list are refused. */

@@ -101,12 +101,19 @@ export function storageConfText(plan: InitPlan, s: HostServers['storages'][numbe
   }));
 }
 
-export function clientConfText(plan: InitPlan): string {
+/**
+ * client.conf: the operator's copy (top level) holds the token secret for `fdfs token`; a host's copy
+ * (`withSecret` false) is for the README's checks, world-readable, so it holds none.
+ */
+export function clientConfText(plan: InitPlan, withSecret = true): string {
+  const secret = withSecret ? plan.tokenSecret : '';
   return renderClientConf(defaultClientConfig({
     trackerServers: trackerServers(plan),
     storageIdsFilename: 'storage_ids.conf',
-    httpAntiStealCheckToken: plan.tokenSecret !== '',
-    httpAntiStealSecretKey: plan.tokenSecret,
+    // The trackers' HTTP entry, as planned (the key's stock default, 80, is not it).
+    ...(plan.trackerHttpPort ? { httpTrackerServerPort: plan.trackerHttpPort } : {}),
+    httpAntiStealCheckToken: secret !== '',
+    httpAntiStealSecretKey: secret,
     httpAntiStealTokenTtl: plan.tokenTtl,
     logLevel: 'warn',
   }));
@@ -116,7 +123,8 @@ export function unitText(plan: InitPlan, role: 'tracker' | 'storage', what: stri
   return [
     '[Unit]',
     `Description=fdfs ${role} ${what}`,
-    'Documentation=man:fdfs(1) file:README.md',
+    // The host's README, installed next to the confs (step 3 of it).
+    `Documentation=file:${path.posix.join(plan.confDir, 'README.md')}`,
     'After=network-online.target',
     'Wants=network-online.target',
     '',
@@ -145,7 +153,7 @@ function hostReadme(plan: InitPlan, h: HostServers): string {
     ...h.trackers.map((t) => `tracker ${key(t)}`),
     ...h.storages.map((s) => `storage of ${s.group} ${key(s)} (HTTP ${s.httpPort})`),
   ];
-  const confs = [...h.trackers.map((t) => t.conf), ...h.storages.map((s) => s.conf), 'client.conf'];
+  const confs = [...h.trackers.map((t) => t.conf), ...h.storages.map((s) => s.conf)];
   const units = [...h.trackers.map((t) => t.unit), ...h.storages.map((s) => s.unit)];
   const dirs = [...h.trackers.map((t) => t.basePath), ...h.storages.flatMap((s) => [s.basePath, ...s.paths.filter((p) => p !== s.basePath)])];
   const ports = [...h.trackers.flatMap((t) => [`${t.port}/tcp (tracker)`, ...(plan.trackerHttpPort ? [`${plan.trackerHttpPort}/tcp (tracker HTTP)`] : [])]), ...h.storages.flatMap((s) => [`${s.port}/tcp (storage ${s.group})`, `${s.httpPort}/tcp (HTTP)`])];
@@ -159,7 +167,8 @@ function hostReadme(plan: InitPlan, h: HostServers): string {
     '',
     `1. Put the fdfs executable at \`${plan.bin}\` (\`npm run build:binary\` makes \`dist/fdfs\`, one file with everything).`,
     `2. Create the service user: \`sudo useradd --system --no-create-home --shell /usr/sbin/nologin ${plan.user}\``,
-    `3. Copy the configuration: \`sudo install -D -m 640 -g ${plan.user} -t ${plan.confDir} ${confs.join(' ')}\``,
+    `3. Copy the configuration (server confs readable by ${plan.user} only${plan.tokenSecret ? ': storage.conf holds the token secret' : ''}; client.conf, which holds no secret, and this README by everyone):`,
+    `   \`sudo install -D -m 640 -g ${plan.user} -t ${plan.confDir} ${confs.join(' ')} && sudo install -m 644 -t ${plan.confDir} client.conf README.md\``,
     `4. Copy the units: \`sudo install -m 644 -t /etc/systemd/system ${units.join(' ')} && sudo systemctl daemon-reload\``,
     `5. Data folders (created by the units on first start, owned by ${plan.user}): ${dirs.map((d) => `\`${d}\``).join(', ')}.`,
     `6. Open the ports: ${ports.join(', ')}.`,
@@ -209,7 +218,7 @@ function topReadme(plan: InitPlan, hosts: HostServers[]): string {
     `3. Check from any machine with \`client.conf\`: \`fdfs monitor --config client.conf\` (exit 0 = all ACTIVE).`,
     '',
     `Uploads go to ${plan.storeLookup === 'group' ? `group ${plan.storeGroup}` : plan.storeLookup === 'round-robin' ? 'the groups in turn' : 'the group with the most free space'};`,
-    `each storage keeps ${plan.reservedStorageSpace} of its disk free.${plan.tokenSecret ? ' HTTP downloads need an anti-steal token (the secret is in storage.conf and client.conf: keep these files private).' : ''}`,
+    `each storage keeps ${plan.reservedStorageSpace} of its disk free.${plan.tokenSecret ? ' HTTP downloads need an anti-steal token (the secret is in the storage.conf files and in the client.conf next to this README, for `fdfs token`: keep these private; the client.conf in each host\'s folder has no secret).' : ''}`,
     '',
   ].join('\n');
 }
@@ -221,7 +230,7 @@ export function renderPlan(plan: InitPlan): OutFile[] {
     { path: 'README.md', content: topReadme(plan, hosts) },
     { path: 'client.conf', content: clientConfText(plan) },
   ];
-  const client = clientConfText(plan);
+  const client = clientConfText(plan, false);
   for (const h of hosts) {
     const dir = h.host.replace(/[^A-Za-z0-9._-]/g, '_');
     for (const t of h.trackers) {
@@ -259,14 +268,18 @@ export async function checkOutput(outDir: string, force: boolean): Promise<void>
   }
 }
 
-export async function writePlan(outDir: string, files: OutFile[], force: boolean): Promise<string[]> {
+function secretIn(content: string, secret: string): boolean {
+  return secret !== '' && content.includes(secret);
+}
+
+export async function writePlan(outDir: string, files: OutFile[], force: boolean, secret = ''): Promise<string[]> {
   await checkOutput(outDir, force);
   const written: string[] = [];
   for (const f of files) {
     const p = path.join(outDir, f.path);
     await mkdir(path.dirname(p), { recursive: true });
-    // Conf files may hold the token secret: readable by the owner only.
-    await writeFile(p, f.content, { mode: f.path.endsWith('.conf') ? 0o600 : 0o644 });
+    // A file holding the token secret is readable by the owner only.
+    await writeFile(p, f.content, { mode: secretIn(f.content, secret) ? 0o600 : 0o644 });
     written.push(p);
   }
   return written;

@@ -5,6 +5,7 @@ import { UsageError } from '../../errors.js';
 import { PLAN_DEFAULTS, type InitPlan } from './plan.js';
 import { loadAnswersFile, mergeAnswers, planFromAnswers, type RawAnswers } from './answers.js';
 import { checkOutput, renderPlan, writePlan } from './render.js';
+import { yesCommand } from './replay.js';
 
 export interface InitOptions {
   out: string;
@@ -24,8 +25,15 @@ export interface InitResult {
   hosts: string[];
 }
 
-/** Plan and write; null when the wizard was left without writing. */
-export async function initCluster(o: InitOptions, say: (line: string) => void): Promise<InitResult | null> {
+/** The wizard saved its answers instead of writing: how to write them later. */
+export interface SavedAnswers {
+  savedTo: string;
+  /** `fdfs init --answers FILE`, then the same as flags when flags can say it all. */
+  rerun: string[];
+}
+
+/** Plan and write; the saved answers when the wizard stopped there, null when it gave up. */
+export async function initCluster(o: InitOptions, say: (line: string) => void): Promise<InitResult | SavedAnswers | null> {
   let out = o.out;
   let plan: InitPlan;
   if (o.yes || o.answersFile) {
@@ -50,11 +58,15 @@ export async function initCluster(o: InitOptions, say: (line: string) => void): 
       },
     }, say);
     if (!result) return null;
+    if (result.savedTo) {
+      const yes = yesCommand(result.plan, path.resolve(result.out));
+      return { savedTo: result.savedTo, rerun: [`fdfs init --answers ${result.savedTo}`, ...(yes ? [yes] : [])] };
+    }
     out = result.out;
     plan = result.plan;
   }
   const files = renderPlan(plan);
-  await writePlan(out, files, o.force);
+  await writePlan(out, files, o.force, plan.tokenSecret);
   const hosts = [...new Set(files.map((f) => f.path.split('/')).filter((p) => p.length > 1).map((p) => p[0]!))];
   return { out, files: files.length, hosts };
 }

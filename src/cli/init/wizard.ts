@@ -1,11 +1,13 @@
 // The interactive side of `fdfs init`: asks an operator for the cluster, checking every answer as it
 // is typed (addresses, duplicates, empty groups), and returns the same InitPlan the flags produce.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../../config/common-fields.js';
 import {
   DEFAULT_STORAGE_PORT, DEFAULT_TRACKER_PORT, PLAN_DEFAULTS, checkAbsolutePath, checkGroupName, checkPort, checkReserved,
-  key, nextHttpPort, parseAddressList, validatePlan, type InitPlan, type StoragePlan, type StoreLookup, type TrackerPlan,
+  groupsOf, key, nextHttpPort, parseAddressList, validatePlan, type InitPlan, type StoragePlan, type StoreLookup, type TrackerPlan,
 } from './plan.js';
+import { saveAnswers } from './replay.js';
 
 export interface WizardDefaults {
   out: string;
@@ -17,7 +19,12 @@ export interface WizardDefaults {
 export interface WizardResult {
   out: string;
   plan: InitPlan;
+  /** The answers were saved to this YAML file instead of writing the files. */
+  savedTo?: string;
 }
+
+/** Rounds of "go back" allowed before the wizard gives up (each is a full pass). */
+const MAX_ROUNDS = 20;
 
 /** Turns a throwing check into an inquirer `validate` (true or the message). */
 function check(fn: (v: string) => unknown): (v: string) => true | string {
@@ -32,30 +39,63 @@ function check(fn: (v: string) => unknown): (v: string) => true | string {
 }
 
 export async function runWizard(d: WizardDefaults, say: (line: string) => void): Promise<WizardResult | null> {
-  const { input, select, confirm } = await import('@inquirer/prompts');
+  const { input, select } = await import('@inquirer/prompts');
   say('fdfs init: a few questions, then one folder per host with its configuration, systemd units and a README.');
-  say('Press Enter to take the value in parentheses.\n');
+  say('Press Enter to take the value in parentheses. At the end you can go back (your answers become the defaults) or save them.\n');
+  let prev: { out: string; plan: InitPlan } | undefined;
+  for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const { out, plan } = await askPlan(d, prev);
+    say('');
+    say(`Trackers: ${plan.trackers.map(key).join(', ')}`);
+    for (const g of groupsOf(plan)) say(`${g.name}: ${g.storages.map((s) => `${key(s)} (HTTP ${s.httpPort})`).join(', ')}`);
+    const next = await select<'write' | 'back' | 'save'>({
+      message: 'What now?',
+      choices: [
+        { name: `Write the files to ${out}`, value: 'write' },
+        { name: 'Go back: answer again, with these answers as the defaults', value: 'back' },
+        { name: 'Save these answers to a YAML file and stop (fdfs init --answers FILE writes them later)', value: 'save' },
+      ],
+    });
+    if (next === 'write') return { out, plan };
+    if (next === 'save') {
+      const file = (await input({
+        message: 'Answers file', default: path.resolve('fdfs-init.yaml'),
+        validate: (v) => /\.ya?ml$/i.test(v.trim()) || 'a .yaml or .yml file name',
+      })).trim();
+      // Absolute: an answers file's `out` is read relative to the file.
+      await saveAnswers(file, plan, path.resolve(out));
+      return { out, plan, savedTo: file };
+    }
+    prev = { out, plan };
+  }
+  return null;
+}
 
-  const out = await input({ message: 'Output folder', default: d.out, validate: (v) => d.checkOut(v.trim()) });
+/** One pass of questions; `prev` (after "go back") gives every default. */
+async function askPlan(d: WizardDefaults, prev?: { out: string; plan: InitPlan }): Promise<{ out: string; plan: InitPlan }> {
+  const { input, select, confirm } = await import('@inquirer/prompts');
+  const was = prev?.plan;
+  const out = await input({ message: 'Output folder', default: prev?.out ?? d.out, validate: (v) => d.checkOut(v.trim()) });
   const baseDir = await input({
-    message: 'Data folder on the hosts (each server gets a sub-folder)', default: PLAN_DEFAULTS.baseDir,
+    message: 'Data folder on the hosts (each server gets a sub-folder)', default: was?.baseDir ?? PLAN_DEFAULTS.baseDir,
     validate: check((v) => checkAbsolutePath(v.trim(), 'the data folder')),
   }).then((v) => checkAbsolutePath(v.trim(), 'the data folder'));
 
   const trackers: TrackerPlan[] = parseAddressList(await input({
-    message: `Trackers (HOST:PORT, comma separated; port ${DEFAULT_TRACKER_PORT} if left out)`,
+    message: `Trackers (HOST:PORT, comma separated; port ${DEFAULT_TRACKER_PORT} if left out)`, default: was?.trackers.map(key).join(', '),
     validate: check((v) => parseAddressList(v, DEFAULT_TRACKER_PORT)),
   }), DEFAULT_TRACKER_PORT);
 
   const trackerHttpPort = Number(await input({
     message: 'HTTP port of the trackers (redirects downloads to a storage, serves /metrics; 0 = none)',
-    default: String(PLAN_DEFAULTS.trackerHttpPort),
+    default: String(was?.trackerHttpPort ?? PLAN_DEFAULTS.trackerHttpPort),
     validate: check((v) => (v.trim() === '0' ? 0 : checkPort(Number(v), 'the HTTP port'))),
   }));
   const trackerHttp = trackerHttpPort ? trackers.map((t) => ({ host: t.host, port: trackerHttpPort })) : [];
 
+  const wasGroups = was ? groupsOf(was) : [];
   const groupCount = Number(await input({
-    message: 'How many groups? (each group keeps its own files; its storages are copies of each other)', default: '1',
+    message: 'How many groups? (each group keeps its own files; its storages are copies of each other)', default: String(wasGroups.length || 1),
     validate: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 64) || 'a number from 1 to 64',
   }));
 
@@ -63,15 +103,17 @@ export async function runWizard(d: WizardDefaults, say: (line: string) => void):
   const groups: string[] = [];
   for (let g = 1; g <= groupCount; g++) {
     const name = (await input({
-      message: `Name of group ${g}`, default: `group${g}`,
+      message: `Name of group ${g}`, default: wasGroups[g - 1]?.name ?? `group${g}`,
       validate: check((v) => {
         checkGroupName(v.trim());
         if (groups.includes(v.trim())) throw new Error(`${v.trim()} is already a group`);
       }),
     })).trim();
     groups.push(name);
+    const wasStorages = wasGroups.find((w) => w.name === name)?.storages ?? [];
     const addrs = parseAddressList(await input({
       message: `Storages of ${name} (HOST:PORT, comma separated; port ${DEFAULT_STORAGE_PORT} if left out)`,
+      default: wasStorages.length ? wasStorages.map(key).join(', ') : undefined,
       validate: check((v) => {
         const list = parseAddressList(v, DEFAULT_STORAGE_PORT);
         for (const a of list) {
@@ -86,9 +128,11 @@ export async function runWizard(d: WizardDefaults, say: (line: string) => void):
       }),
     }), DEFAULT_STORAGE_PORT);
     for (const a of addrs) {
-      const suggested = nextHttpPort(storages, a.host, d.httpPort, [...trackers, ...trackerHttp, ...addrs]);
+      // Defaults: this storage's answers from before "go back", else the previous storage's (same disks, same port).
+      const before = wasStorages.find((w) => key(w) === key(a)) ?? storages.at(-1);
+      const suggested = nextHttpPort(storages, a.host, before?.httpPort ?? d.httpPort, [...trackers, ...trackerHttp, ...addrs]);
       const paths = (await input({
-        message: `Store paths of ${key(a)} (absolute, comma separated; empty = its data folder)`, default: '',
+        message: `Store paths of ${key(a)} (absolute, comma separated; empty = its data folder)`, default: before?.storePaths.join(', ') ?? '',
         validate: check((v) => v.split(',').map((p) => p.trim()).filter(Boolean).forEach((p) => checkAbsolutePath(p, 'a store path'))),
       })).split(',').map((p) => p.trim()).filter(Boolean);
       const httpPort = Number(await input({
@@ -106,55 +150,53 @@ export async function runWizard(d: WizardDefaults, say: (line: string) => void):
 
   const reservedStorageSpace = (await input({
     message: 'Space to keep free on every storage (a percentage like 10% or a size like 4GB)',
-    default: PLAN_DEFAULTS.reservedStorageSpace, validate: check((v) => checkReserved(v)),
+    default: was?.reservedStorageSpace ?? PLAN_DEFAULTS.reservedStorageSpace, validate: check((v) => checkReserved(v)),
   })).trim();
 
   let storeLookup: StoreLookup = 'load-balance';
   let storeGroup = '';
   if (groups.length > 1) {
     storeLookup = await select<StoreLookup>({
-      message: 'Where should uploads go?',
+      message: 'Where should uploads go?', default: was?.storeLookup,
       choices: [
         { name: 'the group with the most free space', value: 'load-balance' },
         { name: 'each group in turn', value: 'round-robin' },
         { name: 'always one group', value: 'group' },
       ],
     });
-    if (storeLookup === 'group') storeGroup = await select({ message: 'Which group?', choices: groups.map((g) => ({ name: g, value: g })) });
+    if (storeLookup === 'group') {
+      storeGroup = await select({ message: 'Which group?', default: was?.storeGroup || undefined, choices: groups.map((g) => ({ name: g, value: g })) });
+    }
   }
 
   let tokenSecret = '';
-  if (await confirm({ message: 'Require anti-steal tokens on HTTP downloads?', default: false })) {
+  if (await confirm({ message: 'Require anti-steal tokens on HTTP downloads?', default: !!was?.tokenSecret })) {
     tokenSecret = (await input({
-      message: 'Token secret (shared by the storages and clients)', default: randomBytes(16).toString('hex'),
+      message: 'Token secret (shared by the storages and clients)', default: was?.tokenSecret || randomBytes(16).toString('hex'),
       validate: (v) => (v.trim() !== '' && !/\s/.test(v.trim())) || 'a secret without spaces',
     })).trim();
   }
 
   const logLevel = await select<LogLevel>({
-    message: 'Log level', default: 'info',
+    message: 'Log level', default: was?.logLevel ?? 'info',
     choices: LOG_LEVELS.filter((l) => ['error', 'warn', 'notice', 'info', 'debug'].includes(l)).map((l) => ({ name: l, value: l })),
   });
   const bin = (await input({
-    message: 'Path of the fdfs executable on the hosts', default: PLAN_DEFAULTS.bin,
+    message: 'Path of the fdfs executable on the hosts', default: was?.bin ?? PLAN_DEFAULTS.bin,
     validate: check((v) => checkAbsolutePath(v.trim(), 'the executable path')),
   })).trim();
   const user = (await input({
-    message: 'Unix user the services run as', default: PLAN_DEFAULTS.user,
+    message: 'Unix user the services run as', default: was?.user ?? PLAN_DEFAULTS.user,
     validate: (v) => /^[a-z_][a-z0-9_-]{0,31}$/.test(v.trim()) || 'a Unix user name (lowercase letters, digits, _ and -)',
   })).trim();
   const confDir = (await input({
-    message: 'Folder of the conf files on the hosts', default: PLAN_DEFAULTS.confDir,
+    message: 'Folder of the conf files on the hosts', default: was?.confDir ?? PLAN_DEFAULTS.confDir,
     validate: check((v) => checkAbsolutePath(v.trim(), 'the conf folder')),
   })).trim();
 
   const plan = validatePlan({
     trackers, storages, trackerHttpPort, baseDir, confDir, reservedStorageSpace, storeLookup, storeGroup, tokenSecret,
-    tokenTtl: PLAN_DEFAULTS.tokenTtl, logLevel, bin, user,
+    tokenTtl: was?.tokenTtl ?? PLAN_DEFAULTS.tokenTtl, logLevel, bin, user,
   });
-  say('');
-  say(`Trackers: ${trackers.map(key).join(', ')}`);
-  for (const g of groups) say(`${g}: ${storages.filter((s) => s.group === g).map((s) => `${key(s)} (HTTP ${s.httpPort})`).join(', ')}`);
-  if (!(await confirm({ message: `Write the files to ${out}?`, default: true }))) return null;
   return { out, plan };
 }

@@ -3,11 +3,17 @@
 import type { ChalkInstance } from 'chalk';
 import { formatBytes, formatTime } from '../format.js';
 import type { ClusterView, StorageView } from './collect.js';
+import { fitTable, wrapLines, type Align } from './fit.js';
 
 export interface RenderOptions {
   /** chalk level 0 = plain text (no colour codes, no coloured borders). */
   color: boolean;
+  /** Columns to fit in (the terminal's under --watch). @default 80 */
+  width?: number;
 }
+
+/** Narrowest layout we draw; below it lines are still never cut, only wrapped. */
+export const MIN_WIDTH = 40;
 
 const MB = 1024 * 1024;
 
@@ -15,14 +21,15 @@ export function mb(n: number): string {
   return formatBytes(n * MB);
 }
 
-/** '4s ago', '12m ago', or the date for older times; 'never' for 0. */
+/** '4s ago', '12m ago', '5h ago', '3d ago' (narrow enough for a column); 'never' for 0. */
 export function ago(now: number, t: number): string {
   if (t <= 0) return 'never';
   const d = now - t;
   if (d < 0) return formatTime(t);
   if (d < 120) return `${d}s ago`;
   if (d < 7200) return `${Math.floor(d / 60)}m ago`;
-  return formatTime(t);
+  if (d < 172800) return `${Math.floor(d / 3600)}h ago`;
+  return `${Math.floor(d / 86400)}d ago`;
 }
 
 /** Compact size for narrow columns: 512B, 1.5K, 20.0M, 3.2G. */
@@ -56,51 +63,51 @@ function count(total: number, success: number): string {
 
 export async function renderView(view: ClusterView, opts: RenderOptions): Promise<string> {
   const { Chalk } = await import('chalk');
-  const { default: Table } = await import('cli-table3');
   const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const width = Math.max(opts.width ?? 80, MIN_WIDTH);
   const style = opts.color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] };
-  const table = (head: string[], align?: Array<'left' | 'right'>) =>
-    new Table({ head, style: { ...style, 'padding-left': 1, 'padding-right': 1 }, ...(align ? { colAligns: align } : {}) });
+  const table = (head: string[], rows: string[][], more: { align?: Align[]; key?: number; wrap?: number; sections?: number[][] } = {}) =>
+    fitTable({ head, rows, ...more }, width, style);
   const out: string[] = [];
   const now = view.time;
 
-  out.push(c.bold(`fdfs monitor  ${formatTime(now)}`) + (view.source ? `  (view of tracker ${view.source}${view.source === view.leader ? ', the leader' : ''})` : ''));
+  out.push(wrapLines(c.bold(`fdfs monitor  ${formatTime(now)}`) + (view.source ? `  (view of tracker ${view.source}${view.source === view.leader ? ', the leader' : ''})` : ''), width, '  '));
 
-  const trackers = table(['tracker', 'state', 'groups', 'storages', 'problem']);
-  for (const t of view.trackers) {
+  const trackerRows = view.trackers.map((t) => {
     const state = !t.ok ? c.red('DOWN') : t.isLeader ? c.green('leader') : t.leader ? 'follower' : c.yellow('no leader');
-    trackers.push([t.address, state, t.ok ? String(t.groups) : '-', t.ok ? String(t.storages) : '-', t.error ?? (t.notActive ? c.yellow(`${t.notActive} not ACTIVE`) : '')]);
-  }
-  out.push(trackers.toString());
+    return [t.address, state, t.ok ? String(t.groups) : '-', t.ok ? String(t.storages) : '-', t.error ?? (t.notActive ? c.yellow(`${t.notActive} not ACTIVE`) : '')];
+  });
+  out.push(await table(['tracker', 'state', 'groups', 'storages', 'problem'], trackerRows, { wrap: 4 }));
 
   if (view.groups.length) {
-    const groups = table(['group', 'storages', 'active', 'readable', 'writable', 'total', 'free', 'reserved', 'available'],
-      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
-    for (const g of view.groups) {
-      const active = g.activeCount === g.storageCount ? c.green(String(g.activeCount)) : c.red(String(g.activeCount));
-      groups.push([g.name, String(g.storageCount), active, String(g.readableCount), String(g.writableCount), mb(g.totalMb), mb(g.freeMb),
-        mb(g.reservedMb), g.availableMb > 0 ? mb(g.availableMb) : c.red(mb(0))]);
-    }
-    out.push(groups.toString());
+    // Counts as "active of all" and "readable/writable", sizes in the short form (1.5G): fits 80 columns
+    // with a 16-letter group name.
+    const rows = view.groups.map((g) => {
+      const active = `${g.activeCount}/${g.storageCount}`;
+      return [g.name, g.activeCount === g.storageCount ? c.green(active) : c.red(active), `${g.readableCount}/${g.writableCount}`,
+        short(g.totalMb * MB), short(g.freeMb * MB), short(g.reservedMb * MB), g.availableMb > 0 ? short(g.availableMb * MB) : c.red(short(0))];
+    });
+    out.push(await table(['group', 'active', 'read/write', 'total', 'free', 'reserved', 'available'], rows,
+      { align: ['left', 'right', 'right', 'right', 'right', 'right', 'right'] }));
   }
 
   if (view.storages.length) {
-    const storages = table(['group', 'storage', 'state', 'disk used', 'uploads', 'downloads', 'beat', 'sync lag'],
-      ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right']);
-    for (const s of view.storages) {
+    const rows = view.storages.map((s) => {
       const pct = s.totalMb ? `${Math.round((s.usedMb / s.totalMb) * 100)}% of ` : '';
       const lag = lagText(s);
-      storages.push([
-        s.group, `${s.ip}:${s.port}`, statusColour(c, s.status), `${pct}${short(s.totalMb * MB)}`,
+      return [
+        s.group, `${s.ip}:${s.port}`, statusColour(c, s.status), ago(now, s.lastHeartBeatTime), s.syncLagSeconds === 0 ? lag : c.yellow(lag),
+        `${pct}${short(s.totalMb * MB)}`,
         `${count(s.uploads.total, s.uploads.success)} · ${short(s.uploads.bytes)}`,
         `${count(s.downloads.total, s.downloads.success)} · ${short(s.downloads.bytes)}`,
-        ago(now, s.lastHeartBeatTime), s.syncLagSeconds === 0 ? lag : c.yellow(lag),
-      ]);
-    }
-    out.push(storages.toString());
+      ];
+    });
+    // Too wide for the terminal: a health table (state, beat, lag) and a traffic table (disk, uploads, downloads).
+    out.push(await table(['group', 'storage', 'state', 'beat', 'sync lag', 'disk used', 'uploads', 'downloads'], rows,
+      { align: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right'], key: 1, sections: [[0, 1, 2, 3, 4], [1, 5, 6, 7]] }));
   }
 
-  out.push(summaryLine(view, c));
+  out.push(wrapLines(summaryLine(view, c), width, '  '));
   return out.join('\n');
 }
 

@@ -22,6 +22,11 @@ function useColour(): boolean {
   return !!process.stdout.isTTY;
 }
 
+/** The terminal's width (read each frame: it may be resized), else 80 for pipes and files. */
+function outputWidth(): number {
+  return process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80;
+}
+
 /** 0 when healthy; nobody answering is "unreachable" (4) like every other client command; else 6. */
 export function monitorExitCode(v: ClusterView): number {
   return v.healthy ? ExitCode.Ok : v.summary.trackersUp === 0 ? ExitCode.Unreachable : ExitCode.Unhealthy;
@@ -37,7 +42,7 @@ export interface MonitorOptions {
 /** One look at the cluster; the tables go to `log` unless --json. */
 export async function monitorOnce(client: FdfsClient, o: MonitorOptions): Promise<ClusterView> {
   const view = await collectCluster(client);
-  if (!o.json) o.log(await renderView(view, { color: useColour() }));
+  if (!o.json) o.log(await renderView(view, { color: useColour(), width: outputWidth() }));
   return view;
 }
 
@@ -52,9 +57,10 @@ export async function monitorWatch(client: FdfsClient, o: MonitorOptions & { sec
     wake?.();
   };
   process.once('SIGINT', onSignal);
+  // A resized terminal gets a frame laid out for its new width at once.
+  const onResize = () => wake?.();
+  if (tty) process.stdout.on('resize', onResize);
   let view: ClusterView | null = null;
-  // No line wrapping while redrawing: a table wider than the terminal is clipped instead of scrolling the frame.
-  if (tty) process.stdout.write('\x1b[?7l');
   try {
     for (let frame = 1; !stop; frame++) {
       view = await collectCluster(client);
@@ -62,11 +68,12 @@ export async function monitorWatch(client: FdfsClient, o: MonitorOptions & { sec
         // oclif's log() is muted under --json: one JSON document per line, written directly.
         process.stdout.write(`${JSON.stringify(view)}\n`);
       } else if (tty) {
-        // Home, then each line clears its own rest, then clear below: redraws without flicker.
-        const text = `${await renderView(view, { color })}\n\nevery ${o.seconds}s — Ctrl-C to stop`;
-        process.stdout.write(`\x1b[H${text.split('\n').map((l) => `${l}\x1b[K`).join('\n')}\n\x1b[J`);
+        // Home, then each line is cleared and written, then clear below: redraws without flicker. Clearing before
+        // the text, not after: after a line as wide as the terminal, the cursor sits on its last character.
+        const text = `${await renderView(view, { color, width: outputWidth() })}\n\nevery ${o.seconds}s — Ctrl-C to stop`;
+        process.stdout.write(`\x1b[H${text.split('\n').map((l) => `\x1b[K${l}`).join('\n')}\n\x1b[J`);
       } else {
-        o.log(`${await renderView(view, { color })}\n`);
+        o.log(`${await renderView(view, { color, width: outputWidth() })}\n`);
       }
       if (o.count && frame >= o.count) break;
       await new Promise<void>((resolve) => {
@@ -79,7 +86,7 @@ export async function monitorWatch(client: FdfsClient, o: MonitorOptions & { sec
     }
   } finally {
     process.off('SIGINT', onSignal);
-    if (tty) process.stdout.write('\x1b[?7h');
+    process.stdout.off('resize', onResize);
   }
   return view;
 }

@@ -14,7 +14,15 @@ export async function startStorageHttp(storage: StorageServer): Promise<StorageG
     async openFile(logical) {
       const abs = files.resolve(logical);
       // Not counted in storage_stat.dat: stock storages never saw the nginx module's downloads either.
-      return abs === null ? null : openLocalFile(abs);
+      const file = abs === null ? null : await openLocalFile(abs);
+      if (!file || abs === null) return file;
+      const verdict = await files.checkCopy(logical, abs, file).catch(async (err: unknown) => {
+        await file.close();
+        throw err;
+      });
+      if (verdict === 'ok') return file;
+      await file.close();
+      return verdict === 'repaired' ? openLocalFile(abs) : 'damaged';
     },
     sourceHost: (source) => files.sourceHost(source),
     isSelf: (host) => files.isSelf(host),

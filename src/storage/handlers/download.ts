@@ -1,11 +1,14 @@
 // 14 DOWNLOAD_FILE (spec §5.6): the offset/length rules of 6.15.4+, then the content streamed from disk with
-// socket backpressure (one read buffer in flight, never the whole file).
+// socket backpressure (one read buffer in flight, never the whole file). A normal file's copy is checked
+// against the size and CRC32 in its name (repair/content-check.ts) and never served as good when it differs.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import zlib from 'node:zlib';
 import { encodeHeader } from '../../protocol/header.js';
 import { Errno, StatusError } from '../../errors.js';
 import { CommonCmd, HEADER_SIZE, StorageCmd } from '../../protocol/codes.js';
 import { StorageFileCommands } from '../../protocol/storage-file.js';
 import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { crcOf, expectedContent, isUncheckable, looksAsWritten, type CopyStamp, type ExpectedContent } from '../repair/content-check.js';
 
 const READ_CHUNK = 1 << 20;
 
@@ -32,34 +35,108 @@ export async function downloadFile(rt: StorageRuntime, ctx: StorageCtx): Promise
   checkGroup(rt, req.group, StorageCmd.DownloadFile);
   rt.stats.begin('Download');
   const target = rt.paths.resolve(req.filename);
-  let fd: number;
-  try {
-    // open/fstat in place: on a page-cached disk far cheaper than thread-pool round trips.
-    fd = openSync(target.absPath, 'r');
-  } catch (err) {
-    rt.stats.fileOpen(false);
-    throw fsStatus(err, req.filename);
-  }
-  rt.stats.fileOpen(true);
-  try {
-    let size: number;
+  const expected = expectedContent(req.filename);
+  // A copy repaired from a peer is served on the second pass; a second mismatch is no longer repaired.
+  for (let pass = 0; ; pass++) {
+    let fd: number;
     try {
-      const st = fstatSync(fd);
-      if (!st.isFile()) throw new StatusError(Errno.EISDIR, `${req.filename} is not a regular file`);
-      size = st.size;
+      // open/fstat in place: on a page-cached disk far cheaper than thread-pool round trips.
+      fd = openSync(target.absPath, 'r');
     } catch (err) {
+      rt.stats.fileOpen(false);
       throw fsStatus(err, req.filename);
     }
-    const range = downloadRange(size, req.fileOffset, req.downloadBytes);
-    if (range.length <= SMALL_RANGE) {
-      await ctx.replyPacket(readSmallRange(rt, fd, range.offset, range.length));
-    } else {
-      await streamLarge(rt, ctx, fd, range.offset, range.length);
+    rt.stats.fileOpen(true);
+    try {
+      let stamp: CopyStamp;
+      try {
+        const st = fstatSync(fd);
+        if (!st.isFile()) throw new StatusError(Errno.EISDIR, `${req.filename} is not a regular file`);
+        stamp = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+      } catch (err) {
+        throw fsStatus(err, req.filename);
+      }
+      const check = expected ? new CopyCheck(rt, ctx, req.filename, target.absPath, stamp, expected, pass) : null;
+      if (check && stamp.size !== expected!.size) {
+        if (await check.damaged(`size ${stamp.size}, its file ID says ${expected!.size}`)) continue;
+      }
+      const range = downloadRange(stamp.size, req.fileOffset, req.downloadBytes);
+      const whole = range.offset === 0 && range.length === stamp.size;
+      if (range.length <= SMALL_RANGE) {
+        const packet = readSmallRange(rt, fd, range.offset, range.length);
+        if (check && whole && !check.trusted()) {
+          const crc = crcOf(packet.subarray(HEADER_SIZE));
+          if (crc !== expected!.crc32) {
+            if (await check.damaged(`CRC32 ${hex(crc)}, its file ID says ${hex(expected!.crc32)}`)) continue;
+          } else check.passed();
+        }
+        await ctx.replyPacket(packet);
+      } else {
+        const verify = check && whole && !check.trusted() && !check.exempt() ? check : null;
+        await streamLarge(rt, ctx, fd, range.offset, range.length, verify);
+      }
+      rt.stats.bytes('Download', range.length, range.length);
+      rt.stats.success('Download');
+      return;
+    } finally {
+      closeSync(fd);
     }
-    rt.stats.bytes('Download', range.length, range.length);
-    rt.stats.success('Download');
-  } finally {
-    closeSync(fd);
+  }
+}
+
+const hex = (n: number): string => n.toString(16).padStart(8, '0');
+
+/**
+ * The check of one copy of a normal file against its name. A damaged small copy is repaired from a peer while
+ * the client waits (milliseconds) and then served; a large one is repaired in the background and the request
+ * fails: a wrong byte is never sent as good.
+ */
+class CopyCheck {
+  constructor(private readonly rt: StorageRuntime, private readonly ctx: StorageCtx, private readonly logical: string,
+    private readonly absPath: string, private readonly stamp: CopyStamp, private readonly expected: ExpectedContent,
+    private readonly pass: number) {}
+
+  /** Known good (checked earlier, or a large copy exactly as fdfs wrote it): no full read needed. */
+  trusted(): boolean {
+    const { verified } = this.rt.content;
+    if (this.stamp.size > SMALL_RANGE && looksAsWritten(this.stamp, this.expected)) return true;
+    return verified.size > 0 && verified.has(this.absPath, this.stamp);
+  }
+
+  /** A link or a slave of normal-name length: nothing to check (and remembered as such). */
+  exempt(): boolean {
+    if (!isUncheckable(this.absPath)) return false;
+    this.rt.content.verified.add(this.absPath, this.stamp);
+    return true;
+  }
+
+  /** Remember a large copy that matched (a small one is cheaper to check again than to remember). */
+  passed(): void {
+    if (this.stamp.size > SMALL_RANGE) this.rt.content.verified.add(this.absPath, this.stamp);
+  }
+
+  /** True: repaired, read it again. False: not a normal file after all, serve it. Otherwise EIO. */
+  async damaged(why: string): Promise<boolean> {
+    const fail = (what: string) => new StatusError(Errno.EIO,
+      `${this.logical}: this copy is damaged (${why}); ${what}`, StorageCmd.DownloadFile);
+    if (this.exempt()) return false;
+    // A peer repairing from us is told at once: it must not wait on a repair that would ask it back.
+    if (this.pass > 0 || this.ctx.state.syncSource) throw fail('no good copy here');
+    const repair = this.rt.content.repairer.repair(this.logical, this.expected, why);
+    if (this.expected.size > SMALL_RANGE) throw fail('a good copy is being fetched from a peer, try again shortly');
+    if (await repair === 'repaired') return true;
+    throw fail('no peer could supply a good copy yet');
+  }
+
+  /** After a full read that did not match: repair in the background (the reply is already cut short). */
+  damagedAfterSend(crc: number): void {
+    if (this.ctx.state.syncSource) return;
+    void this.rt.content.repairer.repair(this.logical, this.expected,
+      `CRC32 ${hex(crc)}, its file ID says ${hex(this.expected.crc32)}`);
+  }
+
+  matches(crc: number): boolean {
+    return crc === this.expected.crc32;
   }
 }
 
@@ -101,8 +178,10 @@ function giveBack(buf: Buffer): void {
  * header leaves in the same segment as the first chunk. After the header is out any failure (a read error,
  * a file that shrank) is a plain Error so the connection is closed: the client sees a short read, as with stock.
  */
-async function streamLarge(rt: StorageRuntime, ctx: StorageCtx, fd: number, offset: number, length: number): Promise<void> {
+async function streamLarge(rt: StorageRuntime, ctx: StorageCtx, fd: number, offset: number, length: number,
+  verify: CopyCheck | null): Promise<void> {
   let sent = 0;
+  let crc = 0;
   let headerSent = false;
   while (sent < length) {
     const want = Math.min(READ_CHUNK, length - sent);
@@ -123,6 +202,19 @@ async function streamLarge(rt: StorageRuntime, ctx: StorageCtx, fd: number, offs
       throw new Error(`file shrank while being sent (${sent} of ${length} bytes)`);
     }
     const chunk = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+    if (verify) {
+      crc = zlib.crc32(chunk, crc);
+      // The last bytes are held back until the whole content is known to match: a damaged copy ends short.
+      if (sent + bytesRead === length) {
+        if (!verify.matches(crc >>> 0)) {
+          giveBack(buf);
+          verify.damagedAfterSend(crc >>> 0);
+          if (!headerSent) throw new StatusError(Errno.EIO, 'this copy is damaged (its CRC32 does not match its file ID)');
+          throw new Error(`damaged copy: CRC32 ${hex(crc >>> 0)} does not match its file ID; the reply was cut short`);
+        }
+        verify.passed();
+      }
+    }
     if (!headerSent) {
       ctx.conn.socket.cork();
       await ctx.beginReply(length);

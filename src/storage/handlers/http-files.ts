@@ -9,6 +9,7 @@ import { writeMetadata } from './metadata.js';
 import { encodeMetadata } from '../../protocol/metadata.js';
 import { ORIGINAL_NAME_KEY } from '../../protocol/list-files.js';
 import { MetadataOp } from '../../protocol/storage-meta.js';
+import { checkOpenedCopy, type CopyVerdict, type OpenedCopy } from '../repair/check-opened.js';
 
 /** An upload arriving by HTTP: the same fields as the gateway's UploadRequest. */
 export interface HttpUpload {
@@ -33,6 +34,8 @@ export interface StorageFileAccess {
   isSelf(host: string): boolean;
   /** Store like 11 UPLOAD_FILE; resolves with the file ID. */
   upload(u: HttpUpload): Promise<string>;
+  /** Check an opened copy against its name before it is served (repairing a damaged one from a peer). */
+  checkCopy(logical: string, absPath: string, file: OpenedCopy): Promise<CopyVerdict>;
   /** Extra /healthz fields. */
   health(): Record<string, unknown>;
 }
@@ -61,6 +64,7 @@ export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): Sto
       if (u.name) await writeMetadata(r, logical, MetadataOp.Merge, encodeMetadata({ [ORIGINAL_NAME_KEY]: u.name }));
       return `${r.group}/${logical}`;
     },
+    checkCopy: (logical, absPath, file) => checkOpenedCopy(rt(), logical, absPath, file),
     health: () => ({ ip: ownIp() }),
   };
 }

@@ -21,7 +21,7 @@ import { encodeFetchOnePathBinlogRequest, SIZES as SYNC_SIZES } from '../../prot
 import { TempFile } from '../store/file-writer.js';
 import type { StorePaths } from '../store/store-paths.js';
 import { TrackerCalls } from '../tracker-side/tracker-calls.js';
-import { connectTracker, sortTrackers } from '../tracker-side/tracker-client.js';
+import { connectTracker, localAddressFor, sortTrackers } from '../tracker-side/tracker-client.js';
 
 const FLAG = '.recovery.flag';
 const LIST = '.binlog.recovery';
@@ -132,7 +132,7 @@ async function recoverPath(d: RecoveryDeps, log: Logger, source: StorageRecord, 
 async function fetchPathList(d: RecoveryDeps, source: StorageRecord, index: number, file: string): Promise<number> {
   const cmd = StorageCmd.FetchOnePathBinlog;
   const conn = await Connection.connect(source.ipAddr, source.storagePort, {
-    connectTimeout: d.config.connectTimeout, networkTimeout: d.config.networkTimeout,
+    connectTimeout: d.config.connectTimeout, networkTimeout: d.config.networkTimeout, localAddress: localAddressFor(d.config),
   });
   const out = createWriteStream(file);
   const trailer = Buffer.alloc(SYNC_SIZES.fetchBinlogTrailer);
@@ -184,7 +184,7 @@ async function downloadAll(d: RecoveryDeps, log: Logger, source: StorageRecord, 
   const take = () => (queue = queue.then(next));
   const worker = async () => {
     const conn = await Connection.connect(source.ipAddr, source.storagePort, {
-      connectTimeout: d.config.connectTimeout, networkTimeout: d.config.networkTimeout,
+      connectTimeout: d.config.connectTimeout, networkTimeout: d.config.networkTimeout, localAddress: localAddressFor(d.config),
     });
     try {
       for (let item = await take(); item && !d.stopping(); item = await take()) {

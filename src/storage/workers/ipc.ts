@@ -13,6 +13,8 @@ export interface SharedState {
   params: TrackerParams;
   /** The binlog file workers append to. */
   binlogIndex: number;
+  /** The group's member IPs (null: not known yet). */
+  memberIps: string[] | null;
 }
 
 export type ToWorker =

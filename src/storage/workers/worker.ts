@@ -9,6 +9,8 @@ import { FrameServer } from '../../net/server.js';
 import { STAT_I64_FIELDS, type StatI64Field } from '../../protocol/tracker-list.js';
 import { dispatchStorage } from '../dispatch.js';
 import { firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
+import { VerifiedCopies } from '../repair/content-check.js';
+import { Repairer } from '../repair/repairer.js';
 import { Placement } from '../store/placement.js';
 import { StatsKeeper } from '../store/stats.js';
 import { StorePaths } from '../store/store-paths.js';
@@ -45,10 +47,13 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     }),
     myIp: '',
     progress: { noteReceived: (source, ts) => { received[source] = Math.max(received[source] ?? 0, ts); } },
+    content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt) },
+    memberIps: null,
   };
   const apply = (s: SharedState) => {
     rt.myIp = s.myIp;
     rt.identity = s.identity;
+    rt.memberIps = s.memberIps;
     Object.assign(params, s.params);
   };
 

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { planFromAnswers, loadAnswersFile, mergeAnswers } from '../../../../src/cli/init/answers.js';
 import { renderPlan, writePlan, layoutHosts } from '../../../../src/cli/init/render.js';
+import { parseAddress, unusableAddress } from '../../../../src/cli/init/plan.js';
 import { loadClientConfig, loadStorageConfig, loadTrackerConfig } from '../../../../src/config/index.js';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'fdfs-init-unit-'));
@@ -80,12 +81,26 @@ describe('plan from answers', () => {
   });
 });
 
+describe('addresses', () => {
+  it('refuses addresses no other host can reach: 0.0.0.0/8, multicast, broadcast, reserved, malformed; takes host names', () => {
+    for (const [bad, why] of [['0.0.0.12', /0\.0\.0\.12 is in 0\.0\.0\.0\/8/], ['0.0.0.0:22122', /this network/], ['224.0.0.5', /multicast/],
+      ['239.255.0.1', /multicast/], ['255.255.255.255', /broadcast/], ['250.1.2.3', /reserved/], ['[::]:22122', /unspecified/],
+      ['[ff02::1]:22122', /multicast/], ['10.0.0', /not an IP address or hostname/], ['10.0.0.300', /not an IP address or hostname/]] as const) {
+      expect(() => parseAddress(bad, 22122), bad).toThrow(why);
+    }
+    expect(unusableAddress('1.2.3.4.5')).toMatch(/not a valid IPv4 address/);
+    expect(parseAddress('tracker-1.example.com', 22122)).toEqual({ host: 'tracker-1.example.com', port: 22122 });
+    expect(parseAddress('10.0.0.12:22123', 22122)).toEqual({ host: '10.0.0.12', port: 22123 });
+    expect(() => planFromAnswers({ trackers: ['0.0.0.12'], storages: ['group1=10.0.0.11'] })).toThrow(/bad address "0\.0\.0\.12"/);
+  });
+});
+
 describe('rendered files', () => {
   it('writes stock-format confs that load back to the plan, units running fdfs serve, and READMEs', async () => {
     const plan = planFromAnswers({ ...basic, tokenSecret: 'k3y', reservedStorageSpace: '4GB', storeLookup: 'group', storeGroup: 'group2' });
     const out = tmp();
     const files = renderPlan(plan);
-    await writePlan(out, files, true);
+    await writePlan(out, files, true, plan.tokenSecret);
     const t = loadTrackerConfig(path.join(out, '10.0.0.1/tracker.conf'));
     expect(t).toMatchObject({ port: 22122, bindAddr: '10.0.0.1', basePath: '/srv/fdfs/tracker', storeLookup: 1, storeGroup: 'group2',
       reservedStorageSpace: { kind: 'mb', mb: 4096 }, httpServerPort: 8080, httpStorageServerPort: 8888 });
@@ -95,6 +110,15 @@ describe('rendered files', () => {
     expect(s.trackerServers).toEqual([{ hosts: ['10.0.0.1'], port: 22122 }, { hosts: ['10.0.0.2'], port: 22122 }]);
     const c = loadClientConfig(path.join(out, '10.0.0.12/client.conf'));
     expect(c.trackerServers).toHaveLength(2);
+    // The trackers' HTTP port as planned (not the key's stock default, 80).
+    expect(c.httpTrackerServerPort).toBe(8080);
+    // A host's client.conf is for the README's checks, readable without sudo: no secret in it, 644.
+    expect(c).toMatchObject({ httpAntiStealCheckToken: false, httpAntiStealSecretKey: '' });
+    expect(statSync(path.join(out, '10.0.0.12/client.conf')).mode & 0o777).toBe(0o644);
+    expect(statSync(path.join(out, '10.0.0.1/tracker.conf')).mode & 0o777).toBe(0o644);
+    // The operator's copy keeps the secret (for `fdfs token`), owner-only.
+    expect(loadClientConfig(path.join(out, 'client.conf'))).toMatchObject({ httpAntiStealSecretKey: 'k3y', httpTrackerServerPort: 8080 });
+    expect(statSync(path.join(out, 'client.conf')).mode & 0o777).toBe(0o600);
     // Every key with its comment, as the stock samples do.
     const text = readFileSync(path.join(out, '10.0.0.11/storage-group1-23000.conf'), 'utf8');
     expect(text).toMatch(/# Seconds between heartbeats to each tracker\.\n# default: 30\nheart_beat_interval = 30/);
@@ -102,7 +126,11 @@ describe('rendered files', () => {
     const unit = readFileSync(path.join(out, '10.0.0.11/fdfs-storage-group1-23000.service'), 'utf8');
     expect(unit).toContain('ExecStart=/usr/local/bin/fdfs serve --role storage --config /etc/fdfs/storage-group1-23000.conf');
     expect(unit).toContain('User=fdfs');
+    // Documentation points at a file that exists on the host: the README installed next to the confs.
+    expect(unit).toMatch(/^Documentation=file:\/etc\/fdfs\/README\.md$/m);
     const readme = readFileSync(path.join(out, '10.0.0.11/README.md'), 'utf8');
+    expect(readme).toContain('sudo install -m 644 -t /etc/fdfs client.conf README.md');
+    expect(readme).toMatch(/sudo install -D -m 640 -g fdfs -t \/etc\/fdfs storage-group1-23000\.conf storage-group2-23001\.conf &&/);
     expect(readme).toContain('systemctl enable --now fdfs-storage-group1-23000.service');
     expect(readme).toContain('monitor --config /etc/fdfs/client.conf');
     expect(readFileSync(path.join(out, 'README.md'), 'utf8')).toMatch(/1\. Trackers: 10\.0\.0\.1:22122, 10\.0\.0\.2:22122/);

@@ -1,0 +1,113 @@
+// Is a stored copy of a normal file what its name says? Normal names carry the content's size and CRC32
+// (§6.3), so a damaged copy is caught on read: small files are checked in full (a 4 KiB CRC costs ~2 µs),
+// large ones when their size or mtime shows a change since they were written, or on their first read.
+import { lstatSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { peekFileName } from '../../protocol/file-id.js';
+
+export interface ExpectedContent {
+  size: number;
+  crc32: number;
+  /** Creation time from the name (Unix seconds): the mtime fdfs gives every copy it writes. */
+  timestamp: number;
+}
+
+/** What the content of a normal file must be; null for appender, slave and pre-1.12 names (nothing to check). */
+export function expectedContent(logical: string): ExpectedContent | null {
+  let info;
+  try {
+    info = peekFileName(logical);
+  } catch {
+    return null;
+  }
+  if (!info || info.kind !== 'normal' || info.size === undefined) return null;
+  return { size: info.size, crc32: info.crc32 >>> 0, timestamp: info.timestamp };
+}
+
+export function crcOf(data: Buffer, start = 0): number {
+  return zlib.crc32(data, start) >>> 0;
+}
+
+/** The identity of one version of a file on disk: any write, truncate or replacement changes it. */
+export interface CopyStamp {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+const stampKey = (s: CopyStamp): string => `${s.ino}:${s.size}:${s.mtimeMs}`;
+
+/**
+ * Copies whose full content matched their name (or that cannot be checked because every replica agrees on
+ * other bytes), by path and stamp; least recently used dropped first so memory stays bounded.
+ */
+export class VerifiedCopies {
+  private readonly map = new Map<string, string>();
+
+  constructor(private readonly limit = 100_000) {}
+
+  has(absPath: string, stamp: CopyStamp): boolean {
+    const key = this.map.get(absPath);
+    if (key === undefined) return false;
+    if (key !== stampKey(stamp)) {
+      this.map.delete(absPath);
+      return false;
+    }
+    this.map.delete(absPath);
+    this.map.set(absPath, key);
+    return true;
+  }
+
+  add(absPath: string, stamp: CopyStamp): void {
+    this.map.delete(absPath);
+    this.map.set(absPath, stampKey(stamp));
+    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+/**
+ * A large copy needs no full read when it is as fdfs wrote it: the name's size, and exactly the name's time as
+ * mtime (uploads, replicas and repairs all set it). Anything else (a rewrite, a copy made by other tools) is read in full once.
+ */
+export function looksAsWritten(stamp: CopyStamp, e: ExpectedContent): boolean {
+  // fdfs sets whole seconds; any later write leaves a sub-second mtime (ext4, xfs keep nanoseconds).
+  return stamp.size === e.size && stamp.mtimeMs === e.timestamp * 1000;
+}
+
+/**
+ * A slave whose name happens to have a normal name's length (a master without extension plus a short
+ * prefix) carries its master's facts: the master (a name in the same directory whose stem, without its
+ * extension, begins this name) gives it away. Read only when a copy does not match, so the directory listing is rare.
+ */
+export function isSlaveOfSibling(absPath: string): boolean {
+  const name = path.basename(absPath);
+  const facts = name.slice(0, 27);
+  try {
+    return readdirSync(path.dirname(absPath)).some((n) => {
+      if (n === name || !n.startsWith(facts) || n.endsWith('-m')) return false;
+      const dot = n.lastIndexOf('.');
+      const stem = dot >= n.length - 7 ? n.slice(0, dot) : n;
+      return name.startsWith(stem);
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Names whose facts are not their content's: links (a symlink under a new name with a random CRC, as stock
+ * makes them) and slaves of normal-name length. Looked at only when a full check would be needed.
+ */
+export function isUncheckable(absPath: string): boolean {
+  try {
+    if (lstatSync(absPath).isSymbolicLink()) return true;
+  } catch {
+    return false;
+  }
+  return isSlaveOfSibling(absPath);
+}

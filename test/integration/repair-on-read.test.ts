@@ -1,0 +1,141 @@
+// Damage behind a storage's back (bytes overwritten, file truncated) is caught on read against the size and
+// CRC32 in the file ID: never served as good, repaired from the group's other member, and the client falls
+// over to the good replica. Real tracker + two storages; the damage is done to one member's files on disk.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Errno, StatusError } from '../../src/errors.js';
+import { Connection } from '../../src/net/connection.js';
+import { StorageCmd } from '../../src/protocol/codes.js';
+import { splitFileId } from '../../src/protocol/file-id.js';
+import { encodeDownloadRequest } from '../../src/protocol/storage-file.js';
+import { startTwoMemberGroup, stopAll, waitFor, type TwoMemberGroup } from '../helpers/cluster.js';
+import { downloadAt, fileInfoAt } from '../helpers/storage-direct.js';
+
+let g: TwoMemberGroup;
+
+beforeAll(async () => {
+  g = await startTwoMemberGroup({ storageConf: { 'http.server_port': 8888 } });
+});
+
+afterAll(async () => {
+  g?.client.close();
+  await stopAll([g?.s1, g?.s2, g?.tracker]);
+});
+
+/** Upload, wait until both members hold it; returns the ID and the path of the copy on s1. */
+async function replicated(content: Buffer): Promise<{ id: string; onS1: string }> {
+  const id = await g.client.upload(content, { ext: 'bin' });
+  for (const s of [g.s1, g.s2]) await waitFor(`replica on ${s.address}`, () => fileInfoAt(s.address, id));
+  return { id, onS1: path.join(g.s1.dir, 'data', splitFileId(id).logical.slice(4)) };
+}
+
+async function rangeAt(address: string, fileId: string, offset: number, length: number): Promise<Buffer> {
+  const { group, logical } = splitFileId(fileId);
+  const [host, port] = address.split(':') as [string, string];
+  const c = await Connection.connect(host, Number(port), { connectTimeout: 5, networkTimeout: 20 });
+  try {
+    return await c.call(encodeDownloadRequest({ group, filename: logical, fileOffset: offset, downloadBytes: length }),
+      { cmd: StorageCmd.DownloadFile, maxBody: length });
+  } finally {
+    c.destroy();
+  }
+}
+
+function damage(file: string, original: Buffer): void {
+  const bad = Buffer.from(original);
+  bad[Math.floor(bad.length / 2)] ^= 0xff;
+  writeFileSync(file, bad);
+}
+
+async function errnoOf(p: Promise<unknown>): Promise<number | string> {
+  try {
+    await p;
+    return 'served';
+  } catch (err) {
+    return err instanceof StatusError ? err.errno : (err as Error).message;
+  }
+}
+
+describe('a damaged small copy', () => {
+  it('is repaired from the peer while the reader waits, and served with the right bytes', async () => {
+    const content = randomBytes(4096);
+    const { id, onS1 } = await replicated(content);
+    damage(onS1, content);
+    expect((await downloadAt(g.s1.address, id)).equals(content)).toBe(true);
+    expect(readFileSync(onS1).equals(content)).toBe(true);
+  });
+
+  it('a truncated copy too, also for a range read', async () => {
+    const content = randomBytes(10_000);
+    const { id, onS1 } = await replicated(content);
+    truncateSync(onS1, 100);
+    const part = await rangeAt(g.s1.address, id, 5000, 100);
+    expect(part.equals(content.subarray(5000, 5100))).toBe(true);
+    expect(readFileSync(onS1).equals(content)).toBe(true);
+  });
+
+  it('answers EIO when no member has a good copy, and keeps serving other files', async () => {
+    const content = randomBytes(2048);
+    const { id, onS1 } = await replicated(content);
+    damage(onS1, content);
+    damage(path.join(g.s2.dir, 'data', splitFileId(id).logical.slice(4)), content);
+    expect(await errnoOf(downloadAt(g.s1.address, id))).toBe(Errno.EIO);
+    expect(await errnoOf(g.client.downloadToBuffer(id))).toBe(Errno.EIO);
+    const fine = randomBytes(100);
+    expect((await g.client.downloadToBuffer(await g.client.upload(fine))).equals(fine)).toBe(true);
+  });
+});
+
+describe('a damaged large copy', () => {
+  it('is never sent whole: the reply is cut short, the copy is repaired in the background', async () => {
+    const content = randomBytes(3 * 1024 * 1024 + 5);
+    const { id, onS1 } = await replicated(content);
+    damage(onS1, content);
+    const first = await errnoOf(downloadAt(g.s1.address, id));
+    expect(first).not.toBe('served');
+    await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
+    expect((await downloadAt(g.s1.address, id)).equals(content)).toBe(true);
+  });
+
+  it('with the wrong size: EIO at once (nothing sent), and the client reads the other replica', async () => {
+    const content = randomBytes(2 * 1024 * 1024);
+    const { id, onS1 } = await replicated(content);
+    const stamp = Math.floor(Date.now() / 1000);
+    truncateSync(onS1, 1024 * 1024);
+    utimesSync(onS1, stamp, stamp);
+    expect(await errnoOf(downloadAt(g.s1.address, id))).toBe(Errno.EIO);
+    // Whichever member the tracker picks, the client ends with the right bytes.
+    for (let i = 0; i < 4; i++) expect((await g.client.downloadToBuffer(id)).equals(content)).toBe(true);
+    await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
+  });
+});
+
+describe('over HTTP', () => {
+  const url = (host: string, id: string) => `http://${host}:8888/${id}`;
+
+  it('a damaged small copy is repaired before the answer: 200 with the right bytes', async () => {
+    const content = randomBytes(3000);
+    const { id, onS1 } = await replicated(content);
+    damage(onS1, content);
+    const r = await fetch(url(g.s1.host, id));
+    expect(r.status).toBe(200);
+    expect(Buffer.from(await r.arrayBuffer()).equals(content)).toBe(true);
+    expect(readFileSync(onS1).equals(content)).toBe(true);
+  });
+
+  it('a damaged large copy answers 503 with Retry-After, then 200 once repaired', async () => {
+    const content = randomBytes(1024 * 1024 + 1);
+    const { id, onS1 } = await replicated(content);
+    damage(onS1, content);
+    const r = await fetch(url(g.s1.host, id));
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('5');
+    await r.arrayBuffer();
+    await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
+    const again = await fetch(url(g.s1.host, id));
+    expect(again.status).toBe(200);
+    expect(Buffer.from(await again.arrayBuffer()).equals(content)).toBe(true);
+  });
+});
