@@ -118,6 +118,10 @@ describe('serve HTTP flags (issue 11 item 8)', () => {
       const viaEntry = await fetch(`http://${host}:8081/${idB}`);
       expect(viaEntry.url).toBe(`http://${host}:8889/${idB}`);
       expect(await viaEntry.text()).toBe('from b');
+      // Each tracker's web console shows its own cluster.
+      expect(b.output).toContain(`tracker HTTP entry on http://${host}:8081/ (web console at /)`);
+      const consoleB = await (await fetch(`http://${host}:8081/api/cluster`)).json() as { groups: Array<{ storages: Array<{ port: number }> }> };
+      expect(consoleB.groups[0]!.storages.map((s) => s.port)).toEqual([23001]);
     } finally {
       await b.stop();
       await a.stop();
