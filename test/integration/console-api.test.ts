@@ -115,6 +115,14 @@ describe('tracker JSON API', () => {
     expect(off.status).toBe(200);
     const offId = (await off.json() as { fileId: string }).fileId;
     await expect(c.client.getMetadata(offId)).rejects.toThrow(/ENOENT|no metadata|not found/i);
+    // A raw body names itself with ?filename= (its extension too).
+    const raw = await fetch(`${c.base}/api/upload?group=group2&filename=${encodeURIComponent('dir\\raw name.csv')}`, {
+      method: 'POST', body: 'a,b\n', headers: { Authorization: `Bearer ${UPLOAD_SECRET}`, 'Content-Type': 'application/octet-stream' },
+    });
+    expect(raw.status).toBe(200);
+    const rawId = (await raw.json() as { fileId: string }).fileId;
+    expect(rawId).toMatch(/^group2\/M00\/.+\.csv$/);
+    expect(await c.client.getMetadata(rawId)).toEqual({ filename: 'raw name.csv' });
   });
 
   it('refuses: bad ID 400, unknown group 404, bad paging 400, no upload secret 401, unknown API 404', async () => {
