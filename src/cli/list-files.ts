@@ -2,10 +2,9 @@
 // NDJSON, a batch of lines per write with backpressure, so millions of files never sit in memory.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { Errno, StatusError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { FdfsClient } from '../client/index.js';
 import { listGroupFiles, type ListedFile, type ListOptions } from '../client/list-files.js';
-import { FdfsStorageCmd } from '../protocol/codes.js';
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
@@ -48,16 +47,9 @@ export async function printGroupFiles(client: FdfsClient, group: string, o: LsOp
     batch = '';
     if (!ok) await once(o.out, 'drain');
   };
-  try {
-    for await (const f of listGroupFiles(client, group, o)) {
-      batch += o.json ? `${JSON.stringify({ fileId: `${group}/${f.name}`, ...f })}\n` : `${textLine(group, f)}\n`;
-      if (++count % 256 === 0) await flush();
-    }
-  } catch (err) {
-    if (err instanceof StatusError && err.errno === Errno.EINVAL && err.cmd === FdfsStorageCmd.ListFiles) {
-      throw new StatusError(Errno.EINVAL, `the storage refused to list ${group} (a stock FastDFS storage cannot list files; ask an fdfs storage with --storage)`, err.cmd);
-    }
-    throw err;
+  for await (const f of listGroupFiles(client, group, o)) {
+    batch += o.json ? `${JSON.stringify({ fileId: `${group}/${f.name}`, ...f })}\n` : `${textLine(group, f)}\n`;
+    if (++count % 256 === 0) await flush();
   }
   if (batch) await flush();
   return count;

@@ -20,9 +20,17 @@ export async function* listFilesFrom(addr: { ip: string; port: number }, group: 
   const cmd = FdfsStorageCmd.ListFiles;
   const conn = await Connection.connect(addr.ip, addr.port, timeouts);
   try {
-    await conn.open(encodeListFilesRequest({
-      group, since: o.since ?? 0, limit: o.limit ?? 0, prefix: o.prefix ?? '', after: o.after ?? '',
-    }), cmd);
+    try {
+      await conn.open(encodeListFilesRequest({
+        group, since: o.since ?? 0, limit: o.limit ?? 0, prefix: o.prefix ?? '', after: o.after ?? '',
+      }), cmd);
+    } catch (err) {
+      // The request is checked before it is sent: EINVAL is a storage without the extension.
+      if (err instanceof StatusError && err.errno === Errno.EINVAL) {
+        throw new StatusError(Errno.EOPNOTSUPP, `storage ${addr.ip}:${addr.port} cannot list files (a stock FastDFS storage?)`, cmd);
+      }
+      throw err;
+    }
     const decoder = new StringDecoder('utf8');
     let held = Buffer.alloc(0);
     let partial = '';
@@ -48,23 +56,37 @@ export async function* listFilesFrom(addr: { ip: string; port: number }, group: 
   }
 }
 
-/** The member a listing reads from: `storage` (id or ip[:port]) when given, else the first ACTIVE one. */
-export async function pickMember(client: FdfsClient, group: string, storage?: string): Promise<{ id: string; ip: string; port: number }> {
+/** The members a listing may read from: `storage` (id or ip[:port]) when given, else the ACTIVE ones in id order. */
+export async function listingMembers(client: FdfsClient, group: string, storage?: string): Promise<Array<{ id: string; ip: string; port: number }>> {
   const members = await client.listStorages(group).catch((err: unknown) => {
     if (err instanceof StatusError && err.errno === Errno.ENOENT) throw new StatusError(Errno.ENOENT, `no group ${group} on the tracker`);
     throw err;
   });
-  const pick = storage
-    ? members.find((s) => s.id === storage || s.ipAddr === storage || `${s.ipAddr}:${s.storagePort}` === storage)
-    : members.find((s) => s.status === StorageStatus.Active);
-  if (!pick) {
+  const picked = storage
+    ? members.filter((s) => s.id === storage || s.ipAddr === storage || `${s.ipAddr}:${s.storagePort}` === storage)
+    : members.filter((s) => s.status === StorageStatus.Active);
+  if (!picked.length) {
     throw new StatusError(Errno.ENOENT, storage ? `no storage "${storage}" in group ${group}` : `no ACTIVE storage in group ${group}`);
   }
-  return { id: pick.id, ip: pick.ipAddr, port: pick.storagePort };
+  return picked.map((s) => ({ id: s.id, ip: s.ipAddr, port: s.storagePort }));
+}
+
+/** Stream `group` from the first of `members` that can list (a stock storage cannot; the next one is asked). */
+export async function* listFromAny(members: Array<{ ip: string; port: number }>, group: string, o: ListOptions, timeouts: ConnectOptions): AsyncGenerator<ListedFile> {
+  for (let i = 0; i < members.length; i++) {
+    try {
+      yield* listFilesFrom(members[i]!, group, o, timeouts);
+      return;
+    } catch (err) {
+      // Refused at the request, before any line: safe to ask the next member.
+      if (err instanceof StatusError && err.errno === Errno.EOPNOTSUPP && i < members.length - 1) continue;
+      throw err;
+    }
+  }
 }
 
 /** Stream the files of `group` from one of its members. */
 export async function* listGroupFiles(client: FdfsClient, group: string, o: ListOptions & { storage?: string } = {}): AsyncGenerator<ListedFile> {
-  const member = await pickMember(client, group, o.storage);
-  yield* listFilesFrom(member, group, o, { connectTimeout: client.options.connectTimeout, networkTimeout: client.options.networkTimeout });
+  const members = await listingMembers(client, group, o.storage);
+  yield* listFromAny(members, group, o, { connectTimeout: client.options.connectTimeout, networkTimeout: client.options.networkTimeout });
 }

@@ -4,6 +4,7 @@
 // refusals: bad input 400, unknown things 404, uploads without the secret 401.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { waitFor } from '../helpers/cluster.js';
+import { listFilesFrom, listFromAny } from '../../src/client/list-files.js';
 import { startConsoleCluster, UPLOAD_SECRET, type ConsoleCluster } from '../helpers/console-cluster.js';
 
 let c: ConsoleCluster;
@@ -123,6 +124,16 @@ describe('tracker JSON API', () => {
     const rawId = (await raw.json() as { fileId: string }).fileId;
     expect(rawId).toMatch(/^group2\/M00\/.+\.csv$/);
     expect(await c.client.getMetadata(rawId)).toEqual({ filename: 'raw name.csv' });
+  });
+
+  it('a storage that refuses 120 LIST_FILES is reported as unable to list, and the next member is asked', async () => {
+    const [g1a, , g2] = c.storages;
+    // group2's storage refuses a listing of group1 as a storage without the extension refuses any.
+    const refused = listFilesFrom({ ip: g2!.host, port: g2!.port }, 'group1');
+    await expect(refused.next()).rejects.toThrow(/cannot list files/);
+    const names: string[] = [];
+    for await (const f of listFromAny([{ ip: g2!.host, port: g2!.port }, { ip: g1a!.host, port: g1a!.port }], 'group1', {}, {})) names.push(`group1/${f.name}`);
+    expect(names.sort()).toEqual([...ids].sort());
   });
 
   it('refuses: bad ID 400, unknown group 404, bad paging 400, no upload secret 401, unknown API 404', async () => {

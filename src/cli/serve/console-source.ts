@@ -2,7 +2,7 @@
 // src/tracker never import each other: the overview and chart rates from the tracker's model and stat history,
 // file pages asked of the group's members with 22 QUERY_FILE_INFO and 15 GET_METADATA, listings with 120.
 import { FdfsClient } from '../../client/index.js';
-import { listFilesFrom } from '../../client/list-files.js';
+import { listFromAny } from '../../client/list-files.js';
 import { Errno, StatusError } from '../../errors.js';
 import type { ConsoleSource, FileReport, ReplicaState } from '../../http/console/source.js';
 import { StorageCmd } from '../../protocol/codes.js';
@@ -73,9 +73,9 @@ export function trackerConsole(tracker: TrackerServer, history: StatHistory): Tr
     charts: () => chartSeries(history),
     file,
     listFiles(group, page) {
-      const member = groupMembers(rt, group).find((m) => m.active);
-      if (!member) throw new StatusError(Errno.ENOENT, `no ACTIVE storage in group ${group} to list its files`);
-      return listFilesFrom(member, group, page, timeouts);
+      const members = groupMembers(rt, group).filter((m) => m.active);
+      if (!members.length) throw new StatusError(Errno.ENOENT, `no ACTIVE storage in group ${group} to list its files`);
+      return listFromAny(members, group, page, timeouts);
     },
     uploadTarget(group) {
       const t = uploadTarget(rt, group);

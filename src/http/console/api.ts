@@ -28,6 +28,7 @@ function statusOf(err: StatusError): number {
   if (err.errno === Errno.EINVAL) return 400;
   if (err.errno === Errno.ENOENT) return 404;
   if (err.errno === Errno.ENOSPC) return 507;
+  if (err.errno === Errno.EOPNOTSUPP) return 501;
   return 503;
 }
 
