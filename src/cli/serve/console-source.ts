@@ -39,6 +39,8 @@ export function trackerConsole(tracker: TrackerServer, history: StatHistory): Tr
     const members = groupMembers(rt, group);
     const replicas: ReplicaState[] = await Promise.all(members.map(async (m) => {
       const base = { id: m.id, address: `${m.ip}:${m.port}`, status: m.status };
+      // Not asked: it would only cost a connect timeout.
+      if (m.status === 'OFFLINE') return { ...base, present: null, error: 'storage is offline' };
       try {
         const body = await client.withStorage({ ip: m.ip, port: m.port }, (conn) => conn.call(
           encodeQueryFileInfoRequest({ group, filename: logical, notCalcCrc32: true, keepSilence: true }), { cmd: StorageCmd.QueryFileInfo }));

@@ -53,7 +53,11 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, t: Pa
       const id = t.query.get('id')?.trim();
       if (!id) return jsonError(res, 400, 'give the file ID: /api/file?id=group1/M00/00/00/…');
       const report = await src.file(id);
-      return json(res, 200, { ...report, url: `/${report.group}/${report.name}${src.downloadQuery(report.fileId)}` });
+      // Through this port's entry (302 to a holder), signed when tokens are on, saved under the kept name.
+      let query = src.downloadQuery(report.fileId);
+      const keptName = report.metadata?.filename;
+      if (keptName) query += `${query ? '&' : '?'}filename=${encodeURIComponent(keptName)}`;
+      return json(res, 200, { ...report, url: `/${report.group}/${report.name}${query}` });
     }
     const files = /^\/api\/groups\/([^/]+)\/files$/.exec(path);
     if (files) return await listPage(res, files[1]!, t.query, src);

@@ -177,7 +177,7 @@ function fileView(id) {
       facts.appendChild(h('dt', { text: p[0] })); facts.appendChild(h('dd', { text: String(p[1]) }));
     });
     out.appendChild(facts);
-    out.appendChild(h('p', null, h('a', { id: 'download', href: f.url, download: (f.metadata && f.metadata.filename) || '', text: 'Download' }),
+    out.appendChild(h('p', null, h('a', { id: 'download', href: f.url, text: 'Download' }),
       h('span', { cls: 'mute', text: '  ' + f.url })));
     out.appendChild(h('h3', { text: 'Replicas' }));
     out.appendChild(table(['storage', 'address', 'state', 'holds the file'], f.replicas.map(function (r) {
