@@ -1,7 +1,9 @@
-// The last hour of what storages report in their beats, for the web console's charts: every `intervalSec`
-// the counters of each storage's newest stat block are copied into a fixed-size ring (one per storage), so
-// memory is bounded by storages × samples whatever the uptime. Rates are deltas between samples.
+// The last hour of what storages report in their beats, for the web console's charts: each stat block a
+// storage beats in (a new StorageStats object on its node) is copied into a fixed-size ring per storage, at most
+// one every `intervalSec` (counters are cumulative, so a skipped block loses resolution, not counts). Memory is
+// bounded by storages × samples whatever the uptime. Rates are deltas between samples; no block, no sample.
 import { StorageStatus } from '../protocol/codes.js';
+import type { StorageStats } from '../protocol/tracker-list.js';
 import type { Cluster } from './cluster.js';
 import type { StorageNode } from './storage-node.js';
 
@@ -43,6 +45,9 @@ class Ring {
   private readonly items: Array<StatSample | undefined>;
   private next = 0;
   size = 0;
+  /** The stat block the last sample copied, and when. */
+  lastBlock: StorageStats | null = null;
+  lastT = Number.NEGATIVE_INFINITY;
 
   constructor(readonly capacity: number) {
     this.items = new Array<StatSample | undefined>(capacity);
@@ -85,10 +90,11 @@ export class StatHistory {
     this.now = o.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
+  /** Look for new stat blocks every 2 s (or intervalSec when shorter): a cheap identity check per storage. */
   start(): void {
     if (this.timer) return;
     this.sample();
-    this.timer = setInterval(() => this.sample(), this.intervalSec * 1000);
+    this.timer = setInterval(() => this.sample(), Math.min(2, this.intervalSec) * 1000);
     this.timer.unref();
   }
 
@@ -97,7 +103,7 @@ export class StatHistory {
     this.timer = null;
   }
 
-  /** Copy every storage's newest counters; storages gone from the cluster lose their ring. */
+  /** Copy the stat blocks that arrived since the last sample; storages gone from the cluster lose their ring. */
   sample(): void {
     const t = this.now();
     const seen = new Set<string>();
@@ -110,6 +116,9 @@ export class StatHistory {
         let ring = this.rings.get(key);
         if (!ring) this.rings.set(key, (ring = new Ring(this.capacity)));
         const st = s.stats;
+        if (st === ring.lastBlock || t - ring.lastT < this.intervalSec) continue;
+        ring.lastBlock = st;
+        ring.lastT = t;
         ring.push({
           t,
           uploads: st.successUploadCount + st.successAppendCount + st.successModifyCount,
