@@ -38,19 +38,41 @@ export interface LsOptions extends ListOptions {
   out: Writable;
 }
 
-/** Write the list; resolves with the count. */
+/** Write the list; resolves with the count. A reader that goes away (`fdfs ls … | head`) ends it quietly. */
 export async function printGroupFiles(client: FdfsClient, group: string, o: LsOptions): Promise<number> {
   let count = 0;
   let batch = '';
-  const flush = async () => {
-    const ok = o.out.write(batch);
-    batch = '';
-    if (!ok) await once(o.out, 'drain');
+  let gone = false;
+  let failed: Error | null = null;
+  const onError = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') gone = true;
+    else failed = err;
   };
-  for await (const f of listGroupFiles(client, group, o)) {
-    batch += o.json ? `${JSON.stringify({ fileId: `${group}/${f.name}`, ...f })}\n` : `${textLine(group, f)}\n`;
-    if (++count % 256 === 0) await flush();
+  o.out.on('error', onError);
+  const flush = async () => {
+    const ok = gone || o.out.write(batch);
+    batch = '';
+    if (ok) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        o.out.off('drain', done);
+        o.out.off('error', done);
+        resolve();
+      };
+      o.out.once('drain', done);
+      o.out.once('error', done);
+    });
+  };
+  try {
+    for await (const f of listGroupFiles(client, group, o)) {
+      batch += o.json ? `${JSON.stringify({ fileId: `${group}/${f.name}`, ...f })}\n` : `${textLine(group, f)}\n`;
+      if (++count % 256 === 0) await flush();
+      if (gone || failed) break;
+    }
+    if (batch && !gone) await flush();
+  } finally {
+    o.out.off('error', onError);
   }
-  if (batch) await flush();
+  if (failed) throw failed;
   return count;
 }

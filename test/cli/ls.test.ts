@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { startStorage, startTracker, stopAll, tempDir, waitAllActive, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
-import { runCli } from '../helpers/proc.js';
+import { spawn } from 'node:child_process';
+import { fdfsCommand, ROOT, runCli } from '../helpers/proc.js';
 import { NOWHERE, expectParseError, expectPlainFailure, expectUnreachable } from '../helpers/cli-expect.js';
 
 const COUNT = 3000;
@@ -88,6 +89,21 @@ describe('fdfs ls', () => {
     expect(lines).toHaveLength(COUNT + 2);
     const line = lines.find((l) => l.startsWith(named))!;
     expect(line).toMatch(/^group1\/M00\/\S+\s+9\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+[0-9a-f]{8}\s+holiday photo\.txt$/);
+  });
+
+  it('a reader that stops early (ls | head -1) ends it quietly: exit 0, nothing on stderr', async () => {
+    const { cmd, args } = fdfsCommand();
+    const child = spawn(cmd, [...args, 'ls', 'group1', ...t()], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (b: Buffer) => resolve(b.toString())));
+    child.stdout.destroy(); // like head after its line: the pipe closes under a writer with ~300 KB to go
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    clearTimeout(timer);
+    expect(first).toMatch(/^group1\/M00\//);
+    expect(err).toBe('');
+    expect(code).toBe(0);
   });
 
   it('refuses a bad --since or --prefix (exit 2), an unknown group (one line), and says when no tracker answers', async () => {
