@@ -18,7 +18,7 @@ async function getJson(path: string): Promise<{ status: number; body: any }> {
 }
 
 beforeAll(async () => {
-  c = await startConsoleCluster();
+  c = await startConsoleCluster({ trackers: 2 });
   textId = await c.client.upload(Buffer.from('hello console'), { ext: 'txt', group: 'group1', metadata: { filename: 'hello.txt', author: 'ann' } });
   for (let i = 0; i < 7; i++) ids.push(await c.client.upload(Buffer.from(`file ${i}`), { ext: 'bin', group: 'group1' }));
   ids.push(textId);
@@ -39,10 +39,18 @@ describe('tracker JSON API', () => {
     expect((await getJson('/api/')).body.endpoints).toContain('/api/cluster');
   });
 
-  it('/api/cluster: this tracker leads; two groups; every storage ACTIVE with space and counters', async () => {
+  it('/api/cluster: both trackers, one leader both agree on; two groups; every storage ACTIVE with space and counters', async () => {
+    const other = `http://${c.tracker2!.host}:8080`;
+    const leader = await waitFor('both consoles show both trackers and the same leader', async () => {
+      const views = await Promise.all([c.base, other].map(async (b) => (await fetch(`${b}/api/cluster`)).json() as Promise<any>));
+      const addresses = views.map((v) => v.trackers.map((t: { address: string }) => t.address).sort().join(','));
+      const leaders = views.map((v) => v.trackers.filter((t: { isLeader: boolean }) => t.isLeader).map((t: { address: string }) => t.address).join(','));
+      const want = [c.tracker.address, c.tracker2!.address].sort().join(',');
+      return addresses.every((a) => a === want) && leaders[0] && leaders[0] === leaders[1] && views[0].leader === leaders[0] ? leaders[0] : null;
+    }, 30_000, 250);
     const { status, body } = await getJson('/api/cluster');
     expect(status).toBe(200);
-    expect(body.self).toMatchObject({ address: c.tracker.address, isLeader: true });
+    expect(body.self).toMatchObject({ address: c.tracker.address, isLeader: leader === c.tracker.address });
     expect(body.groups.map((g: { name: string }) => g.name)).toEqual(['group1', 'group2']);
     const g1 = body.groups[0];
     expect(g1.storages.map((s: { ip: string }) => s.ip).sort()).toEqual([c.storages[0]!.host, c.storages[1]!.host].sort());
