@@ -23,6 +23,7 @@ import GroupDelete from './group/delete.js';
 import Leader from './leader.js';
 import Init from './init.js';
 import Monitor from './monitor.js';
+import Ls from './ls.js';
 
 export const COMMANDS: Record<string, Command.Class> = {
   ...helpCommands,
@@ -48,4 +49,5 @@ export const COMMANDS: Record<string, Command.Class> = {
   leader: Leader,
   init: Init,
   monitor: Monitor,
+  ls: Ls,
 };

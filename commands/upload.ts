@@ -26,6 +26,7 @@ export default class Upload extends FdfsCommand {
     appender: Flags.boolean({ summary: 'Create appender files (can be appended to later).', exclusive: ['slave-of'] }),
     'slave-of': Flags.string({ summary: 'Store FILE as a slave of this master file ID (master name + prefix + ext).', dependsOn: ['prefix'], exclusive: ['group'] }),
     prefix: Flags.string({ summary: 'Slave prefix, e.g. _150x150 (with --slave-of).', dependsOn: ['slave-of'] }),
+    'keep-name': Flags.boolean({ summary: 'Keep each file\'s name as metadata "filename" (shown by ls and the web console).', default: true, allowNo: true }),
     quiet: sharedFlags.quiet(),
   };
 
@@ -37,6 +38,7 @@ export default class Upload extends FdfsCommand {
       group: flags.group,
       ext: flags.ext,
       metadata,
+      keepName: flags['keep-name'],
       appender: flags.appender,
       slaveOf: flags['slave-of'] ? { master: flags['slave-of'], prefix: flags.prefix! } : undefined,
       progress: !flags.quiet && !this.jsonEnabled(),

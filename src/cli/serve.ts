@@ -169,7 +169,7 @@ export async function startServers(o: ServeOptions): Promise<RunningServers> {
       const http = await startTrackerHttp(tracker).catch((err: unknown) => { throw httpPortInUse(err, 'tracker', tc.httpServerPort); });
       trackerMetrics(metrics, tracker);
       lines.push(`tracker listening on ${tracker.address.host}:${tracker.address.port} (data in ${tc.basePath})`);
-      if (http) lines.push(`tracker HTTP entry on http://${http.address.host}:${http.address.port}/`);
+      if (http) lines.push(`tracker HTTP entry on http://${http.address.host}:${http.address.port}/ (web console at /)`);
     }
     if (sc) {
       if (sc.disabled) throw new UsageError('storage.conf says disabled = true');

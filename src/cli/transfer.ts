@@ -5,6 +5,7 @@ import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import type { FdfsClient } from '../client/index.js';
 import { TransferCutError, UsageError } from '../errors.js';
+import { ORIGINAL_NAME_KEY } from '../protocol/list-files.js';
 import { createProgress } from './progress.js';
 import { describeFailure, type CliFailure } from './exit-codes.js';
 import { droppedExt } from '../client/sources.js';
@@ -14,6 +15,8 @@ export interface UploadFilesOptions {
   group?: string;
   ext?: string;
   metadata?: Record<string, string>;
+  /** Keep each file's own name as metadata `filename` (not for stdin; an explicit --meta filename wins). */
+  keepName?: boolean;
   appender?: boolean;
   /** Store the one file as a slave of `master` (name + prefix + ext); no progress bar. */
   slaveOf?: { master: string; prefix: string };
@@ -75,10 +78,15 @@ function explainUploadCut(err: unknown, file: string): unknown {
   return cut;
 }
 
+function metadataFor(file: string, opts: UploadFilesOptions): Record<string, string> | undefined {
+  if (!opts.keepName || file === '-') return opts.metadata;
+  return { [ORIGINAL_NAME_KEY]: path.basename(file), ...opts.metadata };
+}
+
 export async function uploadFiles(client: FdfsClient, files: string[], opts: UploadFilesOptions): Promise<UploadedFile[]> {
   if (opts.slaveOf) {
     if (files.length !== 1) throw new UsageError('--slave-of takes exactly one FILE');
-    const id = await client.uploadSlave(opts.slaveOf.master, opts.slaveOf.prefix, await contentSource(files[0]!), { ext: opts.ext, metadata: opts.metadata });
+    const id = await client.uploadSlave(opts.slaveOf.master, opts.slaveOf.prefix, await contentSource(files[0]!), { ext: opts.ext, metadata: metadataFor(files[0]!, opts) });
     opts.onFileId(id);
     return [{ file: files[0]!, fileId: id }];
   }
@@ -97,7 +105,7 @@ export async function uploadFiles(client: FdfsClient, files: string[], opts: Upl
       const id = await client.upload(isStdin ? process.stdin : file, {
         group: opts.group,
         ext: opts.ext,
-        metadata: opts.metadata,
+        metadata: metadataFor(file, opts),
         appender: opts.appender,
         onProgress: (n, total) => bar.update(n, total),
       });

@@ -1,7 +1,7 @@
 // tracker.conf: the typed TrackerConfig, its schema table with stock defaults (spec 10.1, 10.2, 10.4,
 // 10.7), loading from a file or raw items, and rendering back as a commented conf file.
 import { configLog, keyError, parseConfFile, type ParseOptions, type RawConf } from './ini.js';
-import { logFields, type LogSettings } from './common-fields.js';
+import { antiStealFields, logFields, validateAntiSteal, type AntiStealSettings, type LogSettings } from './common-fields.js';
 import {
   applySchema, fields, renderConf, REQUIRED, schemaDefaults, type ApplyOptions, type Field, type Schema,
 } from './schema.js';
@@ -10,7 +10,8 @@ import type { AllowHosts } from './allow-hosts.js';
 
 export type AddressFamily = 'auto' | 'IPv4' | 'IPv6' | 'both';
 
-export interface TrackerConfig extends LogSettings {
+/** The http.anti_steal keys (usually via `#include http.conf`) sign the web console's download links. */
+export interface TrackerConfig extends LogSettings, AntiStealSettings {
   /** `disabled`: true refuses to start. @default false */
   disabled: boolean;
   /** `bind_addr`: address(es) to listen on, IPv4 and IPv6 separated by `,`; empty = all. @default '' */
@@ -184,6 +185,7 @@ export const TRACKER_FIELDS = [
   f.int('connectionPoolMaxIdleTime', 'connection_pool_max_idle_time', 3600, 'Seconds after which an idle pooled connection is closed.', { min: 1 }),
   f.int('httpServerPort', 'http.server_port', 0, 'Port of the tracker\'s HTTP entry: GET /group/M00/… answers 302 to a storage that holds the file; 0 = no HTTP (the stock sample sets 8080).', { min: 0, max: 65535 }),
   f.int('httpStorageServerPort', 'http.storage_server_port', 8888, 'fdfs only: the http.server_port of the storages\' gateways (one port for the whole cluster; storages do not report it), used in the HTTP entry\'s redirects.', { min: 1, max: 65535 }),
+  ...antiStealFields<TrackerConfig>(),
   ...logFields<TrackerConfig>(),
 ];
 
@@ -204,6 +206,7 @@ export const TRACKER_SCHEMA: Schema<TrackerConfig> = {
     if (cfg.storeLookup === 1 && cfg.storeGroup === '') {
       throw keyError(raw, 'store_lookup', 'store_group is required when store_lookup = 1');
     }
+    validateAntiSteal(cfg, raw);
   },
 };
 

@@ -5,6 +5,7 @@ import { StatusError, Errno, UnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { HttpListener, reply } from './listener.js';
 import { fileTarget, parseTarget } from './url-path.js';
+import type { ConsoleHandler } from './console/routes.js';
 
 /** Storages re-join a restarted tracker within a second or two. */
 const RETRY_AFTER_SECONDS = 2;
@@ -28,6 +29,8 @@ export interface TrackerEntryOptions {
   networkTimeout: number;
   maxConnections?: number;
   log: Logger;
+  /** The web console and its JSON API (`/`, `/console`, `/api/…`), when wired. */
+  console?: ConsoleHandler;
 }
 
 export class TrackerEntry {
@@ -57,6 +60,7 @@ export class TrackerEntry {
     if (t.path === '/healthz') {
       return reply(res, 200, JSON.stringify({ role: 'tracker', status: 'ok', ...this.routes.health() }), { 'Content-Type': 'application/json' });
     }
+    if (this.o.console && (await this.o.console(req, res, t))) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, '', { Allow: 'GET, HEAD', Connection: 'close' });
     const target = fileTarget(t.path);
     if (!target) return reply(res, 400, 'not a file URL (/group/Mxx/HH/HH/name)');

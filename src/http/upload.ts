@@ -17,6 +17,8 @@ export interface UploadRequest {
   size: number | null;
   /** Upper bound for the free-space check. */
   sizeHint: number;
+  /** The uploader's file name, kept as metadata (absent without one, or with `?keep_name=0`). */
+  name?: string;
 }
 
 export interface UploadOptions {
@@ -38,6 +40,13 @@ function extOf(name: string | null | undefined): string | null {
   const dot = name.lastIndexOf('.');
   const ext = dot === -1 ? '' : name.slice(dot + 1);
   return isValidExt(ext) && !ext.startsWith('.') ? ext : null;
+}
+
+/** The name to keep as metadata: the base name given, unless `?keep_name=0` (or false/no) opts out. */
+function keptName(query: URLSearchParams, given: string | null | undefined): string | undefined {
+  if (/^(0|false|no)$/i.test(query.get('keep_name') ?? '')) return undefined;
+  const base = given?.split(/[\\/]/).pop()?.replace(/[\x00-\x1f]/g, '').trim();
+  return base ? base.slice(0, 256) : undefined;
 }
 
 /** Count bytes through; throw TooLargeError past `max`. */
@@ -82,7 +91,7 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, qu
 async function raw(req: IncomingMessage, query: URLSearchParams, o: UploadOptions, declared: number | null): Promise<string> {
   const ext = extOf(query.has('ext') ? `.${query.get('ext')}` : query.get('filename'));
   if (ext === null) throw new StatusError(Errno.EINVAL, 'bad extension (0-6 characters of A-Z a-z 0-9 . _ -)');
-  return o.store({ body: limited(req, o.maxSize), ext, size: declared, sizeHint: declared ?? o.maxSize });
+  return o.store({ body: limited(req, o.maxSize), ext, size: declared, sizeHint: declared ?? o.maxSize, name: keptName(query, query.get('filename')) });
 }
 
 /** The first file part is stored; other fields are ignored; a second file is refused. */
@@ -118,7 +127,7 @@ function multipart(req: IncomingMessage, query: URLSearchParams, o: UploadOption
         truncated = true;
         file.destroy(new TooLargeError('file part over the limit'));
       });
-      o.store({ body: file, ext, size: null, sizeHint: declared ?? o.maxSize })
+      o.store({ body: file, ext, size: null, sizeHint: declared ?? o.maxSize, name: keptName(query, info.filename) })
         .then((id) => (truncated ? fail(new TooLargeError('file part over the limit')) : resolve(id)), fail);
     });
     bb.on('error', (err: Error) => fail(new StatusError(Errno.EINVAL, `bad multipart request: ${err.message}`)));

@@ -89,6 +89,12 @@ export const StorageCmd = {
   SyncRenameFile: 40,
 } as const;
 
+/** fdfs extensions stock never sends (codes stock leaves unused); stock storages answer them EINVAL. */
+export const FdfsStorageCmd = {
+  /** List a group's files from one member (src/protocol/list-files.ts). */
+  ListFiles: 120,
+} as const;
+
 export const CommonCmd = {
   Quit: 82,
   Resp: 100,

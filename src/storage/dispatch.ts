@@ -1,6 +1,6 @@
 // The storage's command table (spec §5, §9.5) and its dispatcher, shared by the single process and the workers.
 import { Errno, StatusError } from '../errors.js';
-import { CommonCmd, StorageCmd } from '../protocol/codes.js';
+import { CommonCmd, FdfsStorageCmd, StorageCmd } from '../protocol/codes.js';
 import { appendFile, modifyFile, regenerateAppenderFilename, truncateFile } from './handlers/appender.js';
 import { deleteFile } from './handlers/delete.js';
 import { downloadFile } from './handlers/download.js';
@@ -11,6 +11,7 @@ import { uploadFile, uploadSlaveFile } from './handlers/upload.js';
 import { reportServerId, syncCreateLink, syncDelete, syncFile, syncRename } from './sync/receiver.js';
 import { syncRange, syncTruncate } from './sync/receiver-range.js';
 import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
+import { listFiles } from './handlers/list-files.js';
 import type { StorageCtx, StorageRuntime } from './runtime.js';
 
 type Handler = (rt: StorageRuntime, ctx: StorageCtx) => Promise<void>;
@@ -41,6 +42,8 @@ export const STORAGE_HANDLERS: Readonly<Record<number, Handler>> = {
   [StorageCmd.SyncTruncateFile]: syncTruncate,
   [StorageCmd.SyncRenameFile]: syncRename,
   [StorageCmd.FetchOnePathBinlog]: fetchOnePathBinlog,
+  // fdfs extensions
+  [FdfsStorageCmd.ListFiles]: listFiles,
 };
 
 /** One request: 111 ACTIVE_TEST here, the rest through the table; unknown commands are EINVAL. */

@@ -59,6 +59,12 @@ describe.skipIf(!present)(`single executable ${bin}${present ? '' : ' (skipped: 
     // prom-client is inside too: the embedded default's storage gateway answers /metrics.
     const metrics = await (await fetch(`http://${host}:8888/metrics`)).text();
     expect(metrics).toMatch(/^fdfs_requests_total\{role="storage",command="upload_file",status="0"\} 1$/m);
+    // The web console (page and API) and `fdfs ls` are inside too.
+    expect(await (await fetch(`http://${host}:8080/`)).text()).toContain('<title>fdfs console</title>');
+    const cluster = await (await fetch(`http://${host}:8080/api/cluster`)).json() as { groups: Array<{ name: string }> };
+    expect(cluster.groups.map((g) => g.name)).toEqual(['group1']);
+    const listed = await run(['ls', 'group1', '--json', '-t', tracker]);
+    expect(JSON.parse(listed.stdout.trim())).toMatchObject({ fileId: id, size: data.length, filename: 'payload.bin' });
   });
 
   it('plans a cluster from a YAML answers file (lazily loaded modules are inside too)', async () => {

@@ -5,6 +5,10 @@ import type { FileSource } from '../../protocol/file-id.js';
 import { sourceAddress } from '../tracker-side/identity.js';
 import { sourceIp, type StorageRuntime } from '../runtime.js';
 import { storeNewFile } from './upload.js';
+import { writeMetadata } from './metadata.js';
+import { encodeMetadata } from '../../protocol/metadata.js';
+import { ORIGINAL_NAME_KEY } from '../../protocol/list-files.js';
+import { MetadataOp } from '../../protocol/storage-meta.js';
 import { checkOpenedCopy, type CopyVerdict, type OpenedCopy } from '../repair/check-opened.js';
 
 /** An upload arriving by HTTP: the same fields as the gateway's UploadRequest. */
@@ -16,6 +20,8 @@ export interface HttpUpload {
   size: number | null;
   /** Upper bound for the free-space check. */
   sizeHint: number;
+  /** Kept as metadata `filename` when given. */
+  name?: string;
 }
 
 export interface StorageFileAccess {
@@ -57,6 +63,7 @@ export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): Sto
         ip: sourceIp(r), ext: u.ext, storePathIndex: -1, appender: false, size: u.size, sizeHint: u.sizeHint, body: u.body,
         log: r.log,
       });
+      if (u.name) await writeMetadata(r, logical, MetadataOp.Merge, encodeMetadata({ [ORIGINAL_NAME_KEY]: u.name }));
       return `${r.group}/${logical}`;
     },
     checkCopy: (logical, absPath, file) => checkOpenedCopy(rt(), logical, absPath, file),

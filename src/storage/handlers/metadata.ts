@@ -81,18 +81,23 @@ async function readSidecar(p: string, name: string): Promise<Buffer | null> {
 export async function setMetadata(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const req = await readRequest(rt, ctx, StorageMetaCommands.SetMetadata);
   checkGroup(rt, req.group, StorageCmd.SetMetadata);
+  await writeMetadata(rt, req.filename, req.op, req.raw);
+}
+
+/** Apply `raw` metadata text to a file's sidecar as 13 does (also used for names kept by HTTP uploads). */
+export async function writeMetadata(rt: StorageRuntime, filename: string, op: 'O' | 'M', raw: Buffer): Promise<void> {
   rt.stats.begin('SetMeta');
-  const target = rt.paths.resolve(req.filename);
+  const target = rt.paths.resolve(filename);
   const sidecar = target.absPath + META_SUFFIX;
-  const sidecarName = req.filename + META_SUFFIX;
+  const sidecarName = filename + META_SUFFIX;
   await rt.locks.run(target.absPath, async () => {
     try {
       const st = await stat(target.absPath);
-      if (!st.isFile()) throw new StatusError(Errno.ENOENT, `${req.filename} is not a regular file`);
+      if (!st.isFile()) throw new StatusError(Errno.ENOENT, `${filename} is not a regular file`);
     } catch (err) {
-      throw fsStatus(err, req.filename);
+      throw fsStatus(err, filename);
     }
-    const change = applyMetadata(req.op, await readSidecar(sidecar, req.filename), req.raw);
+    const change = applyMetadata(op, await readSidecar(sidecar, filename), raw);
     const ts = nowSec();
     if (change?.op === 'D') {
       await unlink(sidecar).catch((err) => { throw fsStatus(err, sidecarName); });
