@@ -1,4 +1,4 @@
-// Storage-to-storage commands (9, 16–19, 21–26, 37–40) are taken only from the group's members as the
+// Storage-to-storage commands (9, 16–19, 25, 26, 35, 37, 40) are taken only from the group's members as the
 // tracker lists them: a host that is not one cannot delete or overwrite a replica, and the connection stays
 // usable; replication between the members goes on.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
