@@ -24,6 +24,7 @@ import Leader from './leader.js';
 import Init from './init.js';
 import Monitor from './monitor.js';
 import Ls from './ls.js';
+import Verify from './verify.js';
 
 export const COMMANDS: Record<string, Command.Class> = {
   ...helpCommands,
@@ -50,4 +51,5 @@ export const COMMANDS: Record<string, Command.Class> = {
   init: Init,
   monitor: Monitor,
   ls: Ls,
+  verify: Verify,
 };

@@ -93,6 +93,8 @@ export const StorageCmd = {
 export const FdfsStorageCmd = {
   /** List a group's files from one member (src/protocol/list-files.ts). */
   ListFiles: 120,
+  /** Have one storage fetch named files it lacks (or holds damaged) from its peers (src/protocol/repair-files.ts). */
+  RepairFiles: 121,
 } as const;
 
 export const CommonCmd = {

@@ -12,6 +12,7 @@ import { reportServerId, syncCreateLink, syncDelete, syncFile, syncRename } from
 import { syncRange, syncTruncate } from './sync/receiver-range.js';
 import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
 import { listFiles } from './handlers/list-files.js';
+import { repairFiles } from './handlers/repair-files.js';
 import type { StorageCtx, StorageRuntime } from './runtime.js';
 
 type Handler = (rt: StorageRuntime, ctx: StorageCtx) => Promise<void>;
@@ -44,6 +45,7 @@ export const STORAGE_HANDLERS: Readonly<Record<number, Handler>> = {
   [StorageCmd.FetchOnePathBinlog]: fetchOnePathBinlog,
   // fdfs extensions
   [FdfsStorageCmd.ListFiles]: listFiles,
+  [FdfsStorageCmd.RepairFiles]: repairFiles,
 };
 
 /** One request: 111 ACTIVE_TEST here, the rest through the table; unknown commands are EINVAL. */

@@ -49,7 +49,10 @@ export interface StorageRuntime {
 /** repair/'s VerifiedCopies and Repairer, as handlers use them. */
 export interface ContentGuard {
   verified: { has(absPath: string, stamp: CopyStamp): boolean; add(absPath: string, stamp: CopyStamp): void; readonly size: number };
-  repairer: { repair(logical: string, expected: ExpectedContent, why: string): Promise<'repaired' | 'unavailable'> };
+  repairer: {
+    repair(logical: string, expected: ExpectedContent, why: string): Promise<'repaired' | 'unavailable'>;
+    restore(logical: string): Promise<'present' | 'repaired' | 'unavailable'>;
+  };
 }
 
 /** Where handlers record changes: the owner's BinlogWriter, or a worker's appender to the same file. */

@@ -2,6 +2,7 @@
 // (§6.3), so a damaged copy is caught on read: small files are checked in full (a 4 KiB CRC costs ~2 µs),
 // large ones when their size or mtime shows a change since they were written, or on their first read.
 import { lstatSync, readdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { peekFileName } from '../../protocol/file-id.js';
@@ -110,4 +111,23 @@ export function isUncheckable(absPath: string): boolean {
     return false;
   }
   return isSlaveOfSibling(absPath);
+}
+
+/** Read a whole copy and compare it with its name (an admin repair: not on the hot path). */
+export async function copyMatches(absPath: string, size: number, e: ExpectedContent): Promise<boolean> {
+  if (size !== e.size) return false;
+  const fh = await open(absPath, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let crc = 0;
+    for (let at = 0; at < size;) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - at), at);
+      if (bytesRead === 0) return false;
+      crc = zlib.crc32(buf.subarray(0, bytesRead), crc);
+      at += bytesRead;
+    }
+    return crc >>> 0 === e.crc32;
+  } finally {
+    await fh.close();
+  }
 }

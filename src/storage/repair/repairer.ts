@@ -2,16 +2,18 @@
 // peer is asked for the file (9 REPORT_SERVER_ID, so it does not in turn repair from us, then 14), and the
 // first copy whose size and CRC32 match the name replaces ours atomically (temp file + rename, mtime = the
 // name's time). No binlog record: the content is the one every member already has.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { Connection } from '../../net/connection.js';
 import { StorageCmd, StorageStatus, TrackerCmd } from '../../protocol/codes.js';
 import { encodeDownloadRequest } from '../../protocol/storage-file.js';
 import { encodeReportServerIdRequest } from '../../protocol/sync.js';
 import { decodeListStorageResponse, encodeListStorageRequest, type StorageRecord } from '../../protocol/tracker-list.js';
-import { TempFile } from '../store/file-writer.js';
+import { TempFile, writeFileAtomic } from '../store/file-writer.js';
+import { encodeGetMetadataRequest } from '../../protocol/storage-meta.js';
+import { METADATA_SUFFIX, peekFileName } from '../../protocol/file-id.js';
 import { connectTracker, localAddressFor, sortTrackers } from '../tracker-side/tracker-client.js';
 import { firstAddress, type StorageRuntime } from '../runtime.js';
-import type { ExpectedContent } from './content-check.js';
+import { copyMatches, expectedContent, type ExpectedContent } from './content-check.js';
 
 /** repaired: a good copy replaced ours. unavailable: no peer could supply one now. */
 export type RepairOutcome = 'repaired' | 'unavailable';
@@ -58,6 +60,28 @@ export class Repairer {
     return 'unavailable';
   }
 
+  /**
+   * 121 REPAIR_FILES: make sure this storage holds `logical`. A normal file's copy must match its name (else
+   * it is fetched again); any other name is fetched when missing, as a peer has it, with its metadata.
+   */
+  async restore(logical: string): Promise<'present' | 'repaired' | 'unavailable'> {
+    const rt = this.rt();
+    const target = rt.paths.resolve(logical);
+    const expected = expectedContent(logical);
+    const st = await stat(target.absPath).catch(() => null);
+    if (st?.isFile() && (!expected || await copyMatches(target.absPath, st.size, expected))) return 'present';
+    const mtime = expected?.timestamp ?? nameTime(logical);
+    for (const peer of await this.peers()) {
+      if (await this.fetchFrom(peer, logical, expected, mtime).catch(() => false)) {
+        this.counts.repaired++;
+        this.rt().log.info({ part: 'repair', file: logical, from: `${peer.ipAddr}:${peer.storagePort}` }, 'file restored from a peer');
+        return 'repaired';
+      }
+    }
+    this.counts.unrepaired++;
+    return 'unavailable';
+  }
+
   /** ACTIVE readable members of the group other than this storage, from the first tracker that answers. */
   private async peers(): Promise<StorageRecord[]> {
     const rt = this.rt();
@@ -84,8 +108,12 @@ export class Repairer {
     return rt.identity?.id || firstAddress(rt.config.bindAddr) || rt.myIp;
   }
 
-  /** True once a copy that matches the name is published; false when the peer's copy does not match either. */
-  private async fetchFrom(peer: StorageRecord, logical: string, expected: ExpectedContent): Promise<boolean> {
+  /**
+   * True once the peer's copy is published here (with its metadata sidecar, if any); false when it does not
+   * match `expected` (null: names without checkable facts take the copy as it is).
+   */
+  private async fetchFrom(peer: StorageRecord, logical: string, expected: ExpectedContent | null,
+    mtime = expected?.timestamp ?? Math.floor(Date.now() / 1000)): Promise<boolean> {
     const rt = this.rt();
     const conn = await Connection.connect(peer.ipAddr, peer.storagePort, {
       connectTimeout: rt.config.connectTimeout, networkTimeout: rt.config.networkTimeout, localAddress: localAddressFor(rt.config),
@@ -100,11 +128,14 @@ export class Repairer {
       try {
         await tmp.writeAll(conn.body(), size);
         conn.done();
-        if (size !== expected.size || tmp.crc32 >>> 0 !== expected.crc32) {
+        if (expected && (size !== expected.size || tmp.crc32 >>> 0 !== expected.crc32)) {
           await tmp.discard();
           return false;
         }
-        await tmp.publish(target.absPath, expected.timestamp, { replace: true });
+        await tmp.publish(target.absPath, mtime, { replace: true });
+        const meta = await conn.call(encodeGetMetadataRequest({ group: rt.group, filename: logical }),
+          { cmd: StorageCmd.GetMetadata, maxBody: rt.config.buffSize, onError: 'return' });
+        if (meta.status === 0 && meta.body.length) await writeFileAtomic(`${target.absPath}${METADATA_SUFFIX}`, meta.body);
         return true;
       } catch (err) {
         await tmp.discard();
@@ -113,5 +144,13 @@ export class Repairer {
     } finally {
       conn.destroy();
     }
+  }
+}
+
+function nameTime(logical: string): number {
+  try {
+    return peekFileName(logical)?.timestamp ?? Math.floor(Date.now() / 1000);
+  } catch {
+    return Math.floor(Date.now() / 1000);
   }
 }
