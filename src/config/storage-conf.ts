@@ -87,6 +87,10 @@ export interface StorageConfig extends LogSettings, AntiStealSettings {
   fileDistributeRotateCount: number;
   /** `fsync_after_written_bytes`: bytes, 0 = never. @default 0 */
   fsyncAfterWrittenBytes: number;
+  /** `scrub_interval` (fdfs): seconds between background passes that check every copy and fetch missing files; 0 = off. @default 86400 */
+  scrubInterval: number;
+  /** `scrub_max_bytes_per_second` (fdfs): read rate of a scrub pass. @default 32MB */
+  scrubMaxBytesPerSecond: number;
   /**
    * `sync_binlog_buff_interval`: seconds between fdatasyncs of the binlog; records themselves are written
    * through at once (stock buffers them this long), so a killed process loses none.
@@ -244,6 +248,8 @@ export const STORAGE_FIELDS = [
   f.int('fileDistributePathMode', 'file_distribute_path_mode', 0, 'How new files spread over data directories: 0 round robin, 1 random (by hash).', { min: 0, max: 1 }),
   f.int('fileDistributeRotateCount', 'file_distribute_rotate_count', 100, 'With round robin, move to the next directory after this many files.', { min: 1 }),
   f.size('fsyncAfterWrittenBytes', 'fsync_after_written_bytes', 0, 'fsync a file being written every N bytes; 0 = never.'),
+  f.int('scrubInterval', 'scrub_interval', 86400, 'fdfs only: seconds between background scrub passes (every normal file\'s CRC-32 checked against its ID, files the group\'s other members hold and this one lacks fetched); a damaged or missing copy is fetched from a peer. 0 = off.', { min: 0 }),
+  f.size('scrubMaxBytesPerSecond', 'scrub_max_bytes_per_second', 32 * KB * KB, 'fdfs only: how fast a scrub pass may read (e.g. 32MB).', { min: 1 }),
   f.int('syncBinlogBuffInterval', 'sync_binlog_buff_interval', 1, 'fdatasync the binlog every N seconds. fdfs writes each record through at once (stock buffers it for N seconds, default 60), so a killed storage loses no record of an acknowledged change.', { min: 1 }),
   f.int('syncStatFileInterval', 'sync_stat_file_interval', 60, 'Write storage_stat.dat every N seconds.', { min: 1 }),
   f.size('threadStackSize', 'thread_stack_size', 512 * KB, 'Thread stack size. Accepted for compatibility.'),

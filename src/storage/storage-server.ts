@@ -8,7 +8,7 @@ import type { StorageConfig } from '../config/index.js';
 import { ConfigError, Errno, StatusError } from '../errors.js';
 import { child, type Logger } from '../log.js';
 import { FrameServer, type ConnectionStats } from '../net/server.js';
-import { CommonCmd, StorageCmd } from '../protocol/codes.js';
+import { CommonCmd, StorageCmd, StorageStatus } from '../protocol/codes.js';
 import { isValidGroupName } from '../protocol/file-id.js';
 import { BinlogWriter } from './binlog/writer.js';
 import { ClusterView } from './tracker-side/cluster-view.js';
@@ -21,6 +21,7 @@ import { WorkerPool } from './workers/owner.js';
 import { advertisedBindAddress, firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
 import { VerifiedCopies } from './repair/content-check.js';
 import { Repairer } from './repair/repairer.js';
+import { Scrubber } from './repair/scrubber.js';
 import { applyTrackerParams, defaultTrackerParams } from './tracker-side/tracker-params.js';
 import { StatsKeeper } from './store/stats.js';
 import { StorePaths } from './store/store-paths.js';
@@ -82,6 +83,8 @@ export class StorageServer {
   private readonly attached: AttachedService[] = [];
   /** Replication to the group's other storages (§9); runs once the reporters start. */
   replication: Replication | null = null;
+  /** Background checks of every copy and of what peers hold (scrub_interval). */
+  scrubber: Scrubber | null = null;
   /** What was received from each peer: the receiver writes it, the reporters send it (89), metrics read it. */
   readonly progress: SyncProgress;
   /** Set when worker processes serve the port; this process then owns what must be single. */
@@ -234,7 +237,7 @@ export class StorageServer {
     if (this.stopping) return;
     this.stopping = true;
     this.sweepAbort.abort();
-    await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop()]);
+    await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop(), this.scrubber?.stop()]);
     for (const a of this.attached) await a.stop().catch((err) => this.log.warn({ err }, 'cannot stop an attached service'));
     await this.pool?.stop();
     await this.server.close();
@@ -274,6 +277,11 @@ export class StorageServer {
     }
     this.replication = new Replication({ rt: this.runtime, view: this.view, log: this.log, selfId: () => this.selfId() });
     this.replication.start(this.initFlag.firstStart);
+    this.scrubber = new Scrubber({
+      rt: () => this.runtime, log: this.log,
+      peers: () => this.view.peers().filter((m) => m.status === StorageStatus.Active).map((m) => ({ ip: m.ipAddr, port: m.port })),
+    });
+    this.scrubber.start();
     const shared: ReporterShared = { planInProgress: false };
     for (const t of trackers) {
       const r = new TrackerReporter({
