@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { PoolSet, type PoolOptions } from '../net/pool.js';
 import type { Connection } from '../net/connection.js';
-import { TrackerCmd, StorageCmd, DEFAULT_TRACKER_PORT } from '../protocol/codes.js';
+import { TrackerCmd, StorageCmd, StorageStatus, DEFAULT_TRACKER_PORT } from '../protocol/codes.js';
 import { encodeQueryStoreRequest, decodeQueryStoreResponse, encodeQueryFetchRequest, decodeQueryFetchResponse,
   decodeQueryFetchAllResponse, decodeQueryStoreAllResponse, type StoreTarget, type FetchTarget, type StorageAddr } from '../protocol/tracker-query.js';
 import { encodeUploadHead, decodeUploadResponse, encodeDownloadRequest, encodeDeleteFileRequest,
@@ -250,12 +250,25 @@ export class FdfsClient {
     try {
       return await from(target);
     } catch (err) {
-      // EIO before the body: that storage's copy is damaged (it is fetching a good one); another replica serves.
-      if (!(err instanceof StatusError && err.errno === Errno.EIO)) throw err;
-      const other = (await this.queryFetchAll(fileId)).servers.find((s) => s.ip !== target.ip || s.port !== target.port);
+      // Before the body, EIO: that storage's copy is damaged (it is fetching a good one); ENOENT: that member
+      // lacks the file (lost behind its back, or not replicated yet). Another replica may serve it.
+      if (!(err instanceof StatusError && (err.errno === Errno.EIO || err.errno === Errno.ENOENT))) throw err;
+      const other = await this.anotherReplica(fileId, group, target);
       if (!other) throw err;
       return from(other);
     }
+  }
+
+  /**
+   * A member other than `not` that may hold the file: one the tracker names (105), else any other ACTIVE member
+   * (the tracker names only members it knows have synced past the file's time, which lags a few seconds).
+   */
+  private async anotherReplica(fileId: string, group: string, not: StorageAddr): Promise<StorageAddr | undefined> {
+    const differs = (s: StorageAddr) => s.ip !== not.ip || s.port !== not.port;
+    const named = await this.queryFetchAll(fileId).then((r) => r.servers.find(differs), () => undefined);
+    if (named) return named;
+    const members = await this.listStorages(group).catch(() => [] as StorageRecord[]);
+    return members.filter((m) => m.status === StorageStatus.Active).map((m) => ({ ip: m.ipAddr, port: m.storagePort })).find(differs);
   }
 
   async downloadToBuffer(fileId: string, opts: DownloadOptions = {}): Promise<Buffer> {

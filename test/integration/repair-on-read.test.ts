@@ -3,7 +3,7 @@
 // over to the good replica. Real tracker + two storages; the damage is done to one member's files on disk.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Errno, StatusError } from '../../src/errors.js';
 import { Connection } from '../../src/net/connection.js';
@@ -109,6 +109,17 @@ describe('a damaged large copy', () => {
     // Whichever member the tracker picks, the client ends with the right bytes.
     for (let i = 0; i < 4; i++) expect((await g.client.downloadToBuffer(id)).equals(content)).toBe(true);
     await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
+  });
+});
+
+describe('a copy missing on one member', () => {
+  it('is read from the other replica by the client', async () => {
+    const content = randomBytes(5000);
+    const { id } = await replicated(content);
+    const source = (g.client.decodeFileId(id).source as { ipv4: string }).ipv4 === g.s1.host ? g.s1 : g.s2;
+    rmSync(path.join(source.dir, 'data', splitFileId(id).logical.slice(4)));
+    // The tracker sends reads of a new file to its source, the member that lacks it now.
+    for (let i = 0; i < 3; i++) expect((await g.client.downloadToBuffer(id)).equals(content)).toBe(true);
   });
 });
 
