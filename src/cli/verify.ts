@@ -44,6 +44,10 @@ export async function verifyGroup(client: FdfsClient, group: string, o: VerifyOp
   const members = await listingMembers(client, group);
   const timeouts = { connectTimeout: client.options.connectTimeout, networkTimeout: client.options.networkTimeout };
   const report: VerifyReport = { group, members: members.map(addressOf), checked: 0, differences: 0, repairs: [], unresolved: 0 };
+  if (members.length < 2) {
+    if (!o.json) o.out.write(`${group} has ${members.length} ACTIVE member: nothing to compare its files with\n`);
+    return report;
+  }
   const toRepair = new Map<string, string[]>();
   for await (const d of compareMembers(members, group, { minAge: o.minAge, timeouts, expectedSize, onChecked: () => report.checked++ })) {
     report.differences++;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { splitFileId } from '../../src/protocol/file-id.js';
-import { startTwoMemberGroup, stopAll, waitFor, type StorageHandle, type TwoMemberGroup } from '../helpers/cluster.js';
+import { startStorage, startTwoMemberGroup, stopAll, waitFor, type StorageHandle, type TwoMemberGroup } from '../helpers/cluster.js';
 import { fileInfoAt, metadataAt } from '../helpers/storage-direct.js';
 import { runCli } from '../helpers/proc.js';
 
@@ -76,6 +76,18 @@ describe('fdfs verify', () => {
     const fix = await runCli(['verify', 'group1', '--min-age', '0', '--repair', ...t()]);
     expect(fix.stdout).toMatch(new RegExp(`deleted\\s+${id.replace(/[./]/g, '\\$&')} on ${g.s2.address}`));
     expect(existsSync(onDisk(g.s2, id))).toBe(false);
+  });
+
+  it('says there is nothing to compare in a group of one', async () => {
+    const lone = await startStorage({ trackers: [g.tracker.address], group: 'group2' });
+    try {
+      await waitFor('group2 ACTIVE', async () => (await g.client.listStorages('group2').catch(() => []))[0]?.status === 7);
+      const r = await runCli(['verify', 'group2', ...t()]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('group2 has 1 ACTIVE member: nothing to compare its files with');
+    } finally {
+      await stopAll([lone]);
+    }
   });
 
   it('says what is wrong with an unknown group, in one line', async () => {
