@@ -52,6 +52,7 @@ export interface ContentGuard {
   repairer: {
     repair(logical: string, expected: ExpectedContent, why: string): Promise<'repaired' | 'unavailable'>;
     restore(logical: string): Promise<'present' | 'repaired' | 'unavailable'>;
+    readonly counts: { damaged: number; repaired: number; unrepaired: number };
   };
 }
 

@@ -20,7 +20,7 @@ import { dispatchStorage } from './dispatch.js';
 import { WorkerPool } from './workers/owner.js';
 import { advertisedBindAddress, firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
 import { VerifiedCopies } from './repair/content-check.js';
-import { Repairer } from './repair/repairer.js';
+import { Repairer, type RepairCounts } from './repair/repairer.js';
 import { Scrubber } from './repair/scrubber.js';
 import { applyTrackerParams, defaultTrackerParams } from './tracker-side/tracker-params.js';
 import { StatsKeeper } from './store/stats.js';
@@ -52,6 +52,8 @@ export interface StorageSnapshot {
   storePaths: string[];
   /** One entry per replication sender: the peer, whether it is connected, the newest timestamp got from it. */
   peers: Array<{ id: string; connected: boolean; receivedTimestamp: number }>;
+  /** Damaged or missing copies found and repaired (this process and its workers), and the scrub's work. */
+  integrity: RepairCounts & { scrubPasses: number; scrubChecked: number; scrubMissing: number };
 }
 
 /** A service run beside the storage (its HTTP gateway, started by the serve layer). */
@@ -177,8 +179,19 @@ export class StorageServer {
     }));
     return {
       group: this.config.groupName, address: this.address, ip: this.ownIp(), status: this.view.myStatus,
-      storePaths: [...this.config.storePaths], peers,
+      storePaths: [...this.config.storePaths], peers, integrity: this.integrity(),
     };
+  }
+
+  private integrity(): StorageSnapshot['integrity'] {
+    const sum: RepairCounts = { ...this.rt?.content.repairer.counts ?? { damaged: 0, repaired: 0, unrepaired: 0 } };
+    for (const c of this.pool?.repairs.values() ?? []) {
+      sum.damaged += c.damaged;
+      sum.repaired += c.repaired;
+      sum.unrepaired += c.unrepaired;
+    }
+    const sc = this.scrubber?.counts;
+    return { ...sum, scrubPasses: sc?.passes ?? 0, scrubChecked: sc?.checked ?? 0, scrubMissing: sc?.missing ?? 0 };
   }
 
   async start(): Promise<void> {

@@ -149,4 +149,13 @@ describe('over HTTP', () => {
     expect(again.status).toBe(200);
     expect(Buffer.from(await again.arrayBuffer()).equals(content)).toBe(true);
   });
+
+  it('counts what it found and repaired on /metrics (the workers\' repairs too)', async () => {
+    const line = (text: string, event: string) => Number(new RegExp(`fdfs_storage_integrity_total\\{[^}]*event="${event}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? -1);
+    const text = await waitFor('repairs on /metrics', async () => {
+      const t = await (await fetch(`http://${g.s1.host}:8888/metrics`)).text();
+      return line(t, 'repaired') >= 1 ? t : null;
+    });
+    expect(line(text, 'damaged')).toBeGreaterThanOrEqual(line(text, 'repaired'));
+  });
 });

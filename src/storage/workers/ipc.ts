@@ -34,6 +34,8 @@ export type ToOwner =
   | WorkerReport;
 
 /** Counters since the last report (timestamps: the newest), newest timestamp applied per sync source, connections. */
+import type { RepairCounts } from '../repair/repairer.js';
+
 export interface WorkerReport {
   t: 'report';
   stats: Partial<Record<StatI64Field, number>>;
@@ -41,6 +43,8 @@ export interface WorkerReport {
   conn: ConnectionStats;
   /** Per-command request counters (cumulative) when metrics are on. */
   requests?: RequestCounters[];
+  /** Damaged copies found and repaired by this worker (cumulative). */
+  repairs?: RepairCounts;
 }
 
 /** Stat fields that hold a time (merged by max), not a count (merged by sum). */

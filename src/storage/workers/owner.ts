@@ -3,6 +3,7 @@
 // locks, merges counters and sync progress, moves workers to a new binlog file before rotating, pushes what
 // it learns from the trackers, and replaces a worker that dies.
 import cluster, { type Worker } from 'node:cluster';
+import type { RepairCounts } from '../repair/repairer.js';
 import type { Logger } from '../../log.js';
 import { metrics } from '../../metrics.js';
 import type { ConnectionStats } from '../../net/server.js';
@@ -153,6 +154,7 @@ export class WorkerPool {
         m.conn = msg.conn;
         this.sumConnections();
         if (msg.requests) metrics()?.setRemoteRequests(`worker ${m.worker.process.pid}`, msg.requests);
+        if (msg.repairs) this.repairs.set(m.worker.process.pid ?? 0, msg.repairs);
         return;
       case 'rotated': {
         const r = this.rotations.get(msg.index);
@@ -172,6 +174,9 @@ export class WorkerPool {
       for (const m of live) this.send(m, { t: 'rotate', index });
     });
   }
+
+  /** Repairs done by the workers (their last cumulative report each, by pid: a re-forked worker starts again). */
+  readonly repairs = new Map<number, RepairCounts>();
 
   /** Send the shared state now if it changed (tracker parameters just learned must reach workers before JOIN). */
   refreshState(): void {

@@ -75,7 +75,8 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     reported = { ...stats.stats };
     const sources = { ...received };
     for (const k of Object.keys(received)) delete received[k];
-    send({ t: 'report', stats: delta, received: sources, conn: { ...server.stats }, requests: metrics()?.exportRequests() });
+    send({ t: 'report', stats: delta, received: sources, conn: { ...server.stats }, requests: metrics()?.exportRequests(),
+      repairs: { ...rt.content.repairer.counts } });
   };
   const timer = setInterval(report, REPORT_MS);
   timer.unref();
