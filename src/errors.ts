@@ -160,8 +160,9 @@ export class ConnectError extends FdfsError {
 }
 
 export class TimeoutError extends FdfsError {
-  constructor(what: string) {
-    super(ErrorCode.Timeout, `${what} timed out`);
+  /** `message` replaces the generic "<what> timed out" where the caller can say more. */
+  constructor(what: string, message?: string) {
+    super(ErrorCode.Timeout, message ?? `${what} timed out`);
     this.name = 'TimeoutError';
   }
 }

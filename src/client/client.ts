@@ -14,7 +14,9 @@ import { encodeListAllGroupsRequest, encodeListOneGroupRequest, decodeListGroups
 import { decodeFileName, peekFileName, isValidExt, type FileNameInfo } from '../protocol/file-id.js';
 import { splitUserFileId as splitFileId } from './file-id-check.js';
 import type { Metadata, MetadataInput } from '../protocol/metadata.js';
-import { ConnectError, ConnectionClosedError, Errno, InterruptedError, LengthMismatchError, StatusError, TransferCutError, UsageError } from '../errors.js';
+import {
+  ConnectError, ConnectionClosedError, Errno, InterruptedError, LengthMismatchError, StatusError, TimeoutError, TransferCutError, UsageError,
+} from '../errors.js';
 import { queryWithRetry, type Need } from './availability.js';
 import { downloadToFile, type DownloadFileOptions } from './download-file.js';
 import { TrackerSet, parseAddress, type TrackerHealth } from './trackers.js';
@@ -29,7 +31,7 @@ export interface ClientOptions {
   trackers: string[];
   /** Seconds to wait for a TCP connection to any server. @default 5 */
   connectTimeout?: number;
-  /** Seconds a transfer to or from a storage may stall. @default 30 */
+  /** Seconds a transfer to or from a storage may stall (no byte either way) before it fails. @default 10 */
   networkTimeout?: number;
   /**
    * Seconds to wait for a tracker's answer (at most networkTimeout): a tracker answers at once, so one that does
@@ -93,7 +95,8 @@ export class FdfsClient {
   constructor(readonly options: ClientOptions) {
     const poolOpts: PoolOptions = {
       connectTimeout: options.connectTimeout ?? 5,
-      networkTimeout: options.networkTimeout ?? 30,
+      // A stalled storage (hung, or SIGSTOPped) costs a client seconds; a transfer that moves never times out.
+      networkTimeout: options.networkTimeout ?? 10,
       max: options.maxConnectionsPerServer ?? 16,
       maxIdleTime: options.maxIdleTime ?? 3600,
       localAddress: options.localAddress,
@@ -200,6 +203,7 @@ export class FdfsClient {
           const res = decodeUploadResponse(await streamRequest(c, head, src.open(), src.size, { cmd, maxBody: 256, onProgress }));
           return `${res.group}/${res.logical}`;
         } catch (err) {
+          if (err instanceof TimeoutError) throw this.stalled(c.address, 'upload', `${sent} of ${src.size} bytes sent; nothing was stored`);
           throw peerGone(err) ? new TransferCutError(`storage ${c.address}`, sent, src.size, 'upload') : err;
         }
       });
@@ -237,6 +241,7 @@ export class FdfsClient {
         if (got !== total) throw new LengthMismatchError(total, got);
       } catch (err) {
         if (signal?.aborted) throw interrupted(signal);
+        if (err instanceof TimeoutError) throw this.stalled(c.address, 'download', total === undefined ? 'before its first byte' : `${got} of ${total} bytes received`);
         if (total !== undefined && (err instanceof ConnectionClosedError || err instanceof LengthMismatchError)) {
           throw new TransferCutError(`storage ${c.address}`, got, total);
         }
@@ -257,6 +262,13 @@ export class FdfsClient {
       if (!other) throw err;
       return from(other);
     }
+  }
+
+  /** A storage that let a transfer stall for networkTimeout seconds: said in the user's terms. */
+  private stalled(address: string, what: 'upload' | 'download', progress: string): TimeoutError {
+    const secs = this.options.networkTimeout ?? 10;
+    return new TimeoutError(what, `storage ${address} stopped answering during the ${what} (nothing moved for ${secs} s; ${progress}) — `
+      + 'it may be overloaded or hung; try again, or check it with fdfs monitor');
   }
 
   /**

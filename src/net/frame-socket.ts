@@ -247,7 +247,7 @@ export class FrameSocket {
 
   /** Write bytes; resolves once the socket accepted them (waits for drain when its buffer is full). */
   async write(buf: Buffer): Promise<void> {
-    if (this.socket.destroyed) throw new ConnectionClosedError('while writing');
+    if (this.socket.destroyed) throw this.writeFailure();
     if (this.socket.write(buf)) return;
     await this.drained();
   }
@@ -262,7 +262,7 @@ export class FrameSocket {
         else resolve();
       };
       const onDrain = () => done();
-      const onClose = () => done(new ConnectionClosedError('while writing'));
+      const onClose = () => done(this.writeFailure());
       this.socket.on('drain', onDrain);
       this.socket.on('close', onClose);
     });
@@ -283,10 +283,15 @@ export class FrameSocket {
   async writeReleasing(buf: Buffer, release: () => void): Promise<void> {
     if (this.socket.destroyed) {
       release();
-      throw new ConnectionClosedError('while writing');
+      throw this.writeFailure();
     }
     if (this.socket.write(buf, () => release())) return;
     await this.drained();
+  }
+
+  /** Why a write cannot go out: our own timeout when that closed the socket, else the peer closing it. */
+  private writeFailure(): Error {
+    return this.failure instanceof TimeoutError ? this.failure : new ConnectionClosedError('while writing');
   }
 
   /** Fail pending and future reads after `ms` of inactivity (0 disables). No allocation: one listener, set once. */
