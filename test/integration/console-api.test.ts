@@ -93,6 +93,13 @@ describe('tracker JSON API', () => {
   });
 
   it('/api/groups/G/files pages through the listing without gaps or repeats', async () => {
+    // One member's listing holds every file once replication has carried them all.
+    for (const id of ids) {
+      await waitFor(`${id} on both members`, async () => {
+        const { body } = await getJson(`/api/file?id=${encodeURIComponent(id)}`);
+        return body.replicas?.every((r: { present: boolean }) => r.present) ? true : null;
+      }, 30_000);
+    }
     const seen: string[] = [];
     let after = '';
     for (let page = 0; page < 20; page++) {
