@@ -2,7 +2,7 @@
 // `.NAME.<size>-<crc32>-<mtime>.fdfs-partial` next to it (mtime 0 but for appender files): interrupted or cut
 // off, that file stays, and a resumed download continues from its length — only if the stored file still has
 // that size, CRC32 and time.
-import { open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { InterruptedError, TransferCutError, UsageError } from '../errors.js';
@@ -80,7 +80,49 @@ async function downloadRange(core: DownloadCore, fileId: string, dest: string, o
   }
 }
 
+/**
+ * One whole-file download per destination at a time: `.NAME.fdfs-lock` holds the downloader's pid. A lock whose
+ * process is gone (killed -9) is taken over. Resolves with the release.
+ */
+async function lockDestination(dest: string): Promise<() => Promise<void>> {
+  const lock = path.join(path.dirname(dest), `.${path.basename(dest)}.fdfs-lock`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await open(lock, 'wx');
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return () => rm(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot write ${dest}: ${localWriteProblem(err)}`);
+    }
+    const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
+    if (pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new UsageError(`another fdfs download to ${dest} is running (pid ${pid}); wait for it, or download to another name`);
+    }
+    await rm(lock, { force: true });
+  }
+  throw new UsageError(`cannot lock ${dest} for the download (${lock} keeps coming back)`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function downloadWhole(core: DownloadCore, fileId: string, dest: string, opts: DownloadFileOptions): Promise<number> {
+  const release = await lockDestination(dest);
+  try {
+    return await downloadWholeLocked(core, fileId, dest, opts);
+  } finally {
+    await release();
+  }
+}
+
+async function downloadWholeLocked(core: DownloadCore, fileId: string, dest: string, opts: DownloadFileOptions): Promise<number> {
   const dir = path.dirname(dest);
   const base = path.basename(dest);
   const info = await core.info(fileId, { calcCrc32: false });

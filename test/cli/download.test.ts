@@ -105,6 +105,23 @@ describe('fdfs download, interrupted and resumed (real servers)', () => {
     expect(partials()).toEqual([]);
   });
 
+  it('one download per destination: a second one is refused while the first runs; a dead one\'s lock is taken over', async () => {
+    const dest = 'twice.bin';
+    const { child, done } = await startStalledDownload(dest);
+    const second = await runCli(['download', id, dest, '-q', ...t()], { cwd: work });
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`another fdfs download to ${dest} is running \\(pid ${child.pid}\\)`));
+    child.kill('SIGKILL');
+    await done;
+    storage.proc.child!.kill('SIGCONT');
+    // The killed download left its lock: a new download takes it over and finishes.
+    expect(readdirSync(work)).toContain(`.${dest}.fdfs-lock`);
+    const third = await runCli(['download', id, dest, '-q', ...t()], { cwd: work });
+    expect({ code: third.code, stderr: third.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(md5(readFileSync(path.join(work, dest)))).toBe(sum);
+    expect(readdirSync(work).filter((n) => n.startsWith(`.${dest}.`))).toEqual([]);
+  });
+
   it('without --resume a leftover partial file is replaced, not continued', async () => {
     const dest = 'again.bin';
     const { child, done } = await startStalledDownload(dest);
