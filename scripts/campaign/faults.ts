@@ -20,6 +20,8 @@ export interface Plan {
   uploads: number;
   concurrency: number;
   largeEvery: number;
+  /** Uploads started per second by a fault's load. */
+  perSecond: number;
   killRounds: number;
   stopRounds: number;
   stopMs: number;
@@ -36,7 +38,7 @@ export interface Ctx { c: Cluster; ledger: Ledger; plan: Plan }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function load(x: Ctx, uploads = x.plan.uploads): Load {
-  return new Load(x.c.client, x.ledger, { uploads, concurrency: x.plan.concurrency, largeEvery: x.plan.largeEvery, timeLimitMs: 120_000 });
+  return new Load(x.c.client, x.ledger, { uploads, concurrency: x.plan.concurrency, largeEvery: x.plan.largeEvery, timeLimitMs: 120_000, perSecond: x.plan.perSecond });
 }
 
 /** The row's counts over its loads, and the check of what they acknowledged on every member. */
@@ -150,11 +152,12 @@ export async function fuzz(x: Ctx): Promise<Row> {
   const r = rng(seed);
   const base = fixtures();
   const ports = [...x.c.trackers, ...x.c.storages];
-  const l = load(x);
+  // Uploads go on as long as the frames do.
+  const l = load(x, 100 * x.plan.uploads);
   let next = 0;
   let closed = 0;
   const t0 = Date.now();
-  await Promise.all(Array.from({ length: 10 }, async (_, w) => {
+  await Promise.all(Array.from({ length: 20 }, async (_, w) => {
     const wr = rng(seed + 1000 + w);
     while (next < x.plan.fuzzFrames) {
       const i = next++;
@@ -163,6 +166,7 @@ export async function fuzz(x: Ctx): Promise<Row> {
     }
   }));
   const took = Date.now() - t0;
+  l.stop();
   await l.done;
   const down = ports.filter((p) => !p.proc.running).map((p) => p.proc.name);
   // Still serving: a round trip through each tracker.
@@ -286,7 +290,6 @@ export async function diskFull(x: Ctx): Promise<Row> {
 /** 8. Every acknowledged file from every member with the right sha256, and `fdfs verify` finds no difference. */
 export async function finalCheck(x: Ctx): Promise<Row> {
   const ids = x.ledger.ids;
-  const t0 = Date.now();
   const t = await waitReplicated(x.c.storages, ids, x.plan.waitMs);
   const d = await checkAll(x.c.storages, x.ledger, ids);
   for (const line of d.detail.slice(0, 20)) console.error(`  final: ${line}`);
@@ -300,7 +303,7 @@ export async function finalCheck(x: Ctx): Promise<Row> {
   }
   return {
     fault: `final check: ${ids.length} files from each of ${x.c.storages.length} members; fdfs verify: ${differences} differences`,
-    rounds: '1', load: '—', errors: new Map(), recover: `${secs(t === null ? null : Date.now() - t0, x.plan.waitMs)} (all present)`,
+    rounds: '1', load: '—', errors: new Map(), recover: `${secs(t, x.plan.waitMs)} (all present)`,
     lost: d.lost, corrupt: d.corrupt,
     failure: v.code !== 0 || differences !== 0 ? `fdfs verify exit ${v.code}, ${differences} differences` : undefined,
   };

@@ -20,8 +20,9 @@ export class Ledger {
 /** Short name of an error as a client saw it (errno name, node code or class). */
 export function errorKind(err: unknown): string {
   const e = err as { code?: string; name?: string; message?: string };
-  if (typeof e?.code === 'string') return e.code.replace(/^FDFS_ERR_/, '');
-  return e?.name ?? String(err).slice(0, 30);
+  if (typeof e?.code === 'string' && e.code.startsWith('FDFS_ERR_')) return e.code.slice('FDFS_ERR_'.length);
+  if (e?.name && !['Error', 'FdfsError'].includes(e.name)) return e.name;
+  return e?.code ?? String(err).slice(0, 30);
 }
 
 export interface LoadOptions {
@@ -31,6 +32,8 @@ export interface LoadOptions {
   largeEvery: number;
   /** Stop starting uploads after this many ms, whatever the count. */
   timeLimitMs: number;
+  /** Pace: at most this many uploads started per second, so that a load spans the fault it runs under. */
+  perSecond: number;
 }
 
 /** A running load: `started` moves as workers pick uploads, `done` settles when all have ended. */
@@ -44,6 +47,8 @@ export class Load {
   readonly ids: string[] = [];
   readonly errors = new Map<string, number>();
   readonly done: Promise<void>;
+  private stopped = false;
+  private readonly t0 = Date.now();
 
   constructor(private readonly client: FdfsClient, private readonly ledger: Ledger, private readonly o: LoadOptions) {
     const deadline = Date.now() + o.timeLimitMs;
@@ -56,8 +61,10 @@ export class Load {
   }
 
   private async worker(deadline: number): Promise<void> {
-    while (this.started < this.o.uploads && Date.now() < deadline) {
+    while (!this.stopped && this.started < this.o.uploads && Date.now() < deadline) {
       const i = this.started++;
+      const due = this.t0 + (i * 1000) / this.o.perSecond - Date.now();
+      if (due > 0) await new Promise((r) => setTimeout(r, due));
       const data = randomBytes(i % this.o.largeEvery === 0 ? 1 << 20 : 4096);
       try {
         const id = await this.client.upload(data, { ext: 'bin' });
@@ -93,9 +100,8 @@ export class Load {
     while (!settled && this.started < n) await new Promise((r) => setTimeout(r, 20));
   }
 
-  errorCount(): number {
-    let n = 0;
-    for (const v of this.errors.values()) n += v;
-    return n;
+  /** Start no more uploads (those in flight finish). */
+  stop(): void {
+    this.stopped = true;
   }
 }
