@@ -22,21 +22,33 @@ export interface Cluster {
 export const clientFor = (trackers: TrackerHandle[]): FdfsClient =>
   new FdfsClient({ trackers: trackers.map((t) => t.address), connectTimeout: 2, networkTimeout: 5, trackerTimeout: 2 });
 
+/** Servers being started: a cleanup waits for them, so one started during Ctrl-C is stopped too. */
+const starting = new Set<Promise<unknown>>();
+/** Set by cleanup: from then on nothing is started or restarted (the campaign's code may still be running). */
+let closing = false;
+const refuse = () => Promise.reject(new Error('the cluster is being stopped'));
+
+/** Start a server and add it to `all` as soon as it is up. */
+export function launch<T extends TrackerHandle | StorageHandle>(all: Cluster['all'], start: () => Promise<T>): Promise<T> {
+  if (closing) return refuse();
+  const p = start().then((h) => {
+    all.push(h);
+    return h;
+  });
+  starting.add(p);
+  void p.finally(() => starting.delete(p)).catch(() => undefined);
+  return p;
+}
+
 export async function startCluster(all: Cluster['all'], scrubInterval: number): Promise<Cluster> {
   const trackers: TrackerHandle[] = [];
-  for (let i = 0; i < 2; i++) {
-    const t = await startTracker();
-    all.push(t);
-    trackers.push(t);
-  }
+  for (let i = 0; i < 2; i++) trackers.push(await launch(all, () => startTracker()));
   const storages: StorageHandle[] = [];
   for (let i = 0; i < 2; i++) {
-    const s = await startStorage({
+    storages.push(await launch(all, () => startStorage({
       trackers: trackers.map((t) => t.address),
       conf: { scrub_interval: scrubInterval, scrub_max_bytes_per_second: '64MB' },
-    });
-    all.push(s);
-    storages.push(s);
+    })));
   }
   const client = clientFor(trackers);
   for (const t of trackers) {
@@ -67,12 +79,15 @@ export async function leaderOf(t: TrackerHandle): Promise<string> {
 
 /** Start a killed server again on the same config and data. */
 export async function restart(h: TrackerHandle | StorageHandle): Promise<void> {
+  if (closing) return refuse();
   h.proc = new ServerProcess(h.proc.name, h.proc.args);
   await h.proc.start();
 }
 
 /** Continue anything stopped, then stop every server and remove its data. */
 export async function cleanup(all: Cluster['all']): Promise<void> {
+  closing = true;
+  await Promise.allSettled([...starting]);
   for (const h of all) if (h.proc.running) h.proc.child!.kill('SIGCONT');
   await stopAll(all);
 }

@@ -11,7 +11,7 @@ import {
 import { fixtures, mutate, pick, rng } from '../../test/helpers/fuzz.js';
 import { runCli } from '../../test/helpers/proc.js';
 import { checkAll, goodOnDisk, onDisk, waitReplicated } from './checks.js';
-import { clientFor, leaderOf, restart, type Cluster } from './cluster.js';
+import { clientFor, launch, leaderOf, restart, type Cluster } from './cluster.js';
 import { errorKind, Load, type Ledger } from './ledger.js';
 import { sendFrame } from './frames.js';
 import { secs, type Row } from './report.js';
@@ -253,10 +253,8 @@ async function rawUpload(s: StorageHandle, body: Buffer): Promise<string> {
  * with ENOSPC and leave no file, whole or half-written.
  */
 export async function diskFull(x: Ctx): Promise<Row> {
-  const tracker = await startTracker({ conf: { reserved_storage_space: '99.9%' } });
-  x.c.all.push(tracker);
-  const storage = await startStorage({ trackers: [tracker.address] });
-  x.c.all.push(storage);
+  const tracker = await launch(x.c.all, () => startTracker({ conf: { reserved_storage_space: '99.9%' } }));
+  const storage = await launch(x.c.all, () => startStorage({ trackers: [tracker.address] }));
   const client = clientFor([tracker]);
   const errors = new Map<string, number>();
   let accepted = 0;
