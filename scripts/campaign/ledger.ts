@@ -17,10 +17,11 @@ export class Ledger {
   }
 }
 
-/** Short name of an error as a client saw it (errno name, node code or class). */
+/** Short name of an error as a client saw it: the errno name of a status, else the error's class or code. */
 export function errorKind(err: unknown): string {
   const e = err as { code?: string; name?: string; message?: string };
-  if (typeof e?.code === 'string' && e.code.startsWith('FDFS_ERR_')) return e.code.slice('FDFS_ERR_'.length);
+  const errno = (err as { errno?: unknown }).errno;
+  if (typeof errno === 'number' && e.code?.startsWith('FDFS_ERR_')) return e.code.slice('FDFS_ERR_'.length);
   if (e?.name && !['Error', 'FdfsError'].includes(e.name)) return e.name;
   return e?.code ?? String(err).slice(0, 30);
 }
