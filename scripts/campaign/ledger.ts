@@ -2,6 +2,7 @@
 // bounded upload load (mixed 4 KiB / 1 MiB) that also reads back acknowledged files through the tracker.
 import { createHash, randomBytes } from 'node:crypto';
 import type { FdfsClient } from '../../src/client/index.js';
+import { errnoName, StatusError } from '../../src/errors.js';
 
 export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -20,8 +21,7 @@ export class Ledger {
 /** Short name of an error as a client saw it: the errno name of a status, else the error's class or code. */
 export function errorKind(err: unknown): string {
   const e = err as { code?: string; name?: string; message?: string };
-  const errno = (err as { errno?: unknown }).errno;
-  if (typeof errno === 'number' && e.code?.startsWith('FDFS_ERR_')) return e.code.slice('FDFS_ERR_'.length);
+  if (err instanceof StatusError) return errnoName(err.errno);
   if (e?.name && !['Error', 'FdfsError'].includes(e.name)) return e.name;
   return e?.code ?? String(err).slice(0, 30);
 }
