@@ -8,8 +8,9 @@
 // --quick (CI, well under a minute), default (about 2–3 minutes), --long (more rounds and files, local runs).
 import { parseArgs } from 'node:util';
 import { cleanup, startCluster, type Cluster } from './campaign/cluster.js';
+import { diskFull } from './campaign/disk-full.js';
 import {
-  baseline, diskFull, finalCheck, fuzz, killLeader, killStorage, silentDamage, stopStorage, type Ctx, type Plan,
+  baseline, finalCheck, fuzz, killLeader, killStorage, silentDamage, stopStorage, type Ctx, type Plan,
 } from './campaign/faults.js';
 import { Ledger } from './campaign/ledger.js';
 import { summary, table, type Row } from './campaign/report.js';
