@@ -18,7 +18,7 @@ import { summary, table, type Row } from './campaign/report.js';
 const PLANS: Record<'quick' | 'default' | 'long', Plan> = {
   quick: { uploads: 30, concurrency: 4, largeEvery: 8, perSecond: 20, killRounds: 1, stopRounds: 1, stopMs: 2000, leaderRounds: 1, fuzzFrames: 300, damaged: 6, fullAttempts: 8, waitMs: 30_000 },
   default: { uploads: 200, concurrency: 4, largeEvery: 8, perSecond: 40, killRounds: 3, stopRounds: 2, stopMs: 3000, leaderRounds: 2, fuzzFrames: 5000, damaged: 30, fullAttempts: 20, waitMs: 60_000 },
-  long: { uploads: 1000, concurrency: 8, largeEvery: 8, perSecond: 100, killRounds: 3, stopRounds: 3, stopMs: 5000, leaderRounds: 2, fuzzFrames: 30_000, damaged: 60, fullAttempts: 100, waitMs: 120_000 },
+  long: { uploads: 600, concurrency: 8, largeEvery: 8, perSecond: 80, killRounds: 3, stopRounds: 3, stopMs: 5000, leaderRounds: 2, fuzzFrames: 20_000, damaged: 60, fullAttempts: 100, waitMs: 120_000 },
 };
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, long: { type: 'boolean' } } });

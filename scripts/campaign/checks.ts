@@ -7,6 +7,9 @@ import type { StorageHandle } from '../../test/helpers/cluster.js';
 import { downloadAt, missingAt } from '../../test/helpers/storage-direct.js';
 import { sha256, type Ledger } from './ledger.js';
 
+/** Downloads in flight at once during a check. */
+const CHECKERS = 4;
+
 export interface Damage { lost: number; corrupt: number; detail: string[] }
 
 /** Wait (bounded) until every member holds every id; the ms it took, or null if it did not happen in time. */
@@ -26,7 +29,16 @@ export async function checkAll(members: StorageHandle[], ledger: Ledger, ids: st
   const lost = new Set<string>();
   const corrupt = new Set<string>();
   const detail: string[] = [];
-  for (const id of ids) {
+  let next = 0;
+  await Promise.all(Array.from({ length: CHECKERS }, async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      await checkOne(id);
+    }
+  }));
+  return { lost: lost.size, corrupt: corrupt.size, detail };
+
+  async function checkOne(id: string): Promise<void> {
     const want = ledger.files.get(id)!.sha;
     for (const s of members) {
       try {
@@ -40,7 +52,6 @@ export async function checkAll(members: StorageHandle[], ledger: Ledger, ids: st
       }
     }
   }
-  return { lost: lost.size, corrupt: corrupt.size, detail };
 }
 
 /** Where a member keeps its copy of `id` (store_path0 = the storage's directory). */
