@@ -224,6 +224,7 @@ export class FdfsClient {
     const signal = opts.signal;
     if (signal?.aborted) throw interrupted(signal);
     const req = encodeDownloadRequest({ group, filename: logical, fileOffset: offset, downloadBytes: opts.length ?? 0 });
+    let delivered = 0;
     const from = (server: StorageAddr) => this.storage(server, async (c) => {
       // Aborting drops the connection: whatever awaits it (the answer, the next chunk) fails at once.
       const stop = () => c.destroy();
@@ -235,6 +236,7 @@ export class FdfsClient {
           .catch(async (err) => { throw await fileOps.offsetProblem(this, fileId, offset, err, opts.length); });
         for await (const chunk of c.body()) {
           got += chunk.length;
+          delivered += chunk.length;
           if (!sink.write(chunk)) await waitDrain(sink);
           opts.onProgress?.(got, total);
         }
@@ -255,9 +257,11 @@ export class FdfsClient {
     try {
       return await from(target);
     } catch (err) {
-      // Before the body, EIO: that storage's copy is damaged (it is fetching a good one); ENOENT: that member
-      // lacks the file (lost behind its back, or not replicated yet). Another replica may serve it.
-      if (!(err instanceof StatusError && (err.errno === Errno.EIO || err.errno === Errno.ENOENT))) throw err;
+      // Before a byte reached the sink, another replica may serve it: EIO (that copy is damaged and being fetched
+      // again), ENOENT (that member lacks it: lost, or not replicated yet), or that storage gone or hung.
+      const refused = err instanceof StatusError && (err.errno === Errno.EIO || err.errno === Errno.ENOENT);
+      const gone = err instanceof ConnectError || err instanceof TimeoutError || peerGone(err);
+      if (delivered > 0 || signal?.aborted || !(refused || gone)) throw err;
       const other = await this.anotherReplica(fileId, group, target);
       if (!other) throw err;
       return from(other);

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Errno, StatusError } from '../../src/errors.js';
+import { FdfsClient } from '../../src/client/index.js';
 import { Connection } from '../../src/net/connection.js';
 import { StorageCmd } from '../../src/protocol/codes.js';
 import { splitFileId } from '../../src/protocol/file-id.js';
@@ -157,5 +158,22 @@ describe('over HTTP', () => {
       return line(t, 'repaired') >= 1 ? t : null;
     });
     expect(line(text, 'damaged')).toBeGreaterThanOrEqual(line(text, 'repaired'));
+  });
+});
+
+describe('a member hung while the tracker still routes to it', () => {
+  it('the client reads the other replica after its network timeout instead of failing', async () => {
+    const content = randomBytes(6000);
+    const { id } = await replicated(content);
+    const source = (g.client.decodeFileId(id).source as { ipv4: string }).ipv4 === g.s1.host ? g.s1 : g.s2;
+    const client = new FdfsClient({ trackers: [g.tracker.address], networkTimeout: 2 });
+    source.proc.child!.kill('SIGSTOP');
+    try {
+      // The tracker still lists the hung source ACTIVE and sends reads of a new file to it.
+      expect((await client.downloadToBuffer(id)).equals(content)).toBe(true);
+    } finally {
+      source.proc.child!.kill('SIGCONT');
+      client.close();
+    }
   });
 });
