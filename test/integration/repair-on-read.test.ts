@@ -44,6 +44,12 @@ async function rangeAt(address: string, fileId: string, offset: number, length: 
   }
 }
 
+function flipped(b: Buffer): Buffer {
+  const bad = Buffer.from(b);
+  bad[bad.length >> 1] ^= 0xff;
+  return bad;
+}
+
 function damage(file: string, original: Buffer): void {
   const bad = Buffer.from(original);
   bad[Math.floor(bad.length / 2)] ^= 0xff;
@@ -158,6 +164,29 @@ describe('over HTTP', () => {
       return line(t, 'repaired') >= 1 ? t : null;
     });
     expect(line(text, 'damaged')).toBeGreaterThanOrEqual(line(text, 'repaired'));
+  });
+});
+
+describe('a large copy checked once, then rewritten in place with its mtime put back', () => {
+  it('is checked again (its ctime moved) and not sent whole', async () => {
+    const content = randomBytes(2 * 1024 * 1024);
+    const { id, onS1 } = await replicated(content);
+    // Not as fdfs wrote it (another mtime): the first full read checks it and remembers it as good. Both reads go
+    // over one connection, so one process (worker) serves them.
+    utimesSync(onS1, 1_000_000, 1_000_000);
+    const { group, logical } = splitFileId(id);
+    const c = await Connection.connect(g.s1.host, g.s1.port, { connectTimeout: 5, networkTimeout: 20 });
+    const whole = () => c.call(encodeDownloadRequest({ group, filename: logical, fileOffset: 0, downloadBytes: 0 }),
+      { cmd: StorageCmd.DownloadFile, maxBody: content.length });
+    try {
+      expect((await whole()).equals(content)).toBe(true);
+      await new Promise((r) => setTimeout(r, 20));
+      writeFileSync(onS1, flipped(content));
+      utimesSync(onS1, 1_000_000, 1_000_000);
+      expect(await errnoOf(whole())).not.toBe('served');
+    } finally {
+      c.destroy();
+    }
   });
 });
 

@@ -52,7 +52,7 @@ export async function downloadFile(rt: StorageRuntime, ctx: StorageCtx): Promise
       try {
         const st = fstatSync(fd);
         if (!st.isFile()) throw new StatusError(Errno.EISDIR, `${req.filename} is not a regular file`);
-        stamp = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+        stamp = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
       } catch (err) {
         throw fsStatus(err, req.filename);
       }

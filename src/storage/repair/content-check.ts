@@ -35,9 +35,11 @@ export interface CopyStamp {
   ino: number;
   size: number;
   mtimeMs: number;
+  /** Inode change time: moves with any write and with utimes, so a rewrite with its mtime put back shows. 0 = unknown. */
+  ctimeMs?: number;
 }
 
-const stampKey = (s: CopyStamp): string => `${s.ino}:${s.size}:${s.mtimeMs}`;
+const stampKey = (s: CopyStamp): string => `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs ?? 0}`;
 
 /**
  * Copies whose full content matched their name (or that cannot be checked because every replica agrees on
