@@ -38,6 +38,8 @@ export interface SenderDeps {
 const S = StorageStatus;
 /** Pause after a failed record or connection before trying again (stock: 5 s). */
 export const RETRY_PAUSE_MS = 5000;
+/** The pause after a session ended by one record failing (not the peer going away): it is parked after PARK_AFTER. */
+const REFUSED_RETRY_MS = 1000;
 /** A non-source peer starts this many seconds before the new member's cut-off (covers replication lag). */
 export const NON_SOURCE_REWIND = 60;
 
@@ -49,6 +51,8 @@ export class SyncSender {
   private readonly markFile: MarkFile;
   /** Records the peer kept refusing, set aside so later ones go on (parked.ts). */
   readonly parked: ParkedRecords;
+  /** The last session ended by a record's own failure: retry after REFUSED_RETRY_MS. */
+  private retrySoon = false;
   private savedRows = 0;
   private savedPos = '';
   private lastDoneReport = 0;
@@ -184,7 +188,8 @@ export class SyncSender {
         else this.log.debug({ err: msg, failures: this.failures }, 'replication to peer still failing');
         this.dropConn();
         if (this.mark) this.reader?.seek(this.markPos());
-        await this.sleep(RETRY_PAUSE_MS);
+        await this.sleep(this.retrySoon ? REFUSED_RETRY_MS : RETRY_PAUSE_MS);
+        this.retrySoon = false;
       }
     }
     this.dropConn();
@@ -322,9 +327,13 @@ export class SyncSender {
       } catch (err) {
         // The same record failing again and again (the peer answers ENOSPC, or cuts the connection) must not hold
         // up the rest. Only the first failure of a session counts: the others are records caught in its fall.
-        if (!win.failure && !this.stopped && this.parked.refused(item)) {
-          await this.parked.park(item, (err as Error).message);
-          return 'skipped';
+        if (!win.failure && !this.stopped) {
+          if (this.parked.refused(item)) {
+            await this.parked.park(item, (err as Error).message);
+            return 'skipped';
+          }
+          // Try that record again soon: it is parked after a few refusals, and nothing later moves meanwhile.
+          this.retrySoon = true;
         }
         throw err;
       }
