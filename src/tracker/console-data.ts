@@ -5,10 +5,10 @@ import { Errno, StatusError } from '../errors.js';
 import { storageStatusName, StorageStatus } from '../protocol/codes.js';
 import type { TrackerRuntime } from './runtime.js';
 import { chooseStoreGroup, chooseStoreServers, reservedMb } from './selection.js';
-import type { StatHistory, RatePoint } from './stat-history.js';
+import type { StatHistory, RatePoint, TrafficCounters } from './stat-history.js';
 import { replicationLag } from './stat-history.js';
 
-export interface StorageView {
+export interface StorageView extends TrafficCounters {
   id: string;
   ip: string;
   port: number;
@@ -19,13 +19,6 @@ export interface StorageView {
   version: string;
   totalMb: number;
   freeMb: number;
-  uploads: number;
-  downloads: number;
-  deletes: number;
-  bytesIn: number;
-  bytesOut: number;
-  syncInBytes: number;
-  syncOutBytes: number;
   connections: number;
   lastHeartBeatTime: number;
   lastSourceUpdate: number;

@@ -8,9 +8,8 @@ import type { Cluster } from './cluster.js';
 import type { StorageNode } from './storage-node.js';
 
 /** One sample: cumulative counters as the storage reported them, and its replication lag then. */
-export interface StatSample {
-  /** Unix seconds. */
-  t: number;
+/** The cumulative traffic counters a storage reports in its beats. */
+export interface TrafficCounters {
   uploads: number;
   downloads: number;
   deletes: number;
@@ -18,6 +17,11 @@ export interface StatSample {
   bytesOut: number;
   syncInBytes: number;
   syncOutBytes: number;
+}
+
+export interface StatSample extends TrafficCounters {
+  /** Unix seconds. */
+  t: number;
   /** Seconds behind the newest write of the other members (fdfs_monitor's rule); null while unknown. */
   lag: number | null;
 }

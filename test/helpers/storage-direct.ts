@@ -104,3 +104,13 @@ function safeList(dir: string): string[] {
     return [];
   }
 }
+
+/** What a request came to: 'ok', the errno of a StatusError, or another error's message. */
+export async function outcomeOf(p: Promise<unknown>): Promise<number | string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    return err instanceof StatusError ? err.errno : (err as Error).message;
+  }
+}

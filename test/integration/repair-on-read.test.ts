@@ -5,14 +5,14 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Errno, StatusError } from '../../src/errors.js';
+import { Errno } from '../../src/errors.js';
 import { FdfsClient } from '../../src/client/index.js';
 import { Connection } from '../../src/net/connection.js';
 import { StorageCmd } from '../../src/protocol/codes.js';
 import { splitFileId } from '../../src/protocol/file-id.js';
 import { encodeDownloadRequest } from '../../src/protocol/storage-file.js';
 import { startTwoMemberGroup, stopAll, waitFor, type TwoMemberGroup } from '../helpers/cluster.js';
-import { downloadAt, fileInfoAt } from '../helpers/storage-direct.js';
+import { downloadAt, fileInfoAt, outcomeOf } from '../helpers/storage-direct.js';
 
 let g: TwoMemberGroup;
 
@@ -56,14 +56,6 @@ function damage(file: string, original: Buffer): void {
   writeFileSync(file, bad);
 }
 
-async function errnoOf(p: Promise<unknown>): Promise<number | string> {
-  try {
-    await p;
-    return 'served';
-  } catch (err) {
-    return err instanceof StatusError ? err.errno : (err as Error).message;
-  }
-}
 
 describe('a damaged small copy', () => {
   it('is repaired from the peer while the reader waits, and served with the right bytes', async () => {
@@ -88,8 +80,8 @@ describe('a damaged small copy', () => {
     const { id, onS1 } = await replicated(content);
     damage(onS1, content);
     damage(path.join(g.s2.dir, 'data', splitFileId(id).logical.slice(4)), content);
-    expect(await errnoOf(downloadAt(g.s1.address, id))).toBe(Errno.EIO);
-    expect(await errnoOf(g.client.downloadToBuffer(id))).toBe(Errno.EIO);
+    expect(await outcomeOf(downloadAt(g.s1.address, id))).toBe(Errno.EIO);
+    expect(await outcomeOf(g.client.downloadToBuffer(id))).toBe(Errno.EIO);
     const fine = randomBytes(100);
     expect((await g.client.downloadToBuffer(await g.client.upload(fine))).equals(fine)).toBe(true);
   });
@@ -100,8 +92,8 @@ describe('a damaged large copy', () => {
     const content = randomBytes(3 * 1024 * 1024 + 5);
     const { id, onS1 } = await replicated(content);
     damage(onS1, content);
-    const first = await errnoOf(downloadAt(g.s1.address, id));
-    expect(first).not.toBe('served');
+    const first = await outcomeOf(downloadAt(g.s1.address, id));
+    expect(first).not.toBe('ok');
     await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
     expect((await downloadAt(g.s1.address, id)).equals(content)).toBe(true);
   });
@@ -112,7 +104,7 @@ describe('a damaged large copy', () => {
     const stamp = Math.floor(Date.now() / 1000);
     truncateSync(onS1, 1024 * 1024);
     utimesSync(onS1, stamp, stamp);
-    expect(await errnoOf(downloadAt(g.s1.address, id))).toBe(Errno.EIO);
+    expect(await outcomeOf(downloadAt(g.s1.address, id))).toBe(Errno.EIO);
     // Whichever member the tracker picks, the client ends with the right bytes.
     for (let i = 0; i < 4; i++) expect((await g.client.downloadToBuffer(id)).equals(content)).toBe(true);
     await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
@@ -183,7 +175,7 @@ describe('a large copy checked once, then rewritten in place with its mtime put 
       await new Promise((r) => setTimeout(r, 20));
       writeFileSync(onS1, flipped(content));
       utimesSync(onS1, 1_000_000, 1_000_000);
-      expect(await errnoOf(whole())).not.toBe('served');
+      expect(await outcomeOf(whole())).not.toBe('ok');
     } finally {
       c.destroy();
     }
