@@ -3,10 +3,20 @@
 import type { Socket } from 'node:net';
 import { FrameDecoder, type FrameDecoderOptions } from '../protocol/frame-decoder.js';
 import type { Header } from '../protocol/header.js';
+import { HEADER_SIZE } from '../protocol/codes.js';
 import { ConnectionClosedError, ProtocolError, LengthMismatchError, TimeoutError } from '../errors.js';
 import { quickAck } from './quickack.js';
 
 type Item = { h: Header } | { b: Buffer };
+
+/**
+ * Answers a small request that arrived whole, synchronously: the packet to send, or null to take the normal
+ * (async) path, in which case it must have had no effect.
+ */
+export type InlineAnswer = (cmd: number, body: Buffer) => Buffer | null;
+
+/** Requests up to this size (header included) may be answered inline. */
+const INLINE_MAX = 512;
 
 const HIGH_WATER = 1 << 20;
 const LOW_WATER = 256 << 10;
@@ -26,6 +36,8 @@ export class FrameSocket {
   private timeoutListening = false;
   /** The first bytes of the chunk the decoder refused: tells an HTTP answer from other garbage. */
   undecodable: Buffer | null = null;
+  /** Set by the server: answers hot small requests without the async request loop (see tryInline). */
+  inline: InlineAnswer | null = null;
 
   constructor(readonly socket: Socket, opts: FrameDecoderOptions & { quickAck?: boolean } = {}) {
     this.decoder = new FrameDecoder(
@@ -38,6 +50,7 @@ export class FrameSocket {
     );
     const ackNow = opts.quickAck === true;
     socket.on('data', (chunk: Buffer) => {
+      if (this.inline !== null && this.tryInline(chunk)) return;
       try {
         this.decoder.write(chunk);
       } catch (err) {
@@ -58,6 +71,21 @@ export class FrameSocket {
       this.wake();
     });
     socket.on('error', (err) => this.fail(err));
+  }
+
+  /**
+   * A chunk that is exactly one small request, arriving while the reader waits for the next header with nothing
+   * queued, is answered here in one synchronous step: no queueing, promises or microtasks per request. Order is
+   * kept because nothing else is in flight on this connection.
+   */
+  private tryInline(chunk: Buffer): boolean {
+    if (this.waiter === null || this.bodyLeft !== 0 || this.head !== this.items.length || !this.decoder.idle) return false;
+    if (chunk.length < HEADER_SIZE || chunk.length > INLINE_MAX || chunk.readUInt32BE(0) !== 0) return false;
+    if (chunk.length !== HEADER_SIZE + chunk.readUInt32BE(4)) return false;
+    const answer = this.inline!(chunk[8]!, chunk.subarray(HEADER_SIZE));
+    if (answer === null) return false;
+    this.socket.write(answer);
+    return true;
   }
 
   get remoteAddress(): string {

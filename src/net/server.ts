@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { FrameSocket } from './frame-socket.js';
 import type { Header } from '../protocol/header.js';
 import { encodeStatus } from '../protocol/header.js';
-import { CommonCmd } from '../protocol/codes.js';
+import { CommonCmd, HEADER_SIZE } from '../protocol/codes.js';
 import { ConnectionClosedError, Errno, StatusError, ProtocolError, TimeoutError, errnoName } from '../errors.js';
 import { metrics, observedDispatch } from '../metrics.js';
 
@@ -30,12 +30,19 @@ export interface RequestContext<S> {
 
 export type Dispatch<S> = (ctx: RequestContext<S>) => Promise<void>;
 
+/**
+ * The role's synchronous answer to a hot small request that arrived whole (queries, small downloads): the
+ * packet, or null for the normal path. Null must mean no effect; it may be returned for any reason.
+ */
+export type InlineDispatch<S> = (state: S, conn: FrameSocket, cmd: number, body: Buffer) => Buffer | null;
+
 export interface FrameServerOptions<S> {
   host: string;
   port: number;
   log: Logger;
   role: 'tracker' | 'storage';
   dispatch: Dispatch<S>;
+  inline?: InlineDispatch<S>;
   newState: (conn: FrameSocket) => S;
   onClose?: (state: S, conn: FrameSocket) => void;
   /** Seconds a request may stall, and a fresh connection may wait for its first request. */
@@ -60,6 +67,7 @@ export class FrameServer<S> {
   readonly stats: ConnectionStats = { alloc: 0, current: 0, max: 0 };
 
   private readonly dispatch: Dispatch<S>;
+  private readonly metrics = metrics();
 
   constructor(private readonly opts: FrameServerOptions<S>) {
     // Per-command counters, latency and bytes when `fdfs serve` turned metrics on.
@@ -126,6 +134,8 @@ export class FrameServer<S> {
     const ctx = new ConnectionContext<S>(conn, state, log);
     const timeoutMs = this.opts.networkTimeout * 1000;
     this.idleSince.set(conn, Date.now());
+    const inline = this.opts.inline;
+    if (inline) conn.inline = (cmd, body) => this.answerInline(inline, state, conn, cmd, body);
     // Until the first request completes, an idle connection is dropped after network_timeout.
     conn.setTimeout(timeoutMs, 'waiting for the first request');
     let served = 0;
@@ -159,6 +169,25 @@ export class FrameServer<S> {
       this.opts.onClose?.(state, conn);
       conn.destroy();
     }
+  }
+
+  /** An inline answer is a served request: the connection may idle, and metrics count it as the loop would. */
+  private answerInline(inline: InlineDispatch<S>, state: S, conn: FrameSocket, cmd: number, body: Buffer): Buffer | null {
+    const m = this.metrics;
+    const t0 = m ? performance.now() : 0;
+    let answer: Buffer | null;
+    try {
+      answer = inline(state, conn, cmd, body);
+    } catch {
+      // The normal path meets the same problem and reports it properly.
+      return null;
+    }
+    if (answer === null) return null;
+    conn.idle = true;
+    this.idleSince.delete(conn);
+    this.idleSince.set(conn, Date.now());
+    m?.observeRequest(this.opts.role, cmd, answer[9]!, (performance.now() - t0) / 1000, HEADER_SIZE + body.length, answer.length);
+    return answer;
   }
 
   /**

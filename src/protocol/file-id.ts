@@ -289,7 +289,33 @@ const B64_VALUE = (() => {
   for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = i;
   return t;
 })();
-const routingBytes = new Uint8Array(9);
+const factBytes = new Uint8Array(SIZES.facts + 1);
+
+/**
+ * Decode the first `n` bytes of the B27 at `start` into `factBytes` straight from the characters (no Buffer,
+ * regex or BigInt: this runs on every read). False when any of the 27 characters is not base64url.
+ */
+function decodeFactBytes(logical: string, start: number, n: number): boolean {
+  const b = factBytes;
+  const chars = Math.ceil((n * 4) / 3);
+  for (let i = 0; i < SIZES.b27; i++) {
+    const c = logical.charCodeAt(start + i);
+    const d = c < 128 ? B64_VALUE[c]! : -1;
+    if (d < 0) return false;
+    if (i >= chars) continue;
+    // Four characters make three bytes.
+    const at = (i >> 2) * 3;
+    const shift = 18 - 6 * (i & 3);
+    if ((i & 3) === 0) b[at] = b[at + 1] = b[at + 2] = 0;
+    const v = d << shift;
+    b[at]! |= v >>> 16;
+    b[at + 1]! |= (v >>> 8) & 0xff;
+    b[at + 2]! |= v & 0xff;
+  }
+  return true;
+}
+
+const u32At = (b: Uint8Array, at: number): number => ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;
 
 /**
  * peekFileName's routing facts, read straight from the first 12 characters of the B27 (source, timestamp,
@@ -300,22 +326,10 @@ export function fileRouting(logical: string): FileRouting | null {
   const len = logical.length;
   const start = LOGIC_FILE_PATH_LEN;
   if (len < start + SIZES.b27) return null;
-  const b = routingBytes;
-  for (let i = 0; i < SIZES.b27; i++) {
-    const c = logical.charCodeAt(start + i);
-    const d = c < 128 ? B64_VALUE[c]! : -1;
-    if (d < 0) throw einval(`bad base64 file facts "${logical.slice(start, start + SIZES.b27)}"`);
-    // Four characters make three bytes; only the first nine bytes matter here.
-    if (i < 12) {
-      const group = i >> 2;
-      const shift = 18 - 6 * (i & 3);
-      if ((i & 3) === 0) b[group * 3] = b[group * 3 + 1] = b[group * 3 + 2] = 0;
-      const v = d << shift;
-      b[group * 3]! |= v >>> 16;
-      b[group * 3 + 1]! |= (v >>> 8) & 0xff;
-      b[group * 3 + 2]! |= v & 0xff;
-    }
+  if (!decodeFactBytes(logical, start, 9)) {
+    throw einval(`bad base64 file facts "${logical.slice(start, start + SIZES.b27)}"`);
   }
+  const b = factBytes;
   const le = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
   const byId = le > 0 && le <= MAX_SERVER_ID;
   const appender = (b[8]! & 0x04) !== 0;
@@ -324,9 +338,37 @@ export function fileRouting(logical: string): FileRouting | null {
   return {
     sourceIp: byId ? '' : `${b[0]}.${b[1]}.${b[2]}.${b[3]}`,
     sourceId: byId ? String(le) : '',
-    timestamp: ((b[4]! << 24) >>> 0) + (b[5]! << 16) + (b[6]! << 8) + b[7]!,
+    timestamp: u32At(b, 4),
     normal: !appender && !slave,
   };
+}
+
+/** What a normal file's name says of its content (§6.3, §6.4). */
+export interface NormalContentFacts {
+  size: number;
+  crc32: number;
+  /** Creation time (Unix seconds). */
+  timestamp: number;
+}
+
+/**
+ * The size, CRC32 and time a normal file's name carries, decoded without allocation beyond the answer; null for
+ * appender, slave, trunk and pre-1.12 names, bad base64, or sizes beyond 2^53. Same facts as peekFileName.
+ */
+export function normalContentFacts(logical: string): NormalContentFacts | null {
+  const len = logical.length;
+  if (len < NORMAL_LOGIC_FILENAME_LENGTH || len > TRUNK_LOGIC_FILENAME_LENGTH) return null;
+  if (!decodeFactBytes(logical, LOGIC_FILE_PATH_LEN, SIZES.facts)) return null;
+  const b = factBytes;
+  const hi = u32At(b, 8);
+  const appender = (b[8]! & 0x04) !== 0;
+  const trunkFlag = (b[8]! & 0x08) !== 0;
+  if (appender || (len === TRUNK_LOGIC_FILENAME_LENGTH && trunkFlag) || (len > NORMAL_LOGIC_FILENAME_LENGTH && !trunkFlag)) return null;
+  const lo = u32At(b, 12);
+  // Bit 63 (random part present) or the trunk flag: the size is the low word; otherwise the whole field.
+  const size = (b[8]! & 0x80) !== 0 || trunkFlag ? lo : hi * 0x100000000 + lo;
+  if (!Number.isSafeInteger(size)) return null;
+  return { size, crc32: u32At(b, 16), timestamp: u32At(b, 4) };
 }
 
 function extOf(name: string): string {

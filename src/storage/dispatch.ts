@@ -3,7 +3,7 @@ import { Errno, StatusError } from '../errors.js';
 import { CommonCmd, FdfsStorageCmd, StorageCmd } from '../protocol/codes.js';
 import { appendFile, modifyFile, regenerateAppenderFilename, truncateFile } from './handlers/appender.js';
 import { deleteFile } from './handlers/delete.js';
-import { downloadFile } from './handlers/download.js';
+import { downloadFile, smallDownloadAnswer } from './handlers/download.js';
 import { queryFileInfo } from './handlers/file-info.js';
 import { createLink } from './handlers/links.js';
 import { getMetadata, setMetadata } from './handlers/metadata.js';
@@ -13,7 +13,9 @@ import { syncRange, syncTruncate } from './sync/receiver-range.js';
 import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
 import { listFiles } from './handlers/list-files.js';
 import { repairFiles } from './handlers/repair-files.js';
-import type { StorageCtx, StorageRuntime } from './runtime.js';
+import type { StorageConnState, StorageCtx, StorageRuntime } from './runtime.js';
+import { decodeDownloadRequest } from '../protocol/storage-file.js';
+import { encodeStatus } from '../protocol/header.js';
 
 type Handler = (rt: StorageRuntime, ctx: StorageCtx) => Promise<void>;
 
@@ -61,6 +63,21 @@ export async function dispatchStorage(rt: StorageRuntime, ctx: StorageCtx): Prom
     throw new StatusError(Errno.EACCES, `command ${cmd} is for the group's storages only; ${ctx.conn.remoteAddress} is not one of them`, cmd);
   }
   await handler(rt, ctx);
+}
+
+const ACTIVE_TEST_OK = encodeStatus(0);
+
+/**
+ * The storage's inline answers (net/server.ts InlineDispatch): ACTIVE_TEST and small downloads whose copy checks
+ * out. Everything else, errors included, takes dispatchStorage.
+ */
+export function inlineStorage(rt: StorageRuntime, _state: StorageConnState, _conn: unknown, cmd: number, body: Buffer): Buffer | null {
+  if (cmd === StorageCmd.DownloadFile) {
+    const req = decodeDownloadRequest(body);
+    return req.group === rt.group ? smallDownloadAnswer(rt, req) : null;
+  }
+  if (cmd === CommonCmd.ActiveTest && body.length === 0) return ACTIVE_TEST_OK;
+  return null;
 }
 
 /** Replication, recovery and repair traffic: only the group's other storages may send it. */

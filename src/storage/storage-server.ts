@@ -16,7 +16,7 @@ import { allPathUsage } from './store/disk.js';
 import { InitFlag } from './store/init-flag.js';
 import { KeyedLock } from './store/locks.js';
 import { Placement } from './store/placement.js';
-import { dispatchStorage } from './dispatch.js';
+import { dispatchStorage, inlineStorage } from './dispatch.js';
 import { WorkerPool } from './workers/owner.js';
 import { advertisedBindAddress, firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
 import { VerifiedCopies } from './repair/content-check.js';
@@ -123,6 +123,7 @@ export class StorageServer {
       maxConnections: config.maxConnections,
       newState: () => ({}),
       dispatch: (ctx) => dispatchStorage(this.runtime, ctx),
+      inline: (state, conn, cmd, body) => inlineStorage(this.runtime, state, conn, cmd, body),
     });
     if ((opts.workers ?? 0) > 1) {
       this.pool = new WorkerPool(opts.workers!, {

@@ -35,37 +35,61 @@ function cachedAnswer(key: string, build: () => Buffer): Buffer {
   return packet;
 }
 
-async function queryStore(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
-  const cmd = ctx.header.cmd as QueryStoreCmd;
+/** The 101/104/105/106 answer (throws StatusError when no group or storage can take the file). */
+function storeAnswer(rt: TrackerRuntime, cmd: QueryStoreCmd, body: Buffer): Buffer {
   const req = decodeQueryStoreRequest(cmd, body);
   const group = chooseStoreGroup(rt.cluster, rt.policy, req.group);
   const { servers, storePathIndex } = chooseStoreServers(group, rt.policy, req.all);
   if (req.all) {
-    await ctx.replyPacket(encodeQueryStoreAllResponse(
-      { group: group.name, servers: servers.map((s) => ({ ip: s.ip, port: s.port })), storePathIndex }, rt.ipSize));
-  } else {
-    const s = servers[0]!;
-    await ctx.replyPacket(cachedAnswer(`s ${group.name} ${s.ip} ${s.port} ${storePathIndex} ${rt.ipSize}`,
-      () => encodeQueryStoreResponse({ group: group.name, ip: s.ip, port: s.port, storePathIndex }, rt.ipSize)));
+    return encodeQueryStoreAllResponse(
+      { group: group.name, servers: servers.map((s) => ({ ip: s.ip, port: s.port })), storePathIndex }, rt.ipSize);
   }
+  const s = servers[0]!;
+  return cachedAnswer(`s ${group.name} ${s.ip} ${s.port} ${storePathIndex} ${rt.ipSize}`,
+    () => encodeQueryStoreResponse({ group: group.name, ip: s.ip, port: s.port, storePathIndex }, rt.ipSize));
 }
 
-async function queryFetch(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+/** The 102/103/105 answer (throws StatusError when the group or a storage holding the file is missing). */
+function fetchAnswer(rt: TrackerRuntime, cmd: number, body: Buffer): Buffer {
   const { group, logical } = decodeQueryFetchRequest(body);
-  const cmd = ctx.header.cmd;
   if (cmd === TrackerCmd.QueryUpdate) {
     const s = chooseUpdate(rt.cluster, rt.policy, group, logical);
-    await ctx.replyPacket(encodeQueryFetchResponse({ group, ip: s.ip, port: s.port }, rt.ipSize));
-    return;
+    return encodeQueryFetchResponse({ group, ip: s.ip, port: s.port }, rt.ipSize);
   }
   const all = cmd === TrackerCmd.QueryFetchAll;
   const list = chooseFetch(rt.cluster, rt.policy, group, logical, all);
-  if (all) {
-    await ctx.replyPacket(encodeQueryFetchAllResponse({ group, servers: list.map((s) => ({ ip: s.ip, port: s.port })) }, rt.ipSize));
-  } else {
-    const s = list[0]!;
-    await ctx.replyPacket(cachedAnswer(`f ${group} ${s.ip} ${s.port} ${rt.ipSize}`,
-      () => encodeQueryFetchResponse({ group, ip: s.ip, port: s.port }, rt.ipSize)));
+  if (all) return encodeQueryFetchAllResponse({ group, servers: list.map((s) => ({ ip: s.ip, port: s.port })) }, rt.ipSize);
+  const s = list[0]!;
+  return cachedAnswer(`f ${group} ${s.ip} ${s.port} ${rt.ipSize}`,
+    () => encodeQueryFetchResponse({ group, ip: s.ip, port: s.port }, rt.ipSize));
+}
+
+async function queryStore(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  await ctx.replyPacket(storeAnswer(rt, ctx.header.cmd as QueryStoreCmd, body));
+}
+
+async function queryFetch(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  await ctx.replyPacket(fetchAnswer(rt, ctx.header.cmd, body));
+}
+
+/**
+ * The hot one-storage queries answered inline (net/server.ts InlineDispatch); anything that fails takes the
+ * normal path, which reports it. Selection has no side effect but the round-robin turn, as on the normal path.
+ */
+export function inlineClientQuery(rt: TrackerRuntime, cmd: number, body: Buffer): Buffer | null {
+  try {
+    switch (cmd) {
+      case TrackerCmd.QueryStoreWithoutGroupOne:
+      case TrackerCmd.QueryStoreWithGroupOne:
+        return storeAnswer(rt, cmd, body);
+      case TrackerCmd.QueryFetchOne:
+      case TrackerCmd.QueryUpdate:
+        return fetchAnswer(rt, cmd, body);
+      default:
+        return null;
+    }
+  } catch {
+    return null;
   }
 }
 

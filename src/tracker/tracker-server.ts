@@ -6,7 +6,7 @@ import { formatReservedSpaceParam, type TrackerConfig } from '../config/index.js
 import { Errno, StatusError } from '../errors.js';
 import { child, type Logger } from '../log.js';
 import { Cluster } from './cluster.js';
-import { CLIENT_HANDLERS } from './client-service.js';
+import { CLIENT_HANDLERS, inlineClientQuery } from './client-service.js';
 import { STORAGE_HANDLERS } from './storage-service.js';
 import { PEER_HANDLERS } from './peer-service.js';
 import { newConnState, type TrackerConnState, type TrackerRuntime } from './runtime.js';
@@ -53,6 +53,7 @@ export class TrackerServer {
       maxConnections: config.maxConnections,
       newState: () => newConnState(),
       dispatch: (ctx) => this.dispatch(ctx),
+      inline: (_state, _conn, cmd, body) => inlineClientQuery(this.runtime, cmd, body),
       onClose: (state) => this.connectionClosed(state),
     });
     const upTime = Math.floor(Date.now() / 1000);

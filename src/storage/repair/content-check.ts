@@ -5,7 +5,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { peekFileName } from '../../protocol/file-id.js';
+import { normalContentFacts } from '../../protocol/file-id.js';
 
 export interface ExpectedContent {
   size: number;
@@ -16,14 +16,7 @@ export interface ExpectedContent {
 
 /** What the content of a normal file must be; null for appender, slave and pre-1.12 names (nothing to check). */
 export function expectedContent(logical: string): ExpectedContent | null {
-  let info;
-  try {
-    info = peekFileName(logical);
-  } catch {
-    return null;
-  }
-  if (!info || info.kind !== 'normal' || info.size === undefined) return null;
-  return { size: info.size, crc32: info.crc32 >>> 0, timestamp: info.timestamp };
+  return normalContentFacts(logical);
 }
 
 export function crcOf(data: Buffer, start = 0): number {

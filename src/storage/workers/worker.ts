@@ -7,7 +7,7 @@ import type { Logger } from '../../log.js';
 import { metrics } from '../../metrics.js';
 import { FrameServer } from '../../net/server.js';
 import { STAT_I64_FIELDS, type StatI64Field } from '../../protocol/tracker-list.js';
-import { dispatchStorage } from '../dispatch.js';
+import { dispatchStorage, inlineStorage } from '../dispatch.js';
 import { firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
 import { VerifiedCopies } from '../repair/content-check.js';
 import { Repairer } from '../repair/repairer.js';
@@ -62,6 +62,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     networkTimeout: config.networkTimeout, maxPkgLen: () => Number.MAX_SAFE_INTEGER,
     allow: (ip) => config.allowHosts.allows(ip), maxConnections: config.maxConnections,
     newState: () => ({}), dispatch: (ctx) => dispatchStorage(rt, ctx),
+    inline: (state, conn, cmd, body) => inlineStorage(rt, state, conn, cmd, body),
   });
 
   let reported: Record<string, number> = {};

@@ -3,7 +3,7 @@ import { crc32 } from 'node:zlib';
 import {
   splitFileId, parseLogicalName, encodeFileName, decodeFileName, encodeFileFacts, decodeFileFacts, formatExt,
   slaveFileName, isMetadataSidecar, pjwHash, distributeSubdirs, isValidExt, isValidPrefix, isValidGroupName, sizeFieldFor,
-  encodeTrunkLocation, decodeTrunkLocation, type FileKind, fileRouting, peekFileName,
+  encodeTrunkLocation, decodeTrunkLocation, type FileKind, fileRouting, peekFileName, normalContentFacts,
 } from '../../../src/protocol/file-id.js';
 import { StatusError } from '../../../src/errors.js';
 
@@ -361,5 +361,45 @@ describe('file-id: fileRouting (the tracker\'s read routing facts)', () => {
     const bad = 'M00/00/00/wKgFSFvAem6AfpJXAAA2F*v_nRs556.jpg';
     expect(() => peekFileName(bad)).toThrow(StatusError);
     expect(() => fileRouting(bad)).toThrow(StatusError);
+  });
+});
+
+describe('file-id: normalContentFacts (what a download checks a copy against)', () => {
+  const viaPeek = (logical: string) => {
+    let info;
+    try {
+      info = peekFileName(logical);
+    } catch {
+      return null;
+    }
+    if (!info || info.kind !== 'normal' || info.size === undefined) return null;
+    return { size: info.size, crc32: info.crc32 >>> 0, timestamp: info.timestamp };
+  };
+
+  it('agrees with peekFileName on normal (small, ≥ 4 GiB), appender, trunk, slave, short and bad names', () => {
+    const names: string[] = [];
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+    for (let i = 0; i < 600; i++) {
+      const kind = (['normal', 'normal', 'appender', 'trunk'] as const)[i % 4]!;
+      const big = kind === 'normal' && i % 8 === 0;
+      const size = big ? 2 ** 32 + Math.floor(rand() * 2 ** 40) : Math.floor(rand() * 2 ** (kind === 'trunk' ? 31 : 32));
+      const source = i % 3 === 0 ? { serverId: 1 + Math.floor(rand() * 0xfffffe) } : { ipv4: [1 + (i % 250), i % 256, (i * 7) % 256, (i * 13) % 256].join('.') };
+      const name = encodeFileName({
+        source, timestamp: Math.floor(rand() * 0xffffffff), size, kind, crc32: Math.floor(rand() * 0xffffffff),
+        ext: i % 5 ? 'jpg' : '', storePathIndex: i % 3, subHigh: i % 256, subLow: (i * 3) % 256,
+        ...(kind === 'trunk' ? { trunk: { fileId: i, offset: i * 10, size: 100 } } : {}),
+      } as Parameters<typeof encodeFileName>[0]);
+      names.push(name);
+      if (kind === 'normal') names.push(slaveFileName(name, '_150x150'), slaveFileName(name, '-s'), name.slice(0, 40));
+    }
+    names.push('M00/00/00/short.jpg', 'M00/00/00/' + 'A'.repeat(34), 'M00/00/00/wKgFSFvAem6AfpJXAAA2F*v_nRs556.jpg');
+    let normal = 0;
+    for (const n of names) {
+      const want = viaPeek(n);
+      if (want) normal++;
+      expect(normalContentFacts(n), n).toEqual(want);
+    }
+    expect(normal).toBeGreaterThan(250);
   });
 });

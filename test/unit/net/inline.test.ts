@@ -1,0 +1,105 @@
+// Inline answers (net/server.ts InlineDispatch): a small request arriving whole while the connection is between
+// requests is answered synchronously; everything else takes the async loop, and order is always kept.
+import { describe, it, expect, afterEach } from 'vitest';
+import net from 'node:net';
+import { encodeHeader, encodeStatus } from '../../../src/protocol/header.js';
+import { startTestFrameServer } from '../../helpers/frame-server.js';
+import type { FrameServer } from '../../../src/net/server.js';
+
+const INLINE_CMD = 50;
+const SLOW_CMD = 51;
+let server: FrameServer<object> | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+const frame = (cmd: number, body: Buffer) => Buffer.concat([encodeHeader(body.length, cmd, 0), body]);
+/** Answer body: which path answered ('i' inline, 's' slow) and the request body echoed. */
+const answer = (path: string, body: Buffer) => Buffer.concat([encodeStatus(0, 1 + body.length), Buffer.from(path), body]);
+
+async function start(opts: { networkTimeout?: number } = {}) {
+  const started = await startTestFrameServer(async (ctx) => {
+    const body = await ctx.conn.readRest();
+    // The slow path waits a little, so an answer sent out of turn would show.
+    if (ctx.header.cmd === SLOW_CMD) await new Promise((r) => setTimeout(r, 20));
+    await ctx.replyPacket(answer('s', body));
+  }, {
+    ...opts,
+    inline: (_state, _conn, cmd, body) => (cmd === INLINE_CMD && body[0] !== 0x21 ? answer('i', body) : null),
+  });
+  server = started.server;
+  return started.port;
+}
+
+/** Send the chunks (with a pause between them), read `n` answers; returns each answer's path + body text. */
+async function exchange(port: number, chunks: Buffer[], n: number): Promise<string[]> {
+  const sock = net.connect(port, '127.0.0.1');
+  await new Promise((r) => sock.once('connect', r));
+  const got: Buffer[] = [];
+  const done = new Promise<string[]>((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 10) {
+        const len = Number(buf.readBigUInt64BE(0));
+        if (buf.length < 10 + len) break;
+        got.push(buf.subarray(10, 10 + len));
+        buf = buf.subarray(10 + len);
+      }
+      if (got.length === n) resolve(got.map((g) => g.toString()));
+    });
+    sock.on('error', reject);
+    setTimeout(() => reject(new Error(`only ${got.length} of ${n} answers`)), 5000).unref();
+  });
+  for (const c of chunks) {
+    sock.write(c);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  try {
+    return await done;
+  } finally {
+    sock.destroy();
+  }
+}
+
+describe('net: inline answers', () => {
+  it('answers a whole small request inline and the rest through the loop, in order', async () => {
+    const port = await start();
+    const out = await exchange(port, [frame(INLINE_CMD, Buffer.from('a')), frame(SLOW_CMD, Buffer.from('b')), frame(INLINE_CMD, Buffer.from('c'))], 3);
+    expect(out).toEqual(['ia', 'sb', 'ic']);
+  });
+
+  it('declined inline requests (null) are answered by the loop', async () => {
+    const port = await start();
+    expect(await exchange(port, [frame(INLINE_CMD, Buffer.from('!x')), frame(INLINE_CMD, Buffer.from('y'))], 2)).toEqual(['s!x', 'iy']);
+  });
+
+  it('pipelined requests in one chunk and a request split over chunks take the loop, answers in order', async () => {
+    const port = await start();
+    const two = Buffer.concat([frame(SLOW_CMD, Buffer.from('1')), frame(INLINE_CMD, Buffer.from('2'))]);
+    const split = frame(INLINE_CMD, Buffer.from('345'));
+    const out = await exchange(port, [two, split.subarray(0, 7), split.subarray(7), frame(INLINE_CMD, Buffer.from('6'))], 4);
+    expect(out).toEqual(['s1', 's2', 's345', 'i6']);
+  });
+
+  it('a request arriving while the loop is busy with a slow one waits its turn', async () => {
+    const port = await start();
+    const out = await exchange(port, [frame(SLOW_CMD, Buffer.from('slow')), frame(INLINE_CMD, Buffer.from('next'))], 2);
+    expect(out).toEqual(['sslow', 'snext']);
+  });
+
+  it('a connection whose first request was answered inline may idle past network_timeout', async () => {
+    const port = await start({ networkTimeout: 1 });
+    const sock = net.connect(port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(frame(INLINE_CMD, Buffer.from('first')));
+    await new Promise((r) => sock.once('data', r));
+    const closed = new Promise<boolean>((resolve) => {
+      sock.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 1800).unref();
+    });
+    expect(await closed).toBe(false);
+    sock.destroy();
+  });
+});
