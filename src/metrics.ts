@@ -1,7 +1,7 @@
 // Prometheus metrics of a server process (prom-client, loaded only by `fdfs serve`): requests per command with
 // latency, bytes in/out, open connections, HTTP requests, plus gauges that roles fill before each scrape.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 import { StatusError } from './errors.js';
 import { CommonCmd, StorageCmd, TrackerCmd } from './protocol/codes.js';
 
@@ -23,6 +23,26 @@ export interface Metrics {
   exportRequests(): RequestCounters[];
   /** Counters of another process (a storage worker by its pid): added to this process's at scrape time. */
   setRemoteRequests(source: string, counters: RequestCounters[]): void;
+  /** This process's HTTP counters, as plain data (a storage worker serving the gateway sends them to its owner). */
+  exportHttp(): HttpCounters[];
+  /** HTTP counters of another process, added at scrape time. */
+  setRemoteHttp(source: string, counters: HttpCounters[]): void;
+}
+
+/** HTTP requests of one port and method as plain JSON: answers by status code, latency buckets. */
+export interface HttpCounters {
+  port: string;
+  method: string;
+  byCode: Array<[string, number]>;
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/** In a storage worker: /metrics is the owner's (every process's counters), fetched from it. */
+let renderer: (() => Promise<{ contentType: string; body: string }>) | null = null;
+export function renderMetricsWith(fn: () => Promise<{ contentType: string; body: string }>): void {
+  renderer = fn;
 }
 
 /** One command's request counters as plain JSON. */
@@ -52,6 +72,23 @@ interface CommandStats {
   count: number;
   inBytes: number;
   outBytes: number;
+}
+
+const HTTP_BOUNDS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30];
+const HTTP_BUCKETS = HTTP_BOUNDS.map(String);
+
+interface HttpStats {
+  port: string;
+  method: string;
+  byCode: Map<string, number>;
+  /** Observations per bucket (not cumulative). */
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+function newHttpStats(port: string, method: string): HttpStats {
+  return { port, method, byCode: new Map(), buckets: new Array<number>(HTTP_BOUNDS.length).fill(0), sum: 0, count: 0 };
 }
 
 interface MetricValue {
@@ -135,14 +172,43 @@ export async function enableMetrics(): Promise<Metrics> {
     merged().filter((c) => c.inBytes > 0).map((c) => ({ labels: { role: c.role, command: c.command }, value: c.inBytes })));
   family('fdfs_sent_bytes_total', 'Answer bytes sent (headers and bodies) by role and command.', 'counter', () =>
     merged().filter((c) => c.outBytes > 0).map((c) => ({ labels: { role: c.role, command: c.command }, value: c.outBytes })));
-  const httpRequests: Counter = new prom.Counter({
-    name: 'fdfs_http_requests_total', help: 'HTTP requests by listening port, method and status code.',
-    labelNames: ['port', 'method', 'code'], registers: [registry],
-  });
-  const httpLatency: Histogram = new prom.Histogram({
-    name: 'fdfs_http_request_duration_seconds', help: 'HTTP request time until the answer is sent.',
-    labelNames: ['port', 'method'], registers: [registry], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
-  });
+  // HTTP answers, counted like protocol requests (plain table, families at scrape time, workers' added).
+  const http = new Map<string, HttpStats>();
+  const remoteHttp = new Map<string, HttpCounters[]>();
+  const mergedHttp = (): HttpStats[] => {
+    if (!remoteHttp.size) return [...http.values()];
+    const out = new Map<string, HttpStats>();
+    const add = (c: HttpStats | HttpCounters) => {
+      const k = `${c.port} ${c.method}`;
+      let m = out.get(k);
+      if (!m) {
+        m = newHttpStats(c.port, c.method);
+        out.set(k, m);
+      }
+      for (const [code, n] of c.byCode) m.byCode.set(code, (m.byCode.get(code) ?? 0) + n);
+      c.buckets.forEach((n, i) => { m.buckets[i]! += n; });
+      m.sum += c.sum;
+      m.count += c.count;
+    };
+    for (const c of http.values()) add(c);
+    for (const list of remoteHttp.values()) for (const c of list) add(c);
+    return [...out.values()];
+  };
+  family('fdfs_http_requests_total', 'HTTP requests by listening port, method and status code.', 'counter', () =>
+    mergedHttp().flatMap((c) => [...c.byCode].map(([code, value]) => ({ labels: { port: c.port, method: c.method, code }, value }))));
+  family('fdfs_http_request_duration_seconds', 'HTTP request time until the answer is sent.', 'histogram', () =>
+    mergedHttp().flatMap((c) => {
+      const labels = { port: c.port, method: c.method };
+      let cum = 0;
+      const out: MetricValue[] = HTTP_BUCKETS.map((le, i) => {
+        cum += c.buckets[i]!;
+        return { labels: { ...labels, le }, value: cum, metricName: 'fdfs_http_request_duration_seconds_bucket' };
+      });
+      out.push({ labels: { ...labels, le: '+Inf' }, value: c.count, metricName: 'fdfs_http_request_duration_seconds_bucket' });
+      out.push({ labels, value: c.sum, metricName: 'fdfs_http_request_duration_seconds_sum' });
+      out.push({ labels, value: c.count, metricName: 'fdfs_http_request_duration_seconds_count' });
+      return out;
+    }));
   const sources: Array<{ role: Role; stats: { current: number } }> = [];
   new prom.Gauge({
     name: 'fdfs_open_connections', help: 'Open binary protocol connections by role.', labelNames: ['role'], registers: [registry],
@@ -177,8 +243,25 @@ export async function enableMetrics(): Promise<Metrics> {
       c.outBytes += outBytes;
     },
     observeHttp(port, method, code, seconds) {
-      httpRequests.inc({ port: String(port), method, code: String(code) });
-      httpLatency.observe({ port: String(port), method }, seconds);
+      const k = `${port} ${method}`;
+      let c = http.get(k);
+      if (!c) {
+        c = newHttpStats(String(port), method);
+        http.set(k, c);
+      }
+      const st = String(code);
+      c.byCode.set(st, (c.byCode.get(st) ?? 0) + 1);
+      let i = 0;
+      while (i < HTTP_BOUNDS.length && seconds > HTTP_BOUNDS[i]!) i++;
+      if (i < HTTP_BOUNDS.length) c.buckets[i]!++;
+      c.sum += seconds;
+      c.count++;
+    },
+    exportHttp() {
+      return [...http.values()].map((c) => ({ ...c, byCode: [...c.byCode], buckets: [...c.buckets] }));
+    },
+    setRemoteHttp(source, counters) {
+      remoteHttp.set(source, counters);
     },
     addConnectionSource(role, stats) {
       sources.push({ role, stats });
@@ -252,7 +335,7 @@ export function metricsHttp(port: number, req: IncomingMessage, res: ServerRespo
   res.once('finish', () => m.observeHttp(port, req.method ?? '', res.statusCode, Number(process.hrtime.bigint() - t0) / 1e9));
   const path = (req.url ?? '').split('?')[0];
   if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-  m.render().then(({ contentType, body }) => {
+  (renderer ?? m.render)().then(({ contentType, body }) => {
     res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : body);
   }, () => {

@@ -16,7 +16,7 @@ import { UsageError } from '../errors.js';
 import { DEFAULT_STORAGE_PORT, DEFAULT_TRACKER_PORT } from '../protocol/codes.js';
 import { enableMetrics } from '../metrics.js';
 import { storageMetrics, trackerMetrics } from './serve-metrics.js';
-import { startStorageHttp } from './serve/storage-http.js';
+import { startStorageHttp, startWorkerHttp } from './serve/storage-http.js';
 import { startTrackerHttp } from './serve/tracker-http.js';
 import { applyHttpFlags, httpPortInUse, type ServeHttpOptions } from './serve/http-flags.js';
 import { serveLog, serveLogger, type ServeLogOptions } from './serve-log.js';
@@ -153,7 +153,8 @@ export async function startServers(o: ServeOptions): Promise<RunningServers> {
     if (!sc) throw new UsageError('a storage worker needs a storage configuration');
     // Its request counters go to the owner with each report; the owner's /metrics shows them.
     await enableMetrics();
-    const w = await runStorageWorker(sc, child({ role: 'storage', group: sc.groupName, port: sc.port, worker: cluster.worker!.id }));
+    const wlog = child({ role: 'storage', group: sc.groupName, port: sc.port, worker: cluster.worker!.id });
+    const w = await runStorageWorker(sc, wlog, { http: (files) => startWorkerHttp(sc, files, wlog) });
     return { lines: [], worker: true, stop: () => w.stop() };
   }
   const lines: string[] = [];
@@ -175,7 +176,7 @@ export async function startServers(o: ServeOptions): Promise<RunningServers> {
       if (sc.disabled) throw new UsageError('storage.conf says disabled = true');
       storage = new StorageServer(sc, { workers: storageWorkerCount(sc) });
       await storage.start();
-      const http = await startStorageHttp(storage).catch((err: unknown) => { throw httpPortInUse(err, 'storage', sc.httpServerPort); });
+      const http = await startStorageHttp(storage);
       storageMetrics(metrics, storage);
       lines.push(`storage ${sc.groupName} listening on ${storage.address.host}:${storage.address.port} (files in ${sc.storePaths.join(', ')})`);
       if (http) lines.push(`storage HTTP downloads on http://${http.address.host}:${http.address.port}/`);

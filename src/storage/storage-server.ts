@@ -143,6 +143,16 @@ export class StorageServer {
     return this.poolAddress ?? this.server.address;
   }
 
+  /** With worker processes: where they serve the HTTP gateway (null: not theirs to serve, or none). */
+  get workerHttpAddress(): { host: string; port: number } | null {
+    return this.pool?.httpAddress ?? null;
+  }
+
+  /** True when worker processes serve the storage port (and the HTTP gateway). */
+  get hasWorkers(): boolean {
+    return this.pool !== null;
+  }
+
   /** Handler state (store paths, binlog, counters); available after start(). */
   get runtime(): OwnerRuntime {
     if (!this.rt) throw new Error('storage server not started');

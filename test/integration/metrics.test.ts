@@ -79,9 +79,13 @@ describe('/metrics', () => {
     expect(both.some((s) => s.name === 'fdfs_open_connections' && s.labels.role === 'storage')).toBe(true);
     expect(sum(both, 'fdfs_storage_disk_bytes', { kind: 'free', path: a.dir })).toBeGreaterThan(0);
     expect(sum(both, 'fdfs_process_resident_memory_bytes')).toBeGreaterThan(0);
-    // The scrape itself is an HTTP request: the next scrape counts it.
-    const again = await scrape(a.host, STORAGE_HTTP);
-    expect(sum(again, 'fdfs_http_requests_total', { port: String(STORAGE_HTTP), method: 'GET', code: '200' })).toBeGreaterThanOrEqual(1);
+    // The scrape itself is an HTTP request: a later scrape counts it (a worker's counters reach the owner's
+    // /metrics with its next report).
+    const counted = await waitFor('earlier scrapes counted on /metrics', async () => {
+      const again = await scrape(a.host, STORAGE_HTTP);
+      return sum(again, 'fdfs_http_requests_total', { port: String(STORAGE_HTTP), method: 'GET', code: '200' }) >= 1 ? again : null;
+    }, 5000, 100);
+    expect(sum(counted, 'fdfs_http_request_duration_seconds_count', { port: String(STORAGE_HTTP), method: 'GET' })).toBeGreaterThanOrEqual(1);
   });
 
   it('the tracker: its requests, the storages by state, group space, and sync lag per peer', async () => {

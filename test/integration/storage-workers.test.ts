@@ -13,6 +13,7 @@ import { downloadAt, missingAt } from '../helpers/storage-direct.js';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const twoCores = os.availableParallelism() >= 2;
+const HTTP_PORT = 8888;
 
 let tracker: TrackerHandle;
 let s: StorageHandle;
@@ -56,7 +57,7 @@ async function uploadStream(count: number, lanes: number, during?: (i: number) =
 
 beforeAll(async () => {
   tracker = await startTracker();
-  s = await startStorage({ trackers: [tracker.address], conf: { work_threads: 2 } });
+  s = await startStorage({ trackers: [tracker.address], conf: { work_threads: 2, 'http.server_port': HTTP_PORT } });
   // Uploads after a kill fail at once rather than wait for the storage to come back (the default 5 s each).
   client = new FdfsClient({ trackers: [tracker.address], unavailableWait: 0 });
   await waitFor('storage ACTIVE', async () => (await client.listStorages('group1')).some((r) => r.status === 7), 20_000);
@@ -78,6 +79,30 @@ describe.runIf(twoCores)('storage worker processes', () => {
     expect(await missingAt(s.address, [...acked.keys()])).toEqual([]);
     await waitFor('the tracker counts all 120 uploads', async () =>
       (await client.listStorages('group1'))[0]!.stats.successUploadCount - before === 120, 10_000, 200);
+  });
+
+  it('serves the HTTP gateway from both workers; /metrics on either shows the whole storage', async () => {
+    const id = await client.upload(Buffer.from('over http\n'), { ext: 'txt' });
+    const pids = new Set<number>();
+    for (let i = 0; i < 12 && pids.size < 2; i++) {
+      // A new connection each time: the cluster module hands connections out round-robin.
+      const res = await fetch(`http://${s.host}:${HTTP_PORT}/healthz`, { headers: { Connection: 'close' } });
+      pids.add((await res.json() as { pid: number }).pid);
+    }
+    for (let i = 0; i < 4; i++) {
+      const file = await fetch(`http://${s.host}:${HTTP_PORT}/${id}`, { headers: { Connection: 'close' } });
+      expect(await file.text()).toBe('over http\n');
+    }
+    expect([...pids].sort()).toEqual(workerPids(s).sort());
+    // GETs of the file through both workers, counted at the tracker as downloads of this one storage.
+    await waitFor('HTTP GETs counted at the tracker', async () =>
+      (await client.listStorages('group1'))[0]!.stats.successDownloadCount >= 2, 10_000, 200);
+    for (let i = 0; i < 2; i++) {
+      const text = await (await fetch(`http://${s.host}:${HTTP_PORT}/metrics`, { headers: { Connection: 'close' } })).text();
+      // Disk gauges exist only in the owner: a worker's own registry would not have them.
+      expect(text).toMatch(/^fdfs_storage_disk_bytes\{/m);
+      expect(text).toMatch(/^fdfs_http_requests_total\{port="8888",method="GET",code="200"\} \d+/m);
+    }
   });
 
   it('serialises appends to one appender file coming through both workers', async () => {

@@ -1,14 +1,43 @@
 // The storage's HTTP gateway, wired by the serve layer: src/http gets a file opener, the own address and the
-// config from the storage's file access, so neither src/storage nor src/http imports the other.
+// config from the storage's file access, so neither src/storage nor src/http imports the other. With worker
+// processes every worker serves the gateway (the cluster module shares its port); the owner serves none.
+import type { StorageConfig } from '../../config/index.js';
+import type { Logger } from '../../log.js';
 import { StorageGateway } from '../../http/storage-gateway.js';
 import { openLocalFile } from '../../http/local-file.js';
+import type { StorageFileAccess } from '../../storage/handlers/http-files.js';
 import type { StorageServer } from '../../storage/storage-server.js';
+import { httpPortInUse } from './http-flags.js';
 
-/** Start the gateway when storage.conf sets http.server_port (and not http.disabled); null otherwise. */
-export async function startStorageHttp(storage: StorageServer): Promise<StorageGateway | null> {
+/** Whether storage.conf asks for the gateway (http.server_port set, not http.disabled). */
+export function storageHttpWanted(c: StorageConfig): boolean {
+  return c.httpServerPort > 0 && !c.httpDisabled;
+}
+
+/**
+ * In the storage's first process: start the gateway when wanted, unless worker processes serve it already (then
+ * their address). Null when there is none.
+ */
+export async function startStorageHttp(storage: StorageServer): Promise<{ address: { host: string; port: number } } | null> {
   const c = storage.config;
-  if (!(c.httpServerPort > 0) || c.httpDisabled) return null;
-  const files = storage.files();
+  if (!storageHttpWanted(c)) return null;
+  if (storage.hasWorkers) {
+    const address = storage.workerHttpAddress;
+    return address ? { address } : null;
+  }
+  const gateway = await startGateway(c, storage.files(), storage.log);
+  // Stopped with the storage: after its tracker connections, before its listener and binlog (as before).
+  storage.attach(gateway);
+  return gateway;
+}
+
+/** In a storage worker process: the gateway on this worker's file access (null when not wanted). */
+export async function startWorkerHttp(c: StorageConfig, files: StorageFileAccess, log: Logger): Promise<StorageGateway | null> {
+  if (!storageHttpWanted(c)) return null;
+  return startGateway(c, files, log);
+}
+
+async function startGateway(c: StorageConfig, files: StorageFileAccess, log: Logger): Promise<StorageGateway> {
   const gateway = new StorageGateway(c, {
     group: files.group,
     async openFile(logical) {
@@ -28,9 +57,7 @@ export async function startStorageHttp(storage: StorageServer): Promise<StorageG
     upload: (u) => files.upload(u),
     health: () => files.health(),
     downloaded: (ok, bytes) => files.downloaded(ok, bytes),
-  }, storage.log);
-  await gateway.start();
-  // Stopped with the storage: after its tracker connections, before its listener and binlog (as before).
-  storage.attach(gateway);
+  }, log);
+  await gateway.start().catch((err: unknown) => { throw httpPortInUse(err, 'storage', c.httpServerPort); });
   return gateway;
 }

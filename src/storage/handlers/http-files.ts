@@ -67,7 +67,8 @@ export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): Sto
       return `${r.group}/${logical}`;
     },
     checkCopy: (logical, absPath, file) => checkOpenedCopy(rt(), logical, absPath, file),
-    health: () => ({ ip: ownIp() }),
+    // pid: which process answered (with worker processes, any of them serves the gateway).
+    health: () => ({ ip: ownIp(), pid: process.pid }),
     downloaded(ok, bytes) {
       const { stats } = rt();
       stats.begin('Download');

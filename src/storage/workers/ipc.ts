@@ -1,6 +1,6 @@
 // Messages between a storage's owner process (tracker side, binlog rotation, replication, counters on disk)
 // and its worker processes (client connections on the storage port). Plain JSON over the cluster channel.
-import type { RequestCounters } from '../../metrics.js';
+import type { HttpCounters, RequestCounters } from '../../metrics.js';
 import type { ConnectionStats } from '../../net/server.js';
 import type { StatI64Field } from '../../protocol/tracker-list.js';
 import type { StorageIdentity } from '../runtime.js';
@@ -21,13 +21,19 @@ export type ToWorker =
   | { t: 'state'; state: SharedState }
   | { t: 'rotate'; index: number }
   | { t: 'granted'; id: number }
+  /** The owner's /metrics text, answering a worker's 'metrics' (ok false: it could not render). */
+  | { t: 'metrics'; id: number; ok: boolean; contentType: string; body: string }
   | { t: 'stop' };
 
 export type ToOwner =
   /** Sent once the worker listens for messages (any sent before would be lost). */
   | { t: 'hello' }
-  | { t: 'listening'; host: string; port: number }
-  | { t: 'fatal'; message: string }
+  /** Listening on the storage port, and on the HTTP gateway port when this storage has one. */
+  | { t: 'listening'; host: string; port: number; http?: { host: string; port: number } }
+  /** usage: a plain message for the operator (e.g. a port in use), not a crash. */
+  | { t: 'fatal'; message: string; usage?: boolean }
+  /** /metrics was asked on the worker's HTTP gateway: the owner renders every process's counters. */
+  | { t: 'metrics'; id: number }
   | { t: 'rotated'; index: number }
   | { t: 'lock'; id: number; key: string }
   | { t: 'unlock'; id: number }
@@ -43,6 +49,8 @@ export interface WorkerReport {
   conn: ConnectionStats;
   /** Per-command request counters (cumulative) when metrics are on. */
   requests?: RequestCounters[];
+  /** HTTP counters (cumulative) of the gateway this worker serves, when metrics are on. */
+  http?: HttpCounters[];
   /** Damaged copies found and repaired by this worker (cumulative). */
   repairs?: RepairCounts;
 }

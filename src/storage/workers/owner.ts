@@ -6,6 +6,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { RepairCounts } from '../repair/repairer.js';
 import type { Logger } from '../../log.js';
 import { metrics } from '../../metrics.js';
+import { UsageError } from '../../errors.js';
 import type { ConnectionStats } from '../../net/server.js';
 import type { BinlogWriter } from '../binlog/writer.js';
 import type { FileLocks } from '../runtime.js';
@@ -37,6 +38,8 @@ export class WorkerPool {
   private readonly members = new Set<Member>();
   private stopping = false;
   private address: { host: string; port: number } | null = null;
+  /** Where the workers serve the HTTP gateway (null: no gateway). */
+  httpAddress: { host: string; port: number } | null = null;
   private lastState = '';
   private timer: NodeJS.Timeout | null = null;
   private readonly rotations = new Map<number, { waiting: Set<Member>; done: () => void }>();
@@ -107,9 +110,10 @@ export class WorkerPool {
         } else if (msg.t === 'listening') {
           m.listening = true;
           this.address ??= { host: msg.host, port: msg.port };
+          if (msg.http) this.httpAddress ??= msg.http;
           resolve();
         } else if (msg.t === 'fatal') {
-          reject(new Error(`storage worker: ${msg.message}`));
+          reject(msg.usage ? new UsageError(msg.message) : new Error(`storage worker: ${msg.message}`));
         } else {
           this.onMessage(m, msg);
         }
@@ -154,8 +158,16 @@ export class WorkerPool {
         m.conn = msg.conn;
         this.sumConnections();
         if (msg.requests) metrics()?.setRemoteRequests(`worker ${m.worker.process.pid}`, msg.requests);
+        if (msg.http) metrics()?.setRemoteHttp(`worker ${m.worker.process.pid}`, msg.http);
         if (msg.repairs) this.repairs.set(m.worker.process.pid ?? 0, msg.repairs);
         return;
+      case 'metrics': {
+        const render = metrics()?.render();
+        if (!render) return this.send(m, { t: 'metrics', id: msg.id, ok: false, contentType: '', body: '' });
+        render.then(({ contentType, body }) => this.send(m, { t: 'metrics', id: msg.id, ok: true, contentType, body }),
+          () => this.send(m, { t: 'metrics', id: msg.id, ok: false, contentType: '', body: '' }));
+        return;
+      }
       case 'rotated': {
         const r = this.rotations.get(msg.index);
         if (r && r.waiting.delete(m) && r.waiting.size === 0) r.done();

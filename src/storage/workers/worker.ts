@@ -4,11 +4,14 @@
 import path from 'node:path';
 import type { StorageConfig } from '../../config/index.js';
 import type { Logger } from '../../log.js';
-import { metrics } from '../../metrics.js';
+import { metrics, renderMetricsWith } from '../../metrics.js';
+import { UsageError } from '../../errors.js';
+import { storageFiles, type StorageFileAccess } from '../handlers/http-files.js';
+import { OwnerMetrics } from './owner-metrics.js';
 import { FrameServer } from '../../net/server.js';
 import { STAT_I64_FIELDS, type StatI64Field } from '../../protocol/tracker-list.js';
 import { dispatchStorage, inlineStorage } from '../dispatch.js';
-import { firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
+import { advertisedBindAddress, firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
 import { VerifiedCopies } from '../repair/content-check.js';
 import { Repairer } from '../repair/repairer.js';
 import { Placement } from '../store/placement.js';
@@ -26,8 +29,19 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/** A service the serve layer runs in each worker beside the storage port (the HTTP gateway). */
+export interface WorkerService {
+  address: { host: string; port: number };
+  stop(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  /** Start the HTTP gateway on this worker's file access (null: none); its failure ends the worker. */
+  http?: (files: StorageFileAccess) => Promise<WorkerService | null>;
+}
+
 /** Run this process as a storage worker until the owner says stop or goes away. */
-export async function runStorageWorker(config: StorageConfig, log: Logger): Promise<RunningWorker> {
+export async function runStorageWorker(config: StorageConfig, log: Logger, opts: WorkerOptions = {}): Promise<RunningWorker> {
   const send = (m: ToOwner): boolean => {
     if (!process.connected) return false;
     process.send!(m);
@@ -77,20 +91,26 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     const sources = { ...received };
     for (const k of Object.keys(received)) delete received[k];
     send({ t: 'report', stats: delta, received: sources, conn: { ...server.stats }, requests: metrics()?.exportRequests(),
-      repairs: { ...rt.content.repairer.counts } });
+      http: metrics()?.exportHttp(), repairs: { ...rt.content.repairer.counts } });
   };
   const timer = setInterval(report, REPORT_MS);
   timer.unref();
 
   let stopped = false;
+  let http: WorkerService | null = null;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     clearInterval(timer);
+    await http?.stop().catch((err: unknown) => log.warn({ err }, 'cannot stop the HTTP gateway'));
     await server.close();
     binlog.close();
     report();
   };
+
+  // /metrics on this worker's gateway shows the whole storage: the owner renders it.
+  const metricsAsked = new OwnerMetrics(send);
+  renderMetricsWith(() => metricsAsked.ask());
 
   const first = await new Promise<SharedState>((resolve) => {
     process.on('message', (m: ToWorker) => {
@@ -99,6 +119,8 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
         resolve(m.state);
       } else if (m.t === 'granted') {
         locks.granted(m.id);
+      } else if (m.t === 'metrics') {
+        metricsAsked.answer(m);
       } else if (m.t === 'rotate') {
         binlog.switchTo(m.index);
         send({ t: 'rotated', index: m.index });
@@ -118,10 +140,11 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
   });
   try {
     await server.listen();
+    http = (await opts.http?.(storageFiles(() => rt, () => advertisedBindAddress(config.bindAddr) || rt.myIp))) ?? null;
   } catch (err) {
-    send({ t: 'fatal', message: (err as Error).message });
+    send({ t: 'fatal', message: (err as Error).message, usage: err instanceof UsageError });
     throw err;
   }
-  send({ t: 'listening', ...server.address });
+  send({ t: 'listening', ...server.address, http: http?.address });
   return { stop };
 }
