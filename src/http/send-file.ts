@@ -37,8 +37,17 @@ const SMALL_BODY = 64 << 10;
 /** More ranges than this (after merging overlaps) are ignored and the whole file is sent, like nginx max_ranges. */
 export const MAX_RANGES = 32;
 
-function httpDate(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toUTCString();
+// Files served one after another mostly share few Last-Modified seconds: the last formatted one is kept.
+let lastDateSec = -1;
+let lastDate = '';
+
+export function httpDate(ms: number): string {
+  const sec = Math.floor(ms / 1000);
+  if (sec !== lastDateSec) {
+    lastDate = new Date(sec * 1000).toUTCString();
+    lastDateSec = sec;
+  }
+  return lastDate;
 }
 
 /** `attachment; filename="…"; filename*=UTF-8''…` with anything unsafe in the quoted form replaced. */

@@ -3,13 +3,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StorageConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
-import { isMetadataSidecar, peekFileName, type FileNameInfo, type FileSource } from '../protocol/file-id.js';
+import { isMetadataSidecar, normalContentFacts, peekFileName, type FileNameInfo, type FileSource } from '../protocol/file-id.js';
 import { checkHttpToken } from '../protocol/http-token.js';
 import { HttpListener, reply } from './listener.js';
 import { openLocalFile } from './local-file.js';
 import { MimeTable } from './mime.js';
 import { proxyFile } from './proxy.js';
-import { sendFile, type OpenedFile } from './send-file.js';
+import { httpDate, sendFile, type OpenedFile } from './send-file.js';
 import { handleUpload, type UploadRequest } from './upload.js';
 import { fileTarget, parseTarget, withQueryParam, type FileTarget } from './url-path.js';
 
@@ -28,7 +28,12 @@ export interface StorageFiles {
   health(): Record<string, unknown>;
   /** A GET of a file this storage has ended: counted with DOWNLOAD_FILE's counters (monitor, stats). */
   downloaded?(ok: boolean, bytes: number): void;
+  /** A small whole file read and checked at once (counted as a download); null: take the full path. */
+  readSmall?(logical: string): { data: Buffer } | null;
 }
+
+/** Request headers that need the full path (ranges and preconditions). */
+const CONDITIONAL_HEADERS = ['range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since', 'if-range'] as const;
 
 export class StorageGateway {
   private readonly listener: HttpListener;
@@ -88,6 +93,7 @@ export class StorageGateway {
         this.config.httpAntiStealTokenTtl);
       if (verdict !== 'ok') return this.tokenFailed(req, res, verdict);
     }
+    if (req.method === 'GET' && this.sendSmall(req, res, target.logical, t.query)) return;
     // Facts from the name (null for pre-1.12 short names, which are still served when present).
     const info = namedFacts(target.logical);
     const file = await this.files.openFile(target.logical);
@@ -110,6 +116,29 @@ export class StorageGateway {
       await file.close();
       if (req.method === 'GET') this.files.downloaded?.(sent >= 0, Math.max(sent, 0));
     }
+  }
+
+  /**
+   * The common GET, answered in one synchronous step: a small normal file, whole, no ranges or preconditions, no
+   * download name. Same headers as sendFile. False: take the full path (nothing was sent).
+   */
+  private sendSmall(req: IncomingMessage, res: ServerResponse, logical: string, query: URLSearchParams): boolean {
+    const h = req.headers;
+    for (const k of CONDITIONAL_HEADERS) if (h[k] !== undefined) return false;
+    if (query.has('filename')) return false;
+    const facts = normalContentFacts(logical);
+    if (!facts) return false;
+    const small = this.files.readSmall?.(logical);
+    if (!small) return false;
+    res.writeHead(200, [
+      'Accept-Ranges', 'bytes',
+      'ETag', normalEtag(facts.crc32, facts.size, facts.timestamp),
+      'Last-Modified', httpDate(facts.timestamp * 1000),
+      'Content-Type', this.contentType(logical),
+      'Content-Length', String(small.data.length),
+    ]);
+    res.end(small.data);
+    return true;
   }
 
   private contentType(logical: string, downloadName?: string): string {
@@ -174,8 +203,10 @@ function normalTime(info: FileNameInfo | null): number | undefined {
  * files may, so theirs is weak, from size and mtime.
  */
 function etagOf(info: FileNameInfo | null, file: OpenedFile): string {
-  if (info && (info.kind === 'normal' || info.kind === 'trunk')) {
-    return `"${info.crc32.toString(16).padStart(8, '0')}-${file.size.toString(16)}-${info.timestamp.toString(16)}"`;
-  }
+  if (info && (info.kind === 'normal' || info.kind === 'trunk')) return normalEtag(info.crc32, file.size, info.timestamp);
   return `W/"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`;
+}
+
+function normalEtag(crc32: number, size: number, timestamp: number): string {
+  return `"${crc32.toString(16).padStart(8, '0')}-${size.toString(16)}-${timestamp.toString(16)}"`;
 }

@@ -142,11 +142,16 @@ export function encodeFileFacts(f: FileFacts): string {
 
 /** Inverse of encodeFileFacts (§6.3): LE u32 in 1…2^24−1 is a server id, anything else an IPv4 address. */
 export function decodeFileFacts(b27: string): FileFacts {
-  if (b27.length !== SIZES.b27 || !B64_RE.test(b27)) throw einval(`bad base64 file facts "${b27}"`);
-  const b = Buffer.from(b27, 'base64url');
-  const le = b.readUInt32LE(0);
-  const source: FileSource = le > 0 && le <= MAX_SERVER_ID ? { serverId: le } : { ipv4: [...b.subarray(0, 4)].join('.') };
-  return { source, timestamp: b.readUInt32BE(4), sizeField: b.readBigUInt64BE(8), crc32: b.readUInt32BE(16) };
+  if (b27.length !== SIZES.b27 || !decodeFactBytes(b27, 0, SIZES.facts)) throw einval(`bad base64 file facts "${b27}"`);
+  return factsFromBytes();
+}
+
+/** The FileFacts of the bytes decodeFactBytes left in `factBytes`. */
+function factsFromBytes(): FileFacts {
+  const b = factBytes;
+  const le = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  const source: FileSource = le > 0 && le <= MAX_SERVER_ID ? { serverId: le } : { ipv4: `${b[0]}.${b[1]}.${b[2]}.${b[3]}` };
+  return { source, timestamp: u32At(b, 4), sizeField: (BigInt(u32At(b, 8)) << 32n) | BigInt(u32At(b, 12)), crc32: u32At(b, 16) };
 }
 
 export function encodeTrunkLocation(t: TrunkLocation): string {
@@ -227,7 +232,8 @@ export function decodeFileName(logical: string): FileNameInfo {
   const len = logical.length;
   if (len < NORMAL_LOGIC_FILENAME_LENGTH) throw einval(`file name too short: ${len}`);
   const start = LOGIC_FILE_PATH_LEN;
-  const facts = decodeFileFacts(logical.slice(start, start + SIZES.b27));
+  if (!decodeFactBytes(logical, start, SIZES.facts)) throw einval(`bad base64 file facts "${logical.slice(start, start + SIZES.b27)}"`);
+  const facts = factsFromBytes();
   const v = facts.sizeField;
   const appender = (v & APPENDER_FLAG) !== 0n;
   const trunkFlag = (v & TRUNK_FLAG) !== 0n;

@@ -60,6 +60,18 @@ describe('downloads', () => {
     expect(Date.parse(r.headers.get('last-modified')!)).toBe(created * 1000);
   });
 
+  it('a plain GET (answered in one step) and one with a precondition (the full path) send the same headers', async () => {
+    const plain = await fetch(`${base}/${small}`);
+    // A precondition that holds (no tag matches) keeps the 200 but takes the full path.
+    const full = await fetch(`${base}/${small}`, { headers: { 'If-None-Match': '"other"' } });
+    expect(plain.status).toBe(200);
+    expect(full.status).toBe(200);
+    for (const h of ['etag', 'last-modified', 'content-type', 'content-length', 'accept-ranges']) {
+      expect(plain.headers.get(h), h).toBe(full.headers.get(h));
+    }
+    expect(Buffer.from(await plain.arrayBuffer()).equals(Buffer.from(await full.arrayBuffer()))).toBe(true);
+  });
+
   it('HEAD answers the headers only; the group may be left out of the URL', async () => {
     const r = await fetch(`${base}/${small}`, { method: 'HEAD' });
     expect(r.status).toBe(200);

@@ -57,6 +57,7 @@ async function startGateway(c: StorageConfig, files: StorageFileAccess, log: Log
     upload: (u) => files.upload(u),
     health: () => files.health(),
     downloaded: (ok, bytes) => files.downloaded(ok, bytes),
+    readSmall: (logical) => files.readSmall(logical),
   }, log);
   await gateway.start().catch((err: unknown) => { throw httpPortInUse(err, 'storage', c.httpServerPort); });
   return gateway;

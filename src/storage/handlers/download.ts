@@ -92,9 +92,29 @@ export async function downloadFile(rt: StorageRuntime, ctx: StorageCtx): Promise
  * anything else (not found, damaged, large, a link to check…): the full path handles it, and null had no effect.
  */
 export function smallDownloadAnswer(rt: StorageRuntime, req: DownloadRequest): Buffer | null {
+  const read = readCheckedSmall(rt, req.filename, req.fileOffset, req.downloadBytes, HEADER_SIZE);
+  if (!read) return null;
+  encodeHeaderInto(read.data, read.data.length - HEADER_SIZE);
+  return read.data;
+}
+
+/** A small range read whole and checked against its name: `data` has `headroom` spare bytes in front. */
+export interface CheckedRead {
+  data: Buffer;
+  fileSize: number;
+  mtimeMs: number;
+}
+
+/**
+ * Read `length` bytes (0 = to the end) at `offset` of a stored file in one synchronous step, when the range is at
+ * most SMALL_RANGE and the copy checks out (a normal file's size and, read whole, CRC32 as its name says). Null
+ * otherwise, with no effect: the caller's full path handles not found, damage, links and large ranges. Counted
+ * as a download in the stat block.
+ */
+export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: number, length: number, headroom = 0): CheckedRead | null {
   let absPath: string;
   try {
-    absPath = rt.paths.resolve(req.filename).absPath;
+    absPath = rt.paths.resolve(logical).absPath;
   } catch {
     return null;
   }
@@ -106,29 +126,27 @@ export function smallDownloadAnswer(rt: StorageRuntime, req: DownloadRequest): B
   }
   try {
     const st = fstatSync(fd);
-    const expected = expectedContent(req.filename);
+    const expected = expectedContent(logical);
     if (!st.isFile() || (expected && st.size !== expected.size)) return null;
-    const { fileOffset: offset, downloadBytes } = req;
-    if (offset < 0 || downloadBytes < 0 || (offset >= st.size && !(st.size === 0 && offset === 0))) return null;
+    if (offset < 0 || length < 0 || (offset >= st.size && !(st.size === 0 && offset === 0))) return null;
     const left = st.size - offset;
-    const length = downloadBytes === 0 || downloadBytes > left ? left : downloadBytes;
-    if (length > SMALL_RANGE) return null;
-    const packet = Buffer.allocUnsafe(HEADER_SIZE + length);
-    encodeHeaderInto(packet, length);
-    for (let got = 0; got < length;) {
-      const n = readSync(fd, packet, HEADER_SIZE + got, length - got, offset + got);
-      if (n === 0) return null;
-      got += n;
+    const n = length === 0 || length > left ? left : length;
+    if (n > SMALL_RANGE) return null;
+    const data = Buffer.allocUnsafe(headroom + n);
+    for (let got = 0; got < n;) {
+      const r = readSync(fd, data, headroom + got, n - got, offset + got);
+      if (r === 0) return null;
+      got += r;
     }
     // Small copies are cheaper to check again than to remember (a 4 KiB CRC32 costs ~2 µs).
-    if (expected && length === st.size && crcOf(packet.subarray(HEADER_SIZE)) !== expected.crc32) return null;
+    if (expected && n === st.size && crcOf(data.subarray(headroom)) !== expected.crc32) return null;
     const stats = rt.stats;
     stats.begin('Download');
     stats.fileOpen(true);
     stats.fileRead(true);
-    stats.bytes('Download', length, length);
+    stats.bytes('Download', n, n);
     stats.success('Download');
-    return packet;
+    return { data, fileSize: st.size, mtimeMs: st.mtimeMs };
   } catch {
     return null;
   } finally {

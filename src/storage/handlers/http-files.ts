@@ -5,6 +5,7 @@ import type { FileSource } from '../../protocol/file-id.js';
 import { sourceAddress } from '../tracker-side/identity.js';
 import { sourceIp, type StorageRuntime } from '../runtime.js';
 import { storeNewFile } from './upload.js';
+import { readCheckedSmall } from './download.js';
 import { writeMetadata } from './metadata.js';
 import { encodeMetadata } from '../../protocol/metadata.js';
 import { ORIGINAL_NAME_KEY } from '../../protocol/list-files.js';
@@ -40,6 +41,11 @@ export interface StorageFileAccess {
   health(): Record<string, unknown>;
   /** Count an HTTP GET like a DOWNLOAD_FILE (total, success and bytes in the stat block). */
   downloaded(ok: boolean, bytes: number): void;
+  /**
+   * A small whole file read and checked in one synchronous step, counted as a download; null when the full path
+   * must handle it (not here, damaged, large, a link).
+   */
+  readSmall(logical: string): { data: Buffer; mtimeMs: number } | null;
 }
 
 export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): StorageFileAccess {
@@ -67,6 +73,7 @@ export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): Sto
       return `${r.group}/${logical}`;
     },
     checkCopy: (logical, absPath, file) => checkOpenedCopy(rt(), logical, absPath, file),
+    readSmall: (logical) => readCheckedSmall(rt(), logical, 0, 0),
     // pid: which process answered (with worker processes, any of them serves the gateway).
     health: () => ({ ip: ownIp(), pid: process.pid }),
     downloaded(ok, bytes) {
