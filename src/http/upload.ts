@@ -49,10 +49,32 @@ function keptName(query: URLSearchParams, given: string | null | undefined): str
   return base ? base.slice(0, 256) : undefined;
 }
 
-/** Count bytes through; throw TooLargeError past `max`. */
-async function* limited(src: AsyncIterable<Buffer>, max: number): AsyncGenerator<Buffer> {
+/** What a refused upload may still send that is read and dropped, so the client gets to read the refusal. */
+const LINGER_BYTES = 64 << 20;
+
+/**
+ * A refusal while the client may still be sending its body: read and drop the rest (up to LINGER_BYTES, then the
+ * connection is cut) and keep the connection, as nginx's lingering close does. Closing at once would reset the
+ * connection under the upload and the client would see a broken pipe instead of the status.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  if (req.complete || req.destroyed) {
+    reply(res, status, text, { ...headers, Connection: 'close' });
+    return;
+  }
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) req.socket.destroy();
+  });
+  req.resume();
+  reply(res, status, text, headers);
+}
+
+/** Count bytes through; throw TooLargeError past `max`. The request is left open (see refuse). */
+async function* limited(src: Readable, max: number): AsyncGenerator<Buffer> {
   let n = 0;
-  for await (const chunk of src) {
+  for await (const chunk of src.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     n += chunk.length;
     if (n > max) throw new TooLargeError(`body over ${max} bytes`);
     yield chunk;
@@ -60,16 +82,15 @@ async function* limited(src: AsyncIterable<Buffer>, max: number): AsyncGenerator
 }
 
 export async function handleUpload(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, o: UploadOptions): Promise<void> {
-  const close = { Connection: 'close' };
   const auth = req.headers.authorization ?? '';
   const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
   if (!m || !sameSecret(m[1]!, o.secret)) {
-    reply(res, 401, 'a valid "Authorization: Bearer <http.upload.secret>" header is required', { 'WWW-Authenticate': 'Bearer', ...close });
+    refuse(req, res, 401, 'a valid "Authorization: Bearer <http.upload.secret>" header is required', { 'WWW-Authenticate': 'Bearer' });
     return;
   }
   const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
   if (declared !== null && declared > o.maxSize) {
-    reply(res, 413, `body of ${declared} bytes is over http.upload.max_size (${o.maxSize})`, close);
+    refuse(req, res, 413, `body of ${declared} bytes is over http.upload.max_size (${o.maxSize})`);
     return;
   }
   try {
@@ -80,10 +101,10 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, qu
     const body = JSON.stringify({ fileId });
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body);
   } catch (err) {
-    if (err instanceof TooLargeError) reply(res, 413, `over http.upload.max_size (${o.maxSize} bytes)`, close);
-    else if (err instanceof StatusError && err.errno === Errno.EINVAL) reply(res, 400, err.message, close);
-    else if (err instanceof StatusError && err.errno === Errno.ENOSPC) reply(res, 507, err.message, close);
-    else if (err instanceof StatusError && err.errno === Errno.EAGAIN) reply(res, 503, err.message, close);
+    if (err instanceof TooLargeError) refuse(req, res, 413, `over http.upload.max_size (${o.maxSize} bytes)`);
+    else if (err instanceof StatusError && err.errno === Errno.EINVAL) refuse(req, res, 400, err.message);
+    else if (err instanceof StatusError && err.errno === Errno.ENOSPC) refuse(req, res, 507, err.message);
+    else if (err instanceof StatusError && err.errno === Errno.EAGAIN) refuse(req, res, 503, err.message);
     else throw err;
   }
 }

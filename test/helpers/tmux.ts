@@ -22,8 +22,11 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export class TmuxPane {
   private static seq = 0;
-  readonly socket = `fdfs-test-${process.pid}`;
+  private static readonly sockets = new Set<string>();
   readonly name = `t${++TmuxPane.seq}`;
+  // A server per pane: with one shared server, closing the last pane makes it exit while the next pane's
+  // start-server may already be talking to it ("server exited unexpectedly").
+  readonly socket = `fdfs-test-${process.pid}-${this.name}`;
   private readonly statusFile: string;
 
   /** Runs `argv` in a new detached pane of `cols`×`rows`; the pane stays after the command exits. */
@@ -39,6 +42,7 @@ export class TmuxPane {
     // `trap : INT`: Ctrl-C reaches the program (traps reset on exec) but not the shell that records its status.
     const cmd = `trap : INT; cd ${shellQuote(opts.cwd)} && env ${env} ${argv.map(shellQuote).join(' ')}; echo $? > ${shellQuote(this.statusFile)}; exec sleep 3600`;
     // remain-on-exit is set before the pane exists, so even a command that ends at once leaves its screen.
+    TmuxPane.sockets.add(this.socket);
     this.tmux(['start-server', ';', 'set-option', '-g', 'remain-on-exit', 'on', ';',
       'new-session', '-d', '-s', this.name, '-x', String(opts.cols ?? 120), '-y', String(opts.rows ?? 40), 'sh', '-c', cmd]);
   }
@@ -98,15 +102,13 @@ export class TmuxPane {
 
   close(): void {
     rmSync(this.statusFile, { force: true });
-    try {
-      this.tmux(['kill-session', '-t', this.name]);
-    } catch {
-      // already gone
-    }
+    spawnSync('tmux', ['-L', this.socket, 'kill-server']);
+    TmuxPane.sockets.delete(this.socket);
   }
 
-  /** Stops this test process's tmux server (all its panes). */
+  /** Stops this test process's tmux servers (all its panes). */
   static killServer(): void {
-    spawnSync('tmux', ['-L', `fdfs-test-${process.pid}`, 'kill-server']);
+    for (const socket of TmuxPane.sockets) spawnSync('tmux', ['-L', socket, 'kill-server']);
+    TmuxPane.sockets.clear();
   }
 }
