@@ -41,6 +41,8 @@ export interface StorageConfig extends LogSettings, AntiStealSettings {
   basePath: string;
   /** `max_connections`. @default 256 */
   maxConnections: number;
+  /** `max_connections_per_host` (fdfs): connections one client address may hold; auto = a quarter of max_connections. @default auto */
+  maxConnectionsPerHost: number | 'auto';
   /** `buff_size`: bytes, at least 64KB. @default 256KB */
   buffSize: number;
   /** `accept_threads` (compatibility). @default 1 */
@@ -224,6 +226,7 @@ export const STORAGE_FIELDS = [
   f.int('statReportInterval', 'stat_report_interval', 300, 'Seconds between disk usage reports to each tracker.', { min: 1 }),
   f.str('basePath', 'base_path', REQUIRED, 'Directory for binlogs, sync marks, stat files and logs (data/ and logs/).'),
   f.int('maxConnections', 'max_connections', 256, 'Maximum concurrent connections.', { min: 1 }),
+  f.intOrAuto('maxConnectionsPerHost', 'max_connections_per_host', 'auto', 'fdfs only: connections one client address may hold, so a few hosts cannot take every slot; auto = a quarter of max_connections (at least 4).', { min: 1 }),
   f.size('buffSize', 'buff_size', 256 * KB, 'Network and file buffer size (at least 64KB).', { min: 64 * KB }),
   f.int('acceptThreads', 'accept_threads', 1, 'Accept threads. Accepted for compatibility.', { min: 1 }),
   f.int('workThreads', 'work_threads', 4, 'Network worker threads. Accepted for compatibility.', { min: 1 }),

@@ -7,7 +7,7 @@ import { isWildcardAddress } from '../config/values.js';
 import type { StorageConfig } from '../config/index.js';
 import { ConfigError, Errno, StatusError } from '../errors.js';
 import { child, type Logger } from '../log.js';
-import { FrameServer, type ConnectionStats } from '../net/server.js';
+import { FrameServer, perHostCap, type ConnectionStats } from '../net/server.js';
 import { CommonCmd, StorageCmd, StorageStatus } from '../protocol/codes.js';
 import { isValidGroupName } from '../protocol/file-id.js';
 import { BinlogWriter } from './binlog/writer.js';
@@ -121,6 +121,7 @@ export class StorageServer {
       maxPkgLen: () => Number.MAX_SAFE_INTEGER,
       allow: (ip) => config.allowHosts.allows(ip),
       maxConnections: config.maxConnections,
+      maxConnectionsPerHost: perHostCap(config.maxConnections, config.maxConnectionsPerHost),
       newState: () => ({}),
       dispatch: (ctx) => dispatchStorage(this.runtime, ctx),
     });

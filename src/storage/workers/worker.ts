@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { StorageConfig } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import { metrics } from '../../metrics.js';
-import { FrameServer } from '../../net/server.js';
+import { FrameServer, perHostCap } from '../../net/server.js';
 import { STAT_I64_FIELDS, type StatI64Field } from '../../protocol/tracker-list.js';
 import { dispatchStorage } from '../dispatch.js';
 import { firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
@@ -61,6 +61,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     host: firstAddress(config.bindAddr), port: config.port, role: 'storage', log,
     networkTimeout: config.networkTimeout, maxPkgLen: () => Number.MAX_SAFE_INTEGER,
     allow: (ip) => config.allowHosts.allows(ip), maxConnections: config.maxConnections,
+    maxConnectionsPerHost: perHostCap(config.maxConnections, config.maxConnectionsPerHost),
     newState: () => ({}), dispatch: (ctx) => dispatchStorage(rt, ctx),
   });
 
