@@ -22,6 +22,7 @@ import { isAvailable } from './storage-status.js';
 import type { StorageNode } from './storage-node.js';
 import { StorageIds } from './storage-ids.js';
 import type { TrackerHandler } from './client-service.js';
+import { checkJoinFields, checkStorageAnswers } from './join-check.js';
 
 type Ctx = RequestContext<TrackerConnState>;
 
@@ -86,6 +87,10 @@ async function join(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   const req = decodeJoinRequest(body);
   if (!isValidGroupName(req.group)) throw new StatusError(Errno.EINVAL, `bad group name "${req.group}"`);
   const ip = ctx.conn.remoteAddress;
+  checkJoinFields(req);
+  // A storage this tracker has not seen must answer on its port before a group or member is made for it.
+  const known = [...(rt.cluster.group(req.group)?.storages.values() ?? [])].some((s) => s.ip === ip && s.port === req.storagePort);
+  if (!known) await checkStorageAnswers(ip, req.storagePort, rt.connectTimeout);
   await rt.beforeJoin(req.trackers, ctx.conn.localAddress, req.currentTrackerIp);
   rt.leader.learnTrackers(req.trackers, ctx.conn.localAddress, req.currentTrackerIp);
   const who = joiningIdentity(rt, req.group, ip, req.storagePort, req.storageId);

@@ -80,6 +80,7 @@ export class TrackerServer {
       storageIds: config.useStorageId ? StorageIds.load(config.storageIdsFilename) : null,
       trustStorageServerId: config.trustStorageServerId,
       checkActiveInterval: config.checkActiveInterval,
+      connectTimeout: config.connectTimeout,
       parameters: this.parameters(),
       leader: this.relationship,
       connections: this.server.stats,

@@ -12,6 +12,7 @@ import { encodeDeleteFileRequest, encodeDownloadRequest, encodeAppendHead, encod
 import { encodeSetMetadataRequest, encodeGetMetadataRequest } from '../../src/protocol/storage-meta.js';
 import { encodeSyncFileHead } from '../../src/protocol/sync.js';
 import { encodeHeader } from '../../src/protocol/header.js';
+import { encodeJoinRequest } from '../../src/protocol/join.js';
 import { startTracker, startStorage, stopAll, waitFor, tempDir, type TrackerHandle, type StorageHandle } from '../helpers/cluster.js';
 import { fixtures, int, mutate, pick, rng, type Rng } from '../helpers/fuzz.js';
 
@@ -151,6 +152,9 @@ describe(`live fuzz (seed ${SEED}; FUZZ_SEED=n to change)`, () => {
     expect((await client.downloadToBuffer(id)).toString()).toBe('after the storm');
     expect((await client.downloadToBuffer(known)).toString()).toBe('fuzz survivor');
     expect((await client.listStorages('group1'))[0]?.status).toBe(StorageStatus.Active);
+    // The fuzzed JOINs (mutated from a real one) left no group and no member behind.
+    expect((await client.listGroups()).map((g) => g.groupName)).toEqual(['group1']);
+    expect(await client.listStorages('group1')).toHaveLength(1);
 
     // Nothing escaped the store path, and no half-written temp file stays once the connections are gone.
     expect(readdirSync(outer)).toEqual(['inner']);
@@ -172,4 +176,20 @@ describe(`live fuzz (seed ${SEED}; FUZZ_SEED=n to change)`, () => {
       expect(f, 'a file beside the data directory').toMatch(/^(storage\.conf|logs[\\/].*)$/);
     }
   }, 90_000);
+
+  it('JOINs well formed but from no storage (valid group names, any port) register no group or member', async () => {
+    const r = rng(SEED + 7);
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 10; i++) {
+      const group = `fz${int(r, 1e6)}`;
+      const bytes = encodeJoinRequest({
+        group, storagePort: 1 + int(r, 65535), storePathCount: 1 + int(r, 4), subdirCountPerPath: 1 + int(r, 256), uploadPriority: 10,
+        joinTime: now, upTime: now, version: '6.16.1', initFlag: r() < 0.5, status: 0, storageId: '', currentTrackerIp: tracker.host,
+        trackers: [tracker.address],
+      });
+      await send(tracker.host, tracker.port, bytes, r);
+    }
+    expect((await client.listGroups()).map((g) => g.groupName)).toEqual(['group1']);
+    expect(tracker.proc.output).toMatch(/does not answer on its storage port/);
+  });
 });

@@ -108,6 +108,23 @@ describe('tracker storage-service: JOIN and reports', () => {
     p.close();
   });
 
+  it('registers no group or member for a JOIN with impossible sizes (EINVAL) or whose storage port does not answer (ECONNREFUSED)', async () => {
+    const p = await open(nextIp());
+    const group = freshGroup();
+    await p.refused(encodeJoinRequest(joinReq({ group, storePathCount: 0 })), Errno.EINVAL);
+    await p.refused(encodeJoinRequest(joinReq({ group, subdirCountPerPath: 100_000 })), Errno.EINVAL);
+    await p.refused(encodeJoinRequest(joinReq({ group, storagePort: 70_000 })), Errno.EINVAL);
+    // Nothing listens on this address's port 23001.
+    await p.refused(encodeJoinRequest(joinReq({ group, storagePort: 23001 })), Errno.ECONNREFUSED);
+    expect(p.closed).toBe(false);
+    const lister = await open();
+    await lister.refused(encodeListStorageRequest(group), Errno.ENOENT);
+    lister.close();
+    // The same storage once its port answers.
+    expect(decodeJoinResponse(await p.ok(encodeJoinRequest(joinReq({ group })))).status).toBe(StorageStatus.Init);
+    p.close();
+  });
+
   it('walks the first storage INIT → ONLINE → ACTIVE through 81, 87, 88 and 83; 83 answers with the group', async () => {
     const p = await open(nextIp());
     expect(decodeJoinResponse(await p.ok(encodeJoinRequest(joinReq())))).toEqual({ status: StorageStatus.Init, srcId: '' });
