@@ -3,7 +3,7 @@
 // over to the good replica. Real tracker + two storages; the damage is done to one member's files on disk.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Errno } from '../../src/errors.js';
 import { FdfsClient } from '../../src/client/index.js';
@@ -179,6 +179,41 @@ describe('a large copy checked once, then rewritten in place with its mtime put 
     } finally {
       c.destroy();
     }
+  });
+});
+
+describe('a large copy never read, damaged in place with its times put back exactly', () => {
+  /** A replicated large copy on s1 with one byte flipped, its atime and mtime (the name's time) restored. */
+  async function forged(): Promise<{ id: string; content: Buffer; onS1: string }> {
+    const content = randomBytes(2 * 1024 * 1024 + 7);
+    const { id, onS1 } = await replicated(content);
+    const before = statSync(onS1);
+    writeFileSync(onS1, flipped(content));
+    utimesSync(onS1, before.atime, before.mtime);
+    expect(statSync(onS1).mtimeMs).toBe(before.mtimeMs);
+    return { id, content, onS1 };
+  }
+
+  it('is not sent whole with success', async () => {
+    const { id, content, onS1 } = await forged();
+    expect(await outcomeOf(downloadAt(g.s1.address, id))).not.toBe('ok');
+    await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
+  });
+
+  it('a part of it, the damaged byte included, is EIO (the whole copy is checked first)', async () => {
+    const { id, content, onS1 } = await forged();
+    const middle = content.length >> 1;
+    expect(await outcomeOf(rangeAt(g.s1.address, id, middle - 100, 200))).toBe(Errno.EIO);
+    await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
+    expect((await rangeAt(g.s1.address, id, middle - 100, 200)).equals(content.subarray(middle - 100, middle + 100))).toBe(true);
+  });
+
+  it('over HTTP is 503, not 200 with the wrong bytes', async () => {
+    const { id, content, onS1 } = await forged();
+    const r = await fetch(`http://${g.s1.host}:8888/${id}`);
+    expect(r.status).toBe(503);
+    await r.arrayBuffer();
+    await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
   });
 });
 
