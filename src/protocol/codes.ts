@@ -95,6 +95,8 @@ export const FdfsStorageCmd = {
   ListFiles: 120,
   /** Have one storage fetch named files it lacks (or holds damaged) from its peers (src/protocol/repair-files.ts). */
   RepairFiles: 121,
+  /** Digests of one top-level directory's leaf directories, for anti-entropy (src/protocol/dir-digests.ts). */
+  DirDigests: 122,
 } as const;
 
 export const CommonCmd = {

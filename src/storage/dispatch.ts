@@ -13,6 +13,7 @@ import { syncRange, syncTruncate } from './sync/receiver-range.js';
 import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
 import { listFiles } from './handlers/list-files.js';
 import { repairFiles } from './handlers/repair-files.js';
+import { dirDigests } from './handlers/dir-digests.js';
 import type { StorageCtx, StorageRuntime } from './runtime.js';
 
 type Handler = (rt: StorageRuntime, ctx: StorageCtx) => Promise<void>;
@@ -46,6 +47,7 @@ export const STORAGE_HANDLERS: Readonly<Record<number, Handler>> = {
   // fdfs extensions
   [FdfsStorageCmd.ListFiles]: listFiles,
   [FdfsStorageCmd.RepairFiles]: repairFiles,
+  [FdfsStorageCmd.DirDigests]: dirDigests,
 };
 
 /** One request: 111 ACTIVE_TEST here, the rest through the table; unknown commands are EINVAL. */

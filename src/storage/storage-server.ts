@@ -22,6 +22,15 @@ import { advertisedBindAddress, firstAddress, nowSec, type OwnerRuntime, type St
 import { VerifiedCopies } from './repair/content-check.js';
 import { Repairer, type RepairCounts } from './repair/repairer.js';
 import { Scrubber } from './repair/scrubber.js';
+import { AntiEntropy } from './repair/anti-entropy.js';
+
+/** The anti-entropy loop's work, cumulative (anti_entropy_interval). */
+export interface AntiEntropyMetrics {
+  antiEntropyRounds: number;
+  antiEntropyCompared: number;
+  antiEntropyDiffering: number;
+  antiEntropyFetched: number;
+}
 import { applyTrackerParams, defaultTrackerParams } from './tracker-side/tracker-params.js';
 import { StatsKeeper } from './store/stats.js';
 import { StorePaths } from './store/store-paths.js';
@@ -53,7 +62,7 @@ export interface StorageSnapshot {
   /** One entry per replication sender: the peer, whether it is connected, the newest timestamp got from it. */
   peers: Array<{ id: string; connected: boolean; receivedTimestamp: number }>;
   /** Damaged or missing copies found and repaired (this process and its workers), and the scrub's work. */
-  integrity: RepairCounts & { scrubPasses: number; scrubChecked: number; scrubMissing: number };
+  integrity: RepairCounts & { scrubPasses: number; scrubChecked: number; scrubMissing: number } & AntiEntropyMetrics;
 }
 
 /** A service run beside the storage (its HTTP gateway, started by the serve layer). */
@@ -87,6 +96,8 @@ export class StorageServer {
   replication: Replication | null = null;
   /** Background checks of every copy and of what peers hold (scrub_interval). */
   scrubber: Scrubber | null = null;
+  /** Continuous comparison of directory digests with the peers (anti_entropy_interval). */
+  antiEntropy: AntiEntropy | null = null;
   /** What was received from each peer: the receiver writes it, the reporters send it (89), metrics read it. */
   readonly progress: SyncProgress;
   /** Set when worker processes serve the port; this process then owns what must be single. */
@@ -192,7 +203,12 @@ export class StorageServer {
       sum.unrepaired += c.unrepaired;
     }
     const sc = this.scrubber?.counts;
-    return { ...sum, scrubPasses: sc?.passes ?? 0, scrubChecked: sc?.checked ?? 0, scrubMissing: sc?.missing ?? 0 };
+    const ae = this.antiEntropy?.counts;
+    return {
+      ...sum, scrubPasses: sc?.passes ?? 0, scrubChecked: sc?.checked ?? 0, scrubMissing: sc?.missing ?? 0,
+      antiEntropyRounds: ae?.rounds ?? 0, antiEntropyCompared: ae?.compared ?? 0, antiEntropyDiffering: ae?.differing ?? 0,
+      antiEntropyFetched: ae?.fetched ?? 0,
+    };
   }
 
   async start(): Promise<void> {
@@ -251,7 +267,8 @@ export class StorageServer {
     if (this.stopping) return;
     this.stopping = true;
     this.sweepAbort.abort();
-    await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop(), this.scrubber?.stop()]);
+    await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop(), this.scrubber?.stop(),
+      this.antiEntropy?.stop()]);
     for (const a of this.attached) await a.stop().catch((err) => this.log.warn({ err }, 'cannot stop an attached service'));
     await this.pool?.stop();
     await this.server.close();
@@ -291,11 +308,11 @@ export class StorageServer {
     }
     this.replication = new Replication({ rt: this.runtime, view: this.view, log: this.log, selfId: () => this.selfId() });
     this.replication.start(this.initFlag.firstStart);
-    this.scrubber = new Scrubber({
-      rt: () => this.runtime, log: this.log,
-      peers: () => this.view.peers().filter((m) => m.status === StorageStatus.Active).map((m) => ({ ip: m.ipAddr, port: m.port })),
-    });
+    const activePeers = () => this.view.peers().filter((m) => m.status === StorageStatus.Active).map((m) => ({ ip: m.ipAddr, port: m.port }));
+    this.scrubber = new Scrubber({ rt: () => this.runtime, log: this.log, peers: activePeers });
     this.scrubber.start();
+    this.antiEntropy = new AntiEntropy({ rt: () => this.runtime, log: this.log, peers: activePeers });
+    this.antiEntropy.start();
     const shared: ReporterShared = { planInProgress: false };
     for (const t of trackers) {
       const r = new TrackerReporter({
