@@ -54,6 +54,11 @@ export const TrackerCmd = {
    * EINVAL ("unknown command") and keeps the connection (§3.2); the storage then stops asking it.
    */
   FdfsStorageReportHttpPort: 200,
+  /**
+   * fdfs only, storage → tracker on a connection of its own: files this storage was asked for and lacks (or
+   * holds again), so fetch answers (102/104/105) name another member meanwhile. Stock trackers answer EINVAL.
+   */
+  FdfsStorageReportMissing: 201,
 } as const;
 
 export const StorageCmd = {

@@ -54,6 +54,8 @@ export interface ContentGuard {
     restore(logical: string): Promise<'present' | 'repaired' | 'unavailable'>;
     readonly counts: { damaged: number; repaired: number; unrepaired: number };
   };
+  /** Names a download found missing here: reported to the trackers and fetched from a peer (repair/missing-files.ts). */
+  missing?: { noted(logical: string): void };
 }
 
 /** Where handlers record changes: the owner's BinlogWriter, or a worker's appender to the same file. */

@@ -21,6 +21,7 @@ import { WorkerPool } from './workers/owner.js';
 import { advertisedBindAddress, firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
 import { VerifiedCopies } from './repair/content-check.js';
 import { Repairer, type RepairCounts } from './repair/repairer.js';
+import { MissingFiles } from './repair/missing-files.js';
 import { Scrubber } from './repair/scrubber.js';
 import { AntiEntropy } from './repair/anti-entropy.js';
 
@@ -243,7 +244,7 @@ export class StorageServer {
       }),
       myIp: this.initFlag.data.lastIpAddr,
       progress: this.progress,
-      content: { verified: new VerifiedCopies(), repairer: new Repairer(() => this.runtime) },
+      content: { verified: new VerifiedCopies(), repairer: new Repairer(() => this.runtime), missing: new MissingFiles(() => this.runtime) },
       memberIps: null,
     };
     try {

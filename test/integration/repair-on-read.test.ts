@@ -3,7 +3,7 @@
 // over to the good replica. Real tracker + two storages; the damage is done to one member's files on disk.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Errno } from '../../src/errors.js';
 import { FdfsClient } from '../../src/client/index.js';
@@ -119,6 +119,22 @@ describe('a copy missing on one member', () => {
     rmSync(path.join(source.dir, 'data', splitFileId(id).logical.slice(4)));
     // The tracker sends reads of a new file to its source, the member that lacks it now.
     for (let i = 0; i < 3; i++) expect((await g.client.downloadToBuffer(id)).equals(content)).toBe(true);
+  });
+
+  it('is reported to the tracker and fetched back by the member that answered ENOENT: a stock client\'s single reads succeed', async () => {
+    const content = randomBytes(7000);
+    const { id } = await replicated(content);
+    const source = (g.client.decodeFileId(id).source as { ipv4: string }).ipv4 === g.s1.host ? g.s1 : g.s2;
+    const copy = path.join(source.dir, 'data', splitFileId(id).logical.slice(4));
+    rmSync(copy);
+    expect(await outcomeOf(downloadAt(source.address, id))).toBe(Errno.ENOENT);
+    await waitFor('the tracker told', async () => /member lacks files: reads go to other members/.test(g.tracker.proc.output));
+    await waitFor('the copy fetched back', async () => existsSync(copy) && readFileSync(copy).equals(content));
+    // As a stock client reads: ask the tracker (102), read once from the storage it names.
+    for (let i = 0; i < 4; i++) {
+      const t = await g.client.queryFetch(id);
+      expect((await downloadAt(`${t.ip}:${t.port}`, id)).equals(content)).toBe(true);
+    }
   });
 });
 

@@ -45,7 +45,10 @@ export async function downloadFile(rt: StorageRuntime, ctx: StorageCtx): Promise
       fd = openSync(target.absPath, 'r');
     } catch (err) {
       rt.stats.fileOpen(false);
-      throw fsStatus(err, req.filename);
+      const status = fsStatus(err, req.filename);
+      // Not from a peer's repair (it would ask us back): the trackers are told, and a peer's copy fetched.
+      if (status.errno === Errno.ENOENT && !ctx.state.syncSource) rt.content.missing?.noted(req.filename);
+      throw status;
     }
     rt.stats.fileOpen(true);
     try {

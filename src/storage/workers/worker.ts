@@ -11,6 +11,7 @@ import { dispatchStorage } from '../dispatch.js';
 import { firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
 import { VerifiedCopies } from '../repair/content-check.js';
 import { Repairer } from '../repair/repairer.js';
+import { MissingFiles } from '../repair/missing-files.js';
 import { Placement } from '../store/placement.js';
 import { StatsKeeper } from '../store/stats.js';
 import { StorePaths } from '../store/store-paths.js';
@@ -47,7 +48,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     }),
     myIp: '',
     progress: { noteReceived: (source, ts) => { received[source] = Math.max(received[source] ?? 0, ts); } },
-    content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt) },
+    content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt), missing: new MissingFiles(() => rt) },
     memberIps: null,
   };
   const apply = (s: SharedState) => {
