@@ -59,7 +59,7 @@ export async function dispatchStorage(rt: StorageRuntime, ctx: StorageCtx): Prom
   }
   const handler = STORAGE_HANDLERS[cmd];
   if (!handler) throw new StatusError(Errno.EINVAL, `unknown command ${cmd}`, cmd);
-  if (PEER_ONLY.has(cmd) && !fromMember(rt, ctx)) {
+  if (PEER_ONLY.has(cmd) && !fromMember(rt, ctx) && !(await fromNewMember(rt, ctx))) {
     throw new StatusError(Errno.EACCES, `command ${cmd} is for the group's storages only; ${ctx.conn.remoteAddress} is not one of them`, cmd);
   }
   await handler(rt, ctx);
@@ -78,4 +78,12 @@ function fromMember(rt: StorageRuntime, ctx: StorageCtx): boolean {
   if (members === null) return true;
   const ip = ctx.conn.remoteAddress.replace(/^::ffff:/, '');
   return members.includes(ip);
+}
+
+/** Not in the last list: maybe a member that joined since (the trackers are asked, at most once a second). */
+async function fromNewMember(rt: StorageRuntime, ctx: StorageCtx): Promise<boolean> {
+  const fresh = await rt.freshMemberIps?.().catch(() => null);
+  if (!fresh) return false;
+  rt.memberIps = fresh;
+  return fromMember(rt, ctx);
 }

@@ -44,6 +44,8 @@ export interface StorageRuntime {
   content: ContentGuard;
   /** IPs of the group's members as the trackers list them; null until a tracker has sent the list. */
   memberIps: readonly string[] | null;
+  /** Ask the trackers for the members now (tracker-side/member-list.ts); null when not asked. */
+  freshMemberIps?: () => Promise<readonly string[] | null>;
 }
 
 /** repair/'s VerifiedCopies and Repairer, as handlers use them. */

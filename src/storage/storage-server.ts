@@ -22,6 +22,7 @@ import { advertisedBindAddress, firstAddress, nowSec, type OwnerRuntime, type St
 import { VerifiedCopies } from './repair/content-check.js';
 import { Repairer, type RepairCounts } from './repair/repairer.js';
 import { MissingFiles } from './repair/missing-files.js';
+import { MemberList } from './tracker-side/member-list.js';
 import { Scrubber } from './repair/scrubber.js';
 import { AntiEntropy } from './repair/anti-entropy.js';
 
@@ -229,6 +230,7 @@ export class StorageServer {
     await this.stats.load();
     await this.binlog.open();
     const params = defaultTrackerParams();
+    const members = new MemberList(c, c.groupName);
     this.rt = {
       config: c,
       group: c.groupName,
@@ -246,6 +248,7 @@ export class StorageServer {
       progress: this.progress,
       content: { verified: new VerifiedCopies(), repairer: new Repairer(() => this.runtime), missing: new MissingFiles(() => this.runtime) },
       memberIps: null,
+      freshMemberIps: () => members.fresh(),
     };
     try {
       if (this.pool) this.poolAddress = await this.pool.start();

@@ -12,6 +12,7 @@ import { firstAddress, type StorageConnState, type StorageRuntime } from '../run
 import { VerifiedCopies } from '../repair/content-check.js';
 import { Repairer } from '../repair/repairer.js';
 import { MissingFiles } from '../repair/missing-files.js';
+import { MemberList } from '../tracker-side/member-list.js';
 import { Placement } from '../store/placement.js';
 import { StatsKeeper } from '../store/stats.js';
 import { StorePaths } from '../store/store-paths.js';
@@ -40,6 +41,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
   const params = defaultTrackerParams();
   const paths = new StorePaths(config.storePaths, config.subdirCountPerPath);
   const received: Record<string, number> = {};
+  const members = new MemberList(config, config.groupName);
   const rt: StorageRuntime = {
     config, group: config.groupName, log, paths, binlog, stats, locks, params,
     placement: new Placement({
@@ -50,6 +52,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     progress: { noteReceived: (source, ts) => { received[source] = Math.max(received[source] ?? 0, ts); } },
     content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt), missing: new MissingFiles(() => rt) },
     memberIps: null,
+    freshMemberIps: () => members.fresh(),
   };
   const apply = (s: SharedState) => {
     rt.myIp = s.myIp;
