@@ -165,6 +165,19 @@ describe('over HTTP', () => {
     expect(Buffer.from(await again.arrayBuffer()).equals(content)).toBe(true);
   });
 
+  it('a removed copy answers 404 once, and is fetched back from the peer', async () => {
+    const content = randomBytes(4000);
+    const { id, onS1 } = await replicated(content);
+    rmSync(onS1);
+    const r = await fetch(url(g.s1.host, id));
+    expect(r.status).toBe(404);
+    await r.arrayBuffer();
+    await waitFor('the copy fetched back', async () => existsSync(onS1) && readFileSync(onS1).equals(content));
+    const again = await fetch(url(g.s1.host, id));
+    expect(again.status).toBe(200);
+    expect(Buffer.from(await again.arrayBuffer()).equals(content)).toBe(true);
+  });
+
   it('counts what it found and repaired on /metrics (the workers\' repairs too)', async () => {
     const line = (text: string, event: string) => Number(new RegExp(`fdfs_storage_integrity_total\\{[^}]*event="${event}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? -1);
     const text = await waitFor('repairs on /metrics', async () => {

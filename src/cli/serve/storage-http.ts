@@ -14,6 +14,7 @@ export async function startStorageHttp(storage: StorageServer): Promise<StorageG
     async openFile(logical) {
       const abs = files.resolve(logical);
       const file = abs === null ? null : await openLocalFile(abs);
+      if (file === null && abs !== null) files.missing(logical);
       if (!file || abs === null) return file;
       const verdict = await files.checkCopy(logical, abs, file).catch(async (err: unknown) => {
         await file.close();

@@ -36,6 +36,8 @@ export interface StorageFileAccess {
   upload(u: HttpUpload): Promise<string>;
   /** Check an opened copy against its name before it is served (repairing a damaged one from a peer). */
   checkCopy(logical: string, absPath: string, file: OpenedCopy): Promise<CopyVerdict>;
+  /** A GET found no file under this valid name: the trackers are told and a peer's copy fetched (repair/missing-files.ts). */
+  missing(logical: string): void;
   /** Extra /healthz fields. */
   health(): Record<string, unknown>;
   /** Count an HTTP GET like a DOWNLOAD_FILE (total, success and bytes in the stat block). */
@@ -67,6 +69,7 @@ export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): Sto
       return `${r.group}/${logical}`;
     },
     checkCopy: (logical, absPath, file) => checkOpenedCopy(rt(), logical, absPath, file),
+    missing: (logical) => rt().content.missing?.noted(logical),
     health: () => ({ ip: ownIp() }),
     downloaded(ok, bytes) {
       const { stats } = rt();
