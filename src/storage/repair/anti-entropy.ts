@@ -6,6 +6,7 @@
 // minute), which replication may still be bringing. Work per step is one directory, fetches per step bounded.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Errno, StatusError } from '../../errors.js';
 import { Connection } from '../../net/connection.js';
 import { listFilesFrom } from '../../net/list-files.js';
 import { FdfsStorageCmd } from '../../protocol/codes.js';
@@ -47,6 +48,8 @@ export class AntiEntropy {
   readonly counts: AntiEntropyCounts = { rounds: 0, compared: 0, differing: 0, missing: 0, fetched: 0 };
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
+  /** Peers that answered 122 with EINVAL (stock storages): not compared with. */
+  private readonly stock = new Set<string>();
 
   constructor(private readonly d: AntiEntropyDeps) {}
 
@@ -98,7 +101,18 @@ export class AntiEntropy {
     let fetched = 0;
     for (const peer of this.d.peers()) {
       if (this.abort.signal.aborted) break;
-      const [theirs, mine] = await Promise.all([this.peerDigests(peer, dir), leafDigests(dataDir, high)]);
+      const key = `${peer.ip}:${peer.port}`;
+      if (this.stock.has(key)) continue;
+      let theirs: LeafDigest[];
+      try {
+        theirs = await this.peerDigests(peer, dir);
+      } catch (err) {
+        if (!(err instanceof StatusError && err.errno === Errno.EINVAL)) throw err;
+        this.stock.add(key);
+        this.d.log.info({ part: 'anti-entropy', peer: key }, 'this peer has no DIR_DIGESTS (a stock storage?): not compared with');
+        continue;
+      }
+      const mine = await leafDigests(dataDir, high);
       this.counts.compared++;
       const own = new Map(mine.map((l) => [l.leaf, l.digest]));
       for (const leaf of theirs) {

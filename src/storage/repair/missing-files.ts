@@ -13,6 +13,8 @@ import type { StorageRuntime } from '../runtime.js';
 import { deletedNames } from './deleted-names.js';
 
 const MAX_QUEUED = 1000;
+/** Between batches: at most MAX_MISSING_NAMES names a second are reported, looked up in the binlog and fetched. */
+const BATCH_PAUSE_MS = 1000;
 
 export class MissingFiles {
   private readonly queued = new Set<string>();
@@ -52,6 +54,7 @@ export class MissingFiles {
       } finally {
         for (const n of names) this.queued.delete(n);
       }
+      if (this.queued.size) await new Promise((r) => setTimeout(r, BATCH_PAUSE_MS));
     }
   }
 
