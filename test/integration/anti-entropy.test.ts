@@ -1,6 +1,6 @@
 // Continuous anti-entropy (anti_entropy_interval): members compare directory digests and fetch what one of them
 // lost behind its back — a copy removed, a copy truncated — without a restart, a read, a scrub or `fdfs verify`;
-// a file deleted through fdfs stays deleted. Real tracker + two storages (4×4 directories, a 2 s round).
+// a file deleted through fdfs stays deleted. Real tracker + two storages (4×4 directories, a 1 s round).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, truncateSync } from 'node:fs';
@@ -18,7 +18,7 @@ const integrity = async (s: StorageHandle, event: string): Promise<number> => {
 
 beforeAll(async () => {
   g = await startTwoMemberGroup({
-    storageConf: { anti_entropy_interval: 2, subdir_count_per_path: 4, scrub_interval: 0, 'http.server_port': 8888 },
+    storageConf: { anti_entropy_interval: 1, subdir_count_per_path: 4, scrub_interval: 0, 'http.server_port': 8888 },
   });
 });
 
@@ -55,8 +55,8 @@ describe('anti-entropy', () => {
 
   it('does not bring back a file deleted through fdfs', async () => {
     const id = await replicated(randomBytes(3000));
-    // Old enough to be compared (the 2 s round's minimum age), then deleted through one member.
-    await new Promise((r) => setTimeout(r, 2000));
+    // Old enough to be compared (the 1 s round's minimum age), then deleted through one member.
+    await new Promise((r) => setTimeout(r, 1100));
     await g.client.delete(id);
     const rounds = [await integrity(g.s1, 'anti_entropy_rounds'), await integrity(g.s2, 'anti_entropy_rounds')];
     // Two full rounds of both members after the delete: the first may have begun before it.
