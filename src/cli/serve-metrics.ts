@@ -58,13 +58,15 @@ export function storageMetrics(m: Metrics, s: { snapshot(): StorageSnapshot }): 
     'Source timestamp of the newest change received from each peer of the group.', ['group', 'peer']);
   const peerUp = m.gauge('fdfs_storage_sync_peer_connected', 'Whether the sync sender to each peer is connected.', ['group', 'peer']);
   const integrity = m.gauge('fdfs_storage_integrity_total',
-    'Copies found damaged or missing and what became of them; scrub passes and copies checked (cumulative since start).', ['group', 'event']);
+    'Copies found damaged or missing and what became of them; scrub passes and copies checked; anti-entropy rounds, directories compared, leaf directories that differed and files fetched (cumulative since start).', ['group', 'event']);
   m.addCollector(async () => {
     const snap = s.snapshot();
     const group = snap.group;
     const i = snap.integrity;
     for (const [event, v] of [['damaged', i.damaged], ['repaired', i.repaired], ['unrepaired', i.unrepaired],
-      ['scrub_passes', i.scrubPasses], ['scrub_checked', i.scrubChecked], ['scrub_missing', i.scrubMissing]] as const) {
+      ['scrub_passes', i.scrubPasses], ['scrub_checked', i.scrubChecked], ['scrub_missing', i.scrubMissing],
+      ['anti_entropy_rounds', i.antiEntropyRounds], ['anti_entropy_dirs_compared', i.antiEntropyCompared],
+      ['anti_entropy_leaves_differing', i.antiEntropyDiffering], ['anti_entropy_fetched', i.antiEntropyFetched]] as const) {
       integrity.set({ group, event }, v);
     }
     const usage = await allPathUsage(snap.storePaths);

@@ -41,6 +41,8 @@ export interface StorageConfig extends LogSettings, AntiStealSettings {
   basePath: string;
   /** `max_connections`. @default 256 */
   maxConnections: number;
+  /** `max_connections_per_host` (fdfs): connections one client address may hold; auto = a quarter of max_connections. @default auto */
+  maxConnectionsPerHost: number | 'auto';
   /** `buff_size`: bytes, at least 64KB. @default 256KB */
   buffSize: number;
   /** `accept_threads` (compatibility). @default 1 */
@@ -91,6 +93,8 @@ export interface StorageConfig extends LogSettings, AntiStealSettings {
   scrubInterval: number;
   /** `scrub_max_bytes_per_second` (fdfs): read rate of a scrub pass. @default 32MB */
   scrubMaxBytesPerSecond: number;
+  /** `anti_entropy_interval` (fdfs): seconds for one round comparing every directory with the peers; 0 = off. @default 600 */
+  antiEntropyInterval: number;
   /**
    * `sync_binlog_buff_interval`: seconds between fdatasyncs of the binlog; records themselves are written
    * through at once (stock buffers them this long), so a killed process loses none.
@@ -224,6 +228,7 @@ export const STORAGE_FIELDS = [
   f.int('statReportInterval', 'stat_report_interval', 300, 'Seconds between disk usage reports to each tracker.', { min: 1 }),
   f.str('basePath', 'base_path', REQUIRED, 'Directory for binlogs, sync marks, stat files and logs (data/ and logs/).'),
   f.int('maxConnections', 'max_connections', 256, 'Maximum concurrent connections.', { min: 1 }),
+  f.intOrAuto('maxConnectionsPerHost', 'max_connections_per_host', 'auto', 'fdfs only: connections one client address may hold, so a few hosts cannot take every slot; auto = a quarter of max_connections (at least 4).', { min: 1 }),
   f.size('buffSize', 'buff_size', 256 * KB, 'Network and file buffer size (at least 64KB).', { min: 64 * KB }),
   f.int('acceptThreads', 'accept_threads', 1, 'Accept threads. Accepted for compatibility.', { min: 1 }),
   f.int('workThreads', 'work_threads', 4, 'Network worker threads. Accepted for compatibility.', { min: 1 }),
@@ -249,6 +254,7 @@ export const STORAGE_FIELDS = [
   f.int('fileDistributeRotateCount', 'file_distribute_rotate_count', 100, 'With round robin, move to the next directory after this many files.', { min: 1 }),
   f.size('fsyncAfterWrittenBytes', 'fsync_after_written_bytes', 0, 'fsync a file being written every N bytes; 0 = never.'),
   f.int('scrubInterval', 'scrub_interval', 86400, 'fdfs only: seconds between background scrub passes (every normal file\'s CRC-32 checked against its ID, files the group\'s other members hold and this one lacks fetched); a damaged or missing copy is fetched from a peer. 0 = off.', { min: 0 }),
+  f.int('antiEntropyInterval', 'anti_entropy_interval', 600, 'fdfs only: seconds for one anti-entropy round: each directory\'s leaf digests compared with every ACTIVE peer\'s, one directory at a time, and files a peer holds that this storage lacks (or holds at a wrong size) fetched from it. 0 = off.', { min: 0 }),
   f.size('scrubMaxBytesPerSecond', 'scrub_max_bytes_per_second', 32 * KB * KB, 'fdfs only: how fast a scrub pass may read (e.g. 32MB).', { min: 1 }),
   f.int('syncBinlogBuffInterval', 'sync_binlog_buff_interval', 1, 'fdatasync the binlog every N seconds. fdfs writes each record through at once (stock buffers it for N seconds, default 60), so a killed storage loses no record of an acknowledged change.', { min: 1 }),
   f.int('syncStatFileInterval', 'sync_stat_file_interval', 60, 'Write storage_stat.dat every N seconds.', { min: 1 }),

@@ -30,6 +30,8 @@ export interface TrackerConfig extends LogSettings, AntiStealSettings {
   basePath: string;
   /** `max_connections`. @default 256 */
   maxConnections: number;
+  /** `max_connections_per_host` (fdfs): connections one client address may hold; auto = a quarter of max_connections. @default auto */
+  maxConnectionsPerHost: number | 'auto';
   /** `accept_threads` (compatibility; Node accepts on one thread). @default 1 */
   acceptThreads: number;
   /** `work_threads` (compatibility). @default 4 */
@@ -143,6 +145,7 @@ export const TRACKER_FIELDS = [
   f.int('networkTimeout', 'network_timeout', 60, 'Send/receive timeout in seconds.', { min: 1 }),
   f.str('basePath', 'base_path', REQUIRED, 'Directory for data (data/) and logs (logs/).'),
   f.int('maxConnections', 'max_connections', 256, 'Maximum concurrent connections.', { min: 1 }),
+  f.intOrAuto('maxConnectionsPerHost', 'max_connections_per_host', 'auto', 'fdfs only: connections one client address may hold, so a few hosts cannot take every slot; auto = a quarter of max_connections (at least 4).', { min: 1 }),
   f.int('acceptThreads', 'accept_threads', 1, 'Accept threads. Accepted for compatibility; fdfs accepts on the event loop.', { min: 1 }),
   f.int('workThreads', 'work_threads', 4, 'Network worker threads. Accepted for compatibility.', { min: 1 }),
   f.size('minBuffSize', 'min_buff_size', 64 * KB, 'Minimum network buffer size.', { min: 1 }),

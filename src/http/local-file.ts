@@ -39,6 +39,8 @@ function readSmallFile(absPath: string): OpenedFile | null | undefined {
     return {
       size: content.length,
       mtimeMs: st.mtimeMs,
+      ino: st.ino,
+      ctimeMs: st.ctimeMs,
       stream: (start: number, end: number): Readable => Readable.from([content.subarray(start, end + 1)]),
       read: async (position: number, length: number) => content.subarray(position, position + length),
       close: async () => {},
@@ -75,6 +77,8 @@ export async function openLocalFile(absPath: string): Promise<OpenedFile | null>
     return {
       size: st.size,
       mtimeMs: st.mtimeMs,
+      ino: st.ino,
+      ctimeMs: st.ctimeMs,
       stream: (start: number, end: number): Readable =>
         fh.createReadStream({ start, end, autoClose: false, highWaterMark: Math.min(HIGH_WATER, end - start + 1) }),
       async read(position: number, length: number): Promise<Buffer> {

@@ -12,6 +12,9 @@ export interface OpenedFile {
   size: number;
   /** Last-Modified, Unix ms. */
   mtimeMs: number;
+  /** Inode and inode change time (Unix ms), when on local disk: what tells one version of a file from another. */
+  ino?: number;
+  ctimeMs?: number;
   /** Bytes `start..end` inclusive. */
   stream(start: number, end: number): Readable;
   /** `length` bytes at `position` in one read (small bodies: cheaper than a stream); may return fewer at EOF. */

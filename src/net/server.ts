@@ -51,6 +51,13 @@ export interface FrameServerOptions<S> {
   maxPkgLen: (cmd: number) => number;
   allow?: (ip: string) => boolean;
   maxConnections?: number;
+  /** Connections one peer address may hold (0 = no cap): a few hosts cannot take every slot. */
+  maxConnectionsPerHost?: number;
+}
+
+/** max_connections_per_host as configured: auto = a quarter of max_connections, at least 4. */
+export function perHostCap(maxConnections: number, configured: number | 'auto'): number {
+  return configured === 'auto' ? Math.max(4, Math.floor(maxConnections / 4)) : configured;
 }
 
 export interface ConnectionStats {
@@ -64,6 +71,8 @@ export class FrameServer<S> {
   private readonly sockets = new Set<net.Socket>();
   /** Connections between requests, oldest first (a Map keeps insertion order). */
   private readonly idleSince = new Map<FrameSocket, number>();
+  /** Open connections per peer address. */
+  private readonly perHost = new Map<string, number>();
   readonly stats: ConnectionStats = { alloc: 0, current: 0, max: 0 };
 
   private readonly dispatch: Dispatch<S>;
@@ -108,6 +117,12 @@ export class FrameServer<S> {
       sock.destroy();
       return;
     }
+    const perHostMax = this.opts.maxConnectionsPerHost ?? 0;
+    if (perHostMax > 0 && (this.perHost.get(peer) ?? 0) >= perHostMax && !this.evictIdlest(peer)) {
+      this.opts.log.warn({ peer, max: perHostMax }, 'connection refused: max_connections_per_host reached for this address and none idle');
+      sock.destroy();
+      return;
+    }
     const max = this.opts.maxConnections ?? 0;
     if (max > 0 && this.sockets.size >= max && !this.evictIdlest()) {
       this.opts.log.warn({ peer, max }, 'connection refused: max_connections reached and none idle');
@@ -116,12 +131,16 @@ export class FrameServer<S> {
     }
     sock.setNoDelay(true);
     this.sockets.add(sock);
+    this.perHost.set(peer, (this.perHost.get(peer) ?? 0) + 1);
     this.stats.alloc++;
     this.stats.current++;
     this.stats.max = Math.max(this.stats.max, this.stats.current);
     sock.once('close', () => {
       this.sockets.delete(sock);
       this.stats.current--;
+      const left = (this.perHost.get(peer) ?? 1) - 1;
+      if (left > 0) this.perHost.set(peer, left);
+      else this.perHost.delete(peer);
     });
     sock.on('error', () => {});
     void this.serve(conn, peer);
@@ -193,14 +212,22 @@ export class FrameServer<S> {
   /**
    * At max_connections a new connection takes the slot of the one idle longest (at least MIN_IDLE_MS between
    * requests): idle connections held open cannot lock clients out, as they could with a plain refusal.
+   * With `host`, only that address's connections are candidates (max_connections_per_host).
    */
-  private evictIdlest(): boolean {
-    const first = this.idleSince.entries().next();
-    if (first.done) return false;
-    const [conn, since] = first.value;
+  private evictIdlest(host?: string): boolean {
+    let found: [FrameSocket, number] | null = null;
+    for (const entry of this.idleSince) {
+      if (host === undefined || entry[0].remoteAddress === host) {
+        found = entry;
+        break;
+      }
+    }
+    if (!found) return false;
+    const [conn, since] = found;
     if (Date.now() - since < MIN_IDLE_MS) return false;
     this.idleSince.delete(conn);
-    this.opts.log.info({ peer: conn.remoteAddress, idleMs: Date.now() - since }, 'closed the longest-idle connection for a new one (max_connections)');
+    this.opts.log.info({ peer: conn.remoteAddress, idleMs: Date.now() - since },
+      `closed the longest-idle connection for a new one (${host === undefined ? 'max_connections' : 'max_connections_per_host'})`);
     conn.destroy();
     return true;
   }

@@ -54,6 +54,11 @@ export const TrackerCmd = {
    * EINVAL ("unknown command") and keeps the connection (§3.2); the storage then stops asking it.
    */
   FdfsStorageReportHttpPort: 200,
+  /**
+   * fdfs only, storage → tracker on a connection of its own: files this storage was asked for and lacks (or
+   * holds again), so fetch answers (102/104/105) name another member meanwhile. Stock trackers answer EINVAL.
+   */
+  FdfsStorageReportMissing: 201,
 } as const;
 
 export const StorageCmd = {
@@ -95,6 +100,8 @@ export const FdfsStorageCmd = {
   ListFiles: 120,
   /** Have one storage fetch named files it lacks (or holds damaged) from its peers (src/protocol/repair-files.ts). */
   RepairFiles: 121,
+  /** Digests of one top-level directory's leaf directories, for anti-entropy (src/protocol/dir-digests.ts). */
+  DirDigests: 122,
 } as const;
 
 export const CommonCmd = {

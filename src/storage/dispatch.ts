@@ -13,6 +13,7 @@ import { syncRange, syncTruncate } from './sync/receiver-range.js';
 import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
 import { listFiles } from './handlers/list-files.js';
 import { repairFiles } from './handlers/repair-files.js';
+import { dirDigests } from './handlers/dir-digests.js';
 import type { StorageConnState, StorageCtx, StorageRuntime } from './runtime.js';
 import { decodeDownloadRequest } from '../protocol/storage-file.js';
 import { encodeStatus } from '../protocol/header.js';
@@ -48,6 +49,7 @@ export const STORAGE_HANDLERS: Readonly<Record<number, Handler>> = {
   // fdfs extensions
   [FdfsStorageCmd.ListFiles]: listFiles,
   [FdfsStorageCmd.RepairFiles]: repairFiles,
+  [FdfsStorageCmd.DirDigests]: dirDigests,
 };
 
 /** One request: 111 ACTIVE_TEST here, the rest through the table; unknown commands are EINVAL. */
@@ -59,7 +61,7 @@ export async function dispatchStorage(rt: StorageRuntime, ctx: StorageCtx): Prom
   }
   const handler = STORAGE_HANDLERS[cmd];
   if (!handler) throw new StatusError(Errno.EINVAL, `unknown command ${cmd}`, cmd);
-  if (PEER_ONLY.has(cmd) && !fromMember(rt, ctx)) {
+  if (PEER_ONLY.has(cmd) && !fromMember(rt, ctx) && !(await fromNewMember(rt, ctx))) {
     throw new StatusError(Errno.EACCES, `command ${cmd} is for the group's storages only; ${ctx.conn.remoteAddress} is not one of them`, cmd);
   }
   await handler(rt, ctx);
@@ -93,4 +95,12 @@ function fromMember(rt: StorageRuntime, ctx: StorageCtx): boolean {
   if (members === null) return true;
   const ip = ctx.conn.remoteAddress.replace(/^::ffff:/, '');
   return members.includes(ip);
+}
+
+/** Not in the last list: maybe a member that joined since (the trackers are asked, at most once a second). */
+async function fromNewMember(rt: StorageRuntime, ctx: StorageCtx): Promise<boolean> {
+  const fresh = await rt.freshMemberIps?.().catch(() => null);
+  if (!fresh) return false;
+  rt.memberIps = fresh;
+  return fromMember(rt, ctx);
 }

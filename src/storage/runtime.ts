@@ -44,6 +44,8 @@ export interface StorageRuntime {
   content: ContentGuard;
   /** IPs of the group's members as the trackers list them; null until a tracker has sent the list. */
   memberIps: readonly string[] | null;
+  /** Ask the trackers for the members now (tracker-side/member-list.ts); null when not asked. */
+  freshMemberIps?: () => Promise<readonly string[] | null>;
 }
 
 /** repair/'s VerifiedCopies and Repairer, as handlers use them. */
@@ -54,6 +56,8 @@ export interface ContentGuard {
     restore(logical: string): Promise<'present' | 'repaired' | 'unavailable'>;
     readonly counts: { damaged: number; repaired: number; unrepaired: number };
   };
+  /** Names a download found missing here: reported to the trackers and fetched from a peer (repair/missing-files.ts). */
+  missing?: { noted(logical: string): void };
 }
 
 /** Where handlers record changes: the owner's BinlogWriter, or a worker's appender to the same file. */

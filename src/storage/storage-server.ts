@@ -7,7 +7,7 @@ import { isWildcardAddress } from '../config/values.js';
 import type { StorageConfig } from '../config/index.js';
 import { ConfigError, Errno, StatusError } from '../errors.js';
 import { child, type Logger } from '../log.js';
-import { FrameServer, type ConnectionStats } from '../net/server.js';
+import { FrameServer, perHostCap, type ConnectionStats } from '../net/server.js';
 import { CommonCmd, StorageCmd, StorageStatus } from '../protocol/codes.js';
 import { isValidGroupName } from '../protocol/file-id.js';
 import { BinlogWriter } from './binlog/writer.js';
@@ -21,7 +21,18 @@ import { WorkerPool } from './workers/owner.js';
 import { advertisedBindAddress, firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
 import { VerifiedCopies } from './repair/content-check.js';
 import { Repairer, type RepairCounts } from './repair/repairer.js';
+import { MissingFiles } from './repair/missing-files.js';
+import { MemberList } from './tracker-side/member-list.js';
 import { Scrubber } from './repair/scrubber.js';
+import { AntiEntropy } from './repair/anti-entropy.js';
+
+/** The anti-entropy loop's work, cumulative (anti_entropy_interval). */
+export interface AntiEntropyMetrics {
+  antiEntropyRounds: number;
+  antiEntropyCompared: number;
+  antiEntropyDiffering: number;
+  antiEntropyFetched: number;
+}
 import { applyTrackerParams, defaultTrackerParams } from './tracker-side/tracker-params.js';
 import { StatsKeeper } from './store/stats.js';
 import { StorePaths } from './store/store-paths.js';
@@ -53,7 +64,7 @@ export interface StorageSnapshot {
   /** One entry per replication sender: the peer, whether it is connected, the newest timestamp got from it. */
   peers: Array<{ id: string; connected: boolean; receivedTimestamp: number }>;
   /** Damaged or missing copies found and repaired (this process and its workers), and the scrub's work. */
-  integrity: RepairCounts & { scrubPasses: number; scrubChecked: number; scrubMissing: number };
+  integrity: RepairCounts & { scrubPasses: number; scrubChecked: number; scrubMissing: number } & AntiEntropyMetrics;
 }
 
 /** A service run beside the storage (its HTTP gateway, started by the serve layer). */
@@ -87,6 +98,8 @@ export class StorageServer {
   replication: Replication | null = null;
   /** Background checks of every copy and of what peers hold (scrub_interval). */
   scrubber: Scrubber | null = null;
+  /** Continuous comparison of directory digests with the peers (anti_entropy_interval). */
+  antiEntropy: AntiEntropy | null = null;
   /** What was received from each peer: the receiver writes it, the reporters send it (89), metrics read it. */
   readonly progress: SyncProgress;
   /** Set when worker processes serve the port; this process then owns what must be single. */
@@ -121,6 +134,7 @@ export class StorageServer {
       maxPkgLen: () => Number.MAX_SAFE_INTEGER,
       allow: (ip) => config.allowHosts.allows(ip),
       maxConnections: config.maxConnections,
+      maxConnectionsPerHost: perHostCap(config.maxConnections, config.maxConnectionsPerHost),
       newState: () => ({}),
       dispatch: (ctx) => dispatchStorage(this.runtime, ctx),
       inline: (state, conn, cmd, body) => inlineStorage(this.runtime, state, conn, cmd, body),
@@ -202,7 +216,12 @@ export class StorageServer {
       sum.unrepaired += c.unrepaired;
     }
     const sc = this.scrubber?.counts;
-    return { ...sum, scrubPasses: sc?.passes ?? 0, scrubChecked: sc?.checked ?? 0, scrubMissing: sc?.missing ?? 0 };
+    const ae = this.antiEntropy?.counts;
+    return {
+      ...sum, scrubPasses: sc?.passes ?? 0, scrubChecked: sc?.checked ?? 0, scrubMissing: sc?.missing ?? 0,
+      antiEntropyRounds: ae?.rounds ?? 0, antiEntropyCompared: ae?.compared ?? 0, antiEntropyDiffering: ae?.differing ?? 0,
+      antiEntropyFetched: ae?.fetched ?? 0,
+    };
   }
 
   async start(): Promise<void> {
@@ -222,6 +241,7 @@ export class StorageServer {
     await this.stats.load();
     await this.binlog.open();
     const params = defaultTrackerParams();
+    const members = new MemberList(c, c.groupName);
     this.rt = {
       config: c,
       group: c.groupName,
@@ -237,8 +257,9 @@ export class StorageServer {
       }),
       myIp: this.initFlag.data.lastIpAddr,
       progress: this.progress,
-      content: { verified: new VerifiedCopies(), repairer: new Repairer(() => this.runtime) },
+      content: { verified: new VerifiedCopies(), repairer: new Repairer(() => this.runtime), missing: new MissingFiles(() => this.runtime) },
       memberIps: null,
+      freshMemberIps: () => members.fresh(),
     };
     try {
       if (this.pool) this.poolAddress = await this.pool.start();
@@ -261,7 +282,8 @@ export class StorageServer {
     if (this.stopping) return;
     this.stopping = true;
     this.sweepAbort.abort();
-    await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop(), this.scrubber?.stop()]);
+    await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop(), this.scrubber?.stop(),
+      this.antiEntropy?.stop()]);
     for (const a of this.attached) await a.stop().catch((err) => this.log.warn({ err }, 'cannot stop an attached service'));
     await this.pool?.stop();
     await this.server.close();
@@ -301,11 +323,11 @@ export class StorageServer {
     }
     this.replication = new Replication({ rt: this.runtime, view: this.view, log: this.log, selfId: () => this.selfId() });
     this.replication.start(this.initFlag.firstStart);
-    this.scrubber = new Scrubber({
-      rt: () => this.runtime, log: this.log,
-      peers: () => this.view.peers().filter((m) => m.status === StorageStatus.Active).map((m) => ({ ip: m.ipAddr, port: m.port })),
-    });
+    const activePeers = () => this.view.peers().filter((m) => m.status === StorageStatus.Active).map((m) => ({ ip: m.ipAddr, port: m.port }));
+    this.scrubber = new Scrubber({ rt: () => this.runtime, log: this.log, peers: activePeers });
     this.scrubber.start();
+    this.antiEntropy = new AntiEntropy({ rt: () => this.runtime, log: this.log, peers: activePeers });
+    this.antiEntropy.start();
     const shared: ReporterShared = { planInProgress: false };
     for (const t of trackers) {
       const r = new TrackerReporter({

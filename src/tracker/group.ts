@@ -1,6 +1,7 @@
 // A group as the tracker sees it: its member storages (sorted by id), readable/writable sets,
 // round-robin cursors and a change counter that drives member-list notifications.
 import { StorageNode } from './storage-node.js';
+import { MissingCopies } from './missing-copies.js';
 
 export class Group {
   readonly storages = new Map<string, StorageNode>();
@@ -11,6 +12,8 @@ export class Group {
   currentReadServer = 0;
   /** Bumped on every membership or status change; storages get the member list when it moved. */
   changeCount = 0;
+  /** Files members reported lacking (201): fetch answers avoid them meanwhile. */
+  readonly missing = new MissingCopies();
 
   constructor(readonly name: string) {}
 

@@ -59,6 +59,8 @@ export interface TrackerRuntime {
   /** `trust_storage_server_id`: accept the id a storage sends in JOIN. @default true */
   trustStorageServerId?: boolean;
   checkActiveInterval: number;
+  /** `connect_timeout` (seconds): how long a new storage's port may take to answer its JOIN's check. */
+  connectTimeout: number;
   /** Lines of the 75 STORAGE_PARAMETER_REQ answer. */
   parameters: Record<string, ParameterValue>;
   leader: LeaderView;

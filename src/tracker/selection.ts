@@ -132,8 +132,11 @@ export function chooseFetch(cluster: Cluster, p: SelectionPolicy, groupName: str
   const g = cluster.group(groupName);
   if (!g) throw new StatusError(Errno.ENOENT, `group ${groupName} not found`);
   const f = factsOf(logical);
-  const readable = g.readable();
-  if (!readable.length) throw new StatusError(Errno.ENOENT, `group ${groupName} has no readable storage`);
+  const allReadable = g.readable();
+  if (!allReadable.length) throw new StatusError(Errno.ENOENT, `group ${groupName} has no readable storage`);
+  // Members that reported lacking this file are passed over while another can serve it.
+  const holding = g.missing.size ? allReadable.filter((s) => !g.missing.lacks(logical, s.id)) : allReadable;
+  const readable = holding.length ? holding : allReadable;
   const source = readable.find((s) => isSource(s, f));
   if (!f.normal || p.downloadServer === 1) {
     if (source) return [source];
@@ -153,6 +156,9 @@ export function chooseFetch(cluster: Cluster, p: SelectionPolicy, groupName: str
   }
   // Fallback: the group's store server if readable.
   const store = storeServerOf(g, p);
+  if (store?.readable && readable.includes(store)) return [store];
+  // The source lacks it: a member that got it by replication (whatever the sync progress says) is the better bet.
+  if (holding.length && holding.length < allReadable.length) return all ? holding : [holding[0]!];
   if (store?.readable) return [store];
   throw new StatusError(Errno.ENOENT, `no storage of ${groupName} holds the file yet`);
 }

@@ -22,6 +22,8 @@ import { isAvailable } from './storage-status.js';
 import type { StorageNode } from './storage-node.js';
 import { StorageIds } from './storage-ids.js';
 import type { TrackerHandler } from './client-service.js';
+import { checkJoinFields, checkStorageAnswers } from './join-check.js';
+import { decodeMissingReport } from '../protocol/missing-report.js';
 
 type Ctx = RequestContext<TrackerConnState>;
 
@@ -86,6 +88,10 @@ async function join(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   const req = decodeJoinRequest(body);
   if (!isValidGroupName(req.group)) throw new StatusError(Errno.EINVAL, `bad group name "${req.group}"`);
   const ip = ctx.conn.remoteAddress;
+  checkJoinFields(req);
+  // A storage this tracker has not seen must answer on its port before a group or member is made for it.
+  const known = [...(rt.cluster.group(req.group)?.storages.values() ?? [])].some((s) => s.ip === ip && s.port === req.storagePort);
+  if (!known) await checkStorageAnswers(ip, req.storagePort, rt.connectTimeout);
   await rt.beforeJoin(req.trackers, ctx.conn.localAddress, req.currentTrackerIp);
   rt.leader.learnTrackers(req.trackers, ctx.conn.localAddress, req.currentTrackerIp);
   const who = joiningIdentity(rt, req.group, ip, req.storagePort, req.storageId);
@@ -114,6 +120,21 @@ async function beat(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   }
   rt.cluster.heartbeat(node);
   await ctx.replyPacket(notification(rt, ctx, node));
+}
+
+/**
+ * 201 (fdfs only): files a member lacks, or holds again. Taken only from a member of the group (by the address
+ * the report comes from, or the storage that JOINed on this connection).
+ */
+async function reportMissing(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  const req = decodeMissingReport(body);
+  const group = rt.cluster.group(req.group);
+  const ip = ctx.conn.remoteAddress;
+  const node = ctx.state.node?.group === req.group ? ctx.state.node : [...group?.storages.values() ?? []].find((s) => s.ip === ip);
+  if (!group || !node) throw new StatusError(Errno.EACCES, `${ip} is not a member of ${req.group}: its missing-file report is ignored`);
+  for (const name of req.names) group.missing.note(name, node.id, req.held);
+  rt.log.info({ storage: node.id, files: req.names.length, held: req.held }, req.held ? 'member holds reported files again' : 'member lacks files: reads go to other members');
+  await ctx.reply();
 }
 
 /** 200 (fdfs only): the storage's HTTP port, for the HTTP entry's redirects. */
@@ -276,4 +297,5 @@ export const STORAGE_HANDLERS: Record<number, TrackerHandler> = {
   [TrackerCmd.StorageReportTrunkFid]: notSupported,
   [TrackerCmd.StorageReportTrunkFree]: notSupported,
   [TrackerCmd.FdfsStorageReportHttpPort]: reportHttpPort,
+  [TrackerCmd.FdfsStorageReportMissing]: reportMissing,
 };

@@ -1,6 +1,6 @@
 // The tracker role: listens for clients and storages, owns the cluster model, runs the
 // liveness check. Built from a TrackerConfig (stock tracker.conf).
-import { FrameServer, type RequestContext } from '../net/server.js';
+import { FrameServer, perHostCap, type RequestContext } from '../net/server.js';
 import { CommonCmd, IPV4_ADDRESS_SIZE } from '../protocol/codes.js';
 import { formatReservedSpaceParam, type TrackerConfig } from '../config/index.js';
 import { Errno, StatusError } from '../errors.js';
@@ -51,6 +51,7 @@ export class TrackerServer {
       maxPkgLen: () => config.maxBuffSize,
       allow: (ip) => config.allowHosts.allows(ip),
       maxConnections: config.maxConnections,
+      maxConnectionsPerHost: perHostCap(config.maxConnections, config.maxConnectionsPerHost),
       newState: () => newConnState(),
       dispatch: (ctx) => this.dispatch(ctx),
       inline: (_state, _conn, cmd, body) => inlineClientQuery(this.runtime, cmd, body),
@@ -80,6 +81,7 @@ export class TrackerServer {
       storageIds: config.useStorageId ? StorageIds.load(config.storageIdsFilename) : null,
       trustStorageServerId: config.trustStorageServerId,
       checkActiveInterval: config.checkActiveInterval,
+      connectTimeout: config.connectTimeout,
       parameters: this.parameters(),
       leader: this.relationship,
       connections: this.server.stats,

@@ -71,6 +71,7 @@ export class Peer {
   }
 
   static async open(t: { host: string; port: number }, ip = '127.0.0.1'): Promise<Peer> {
+    await listenAsStorage(ip);
     const sock = net.connect({ host: t.host, port: t.port, localAddress: ip });
     await new Promise<void>((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
     return new Peer(ip, sock);
@@ -105,6 +106,26 @@ export class Peer {
   close(): void {
     this.sock.destroy();
   }
+}
+
+const storagePorts = new Map<string, Promise<void>>();
+
+/**
+ * A listener on `ip:port`, as a storage has before it joins (the tracker checks that a new storage answers on
+ * its port). One per address for the whole test process, not keeping it alive.
+ */
+export function listenAsStorage(ip: string, port = 23000): Promise<void> {
+  const key = `${ip}:${port}`;
+  let ready = storagePorts.get(key);
+  if (!ready) {
+    const server = net.createServer((s) => s.destroy());
+    ready = new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, ip, () => { server.unref(); resolve(); });
+    });
+    storagePorts.set(key, ready);
+  }
+  return ready;
 }
 
 let subnet = 0;

@@ -12,7 +12,8 @@ import { encodeDeleteFileRequest, encodeDownloadRequest, encodeAppendHead, encod
 import { encodeSetMetadataRequest, encodeGetMetadataRequest } from '../../src/protocol/storage-meta.js';
 import { encodeSyncFileHead } from '../../src/protocol/sync.js';
 import { encodeHeader } from '../../src/protocol/header.js';
-import { startTracker, startStorage, stopAll, waitFor, tempDir, type TrackerHandle, type StorageHandle } from '../helpers/cluster.js';
+import { encodeJoinRequest } from '../../src/protocol/join.js';
+import { allocHost, startTracker, startStorage, stopAll, waitFor, tempDir, type TrackerHandle, type StorageHandle } from '../helpers/cluster.js';
 import { fixtures, int, mutate, pick, rng, type Rng } from '../helpers/fuzz.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x11fe);
@@ -82,10 +83,10 @@ function hostileVia(r: Rng, filename: string): Buffer {
 }
 
 /** One connection: write `bytes` in 1–3 pieces, read until the server closes or stays silent IDLE_MS. */
-function send(host: string, port: number, bytes: Buffer, r: Rng): Promise<{ closed: boolean; got: number }> {
+function send(host: string, port: number, bytes: Buffer, r: Rng, localAddress?: string): Promise<{ closed: boolean; got: number }> {
   const cuts = Array.from({ length: int(r, 3) }, () => int(r, bytes.length + 1)).sort((a, b) => a - b);
   return new Promise((resolve) => {
-    const s = net.connect({ host, port });
+    const s = net.connect({ host, port, localAddress });
     let got = 0;
     let done = false;
     let idle: NodeJS.Timeout | undefined;
@@ -124,6 +125,8 @@ describe(`live fuzz (seed ${SEED}; FUZZ_SEED=n to change)`, () => {
   it(`${CASES} random and mutated frames to the tracker and the storage, then both still serve`, async () => {
     const r = rng(SEED);
     const base = fixtures();
+    // An address of its own: a mutated JOIN's storage port is checked there, where nothing listens.
+    const fuzzFrom = allocHost();
     const cases = Array.from({ length: CASES }, (_, i) => {
       const toStorage = i % 2 === 1;
       const bytes = toStorage && r() < 0.2 ? hostile(r) : mutate(r, pick(r, base)).bytes;
@@ -136,7 +139,7 @@ describe(`live fuzz (seed ${SEED}; FUZZ_SEED=n to change)`, () => {
       const wr = rng(SEED + 1000 + w);
       while (next < cases.length) {
         const c = cases[next++]!;
-        const res = await send(c.host, c.port, c.bytes, wr);
+        const res = await send(c.host, c.port, c.bytes, wr, fuzzFrom);
         if (res.closed) closedCount++;
       }
     }));
@@ -151,6 +154,9 @@ describe(`live fuzz (seed ${SEED}; FUZZ_SEED=n to change)`, () => {
     expect((await client.downloadToBuffer(id)).toString()).toBe('after the storm');
     expect((await client.downloadToBuffer(known)).toString()).toBe('fuzz survivor');
     expect((await client.listStorages('group1'))[0]?.status).toBe(StorageStatus.Active);
+    // The fuzzed JOINs (mutated from a real one) left no group and no member behind.
+    expect((await client.listGroups()).map((g) => g.groupName)).toEqual(['group1']);
+    expect(await client.listStorages('group1')).toHaveLength(1);
 
     // Nothing escaped the store path, and no half-written temp file stays once the connections are gone.
     expect(readdirSync(outer)).toEqual(['inner']);
@@ -172,4 +178,21 @@ describe(`live fuzz (seed ${SEED}; FUZZ_SEED=n to change)`, () => {
       expect(f, 'a file beside the data directory').toMatch(/^(storage\.conf|logs[\\/].*)$/);
     }
   }, 90_000);
+
+  it('JOINs well formed but from no storage (valid group names, any port) register no group or member', async () => {
+    const r = rng(SEED + 7);
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 10; i++) {
+      const group = `fz${int(r, 1e6)}`;
+      const bytes = encodeJoinRequest({
+        group, storagePort: 1 + int(r, 65535), storePathCount: 1 + int(r, 4), subdirCountPerPath: 1 + int(r, 256), uploadPriority: 10,
+        joinTime: now, upTime: now, version: '6.16.1', initFlag: r() < 0.5, status: 0, storageId: '', currentTrackerIp: tracker.host,
+        trackers: [tracker.address],
+      });
+      // From an address of its own, where nothing listens.
+      await send(tracker.host, tracker.port, bytes, r, allocHost());
+    }
+    expect((await client.listGroups()).map((g) => g.groupName)).toEqual(['group1']);
+    expect(tracker.proc.output).toMatch(/does not answer on its storage port/);
+  });
 });

@@ -66,8 +66,9 @@ describe('/metrics', () => {
     // Worker processes report their counters to the owner every 200 ms: wait for the first report.
     const both = await waitFor('the workers\' counters on /metrics', async () => {
       const all = [...await scrape(a.host, STORAGE_HTTP), ...await scrape(b.host, STORAGE_HTTP)];
-      // A file one member lacks is asked of the other member too (the client reads another replica on ENOENT).
-      return sum(all, 'fdfs_requests_total', { role: 'storage', command: 'download_file', status: '2' }) === 2
+      // A file one member lacks is asked of the other member too (the client reads another replica on ENOENT),
+      // and each member that answered ENOENT asks the other for it once (to fetch it back): 2 + 2.
+      return sum(all, 'fdfs_requests_total', { role: 'storage', command: 'download_file', status: '2' }) === 4
         && sum(all, 'fdfs_requests_total', { ...up, status: '0' }) === 3 ? all : null;
     }, 5000, 100);
     expect(sum(both, 'fdfs_requests_total', { ...up, status: '0' })).toBe(3);
@@ -75,7 +76,7 @@ describe('/metrics', () => {
     expect(sum(both, 'fdfs_request_duration_seconds_bucket', { ...up, le: '+Inf' })).toBe(3);
     expect(sum(both, 'fdfs_received_bytes_total', up)).toBeGreaterThanOrEqual(3 * SIZE);
     expect(sum(both, 'fdfs_sent_bytes_total', { role: 'storage', command: 'download_file' })).toBeGreaterThanOrEqual(SIZE);
-    expect(sum(both, 'fdfs_requests_total', { role: 'storage', command: 'download_file', status: '2' })).toBe(2);
+    expect(sum(both, 'fdfs_requests_total', { role: 'storage', command: 'download_file', status: '2' })).toBe(4);
     expect(both.some((s) => s.name === 'fdfs_open_connections' && s.labels.role === 'storage')).toBe(true);
     expect(sum(both, 'fdfs_storage_disk_bytes', { kind: 'free', path: a.dir })).toBeGreaterThan(0);
     expect(sum(both, 'fdfs_process_resident_memory_bytes')).toBeGreaterThan(0);

@@ -48,6 +48,14 @@ describe('a host outside the group', () => {
     expect((await downloadAt(g.s2.address, id)).equals(content)).toBe(true);
   });
 
+  it('a member that just joined is known at once: no replication of it was ever refused', async () => {
+    // Each member's sender starts as soon as the other is listed; the receiver asks the trackers when its
+    // member list (pushed at beats) does not name the sender yet.
+    for (const [s, peer] of [[g.s1, g.s2], [g.s2, g.s1]] as const) {
+      expect(s.proc.output).not.toContain(`is for the group's storages only; ${peer.host} is not one of them`);
+    }
+  });
+
   it('leaves replication between the members working', async () => {
     const more = randomBytes(5000);
     const next = await g.client.upload(more);

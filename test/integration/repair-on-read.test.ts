@@ -3,7 +3,7 @@
 // over to the good replica. Real tracker + two storages; the damage is done to one member's files on disk.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Errno } from '../../src/errors.js';
 import { FdfsClient } from '../../src/client/index.js';
@@ -120,6 +120,22 @@ describe('a copy missing on one member', () => {
     // The tracker sends reads of a new file to its source, the member that lacks it now.
     for (let i = 0; i < 3; i++) expect((await g.client.downloadToBuffer(id)).equals(content)).toBe(true);
   });
+
+  it('is reported to the tracker and fetched back by the member that answered ENOENT: a stock client\'s single reads succeed', async () => {
+    const content = randomBytes(7000);
+    const { id } = await replicated(content);
+    const source = (g.client.decodeFileId(id).source as { ipv4: string }).ipv4 === g.s1.host ? g.s1 : g.s2;
+    const copy = path.join(source.dir, 'data', splitFileId(id).logical.slice(4));
+    rmSync(copy);
+    expect(await outcomeOf(downloadAt(source.address, id))).toBe(Errno.ENOENT);
+    await waitFor('the tracker told', async () => /member lacks files: reads go to other members/.test(g.tracker.proc.output));
+    await waitFor('the copy fetched back', async () => existsSync(copy) && readFileSync(copy).equals(content));
+    // As a stock client reads: ask the tracker (102), read once from the storage it names.
+    for (let i = 0; i < 4; i++) {
+      const t = await g.client.queryFetch(id);
+      expect((await downloadAt(`${t.ip}:${t.port}`, id)).equals(content)).toBe(true);
+    }
+  });
 });
 
 describe('over HTTP', () => {
@@ -144,6 +160,19 @@ describe('over HTTP', () => {
     expect(r.headers.get('retry-after')).toBe('5');
     await r.arrayBuffer();
     await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
+    const again = await fetch(url(g.s1.host, id));
+    expect(again.status).toBe(200);
+    expect(Buffer.from(await again.arrayBuffer()).equals(content)).toBe(true);
+  });
+
+  it('a removed copy answers 404 once, and is fetched back from the peer', async () => {
+    const content = randomBytes(4000);
+    const { id, onS1 } = await replicated(content);
+    rmSync(onS1);
+    const r = await fetch(url(g.s1.host, id));
+    expect(r.status).toBe(404);
+    await r.arrayBuffer();
+    await waitFor('the copy fetched back', async () => existsSync(onS1) && readFileSync(onS1).equals(content));
     const again = await fetch(url(g.s1.host, id));
     expect(again.status).toBe(200);
     expect(Buffer.from(await again.arrayBuffer()).equals(content)).toBe(true);
@@ -179,6 +208,41 @@ describe('a large copy checked once, then rewritten in place with its mtime put 
     } finally {
       c.destroy();
     }
+  });
+});
+
+describe('a large copy never read, damaged in place with its times put back exactly', () => {
+  /** A replicated large copy on s1 with one byte flipped, its atime and mtime (the name's time) restored. */
+  async function forged(): Promise<{ id: string; content: Buffer; onS1: string }> {
+    const content = randomBytes(2 * 1024 * 1024 + 7);
+    const { id, onS1 } = await replicated(content);
+    const before = statSync(onS1);
+    writeFileSync(onS1, flipped(content));
+    utimesSync(onS1, before.atime, before.mtime);
+    expect(statSync(onS1).mtimeMs).toBe(before.mtimeMs);
+    return { id, content, onS1 };
+  }
+
+  it('is not sent whole with success', async () => {
+    const { id, content, onS1 } = await forged();
+    expect(await outcomeOf(downloadAt(g.s1.address, id))).not.toBe('ok');
+    await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
+  });
+
+  it('a part of it, the damaged byte included, is EIO (the whole copy is checked first)', async () => {
+    const { id, content, onS1 } = await forged();
+    const middle = content.length >> 1;
+    expect(await outcomeOf(rangeAt(g.s1.address, id, middle - 100, 200))).toBe(Errno.EIO);
+    await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
+    expect((await rangeAt(g.s1.address, id, middle - 100, 200)).equals(content.subarray(middle - 100, middle + 100))).toBe(true);
+  });
+
+  it('over HTTP is 503, not 200 with the wrong bytes', async () => {
+    const { id, content, onS1 } = await forged();
+    const r = await fetch(`http://${g.s1.host}:8888/${id}`);
+    expect(r.status).toBe(503);
+    await r.arrayBuffer();
+    await waitFor('repaired copy', async () => readFileSync(onS1).equals(content));
   });
 });
 

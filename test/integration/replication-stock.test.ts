@@ -82,12 +82,18 @@ describe.skipIf(!existsSync(STORAGED))('replication with stock FastDFS storages'
       const data = randomBytes(300 + i * 50);
       sums.set(await client.upload(data, { ext: 'bin', metadata: i % 4 === 0 ? { i: String(i) } : undefined }), md5(data));
     }
-    ours = await startStorage({ trackers: [tracker.address], host: hostA });
+    // A short anti-entropy round: the stock peer, which has no 122 DIR_DIGESTS, is soon asked.
+    ours = await startStorage({ trackers: [tracker.address], host: hostA, conf: { anti_entropy_interval: 5 } });
     await waitFor('ours ACTIVE', async () => (await statusOf(hostA)) === StorageStatus.Active, 30_000, 100);
     const ids = [...sums.keys()];
     expect(await missingAt(ours.address, ids)).toEqual([]);
     for (const [id, sum] of sums) expect(md5(await downloadAt(ours.address, id))).toBe(sum);
     expect(await metadataAt(ours.address, ids[0]!)).toEqual({ i: '0' });
+  });
+
+  it('anti-entropy leaves a stock peer alone after its first EINVAL to 122', async () => {
+    await waitFor('the stock peer recognised', async () => /has no DIR_DIGESTS \(a stock storage\?\)/.test(ours.proc.output), 15_000, 200);
+    expect(ours.proc.output).not.toMatch(/directory comparison failed/);
   });
 
   it('replicates uploads, metadata, deletes and appender changes both ways', async () => {

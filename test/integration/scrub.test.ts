@@ -13,7 +13,7 @@ let g: TwoMemberGroup;
 const onDisk = (s: StorageHandle, id: string) => path.join(s.dir, 'data', splitFileId(id).logical.slice(4));
 
 beforeAll(async () => {
-  g = await startTwoMemberGroup({ storageConf: { scrub_interval: 2 } });
+  g = await startTwoMemberGroup({ storageConf: { scrub_interval: 1 } });
 });
 
 afterAll(async () => {

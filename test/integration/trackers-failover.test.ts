@@ -17,6 +17,7 @@ import { encodeTrackerClusterStatRequest, decodeTrackerClusterStatResponse } fro
 import { parseServersFile } from '../../src/tracker/sys-files.js';
 import { allocHost, startStorage, startTracker, stopAll, tempDir, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 import { ServerProcess } from '../helpers/proc.js';
+import { listenAsStorage } from '../helpers/tracker-wire.js';
 
 let trackers: TrackerHandle[] = [];
 let storages: StorageHandle[] = [];
@@ -178,6 +179,8 @@ describe('two trackers', () => {
     const fresh = await startTracker();
     extra.push(fresh);
     const fake = allocHost();
+    // A new storage must answer on its port before the tracker registers it.
+    await listenAsStorage(fake, storages[0]!.port);
     const c = await Connection.connect(fresh.host, fresh.port, { localAddress: fake, connectTimeout: 2, networkTimeout: 10 });
     try {
       const now = Math.floor(Date.now() / 1000);

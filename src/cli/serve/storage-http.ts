@@ -43,6 +43,7 @@ async function startGateway(c: StorageConfig, files: StorageFileAccess, log: Log
     async openFile(logical) {
       const abs = files.resolve(logical);
       const file = abs === null ? null : await openLocalFile(abs);
+      if (file === null && abs !== null) files.missing(logical);
       if (!file || abs === null) return file;
       const verdict = await files.checkCopy(logical, abs, file).catch(async (err: unknown) => {
         await file.close();

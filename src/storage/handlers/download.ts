@@ -8,7 +8,8 @@ import { Errno, StatusError } from '../../errors.js';
 import { CommonCmd, HEADER_SIZE, StorageCmd } from '../../protocol/codes.js';
 import { StorageFileCommands, type DownloadRequest } from '../../protocol/storage-file.js';
 import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
-import { crcOf, expectedContent, isUncheckable, looksAsWritten, type CopyStamp, type ExpectedContent } from '../repair/content-check.js';
+import { crcOf, expectedContent, isUncheckable, type CopyStamp, type ExpectedContent } from '../repair/content-check.js';
+import { crcOfOpenFile } from '../repair/whole-copy.js';
 
 const READ_CHUNK = 1 << 20;
 
@@ -46,7 +47,10 @@ export async function downloadFile(rt: StorageRuntime, ctx: StorageCtx): Promise
       fd = openSync(target.absPath, 'r');
     } catch (err) {
       rt.stats.fileOpen(false);
-      throw fsStatus(err, req.filename);
+      const status = fsStatus(err, req.filename);
+      // Not from a peer's repair (it would ask us back): the trackers are told, and a peer's copy fetched.
+      if (status.errno === Errno.ENOENT && !ctx.state.syncSource) rt.content.missing?.noted(req.filename);
+      throw status;
     }
     rt.stats.fileOpen(true);
     try {
@@ -64,6 +68,13 @@ export async function downloadFile(rt: StorageRuntime, ctx: StorageCtx): Promise
       }
       const range = downloadRange(stamp.size, req.fileOffset, req.downloadBytes);
       const whole = range.offset === 0 && range.length === stamp.size;
+      // A part of a copy not known good: the whole copy is checked first (then remembered, if large).
+      if (check && !whole && !check.trusted()) {
+        const crc = await crcOfOpenFile(fd, stamp.size);
+        if (crc !== expected!.crc32) {
+          if (await check.damaged(`CRC32 ${hex(crc)}, its file ID says ${hex(expected!.crc32)}`)) continue;
+        } else check.passed();
+      }
       if (range.length <= SMALL_RANGE) {
         const packet = readSmallRange(rt, fd, range.offset, range.length);
         if (check && whole && !check.trusted()) {
@@ -174,10 +185,9 @@ class CopyCheck {
     private readonly absPath: string, private readonly stamp: CopyStamp, private readonly expected: ExpectedContent,
     private readonly pass: number) {}
 
-  /** Known good (checked earlier, or a large copy exactly as fdfs wrote it): no full read needed. */
+  /** This very version (inode, size, mtime, ctime) checked earlier: no full read needed. */
   trusted(): boolean {
     const { verified } = this.rt.content;
-    if (this.stamp.size > SMALL_RANGE && looksAsWritten(this.stamp, this.expected)) return true;
     return verified.size > 0 && verified.has(this.absPath, this.stamp);
   }
 

@@ -37,6 +37,8 @@ export interface StorageFileAccess {
   upload(u: HttpUpload): Promise<string>;
   /** Check an opened copy against its name before it is served (repairing a damaged one from a peer). */
   checkCopy(logical: string, absPath: string, file: OpenedCopy): Promise<CopyVerdict>;
+  /** A GET found no file under this valid name: the trackers are told and a peer's copy fetched (repair/missing-files.ts). */
+  missing(logical: string): void;
   /** Extra /healthz fields. */
   health(): Record<string, unknown>;
   /** Count an HTTP GET like a DOWNLOAD_FILE (total, success and bytes in the stat block). */
@@ -74,6 +76,7 @@ export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): Sto
     },
     checkCopy: (logical, absPath, file) => checkOpenedCopy(rt(), logical, absPath, file),
     readSmall: (logical) => readCheckedSmall(rt(), logical, 0, 0),
+    missing: (logical) => rt().content.missing?.noted(logical),
     // pid: which process answered (with worker processes, any of them serves the gateway).
     health: () => ({ ip: ownIp(), pid: process.pid }),
     downloaded(ok, bytes) {

@@ -1,17 +1,20 @@
 // The HTTP gateway's check of a copy it is about to serve (the protocol's download does the same inline):
-// small copies in full from the bytes already read, large ones unless exactly as written or checked before.
+// small copies in full from the bytes already read, large ones unless this very version (inode, size, mtime,
+// ctime) was checked before.
 import zlib from 'node:zlib';
 import type { StorageRuntime } from '../runtime.js';
-import { expectedContent, isUncheckable, looksAsWritten, type CopyStamp } from './content-check.js';
+import { expectedContent, isUncheckable, type CopyStamp } from './content-check.js';
 
 /** Copies up to this size are checked on every read (the gateway holds them in memory anyway). */
 const SMALL = 256 << 10;
 const CHUNK = 1 << 20;
 
-/** What the gateway has opened: its size, mtime and positioned reads. */
+/** What the gateway has opened: its size, times and positioned reads. */
 export interface OpenedCopy {
   size: number;
   mtimeMs: number;
+  ino?: number;
+  ctimeMs?: number;
   read(position: number, length: number): Promise<Buffer>;
 }
 
@@ -21,9 +24,8 @@ export type CopyVerdict = 'ok' | 'repaired' | 'damaged';
 export async function checkOpenedCopy(rt: StorageRuntime, logical: string, absPath: string, file: OpenedCopy): Promise<CopyVerdict> {
   const expected = expectedContent(logical);
   if (!expected) return 'ok';
-  const stamp: CopyStamp = { ino: 0, size: file.size, mtimeMs: file.mtimeMs };
+  const stamp: CopyStamp = { ino: file.ino ?? 0, size: file.size, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs };
   const { verified, repairer } = rt.content;
-  if (file.size > SMALL && looksAsWritten(stamp, expected)) return 'ok';
   if (verified.size > 0 && verified.has(absPath, stamp)) return 'ok';
   let why = '';
   if (file.size !== expected.size) why = `size ${file.size}, its file ID says ${expected.size}`;

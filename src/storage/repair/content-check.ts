@@ -1,6 +1,6 @@
 // Is a stored copy of a normal file what its name says? Normal names carry the content's size and CRC32
 // (§6.3), so a damaged copy is caught on read: small files are checked in full (a 4 KiB CRC costs ~2 µs),
-// large ones when their size or mtime shows a change since they were written, or on their first read.
+// large ones on their first read and again whenever their inode, size, mtime or ctime moved since.
 import { lstatSync, readdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
@@ -64,15 +64,6 @@ export class VerifiedCopies {
   get size(): number {
     return this.map.size;
   }
-}
-
-/**
- * A large copy needs no full read when it is as fdfs wrote it: the name's size, and exactly the name's time as
- * mtime (uploads, replicas and repairs all set it). Anything else (a rewrite, a copy made by other tools) is read in full once.
- */
-export function looksAsWritten(stamp: CopyStamp, e: ExpectedContent): boolean {
-  // fdfs sets whole seconds; any later write leaves a sub-second mtime (ext4, xfs keep nanoseconds).
-  return stamp.size === e.size && stamp.mtimeMs === e.timestamp * 1000;
 }
 
 /**

@@ -58,19 +58,25 @@ export interface RecoveryDeps {
 export async function recoverStorePaths(d: RecoveryDeps, indices: number[]): Promise<void> {
   const log = d.log.child({ part: 'recovery' });
   const calls = new TrackerCalls(d.config, log);
+  let reported = false;
   for (let attempt = 1; !d.stopping(); attempt++) {
     try {
       const choice = await pickSource(d);
-      if (!choice) throw new Error('no ACTIVE peer in the group to recover from');
+      if (!choice) throw new Error('no tracker answered with the group\'s members');
       if ('skip' in choice) {
         log.info({ why: choice.skip, paths: indices }, 'lost store paths start empty: nothing to recover them from');
         for (const i of indices) await rm(path.join(d.paths.dataDirs[i]!, FLAG), { force: true });
         return;
       }
+      // RECOVERY at once, even while no peer can serve: a tracker that missed the restart (a crash it has not
+      // noticed) would otherwise list this storage ACTIVE, and send readers to it, until the recovery ends.
+      if (!reported) {
+        const me = d.self();
+        const brief: StorageBrief = { status: StorageStatus.Recovery, port: me.port, id: me.id, ipAddr: me.ip };
+        reported = (await calls.reportStatus(d.group, brief)) === d.config.trackerServers.length;
+      }
+      if (!('source' in choice)) throw new Error('no ACTIVE peer in the group to recover from');
       const source = choice.source;
-      const me = d.self();
-      const brief: StorageBrief = { status: StorageStatus.Recovery, port: me.port, id: me.id, ipAddr: me.ip };
-      await calls.reportStatus(d.group, brief);
       log.info({ source: `${source.ipAddr}:${source.storagePort}`, paths: indices }, 'recovering lost store paths from a peer');
       for (const i of indices) await recoverPath(d, log, source, i);
       return;
@@ -82,7 +88,8 @@ export async function recoverStorePaths(d: RecoveryDeps, indices: number[]): Pro
   }
 }
 
-type SourceChoice = { source: StorageRecord } | { skip: string } | null;
+/** source: recover from it. none: this storage must recover but no peer can serve yet. skip: nothing to recover. */
+type SourceChoice = { source: StorageRecord } | { none: true } | { skip: string } | null;
 
 /**
  * The first ACTIVE, readable peer by id (92 from the first tracker that answers). As stock, nothing is to be
@@ -112,7 +119,7 @@ async function pickSource(d: RecoveryDeps): Promise<SourceChoice> {
     if (list.length === 1) return { skip: 'this storage is the only one of its group' };
     const peers = list.filter((s) => !isMe(s) && s.status === StorageStatus.Active && (s.rwMode & 4) !== 0)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return peers[0] ? { source: peers[0] } : null;
+    return peers[0] ? { source: peers[0] } : { none: true };
   }
   return null;
 }

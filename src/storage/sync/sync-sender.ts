@@ -333,12 +333,13 @@ export class SyncSender {
         // The same record failing again and again (the peer answers ENOSPC, or cuts the connection) must not hold
         // up the rest. Only the first failure of a session counts: the others are records caught in its fall.
         if (!win.failure && !this.stopped) {
+          // Try that record again soon: it is parked after a few refusals, and nothing later moves meanwhile.
+          // Once parked, the rest goes on soon too (the refusal may have cost the connection).
+          this.retrySoon = true;
           if (this.parked.refused(item)) {
             await this.parked.park(item, (err as Error).message);
             return 'skipped';
           }
-          // Try that record again soon: it is parked after a few refusals, and nothing later moves meanwhile.
-          this.retrySoon = true;
         }
         throw err;
       }

@@ -8,12 +8,14 @@ import { metrics, renderMetricsWith } from '../../metrics.js';
 import { UsageError } from '../../errors.js';
 import { storageFiles, type StorageFileAccess } from '../handlers/http-files.js';
 import { OwnerMetrics } from './owner-metrics.js';
-import { FrameServer } from '../../net/server.js';
+import { FrameServer, perHostCap } from '../../net/server.js';
 import { STAT_I64_FIELDS, type StatI64Field } from '../../protocol/tracker-list.js';
 import { dispatchStorage, inlineStorage } from '../dispatch.js';
 import { advertisedBindAddress, firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
 import { VerifiedCopies } from '../repair/content-check.js';
 import { Repairer } from '../repair/repairer.js';
+import { MissingFiles } from '../repair/missing-files.js';
+import { MemberList } from '../tracker-side/member-list.js';
 import { Placement } from '../store/placement.js';
 import { StatsKeeper } from '../store/stats.js';
 import { StorePaths } from '../store/store-paths.js';
@@ -53,6 +55,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
   const params = defaultTrackerParams();
   const paths = new StorePaths(config.storePaths, config.subdirCountPerPath);
   const received: Record<string, number> = {};
+  const members = new MemberList(config, config.groupName);
   const rt: StorageRuntime = {
     config, group: config.groupName, log, paths, binlog, stats, locks, params,
     placement: new Placement({
@@ -61,8 +64,9 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
     }),
     myIp: '',
     progress: { noteReceived: (source, ts) => { received[source] = Math.max(received[source] ?? 0, ts); } },
-    content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt) },
+    content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt), missing: new MissingFiles(() => rt) },
     memberIps: null,
+    freshMemberIps: () => members.fresh(),
   };
   const apply = (s: SharedState) => {
     rt.myIp = s.myIp;
@@ -75,6 +79,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
     host: firstAddress(config.bindAddr), port: config.port, role: 'storage', log,
     networkTimeout: config.networkTimeout, maxPkgLen: () => Number.MAX_SAFE_INTEGER,
     allow: (ip) => config.allowHosts.allows(ip), maxConnections: config.maxConnections,
+    maxConnectionsPerHost: perHostCap(config.maxConnections, config.maxConnectionsPerHost),
     newState: () => ({}), dispatch: (ctx) => dispatchStorage(rt, ctx),
     inline: (state, conn, cmd, body) => inlineStorage(rt, state, conn, cmd, body),
   });

@@ -168,4 +168,25 @@ describe('selection', () => {
     expect(picks).toEqual(new Set(['10.0.0.2', '10.0.0.3']));
     expect(chooseUpdate(c, policy, 'group1', name).ip).toBe('10.0.0.2');
   });
+
+  it('passes over a member that reported lacking a file (201), until it holds it again', () => {
+    const c = new Cluster(log, now);
+    const a = activeStorage(c, 'group1', '10.0.0.2');
+    const b = activeStorage(c, 'group1', '10.0.0.3');
+    const name = nameFrom('10.0.0.2', clock);
+    const group = c.group('group1')!;
+    group.missing.note(name, a.id, false);
+    // The source lacks its fresh file: the other member is named, though its sync progress says nothing yet.
+    for (let i = 0; i < 4; i++) expect(chooseFetch(c, policy, 'group1', name, false, clock)[0]!.ip).toBe(b.ip);
+    expect(chooseFetch(c, policy, 'group1', name, true, clock).map((s) => s.ip)).toEqual([b.ip]);
+    // Another file of a is still read from a.
+    expect(chooseFetch(c, policy, 'group1', nameFrom('10.0.0.2', clock - 1), false, clock)[0]!.ip).toBe(a.ip);
+    // Both lacking: the answer is as before (someone must be named).
+    group.missing.note(name, b.id, false);
+    expect(chooseFetch(c, policy, 'group1', name, false, clock)[0]!.ip).toBe(a.ip);
+    group.missing.note(name, a.id, true);
+    group.missing.note(name, b.id, true);
+    expect(chooseFetch(c, policy, 'group1', name, false, clock)[0]!.ip).toBe(a.ip);
+    expect(group.missing.size).toBe(0);
+  });
 });

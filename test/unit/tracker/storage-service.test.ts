@@ -6,6 +6,7 @@ import { encodeHeader } from '../../../src/protocol/header.js';
 import { Peer, activeStorage as activeStorageIn, joinRequest, nextIp, startWireTracker, type WireTracker } from '../../helpers/tracker-wire.js';
 import { CommonCmd, StorageStatus, TrackerCmd } from '../../../src/protocol/codes.js';
 import { Errno } from '../../../src/errors.js';
+import { encodeMissingReport } from '../../../src/protocol/missing-report.js';
 import {
   encodeGetMyIpRequest, decodeGetMyIpResponse, encodeParameterRequest, decodeParameterResponse, encodeJoinRequest,
   decodeJoinResponse, encodeGetServerIdRequest, decodeGetServerIdResponse, encodeFetchStorageIdsRequest,
@@ -108,6 +109,23 @@ describe('tracker storage-service: JOIN and reports', () => {
     p.close();
   });
 
+  it('registers no group or member for a JOIN with impossible sizes (EINVAL) or whose storage port does not answer (ECONNREFUSED)', async () => {
+    const p = await open(nextIp());
+    const group = freshGroup();
+    await p.refused(encodeJoinRequest(joinReq({ group, storePathCount: 0 })), Errno.EINVAL);
+    await p.refused(encodeJoinRequest(joinReq({ group, subdirCountPerPath: 100_000 })), Errno.EINVAL);
+    await p.refused(encodeJoinRequest(joinReq({ group, storagePort: 70_000 })), Errno.EINVAL);
+    // Nothing listens on this address's port 23001.
+    await p.refused(encodeJoinRequest(joinReq({ group, storagePort: 23001 })), Errno.ECONNREFUSED);
+    expect(p.closed).toBe(false);
+    const lister = await open();
+    await lister.refused(encodeListStorageRequest(group), Errno.ENOENT);
+    lister.close();
+    // The same storage once its port answers.
+    expect(decodeJoinResponse(await p.ok(encodeJoinRequest(joinReq({ group })))).status).toBe(StorageStatus.Init);
+    p.close();
+  });
+
   it('walks the first storage INIT → ONLINE → ACTIVE through 81, 87, 88 and 83; 83 answers with the group', async () => {
     const p = await open(nextIp());
     expect(decodeJoinResponse(await p.ok(encodeJoinRequest(joinReq())))).toEqual({ status: StorageStatus.Init, srcId: '' });
@@ -152,6 +170,21 @@ describe('tracker storage-service: JOIN and reports', () => {
     expect(typeof n.flags).toBe('number');
     await p.refused(Buffer.concat([encodeHeader(21, TrackerCmd.StorageSyncReport), Buffer.alloc(21)]), Errno.EINVAL);
     p.close();
+  });
+
+  it('201 REPORT_MISSING is taken from a member on a connection of its own, EACCES from anyone else', async () => {
+    const member = await activeStorage();
+    const name = 'M00/00/00/CgAAAmsB8HuAKOo1AAAAHWMZ9Uk701.txt';
+    const own = await open(member.ip);
+    await own.ok(encodeMissingReport({ group: member.group, held: false, names: [name] }));
+    await own.ok(encodeMissingReport({ group: member.group, held: true, names: [name] }));
+    own.close();
+    const stranger = await open(nextIp());
+    await stranger.refused(encodeMissingReport({ group: member.group, held: false, names: [name] }), Errno.EACCES);
+    await stranger.refused(Buffer.concat([encodeHeader(17, TrackerCmd.FdfsStorageReportMissing), Buffer.alloc(17)]), Errno.EINVAL);
+    expect(stranger.closed).toBe(false);
+    stranger.close();
+    member.close();
   });
 
   it('marks a storage OFFLINE when its last connection closes', async () => {

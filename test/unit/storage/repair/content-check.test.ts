@@ -1,12 +1,11 @@
-// What a name says a normal file's copy must be, the bounded memory of checked copies, the "as written"
-// shortcut for large copies, and the one ambiguous case: a slave whose name has a normal name's length.
+// What a name says a normal file's copy must be, the bounded memory of checked copies, and the one ambiguous case: a slave whose name has a normal name's length.
 import { describe, it, expect } from 'vitest';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeFileName, slaveFileName } from '../../../../src/protocol/file-id.js';
 import {
-  expectedContent, isSlaveOfSibling, looksAsWritten, VerifiedCopies,
+  expectedContent, isSlaveOfSibling, VerifiedCopies,
 } from '../../../../src/storage/repair/content-check.js';
 
 const normal = encodeFileName({
@@ -22,15 +21,6 @@ describe('expectedContent', () => {
     expect(expectedContent(appender)).toBeNull();
     expect(expectedContent(slaveFileName(normal, '_150x150', 'jpg'))).toBeNull();
     expect(expectedContent('M00/00/00/short')).toBeNull();
-  });
-});
-
-describe('looksAsWritten', () => {
-  const e = { size: 10, crc32: 1, timestamp: 1_700_000_000 };
-  it('only the exact size and whole-second mtime fdfs sets', () => {
-    expect(looksAsWritten({ ino: 1, size: 10, mtimeMs: 1_700_000_000_000 }, e)).toBe(true);
-    expect(looksAsWritten({ ino: 1, size: 10, mtimeMs: 1_700_000_000_250.5 }, e)).toBe(false);
-    expect(looksAsWritten({ ino: 1, size: 11, mtimeMs: 1_700_000_000_000 }, e)).toBe(false);
   });
 });
 
