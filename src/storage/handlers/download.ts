@@ -143,14 +143,29 @@ export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: nu
     const left = st.size - offset;
     const n = length === 0 || length > left ? left : length;
     if (n > SMALL_RANGE) return null;
-    const data = Buffer.allocUnsafe(headroom + n);
-    for (let got = 0; got < n;) {
-      const r = readSync(fd, data, headroom + got, n - got, offset + got);
+    const whole = n === st.size;
+    // A part of a large copy is served here only when the whole copy was checked before (the full path checks it).
+    if (expected && !whole && st.size > SMALL_RANGE) {
+      const { verified } = rt.content;
+      if (!(verified.size > 0 && verified.has(absPath, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs }))) return null;
+    }
+    // A part of a small copy: the whole copy is read to check it (small copies are cheaper to check than to remember).
+    const checkWhole = expected !== null && st.size <= SMALL_RANGE;
+    const readFrom = checkWhole ? 0 : offset;
+    const readLen = checkWhole ? st.size : n;
+    const buf = Buffer.allocUnsafe((checkWhole && !whole ? 0 : headroom) + readLen);
+    const at = buf.length - readLen;
+    for (let got = 0; got < readLen;) {
+      const r = readSync(fd, buf, at + got, readLen - got, readFrom + got);
       if (r === 0) return null;
       got += r;
     }
-    // Small copies are cheaper to check again than to remember (a 4 KiB CRC32 costs ~2 µs).
-    if (expected && n === st.size && crcOf(data.subarray(headroom)) !== expected.crc32) return null;
+    if (checkWhole && crcOf(buf.subarray(at)) !== expected.crc32) return null;
+    let data = buf;
+    if (checkWhole && !whole) {
+      data = Buffer.allocUnsafe(headroom + n);
+      buf.copy(data, headroom, offset, offset + n);
+    }
     const stats = rt.stats;
     stats.begin('Download');
     stats.fileOpen(true);
