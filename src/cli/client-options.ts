@@ -9,6 +9,8 @@ export interface ClientSources {
   configFile?: string;
   /** Seconds: connect timeout and the wait for a tracker's answer. */
   timeout?: number;
+  /** --key-file: the key to authenticate with (over client.conf's auth_key_file). */
+  keyFile?: string;
 }
 
 export async function resolveClientOptions(src: ClientSources): Promise<ClientOptions> {
@@ -27,6 +29,11 @@ export async function resolveClientOptions(src: ClientSources): Promise<ClientOp
     if (!m) throw new UsageError(`bad tracker address "${t}" (want HOST:PORT)`);
     const port = m[2] === undefined ? DEFAULT_TRACKER_PORT : Number(m[2]);
     if (port < 1 || port > 65535) throw new UsageError(`bad tracker address "${t}": port ${m[2]} is not between 1 and 65535`);
+  }
+  const keyFile = src.keyFile ?? (process.env.FDFS_KEY_FILE?.trim() || undefined);
+  if (keyFile) {
+    const { loadClientKey } = await import('../security/keys.js');
+    base = { ...base, key: loadClientKey(keyFile) };
   }
   const timeout = src.timeout ?? envSeconds('FDFS_TIMEOUT');
   return timeout === undefined ? { ...base, trackers } : { ...base, trackers, connectTimeout: timeout, trackerTimeout: timeout };

@@ -19,6 +19,10 @@ export const clientFlags = {
     min: 1,
     helpGroup: 'CONNECTION',
   }),
+  'key-file': Flags.string({
+    summary: 'Key to authenticate with ("KEY_ID SECRET", from "fdfs key create"). Default: $FDFS_KEY_FILE, then client.conf auth_key_file.',
+    helpGroup: 'CONNECTION',
+  }),
   'log-level': Flags.string({
     summary: 'Log level for diagnostics on stderr.',
     options: ['silent', 'error', 'warn', 'info', 'debug'],

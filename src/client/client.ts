@@ -2,6 +2,8 @@
 // info, metadata, lists). Connections are pooled per address; bodies are streamed.
 import { Writable } from 'node:stream';
 import { PoolSet, type PoolOptions } from '../net/pool.js';
+import { keyAuthenticator } from '../security/client-auth.js';
+import type { ClientKey } from '../security/keys.js';
 import type { Connection } from '../net/connection.js';
 import { TrackerCmd, StorageCmd, StorageStatus, DEFAULT_TRACKER_PORT } from '../protocol/codes.js';
 import { encodeQueryStoreRequest, decodeQueryStoreResponse, encodeQueryFetchRequest, decodeQueryFetchResponse,
@@ -51,6 +53,8 @@ export interface ClientOptions {
    * restarted tracker within seconds); then UnavailableError. @default 5
    */
   unavailableWait?: number;
+  /** The key every connection proves (issue 14); servers that do not authenticate are used without it. */
+  key?: ClientKey;
 }
 
 export interface UploadOptions {
@@ -100,6 +104,7 @@ export class FdfsClient {
       max: options.maxConnectionsPerServer ?? 16,
       maxIdleTime: options.maxIdleTime ?? 3600,
       localAddress: options.localAddress,
+      authenticate: options.key ? keyAuthenticator(options.key) : undefined,
     };
     // A busy storage connection frees when its transfer ends: wait as long as a transfer may stall.
     this.pools = new PoolSet({ ...poolOpts, waitTimeout: Math.max(poolOpts.connectTimeout!, poolOpts.networkTimeout!) });

@@ -1,6 +1,7 @@
 // ClientOptions from a stock client.conf (tracker_server lines, timeouts, pool, anti-steal secret).
 import { loadClientConfig } from '../config/index.js';
 import type { ClientOptions } from './client.js';
+import { loadClientKey } from '../security/keys.js';
 
 export async function loadClientOptions(file: string): Promise<ClientOptions> {
   const cfg = loadClientConfig(file);
@@ -12,5 +13,6 @@ export async function loadClientOptions(file: string): Promise<ClientOptions> {
     networkTimeout: cfg.networkTimeout,
     maxIdleTime: cfg.connectionPoolMaxIdleTime,
     antiStealSecret: cfg.httpAntiStealSecretKey || undefined,
+    key: cfg.authKeyFile ? loadClientKey(cfg.authKeyFile) : undefined,
   };
 }

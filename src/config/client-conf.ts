@@ -32,6 +32,8 @@ export interface ClientConfig extends AntiStealSettings {
   storageIdsFilename: string;
   /** `http.tracker_server_port`: tracker HTTP port, for example URLs. @default 80 */
   httpTrackerServerPort: number;
+  /** `auth_key_file` (fdfs): the key to authenticate with ("KEY_ID SECRET"); empty = none. @default '' */
+  authKeyFile: string;
 }
 
 const f = fields<ClientConfig>();
@@ -50,6 +52,7 @@ export const CLIENT_FIELDS = [
   f.bool('loadFdfsParametersFromTracker', 'load_fdfs_parameters_from_tracker', false, 'Fetch use_storage_id and related parameters from the tracker at start instead of this file.'),
   f.bool('useStorageId', 'use_storage_id', false, 'Storages are identified by ids (storage_ids_filename); used when not loading parameters from the tracker.'),
   f.str('storageIdsFilename', 'storage_ids_filename', 'storage_ids.conf', 'Storage ids file, relative to this file\'s directory.', { path: true }),
+  f.str('authKeyFile', 'auth_key_file', '', 'fdfs only: key file ("KEY_ID SECRET", made by "fdfs key create") to authenticate with, relative to this file; empty = no authentication.', { path: true }),
   f.int('httpTrackerServerPort', 'http.tracker_server_port', 80, 'HTTP port of the trackers, for example URLs.', { min: 1, max: 65535 }),
   ...antiStealFields<ClientConfig>(),
 ];

@@ -1,5 +1,6 @@
 // Schema rows shared by several roles: logging (`log_level`, `log_file_*`, `[error-log]` overrides)
 // and the `http.anti_steal.*` token keys of http.conf (spec 7.1, 7.3).
+import type { AllowHosts } from './allow-hosts.js';
 import { keyError, type RawConf } from './ini.js';
 import { at, fields, lastItem, line, type Field, type ReadContext } from './schema.js';
 import {
@@ -147,5 +148,42 @@ export function antiStealFields<T extends AntiStealSettings>(): Array<Field<T, k
 export function validateAntiSteal(cfg: AntiStealSettings, raw: RawConf): void {
   if (cfg.httpAntiStealCheckToken && cfg.httpAntiStealSecretKey === '') {
     throw keyError(raw, 'http.anti_steal.check_token', 'http.anti_steal.secret_key is required when http.anti_steal.check_token is true');
+  }
+}
+
+/** fdfs only (issue 14): who may use the tracker and storage ports, in tracker.conf and storage.conf. */
+export interface SecuritySettings {
+  /** `auth_policy`: off (stock behaviour), optional (keys may authenticate), required. @default off */
+  authPolicy: 'off' | 'optional' | 'required';
+  /** `auth_keys_file`: the keys clients authenticate with and their rights. @default '' */
+  authKeysFile: string;
+  /** `auth_legacy_hosts` (repeatable): clients that keep working without a handshake. @default none */
+  authLegacyHosts: AllowHosts | null;
+  /** `cluster_secret_file`: the secret servers prove to each other. @default '' */
+  clusterSecretFile: string;
+  /** `cluster_legacy_hosts` (repeatable): stock servers, trusted without the cluster secret. @default none */
+  clusterLegacyHosts: AllowHosts | null;
+}
+
+export function securityFields<T extends SecuritySettings>(): Array<Field<T, keyof SecuritySettings>> {
+  const f = fields<SecuritySettings>();
+  const rows = [
+    f.oneOf('authPolicy', 'auth_policy', 'off', ['off', 'optional', 'required'],
+      'fdfs only: client authentication on this port. off = stock behaviour; optional = keys may authenticate (and are then held to their rights), others work as before; required = only authenticated clients and auth_legacy_hosts; others get EACCES.'),
+    f.str('authKeysFile', 'auth_keys_file', '', 'fdfs only: keys file ("KEY_ID RIGHTS SECRET [PREVIOUS_SECRET]" lines, made by "fdfs key create"), relative to this file; read again when it changes. Required when auth_policy is not off.', { path: true }),
+    f.hostList('authLegacyHosts', 'auth_legacy_hosts', 'fdfs only, repeatable: clients (e.g. stock tools) that keep full access without a handshake under auth_policy = required; allow_hosts syntax.'),
+    f.str('clusterSecretFile', 'cluster_secret_file', '', 'fdfs only: file with the secret trackers and storages prove to each other (made by "fdfs key cluster"); set, a server that cannot prove it cannot join nor replicate. Same file on every fdfs server.', { path: true }),
+    f.hostList('clusterLegacyHosts', 'cluster_legacy_hosts', 'fdfs only, repeatable: stock FastDFS servers of a mixed cluster, trusted without the cluster secret; allow_hosts syntax.'),
+  ];
+  return rows as unknown as Array<Field<T, keyof SecuritySettings>>;
+}
+
+/** ConfigError for settings that cannot work together. */
+export function validateSecurity(cfg: SecuritySettings, raw: RawConf): void {
+  if (cfg.authPolicy !== 'off' && cfg.authKeysFile === '') {
+    throw keyError(raw, 'auth_policy', `auth_policy = ${cfg.authPolicy} needs auth_keys_file (make one with "fdfs key create")`);
+  }
+  if (cfg.authPolicy === 'required' && cfg.clusterSecretFile === '') {
+    throw keyError(raw, 'auth_policy', 'auth_policy = required needs cluster_secret_file, so trackers and storages can still talk to each other (make one with "fdfs key cluster FILE")');
   }
 }

@@ -203,6 +203,14 @@ export function fields<T>() {
         render: (v) => (v as AllowHosts).patterns.map((p) => line(key, p)),
       };
     },
+    /** Repeatable host patterns in the allow_hosts syntax; none given = null (no host listed). */
+    hostList<K extends KeysOf<T, AllowHosts | null>>(name: K, key: string, doc: string): Field<T, K> {
+      return {
+        name, key, doc, section: '', defaultText: '(none, repeatable)', owns: (k) => k === key,
+        read: (ctx) => (ctx.items(key).length ? AllowHosts.fromItems(ctx.items(key), key) : null) as T[K],
+        render: (v) => ((v as AllowHosts | null)?.patterns ?? []).map((p) => line(key, p)),
+      };
+    },
   };
 }
 

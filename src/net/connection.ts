@@ -13,6 +13,21 @@ export interface ConnectOptions {
   networkTimeout?: number;
   /** Local address to bind outgoing connections to. */
   localAddress?: string;
+  /** Run on each new connection (the fdfs handshake); default: the process's, see setDefaultAuthenticate. */
+  authenticate?: Authenticate;
+}
+
+/**
+ * Proves a key on a fresh connection (src/security/client-auth.ts). Resolves true when the connection is
+ * ready, false when the server does not authenticate and a fresh connection should be used without it.
+ */
+export type Authenticate = (conn: Connection) => Promise<boolean>;
+
+let defaultAuthenticate: Authenticate | undefined;
+
+/** What every connection of this process authenticates with unless its options say otherwise (servers: the cluster secret). */
+export function setDefaultAuthenticate(fn: Authenticate | undefined): void {
+  defaultAuthenticate = fn;
 }
 
 export interface CallOptions {
@@ -51,6 +66,21 @@ export class Connection {
   }
 
   static async connect(host: string, port: number, opts: ConnectOptions = {}): Promise<Connection> {
+    const conn = await Connection.dial(host, port, opts);
+    const auth = opts.authenticate ?? defaultAuthenticate;
+    if (!auth) return conn;
+    try {
+      if (await auth(conn)) return conn;
+    } catch (err) {
+      conn.destroy();
+      throw err;
+    }
+    // A stock storage closes after the EINVAL that told us it does not authenticate.
+    conn.destroy();
+    return Connection.dial(host, port, opts);
+  }
+
+  private static async dial(host: string, port: number, opts: ConnectOptions): Promise<Connection> {
     const address = `${host}:${port}`;
     const connectTimeoutMs = (opts.connectTimeout ?? 10) * 1000;
     const sock = await new Promise<net.Socket>((resolve, reject) => {

@@ -44,6 +44,8 @@ export interface FrameServerOptions<S> {
   maxPkgLen: (cmd: number) => number;
   allow?: (ip: string) => boolean;
   maxConnections?: number;
+  /** Security (src/security/): called once per connection, returns the dispatch that connection uses. */
+  guard?: (conn: FrameSocket, dispatch: Dispatch<S>) => Dispatch<S>;
 }
 
 export interface ConnectionStats {
@@ -123,7 +125,7 @@ export class FrameServer<S> {
     const log = this.opts.log.child({ peer });
     const state = this.opts.newState(conn);
     // One context per connection, reused by its requests (no closures per request).
-    const ctx = new ConnectionContext<S>(conn, state, log);
+    const ctx = new ConnectionContext<S>(conn, state, log, this.opts.guard ? this.opts.guard(conn, this.dispatch) : this.dispatch);
     const timeoutMs = this.opts.networkTimeout * 1000;
     this.idleSince.set(conn, Date.now());
     // Until the first request completes, an idle connection is dropped after network_timeout.
@@ -182,7 +184,7 @@ export class FrameServer<S> {
     ctx.header = header;
     ctx.replied = false;
     try {
-      await this.dispatch(ctx);
+      await ctx.dispatch(ctx);
       if (conn.bodyRemaining > 0) throw new ProtocolError(`handler left ${conn.bodyRemaining} body bytes`);
       if (!ctx.replied) await conn.write(encodeStatus(0));
       return true;
@@ -211,7 +213,7 @@ class ConnectionContext<S> implements RequestContext<S> {
   header!: Header;
   replied = false;
 
-  constructor(readonly conn: FrameSocket, readonly state: S, readonly log: Logger) {}
+  constructor(readonly conn: FrameSocket, readonly state: S, readonly log: Logger, readonly dispatch: Dispatch<S>) {}
 
   reply(body?: Buffer): Promise<void> {
     this.replied = true;

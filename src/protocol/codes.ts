@@ -97,6 +97,15 @@ export const FdfsStorageCmd = {
   RepairFiles: 121,
 } as const;
 
+/**
+ * fdfs only, on the tracker and storage ports: the authentication handshake (src/protocol/auth.ts). Stock
+ * answers EINVAL ("unknown command"), which tells a new client the server does not authenticate.
+ */
+export const FdfsAuthCmd = {
+  Hello: 140,
+  Prove: 141,
+} as const;
+
 export const CommonCmd = {
   Quit: 82,
   Resp: 100,

@@ -33,6 +33,8 @@ import { TrackerReporter, type ReporterShared } from './tracker-side/tracker-rep
 import { Replication } from './sync/replication.js';
 import { SyncProgress } from './sync/progress.js';
 import { storageFiles, type StorageFileAccess } from './handlers/http-files.js';
+import { PortSecurity } from '../security/guard.js';
+import { STORAGE_RULES } from '../security/command-rules.js';
 
 
 export interface StorageServerOptions {
@@ -70,6 +72,8 @@ export class StorageServer {
   readonly view: ClusterView;
   readonly reporters: TrackerReporter[] = [];
   private readonly server: FrameServer<StorageConnState>;
+  /** auth_policy / cluster_secret_file; null when both are off. */
+  private readonly security: PortSecurity | null;
   private rt: OwnerRuntime | null = null;
   private initFlag: InitFlag;
   private stats: StatsKeeper;
@@ -111,6 +115,7 @@ export class StorageServer {
     this.view.on('members', (members) => {
       if (this.rt) this.rt.memberIps = members.map((m) => m.ipAddr);
     });
+    this.security = PortSecurity.from(config, this.log);
     this.server = new FrameServer<StorageConnState>({
       host: firstAddress(config.bindAddr),
       port: config.port,
@@ -123,6 +128,7 @@ export class StorageServer {
       maxConnections: config.maxConnections,
       newState: () => ({}),
       dispatch: (ctx) => dispatchStorage(this.runtime, ctx),
+      guard: this.security?.guard<StorageConnState>(STORAGE_RULES, config.groupName, this.log),
     });
     if ((opts.workers ?? 0) > 1) {
       this.pool = new WorkerPool(opts.workers!, {
@@ -198,6 +204,7 @@ export class StorageServer {
     const c = this.config;
     if (c.disabled) throw new ConfigError('storage is disabled (disabled = true)');
     await c.allowHosts.resolve();
+    await this.security?.start();
     await mkdir(path.join(c.basePath, 'data', 'sync'), { recursive: true });
     const paths = new StorePaths(c.storePaths, c.subdirCountPerPath);
     const lost = lostStorePaths(c);

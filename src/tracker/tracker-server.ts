@@ -17,6 +17,8 @@ import { SysDataFetcher } from './sys-fetch.js';
 import { trackerRoutes, type TrackerHttpRoutes } from './http-routes.js';
 import { clusterSnapshot, type TrackerSnapshot } from './snapshot.js';
 import { StorageIds } from './storage-ids.js';
+import { PortSecurity } from '../security/guard.js';
+import { TRACKER_RULES } from '../security/command-rules.js';
 
 export class TrackerServer {
   readonly cluster: Cluster;
@@ -26,6 +28,8 @@ export class TrackerServer {
   private readonly server: FrameServer<TrackerConnState>;
   readonly log: Logger;
   private checkTimer: NodeJS.Timeout | null = null;
+  /** auth_policy / cluster_secret_file; null when both are off. */
+  private readonly security: PortSecurity | null;
   /** Services run beside the tracker (its HTTP entry, started by the serve layer). */
   private readonly attached: Array<{ stop(): Promise<void> }> = [];
 
@@ -42,6 +46,7 @@ export class TrackerServer {
       storageSyncFileMaxDelay: config.storageSyncFileMaxDelay,
       storageSyncFileMaxTime: config.storageSyncFileMaxTime,
     };
+    this.security = PortSecurity.from(config, this.log);
     this.server = new FrameServer<TrackerConnState>({
       host: config.bindAddr,
       port: config.port,
@@ -54,6 +59,7 @@ export class TrackerServer {
       newState: () => newConnState(),
       dispatch: (ctx) => this.dispatch(ctx),
       onClose: (state) => this.connectionClosed(state),
+      guard: this.security?.guard<TrackerConnState>(TRACKER_RULES, null, this.log),
     });
     const upTime = Math.floor(Date.now() / 1000);
     this.persistence = new Persistence(this.cluster, { basePath: config.basePath, useStorageId: config.useStorageId, log: this.log, upTime });
@@ -111,6 +117,7 @@ export class TrackerServer {
     await this.persistence.load();
     // Host names in allow_hosts match by their resolved addresses.
     await this.config.allowHosts.resolve();
+    await this.security?.start();
     await this.server.listen();
     await this.persistence.start();
     this.relationship.start();

@@ -6,6 +6,8 @@ import type { StorageConfig } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import { metrics } from '../../metrics.js';
 import { FrameServer } from '../../net/server.js';
+import { PortSecurity } from '../../security/guard.js';
+import { STORAGE_RULES } from '../../security/command-rules.js';
 import { STAT_I64_FIELDS, type StatI64Field } from '../../protocol/tracker-list.js';
 import { dispatchStorage } from '../dispatch.js';
 import { firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
@@ -57,11 +59,14 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     Object.assign(params, s.params);
   };
 
+  const security = PortSecurity.from(config, log);
+  await security?.start();
   const server = new FrameServer<StorageConnState>({
     host: firstAddress(config.bindAddr), port: config.port, role: 'storage', log,
     networkTimeout: config.networkTimeout, maxPkgLen: () => Number.MAX_SAFE_INTEGER,
     allow: (ip) => config.allowHosts.allows(ip), maxConnections: config.maxConnections,
     newState: () => ({}), dispatch: (ctx) => dispatchStorage(rt, ctx),
+    guard: security?.guard<StorageConnState>(STORAGE_RULES, config.groupName, log),
   });
 
   let reported: Record<string, number> = {};
