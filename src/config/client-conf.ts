@@ -32,6 +32,8 @@ export interface ClientConfig extends AntiStealSettings {
   storageIdsFilename: string;
   /** `http.tracker_server_port`: tracker HTTP port, for example URLs. @default 80 */
   httpTrackerServerPort: number;
+  /** `http.token.hmac_secret` (fdfs): signs HMAC download tokens (`fdfs token --hmac`). @default '' */
+  httpTokenHmacSecret: string;
   /** `auth_key_file` (fdfs): the key to authenticate with ("KEY_ID SECRET"); empty = none. @default '' */
   authKeyFile: string;
 }
@@ -52,6 +54,7 @@ export const CLIENT_FIELDS = [
   f.bool('loadFdfsParametersFromTracker', 'load_fdfs_parameters_from_tracker', false, 'Fetch use_storage_id and related parameters from the tracker at start instead of this file.'),
   f.bool('useStorageId', 'use_storage_id', false, 'Storages are identified by ids (storage_ids_filename); used when not loading parameters from the tracker.'),
   f.str('storageIdsFilename', 'storage_ids_filename', 'storage_ids.conf', 'Storage ids file, relative to this file\'s directory.', { path: true }),
+  f.str('httpTokenHmacSecret', 'http.token.hmac_secret', '', 'fdfs only: secret of the HMAC-SHA256 download tokens "fdfs token --hmac" signs (the storage gateway\'s http.token.hmac_secret).'),
   f.str('authKeyFile', 'auth_key_file', '', 'fdfs only: key file ("KEY_ID SECRET", made by "fdfs key create") to authenticate with, relative to this file; empty = no authentication.', { path: true }),
   f.int('httpTrackerServerPort', 'http.tracker_server_port', 80, 'HTTP port of the trackers, for example URLs.', { min: 1, max: 65535 }),
   ...antiStealFields<ClientConfig>(),
@@ -69,6 +72,7 @@ export const CLIENT_SCHEMA: Schema<ClientConfig> = {
   ignored: [
     'http.default_content_type', 'http.mime_types_filename', 'http.anti_steal.token_check_fail',
     'http.multi_range.enabled', 'http.need_find_content_type',
+    'http.token.hmac_previous_secret', 'http.token.rule', 'http.metrics.allow_hosts', 'http.metrics.token',
   ],
   header: [
     'client.conf: FastDFS client configuration (stock syntax; read by fdfs and by the fdfs_* tools).',

@@ -187,3 +187,50 @@ export function validateSecurity(cfg: SecuritySettings, raw: RawConf): void {
     throw keyError(raw, 'auth_policy', 'auth_policy = required needs cluster_secret_file, so trackers and storages can still talk to each other (make one with "fdfs key cluster FILE")');
   }
 }
+
+/** fdfs only (issue 14): who may read /metrics on a role's HTTP port. Nothing set = open, as before. */
+export interface MetricsAccessSettings {
+  /** `http.metrics.allow_hosts` (repeatable): hosts that may read /metrics without a token. @default none */
+  httpMetricsAllowHosts: AllowHosts | null;
+  /** `http.metrics.token`: bearer token that reads /metrics from anywhere. @default '' */
+  httpMetricsToken: string;
+}
+
+export function metricsAccessFields<T extends MetricsAccessSettings>(): Array<Field<T, keyof MetricsAccessSettings>> {
+  const f = fields<MetricsAccessSettings>();
+  const rows = [
+    f.hostList('httpMetricsAllowHosts', 'http.metrics.allow_hosts', 'fdfs only, repeatable: hosts that may read /metrics (allow_hosts syntax). With this or http.metrics.token set, everyone else gets 403; neither = /metrics is open.'),
+    f.str('httpMetricsToken', 'http.metrics.token', '', 'fdfs only: "Authorization: Bearer <token>" reads /metrics from any host.'),
+  ];
+  return rows as unknown as Array<Field<T, keyof MetricsAccessSettings>>;
+}
+
+/** fdfs only (issue 14): the HMAC download token and per-prefix token policies of the storage gateway. */
+export interface UrlTokenSettings {
+  /** `http.token.hmac_secret`: secret of the HMAC-SHA256 `sig`/`exp` token. @default '' */
+  httpTokenHmacSecret: string;
+  /** `http.token.hmac_previous_secret`: still accepted while clients move to a new secret. @default '' */
+  httpTokenHmacPreviousSecret: string;
+  /** `http.token.rule` (repeatable): "PREFIX MODE", MODE open | md5 | hmac; the longest matching prefix wins. */
+  httpTokenRules: string[];
+}
+
+export function urlTokenFields<T extends UrlTokenSettings>(): Array<Field<T, keyof UrlTokenSettings>> {
+  const f = fields<UrlTokenSettings>();
+  const rows = [
+    f.str('httpTokenHmacSecret', 'http.token.hmac_secret', '', 'fdfs only: secret of the HMAC-SHA256 download token (sig and exp query parameters; always expires at exp). Set without check_token and rules, every download needs it.'),
+    f.str('httpTokenHmacPreviousSecret', 'http.token.hmac_previous_secret', '', 'fdfs only: the previous hmac_secret, accepted too until every client signs with the new one.'),
+    f.list('httpTokenRules', 'http.token.rule', 'fdfs only, repeatable: "PREFIX MODE" for files whose group/name starts with PREFIX (e.g. "group1/M00/00/ open"): open = no token, md5 = the anti-steal token or the HMAC one, hmac = the HMAC token only. The longest matching prefix wins; other files: md5 with check_token, else hmac with hmac_secret, else open.',
+      { pattern: /^\s*\S+\s+(open|md5|hmac)\s*$/, patternText: 'want "PREFIX MODE" with MODE open, md5 or hmac' }),
+  ];
+  return rows as unknown as Array<Field<T, keyof UrlTokenSettings>>;
+}
+
+/** Rules need the secret of their mode. */
+export function validateUrlTokens(cfg: UrlTokenSettings & AntiStealSettings, raw: RawConf): void {
+  for (const rule of cfg.httpTokenRules) {
+    const mode = rule.split(/\s+/)[1];
+    if (mode === 'hmac' && !cfg.httpTokenHmacSecret) throw keyError(raw, 'http.token.rule', `"${rule}" needs http.token.hmac_secret`);
+    if (mode === 'md5' && !cfg.httpAntiStealSecretKey) throw keyError(raw, 'http.token.rule', `"${rule}" needs http.anti_steal.secret_key`);
+  }
+}

@@ -14,6 +14,8 @@ export interface HttpListenerOptions {
   maxConnections?: number;
   /** Bytes of request line + headers; more → 431. @default 8192 */
   maxHeaderSize?: number;
+  /** Who may read /metrics (metrics-access.ts); absent = anyone. */
+  metricsAccess?: ((req: IncomingMessage) => boolean) | null;
 }
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -45,7 +47,7 @@ export class HttpListener {
       connectionsCheckingInterval: Math.min(1000, timeoutMs),
     }, (req, res) => {
       // Request counts and latency, and GET /metrics, when `fdfs serve` turned metrics on.
-      if (metricsHttp(o.port, req, res)) return;
+      if (metricsHttp(o.port, req, res, o.metricsAccess ?? undefined)) return;
       handler(req, res).catch((err: unknown) => {
         // A client that went away mid-body is routine; anything else is worth a warning.
         const gone = res.destroyed || req.destroyed || (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';

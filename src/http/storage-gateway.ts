@@ -4,13 +4,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StorageConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { isMetadataSidecar, peekFileName, type FileNameInfo, type FileSource } from '../protocol/file-id.js';
-import { checkHttpToken } from '../protocol/http-token.js';
 import { HttpListener, reply } from './listener.js';
 import { openLocalFile } from './local-file.js';
 import { MimeTable } from './mime.js';
 import { proxyFile } from './proxy.js';
 import { sendFile, type OpenedFile } from './send-file.js';
 import { handleUpload, type UploadRequest } from './upload.js';
+import { TokenPolicy } from './token-policy.js';
+import { metricsAccess } from './metrics-access.js';
 import { fileTarget, parseTarget, withQueryParam, type FileTarget } from './url-path.js';
 
 /** What the gateway needs from the storage it fronts (it never touches store paths itself). */
@@ -33,8 +34,10 @@ export interface StorageFiles {
 export class StorageGateway {
   private readonly listener: HttpListener;
   private readonly mime: MimeTable;
+  private readonly tokens: TokenPolicy;
 
   constructor(private readonly config: StorageConfig, private readonly files: StorageFiles, private readonly log: Logger) {
+    this.tokens = new TokenPolicy(config);
     this.mime = MimeTable.load(config.httpNeedFindContentType ? config.httpMimeTypesFilename : undefined);
     this.listener = new HttpListener({
       host: config.bindAddr.split(',')[0]!.trim(),
@@ -42,6 +45,7 @@ export class StorageGateway {
       log,
       networkTimeout: config.networkTimeout,
       maxConnections: config.maxConnections,
+      metricsAccess: metricsAccess(config),
     }, (req, res) => this.handle(req, res));
   }
 
@@ -83,11 +87,8 @@ export class StorageGateway {
     if (target.group === '' ? this.config.httpUrlHaveGroupName : target.group !== this.files.group) {
       return reply(res, 404, target.group ? `unknown group ${target.group}` : 'the URL must name the group (url_have_group_name = true)');
     }
-    if (this.config.httpAntiStealCheckToken) {
-      const verdict = checkHttpToken(target.logical, this.config.httpAntiStealSecretKey, t.query.get('token'), t.query.get('ts'),
-        this.config.httpAntiStealTokenTtl);
-      if (verdict !== 'ok') return this.tokenFailed(req, res, verdict);
-    }
+    const verdict = this.tokens.check(this.files.group, target.logical, t.query);
+    if (verdict !== 'ok') return this.tokenFailed(req, res, verdict);
     // Facts from the name (null for pre-1.12 short names, which are still served when present).
     const info = namedFacts(target.logical);
     const file = await this.files.openFile(target.logical);

@@ -31,6 +31,8 @@ export interface TrackerEntryOptions {
   log: Logger;
   /** The web console and its JSON API (`/`, `/console`, `/api/…`), when wired. */
   console?: ConsoleHandler;
+  /** Who may read /metrics (metrics-access.ts); absent = anyone. */
+  metricsAccess?: ((req: IncomingMessage) => boolean) | null;
 }
 
 export class TrackerEntry {
@@ -38,7 +40,7 @@ export class TrackerEntry {
 
   constructor(private readonly o: TrackerEntryOptions, private readonly routes: TrackerRoutes) {
     this.listener = new HttpListener({ host: o.host, port: o.port, log: o.log, networkTimeout: o.networkTimeout,
-      maxConnections: o.maxConnections }, (req, res) => this.handle(req, res));
+      maxConnections: o.maxConnections, metricsAccess: o.metricsAccess }, (req, res) => this.handle(req, res));
   }
 
   get address(): { host: string; port: number } {
