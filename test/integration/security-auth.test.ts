@@ -127,6 +127,25 @@ describe('keys and rights', () => {
   });
 });
 
+describe('key rotation on running servers (no restart)', () => {
+  it('after rotate both secrets work; after retire only the new one', async () => {
+    const newKey = path.join(dir, 'reader-new.key');
+    const r = await runCli(['key', 'rotate', 'reader', '--keys-file', keysFile, '--out', newKey]);
+    expect(r.code, r.stderr).toBe(0);
+    const data = randomBytes(100);
+    const id = await client('admin').upload(data);
+    const viaNew = ['download', id, '-', '-t', t2.address, '--key-file', newKey];
+    const viaOld = ['download', id, '-', '-t', t2.address, '--key-file', keyFile('reader')];
+    expect((await runCli(viaNew)).stdoutBytes.equals(data)).toBe(true);
+    expect((await runCli(viaOld)).stdoutBytes.equals(data)).toBe(true);
+    expect((await runCli(['key', 'retire', 'reader', '--keys-file', keysFile])).code).toBe(0);
+    expect((await runCli(viaNew)).stdoutBytes.equals(data)).toBe(true);
+    const old = await runCli(viaOld);
+    expect(old.code).not.toBe(0);
+    expect(old.stderr).toMatch(/refused key "reader"/);
+  });
+});
+
 describe.skipIf(!haveStock)(`stock C tools${haveStock ? '' : ` (skipped: ${STOCK_UPLOAD} missing)`}`, () => {
   const stockConf = (tracker: TrackerHandle) => {
     const f = path.join(dir, `client-${tracker.host}.conf`);
