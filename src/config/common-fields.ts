@@ -234,3 +234,40 @@ export function validateUrlTokens(cfg: UrlTokenSettings & AntiStealSettings, raw
     if (mode === 'md5' && !cfg.httpAntiStealSecretKey) throw keyError(raw, 'http.token.rule', `"${rule}" needs http.anti_steal.secret_key`);
   }
 }
+
+/** fdfs only (issue 14): TLS listeners beside the plain ones, in tracker.conf and storage.conf. */
+export interface TlsSettings {
+  /** `tls_port`: the protocol over TLS on this port too; 0 = off. @default 0 */
+  tlsPort: number;
+  /** `http.tls_port`: HTTPS beside the HTTP port (gateway / tracker entry); 0 = off. @default 0 */
+  httpTlsPort: number;
+  /** `tls_cert_file`: PEM certificate chain (read again on SIGHUP). @default '' */
+  tlsCertFile: string;
+  /** `tls_key_file`: PEM private key (read again on SIGHUP). @default '' */
+  tlsKeyFile: string;
+  /** `tls_ca_file`: PEM CA certificates client certificates must chain to (mTLS). @default '' */
+  tlsCaFile: string;
+  /** `tls_verify_client`: the TLS ports require a client certificate signed by tls_ca_file. @default false */
+  tlsVerifyClient: boolean;
+}
+
+export function tlsFields<T extends TlsSettings>(): Array<Field<T, keyof TlsSettings>> {
+  const f = fields<TlsSettings>();
+  const rows = [
+    f.int('tlsPort', 'tls_port', 0, 'fdfs only: also serve the FastDFS protocol over TLS on this port (the plain port stays); 0 = off. Needs tls_cert_file and tls_key_file.', { min: 0, max: 65535 }),
+    f.int('httpTlsPort', 'http.tls_port', 0, 'fdfs only: also serve the HTTP gateway / tracker entry over HTTPS on this port; 0 = off. Needs tls_cert_file and tls_key_file.', { min: 0, max: 65535 }),
+    f.str('tlsCertFile', 'tls_cert_file', '', 'fdfs only: PEM certificate (chain) of the TLS ports, relative to this file; read again on SIGHUP.', { path: true }),
+    f.str('tlsKeyFile', 'tls_key_file', '', 'fdfs only: PEM private key of the TLS ports, relative to this file; read again on SIGHUP.', { path: true }),
+    f.str('tlsCaFile', 'tls_ca_file', '', 'fdfs only: PEM CA certificates that client certificates must chain to (with tls_verify_client).', { path: true }),
+    f.bool('tlsVerifyClient', 'tls_verify_client', false, 'fdfs only: the TLS ports accept only clients with a certificate signed by tls_ca_file (mutual TLS, e.g. between servers).'),
+  ];
+  return rows as unknown as Array<Field<T, keyof TlsSettings>>;
+}
+
+export function validateTls(cfg: TlsSettings, raw: RawConf): void {
+  const on = cfg.tlsPort > 0 || cfg.httpTlsPort > 0;
+  if (on && (!cfg.tlsCertFile || !cfg.tlsKeyFile)) {
+    throw keyError(raw, cfg.tlsPort > 0 ? 'tls_port' : 'http.tls_port', 'a TLS port needs tls_cert_file and tls_key_file');
+  }
+  if (cfg.tlsVerifyClient && !cfg.tlsCaFile) throw keyError(raw, 'tls_verify_client', 'tls_verify_client needs tls_ca_file');
+}

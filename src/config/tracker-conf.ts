@@ -1,7 +1,7 @@
 // tracker.conf: the typed TrackerConfig, its schema table with stock defaults (spec 10.1, 10.2, 10.4,
 // 10.7), loading from a file or raw items, and rendering back as a commented conf file.
 import { configLog, keyError, parseConfFile, type ParseOptions, type RawConf } from './ini.js';
-import { antiStealFields, logFields, validateAntiSteal, securityFields, validateSecurity, type SecuritySettings, metricsAccessFields, type MetricsAccessSettings, type AntiStealSettings, type LogSettings } from './common-fields.js';
+import { antiStealFields, logFields, validateAntiSteal, securityFields, validateSecurity, type SecuritySettings, metricsAccessFields, type MetricsAccessSettings, tlsFields, validateTls, type TlsSettings, type AntiStealSettings, type LogSettings } from './common-fields.js';
 import {
   applySchema, fields, renderConf, REQUIRED, schemaDefaults, type ApplyOptions, type Field, type Schema,
 } from './schema.js';
@@ -11,7 +11,7 @@ import type { AllowHosts } from './allow-hosts.js';
 export type AddressFamily = 'auto' | 'IPv4' | 'IPv6' | 'both';
 
 /** The http.anti_steal keys (usually via `#include http.conf`) sign the web console's download links. */
-export interface TrackerConfig extends LogSettings, AntiStealSettings, SecuritySettings, MetricsAccessSettings {
+export interface TrackerConfig extends LogSettings, AntiStealSettings, SecuritySettings, MetricsAccessSettings, TlsSettings {
   /** `disabled`: true refuses to start. @default false */
   disabled: boolean;
   /** `bind_addr`: address(es) to listen on, IPv4 and IPv6 separated by `,`; empty = all. @default '' */
@@ -188,6 +188,7 @@ export const TRACKER_FIELDS = [
   ...antiStealFields<TrackerConfig>(),
   ...securityFields<TrackerConfig>(),
   ...metricsAccessFields<TrackerConfig>(),
+  ...tlsFields<TrackerConfig>(),
   ...logFields<TrackerConfig>(),
 ];
 
@@ -210,6 +211,7 @@ export const TRACKER_SCHEMA: Schema<TrackerConfig> = {
     }
     validateAntiSteal(cfg, raw);
     validateSecurity(cfg, raw);
+    validateTls(cfg, raw);
   },
 };
 

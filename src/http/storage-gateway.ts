@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StorageConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { isMetadataSidecar, peekFileName, type FileNameInfo, type FileSource } from '../protocol/file-id.js';
-import { HttpListener, reply } from './listener.js';
+import { HttpListener, reply, type HttpsListener } from './listener.js';
 import { openLocalFile } from './local-file.js';
 import { MimeTable } from './mime.js';
 import { proxyFile } from './proxy.js';
@@ -36,7 +36,8 @@ export class StorageGateway {
   private readonly mime: MimeTable;
   private readonly tokens: TokenPolicy;
 
-  constructor(private readonly config: StorageConfig, private readonly files: StorageFiles, private readonly log: Logger) {
+  constructor(private readonly config: StorageConfig, private readonly files: StorageFiles, private readonly log: Logger,
+    https?: HttpsListener | null) {
     this.tokens = new TokenPolicy(config);
     this.mime = MimeTable.load(config.httpNeedFindContentType ? config.httpMimeTypesFilename : undefined);
     this.listener = new HttpListener({
@@ -46,6 +47,7 @@ export class StorageGateway {
       networkTimeout: config.networkTimeout,
       maxConnections: config.maxConnections,
       metricsAccess: metricsAccess(config),
+      https,
     }, (req, res) => this.handle(req, res));
   }
 

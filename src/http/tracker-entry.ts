@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StatusError, Errno, UnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { HttpListener, reply } from './listener.js';
+import { HttpListener, reply, type HttpsListener } from './listener.js';
 import { fileTarget, parseTarget } from './url-path.js';
 import type { ConsoleHandler } from './console/routes.js';
 
@@ -33,6 +33,8 @@ export interface TrackerEntryOptions {
   console?: ConsoleHandler;
   /** Who may read /metrics (metrics-access.ts); absent = anyone. */
   metricsAccess?: ((req: IncomingMessage) => boolean) | null;
+  /** HTTPS beside HTTP (http.tls_port). */
+  https?: HttpsListener | null;
 }
 
 export class TrackerEntry {
@@ -40,7 +42,7 @@ export class TrackerEntry {
 
   constructor(private readonly o: TrackerEntryOptions, private readonly routes: TrackerRoutes) {
     this.listener = new HttpListener({ host: o.host, port: o.port, log: o.log, networkTimeout: o.networkTimeout,
-      maxConnections: o.maxConnections, metricsAccess: o.metricsAccess }, (req, res) => this.handle(req, res));
+      maxConnections: o.maxConnections, metricsAccess: o.metricsAccess, https: o.https }, (req, res) => this.handle(req, res));
   }
 
   get address(): { host: string; port: number } {

@@ -1,6 +1,7 @@
 // Client side of one TCP connection: connect with a timeout, send a request, read its answer (a status
 // thrown as StatusError, or returned), read small bodies or stream large ones. Streamed bodies: exchange.ts.
 import net from 'node:net';
+import tls from 'node:tls';
 import { FrameSocket } from './frame-socket.js';
 import { encodeHeader, type Header } from '../protocol/header.js';
 import { CommonCmd } from '../protocol/codes.js';
@@ -13,6 +14,8 @@ export interface ConnectOptions {
   networkTimeout?: number;
   /** Local address to bind outgoing connections to. */
   localAddress?: string;
+  /** Connect with TLS (a server's tls_port): CA, client certificate for mTLS, server name. */
+  tls?: tls.ConnectionOptions;
   /** Run on each new connection (the fdfs handshake); default: the process's, see setDefaultAuthenticate. */
   authenticate?: Authenticate;
 }
@@ -84,12 +87,15 @@ export class Connection {
     const address = `${host}:${port}`;
     const connectTimeoutMs = (opts.connectTimeout ?? 10) * 1000;
     const sock = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ host, port, localAddress: opts.localAddress, noDelay: true });
+      const s = opts.tls
+        // localAddress reaches net.connect underneath (tls's types leave it out).
+        ? tls.connect({ ...opts.tls, host, port, localAddress: opts.localAddress, noDelay: true } as tls.ConnectionOptions)
+        : net.connect({ host, port, localAddress: opts.localAddress, noDelay: true });
       const timer = setTimeout(() => {
         s.destroy();
         reject(new ConnectError(address, new TimeoutError('connect')));
       }, connectTimeoutMs);
-      s.once('connect', () => {
+      s.once(opts.tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         s.removeAllListeners('error');
         resolve(s);

@@ -44,6 +44,8 @@ export interface FrameServerOptions<S> {
   maxPkgLen: (cmd: number) => number;
   allow?: (ip: string) => boolean;
   maxConnections?: number;
+  /** A TLS listener beside the plain one (src/security/tls.ts): same dispatch, same limits. */
+  tls?: { port: number; createServer(onSocket: (sock: net.Socket) => void): net.Server } | null;
   /** Security (src/security/): called once per connection, returns the dispatch that connection uses. */
   guard?: (conn: FrameSocket, dispatch: Dispatch<S>) => Dispatch<S>;
 }
@@ -56,6 +58,7 @@ export interface ConnectionStats {
 
 export class FrameServer<S> {
   private server: net.Server | null = null;
+  private tlsServer: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
   /** Connections between requests, oldest first (a Map keeps insertion order). */
   private readonly idleSince = new Map<FrameSocket, number>();
@@ -78,9 +81,17 @@ export class FrameServer<S> {
   async listen(): Promise<void> {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (sock) => this.accept(sock));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
+    await this.bind(server, this.opts.port);
+    if (this.opts.tls) {
+      this.tlsServer = this.opts.tls.createServer((sock) => this.accept(sock, false));
+      await this.bind(this.tlsServer, this.opts.tls.port);
+    }
+  }
+
+  private bind(server: net.Server, port: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: this.opts.host || undefined, port: this.opts.port }, () => {
+      server.listen({ host: this.opts.host || undefined, port }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -88,14 +99,15 @@ export class FrameServer<S> {
   }
 
   async close(): Promise<void> {
-    const server = this.server;
+    const servers = [this.server, this.tlsServer];
     this.server = null;
+    this.tlsServer = null;
     for (const s of this.sockets) s.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const server of servers) if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private accept(sock: net.Socket): void {
-    const conn = new FrameSocket(sock, { maxPkgLen: this.opts.maxPkgLen, quickAck: true });
+  private accept(sock: net.Socket, quickAck = true): void {
+    const conn = new FrameSocket(sock, { maxPkgLen: this.opts.maxPkgLen, quickAck });
     const peer = conn.remoteAddress;
     if (this.opts.allow && !this.opts.allow(peer)) {
       this.opts.log.warn({ peer }, 'connection refused by allow_hosts');

@@ -35,6 +35,7 @@ import { SyncProgress } from './sync/progress.js';
 import { storageFiles, type StorageFileAccess } from './handlers/http-files.js';
 import { PortSecurity } from '../security/guard.js';
 import { STORAGE_RULES } from '../security/command-rules.js';
+import { TlsIdentity } from '../security/tls.js';
 
 
 export interface StorageServerOptions {
@@ -74,6 +75,8 @@ export class StorageServer {
   private readonly server: FrameServer<StorageConnState>;
   /** auth_policy / cluster_secret_file; null when both are off. */
   private readonly security: PortSecurity | null;
+  /** tls_port / http.tls_port certificates; null when neither is set. */
+  readonly tls: TlsIdentity | null;
   private rt: OwnerRuntime | null = null;
   private initFlag: InitFlag;
   private stats: StatsKeeper;
@@ -116,6 +119,7 @@ export class StorageServer {
       if (this.rt) this.rt.memberIps = members.map((m) => m.ipAddr);
     });
     this.security = PortSecurity.from(config, this.log);
+    this.tls = TlsIdentity.from(config, this.log);
     this.server = new FrameServer<StorageConnState>({
       host: firstAddress(config.bindAddr),
       port: config.port,
@@ -129,6 +133,7 @@ export class StorageServer {
       newState: () => ({}),
       dispatch: (ctx) => dispatchStorage(this.runtime, ctx),
       guard: this.security?.guard<StorageConnState>(STORAGE_RULES, config.groupName, this.log),
+      tls: this.tls?.protocolListener(),
     });
     if ((opts.workers ?? 0) > 1) {
       this.pool = new WorkerPool(opts.workers!, {

@@ -19,6 +19,7 @@ import { clusterSnapshot, type TrackerSnapshot } from './snapshot.js';
 import { StorageIds } from './storage-ids.js';
 import { PortSecurity } from '../security/guard.js';
 import { TRACKER_RULES } from '../security/command-rules.js';
+import { TlsIdentity } from '../security/tls.js';
 
 export class TrackerServer {
   readonly cluster: Cluster;
@@ -30,6 +31,8 @@ export class TrackerServer {
   private checkTimer: NodeJS.Timeout | null = null;
   /** auth_policy / cluster_secret_file; null when both are off. */
   private readonly security: PortSecurity | null;
+  /** tls_port / http.tls_port certificates; null when neither is set. */
+  readonly tls: TlsIdentity | null;
   /** Services run beside the tracker (its HTTP entry, started by the serve layer). */
   private readonly attached: Array<{ stop(): Promise<void> }> = [];
 
@@ -47,6 +50,7 @@ export class TrackerServer {
       storageSyncFileMaxTime: config.storageSyncFileMaxTime,
     };
     this.security = PortSecurity.from(config, this.log);
+    this.tls = TlsIdentity.from(config, this.log);
     this.server = new FrameServer<TrackerConnState>({
       host: config.bindAddr,
       port: config.port,
@@ -60,6 +64,7 @@ export class TrackerServer {
       dispatch: (ctx) => this.dispatch(ctx),
       onClose: (state) => this.connectionClosed(state),
       guard: this.security?.guard<TrackerConnState>(TRACKER_RULES, null, this.log),
+      tls: this.tls?.protocolListener(),
     });
     const upTime = Math.floor(Date.now() / 1000);
     this.persistence = new Persistence(this.cluster, { basePath: config.basePath, useStorageId: config.useStorageId, log: this.log, upTime });

@@ -28,7 +28,7 @@ export async function startStorageHttp(storage: StorageServer): Promise<StorageG
     upload: (u) => files.upload(u),
     health: () => files.health(),
     downloaded: (ok, bytes) => files.downloaded(ok, bytes),
-  }, storage.log);
+  }, storage.log, storage.tls?.httpsListener());
   await gateway.start();
   // Stopped with the storage: after its tracker connections, before its listener and binlog (as before).
   storage.attach(gateway);

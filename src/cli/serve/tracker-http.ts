@@ -19,6 +19,7 @@ export async function startTrackerHttp(tracker: TrackerServer): Promise<TrackerE
     networkTimeout: c.networkTimeout, maxConnections: c.maxConnections, log: tracker.log,
     console: consoleRoutes(source, c.networkTimeout),
     metricsAccess: metricsAccess(c),
+    https: tracker.tls?.httpsListener(),
   }, tracker.httpRoutes());
   await entry.start();
   history.start();

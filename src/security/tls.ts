@@ -1,0 +1,94 @@
+// TLS listeners (issue 14 item 3): the certificate, key and CA files of tracker.conf / storage.conf as server
+// options, and their reload on SIGHUP (a worker pool's owner passes the signal on to its workers).
+import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import type { RequestListener, ServerOptions as HttpServerOptions } from 'node:http';
+import type net from 'node:net';
+import tls from 'node:tls';
+import type { TlsSettings } from '../config/index.js';
+import { ConfigError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+const reloaders = new Set<() => void>();
+let sighupInstalled = false;
+
+function installSighup(): void {
+  if (sighupInstalled) return;
+  sighupInstalled = true;
+  process.on('SIGHUP', () => {
+    for (const r of reloaders) r();
+    if (cluster.isPrimary) for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
+  });
+}
+
+function read(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new ConfigError(`cannot read the ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+export class TlsIdentity {
+  private context: tls.SecureContextOptions;
+  private readonly servers = new Set<tls.Server>();
+
+  private constructor(private readonly cfg: TlsSettings, private readonly log: Logger) {
+    this.context = this.load();
+    installSighup();
+    reloaders.add(() => this.reload());
+  }
+
+  /** Null when no TLS port is configured. */
+  static from(cfg: TlsSettings, log: Logger): TlsIdentity | null {
+    return cfg.tlsPort > 0 || cfg.httpTlsPort > 0 ? new TlsIdentity(cfg, log) : null;
+  }
+
+  private load(): tls.SecureContextOptions {
+    const ctx: tls.SecureContextOptions = { cert: read(this.cfg.tlsCertFile, 'TLS certificate'), key: read(this.cfg.tlsKeyFile, 'TLS key') };
+    if (this.cfg.tlsCaFile) ctx.ca = read(this.cfg.tlsCaFile, 'TLS CA file');
+    // A key that does not match its certificate is refused here, not at the first handshake.
+    tls.createSecureContext(ctx);
+    return ctx;
+  }
+
+  private reload(): void {
+    try {
+      this.context = this.load();
+      for (const s of this.servers) s.setSecureContext(this.context);
+      this.log.info({ cert: this.cfg.tlsCertFile }, 'TLS certificate reloaded');
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'TLS certificate not reloaded, the previous one stays');
+    }
+  }
+
+  private serverOptions(): tls.TlsOptions {
+    return { ...this.context, requestCert: this.cfg.tlsVerifyClient, rejectUnauthorized: this.cfg.tlsVerifyClient };
+  }
+
+  /** The protocol's TLS listener for FrameServer (null when tls_port is 0). */
+  protocolListener(): { port: number; createServer(onSocket: (sock: net.Socket) => void): net.Server } | null {
+    if (this.cfg.tlsPort <= 0) return null;
+    return {
+      port: this.cfg.tlsPort,
+      createServer: (onSocket) => this.track(tls.createServer({ ...this.serverOptions(), allowHalfOpen: true }, onSocket)),
+    };
+  }
+
+  /** HTTPS beside an HTTP listener (null when http.tls_port is 0). */
+  httpsListener(): { port: number; createServer(opts: HttpServerOptions, handler: RequestListener): https.Server } | null {
+    if (this.cfg.httpTlsPort <= 0) return null;
+    return {
+      port: this.cfg.httpTlsPort,
+      createServer: (opts, handler) => this.track(https.createServer({ ...opts, ...this.serverOptions() }, handler)),
+    };
+  }
+
+  private track<S extends tls.Server>(server: S): S {
+    this.servers.add(server);
+    server.on('tlsClientError', (err) => this.log.debug({ err: err.message }, 'TLS handshake failed'));
+    server.once('close', () => this.servers.delete(server));
+    return server;
+  }
+}
