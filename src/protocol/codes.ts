@@ -54,6 +54,10 @@ export const TrackerCmd = {
    * EINVAL ("unknown command") and keeps the connection (§3.2); the storage then stops asking it.
    */
   FdfsStorageReportHttpPort: 200,
+  /** fdfs only, storage → tracker after JOIN: the storage's tls_port (i64); stock answers EINVAL. */
+  FdfsStorageReportTlsPort: 201,
+  /** fdfs only, client → tracker: every storage's address and tls_port (src/protocol/tls-ports.ts). */
+  FdfsQueryTlsPorts: 202,
 } as const;
 
 export const StorageCmd = {

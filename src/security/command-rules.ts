@@ -37,6 +37,7 @@ export const TRACKER_RULES: CommandRules = table([
   [T.QueryUpdate, 'any'],
   [T.ServerListOneGroup, 'any'], [T.ServerListAllGroups, 'any'], [T.ServerListStorage, 'any'],
   [T.ServerTrackerClusterStat, 'any'], [T.ServerStorageClusterStat, 'any'], [T.ServerStorageVolumnStat, 'any'],
+  [T.FdfsQueryTlsPorts, 'any'],
   [T.ServerDeleteStorage, 'admin'], [T.ServerDeleteGroup, 'admin'], [T.ServerSetTrunkServer, 'admin'],
   // Storage → tracker and tracker → tracker.
   ...[T.TrackerJoinLeader, T.StorageChangeStatus, T.StorageGetMyIp, T.TrackerGetSysFilesStart, T.TrackerGetSysFilesEnd,
@@ -45,5 +46,5 @@ export const TRACKER_RULES: CommandRules = table([
     T.StorageReportTrunkFid, T.StorageReportTrunkFree, T.StorageParameterReq, T.StorageReportStatus, T.StorageChangelogReq,
     T.StorageReportIpChanged, T.StorageSyncDestQuery, T.StorageJoin, T.StorageBeat, T.StorageReportDiskUsage,
     T.StorageReplicaChg, T.StorageSyncSrcReq, T.StorageSyncDestReq, T.StorageSyncNotify, T.StorageSyncReport,
-    T.StorageGetGroupName, T.FdfsStorageReportHttpPort].map((c): [number, Requirement] => [c, 'peer']),
+    T.StorageGetGroupName, T.FdfsStorageReportHttpPort, T.FdfsStorageReportTlsPort].map((c): [number, Requirement] => [c, 'peer']),
 ]);

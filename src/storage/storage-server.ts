@@ -324,6 +324,7 @@ export class StorageServer {
         beforeJoin: (tracker) => this.beforeJoin(tracker),
         storageId: () => this.runtime.identity?.id ?? '',
         httpPort: this.config.httpDisabled ? 0 : Math.max(0, this.config.httpServerPort),
+        tlsPort: this.config.tlsPort,
         progress: this.progress,
       }, t);
       this.reporters.push(r);

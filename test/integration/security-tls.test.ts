@@ -10,6 +10,8 @@ import { Connection } from '../../src/net/connection.js';
 import { CommonCmd, TrackerCmd } from '../../src/protocol/codes.js';
 import { encodeHeader } from '../../src/protocol/header.js';
 import { decodeListGroupsResponse, encodeListAllGroupsRequest } from '../../src/protocol/tracker-list.js';
+import { decodeQueryTlsPortsResponse, encodeQueryTlsPortsRequest } from '../../src/protocol/tls-ports.js';
+import { runCli } from '../helpers/proc.js';
 import { allocHost, startStorage, startTracker, stopAll, tempDir, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 
 const dir = tempDir('fdfs-tls-');
@@ -90,6 +92,39 @@ describe('the protocol over TLS', () => {
     const c = await Connection.connect(storageHost, TLS.storage, { tls: { ca: readFileSync(f('ca.pem')), cert: readFileSync(f('client.pem')), key: readFileSync(f('client.key')) } });
     expect(await c.activeTest()).toBe(true);
     c.destroy();
+  });
+});
+
+describe('clients over TLS', () => {
+  it('the tracker advertises the storage\'s TLS port (202); our client uploads and downloads over TLS', async () => {
+    const ca = readFileSync(f('ca.pem'));
+    const c = await Connection.connect(trackerHost, TLS.tracker, { tls: { ca } });
+    const ports = decodeQueryTlsPortsResponse(await c.call(encodeQueryTlsPortsRequest(), { cmd: TrackerCmd.FdfsQueryTlsPorts }));
+    c.destroy();
+    expect(ports).toEqual([{ ip: storageHost, port: 23000, tlsPort: TLS.storage }]);
+    const viaTls = new FdfsClient({ trackers: [`${trackerHost}:${TLS.tracker}`], tls: { ca, cert: readFileSync(f('client.pem')), key: readFileSync(f('client.key')) } });
+    try {
+      const id = await viaTls.upload(Buffer.from('sent over tls'), { ext: 'txt' });
+      expect((await viaTls.downloadToBuffer(id)).toString()).toBe('sent over tls');
+    } finally {
+      viaTls.close();
+    }
+    // Without a client certificate the storage's TLS port (tls_verify_client) refuses: the storage leg is TLS too.
+    const noCert = new FdfsClient({ trackers: [`${trackerHost}:${TLS.tracker}`], tls: { ca } });
+    try {
+      await expect(noCert.upload(Buffer.from('x'))).rejects.toThrow();
+    } finally {
+      noCert.close();
+    }
+  });
+
+  it('the CLI: --tls-ca, --tls-cert, --tls-key', async () => {
+    const file = f('cli.txt');
+    writeFileSync(file, 'cli over tls');
+    const tlsFlags = ['-t', `${trackerHost}:${TLS.tracker}`, '--tls-ca', f('ca.pem'), '--tls-cert', f('client.pem'), '--tls-key', f('client.key')];
+    const up = await runCli(['upload', file, '-q', ...tlsFlags]);
+    expect(up.code, up.stderr).toBe(0);
+    expect((await runCli(['download', up.stdout.trim(), '-', ...tlsFlags])).stdout).toBe('cli over tls');
   });
 });
 
