@@ -9,7 +9,9 @@ import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { Errno, StatusError } from '../../src/errors.js';
 import { Connection } from '../../src/net/connection.js';
-import { CommonCmd, StorageCmd } from '../../src/protocol/codes.js';
+import { CommonCmd, StorageCmd, TrackerCmd } from '../../src/protocol/codes.js';
+import { encodeGetMyIpRequest } from '../../src/protocol/join.js';
+import { encodeDeleteStorageRequest } from '../../src/protocol/tracker-list.js';
 import { encodeHeader } from '../../src/protocol/header.js';
 import { splitFileId } from '../../src/protocol/file-id.js';
 import { encodeSyncDeleteRequest } from '../../src/protocol/sync.js';
@@ -113,6 +115,21 @@ describe('keys and rights', () => {
     }
   });
 
+  it('admin commands on the tracker need the admin right', async () => {
+    const writer = client('writer');
+    const c = await Connection.connect(t1.host, t1.port, { connectTimeout: 5, networkTimeout: 10, localAddress: allocHost() });
+    try {
+      expect(await keyAuthenticator(key('writer'))(c)).toBe(true);
+      expect((await c.call(encodeDeleteStorageRequest('group1', '10.9.9.9'), { cmd: TrackerCmd.ServerDeleteStorage, onError: 'return' })).status).toBe(Errno.EACCES);
+      expect(await keyAuthenticator(key('admin'))(c)).toBe(true);
+      // Allowed now: the tracker itself answers (no such storage).
+      expect((await c.call(encodeDeleteStorageRequest('group1', '10.9.9.9'), { cmd: TrackerCmd.ServerDeleteStorage, onError: 'return' })).status).not.toBe(Errno.EACCES);
+    } finally {
+      c.destroy();
+    }
+    expect((await writer.listGroups()).map((g) => g.groupName)).toEqual(['group1']);
+  });
+
   it('the CLI authenticates with --key-file and says plainly when refused', async () => {
     const file = path.join(dir, 'cli.txt');
     writeFileSync(file, 'hello');
@@ -181,6 +198,18 @@ describe('cluster secret', () => {
     await waitFor('the rogue refused', async () => /refused this server's cluster secret/.test(rogue!.proc.output));
     const storages = await client('admin').listStorages('group1');
     expect(storages.map((s) => s.ipAddr)).not.toContain(rogue.host);
+  });
+
+  it('a host without the secret cannot use the storage↔tracker commands (GET_MY_IP), even with an admin key', async () => {
+    const c = await Connection.connect(t1.host, t1.port, { connectTimeout: 5, networkTimeout: 10, localAddress: allocHost() });
+    try {
+      const ask = () => c.call(encodeGetMyIpRequest({ group: 'group1', storagePort: 23000 }), { cmd: TrackerCmd.StorageGetMyIp, onError: 'return' });
+      expect((await ask()).status).toBe(Errno.EACCES);
+      expect(await keyAuthenticator(key('admin'))(c)).toBe(true);
+      expect((await ask()).status).toBe(Errno.EACCES);
+    } finally {
+      c.destroy();
+    }
   });
 
   it('a host without the secret cannot push (sync delete) to a storage, with or without a handshake', async () => {
