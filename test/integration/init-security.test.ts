@@ -43,6 +43,6 @@ describe('fdfs init --security required', () => {
     expect((await runCli(['download', id, '-', '--config', client])).stdout).toBe('hello');
     const keyless = await runCli(['download', id, '-', '-t', `${host}:22122`]);
     expect(keyless.code).not.toBe(0);
-    expect(keyless.stderr).toMatch(/permission denied|needs an authenticated key/i);
+    expect(keyless.stderr).toMatch(/permission denied \(EACCES\) — the server refused this: use a key that allows it \(--key-file/);
   });
 });

@@ -138,7 +138,7 @@ describe('keys and rights', () => {
     const id = up.stdout.trim();
     const del = await runCli(['delete', id, '-t', t2.address, '--key-file', keyFile('writer')]);
     expect(del.code).not.toBe(0);
-    expect(del.stderr).toMatch(/permission denied|may not delete/i);
+    expect(del.stderr).toMatch(/permission denied \(EACCES\) — the server refused this: use a key that allows it/);
     const ok = await runCli(['delete', id, '-t', t2.address, '--key-file', keyFile('admin')]);
     expect(ok.code, ok.stderr).toBe(0);
   });
