@@ -249,6 +249,10 @@ export interface TlsSettings {
   tlsCaFile: string;
   /** `tls_verify_client`: the TLS ports require a client certificate signed by tls_ca_file. @default false */
   tlsVerifyClient: boolean;
+  /** `cluster_tls`: servers talk to each other over mutual TLS only. @default false */
+  clusterTls: boolean;
+  /** `tracker_tls_port`: the trackers' tls_port, for a storage's cluster_tls connections. @default 0 */
+  trackerTlsPort: number;
 }
 
 export function tlsFields<T extends TlsSettings>(): Array<Field<T, keyof TlsSettings>> {
@@ -260,6 +264,8 @@ export function tlsFields<T extends TlsSettings>(): Array<Field<T, keyof TlsSett
     f.str('tlsKeyFile', 'tls_key_file', '', 'fdfs only: PEM private key of the TLS ports, relative to this file; read again on SIGHUP.', { path: true }),
     f.str('tlsCaFile', 'tls_ca_file', '', 'fdfs only: PEM CA certificates that client certificates must chain to (with tls_verify_client).', { path: true }),
     f.bool('tlsVerifyClient', 'tls_verify_client', false, 'fdfs only: the TLS ports accept only clients with a certificate signed by tls_ca_file (mutual TLS, e.g. between servers).'),
+    f.bool('clusterTls', 'cluster_tls', false, 'fdfs only: servers talk to each other over mutual TLS: this server connects to trackers (tracker_tls_port) and to its group\'s storages (their tls_port, the same as this one\'s) with its own certificate, and takes storage/tracker commands only over a verified TLS connection (cluster_legacy_hosts excepted). Needs tls_port, tls_ca_file and tls_verify_client.'),
+    f.int('trackerTlsPort', 'tracker_tls_port', 0, 'fdfs only: the tls_port of the trackers (one port for all), used with cluster_tls; a tracker uses its own tls_port for its peers.', { min: 0, max: 65535 }),
   ];
   return rows as unknown as Array<Field<T, keyof TlsSettings>>;
 }
@@ -270,4 +276,7 @@ export function validateTls(cfg: TlsSettings, raw: RawConf): void {
     throw keyError(raw, cfg.tlsPort > 0 ? 'tls_port' : 'http.tls_port', 'a TLS port needs tls_cert_file and tls_key_file');
   }
   if (cfg.tlsVerifyClient && !cfg.tlsCaFile) throw keyError(raw, 'tls_verify_client', 'tls_verify_client needs tls_ca_file');
+  if (cfg.clusterTls && !(cfg.tlsPort > 0 && cfg.tlsVerifyClient)) {
+    throw keyError(raw, 'cluster_tls', 'cluster_tls needs tls_port, tls_ca_file and tls_verify_client = true');
+  }
 }

@@ -28,6 +28,14 @@ export type Authenticate = (conn: Connection) => Promise<boolean>;
 
 let defaultAuthenticate: Authenticate | undefined;
 
+/** Where this process's connections go over TLS (servers with cluster_tls): the TLS port and options, or null. */
+export type TlsRoute = (host: string, port: number) => { port: number; tls: tls.ConnectionOptions } | null;
+let defaultTlsRoute: TlsRoute | undefined;
+
+export function setDefaultTlsRoute(fn: TlsRoute | undefined): void {
+  defaultTlsRoute = fn;
+}
+
 /** What every connection of this process authenticates with unless its options say otherwise (servers: the cluster secret). */
 export function setDefaultAuthenticate(fn: Authenticate | undefined): void {
   defaultAuthenticate = fn;
@@ -83,7 +91,10 @@ export class Connection {
     return Connection.dial(host, port, opts);
   }
 
-  private static async dial(host: string, port: number, opts: ConnectOptions): Promise<Connection> {
+  private static async dial(host: string, givenPort: number, given: ConnectOptions): Promise<Connection> {
+    const route = given.tls ? null : defaultTlsRoute?.(host, givenPort);
+    const port = route ? route.port : givenPort;
+    const opts = route ? { ...given, tls: route.tls } : given;
     const address = `${host}:${port}`;
     const connectTimeoutMs = (opts.connectTimeout ?? 10) * 1000;
     const sock = await new Promise<net.Socket>((resolve, reject) => {

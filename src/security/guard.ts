@@ -1,7 +1,11 @@
 // Server side of authentication (issue 14): per connection, the handshake (140/141) and the check of each
 // command against what the connection proved. Built once per connection; with security off no guard exists.
 import { randomBytes } from 'node:crypto';
-import type { AllowHosts, SecuritySettings } from '../config/index.js';
+import { TLSSocket } from 'node:tls';
+import type { AllowHosts, SecuritySettings, TlsSettings } from '../config/index.js';
+
+/** What the guard reads of a tracker.conf / storage.conf. */
+type GuardSettings = SecuritySettings & Pick<TlsSettings, 'clusterTls'>;
 import { Errno, StatusError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { setDefaultAuthenticate } from '../net/connection.js';
@@ -21,14 +25,14 @@ export class PortSecurity {
   readonly keys: KeyStore | null;
   readonly clusterSecrets: Buffer[] | null;
 
-  private constructor(readonly settings: SecuritySettings, log: Logger) {
+  private constructor(readonly settings: GuardSettings, log: Logger) {
     this.keys = settings.authKeysFile ? new KeyStore(settings.authKeysFile, (err) => log.error({ err: err.message }, 'keys file not reloaded, the previous keys stay')) : null;
     this.clusterSecrets = settings.clusterSecretFile ? loadClusterSecrets(settings.clusterSecretFile) : null;
   }
 
   /** Null when nothing is turned on: the server then runs exactly as without this code. */
-  static from(settings: SecuritySettings, log: Logger): PortSecurity | null {
-    if (settings.authPolicy === 'off' && !settings.clusterSecretFile) return null;
+  static from(settings: GuardSettings, log: Logger): PortSecurity | null {
+    if (settings.authPolicy === 'off' && !settings.clusterSecretFile && !settings.clusterTls) return null;
     return new PortSecurity(settings, log);
   }
 
@@ -65,12 +69,15 @@ class ConnectionGuard {
   /** Listed as a stock client or server: served without a handshake. */
   private readonly legacyClient: boolean;
   private readonly legacyServer: boolean;
+  /** Came over TLS with a client certificate that chains to tls_ca_file (cluster_tls). */
+  private readonly tlsVerified: boolean;
 
   constructor(private readonly sec: PortSecurity, private readonly rules: CommandRules, private readonly group: string | null,
     private readonly conn: FrameSocket, private readonly log: Logger) {
     const ip = conn.remoteAddress;
     this.legacyServer = listed(sec.settings.clusterLegacyHosts, ip);
     this.legacyClient = this.legacyServer || listed(sec.settings.authLegacyHosts, ip);
+    this.tlsVerified = conn.socket instanceof TLSSocket && conn.socket.authorized;
   }
 
   async run<S>(ctx: RequestContext<S>, inner: Dispatch<S>): Promise<void> {
@@ -85,15 +92,25 @@ class ConnectionGuard {
   }
 
   private permits(need: Requirement): boolean {
-    if (need === 'free' || this.server) return true;
-    if (need === 'peer') return this.sec.clusterSecrets === null || this.legacyServer;
+    if (need === 'free') return true;
+    if (need === 'peer') return this.peerPermitted();
+    if (this.server) return true;
     if (this.rights) return need === 'any' || this.rights.allows(this.group, need);
     return this.sec.settings.authPolicy !== 'required' || this.legacyClient;
   }
 
+  /** A server of this cluster: listed as stock, else what is configured (mutual TLS, the secret) proved. */
+  private peerPermitted(): boolean {
+    if (this.legacyServer) return true;
+    if (this.sec.settings.clusterTls && !this.tlsVerified) return false;
+    return this.sec.clusterSecrets === null || this.server;
+  }
+
   private refusal(need: Requirement, cmd: number): string {
     const who = this.conn.remoteAddress;
-    if (need === 'peer') return `command ${cmd} is for servers of this cluster; ${who} did not prove the cluster secret`;
+    if (need === 'peer') {
+      return `command ${cmd} is for servers of this cluster; ${who} did not prove ${this.sec.settings.clusterTls && !this.tlsVerified ? 'a server certificate over TLS (cluster_tls)' : 'the cluster secret'}`;
+    }
     if (this.rights) return `key "${this.keyId}" may not ${need === 'any' ? 'do this' : need}${this.group ? ` in group ${this.group}` : ''} (command ${cmd} from ${who})`;
     return `command ${cmd} from ${who} needs an authenticated key (auth_policy = required)`;
   }

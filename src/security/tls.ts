@@ -6,7 +6,8 @@ import https from 'node:https';
 import type { RequestListener, ServerOptions as HttpServerOptions } from 'node:http';
 import type net from 'node:net';
 import tls from 'node:tls';
-import type { TlsSettings } from '../config/index.js';
+import type { AllowHosts, TlsSettings } from '../config/index.js';
+import { setDefaultTlsRoute } from '../net/connection.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -63,6 +64,19 @@ export class TlsIdentity {
     }
   }
 
+  /**
+   * cluster_tls: this process's connections to the servers `tlsPortOf` names go to their TLS port with this
+   * server's certificate (the current one, after a SIGHUP too); stock servers (`legacy`) stay plain.
+   */
+  routeServers(tlsPortOf: (host: string, port: number) => number, legacy: AllowHosts | null): void {
+    if (!this.cfg.clusterTls) return;
+    setDefaultTlsRoute((host, port) => {
+      const tlsPort = tlsPortOf(host, port);
+      if (!tlsPort || legacy?.allows(host)) return null;
+      return { port: tlsPort, tls: { ...this.context, servername: undefined } };
+    });
+  }
+
   private serverOptions(): tls.TlsOptions {
     return { ...this.context, requestCert: this.cfg.tlsVerifyClient, rejectUnauthorized: this.cfg.tlsVerifyClient };
   }
@@ -91,4 +105,10 @@ export class TlsIdentity {
     server.once('close', () => this.servers.delete(server));
     return server;
   }
+}
+
+/** A storage's cluster_tls routes: its trackers at tracker_tls_port, its group's storages (same port) at its tls_port. */
+export function storageTlsRoutes(cfg: TlsSettings & { port: number; trackerServers: Array<{ hosts: string[]; port: number }> }): (host: string, port: number) => number {
+  const trackers = new Set(cfg.trackerServers.flatMap((t) => t.hosts.map((h) => `${h}:${t.port}`)));
+  return (host, port) => (trackers.has(`${host}:${port}`) ? cfg.trackerTlsPort : port === cfg.port ? cfg.tlsPort : 0);
 }

@@ -35,7 +35,7 @@ import { SyncProgress } from './sync/progress.js';
 import { storageFiles, type StorageFileAccess } from './handlers/http-files.js';
 import { PortSecurity } from '../security/guard.js';
 import { STORAGE_RULES } from '../security/command-rules.js';
-import { TlsIdentity } from '../security/tls.js';
+import { TlsIdentity, storageTlsRoutes } from '../security/tls.js';
 
 
 export interface StorageServerOptions {
@@ -210,6 +210,7 @@ export class StorageServer {
     if (c.disabled) throw new ConfigError('storage is disabled (disabled = true)');
     await c.allowHosts.resolve();
     await this.security?.start();
+    this.tls?.routeServers(storageTlsRoutes(c), c.clusterLegacyHosts);
     await mkdir(path.join(c.basePath, 'data', 'sync'), { recursive: true });
     const paths = new StorePaths(c.storePaths, c.subdirCountPerPath);
     const lost = lostStorePaths(c);

@@ -123,6 +123,8 @@ export class TrackerServer {
     // Host names in allow_hosts match by their resolved addresses.
     await this.config.allowHosts.resolve();
     await this.security?.start();
+    // cluster_tls: peer trackers share this tracker's port and tls_port.
+    this.tls?.routeServers((_host, port) => (port === this.config.port ? this.config.tlsPort : 0), this.config.clusterLegacyHosts);
     await this.server.listen();
     await this.persistence.start();
     this.relationship.start();

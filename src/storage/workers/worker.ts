@@ -8,7 +8,7 @@ import { metrics } from '../../metrics.js';
 import { FrameServer } from '../../net/server.js';
 import { PortSecurity } from '../../security/guard.js';
 import { STORAGE_RULES } from '../../security/command-rules.js';
-import { TlsIdentity } from '../../security/tls.js';
+import { TlsIdentity, storageTlsRoutes } from '../../security/tls.js';
 import { STAT_I64_FIELDS, type StatI64Field } from '../../protocol/tracker-list.js';
 import { dispatchStorage } from '../dispatch.js';
 import { firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
@@ -61,6 +61,8 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
   };
 
   const security = PortSecurity.from(config, log);
+  const tlsId = TlsIdentity.from(config, log);
+  tlsId?.routeServers(storageTlsRoutes(config), config.clusterLegacyHosts);
   await security?.start();
   const server = new FrameServer<StorageConnState>({
     host: firstAddress(config.bindAddr), port: config.port, role: 'storage', log,
@@ -68,7 +70,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     allow: (ip) => config.allowHosts.allows(ip), maxConnections: config.maxConnections,
     newState: () => ({}), dispatch: (ctx) => dispatchStorage(rt, ctx),
     guard: security?.guard<StorageConnState>(STORAGE_RULES, config.groupName, log),
-    tls: TlsIdentity.from(config, log)?.protocolListener(),
+    tls: tlsId?.protocolListener(),
   });
 
   let reported: Record<string, number> = {};
