@@ -52,6 +52,12 @@ export abstract class FdfsCommand extends BaseCommand {
       setDefaultAuthenticate(keyAuthenticator(opts.key));
     }
     this.clientInstance = new FdfsClient(opts);
+    if (opts.tls) {
+      // Storages reached outside the client's pools (ls, verify) go to their advertised TLS port too.
+      const { setDefaultTlsRoute } = await import('../net/connection.js');
+      const client = this.clientInstance;
+      setDefaultTlsRoute(async (host, port) => ({ port: await client.tlsPortOf({ ip: host, port }), tls: opts.tls! }));
+    }
     return this.clientInstance;
   }
 

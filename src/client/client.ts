@@ -201,7 +201,8 @@ export class FdfsClient {
   /** Storage port → its advertised TLS port, from the tracker's 202 answer (asked again for a storage not in it). */
   private readonly tlsPorts = new Map<string, number>();
 
-  private async tlsPortOf(addr: StorageAddr): Promise<number> {
+  /** The TLS port the trackers advertise for a storage (202); UsageError when it has none. */
+  async tlsPortOf(addr: Pick<StorageAddr, 'ip' | 'port'>): Promise<number> {
     const key = `${addr.ip}:${addr.port}`;
     if (!this.tlsPorts.get(key)) {
       const body = await this.trackers.use((c) => c.call(encodeQueryTlsPortsRequest(), { cmd: TrackerCmd.FdfsQueryTlsPorts, maxBody: 1 << 20 }));

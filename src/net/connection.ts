@@ -29,7 +29,11 @@ export type Authenticate = (conn: Connection) => Promise<boolean>;
 let defaultAuthenticate: Authenticate | undefined;
 
 /** Where this process's connections go over TLS (servers with cluster_tls): the TLS port and options, or null. */
-export type TlsRoute = (host: string, port: number) => { port: number; tls: tls.ConnectionOptions } | null;
+export type TlsRoute = (host: string, port: number) => TlsRouted | null | Promise<TlsRouted | null>;
+export interface TlsRouted {
+  port: number;
+  tls: tls.ConnectionOptions;
+}
 let defaultTlsRoute: TlsRoute | undefined;
 
 export function setDefaultTlsRoute(fn: TlsRoute | undefined): void {
@@ -92,7 +96,7 @@ export class Connection {
   }
 
   private static async dial(host: string, givenPort: number, given: ConnectOptions): Promise<Connection> {
-    const route = given.tls ? null : defaultTlsRoute?.(host, givenPort);
+    const route = given.tls ? null : await defaultTlsRoute?.(host, givenPort);
     const port = route ? route.port : givenPort;
     const opts = route ? { ...given, tls: route.tls } : given;
     const address = `${host}:${port}`;

@@ -118,13 +118,19 @@ describe('clients over TLS', () => {
     }
   });
 
-  it('the CLI: --tls-ca, --tls-cert, --tls-key', async () => {
+  it('the CLI: --tls-ca, --tls-cert, --tls-key, for ls too', async () => {
     const file = f('cli.txt');
     writeFileSync(file, 'cli over tls');
     const tlsFlags = ['-t', `${trackerHost}:${TLS.tracker}`, '--tls-ca', f('ca.pem'), '--tls-cert', f('client.pem'), '--tls-key', f('client.key')];
     const up = await runCli(['upload', file, '-q', ...tlsFlags]);
     expect(up.code, up.stderr).toBe(0);
     expect((await runCli(['download', up.stdout.trim(), '-', ...tlsFlags])).stdout).toBe('cli over tls');
+    // ls talks to a storage directly: over its advertised TLS port too (the storage wants the client certificate).
+    const ls = await runCli(['ls', 'group1', ...tlsFlags]);
+    expect(ls.code, ls.stderr).toBe(0);
+    expect(ls.stdout).toContain(up.stdout.trim());
+    const lsNoCert = await runCli(['ls', 'group1', '-t', `${trackerHost}:${TLS.tracker}`, '--tls-ca', f('ca.pem')]);
+    expect(lsNoCert.code).not.toBe(0);
   });
 });
 
