@@ -18,14 +18,16 @@ import { FdfsAuthCmd } from '../protocol/codes.js';
 import type { CommandRules, Requirement } from './command-rules.js';
 import { KeyStore, loadClusterSecrets } from './keys.js';
 import { keyAuthenticator } from './client-auth.js';
+import { onSighup } from './sighup.js';
 import type { Rights } from './rights.js';
 
 /** A port's security settings, loaded (keys file, cluster secret). */
 export class PortSecurity {
   readonly keys: KeyStore | null;
-  readonly clusterSecrets: Buffer[] | null;
+  /** Current first; read again on SIGHUP. */
+  clusterSecrets: Buffer[] | null;
 
-  private constructor(readonly settings: GuardSettings, log: Logger) {
+  private constructor(readonly settings: GuardSettings, private readonly log: Logger) {
     this.keys = settings.authKeysFile ? new KeyStore(settings.authKeysFile, (err) => log.error({ err: err.message }, 'keys file not reloaded, the previous keys stay')) : null;
     this.clusterSecrets = settings.clusterSecretFile ? loadClusterSecrets(settings.clusterSecretFile) : null;
   }
@@ -43,7 +45,21 @@ export class PortSecurity {
   async start(): Promise<void> {
     await this.settings.authLegacyHosts?.resolve();
     await this.settings.clusterLegacyHosts?.resolve();
-    if (this.clusterSecrets) setDefaultAuthenticate(keyAuthenticator({ id: CLUSTER_KEY_ID, secret: this.clusterSecrets[0]! }));
+    if (!this.clusterSecrets) return;
+    setDefaultAuthenticate(keyAuthenticator({ id: CLUSTER_KEY_ID, secret: this.clusterSecrets[0]! }));
+    // A rotation (fdfs key cluster) needs no restart: SIGHUP reads the file again.
+    onSighup(() => this.reloadClusterSecrets());
+  }
+
+  private reloadClusterSecrets(): void {
+    try {
+      const secrets = loadClusterSecrets(this.settings.clusterSecretFile);
+      this.clusterSecrets = secrets;
+      setDefaultAuthenticate(keyAuthenticator({ id: CLUSTER_KEY_ID, secret: secrets[0]! }));
+      this.log.info({ secrets: secrets.length }, 'cluster secret reloaded');
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'cluster secret not reloaded, the previous one stays');
+    }
   }
 
   /** FrameServer's per-connection hook: `inner` wrapped with this connection's checks. */

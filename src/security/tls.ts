@@ -1,6 +1,5 @@
 // TLS listeners (issue 14 item 3): the certificate, key and CA files of tracker.conf / storage.conf as server
-// options, and their reload on SIGHUP (a worker pool's owner passes the signal on to its workers).
-import cluster from 'node:cluster';
+// options, their reload on SIGHUP, and cluster_tls routes to the other servers.
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { RequestListener, ServerOptions as HttpServerOptions } from 'node:http';
@@ -8,20 +7,9 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import type { AllowHosts, TlsSettings } from '../config/index.js';
 import { setDefaultTlsRoute } from '../net/connection.js';
+import { onSighup } from './sighup.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
-
-const reloaders = new Set<() => void>();
-let sighupInstalled = false;
-
-function installSighup(): void {
-  if (sighupInstalled) return;
-  sighupInstalled = true;
-  process.on('SIGHUP', () => {
-    for (const r of reloaders) r();
-    if (cluster.isPrimary) for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
-  });
-}
 
 function read(file: string, what: string): Buffer {
   try {
@@ -37,8 +25,7 @@ export class TlsIdentity {
 
   private constructor(private readonly cfg: TlsSettings, private readonly log: Logger) {
     this.context = this.load();
-    installSighup();
-    reloaders.add(() => this.reload());
+    onSighup(() => this.reload());
   }
 
   /** Null when no TLS port is configured. */

@@ -212,6 +212,33 @@ describe('cluster secret', () => {
     }
   });
 
+  it('rotates without a restart: fdfs key cluster, SIGHUP, then --retire and SIGHUP; the old secret is then refused', async () => {
+    const old = Buffer.from(secrets.cluster, 'hex');
+    const servers = [t1, t2, s1, s2];
+    const reloads = (p: { proc: { output: string } }) => (p.proc.output.match(/cluster secret reloaded/g) ?? []).length;
+    const hup = async (round: number) => {
+      for (const sv of servers) sv.proc.child!.kill('SIGHUP');
+      await waitFor(`reload ${round} everywhere`, async () => servers.every((sv) => reloads(sv) >= round));
+    };
+    expect((await runCli(['key', 'cluster', clusterFile])).code).toBe(0);
+    await hup(1);
+    const proves = async (secret: Buffer) => {
+      const c = await Connection.connect(s1.host, s1.port, { localAddress: allocHost() });
+      try {
+        return await keyAuthenticator({ id: 'cluster', secret })(c).then(() => 'ok', (e: StatusError) => e.errno);
+      } finally {
+        c.destroy();
+      }
+    };
+    expect(await proves(old)).toBe('ok');
+    expect((await runCli(['key', 'cluster', clusterFile, '--retire'])).code).toBe(0);
+    await hup(2);
+    expect(await proves(old)).toBe(Errno.EACCES);
+    const data = randomBytes(800);
+    const id = await client('writer').upload(data);
+    for (const s of [s1, s2]) await waitFor(`replica on ${s.address}`, async () => (await fileInfoAt(s.address, id)) !== null);
+  });
+
   it('a host without the secret cannot push (sync delete) to a storage, with or without a handshake', async () => {
     const data = randomBytes(1000);
     const id = await client('writer').upload(data);
