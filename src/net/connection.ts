@@ -96,7 +96,7 @@ export class Connection {
   }
 
   private static async dial(host: string, givenPort: number, given: ConnectOptions): Promise<Connection> {
-    const route = given.tls ? null : await defaultTlsRoute?.(host, givenPort);
+    const route = given.tls || !defaultTlsRoute ? null : await defaultTlsRoute(host, givenPort);
     const port = route ? route.port : givenPort;
     const opts = route ? { ...given, tls: route.tls } : given;
     const address = `${host}:${port}`;
