@@ -114,6 +114,8 @@ export interface TrackerConfig extends LogSettings, AntiStealSettings, SecurityS
   httpServerPort: number;
   /** `http.storage_server_port` (fdfs): the storages' http.server_port, used in the entry's redirects. @default 8888 */
   httpStorageServerPort: number;
+  /** `http.storage_tls_port` (fdfs): the storages' http.tls_port, for redirects of requests that came over HTTPS; 0 = plain. @default 0 */
+  httpStorageTlsPort: number;
 }
 
 const f = fields<TrackerConfig>();
@@ -185,6 +187,7 @@ export const TRACKER_FIELDS = [
   f.int('connectionPoolMaxIdleTime', 'connection_pool_max_idle_time', 3600, 'Seconds after which an idle pooled connection is closed.', { min: 1 }),
   f.int('httpServerPort', 'http.server_port', 0, 'Port of the tracker\'s HTTP entry: GET /group/M00/… answers 302 to a storage that holds the file; 0 = no HTTP (the stock sample sets 8080).', { min: 0, max: 65535 }),
   f.int('httpStorageServerPort', 'http.storage_server_port', 8888, 'fdfs only: the http.server_port of the storages\' gateways (one port for the whole cluster; storages do not report it), used in the HTTP entry\'s redirects.', { min: 1, max: 65535 }),
+  f.int('httpStorageTlsPort', 'http.storage_tls_port', 0, 'fdfs only: the http.tls_port of the storages\' gateways; a request that came to this entry over HTTPS is redirected there (https://). 0 = to the plain HTTP port.', { min: 0, max: 65535 }),
   ...antiStealFields<TrackerConfig>(),
   ...securityFields<TrackerConfig>(),
   ...metricsAccessFields<TrackerConfig>(),

@@ -33,6 +33,8 @@ export interface TrackerEntryOptions {
   console?: ConsoleHandler;
   /** Who may read /metrics (metrics-access.ts); absent = anyone. */
   metricsAccess?: ((req: IncomingMessage) => boolean) | null;
+  /** The storages' HTTPS port, for redirects of requests that came over HTTPS (0: their plain port). */
+  storageHttpsPort?: number;
   /** HTTPS beside HTTP (http.tls_port). */
   https?: HttpsListener | null;
 }
@@ -81,7 +83,11 @@ export class TrackerEntry {
       if (err instanceof StatusError) return reply(res, 404, err.message);
       throw err;
     }
-    const location = `http://${host.includes(':') ? `[${host}]` : host}${port === 80 ? '' : `:${port}`}/${target.group}/${target.logical}${t.rawQuery ? `?${t.rawQuery}` : ''}`;
+    // Over HTTPS, to the storages' HTTPS port when the tracker knows it.
+    const secure = (req.socket as { encrypted?: boolean }).encrypted === true && (this.o.storageHttpsPort ?? 0) > 0;
+    if (secure) port = this.o.storageHttpsPort!;
+    const scheme = secure ? 'https' : 'http';
+    const location = `${scheme}://${host.includes(':') ? `[${host}]` : host}${port === (secure ? 443 : 80) ? '' : `:${port}`}/${target.group}/${target.logical}${t.rawQuery ? `?${t.rawQuery}` : ''}`;
     reply(res, 302, `see ${location}`, { Location: location, 'Cache-Control': 'no-store' });
   }
 }

@@ -53,7 +53,7 @@ beforeAll(async () => {
   issue('server', 'fdfs server one');
   issue('client', 'fdfs client');
   const tlsConf = { tls_cert_file: f('server.pem'), tls_key_file: f('server.key') };
-  tracker = await startTracker({ host: trackerHost, conf: { ...tlsConf, tls_port: TLS.tracker, 'http.server_port': 8080, 'http.tls_port': TLS.trackerHttps } });
+  tracker = await startTracker({ host: trackerHost, conf: { ...tlsConf, tls_port: TLS.tracker, 'http.server_port': 8080, 'http.tls_port': TLS.trackerHttps, 'http.storage_tls_port': TLS.storageHttps } });
   storage = await startStorage({
     host: storageHost, trackers: [tracker.address],
     conf: { ...tlsConf, tls_port: TLS.storage, 'http.server_port': 8888, 'http.tls_port': TLS.storageHttps, tls_ca_file: f('ca.pem'), tls_verify_client: true },
@@ -141,6 +141,10 @@ describe('HTTPS', () => {
     const url = `https://${storageHost}:${TLS.storageHttps}/${fileId}`;
     expect(execFileSync('curl', ['-sS', '--cacert', f('ca.pem'), '--cert', f('client.pem'), '--key', f('client.key'), url]).toString()).toBe('over tls');
     expect(spawnSync('curl', ['-sS', '--cacert', f('ca.pem'), url]).status).not.toBe(0);
+    // The tracker entry over HTTPS redirects to the storages' HTTPS port (http.storage_tls_port); over HTTP as before.
+    const head = (u: string) => execFileSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{redirect_url}', '--cacert', f('ca.pem'), u]).toString();
+    expect(head(`https://${trackerHost}:${TLS.trackerHttps}/${fileId}`)).toBe(`https://${storageHost}:${TLS.storageHttps}/${fileId}`);
+    expect(head(`http://${trackerHost}:8080/${fileId}`)).toBe(`http://${storageHost}:8888/${fileId}`);
     // The plain ports are unchanged.
     expect(execFileSync('curl', ['-sS', `http://${storageHost}:8888/${fileId}`]).toString()).toBe('over tls');
   });

@@ -20,6 +20,7 @@ export async function startTrackerHttp(tracker: TrackerServer): Promise<TrackerE
     console: consoleRoutes(source, c.networkTimeout),
     metricsAccess: metricsAccess(c),
     https: tracker.tls?.httpsListener(),
+    storageHttpsPort: c.httpStorageTlsPort,
   }, tracker.httpRoutes());
   await entry.start();
   history.start();
