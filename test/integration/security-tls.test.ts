@@ -118,7 +118,7 @@ describe('clients over TLS', () => {
     }
   });
 
-  it('the CLI: --tls-ca, --tls-cert, --tls-key, for ls too', async () => {
+  it('the CLI: --tls-ca, --tls-cert, --tls-key (or client.conf), for ls too', async () => {
     const file = f('cli.txt');
     writeFileSync(file, 'cli over tls');
     const tlsFlags = ['-t', `${trackerHost}:${TLS.tracker}`, '--tls-ca', f('ca.pem'), '--tls-cert', f('client.pem'), '--tls-key', f('client.key')];
@@ -131,6 +131,9 @@ describe('clients over TLS', () => {
     expect(ls.stdout).toContain(up.stdout.trim());
     const lsNoCert = await runCli(['ls', 'group1', '-t', `${trackerHost}:${TLS.tracker}`, '--tls-ca', f('ca.pem')]);
     expect(lsNoCert.code).not.toBe(0);
+    // The same from client.conf.
+    writeFileSync(f('client.conf'), `tracker_server = ${trackerHost}:${TLS.tracker}\ntls_ca_file = ca.pem\ntls_cert_file = client.pem\ntls_key_file = client.key\n`);
+    expect((await runCli(['download', up.stdout.trim(), '-', '--config', f('client.conf')])).stdout).toBe('cli over tls');
   });
 });
 
