@@ -3,9 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
 import type { AllowHosts, SecuritySettings, TlsSettings } from '../config/index.js';
-
-/** What the guard reads of a tracker.conf / storage.conf. */
-type GuardSettings = SecuritySettings & Pick<TlsSettings, 'clusterTls'>;
 import { Errno, StatusError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { setDefaultAuthenticate } from '../net/connection.js';
@@ -20,6 +17,9 @@ import { KeyStore, loadClusterSecrets } from './keys.js';
 import { keyAuthenticator } from './client-auth.js';
 import { onSighup } from './sighup.js';
 import type { Rights } from './rights.js';
+
+/** What the guard reads of a tracker.conf / storage.conf. */
+type GuardSettings = SecuritySettings & Pick<TlsSettings, 'clusterTls'>;
 
 /** A port's security settings, loaded (keys file, cluster secret). */
 export class PortSecurity {

@@ -6,7 +6,7 @@ import type { RequestListener, ServerOptions as HttpServerOptions } from 'node:h
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { AllowHosts, TlsSettings } from '../config/index.js';
-import { setDefaultTlsRoute } from '../net/connection.js';
+import { setDefaultTlsRoute, type TlsRouted } from '../net/connection.js';
 import { onSighup } from './sighup.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -18,6 +18,8 @@ function read(file: string, what: string): Buffer {
     throw new ConfigError(`cannot read the ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
+
+const routes: Array<(host: string, port: number) => TlsRouted | null> = [];
 
 export class TlsIdentity {
   private context: tls.SecureContextOptions;
@@ -57,10 +59,18 @@ export class TlsIdentity {
    */
   routeServers(tlsPortOf: (host: string, port: number) => number, legacy: AllowHosts | null): void {
     if (!this.cfg.clusterTls) return;
-    setDefaultTlsRoute((host, port) => {
+    // A process serving both roles routes the servers either role knows.
+    routes.push((host, port) => {
       const tlsPort = tlsPortOf(host, port);
       if (!tlsPort || legacy?.allows(host)) return null;
-      return { port: tlsPort, tls: { ...this.context, servername: undefined } };
+      return { port: tlsPort, tls: { ...this.context } };
+    });
+    setDefaultTlsRoute((host, port) => {
+      for (const r of routes) {
+        const routed = r(host, port);
+        if (routed) return routed;
+      }
+      return null;
     });
   }
 
