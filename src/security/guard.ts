@@ -1,6 +1,7 @@
 // Server side of authentication (issue 14): per connection, the handshake (140/141) and the check of each
 // command against what the connection proved. Built once per connection; with security off no guard exists.
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { TLSSocket } from 'node:tls';
 import type { AllowHosts, SecuritySettings, TlsSettings } from '../config/index.js';
 import { Errno, StatusError } from '../errors.js';
@@ -30,6 +31,9 @@ export class PortSecurity {
   private constructor(readonly settings: GuardSettings, private readonly log: Logger) {
     this.keys = settings.authKeysFile ? new KeyStore(settings.authKeysFile, (err) => log.error({ err: err.message }, 'keys file not reloaded, the previous keys stay')) : null;
     this.clusterSecrets = settings.clusterSecretFile ? loadClusterSecrets(settings.clusterSecretFile) : null;
+    for (const file of [settings.authKeysFile, settings.clusterSecretFile]) {
+      if (file && (statSync(file).mode & 0o077) !== 0) log.warn({ file }, 'secrets file readable by other users: chmod 600 it');
+    }
   }
 
   /** Null when nothing is turned on: the server then runs exactly as without this code. */

@@ -183,6 +183,10 @@ describe.skipIf(!haveStock)(`stock C tools${haveStock ? '' : ` (skipped: ${STOCK
 });
 
 describe('cluster secret', () => {
+  it('a server warns when a secrets file is readable by other users (these were written 0644)', () => {
+    expect(t1.proc.output).toMatch(/secrets file readable by other users: chmod 600 it/);
+  });
+
   it('servers prove it to each other: replication runs', async () => {
     const data = randomBytes(5000);
     const id = await client('writer').upload(data);
