@@ -25,6 +25,11 @@ import Init from './init.js';
 import Monitor from './monitor.js';
 import Ls from './ls.js';
 import Verify from './verify.js';
+import KeyCreate from './key/create.js';
+import KeyRotate from './key/rotate.js';
+import KeyRetire from './key/retire.js';
+import KeyList from './key/list.js';
+import KeyCluster from './key/cluster.js';
 
 export const COMMANDS: Record<string, Command.Class> = {
   ...helpCommands,
@@ -52,4 +57,9 @@ export const COMMANDS: Record<string, Command.Class> = {
   monitor: Monitor,
   ls: Ls,
   verify: Verify,
+  'key:create': KeyCreate,
+  'key:rotate': KeyRotate,
+  'key:retire': KeyRetire,
+  'key:list': KeyList,
+  'key:cluster': KeyCluster,
 };

@@ -8,7 +8,7 @@ export default class Init extends BaseCommand {
   static override summary = 'Plan a cluster: write tracker/storage/client configs, systemd units and a README per host.';
   static override description = [
     'Asks for the trackers, the groups and their storages (address, store paths, HTTP port), the space to keep free,',
-    'an optional download token secret and where things live on the hosts, checking each answer as you type.',
+    'an optional download token secret, whether to turn on authentication, and where things live on the hosts, checking each answer as you type.',
     'At the end: write the files, go back (your answers become the defaults), or save the answers as YAML for --answers.',
     'Then writes one folder per host: stock-format tracker.conf / storage.conf / client.conf (every key with its',
     'comment; tracker-PORT.conf, storage-GROUP-PORT.conf when a host runs several), systemd units running',
@@ -16,7 +16,7 @@ export default class Init extends BaseCommand {
     '',
     'Without prompts: --yes with --tracker and --storage flags, or --answers FILE (JSON or YAML with the keys',
     'trackers, groups: {NAME: [HOST:PORT or {address, storePaths, httpPort}]}, baseDir, httpPort, trackerHttpPort,',
-    'reservedStorageSpace, storeLookup, storeGroup, tokenSecret, tokenTtl, logLevel, bin, user, confDir, out).',
+    'reservedStorageSpace, storeLookup, storeGroup, tokenSecret, tokenTtl, security, logLevel, bin, user, confDir, out).',
     'Flags override the file.',
   ].join('\n').split('\n\n').map((para) => para.replace(/\n/g, ' ')).join('\n\n');
   static override examples = [

@@ -18,12 +18,14 @@ export default class Token extends FdfsCommand {
     ts: Flags.integer({ summary: 'Token timestamp (Unix seconds; default now; 0 = never expires).', min: 0 }),
     base: Flags.string({ char: 'b', summary: 'Gateway or tracker entry, e.g. http://10.0.0.5:8888: prints a full URL.' }),
     filename: Flags.string({ summary: 'Download name (Content-Disposition).' }),
+    hmac: Flags.boolean({ summary: 'The fdfs HMAC-SHA256 token (sig, exp; http.token.hmac_secret, default $FDFS_HTTP_HMAC_SECRET) instead of the MD5 one.', exclusive: ['ts', 'ttl'] }),
+    'expires-in': Flags.integer({ summary: 'With --hmac: seconds until the URL expires (default 3600).', min: 1, dependsOn: ['hmac'] }),
   };
 
   async run(): Promise<TokenResult> {
     const { args, flags } = await this.parse(Token);
     const r = makeTokenUrl({ fileId: args.fileId, secret: flags.secret, config: flags.config, ttl: flags.ttl, ts: flags.ts,
-      base: flags.base, filename: flags.filename });
+      base: flags.base, filename: flags.filename, hmac: flags.hmac, expiresIn: flags['expires-in'] });
     this.log(r.url);
     return r;
   }

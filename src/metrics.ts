@@ -328,13 +328,18 @@ export function observedDispatch<C extends { header: { cmd: number; pkgLen: numb
  * For an HTTP listener: counts and times the request, and answers `GET /metrics` itself. Returns true when
  * it answered (the listener's own handler then stays out).
  */
-export function metricsHttp(port: number, req: IncomingMessage, res: ServerResponse): boolean {
+export function metricsHttp(port: number, req: IncomingMessage, res: ServerResponse, allowed?: (req: IncomingMessage) => boolean): boolean {
   const m = metrics();
   if (!m) return false;
   const t0 = process.hrtime.bigint();
   res.once('finish', () => m.observeHttp(port, req.method ?? '', res.statusCode, Number(process.hrtime.bigint() - t0) / 1e9));
   const path = (req.url ?? '').split('?')[0];
   if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+  if (allowed && !allowed(req)) {
+    res.writeHead(403, { 'Content-Type': 'text/plain' });
+    res.end('/metrics needs a listed host (http.metrics.allow_hosts) or Authorization: Bearer <http.metrics.token>\n');
+    return true;
+  }
   (renderer ?? m.render)().then(({ contentType, body }) => {
     res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : body);

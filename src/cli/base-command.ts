@@ -40,12 +40,24 @@ export abstract class FdfsCommand extends BaseCommand {
   private clientInstance: FdfsClient | null = null;
 
   /** Flags common to all client commands, available after parse(). */
-  protected async clientFor(flags: { tracker?: string[]; config?: string; timeout?: number; 'log-level'?: string }): Promise<FdfsClient> {
+  protected async clientFor(flags: { tracker?: string[]; config?: string; timeout?: number; 'key-file'?: string; 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string; 'log-level'?: string }): Promise<FdfsClient> {
     if (this.clientInstance) return this.clientInstance;
     setRootLogger(createLogger({ level: flags['log-level'] ?? 'warn' }));
     const { FdfsClient } = await import('../client/index.js');
-    const opts = await resolveClientOptions({ trackers: flags.tracker, configFile: flags.config, timeout: flags.timeout });
+    const opts = await resolveClientOptions({ trackers: flags.tracker, configFile: flags.config, timeout: flags.timeout, keyFile: flags['key-file'],
+      tlsCa: flags['tls-ca'], tlsCert: flags['tls-cert'], tlsKey: flags['tls-key'] });
+    if (opts.key) {
+      // Connections opened outside the client's pools (ls, verify) prove the key too.
+      const [{ setDefaultAuthenticate }, { keyAuthenticator }] = await Promise.all([import('../net/connection.js'), import('../security/client-auth.js')]);
+      setDefaultAuthenticate(keyAuthenticator(opts.key));
+    }
     this.clientInstance = new FdfsClient(opts);
+    if (opts.tls) {
+      // Storages reached outside the client's pools (ls, verify) go to their advertised TLS port too.
+      const { setDefaultTlsRoute } = await import('../net/connection.js');
+      const client = this.clientInstance;
+      setDefaultTlsRoute(async (host, port) => ({ port: await client.tlsPortOf({ ip: host, port }), tls: opts.tls! }));
+    }
     return this.clientInstance;
   }
 

@@ -1,7 +1,7 @@
 // Exit codes of the fdfs CLI and the mapping from engine errors to them and to one plain line.
 import {
   ErrorCode, FdfsError, StatusError, ConnectError, ConfigError, UsageError, TimeoutError, UnavailableError, NotFdfsError,
-  InterruptedError, errnoName, connectReason,
+  InterruptedError, errnoName, errnoMessage, connectReason, Errno,
 } from '../errors.js';
 
 export const ExitCode = {
@@ -46,7 +46,11 @@ export function describeFailure(err: unknown): CliFailure {
   }
   if (err instanceof StatusError) {
     const exit = errnoName(err.errno) === 'ENOENT' ? ExitCode.NotFound : ExitCode.Failure;
-    return { code: err.code, exit, message: `${err.message} (${errnoName(err.errno)})` };
+    // A server's bare EACCES: its auth_policy, a key's rights, or a peer-only command (issue 14).
+    const hint = err.errno === Errno.EACCES && err.message === errnoMessage(err.errno)
+      ? ' — the server refused this: use a key that allows it (--key-file, or auth_key_file in client.conf), or ask its operator (auth_legacy_hosts)'
+      : '';
+    return { code: err.code, exit, message: `${err.message} (${errnoName(err.errno)})${hint}` };
   }
   if (err instanceof UnavailableError) return { code: err.code, exit: ExitCode.Unavailable, message: err.message };
   if (err instanceof ConfigError) return { code: err.code, exit: ExitCode.Config, message: err.message };

@@ -19,6 +19,16 @@ export const clientFlags = {
     min: 1,
     helpGroup: 'CONNECTION',
   }),
+  'key-file': Flags.string({
+    summary: 'Key to authenticate with ("KEY_ID SECRET", from "fdfs key create"). Default: $FDFS_KEY_FILE, then client.conf auth_key_file.',
+    helpGroup: 'CONNECTION',
+  }),
+  'tls-ca': Flags.string({
+    summary: 'Connect over TLS, trusting this PEM CA file: --tracker is then a tracker\'s tls_port; storages are reached on the TLS port their tracker advertises.',
+    helpGroup: 'CONNECTION',
+  }),
+  'tls-cert': Flags.string({ summary: 'PEM client certificate for servers with tls_verify_client (with --tls-key).', dependsOn: ['tls-ca', 'tls-key'], helpGroup: 'CONNECTION' }),
+  'tls-key': Flags.string({ summary: 'PEM key of --tls-cert.', dependsOn: ['tls-cert'], helpGroup: 'CONNECTION' }),
   'log-level': Flags.string({
     summary: 'Log level for diagnostics on stderr.',
     options: ['silent', 'error', 'warn', 'info', 'debug'],

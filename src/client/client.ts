@@ -1,7 +1,11 @@
 // FdfsClient: the typed promise API over trackers and storages (upload, download, delete,
 // info, metadata, lists). Connections are pooled per address; bodies are streamed.
+import type tls from 'node:tls';
+import { decodeQueryTlsPortsResponse, encodeQueryTlsPortsRequest } from '../protocol/tls-ports.js';
 import { Writable } from 'node:stream';
 import { PoolSet, type PoolOptions } from '../net/pool.js';
+import { keyAuthenticator } from '../security/client-auth.js';
+import type { ClientKey } from '../security/keys.js';
 import type { Connection } from '../net/connection.js';
 import { TrackerCmd, StorageCmd, StorageStatus, DEFAULT_TRACKER_PORT } from '../protocol/codes.js';
 import { encodeQueryStoreRequest, decodeQueryStoreResponse, encodeQueryFetchRequest, decodeQueryFetchResponse,
@@ -51,6 +55,13 @@ export interface ClientOptions {
    * restarted tracker within seconds); then UnavailableError. @default 5
    */
   unavailableWait?: number;
+  /** The key every connection proves (issue 14); servers that do not authenticate are used without it. */
+  key?: ClientKey;
+  /**
+   * Talk TLS (issue 14): `trackers` are then their tls_port addresses, and storages are reached on the tls_port
+   * their tracker advertises (202). CA, and a client certificate where servers want one (tls_verify_client).
+   */
+  tls?: tls.ConnectionOptions;
 }
 
 export interface UploadOptions {
@@ -100,6 +111,8 @@ export class FdfsClient {
       max: options.maxConnectionsPerServer ?? 16,
       maxIdleTime: options.maxIdleTime ?? 3600,
       localAddress: options.localAddress,
+      authenticate: options.key ? keyAuthenticator(options.key) : undefined,
+      tls: options.tls,
     };
     // A busy storage connection frees when its transfer ends: wait as long as a transfer may stall.
     this.pools = new PoolSet({ ...poolOpts, waitTimeout: Math.max(poolOpts.connectTimeout!, poolOpts.networkTimeout!) });
@@ -177,11 +190,27 @@ export class FdfsClient {
 
   private async storage<T>(addr: StorageAddr, fn: (c: Connection) => Promise<T>): Promise<T> {
     try {
-      return await this.pools.get(addr.ip, addr.port).use(fn);
+      const port = this.options.tls ? await this.tlsPortOf(addr) : addr.port;
+      return await this.pools.get(addr.ip, port).use(fn);
     } catch (err) {
       if (err instanceof ConnectError) err.role = 'storage';
       throw err;
     }
+  }
+
+  /** Storage port → its advertised TLS port, from the tracker's 202 answer (asked again for a storage not in it). */
+  private readonly tlsPorts = new Map<string, number>();
+
+  /** The TLS port the trackers advertise for a storage (202); UsageError when it has none. */
+  async tlsPortOf(addr: Pick<StorageAddr, 'ip' | 'port'>): Promise<number> {
+    const key = `${addr.ip}:${addr.port}`;
+    if (!this.tlsPorts.get(key)) {
+      const body = await this.trackers.use((c) => c.call(encodeQueryTlsPortsRequest(), { cmd: TrackerCmd.FdfsQueryTlsPorts, maxBody: 1 << 20 }));
+      for (const e of decodeQueryTlsPortsResponse(body)) this.tlsPorts.set(`${e.ip}:${e.port}`, e.tlsPort);
+    }
+    const port = this.tlsPorts.get(key);
+    if (!port) throw new UsageError(`storage ${key} serves no TLS port (tls_port in its storage.conf, reported to fdfs trackers): turn TLS on there, or connect without TLS`);
+    return port;
   }
 
   /** Upload a Buffer, a local file path or a stream; resolves to the file ID. */

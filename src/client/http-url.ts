@@ -1,7 +1,7 @@
 // HTTP download URLs for file IDs (spec §7.2): `[base]/group/Mxx/HH/HH/name[?token=…&ts=…][&filename=…]`,
 // with the anti-steal token the gateway and fastdfs-nginx-module check (over the name without the group).
 import { splitFileId } from '../protocol/file-id.js';
-import { httpToken as tokenOf } from '../protocol/http-token.js';
+import { hmacUrlToken, httpToken as tokenOf } from '../protocol/http-token.js';
 
 export interface HttpUrlOptions {
   /** `http://host:port` of a storage gateway or the tracker entry; omitted → a path-only URL. */
@@ -12,6 +12,10 @@ export interface HttpUrlOptions {
   ts?: number;
   /** Download name (Content-Disposition). */
   filename?: string;
+  /** fdfs gateways' http.token.hmac_secret: adds the HMAC token `sig` and its expiry `exp` (instead of token/ts). */
+  hmacSecret?: string;
+  /** Unix seconds the HMAC token expires at. @default now + 3600 */
+  expires?: number;
   /** false: leave the group out of the path (gateways with url_have_group_name = false accept both). @default true */
   groupInPath?: boolean;
 }
@@ -26,7 +30,11 @@ export function httpUrl(fileId: string, o: HttpUrlOptions = {}): string {
   const { group, logical } = splitFileId(fileId);
   const path = o.groupInPath === false ? `/${logical}` : `/${group}/${logical}`;
   const q = new URLSearchParams();
-  if (o.secret !== undefined) {
+  if (o.hmacSecret !== undefined) {
+    const exp = o.expires ?? Math.floor(Date.now() / 1000) + 3600;
+    q.set('sig', hmacUrlToken(logical, o.hmacSecret, exp));
+    q.set('exp', String(exp));
+  } else if (o.secret !== undefined) {
     const ts = o.ts ?? Math.floor(Date.now() / 1000);
     q.set('token', tokenOf(logical, o.secret, ts));
     q.set('ts', String(ts));

@@ -32,6 +32,15 @@ export interface ClientConfig extends AntiStealSettings {
   storageIdsFilename: string;
   /** `http.tracker_server_port`: tracker HTTP port, for example URLs. @default 80 */
   httpTrackerServerPort: number;
+  /** `http.token.hmac_secret` (fdfs): signs HMAC download tokens (`fdfs token --hmac`). @default '' */
+  httpTokenHmacSecret: string;
+  /** `tls_ca_file` (fdfs): talk TLS, trusting this CA (tracker_server then names tls_ports). @default '' */
+  tlsCaFile: string;
+  /** `tls_cert_file` / `tls_key_file` (fdfs): client certificate for tls_verify_client servers. @default '' */
+  tlsCertFile: string;
+  tlsKeyFile: string;
+  /** `auth_key_file` (fdfs): the key to authenticate with ("KEY_ID SECRET"); empty = none. @default '' */
+  authKeyFile: string;
 }
 
 const f = fields<ClientConfig>();
@@ -50,6 +59,11 @@ export const CLIENT_FIELDS = [
   f.bool('loadFdfsParametersFromTracker', 'load_fdfs_parameters_from_tracker', false, 'Fetch use_storage_id and related parameters from the tracker at start instead of this file.'),
   f.bool('useStorageId', 'use_storage_id', false, 'Storages are identified by ids (storage_ids_filename); used when not loading parameters from the tracker.'),
   f.str('storageIdsFilename', 'storage_ids_filename', 'storage_ids.conf', 'Storage ids file, relative to this file\'s directory.', { path: true }),
+  f.str('httpTokenHmacSecret', 'http.token.hmac_secret', '', 'fdfs only: secret of the HMAC-SHA256 download tokens "fdfs token --hmac" signs (the storage gateway\'s http.token.hmac_secret).'),
+  f.str('tlsCaFile', 'tls_ca_file', '', 'fdfs only: connect over TLS trusting this PEM CA file; tracker_server then gives the trackers\' tls_port, storages are reached on the TLS port their tracker advertises.', { path: true }),
+  f.str('tlsCertFile', 'tls_cert_file', '', 'fdfs only: PEM client certificate for servers with tls_verify_client (with tls_key_file).', { path: true }),
+  f.str('tlsKeyFile', 'tls_key_file', '', 'fdfs only: PEM key of tls_cert_file.', { path: true }),
+  f.str('authKeyFile', 'auth_key_file', '', 'fdfs only: key file ("KEY_ID SECRET", made by "fdfs key create") to authenticate with, relative to this file; empty = no authentication.', { path: true }),
   f.int('httpTrackerServerPort', 'http.tracker_server_port', 80, 'HTTP port of the trackers, for example URLs.', { min: 1, max: 65535 }),
   ...antiStealFields<ClientConfig>(),
 ];
@@ -66,6 +80,7 @@ export const CLIENT_SCHEMA: Schema<ClientConfig> = {
   ignored: [
     'http.default_content_type', 'http.mime_types_filename', 'http.anti_steal.token_check_fail',
     'http.multi_range.enabled', 'http.need_find_content_type',
+    'http.token.hmac_previous_secret', 'http.token.rule', 'http.metrics.allow_hosts', 'http.metrics.token',
   ],
   header: [
     'client.conf: FastDFS client configuration (stock syntax; read by fdfs and by the fdfs_* tools).',

@@ -1,5 +1,6 @@
 // Schema rows shared by several roles: logging (`log_level`, `log_file_*`, `[error-log]` overrides)
 // and the `http.anti_steal.*` token keys of http.conf (spec 7.1, 7.3).
+import type { AllowHosts } from './allow-hosts.js';
 import { keyError, type RawConf } from './ini.js';
 import { at, fields, lastItem, line, type Field, type ReadContext } from './schema.js';
 import {
@@ -147,5 +148,135 @@ export function antiStealFields<T extends AntiStealSettings>(): Array<Field<T, k
 export function validateAntiSteal(cfg: AntiStealSettings, raw: RawConf): void {
   if (cfg.httpAntiStealCheckToken && cfg.httpAntiStealSecretKey === '') {
     throw keyError(raw, 'http.anti_steal.check_token', 'http.anti_steal.secret_key is required when http.anti_steal.check_token is true');
+  }
+}
+
+/** fdfs only (issue 14): who may use the tracker and storage ports, in tracker.conf and storage.conf. */
+export interface SecuritySettings {
+  /** `auth_policy`: off (stock behaviour), optional (keys may authenticate), required. @default off */
+  authPolicy: 'off' | 'optional' | 'required';
+  /** `auth_keys_file`: the keys clients authenticate with and their rights. @default '' */
+  authKeysFile: string;
+  /** `auth_legacy_hosts` (repeatable): clients that keep working without a handshake. @default none */
+  authLegacyHosts: AllowHosts | null;
+  /** `cluster_secret_file`: the secret servers prove to each other. @default '' */
+  clusterSecretFile: string;
+  /** `cluster_legacy_hosts` (repeatable): stock servers, trusted without the cluster secret. @default none */
+  clusterLegacyHosts: AllowHosts | null;
+}
+
+export function securityFields<T extends SecuritySettings>(): Array<Field<T, keyof SecuritySettings>> {
+  const f = fields<SecuritySettings>();
+  const rows = [
+    f.oneOf('authPolicy', 'auth_policy', 'off', ['off', 'optional', 'required'],
+      'fdfs only: client authentication on this port. off = stock behaviour; optional = keys may authenticate (and are then held to their rights), others work as before; required = only authenticated clients and auth_legacy_hosts; others get EACCES.'),
+    f.str('authKeysFile', 'auth_keys_file', '', 'fdfs only: keys file ("KEY_ID RIGHTS SECRET [PREVIOUS_SECRET]" lines, made by "fdfs key create"), relative to this file; read again when it changes. Required when auth_policy is not off.', { path: true }),
+    f.hostList('authLegacyHosts', 'auth_legacy_hosts', 'fdfs only, repeatable: clients (e.g. stock tools) that keep full access without a handshake under auth_policy = required; allow_hosts syntax.'),
+    f.str('clusterSecretFile', 'cluster_secret_file', '', 'fdfs only: file with the secret trackers and storages prove to each other (made by "fdfs key cluster"); set, a server that cannot prove it cannot join nor replicate. Same file on every fdfs server.', { path: true }),
+    f.hostList('clusterLegacyHosts', 'cluster_legacy_hosts', 'fdfs only, repeatable: stock FastDFS servers of a mixed cluster, trusted without the cluster secret; allow_hosts syntax.'),
+  ];
+  return rows as unknown as Array<Field<T, keyof SecuritySettings>>;
+}
+
+/** ConfigError for settings that cannot work together. */
+export function validateSecurity(cfg: SecuritySettings, raw: RawConf): void {
+  if (cfg.authPolicy !== 'off' && cfg.authKeysFile === '') {
+    throw keyError(raw, 'auth_policy', `auth_policy = ${cfg.authPolicy} needs auth_keys_file (make one with "fdfs key create")`);
+  }
+  if (cfg.authPolicy === 'required' && cfg.clusterSecretFile === '') {
+    throw keyError(raw, 'auth_policy', 'auth_policy = required needs cluster_secret_file, so trackers and storages can still talk to each other (make one with "fdfs key cluster FILE")');
+  }
+}
+
+/** fdfs only (issue 14): who may read /metrics on a role's HTTP port. Nothing set = open, as before. */
+export interface MetricsAccessSettings {
+  /** `http.metrics.allow_hosts` (repeatable): hosts that may read /metrics without a token. @default none */
+  httpMetricsAllowHosts: AllowHosts | null;
+  /** `http.metrics.token`: bearer token that reads /metrics from anywhere. @default '' */
+  httpMetricsToken: string;
+}
+
+export function metricsAccessFields<T extends MetricsAccessSettings>(): Array<Field<T, keyof MetricsAccessSettings>> {
+  const f = fields<MetricsAccessSettings>();
+  const rows = [
+    f.hostList('httpMetricsAllowHosts', 'http.metrics.allow_hosts', 'fdfs only, repeatable: hosts that may read /metrics (allow_hosts syntax). With this or http.metrics.token set, everyone else gets 403; neither = /metrics is open.'),
+    f.str('httpMetricsToken', 'http.metrics.token', '', 'fdfs only: "Authorization: Bearer <token>" reads /metrics from any host.'),
+  ];
+  return rows as unknown as Array<Field<T, keyof MetricsAccessSettings>>;
+}
+
+/** fdfs only (issue 14): the HMAC download token and per-prefix token policies of the storage gateway. */
+export interface UrlTokenSettings {
+  /** `http.token.hmac_secret`: secret of the HMAC-SHA256 `sig`/`exp` token. @default '' */
+  httpTokenHmacSecret: string;
+  /** `http.token.hmac_previous_secret`: still accepted while clients move to a new secret. @default '' */
+  httpTokenHmacPreviousSecret: string;
+  /** `http.token.rule` (repeatable): "PREFIX MODE", MODE open | md5 | hmac; the longest matching prefix wins. */
+  httpTokenRules: string[];
+}
+
+export function urlTokenFields<T extends UrlTokenSettings>(): Array<Field<T, keyof UrlTokenSettings>> {
+  const f = fields<UrlTokenSettings>();
+  const rows = [
+    f.str('httpTokenHmacSecret', 'http.token.hmac_secret', '', 'fdfs only: secret of the HMAC-SHA256 download token (sig and exp query parameters; always expires at exp). Set without check_token and rules, every download needs it.'),
+    f.str('httpTokenHmacPreviousSecret', 'http.token.hmac_previous_secret', '', 'fdfs only: the previous hmac_secret, accepted too until every client signs with the new one.'),
+    f.list('httpTokenRules', 'http.token.rule', 'fdfs only, repeatable: "PREFIX MODE" for files whose group/name starts with PREFIX (e.g. "group1/M00/00/ open"): open = no token, md5 = the anti-steal token or the HMAC one, hmac = the HMAC token only. The longest matching prefix wins; other files: md5 with check_token, else hmac with hmac_secret, else open.',
+      { pattern: /^\s*\S+\s+(open|md5|hmac)\s*$/, patternText: 'want "PREFIX MODE" with MODE open, md5 or hmac' }),
+  ];
+  return rows as unknown as Array<Field<T, keyof UrlTokenSettings>>;
+}
+
+/** Rules need the secret of their mode. */
+export function validateUrlTokens(cfg: UrlTokenSettings & AntiStealSettings, raw: RawConf): void {
+  for (const rule of cfg.httpTokenRules) {
+    const mode = rule.split(/\s+/)[1];
+    if (mode === 'hmac' && !cfg.httpTokenHmacSecret) throw keyError(raw, 'http.token.rule', `"${rule}" needs http.token.hmac_secret`);
+    if (mode === 'md5' && !cfg.httpAntiStealSecretKey) throw keyError(raw, 'http.token.rule', `"${rule}" needs http.anti_steal.secret_key`);
+  }
+}
+
+/** fdfs only (issue 14): TLS listeners beside the plain ones, in tracker.conf and storage.conf. */
+export interface TlsSettings {
+  /** `tls_port`: the protocol over TLS on this port too; 0 = off. @default 0 */
+  tlsPort: number;
+  /** `http.tls_port`: HTTPS beside the HTTP port (gateway / tracker entry); 0 = off. @default 0 */
+  httpTlsPort: number;
+  /** `tls_cert_file`: PEM certificate chain (read again on SIGHUP). @default '' */
+  tlsCertFile: string;
+  /** `tls_key_file`: PEM private key (read again on SIGHUP). @default '' */
+  tlsKeyFile: string;
+  /** `tls_ca_file`: PEM CA certificates client certificates must chain to (mTLS). @default '' */
+  tlsCaFile: string;
+  /** `tls_verify_client`: the TLS ports require a client certificate signed by tls_ca_file. @default false */
+  tlsVerifyClient: boolean;
+  /** `cluster_tls`: servers talk to each other over mutual TLS only. @default false */
+  clusterTls: boolean;
+  /** `tracker_tls_port`: the trackers' tls_port, for a storage's cluster_tls connections. @default 0 */
+  trackerTlsPort: number;
+}
+
+export function tlsFields<T extends TlsSettings>(): Array<Field<T, keyof TlsSettings>> {
+  const f = fields<TlsSettings>();
+  const rows = [
+    f.int('tlsPort', 'tls_port', 0, 'fdfs only: also serve the FastDFS protocol over TLS on this port (the plain port stays); 0 = off. Needs tls_cert_file and tls_key_file.', { min: 0, max: 65535 }),
+    f.int('httpTlsPort', 'http.tls_port', 0, 'fdfs only: also serve the HTTP gateway / tracker entry over HTTPS on this port; 0 = off. Needs tls_cert_file and tls_key_file.', { min: 0, max: 65535 }),
+    f.str('tlsCertFile', 'tls_cert_file', '', 'fdfs only: PEM certificate (chain) of the TLS ports, relative to this file; read again on SIGHUP.', { path: true }),
+    f.str('tlsKeyFile', 'tls_key_file', '', 'fdfs only: PEM private key of the TLS ports, relative to this file; read again on SIGHUP.', { path: true }),
+    f.str('tlsCaFile', 'tls_ca_file', '', 'fdfs only: PEM CA certificates that client certificates must chain to (with tls_verify_client).', { path: true }),
+    f.bool('tlsVerifyClient', 'tls_verify_client', false, 'fdfs only: the TLS ports accept only clients with a certificate signed by tls_ca_file (mutual TLS, e.g. between servers).'),
+    f.bool('clusterTls', 'cluster_tls', false, 'fdfs only: servers talk to each other over mutual TLS: this server connects to trackers (tracker_tls_port) and to its group\'s storages (their tls_port, the same as this one\'s) with its own certificate, and takes storage/tracker commands only over a verified TLS connection (cluster_legacy_hosts excepted). Needs tls_port, tls_ca_file and tls_verify_client.'),
+    f.int('trackerTlsPort', 'tracker_tls_port', 0, 'fdfs only: the tls_port of the trackers (one port for all), used with cluster_tls; a tracker uses its own tls_port for its peers.', { min: 0, max: 65535 }),
+  ];
+  return rows as unknown as Array<Field<T, keyof TlsSettings>>;
+}
+
+export function validateTls(cfg: TlsSettings, raw: RawConf): void {
+  const on = cfg.tlsPort > 0 || cfg.httpTlsPort > 0;
+  if (on && (!cfg.tlsCertFile || !cfg.tlsKeyFile)) {
+    throw keyError(raw, cfg.tlsPort > 0 ? 'tls_port' : 'http.tls_port', 'a TLS port needs tls_cert_file and tls_key_file');
+  }
+  if (cfg.tlsVerifyClient && !cfg.tlsCaFile) throw keyError(raw, 'tls_verify_client', 'tls_verify_client needs tls_ca_file');
+  if (cfg.clusterTls && !(cfg.tlsPort > 0 && cfg.tlsVerifyClient)) {
+    throw keyError(raw, 'cluster_tls', 'cluster_tls needs tls_port, tls_ca_file and tls_verify_client = true');
   }
 }

@@ -203,6 +203,25 @@ export function fields<T>() {
         render: (v) => (v as AllowHosts).patterns.map((p) => line(key, p)),
       };
     },
+    /** A repeatable key's values, in order (none = []). */
+    list<K extends KeysOf<T, string[]>>(name: K, key: string, doc: string, o: { pattern: RegExp; patternText: string }): Field<T, K> {
+      return {
+        name, key, doc, section: '', defaultText: '(none, repeatable)', owns: (k) => k === key,
+        read: (ctx) => ctx.items(key).map((i) => {
+          if (!o.pattern.test(i.value)) throw new ConfigError(`${key}: bad value "${i.value}": ${o.patternText}`, i.file, i.line);
+          return i.value.trim();
+        }) as T[K],
+        render: (v) => (v as string[]).map((x) => line(key, x)),
+      };
+    },
+    /** Repeatable host patterns in the allow_hosts syntax; none given = null (no host listed). */
+    hostList<K extends KeysOf<T, AllowHosts | null>>(name: K, key: string, doc: string): Field<T, K> {
+      return {
+        name, key, doc, section: '', defaultText: '(none, repeatable)', owns: (k) => k === key,
+        read: (ctx) => (ctx.items(key).length ? AllowHosts.fromItems(ctx.items(key), key) : null) as T[K],
+        render: (v) => ((v as AllowHosts | null)?.patterns ?? []).map((p) => line(key, p)),
+      };
+    },
   };
 }
 

@@ -3,7 +3,7 @@
 import { ConfigError } from '../errors.js';
 import { keyError, parseConfFile, type ParseOptions, type RawConf } from './ini.js';
 import {
-  antiStealFields, logFields, logOverridesField, validateAntiSteal,
+  antiStealFields, logFields, logOverridesField, validateAntiSteal, securityFields, validateSecurity, type SecuritySettings, metricsAccessFields, type MetricsAccessSettings, tlsFields, validateTls, type TlsSettings, urlTokenFields, validateUrlTokens, type UrlTokenSettings,
   type AntiStealSettings, type LogFileSettings, type LogSettings,
 } from './common-fields.js';
 import {
@@ -14,7 +14,7 @@ import { parseBool, type HostPort, type TimeOfDay } from './values.js';
 import type { AllowHosts } from './allow-hosts.js';
 import type { AddressFamily } from './tracker-conf.js';
 
-export interface StorageConfig extends LogSettings, AntiStealSettings {
+export interface StorageConfig extends LogSettings, AntiStealSettings, SecuritySettings, MetricsAccessSettings, TlsSettings, UrlTokenSettings {
   /** `disabled`: true refuses to start. @default false */
   disabled: boolean;
   /** `group_name`: [A-Za-z0-9]{1,16}; empty = ask the tracker (needs storage ids). @default '' */
@@ -281,6 +281,10 @@ export const STORAGE_FIELDS = [
   f.bool('httpNeedFindContentType', 'http.need_find_content_type', true, 'Derive Content-Type from the file extension.'),
   f.bool('httpMultiRangeEnabled', 'http.multi_range.enabled', true, 'Allow multi-range requests (multipart/byteranges).'),
   ...antiStealFields<StorageConfig>(),
+  ...securityFields<StorageConfig>(),
+  ...metricsAccessFields<StorageConfig>(),
+  ...tlsFields<StorageConfig>(),
+  ...urlTokenFields<StorageConfig>(),
   f.str('httpAntiStealTokenCheckFail', 'http.anti_steal.token_check_fail', '', 'File served (HTTP 200) when a token check fails; empty = HTTP 403.', { path: true }),
   f.bool('httpUrlHaveGroupName', 'http.url_have_group_name', false, 'URLs carry the group name: /group1/M00/… instead of /M00/….'),
   f.oneOf('httpResponseMode', 'http.response_mode', 'proxy', ['proxy', 'redirect'], 'For a file not replicated here yet: proxy it from the source storage, or redirect (302) there.'),
@@ -309,6 +313,9 @@ export const STORAGE_SCHEMA: Schema<StorageConfig> = {
   ],
   validate(cfg, raw) {
     validateAntiSteal(cfg, raw);
+    validateSecurity(cfg, raw);
+    validateTls(cfg, raw);
+    validateUrlTokens(cfg, raw);
     if (typeof cfg.syncMaxThreads === 'number' && cfg.syncMaxThreads < cfg.syncMinThreads) {
       throw keyError(raw, 'sync_max_threads', 'sync_max_threads must be >= sync_min_threads');
     }

@@ -1,7 +1,7 @@
 // tracker.conf: the typed TrackerConfig, its schema table with stock defaults (spec 10.1, 10.2, 10.4,
 // 10.7), loading from a file or raw items, and rendering back as a commented conf file.
 import { configLog, keyError, parseConfFile, type ParseOptions, type RawConf } from './ini.js';
-import { antiStealFields, logFields, validateAntiSteal, type AntiStealSettings, type LogSettings } from './common-fields.js';
+import { antiStealFields, logFields, validateAntiSteal, securityFields, validateSecurity, type SecuritySettings, metricsAccessFields, type MetricsAccessSettings, tlsFields, validateTls, type TlsSettings, type AntiStealSettings, type LogSettings } from './common-fields.js';
 import {
   applySchema, fields, renderConf, REQUIRED, schemaDefaults, type ApplyOptions, type Field, type Schema,
 } from './schema.js';
@@ -11,7 +11,7 @@ import type { AllowHosts } from './allow-hosts.js';
 export type AddressFamily = 'auto' | 'IPv4' | 'IPv6' | 'both';
 
 /** The http.anti_steal keys (usually via `#include http.conf`) sign the web console's download links. */
-export interface TrackerConfig extends LogSettings, AntiStealSettings {
+export interface TrackerConfig extends LogSettings, AntiStealSettings, SecuritySettings, MetricsAccessSettings, TlsSettings {
   /** `disabled`: true refuses to start. @default false */
   disabled: boolean;
   /** `bind_addr`: address(es) to listen on, IPv4 and IPv6 separated by `,`; empty = all. @default '' */
@@ -116,6 +116,8 @@ export interface TrackerConfig extends LogSettings, AntiStealSettings {
   httpServerPort: number;
   /** `http.storage_server_port` (fdfs): the storages' http.server_port, used in the entry's redirects. @default 8888 */
   httpStorageServerPort: number;
+  /** `http.storage_tls_port` (fdfs): the storages' http.tls_port, for redirects of requests that came over HTTPS; 0 = plain. @default 0 */
+  httpStorageTlsPort: number;
 }
 
 const f = fields<TrackerConfig>();
@@ -188,7 +190,11 @@ export const TRACKER_FIELDS = [
   f.int('connectionPoolMaxIdleTime', 'connection_pool_max_idle_time', 3600, 'Seconds after which an idle pooled connection is closed.', { min: 1 }),
   f.int('httpServerPort', 'http.server_port', 0, 'Port of the tracker\'s HTTP entry: GET /group/M00/… answers 302 to a storage that holds the file; 0 = no HTTP (the stock sample sets 8080).', { min: 0, max: 65535 }),
   f.int('httpStorageServerPort', 'http.storage_server_port', 8888, 'fdfs only: the http.server_port of the storages\' gateways (one port for the whole cluster; storages do not report it), used in the HTTP entry\'s redirects.', { min: 1, max: 65535 }),
+  f.int('httpStorageTlsPort', 'http.storage_tls_port', 0, 'fdfs only: the http.tls_port of the storages\' gateways; a request that came to this entry over HTTPS is redirected there (https://). 0 = to the plain HTTP port.', { min: 0, max: 65535 }),
   ...antiStealFields<TrackerConfig>(),
+  ...securityFields<TrackerConfig>(),
+  ...metricsAccessFields<TrackerConfig>(),
+  ...tlsFields<TrackerConfig>(),
   ...logFields<TrackerConfig>(),
 ];
 
@@ -210,6 +216,8 @@ export const TRACKER_SCHEMA: Schema<TrackerConfig> = {
       throw keyError(raw, 'store_lookup', 'store_group is required when store_lookup = 1');
     }
     validateAntiSteal(cfg, raw);
+    validateSecurity(cfg, raw);
+    validateTls(cfg, raw);
   },
 };
 

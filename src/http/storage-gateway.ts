@@ -4,13 +4,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StorageConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { isMetadataSidecar, normalContentFacts, peekFileName, type FileNameInfo, type FileSource } from '../protocol/file-id.js';
-import { checkHttpToken } from '../protocol/http-token.js';
-import { HttpListener, reply } from './listener.js';
+import { HttpListener, reply, type HttpsListener } from './listener.js';
 import { openLocalFile } from './local-file.js';
 import { MimeTable } from './mime.js';
 import { proxyFile } from './proxy.js';
 import { httpDate, sendFile, type OpenedFile } from './send-file.js';
 import { handleUpload, type UploadRequest } from './upload.js';
+import { TokenPolicy } from './token-policy.js';
+import { metricsAccess } from './metrics-access.js';
 import { fileTarget, parseTarget, withQueryParam, type FileTarget } from './url-path.js';
 
 /** What the gateway needs from the storage it fronts (it never touches store paths itself). */
@@ -38,8 +39,11 @@ const CONDITIONAL_HEADERS = ['range', 'if-match', 'if-none-match', 'if-modified-
 export class StorageGateway {
   private readonly listener: HttpListener;
   private readonly mime: MimeTable;
+  private readonly tokens: TokenPolicy;
 
-  constructor(private readonly config: StorageConfig, private readonly files: StorageFiles, private readonly log: Logger) {
+  constructor(private readonly config: StorageConfig, private readonly files: StorageFiles, private readonly log: Logger,
+    https?: HttpsListener | null) {
+    this.tokens = new TokenPolicy(config);
     this.mime = MimeTable.load(config.httpNeedFindContentType ? config.httpMimeTypesFilename : undefined);
     this.listener = new HttpListener({
       host: config.bindAddr.split(',')[0]!.trim(),
@@ -47,6 +51,8 @@ export class StorageGateway {
       log,
       networkTimeout: config.networkTimeout,
       maxConnections: config.maxConnections,
+      metricsAccess: metricsAccess(config),
+      https,
     }, (req, res) => this.handle(req, res));
   }
 
@@ -88,11 +94,8 @@ export class StorageGateway {
     if (target.group === '' ? this.config.httpUrlHaveGroupName : target.group !== this.files.group) {
       return reply(res, 404, target.group ? `unknown group ${target.group}` : 'the URL must name the group (url_have_group_name = true)');
     }
-    if (this.config.httpAntiStealCheckToken) {
-      const verdict = checkHttpToken(target.logical, this.config.httpAntiStealSecretKey, t.query.get('token'), t.query.get('ts'),
-        this.config.httpAntiStealTokenTtl);
-      if (verdict !== 'ok') return this.tokenFailed(req, res, verdict);
-    }
+    const verdict = this.tokens.check(this.files.group, target.logical, t.query);
+    if (verdict !== 'ok') return this.tokenFailed(req, res, verdict);
     if (req.method === 'GET' && this.sendSmall(req, res, target.logical, t.query)) return;
     // Facts from the name (null for pre-1.12 short names, which are still served when present).
     const info = namedFacts(target.logical);

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StatusError, Errno, UnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { HttpListener, reply } from './listener.js';
+import { HttpListener, reply, type HttpsListener } from './listener.js';
 import { fileTarget, parseTarget } from './url-path.js';
 import type { ConsoleHandler } from './console/routes.js';
 
@@ -31,6 +31,12 @@ export interface TrackerEntryOptions {
   log: Logger;
   /** The web console and its JSON API (`/`, `/console`, `/api/…`), when wired. */
   console?: ConsoleHandler;
+  /** Who may read /metrics (metrics-access.ts); absent = anyone. */
+  metricsAccess?: ((req: IncomingMessage) => boolean) | null;
+  /** The storages' HTTPS port, for redirects of requests that came over HTTPS (0: their plain port). */
+  storageHttpsPort?: number;
+  /** HTTPS beside HTTP (http.tls_port). */
+  https?: HttpsListener | null;
 }
 
 export class TrackerEntry {
@@ -38,7 +44,7 @@ export class TrackerEntry {
 
   constructor(private readonly o: TrackerEntryOptions, private readonly routes: TrackerRoutes) {
     this.listener = new HttpListener({ host: o.host, port: o.port, log: o.log, networkTimeout: o.networkTimeout,
-      maxConnections: o.maxConnections }, (req, res) => this.handle(req, res));
+      maxConnections: o.maxConnections, metricsAccess: o.metricsAccess, https: o.https }, (req, res) => this.handle(req, res));
   }
 
   get address(): { host: string; port: number } {
@@ -77,7 +83,11 @@ export class TrackerEntry {
       if (err instanceof StatusError) return reply(res, 404, err.message);
       throw err;
     }
-    const location = `http://${host.includes(':') ? `[${host}]` : host}${port === 80 ? '' : `:${port}`}/${target.group}/${target.logical}${t.rawQuery ? `?${t.rawQuery}` : ''}`;
+    // Over HTTPS, to the storages' HTTPS port when the tracker knows it.
+    const secure = (req.socket as { encrypted?: boolean }).encrypted === true && (this.o.storageHttpsPort ?? 0) > 0;
+    if (secure) port = this.o.storageHttpsPort!;
+    const scheme = secure ? 'https' : 'http';
+    const location = `${scheme}://${host.includes(':') ? `[${host}]` : host}${port === (secure ? 443 : 80) ? '' : `:${port}`}/${target.group}/${target.logical}${t.rawQuery ? `?${t.rawQuery}` : ''}`;
     reply(res, 302, `see ${location}`, { Location: location, 'Cache-Control': 'no-store' });
   }
 }

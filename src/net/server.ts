@@ -53,6 +53,10 @@ export interface FrameServerOptions<S> {
   maxConnections?: number;
   /** Connections one peer address may hold (0 = no cap): a few hosts cannot take every slot. */
   maxConnectionsPerHost?: number;
+  /** A TLS listener beside the plain one (src/security/tls.ts): same dispatch, same limits. */
+  tls?: { port: number; createServer(onSocket: (sock: net.Socket) => void): net.Server } | null;
+  /** Security (src/security/): called once per connection, returns the dispatch that connection uses. */
+  guard?: (conn: FrameSocket, dispatch: Dispatch<S>) => Dispatch<S>;
 }
 
 /** max_connections_per_host as configured: auto = a quarter of max_connections, at least 4. */
@@ -68,6 +72,7 @@ export interface ConnectionStats {
 
 export class FrameServer<S> {
   private server: net.Server | null = null;
+  private tlsServer: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
   /** Connections between requests, oldest first (a Map keeps insertion order). */
   private readonly idleSince = new Map<FrameSocket, number>();
@@ -93,9 +98,17 @@ export class FrameServer<S> {
   async listen(): Promise<void> {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (sock) => this.accept(sock));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
+    await this.bind(server, this.opts.port);
+    if (this.opts.tls) {
+      this.tlsServer = this.opts.tls.createServer((sock) => this.accept(sock, false));
+      await this.bind(this.tlsServer, this.opts.tls.port);
+    }
+  }
+
+  private bind(server: net.Server, port: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: this.opts.host || undefined, port: this.opts.port }, () => {
+      server.listen({ host: this.opts.host || undefined, port }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -103,14 +116,15 @@ export class FrameServer<S> {
   }
 
   async close(): Promise<void> {
-    const server = this.server;
+    const servers = [this.server, this.tlsServer];
     this.server = null;
+    this.tlsServer = null;
     for (const s of this.sockets) s.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const server of servers) if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private accept(sock: net.Socket): void {
-    const conn = new FrameSocket(sock, { maxPkgLen: this.opts.maxPkgLen, quickAck: true });
+  private accept(sock: net.Socket, quickAck = true): void {
+    const conn = new FrameSocket(sock, { maxPkgLen: this.opts.maxPkgLen, quickAck });
     const peer = conn.remoteAddress;
     if (this.opts.allow && !this.opts.allow(peer)) {
       this.opts.log.warn({ peer }, 'connection refused by allow_hosts');
@@ -150,10 +164,11 @@ export class FrameServer<S> {
     const log = this.opts.log.child({ peer });
     const state = this.opts.newState(conn);
     // One context per connection, reused by its requests (no closures per request).
-    const ctx = new ConnectionContext<S>(conn, state, log);
+    const ctx = new ConnectionContext<S>(conn, state, log, this.opts.guard ? this.opts.guard(conn, this.dispatch) : this.dispatch);
     const timeoutMs = this.opts.networkTimeout * 1000;
     this.idleSince.set(conn, Date.now());
-    const inline = this.opts.inline;
+    // Inline answers skip the dispatch chain, so only where no security guard decides what a connection may do.
+    const inline = this.opts.guard ? undefined : this.opts.inline;
     if (inline) conn.inline = (cmd, body) => this.answerInline(inline, state, conn, cmd, body);
     // Until the first request completes, an idle connection is dropped after network_timeout.
     conn.setTimeout(timeoutMs, 'waiting for the first request');
@@ -238,7 +253,7 @@ export class FrameServer<S> {
     ctx.header = header;
     ctx.replied = false;
     try {
-      await this.dispatch(ctx);
+      await ctx.dispatch(ctx);
       if (conn.bodyRemaining > 0) throw new ProtocolError(`handler left ${conn.bodyRemaining} body bytes`);
       if (!ctx.replied) await conn.write(encodeStatus(0));
       return true;
@@ -267,7 +282,7 @@ class ConnectionContext<S> implements RequestContext<S> {
   header!: Header;
   replied = false;
 
-  constructor(readonly conn: FrameSocket, readonly state: S, readonly log: Logger) {}
+  constructor(readonly conn: FrameSocket, readonly state: S, readonly log: Logger, readonly dispatch: Dispatch<S>) {}
 
   reply(body?: Buffer): Promise<void> {
     this.replied = true;

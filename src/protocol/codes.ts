@@ -59,6 +59,10 @@ export const TrackerCmd = {
    * holds again), so fetch answers (102/104/105) name another member meanwhile. Stock trackers answer EINVAL.
    */
   FdfsStorageReportMissing: 201,
+  /** fdfs only, storage → tracker after JOIN: the storage's tls_port (i64); stock answers EINVAL. */
+  FdfsStorageReportTlsPort: 203,
+  /** fdfs only, client → tracker: every storage's address and tls_port (src/protocol/tls-ports.ts). */
+  FdfsQueryTlsPorts: 204,
 } as const;
 
 export const StorageCmd = {
@@ -102,6 +106,15 @@ export const FdfsStorageCmd = {
   RepairFiles: 121,
   /** Digests of one top-level directory's leaf directories, for anti-entropy (src/protocol/dir-digests.ts). */
   DirDigests: 122,
+} as const;
+
+/**
+ * fdfs only, on the tracker and storage ports: the authentication handshake (src/protocol/auth.ts). Stock
+ * answers EINVAL ("unknown command"), which tells a new client the server does not authenticate.
+ */
+export const FdfsAuthCmd = {
+  Hello: 140,
+  Prove: 141,
 } as const;
 
 export const CommonCmd = {

@@ -1,6 +1,6 @@
 // The HTTP anti-steal token of spec §7.1 (fdfs_http_shared.c): md5 hex of file id ‖ secret ‖ decimal ts,
 // shared by the HTTP gateway (check) and the client library (URL generation); pure, no I/O.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** `Mxx/HH/HH/` at the start of a logical name (a group name never looks like this: no `/` inside). */
 const LOGICAL_START = /^M[0-9A-F]{2}\/[0-9A-F]{2}\/[0-9A-F]{2}\//;
@@ -39,4 +39,32 @@ export function checkHttpToken(
   const want = Buffer.from(httpToken(fileId, secret, ts));
   const got = Buffer.from(token);
   return got.length === want.length && timingSafeEqual(got, want) ? 'ok' : 'invalid';
+}
+
+/**
+ * fdfs only (issue 14): base64url HMAC-SHA256(secret, "fdfs-url-v1" ‖ 0 ‖ tokenSubject(fileId) ‖ 0 ‖ exp), carried
+ * as `sig` and `exp` (Unix seconds). Unlike the MD5 token it always expires.
+ */
+export function hmacUrlToken(fileId: string, secret: string, exp: number): string {
+  if (!Number.isSafeInteger(exp) || exp <= 0) throw new RangeError(`bad token expiry ${exp}`);
+  return createHmac('sha256', secret).update(`fdfs-url-v1\0${tokenSubject(fileId)}\0${exp}`).digest('base64url');
+}
+
+/** The `sig`/`exp` pair against each accepted secret (current, previous), in constant time. */
+export function checkHmacUrlToken(
+  fileId: string, secrets: readonly string[], sig: string | null | undefined, expText: string | null | undefined,
+  now = Math.floor(Date.now() / 1000),
+): TokenVerdict {
+  if (!sig || !expText) return 'missing';
+  if (!/^\d{1,15}$/.test(expText) || sig.length !== 43) return 'invalid';
+  const exp = Number(expText);
+  if (exp <= 0) return 'invalid';
+  if (now > exp) return 'expired';
+  const got = Buffer.from(sig);
+  let ok = false;
+  for (const s of secrets) {
+    const want = Buffer.from(hmacUrlToken(fileId, s, exp));
+    if (want.length === got.length && timingSafeEqual(want, got)) ok = true;
+  }
+  return ok ? 'ok' : 'invalid';
 }

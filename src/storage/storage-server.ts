@@ -44,6 +44,9 @@ import { TrackerReporter, type ReporterShared } from './tracker-side/tracker-rep
 import { Replication } from './sync/replication.js';
 import { SyncProgress } from './sync/progress.js';
 import { storageFiles, type StorageFileAccess } from './handlers/http-files.js';
+import { PortSecurity } from '../security/guard.js';
+import { STORAGE_RULES } from '../security/command-rules.js';
+import { TlsIdentity, storageTlsRoutes } from '../security/tls.js';
 
 
 export interface StorageServerOptions {
@@ -81,6 +84,10 @@ export class StorageServer {
   readonly view: ClusterView;
   readonly reporters: TrackerReporter[] = [];
   private readonly server: FrameServer<StorageConnState>;
+  /** auth_policy / cluster_secret_file; null when both are off. */
+  private readonly security: PortSecurity | null;
+  /** tls_port / http.tls_port certificates; null when neither is set. */
+  readonly tls: TlsIdentity | null;
   private rt: OwnerRuntime | null = null;
   private initFlag: InitFlag;
   private stats: StatsKeeper;
@@ -124,6 +131,8 @@ export class StorageServer {
     this.view.on('members', (members) => {
       if (this.rt) this.rt.memberIps = members.map((m) => m.ipAddr);
     });
+    this.security = PortSecurity.from(config, this.log);
+    this.tls = TlsIdentity.from(config, this.log);
     this.server = new FrameServer<StorageConnState>({
       host: firstAddress(config.bindAddr),
       port: config.port,
@@ -138,6 +147,8 @@ export class StorageServer {
       newState: () => ({}),
       dispatch: (ctx) => dispatchStorage(this.runtime, ctx),
       inline: (state, conn, cmd, body) => inlineStorage(this.runtime, state, conn, cmd, body),
+      guard: this.security?.guard<StorageConnState>(STORAGE_RULES, config.groupName, this.log),
+      tls: this.tls?.protocolListener(),
     });
     if ((opts.workers ?? 0) > 1) {
       this.pool = new WorkerPool(opts.workers!, {
@@ -228,6 +239,8 @@ export class StorageServer {
     const c = this.config;
     if (c.disabled) throw new ConfigError('storage is disabled (disabled = true)');
     await c.allowHosts.resolve();
+    await this.security?.start();
+    this.tls?.routeServers(storageTlsRoutes(c), c.clusterLegacyHosts);
     await mkdir(path.join(c.basePath, 'data', 'sync'), { recursive: true });
     const paths = new StorePaths(c.storePaths, c.subdirCountPerPath);
     const lost = lostStorePaths(c);
@@ -345,6 +358,7 @@ export class StorageServer {
         beforeJoin: (tracker) => this.beforeJoin(tracker),
         storageId: () => this.runtime.identity?.id ?? '',
         httpPort: this.config.httpDisabled ? 0 : Math.max(0, this.config.httpServerPort),
+        tlsPort: this.config.tlsPort,
         progress: this.progress,
       }, t);
       this.reporters.push(r);

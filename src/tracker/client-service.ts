@@ -1,5 +1,6 @@
 // Tracker handlers for client commands: store/fetch/update queries (101–107), lists (90–92),
 // admin (93, 94, 95, 108), cluster stats (96–98) and the tracker status (64).
+import { encodeQueryTlsPortsResponse } from '../protocol/tls-ports.js';
 import { TrackerCmd } from '../protocol/codes.js';
 import { Errno, StatusError } from '../errors.js';
 import type { RequestContext } from '../net/server.js';
@@ -176,6 +177,13 @@ async function volumeStatHandler(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Pr
   await ctx.replyPacket(encodeVolumeStatResponse({ useTrunkFile: false, groups }));
 }
 
+/** 202 (fdfs only): every storage's address and TLS port, so clients can reach storages over TLS. */
+async function queryTlsPorts(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  if (body.length) throw new StatusError(Errno.EINVAL, 'QUERY_TLS_PORTS with a body', TrackerCmd.FdfsQueryTlsPorts);
+  const entries = rt.cluster.sortedGroups().flatMap((g) => g.sorted().map((s) => ({ ip: s.ip, port: s.port, tlsPort: s.tlsPort })));
+  await ctx.replyPacket(encodeQueryTlsPortsResponse(entries));
+}
+
 export const CLIENT_HANDLERS: Record<number, TrackerHandler> = {
   [TrackerCmd.QueryStoreWithoutGroupOne]: queryStore,
   [TrackerCmd.QueryStoreWithGroupOne]: queryStore,
@@ -195,4 +203,5 @@ export const CLIENT_HANDLERS: Record<number, TrackerHandler> = {
   [TrackerCmd.ServerTrackerClusterStat]: trackerClusterStat,
   [TrackerCmd.ServerStorageClusterStat]: storageClusterStatHandler,
   [TrackerCmd.ServerStorageVolumnStat]: volumeStatHandler,
+  [TrackerCmd.FdfsQueryTlsPorts]: queryTlsPorts,
 };

@@ -43,6 +43,8 @@ export class StorageNode {
   connections = 0;
   /** Its HTTP gateway port as an fdfs storage reported it (200); 0 = unknown (tracker.conf's port applies). */
   httpPort = 0;
+  /** Its tls_port as an fdfs storage reported it (201); 0 = none. */
+  tlsPort = 0;
 
   /** A new storage starts INIT; `restored` is the status loaded from storage_servers_new.dat (persistence). */
   constructor(

@@ -1,5 +1,6 @@
 // Tracker handlers for storage servers (§8): identity (60, 70, 69, 109), parameters (75), JOIN (81),
 // reports answered with change notifications (83, 84, 89), sync coordination (76–79, 85–88, 59, 71).
+import { decodeReportTlsPortRequest } from '../protocol/tls-ports.js';
 import { TrackerCmd, StorageStatus, type StorageStatusCode } from '../protocol/codes.js';
 import { Errno, StatusError } from '../errors.js';
 import type { RequestContext } from '../net/server.js';
@@ -140,6 +141,12 @@ async function reportMissing(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promis
 /** 200 (fdfs only): the storage's HTTP port, for the HTTP entry's redirects. */
 async function reportHttpPort(_rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
   joined(ctx).httpPort = decodeReportHttpPortRequest(body);
+  await ctx.reply();
+}
+
+/** 201 (fdfs only): the storage's tls_port, advertised by 202. */
+async function reportTlsPort(_rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  joined(ctx).tlsPort = decodeReportTlsPortRequest(body);
   await ctx.reply();
 }
 
@@ -298,4 +305,5 @@ export const STORAGE_HANDLERS: Record<number, TrackerHandler> = {
   [TrackerCmd.StorageReportTrunkFree]: notSupported,
   [TrackerCmd.FdfsStorageReportHttpPort]: reportHttpPort,
   [TrackerCmd.FdfsStorageReportMissing]: reportMissing,
+  [TrackerCmd.FdfsStorageReportTlsPort]: reportTlsPort,
 };

@@ -17,6 +17,9 @@ import { SysDataFetcher } from './sys-fetch.js';
 import { trackerRoutes, type TrackerHttpRoutes } from './http-routes.js';
 import { clusterSnapshot, type TrackerSnapshot } from './snapshot.js';
 import { StorageIds } from './storage-ids.js';
+import { PortSecurity } from '../security/guard.js';
+import { TRACKER_RULES } from '../security/command-rules.js';
+import { TlsIdentity } from '../security/tls.js';
 
 export class TrackerServer {
   readonly cluster: Cluster;
@@ -26,6 +29,10 @@ export class TrackerServer {
   private readonly server: FrameServer<TrackerConnState>;
   readonly log: Logger;
   private checkTimer: NodeJS.Timeout | null = null;
+  /** auth_policy / cluster_secret_file; null when both are off. */
+  private readonly security: PortSecurity | null;
+  /** tls_port / http.tls_port certificates; null when neither is set. */
+  readonly tls: TlsIdentity | null;
   /** Services run beside the tracker (its HTTP entry, started by the serve layer). */
   private readonly attached: Array<{ stop(): Promise<void> }> = [];
 
@@ -42,6 +49,8 @@ export class TrackerServer {
       storageSyncFileMaxDelay: config.storageSyncFileMaxDelay,
       storageSyncFileMaxTime: config.storageSyncFileMaxTime,
     };
+    this.security = PortSecurity.from(config, this.log);
+    this.tls = TlsIdentity.from(config, this.log);
     this.server = new FrameServer<TrackerConnState>({
       host: config.bindAddr,
       port: config.port,
@@ -56,6 +65,8 @@ export class TrackerServer {
       dispatch: (ctx) => this.dispatch(ctx),
       inline: (_state, _conn, cmd, body) => inlineClientQuery(this.runtime, cmd, body),
       onClose: (state) => this.connectionClosed(state),
+      guard: this.security?.guard<TrackerConnState>(TRACKER_RULES, null, this.log),
+      tls: this.tls?.protocolListener(),
     });
     const upTime = Math.floor(Date.now() / 1000);
     this.persistence = new Persistence(this.cluster, { basePath: config.basePath, useStorageId: config.useStorageId, log: this.log, upTime });
@@ -114,6 +125,9 @@ export class TrackerServer {
     await this.persistence.load();
     // Host names in allow_hosts match by their resolved addresses.
     await this.config.allowHosts.resolve();
+    await this.security?.start();
+    // cluster_tls: peer trackers share this tracker's port and tls_port.
+    this.tls?.routeServers((_host, port) => (port === this.config.port ? this.config.tlsPort : 0), this.config.clusterLegacyHosts);
     await this.server.listen();
     await this.persistence.start();
     this.relationship.start();

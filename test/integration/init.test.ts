@@ -173,6 +173,7 @@ describe.skipIf(tmux !== true)(`fdfs init in a terminal${tmux === true ? '' : ` 
       await answer(/\? Space to keep free/, '1%');
       await answer(/\? Where should uploads go\?/, '');
       await answer(/\? Require anti-steal tokens/, '');
+      await answer(/\? Turn on authentication/, '');
       await answer(/\? Log level/, '');
       await answer(/\? Path of the fdfs executable/, '');
       await answer(/\? Unix user/, '');
@@ -223,6 +224,7 @@ describe.skipIf(tmux !== true)(`fdfs init in a terminal${tmux === true ? '' : ` 
       await answer(/\? Space to keep free/, '1%');
       await answer(/\? Where should uploads go\?/, '');
       await answer(/\? Require anti-steal tokens/, '');
+      await answer(/\? Turn on authentication/, '');
       await answer(/\? Log level/, '');
       await answer(/\? Path of the fdfs executable/, '');
       await answer(/\? Unix user/, '');
@@ -245,6 +247,7 @@ describe.skipIf(tmux !== true)(`fdfs init in a terminal${tmux === true ? '' : ` 
       await answer(/\? Space to keep free.*\(1%\)/, '');
       await answer(/\? Where should uploads go\?/, '');
       await answer(/\? Require anti-steal tokens/, '');
+      await answer(/\? Turn on authentication/, '');
       await answer(/\? Log level/, '');
       await answer(/\? Path of the fdfs executable/, '');
       await answer(/\? Unix user/, '');

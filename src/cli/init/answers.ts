@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.js';
 import type { LogLevel } from '../../config/common-fields.js';
 import {
   DEFAULT_STORAGE_PORT, DEFAULT_TRACKER_PORT, PLAN_DEFAULTS, checkGroupName, checkPort, nextHttpPort, parseAddress,
-  validatePlan, type InitPlan, type StoragePlan, type StoreLookup,
+  validatePlan, type InitPlan, type SecurityChoice, type StoragePlan, type StoreLookup,
 } from './plan.js';
 
 type StorageEntry = string | { address?: string; host?: string; port?: number; storePaths?: string[] | string; httpPort?: number };
@@ -28,13 +28,14 @@ export interface RawAnswers {
   storeGroup?: string;
   tokenSecret?: string;
   tokenTtl?: number;
+  security?: SecurityChoice;
   logLevel?: LogLevel;
   bin?: string;
   user?: string;
 }
 
 const KNOWN = new Set(['out', 'baseDir', 'confDir', 'trackers', 'groups', 'storages', 'httpPort', 'trackerHttpPort', 'reservedStorageSpace',
-  'storeLookup', 'storeGroup', 'tokenSecret', 'tokenTtl', 'logLevel', 'bin', 'user']);
+  'storeLookup', 'storeGroup', 'tokenSecret', 'tokenTtl', 'security', 'logLevel', 'bin', 'user']);
 
 /** Reads a .json, .yaml or .yml answers file. */
 export async function loadAnswersFile(file: string): Promise<RawAnswers> {
@@ -128,6 +129,7 @@ export function planFromAnswers(raw: RawAnswers): InitPlan {
     storeGroup: raw.storeGroup ?? '',
     tokenSecret: raw.tokenSecret === undefined || raw.tokenSecret === null ? '' : String(raw.tokenSecret),
     tokenTtl: Number(raw.tokenTtl ?? PLAN_DEFAULTS.tokenTtl),
+    security: raw.security ?? PLAN_DEFAULTS.security,
     logLevel: (raw.logLevel ?? PLAN_DEFAULTS.logLevel) as LogLevel,
     bin: raw.bin ?? PLAN_DEFAULTS.bin,
     user: raw.user ?? PLAN_DEFAULTS.user,

@@ -22,6 +22,8 @@ export interface StoragePlan {
 }
 
 export type StoreLookup = 'round-robin' | 'group' | 'load-balance';
+export type SecurityChoice = 'off' | 'optional' | 'required';
+export const SECURITY_CHOICES: readonly SecurityChoice[] = ['off', 'optional', 'required'];
 
 export interface InitPlan {
   trackers: TrackerPlan[];
@@ -41,6 +43,8 @@ export interface InitPlan {
   tokenSecret: string;
   /** Seconds a token stays valid. @default 600 */
   tokenTtl: number;
+  /** auth_policy of every server (issue 14); not off: a cluster secret and an admin key are made. @default off */
+  security: SecurityChoice;
   logLevel: LogLevel;
   /** The fdfs executable on the hosts. @default /usr/local/bin/fdfs */
   bin: string;
@@ -54,6 +58,7 @@ export const PLAN_DEFAULTS = {
   reservedStorageSpace: '10%',
   storeLookup: 'load-balance' as StoreLookup,
   tokenTtl: 600,
+  security: 'off' as SecurityChoice,
   logLevel: 'info' as LogLevel,
   bin: '/usr/local/bin/fdfs',
   user: 'fdfs',
@@ -194,6 +199,7 @@ export function validatePlan(plan: InitPlan): InitPlan {
   }
   if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(plan.user)) problems.push(`bad user name "${plan.user}"`);
   if (plan.tokenSecret && /\s/.test(plan.tokenSecret)) problems.push('the token secret must not contain spaces');
+  if (!SECURITY_CHOICES.includes(plan.security)) problems.push(`bad security "${plan.security}" (${SECURITY_CHOICES.join(', ')})`);
   if (!Number.isInteger(plan.tokenTtl) || plan.tokenTtl < 1) problems.push('token TTL must be a positive number of seconds');
   if (!LOG_LEVELS.includes(plan.logLevel)) problems.push(`bad log level "${plan.logLevel}" (one of ${LOG_LEVELS.join(', ')})`);
   if (problems.length) throw new UsageError(problems.length === 1 ? problems[0]! : `the plan has problems:\n  - ${problems.join('\n  - ')}`);

@@ -23,6 +23,22 @@ interface HostServers {
 
 const LOOKUP = { 'round-robin': 0, group: 1, 'load-balance': 2 } as const;
 
+/** Made at write time when the plan turns security on (never part of the answers). */
+export interface PlanSecrets {
+  cluster: string;
+  admin: string;
+}
+
+/** The security keys of a server conf: every server reads the same keys file and cluster secret. */
+function securityConf(plan: InitPlan) {
+  if (plan.security === 'off') return {};
+  return {
+    authPolicy: plan.security,
+    authKeysFile: path.posix.join(plan.confDir, 'keys.conf'),
+    clusterSecretFile: path.posix.join(plan.confDir, 'cluster.secret'),
+  };
+}
+
 /** Which servers each host runs, with their file and folder names (numbered only when a host runs several). */
 export function layoutHosts(plan: InitPlan): HostServers[] {
   const hosts = new Map<string, HostServers>();
@@ -69,6 +85,7 @@ export function trackerConfText(plan: InitPlan, t: HostServers['trackers'][numbe
     storageIdsFilename: 'storage_ids.conf',
     httpServerPort: plan.trackerHttpPort,
     httpStorageServerPort: commonHttpPort(plan),
+    ...securityConf(plan),
   }));
 }
 
@@ -98,6 +115,7 @@ export function storageConfText(plan: InitPlan, s: HostServers['storages'][numbe
     httpAntiStealSecretKey: plan.tokenSecret,
     httpAntiStealTokenTtl: plan.tokenTtl,
     logLevel: plan.logLevel,
+    ...securityConf(plan),
   }));
 }
 
@@ -107,6 +125,8 @@ export function storageConfText(plan: InitPlan, s: HostServers['storages'][numbe
  */
 export function clientConfText(plan: InitPlan, withSecret = true): string {
   const secret = withSecret ? plan.tokenSecret : '';
+  // The operator's admin key next to the top-level client.conf; on a host, the one installed in confDir.
+  const keyFile = plan.security === 'off' ? '' : withSecret ? 'admin.key' : path.posix.join(plan.confDir, 'admin.key');
   return renderClientConf(defaultClientConfig({
     trackerServers: trackerServers(plan),
     storageIdsFilename: 'storage_ids.conf',
@@ -116,6 +136,7 @@ export function clientConfText(plan: InitPlan, withSecret = true): string {
     httpAntiStealSecretKey: secret,
     httpAntiStealTokenTtl: plan.tokenTtl,
     logLevel: 'warn',
+    authKeyFile: keyFile,
   }));
 }
 
@@ -153,7 +174,8 @@ function hostReadme(plan: InitPlan, h: HostServers): string {
     ...h.trackers.map((t) => `tracker ${key(t)}`),
     ...h.storages.map((s) => `storage of ${s.group} ${key(s)} (HTTP ${s.httpPort})`),
   ];
-  const confs = [...h.trackers.map((t) => t.conf), ...h.storages.map((s) => s.conf)];
+  const confs = [...h.trackers.map((t) => t.conf), ...h.storages.map((s) => s.conf),
+    ...(plan.security === 'off' ? [] : ['keys.conf', 'cluster.secret', 'admin.key'])];
   const units = [...h.trackers.map((t) => t.unit), ...h.storages.map((s) => s.unit)];
   const dirs = [...h.trackers.map((t) => t.basePath), ...h.storages.flatMap((s) => [s.basePath, ...s.paths.filter((p) => p !== s.basePath)])];
   const ports = [...h.trackers.flatMap((t) => [`${t.port}/tcp (tracker)`, ...(plan.trackerHttpPort ? [`${plan.trackerHttpPort}/tcp (tracker HTTP)`] : [])]), ...h.storages.flatMap((s) => [`${s.port}/tcp (storage ${s.group})`, `${s.httpPort}/tcp (HTTP)`])];
@@ -221,18 +243,25 @@ function topReadme(plan: InitPlan, hosts: HostServers[]): string {
     `3. Check from any machine with \`client.conf\`: \`fdfs monitor --config client.conf\` (exit 0 = all ACTIVE).`,
     '',
     `Uploads go to ${plan.storeLookup === 'group' ? `group ${plan.storeGroup}` : plan.storeLookup === 'round-robin' ? 'the groups in turn' : 'the group with the most free space'};`,
-    `each storage keeps ${plan.reservedStorageSpace} of its disk free.${plan.tokenSecret ? ' HTTP downloads need an anti-steal token (the secret is in the storage.conf files and in the client.conf next to this README, for `fdfs token`: keep these private; the client.conf in each host\'s folder has no secret).' : ''}`,
+    `each storage keeps ${plan.reservedStorageSpace} of its disk free.${plan.security === 'off' ? '' : ` Authentication is ${plan.security}: every server has keys.conf (an admin key with every right) and cluster.secret; admin.key here is the operator's key (client.conf uses it). Make keys for applications with \`fdfs key create ID --rights "group1:upload,download" --keys-file keys.conf\` and copy keys.conf to every server.`}${plan.tokenSecret ? ' HTTP downloads need an anti-steal token (the secret is in the storage.conf files and in the client.conf next to this README, for `fdfs token`: keep these private; the client.conf in each host\'s folder has no secret).' : ''}`,
     '',
   ].join('\n');
 }
 
 /** Every file of the plan, in a stable order. */
-export function renderPlan(plan: InitPlan): OutFile[] {
+export function renderPlan(plan: InitPlan, secrets?: PlanSecrets): OutFile[] {
   const hosts = layoutHosts(plan);
   const out: OutFile[] = [
     { path: 'README.md', content: topReadme(plan, hosts) },
     { path: 'client.conf', content: clientConfText(plan) },
   ];
+  const secured = plan.security !== 'off' && secrets;
+  const keyFiles = secured ? [
+    { name: 'keys.conf', content: `# fdfs keys: KEY_ID RIGHTS SECRET [PREVIOUS_SECRET]; add more with fdfs key create\nadmin *:all ${secrets.admin}\n` },
+    { name: 'cluster.secret', content: `${secrets.cluster}\n` },
+    { name: 'admin.key', content: `admin ${secrets.admin}\n` },
+  ] : [];
+  if (secured) out.push({ path: 'admin.key', content: `admin ${secrets.admin}\n` });
   const client = clientConfText(plan, false);
   for (const h of hosts) {
     const dir = h.host.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -246,6 +275,7 @@ export function renderPlan(plan: InitPlan): OutFile[] {
       out.push({ path: `${dir}/${s.unit}`, content: unitText(plan, 'storage', `${s.group} ${key(s)}`, s.conf, dirs) });
     }
     out.push({ path: `${dir}/client.conf`, content: client });
+    for (const f of keyFiles) out.push({ path: `${dir}/${f.name}`, content: f.content });
     out.push({ path: `${dir}/README.md`, content: hostReadme(plan, h) });
   }
   return out;
@@ -271,18 +301,18 @@ export async function checkOutput(outDir: string, force: boolean): Promise<void>
   }
 }
 
-function secretIn(content: string, secret: string): boolean {
-  return secret !== '' && content.includes(secret);
+function secretIn(content: string, secrets: readonly string[]): boolean {
+  return secrets.some((s) => s !== '' && content.includes(s));
 }
 
-export async function writePlan(outDir: string, files: OutFile[], force: boolean, secret = ''): Promise<string[]> {
+export async function writePlan(outDir: string, files: OutFile[], force: boolean, secrets: readonly string[] = []): Promise<string[]> {
   await checkOutput(outDir, force);
   const written: string[] = [];
   for (const f of files) {
     const p = path.join(outDir, f.path);
     await mkdir(path.dirname(p), { recursive: true });
     // A file holding the token secret is readable by the owner only.
-    await writeFile(p, f.content, { mode: secretIn(f.content, secret) ? 0o600 : 0o644 });
+    await writeFile(p, f.content, { mode: secretIn(f.content, secrets) ? 0o600 : 0o644 });
     written.push(p);
   }
   return written;

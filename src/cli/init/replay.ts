@@ -24,6 +24,7 @@ export function answersFromPlan(plan: InitPlan, out: string): RawAnswers {
     ...(plan.storeLookup === 'group' ? { storeGroup: plan.storeGroup } : {}),
     ...(plan.tokenSecret ? { tokenSecret: plan.tokenSecret } : {}),
     tokenTtl: plan.tokenTtl,
+    ...(plan.security !== 'off' ? { security: plan.security } : {}),
     logLevel: plan.logLevel,
     bin: plan.bin,
     user: plan.user,
@@ -52,6 +53,7 @@ export function yesCommand(plan: InitPlan, out: string): string | null {
   if (differs('storeLookup', plan.storeLookup)) flags.push(['--store-lookup', plan.storeLookup]);
   if (plan.storeLookup === 'group') flags.push(['--store-group', plan.storeGroup]);
   if (plan.tokenSecret) flags.push(['--token-secret', plan.tokenSecret]);
+  if (plan.security !== 'off') flags.push(['--security', plan.security]);
   if (differs('logLevel', plan.logLevel)) flags.push(['--log-level', plan.logLevel]);
   if (differs('bin', plan.bin)) flags.push(['--bin', plan.bin]);
   if (differs('user', plan.user)) flags.push(['--user', plan.user]);
@@ -61,7 +63,7 @@ export function yesCommand(plan: InitPlan, out: string): string | null {
     trackers: plan.trackers.map(key), storages: plan.storages.map((s) => `${s.group}=${key(s)}`), baseDir: plan.baseDir,
     httpPort: plan.storages[0]?.httpPort, trackerHttpPort: plan.trackerHttpPort, reservedStorageSpace: plan.reservedStorageSpace,
     storeLookup: plan.storeLookup, storeGroup: plan.storeLookup === 'group' ? plan.storeGroup : undefined, tokenSecret: plan.tokenSecret,
-    logLevel: plan.logLevel, bin: plan.bin, user: plan.user, confDir: plan.confDir,
+    security: plan.security, logLevel: plan.logLevel, bin: plan.bin, user: plan.user, confDir: plan.confDir,
   };
   let same = false;
   try {

@@ -6,6 +6,7 @@ import { PLAN_DEFAULTS, type InitPlan } from './plan.js';
 import { loadAnswersFile, mergeAnswers, planFromAnswers, type RawAnswers } from './answers.js';
 import { checkOutput, renderPlan, writePlan } from './render.js';
 import { yesCommand } from './replay.js';
+import { newSecret } from '../../security/keys.js';
 
 export interface InitOptions {
   out: string;
@@ -65,8 +66,9 @@ export async function initCluster(o: InitOptions, say: (line: string) => void): 
     out = result.out;
     plan = result.plan;
   }
-  const files = renderPlan(plan);
-  await writePlan(out, files, o.force, plan.tokenSecret);
+  const secrets = plan.security === 'off' ? undefined : { cluster: newSecret(), admin: newSecret() };
+  const files = renderPlan(plan, secrets);
+  await writePlan(out, files, o.force, [plan.tokenSecret, secrets?.cluster ?? '', secrets?.admin ?? '']);
   const hosts = [...new Set(files.map((f) => f.path.split('/')).filter((p) => p.length > 1).map((p) => p[0]!))];
   return { out, files: files.length, hosts };
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../../config/common-fields.js';
 import {
   DEFAULT_STORAGE_PORT, DEFAULT_TRACKER_PORT, PLAN_DEFAULTS, checkAbsolutePath, checkGroupName, checkPort, checkReserved,
-  groupsOf, key, nextHttpPort, parseAddressList, validatePlan, type InitPlan, type StoragePlan, type StoreLookup, type TrackerPlan,
+  groupsOf, key, nextHttpPort, parseAddressList, validatePlan, type InitPlan, type SecurityChoice, type StoragePlan, type StoreLookup, type TrackerPlan,
 } from './plan.js';
 import { saveAnswers } from './replay.js';
 
@@ -177,6 +177,15 @@ async function askPlan(d: WizardDefaults, prev?: { out: string; plan: InitPlan }
     })).trim();
   }
 
+  const security = await select<SecurityChoice>({
+    message: 'Turn on authentication (keys for clients, a secret between servers)?', default: was?.security ?? 'off',
+    choices: [
+      { name: 'off: as stock FastDFS, anyone allowed by allow_hosts may upload and delete', value: 'off' },
+      { name: 'optional: keys work and are held to their rights; clients without one still work', value: 'optional' },
+      { name: 'required: only clients with a key (stock tools: list their hosts in auth_legacy_hosts)', value: 'required' },
+    ],
+  });
+
   const logLevel = await select<LogLevel>({
     message: 'Log level', default: was?.logLevel ?? 'info',
     choices: LOG_LEVELS.filter((l) => ['error', 'warn', 'notice', 'info', 'debug'].includes(l)).map((l) => ({ name: l, value: l })),
@@ -196,7 +205,7 @@ async function askPlan(d: WizardDefaults, prev?: { out: string; plan: InitPlan }
 
   const plan = validatePlan({
     trackers, storages, trackerHttpPort, baseDir, confDir, reservedStorageSpace, storeLookup, storeGroup, tokenSecret,
-    tokenTtl: was?.tokenTtl ?? PLAN_DEFAULTS.tokenTtl, logLevel, bin, user,
+    tokenTtl: was?.tokenTtl ?? PLAN_DEFAULTS.tokenTtl, security, logLevel, bin, user,
   });
   return { out, plan };
 }

@@ -8,6 +8,8 @@ import { openLocalFile } from '../../http/local-file.js';
 import type { StorageFileAccess } from '../../storage/handlers/http-files.js';
 import type { StorageServer } from '../../storage/storage-server.js';
 import { httpPortInUse } from './http-flags.js';
+import type { HttpsListener } from '../../http/listener.js';
+import { TlsIdentity } from '../../security/tls.js';
 
 /** Whether storage.conf asks for the gateway (http.server_port set, not http.disabled). */
 export function storageHttpWanted(c: StorageConfig): boolean {
@@ -25,7 +27,7 @@ export async function startStorageHttp(storage: StorageServer): Promise<{ addres
     const address = storage.workerHttpAddress;
     return address ? { address } : null;
   }
-  const gateway = await startGateway(c, storage.files(), storage.log);
+  const gateway = await startGateway(c, storage.files(), storage.log, storage.tls?.httpsListener());
   // Stopped with the storage: after its tracker connections, before its listener and binlog (as before).
   storage.attach(gateway);
   return gateway;
@@ -34,10 +36,11 @@ export async function startStorageHttp(storage: StorageServer): Promise<{ addres
 /** In a storage worker process: the gateway on this worker's file access (null when not wanted). */
 export async function startWorkerHttp(c: StorageConfig, files: StorageFileAccess, log: Logger): Promise<StorageGateway | null> {
   if (!storageHttpWanted(c)) return null;
-  return startGateway(c, files, log);
+  // Each worker holds the certificate itself (and reloads it on the SIGHUP its owner passes on).
+  return startGateway(c, files, log, TlsIdentity.from(c, log)?.httpsListener());
 }
 
-async function startGateway(c: StorageConfig, files: StorageFileAccess, log: Logger): Promise<StorageGateway> {
+async function startGateway(c: StorageConfig, files: StorageFileAccess, log: Logger, https: HttpsListener | null | undefined): Promise<StorageGateway> {
   const gateway = new StorageGateway(c, {
     group: files.group,
     async openFile(logical) {
@@ -59,7 +62,7 @@ async function startGateway(c: StorageConfig, files: StorageFileAccess, log: Log
     health: () => files.health(),
     downloaded: (ok, bytes) => files.downloaded(ok, bytes),
     readSmall: (logical) => files.readSmall(logical),
-  }, log);
+  }, log, https);
   await gateway.start().catch((err: unknown) => { throw httpPortInUse(err, 'storage', c.httpServerPort); });
   return gateway;
 }

@@ -1,5 +1,6 @@
 // The tracker's HTTP entry, wired by the serve layer: src/http gets the tracker's routes (where a file can be
 // read, a health summary) and its listen settings, so src/tracker never imports src/http.
+import { metricsAccess } from '../../http/metrics-access.js';
 import { TrackerEntry } from '../../http/tracker-entry.js';
 import type { TrackerServer } from '../../tracker/tracker-server.js';
 import { consoleRoutes } from '../../http/console/routes.js';
@@ -17,6 +18,9 @@ export async function startTrackerHttp(tracker: TrackerServer): Promise<TrackerE
     host: c.bindAddr.split(',')[0]!.trim(), port: c.httpServerPort, storageHttpPort: c.httpStorageServerPort,
     networkTimeout: c.networkTimeout, maxConnections: c.maxConnections, log: tracker.log,
     console: consoleRoutes(source, c.networkTimeout),
+    metricsAccess: metricsAccess(c),
+    https: tracker.tls?.httpsListener(),
+    storageHttpsPort: c.httpStorageTlsPort,
   }, tracker.httpRoutes());
   await entry.start();
   history.start();

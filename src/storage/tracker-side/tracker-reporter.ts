@@ -1,6 +1,7 @@
 // One long-lived connection per tracker (spec §8.1, §8.4, §8.5, §8.7): JOIN, the sync plan (87 on a first
 // start, 88 after every JOIN), then BEAT every heart_beat_interval and REPORT_DISK_USAGE every
 // stat_report_interval, applying change notifications; on any failure: close, wait, reconnect, JOIN again.
+import { encodeReportTlsPortRequest } from '../../protocol/tls-ports.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StorageConfig } from '../../config/index.js';
 import { formatHostPort, type HostPort } from '../../config/values.js';
@@ -49,6 +50,8 @@ export interface ReporterDeps {
   storageId?(): string;
   /** The HTTP gateway's port, told to fdfs trackers after each JOIN (200) for their redirects; 0 = none. */
   httpPort?: number;
+  /** tls_port, told to fdfs trackers after each JOIN (201) so clients can find it (202); 0 = none. */
+  tlsPort?: number;
   /** Replication progress (SyncProgress) for 89 SYNC_REPORT; sent after a BEAT whenever its version moved. */
   progress?: { syncReport(): SyncReport | null };
 }
@@ -77,6 +80,7 @@ export class TrackerReporter {
   private wakeup: AbortController | null = null;
   /** The tracker answered 200 with EINVAL: a stock tracker, not asked again. */
   private httpPortUnknownThere = false;
+  private tlsPortUnknownThere = false;
 
   constructor(private readonly d: ReporterDeps, readonly tracker: HostPort) {
     this.name = formatHostPort(tracker);
@@ -238,6 +242,19 @@ export class TrackerReporter {
     view.trackerStatus.set(this.name, res.status);
     view.setMyStatus(res.status, `JOIN answer from ${this.name}`);
     await this.reportHttpPort();
+    await this.reportTlsPort();
+  }
+
+  /** 201 (fdfs only): tell the tracker the TLS port; a stock tracker answers EINVAL and is not asked again. */
+  private async reportTlsPort(): Promise<void> {
+    const port = this.d.tlsPort ?? 0;
+    if (!port || this.tlsPortUnknownThere) return;
+    try {
+      await this.call(TrackerCmd.FdfsStorageReportTlsPort, encodeReportTlsPortRequest(port));
+    } catch (err) {
+      if (!(err instanceof StatusError && err.errno === Errno.EINVAL)) throw err;
+      this.tlsPortUnknownThere = true;
+    }
   }
 
   /** 200 (fdfs only): tell the tracker where the HTTP gateway listens; stock trackers do not know it (EINVAL). */

@@ -9,6 +9,9 @@ import { UsageError } from '../../errors.js';
 import { storageFiles, type StorageFileAccess } from '../handlers/http-files.js';
 import { OwnerMetrics } from './owner-metrics.js';
 import { FrameServer, perHostCap } from '../../net/server.js';
+import { PortSecurity } from '../../security/guard.js';
+import { STORAGE_RULES } from '../../security/command-rules.js';
+import { TlsIdentity, storageTlsRoutes } from '../../security/tls.js';
 import { STAT_I64_FIELDS, type StatI64Field } from '../../protocol/tracker-list.js';
 import { dispatchStorage, inlineStorage } from '../dispatch.js';
 import { advertisedBindAddress, firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
@@ -75,6 +78,10 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
     Object.assign(params, s.params);
   };
 
+  const security = PortSecurity.from(config, log);
+  const tlsId = TlsIdentity.from(config, log);
+  tlsId?.routeServers(storageTlsRoutes(config), config.clusterLegacyHosts);
+  await security?.start();
   const server = new FrameServer<StorageConnState>({
     host: firstAddress(config.bindAddr), port: config.port, role: 'storage', log,
     networkTimeout: config.networkTimeout, maxPkgLen: () => Number.MAX_SAFE_INTEGER,
@@ -82,6 +89,8 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
     maxConnectionsPerHost: perHostCap(config.maxConnections, config.maxConnectionsPerHost),
     newState: () => ({}), dispatch: (ctx) => dispatchStorage(rt, ctx),
     inline: (state, conn, cmd, body) => inlineStorage(rt, state, conn, cmd, body),
+    guard: security?.guard<StorageConnState>(STORAGE_RULES, config.groupName, log),
+    tls: tlsId?.protocolListener(),
   });
 
   let reported: Record<string, number> = {};

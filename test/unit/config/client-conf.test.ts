@@ -31,7 +31,7 @@ describe('client.conf', () => {
       logLevel: 'info', connectFirstBy: 'tracker', useConnectionPool: false, connectionPoolMaxIdleTime: 3600,
       loadFdfsParametersFromTracker: false, useStorageId: false, storageIdsFilename: join(FIXTURES, 'storage_ids.conf'),
       httpTrackerServerPort: 80, httpAntiStealCheckToken: false, httpAntiStealTokenTtl: 900,
-      httpAntiStealSecretKey: 'FastDFS1234567890',
+      httpAntiStealSecretKey: 'FastDFS1234567890', authKeyFile: '', httpTokenHmacSecret: '', tlsCaFile: '', tlsCertFile: '', tlsKeyFile: '',
     });
   });
 

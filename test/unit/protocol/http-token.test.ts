@@ -1,7 +1,7 @@
 // Anti-steal tokens (spec §7.1) against md5sum-computed vectors, the check's verdicts, the client's URLs,
 // and the gateway's request-target parsing (every traversal spelling refused).
 import { describe, it, expect } from 'vitest';
-import { checkHttpToken, httpToken, tokenSubject } from '../../../src/protocol/http-token.js';
+import { checkHmacUrlToken, checkHttpToken, hmacUrlToken, httpToken, tokenSubject } from '../../../src/protocol/http-token.js';
 import { httpUrl } from '../../../src/client/http-url.js';
 import { fileTarget, parseTarget } from '../../../src/http/url-path.js';
 
@@ -73,5 +73,25 @@ describe('request targets', () => {
     ]) {
       expect(file(url), url).toBeNull();
     }
+  });
+});
+
+describe('HMAC download token (fdfs)', () => {
+  // python3: base64url(hmac(b'hmac-secret', b'fdfs-url-v1\0' + LOGICAL + b'\0' + b'1795289211', sha256)) without padding
+  const SIG = 'cquzJMXLzGPYibCbFVaxfhJpQUTmpb_RJC7glNYgZkU';
+
+  it('signs the name without the group and the expiry', () => {
+    expect(hmacUrlToken(ID, 'hmac-secret', TS)).toBe(SIG);
+    expect(hmacUrlToken(LOGICAL, 'hmac-secret', TS)).toBe(SIG);
+  });
+
+  it('always expires; takes any of the accepted secrets; refuses forgeries', () => {
+    expect(checkHmacUrlToken(ID, ['hmac-secret'], SIG, String(TS), TS - 1)).toBe('ok');
+    expect(checkHmacUrlToken(ID, ['new', 'hmac-secret'], SIG, String(TS), TS)).toBe('ok');
+    expect(checkHmacUrlToken(ID, ['hmac-secret'], SIG, String(TS), TS + 1)).toBe('expired');
+    expect(checkHmacUrlToken(ID, ['hmac-secret'], SIG, String(TS + 1), TS)).toBe('invalid');
+    expect(checkHmacUrlToken(ID, ['hmac-secret'], SIG, '0', 0)).toBe('invalid');
+    expect(checkHmacUrlToken(ID, ['hmac-secret'], null, String(TS), TS)).toBe('missing');
+    expect(httpUrl(ID, { hmacSecret: 'hmac-secret', expires: TS })).toBe(`/${ID}?sig=${SIG}&exp=${TS}`);
   });
 });

@@ -100,7 +100,7 @@ describe('rendered files', () => {
     const plan = planFromAnswers({ ...basic, tokenSecret: 'k3y', reservedStorageSpace: '4GB', storeLookup: 'group', storeGroup: 'group2' });
     const out = tmp();
     const files = renderPlan(plan);
-    await writePlan(out, files, true, plan.tokenSecret);
+    await writePlan(out, files, true, [plan.tokenSecret]);
     const t = loadTrackerConfig(path.join(out, '10.0.0.1/tracker.conf'));
     expect(t).toMatchObject({ port: 22122, bindAddr: '10.0.0.1', basePath: '/srv/fdfs/tracker', storeLookup: 1, storeGroup: 'group2',
       reservedStorageSpace: { kind: 'mb', mb: 4096 }, httpServerPort: 8080, httpStorageServerPort: 8888 });
