@@ -2,6 +2,7 @@
 // config from the storage's file access, so neither src/storage nor src/http imports the other.
 import { StorageGateway } from '../../http/storage-gateway.js';
 import { openLocalFile } from '../../http/local-file.js';
+import { openFileWindow } from '../../http/file-window.js';
 import type { StorageServer } from '../../storage/storage-server.js';
 
 /** Start the gateway when storage.conf sets http.server_port (and not http.disabled); null otherwise. */
@@ -12,6 +13,8 @@ export async function startStorageHttp(storage: StorageServer): Promise<StorageG
   const gateway = new StorageGateway(c, {
     group: files.group,
     async openFile(logical) {
+      const slot = files.trunkSlot(logical);
+      if (slot !== undefined) return slot && openFileWindow(slot.absPath, slot.start, slot.size, slot.mtimeMs);
       const abs = files.resolve(logical);
       const file = abs === null ? null : await openLocalFile(abs);
       if (!file || abs === null) return file;

@@ -9,6 +9,8 @@ import { CommonCmd, HEADER_SIZE, StorageCmd } from '../../protocol/codes.js';
 import { StorageFileCommands } from '../../protocol/storage-file.js';
 import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import { crcOf, expectedContent, isUncheckable, looksAsWritten, type CopyStamp, type ExpectedContent } from '../repair/content-check.js';
+import { isTrunkName } from '../../protocol/trunk-slot.js';
+import { downloadTrunkFile } from '../trunk/read-handlers.js';
 
 const READ_CHUNK = 1 << 20;
 
@@ -34,6 +36,7 @@ export async function downloadFile(rt: StorageRuntime, ctx: StorageCtx): Promise
   const req = await readRequest(rt, ctx, StorageFileCommands.DownloadFile);
   checkGroup(rt, req.group, StorageCmd.DownloadFile);
   rt.stats.begin('Download');
+  if (isTrunkName(req.filename)) return downloadTrunkFile(rt, ctx, req, { downloadRange, readSmallRange, streamLarge });
   const target = rt.paths.resolve(req.filename);
   const expected = expectedContent(req.filename);
   // A copy repaired from a peer is served on the second pass; a second mismatch is no longer repaired.
