@@ -97,6 +97,14 @@ describe('a stock trunk file in an fdfs store path', () => {
     expect(await outcomeOf(client.setMetadata(dead[0]!.id, { a: 'b' }))).toBe(Errno.ENOENT);
   });
 
+  it('takes a slave file of a trunk master, and refuses one for a freed slot', async () => {
+    const master = live.find((x) => x.size > 20)!;
+    const slave = await client.uploadSlave(master.id, '_thumb', Buffer.from('small version'), { ext: 'txt' });
+    expect(slave).toBe(client.slaveFileId(master.id, '_thumb', 'txt'));
+    expect((await client.downloadToBuffer(slave)).toString()).toBe('small version');
+    expect(await outcomeOf(client.uploadSlave(dead[0]!.id, '_thumb', Buffer.from('x'), { ext: 'txt' }))).toBe(Errno.ENOENT);
+  });
+
   it('deletes a trunk file: its slot is zeroed, its ID and metadata gone, its neighbours intact', async () => {
     const [gone, ...rest] = live;
     const loc = decodeFileName(logicalOf(gone!.id)).trunk!;

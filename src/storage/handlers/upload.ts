@@ -13,6 +13,8 @@ import { nameSource } from '../tracker-side/identity.js';
 import { makeLink } from './links.js';
 import { fsStatus, nowSec, sourceIp, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import type { ResolvedName } from '../store/store-paths.js';
+import { isTrunkName } from '../../protocol/trunk-slot.js';
+import { checkTrunkSlot } from '../trunk/slot-open.js';
 
 /** Attempts at a name that does not exist yet before giving up with EBUSY (stock behaviour). */
 const NAME_ATTEMPTS = 10;
@@ -150,11 +152,14 @@ export async function uploadSlaveFile(rt: StorageRuntime, ctx: StorageCtx): Prom
   const master = rt.paths.resolve(head.masterFilename);
   const slaveLogical = slaveFileName(head.masterFilename, head.prefix, head.ext);
   const slave = rt.paths.resolve(slaveLogical);
-  try {
-    const st = await lstat(master.absPath);
-    if (!st.isFile() && !st.isSymbolicLink()) throw new StatusError(Errno.ENOENT, 'master is not a regular file');
-  } catch (err) {
-    throw fsStatus(err, `master ${head.masterFilename}`);
+  if (isTrunkName(head.masterFilename)) checkTrunkSlot(rt.paths, head.masterFilename);
+  else {
+    try {
+      const st = await lstat(master.absPath);
+      if (!st.isFile() && !st.isSymbolicLink()) throw new StatusError(Errno.ENOENT, 'master is not a regular file');
+    } catch (err) {
+      throw fsStatus(err, `master ${head.masterFilename}`);
+    }
   }
   if (await lstat(slave.absPath).then(() => true, () => false)) {
     throw new StatusError(Errno.EEXIST, `slave ${slaveLogical} already exists`, cmd);
