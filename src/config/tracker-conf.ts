@@ -1,6 +1,6 @@
 // tracker.conf: the typed TrackerConfig, its schema table with stock defaults (spec 10.1, 10.2, 10.4,
 // 10.7), loading from a file or raw items, and rendering back as a commented conf file.
-import { configLog, keyError, parseConfFile, type ParseOptions, type RawConf } from './ini.js';
+import { keyError, parseConfFile, type ParseOptions, type RawConf } from './ini.js';
 import { antiStealFields, logFields, validateAntiSteal, type AntiStealSettings, type LogSettings } from './common-fields.js';
 import {
   applySchema, fields, renderConf, REQUIRED, schemaDefaults, type ApplyOptions, type Field, type Schema,
@@ -212,14 +212,7 @@ export const TRACKER_SCHEMA: Schema<TrackerConfig> = {
 
 /** Pass 2 for tracker.conf. */
 export function trackerConfigFromRaw(raw: RawConf, opts?: ApplyOptions): TrackerConfig {
-  const cfg = applySchema(TRACKER_SCHEMA, raw, opts);
-  // Parsed for compatibility; trunk files are not built yet, so say that small files stay separate files.
-  const trunk = cfg.useTrunkFile ? raw.global.get('use_trunk_file')?.at(-1) : undefined;
-  if (trunk) {
-    (opts?.log ?? configLog()).warn({ key: 'use_trunk_file', file: trunk.file, line: trunk.line },
-      'use_trunk_file = true is not supported yet: every file is stored as a file of its own');
-  }
-  return cfg;
+  return applySchema(TRACKER_SCHEMA, raw, opts);
 }
 
 export function loadTrackerConfig(path: string, opts?: ParseOptions): TrackerConfig {

@@ -16,6 +16,7 @@ import type { CopyStamp, ExpectedContent } from './repair/content-check.js';
 import type { StatsKeeper } from './store/stats.js';
 import type { StorePaths } from './store/store-paths.js';
 import type { TrackerParams } from './tracker-side/tracker-params.js';
+import type { TrunkStore } from './trunk/trunk-store.js';
 
 /** Per-connection state of the storage's FrameServer. */
 export interface StorageConnState {
@@ -42,6 +43,8 @@ export interface StorageRuntime {
   progress: { noteReceived(sourceId: string, timestamp: number): void };
   /** Copies found to match their names, and the repair of damaged ones from peers (repair/). */
   content: ContentGuard;
+  /** Trunk files (trunk/trunk-store.ts): set in the owner process; workers store plain files. */
+  trunk?: TrunkStore;
   /** IPs of the group's members as the trackers list them; null until a tracker has sent the list. */
   memberIps: readonly string[] | null;
 }

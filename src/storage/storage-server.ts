@@ -12,6 +12,8 @@ import { CommonCmd, StorageCmd, StorageStatus } from '../protocol/codes.js';
 import { isValidGroupName } from '../protocol/file-id.js';
 import { BinlogWriter } from './binlog/writer.js';
 import { ClusterView } from './tracker-side/cluster-view.js';
+import { TrunkStore } from './trunk/trunk-store.js';
+import { TrunkAllocator } from './trunk/trunk-allocator.js';
 import { allPathUsage } from './store/disk.js';
 import { InitFlag } from './store/init-flag.js';
 import { KeyedLock } from './store/locks.js';
@@ -68,6 +70,8 @@ function isLoopback(ip: string): boolean {
 export class StorageServer {
   readonly log: Logger;
   readonly view: ClusterView;
+  /** Free trunk space and the trunk binlog (trunk files), lent to workers. */
+  readonly trunkSpace: TrunkAllocator;
   readonly reporters: TrackerReporter[] = [];
   private readonly server: FrameServer<StorageConnState>;
   private rt: OwnerRuntime | null = null;
@@ -106,6 +110,13 @@ export class StorageServer {
     this.stats = new StatsKeeper(path.join(dataDir, 'storage_stat.dat'), this.log);
     this.binlog = new BinlogWriter({ dir: path.join(dataDir, 'sync'), flushInterval: config.syncBinlogBuffInterval, log: this.log });
     this.view = new ClusterView(() => ({ ip: this.ownIp(), port: this.address.port }), this.log);
+    this.trunkSpace = new TrunkAllocator({
+      baseDataDir: dataDir, log: this.log, rt: () => this.runtime,
+      isTrunkServer: () => {
+        const t = this.view.trunkServer;
+        return !!t && (t.ipAddr === this.ownIp() || t.id === this.selfId()) && t.port === this.address.port;
+      },
+    });
     this.progress = new SyncProgress({ view: this.view, initFlag: this.initFlag, selfId: () => this.selfId() });
     // Storage-to-storage commands are taken from these addresses only (dispatch.ts).
     this.view.on('members', (members) => {
@@ -128,7 +139,8 @@ export class StorageServer {
       this.pool = new WorkerPool(opts.workers!, {
         log: this.log,
         state: () => ({ myIp: this.runtime.myIp, identity: this.runtime.identity, params: this.runtime.params, binlogIndex: this.binlog.currentIndex,
-          memberIps: this.runtime.memberIps ? [...this.runtime.memberIps] : null }),
+          memberIps: this.runtime.memberIps ? [...this.runtime.memberIps] : null, trunkServer: this.trunkSpace.isTrunkServer() }),
+        trunk: this.trunkSpace,
         locks: { run: (key, fn) => this.runtime.locks.run(key, fn) },
         stats: this.stats,
         binlog: this.binlog,
@@ -228,6 +240,7 @@ export class StorageServer {
       progress: this.progress,
       content: { verified: new VerifiedCopies(), repairer: new Repairer(() => this.runtime) },
       memberIps: null,
+      trunk: this.openTrunkStore(),
     };
     try {
       if (this.pool) this.poolAddress = await this.pool.start();
@@ -243,6 +256,12 @@ export class StorageServer {
       .catch((err) => this.log.warn({ err }, 'temp file sweep failed'));
     this.log.info({ address: `${this.address.host}:${this.address.port}`, firstStart: this.initFlag.firstStart }, 'storage listening');
     this.bootstrapDone = this.bootstrap().catch((err) => this.log.error({ err }, 'tracker bootstrap failed'));
+  }
+
+  /** Trunk files are written while the tracker names this storage the trunk server; the owner keeps the space. */
+  private openTrunkStore(): TrunkStore {
+    this.trunkSpace.load();
+    return new TrunkStore(this.trunkSpace);
   }
 
   /** Graceful stop: tracker connections first (the tracker marks us OFFLINE), then clients, then flush state. */

@@ -11,6 +11,8 @@ export class Group {
   currentReadServer = 0;
   /** Bumped on every membership or status change; storages get the member list when it moved. */
   changeCount = 0;
+  /** Trunk files (trunk-server.ts): the trunk server's id, the previous one, the trunk file id, free trunk MB. */
+  readonly trunk = { on: false, serverId: '', lastServerId: '', currentFileId: 0, freeMb: 0 };
 
   constructor(readonly name: string) {}
 

@@ -18,7 +18,7 @@ export async function deleteFile(rt: StorageRuntime, ctx: StorageCtx): Promise<v
   checkGroup(rt, req.group, StorageCmd.DeleteFile);
   rt.stats.begin('Delete');
   const target = rt.paths.resolve(req.filename);
-  if (isTrunkName(req.filename)) return deleteTrunkFile(rt, req.filename, target.absPath);
+  if (isTrunkName(req.filename)) return deleteTrunkFile(rt, req.filename, target.absPath, rt.trunk);
   let linkedTo: string | null = null;
   let isLink = false;
   await rt.locks.run(target.absPath, async () => {

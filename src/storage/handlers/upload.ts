@@ -15,6 +15,7 @@ import { fsStatus, nowSec, sourceIp, type StorageCtx, type StorageRuntime } from
 import type { ResolvedName } from '../store/store-paths.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
 import { checkTrunkSlot } from '../trunk/slot-open.js';
+import { storeInTrunk } from '../trunk/trunk-upload.js';
 
 /** Attempts at a name that does not exist yet before giving up with EBUSY (stock behaviour). */
 const NAME_ATTEMPTS = 10;
@@ -82,6 +83,7 @@ export interface NewFile {
 export async function storeNewFile(rt: StorageRuntime, f: NewFile): Promise<{ logical: string; timestamp: number; size: number }> {
   // Such an extension would put ".." into the name, which this storage refuses to serve (store-paths.ts).
   if (f.ext.startsWith('.') || f.ext.includes('..')) throw new StatusError(Errno.EINVAL, `bad file extension "${f.ext}"`);
+  if (rt.trunk?.accepts(rt, f.size, f.appender)) return storeInTrunk(rt, f);
   const index = await rt.placement.choosePath(f.storePathIndex, f.size ?? f.sizeHint ?? 0);
   const { subHigh, subLow } = rt.placement.nextSubdirs(f.ip);
   const tmp = await receiveToTemp(rt, f.body, rt.paths.dirOf(index, subHigh, subLow), f.size);

@@ -74,7 +74,7 @@ export async function trunkFileInfo(rt: StorageRuntime, ctx: StorageCtx, req: Re
 
 /** Where a freed slot goes: the trunk allocator when this storage has one (trunk writing), else nowhere. */
 export interface SlotFreer {
-  free(ref: TrunkSlotRef): void;
+  release(rt: StorageRuntime, ref: TrunkSlotRef): void;
 }
 
 /**
@@ -88,7 +88,7 @@ export async function deleteTrunkFile(rt: StorageRuntime, filename: string, absP
     rt.binlog.append({ timestamp: ts, op: 'D', filename });
     const removedMeta = await unlink(absPath + METADATA_SUFFIX).then(() => true, () => false);
     if (removedMeta) rt.binlog.append({ timestamp: ts, op: 'D', filename: filename + METADATA_SUFFIX });
-    freer?.free(ref);
+    freer?.release(rt, ref);
     rt.stats.success('Delete', ts);
   });
 }

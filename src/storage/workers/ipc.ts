@@ -5,6 +5,8 @@ import type { ConnectionStats } from '../../net/server.js';
 import type { StatI64Field } from '../../protocol/tracker-list.js';
 import type { StorageIdentity } from '../runtime.js';
 import type { TrackerParams } from '../tracker-side/tracker-params.js';
+import type { Block } from '../trunk/free-space.js';
+import type { Reserved } from '../trunk/trunk-space.js';
 
 /** What a worker's handlers read that the owner learns from the trackers. */
 export interface SharedState {
@@ -15,12 +17,15 @@ export interface SharedState {
   binlogIndex: number;
   /** The group's member IPs (null: not known yet). */
   memberIps: string[] | null;
+  /** The tracker names this storage the group's trunk server (trunk files are written). */
+  trunkServer?: boolean;
 }
 
 export type ToWorker =
   | { t: 'state'; state: SharedState }
   | { t: 'rotate'; index: number }
   | { t: 'granted'; id: number }
+  | TrunkReply
   | { t: 'stop' };
 
 export type ToOwner =
@@ -31,7 +36,22 @@ export type ToOwner =
   | { t: 'rotated'; index: number }
   | { t: 'lock'; id: number; key: string }
   | { t: 'unlock'; id: number }
+  | TrunkRequest
   | WorkerReport;
+
+/** Trunk space asked of the owner (trunk/trunk-space.ts): reserve and commit are answered, the rest not. */
+export type TrunkRequest =
+  | { t: 'trunk-reserve'; id: number; index: number; ip: string; slotSize: number }
+  | { t: 'trunk-commit'; id: number; ticket: number }
+  | { t: 'trunk-cancel'; ticket: number }
+  | { t: 'trunk-release'; block: Block };
+
+export interface TrunkReply {
+  t: 'trunk-reply';
+  id: number;
+  reserved?: Reserved;
+  error?: { errno: number; message: string };
+}
 
 /** Counters since the last report (timestamps: the newest), newest timestamp applied per sync source, connections. */
 import type { RepairCounts } from '../repair/repairer.js';

@@ -10,7 +10,9 @@ import type { ConnectionStats } from '../../net/server.js';
 import type { BinlogWriter } from '../binlog/writer.js';
 import type { FileLocks } from '../runtime.js';
 import type { StatsKeeper } from '../store/stats.js';
-import { TIME_FIELDS, type SharedState, type ToOwner, type ToWorker } from './ipc.js';
+import { TIME_FIELDS, type SharedState, type ToOwner, type ToWorker, type TrunkRequest } from './ipc.js';
+import { Errno, StatusError } from '../../errors.js';
+import type { TrunkSpace } from '../trunk/trunk-space.js';
 
 export interface PoolHost {
   log: Logger;
@@ -18,6 +20,8 @@ export interface PoolHost {
   locks: FileLocks;
   stats: StatsKeeper;
   binlog: BinlogWriter;
+  /** The owner's trunk space, lent to workers (trunk files). */
+  trunk?: TrunkSpace;
   noteReceived(source: string, timestamp: number): void;
 }
 
@@ -25,6 +29,8 @@ interface Member {
   worker: Worker;
   conn: ConnectionStats;
   held: Map<number, () => void>;
+  /** Trunk reservations not committed yet: cancelled when the worker dies. */
+  trunkTickets: Set<number>;
   gone: boolean;
   listening: boolean;
 }
@@ -90,7 +96,7 @@ export class WorkerPool {
 
   private fork(): Promise<void> {
     const worker = cluster.fork();
-    const m: Member = { worker, conn: { alloc: 0, current: 0, max: 0 }, held: new Map(), gone: false, listening: false };
+    const m: Member = { worker, conn: { alloc: 0, current: 0, max: 0 }, held: new Map(), trunkTickets: new Set(), gone: false, listening: false };
     this.members.add(m);
     return new Promise<void>((resolve, reject) => {
       const greet = () => {
@@ -122,6 +128,8 @@ export class WorkerPool {
         this.sumConnections();
         for (const release of m.held.values()) release();
         m.held.clear();
+        for (const ticket of m.trunkTickets) this.host.trunk?.cancel(ticket);
+        m.trunkTickets.clear();
         for (const r of this.rotations.values()) if (r.waiting.delete(m) && r.waiting.size === 0) r.done();
         if (!m.listening) reject(new Error(`storage worker exited (${signal ?? code}) before listening`));
         if (this.stopping) return;
@@ -148,6 +156,12 @@ export class WorkerPool {
         release?.();
         return;
       }
+      case 'trunk-reserve':
+      case 'trunk-commit':
+      case 'trunk-cancel':
+      case 'trunk-release':
+        this.onTrunk(m, msg);
+        return;
       case 'report':
         if (Object.keys(msg.stats).length) this.host.stats.merge(msg.stats, TIME_FIELDS);
         for (const [source, ts] of Object.entries(msg.received)) this.host.noteReceived(source, ts);
@@ -162,6 +176,29 @@ export class WorkerPool {
         return;
       }
       default:
+    }
+  }
+
+  private onTrunk(m: Member, msg: TrunkRequest): void {
+    const space = this.host.trunk;
+    const fail = (id: number, err: unknown) => this.send(m, { t: 'trunk-reply', id, error: {
+      errno: err instanceof StatusError ? err.errno : Errno.EIO, message: (err as Error).message } });
+    if (msg.t === 'trunk-cancel') {
+      m.trunkTickets.delete(msg.ticket);
+      space?.cancel(msg.ticket);
+    } else if (msg.t === 'trunk-release') {
+      space?.release(msg.block);
+    } else if (!space) {
+      fail(msg.id, new StatusError(Errno.EINVAL, 'no trunk space in this storage'));
+    } else if (msg.t === 'trunk-reserve') {
+      space.reserve(msg.index, msg.ip, msg.slotSize).then((reserved) => {
+        if (m.gone) return space.cancel(reserved.ticket);
+        m.trunkTickets.add(reserved.ticket);
+        this.send(m, { t: 'trunk-reply', id: msg.id, reserved });
+      }, (err: unknown) => fail(msg.id, err));
+    } else {
+      m.trunkTickets.delete(msg.ticket);
+      space.commit(msg.ticket).then(() => this.send(m, { t: 'trunk-reply', id: msg.id }), (err: unknown) => fail(msg.id, err));
     }
   }
 

@@ -17,6 +17,8 @@ import { StorePaths } from '../store/store-paths.js';
 import { defaultTrackerParams } from '../tracker-side/tracker-params.js';
 import { TIME_FIELDS, type SharedState, type ToOwner, type ToWorker } from './ipc.js';
 import { RemoteLocks } from './remote-lock.js';
+import { RemoteTrunkSpace } from './remote-trunk.js';
+import { TrunkStore } from '../trunk/trunk-store.js';
 import { WorkerBinlog } from './worker-binlog.js';
 
 /** How often counters and sync progress go to the owner. */
@@ -34,6 +36,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     return true;
   };
   const locks = new RemoteLocks(send);
+  const trunkSpace = new RemoteTrunkSpace(send);
   const binlog = new WorkerBinlog(path.join(config.basePath, 'data', 'sync'), log);
   const stats = new StatsKeeper(null, log);
   const params = defaultTrackerParams();
@@ -49,11 +52,13 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     progress: { noteReceived: (source, ts) => { received[source] = Math.max(received[source] ?? 0, ts); } },
     content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt) },
     memberIps: null,
+    trunk: new TrunkStore(trunkSpace),
   };
   const apply = (s: SharedState) => {
     rt.myIp = s.myIp;
     rt.identity = s.identity;
     rt.memberIps = s.memberIps;
+    trunkSpace.trunkServer = s.trunkServer === true;
     Object.assign(params, s.params);
   };
 
@@ -98,6 +103,8 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
         resolve(m.state);
       } else if (m.t === 'granted') {
         locks.granted(m.id);
+      } else if (m.t === 'trunk-reply') {
+        trunkSpace.replied(m);
       } else if (m.t === 'rotate') {
         binlog.switchTo(m.index);
         send({ t: 'rotated', index: m.index });
@@ -112,6 +119,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
   // shared listener may wait for the owner that is gone, so exit regardless after a moment).
   process.on('disconnect', () => {
     locks.ownerGone();
+    trunkSpace.ownerGone();
     setTimeout(() => process.exit(0), 1000).unref();
     void stop().finally(() => process.exit(0));
   });

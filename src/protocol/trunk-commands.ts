@@ -1,0 +1,55 @@
+// Trunk-file commands (spec §8.8). Storage → tracker: 72 FETCH_TRUNK_FID (answer i32), 73 REPORT_TRUNK_FID
+// (i32), 74 REPORT_TRUNK_FREE (i64 MB). Storage → trunk server: 27 ALLOC_SPACE `group[16] size i32 path u8`,
+// 28 ALLOC_CONFIRM / 29 FREE_SPACE `group[16]` + the 15-byte trunk info
+//   0 store_path_index u8  1 sub_path_high u8  2 sub_path_low u8  3 file_id i32  7 offset i32  11 size i32
+import { einval } from '../errors.js';
+import { BufReader, BufWriter } from './buf.js';
+import { CommonCmd, TrackerCmd } from './codes.js';
+
+export const TRUNK_INFO_SIZE = 15;
+
+export interface TrunkInfo {
+  storePathIndex: number;
+  subHigh: number;
+  subLow: number;
+  fileId: number;
+  offset: number;
+  size: number;
+}
+
+function exact(body: Buffer, n: number, what: string): void {
+  if (body.length !== n) throw einval(`${what}: body of ${body.length} bytes, expected ${n}`);
+}
+
+/** A packet (header included) whose body is the i32 trunk file id: 73's request, 72's answer (cmd 100). */
+export function encodeTrunkFid(id: number, cmd: number = CommonCmd.Resp): Buffer {
+  return new BufWriter(4).i32(id).finish(cmd);
+}
+
+export function decodeTrunkFid(body: Buffer): number {
+  exact(body, 4, 'trunk file id');
+  const id = new BufReader(body).i32();
+  if (id < 0) throw einval(`negative trunk file id ${id}`);
+  return id;
+}
+
+export function encodeTrunkFreeMb(mb: number): Buffer {
+  return new BufWriter(8).i64(mb).finish(TrackerCmd.StorageReportTrunkFree);
+}
+
+export function decodeTrunkFreeMb(body: Buffer): number {
+  exact(body, 8, 'trunk free space');
+  return new BufReader(body).i64();
+}
+
+export function encodeTrunkInfo(t: TrunkInfo): Buffer {
+  return new BufWriter(TRUNK_INFO_SIZE, { header: false }).u8(t.storePathIndex).u8(t.subHigh).u8(t.subLow)
+    .i32(t.fileId).i32(t.offset).i32(t.size).body();
+}
+
+export function decodeTrunkInfo(body: Buffer): TrunkInfo {
+  exact(body, TRUNK_INFO_SIZE, 'trunk info');
+  const r = new BufReader(body);
+  return { storePathIndex: r.u8(), subHigh: r.u8(), subLow: r.u8(), fileId: r.i32(), offset: r.i32(), size: r.i32() };
+}
+
