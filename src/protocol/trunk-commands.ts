@@ -3,8 +3,9 @@
 // 28 ALLOC_CONFIRM / 29 FREE_SPACE `group[16]` + the 15-byte trunk info
 //   0 store_path_index u8  1 sub_path_high u8  2 sub_path_low u8  3 file_id i32  7 offset i32  11 size i32
 import { einval } from '../errors.js';
-import { BufReader, BufWriter } from './buf.js';
-import { CommonCmd, TrackerCmd } from './codes.js';
+import { BufReader, BufWriter, cstr } from './buf.js';
+import { CommonCmd, GROUP_NAME_MAX_LEN, StorageCmd, TrackerCmd } from './codes.js';
+import { defineCommand } from './command.js';
 
 export const TRUNK_INFO_SIZE = 15;
 
@@ -53,3 +54,46 @@ export function decodeTrunkInfo(body: Buffer): TrunkInfo {
   return { storePathIndex: r.u8(), subHigh: r.u8(), subLow: r.u8(), fileId: r.i32(), offset: r.i32(), size: r.i32() };
 }
 
+
+export interface TrunkAllocRequest { group: string; size: number; storePathIndex: number }
+export interface TrunkSlotRequest { group: string; slot: TrunkInfo }
+
+const GROUP = GROUP_NAME_MAX_LEN;
+
+export function encodeTrunkAllocRequest(r: TrunkAllocRequest): Buffer {
+  return new BufWriter(GROUP + 5).fixed(r.group, GROUP).i32(r.size).u8(r.storePathIndex).finish(StorageCmd.TrunkAllocSpace);
+}
+
+export function decodeTrunkAllocRequest(body: Buffer): TrunkAllocRequest {
+  exact(body, GROUP + 5, 'TRUNK_ALLOC_SPACE');
+  const r = new BufReader(body);
+  const group = cstr(r.bytes(GROUP));
+  const size = r.i32();
+  if (size <= 0) throw einval(`bad trunk space size ${size}`);
+  return { group, size, storePathIndex: r.u8() };
+}
+
+/** 28 / 29: the group and the slot. */
+export function encodeTrunkSlotRequest(cmd: number, r: TrunkSlotRequest): Buffer {
+  return new BufWriter(GROUP + TRUNK_INFO_SIZE).fixed(r.group, GROUP).bytes(encodeTrunkInfo(r.slot)).finish(cmd);
+}
+
+export function decodeTrunkSlotRequest(body: Buffer): TrunkSlotRequest {
+  exact(body, GROUP + TRUNK_INFO_SIZE, 'trunk slot request');
+  return { group: cstr(body.subarray(0, GROUP)), slot: decodeTrunkInfo(body.subarray(GROUP)) };
+}
+
+export const TrunkCommands = {
+  AllocSpace: defineCommand({
+    cmd: StorageCmd.TrunkAllocSpace, name: 'TRUNK_ALLOC_SPACE', headSize: GROUP + 5, maxBody: GROUP + 5, streamed: false,
+    encode: encodeTrunkAllocRequest, decode: (b) => decodeTrunkAllocRequest(b),
+  }),
+  AllocConfirm: defineCommand({
+    cmd: StorageCmd.TrunkAllocConfirm, name: 'TRUNK_ALLOC_CONFIRM', headSize: GROUP + TRUNK_INFO_SIZE, maxBody: GROUP + TRUNK_INFO_SIZE,
+    streamed: false, encode: (r: TrunkSlotRequest) => encodeTrunkSlotRequest(StorageCmd.TrunkAllocConfirm, r), decode: (b) => decodeTrunkSlotRequest(b),
+  }),
+  FreeSpace: defineCommand({
+    cmd: StorageCmd.TrunkFreeSpace, name: 'TRUNK_FREE_SPACE', headSize: GROUP + TRUNK_INFO_SIZE, maxBody: GROUP + TRUNK_INFO_SIZE,
+    streamed: false, encode: (r: TrunkSlotRequest) => encodeTrunkSlotRequest(StorageCmd.TrunkFreeSpace, r), decode: (b) => decodeTrunkSlotRequest(b),
+  }),
+};

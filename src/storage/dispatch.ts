@@ -14,6 +14,7 @@ import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
 import { listFiles } from './handlers/list-files.js';
 import { repairFiles } from './handlers/repair-files.js';
 import type { StorageCtx, StorageRuntime } from './runtime.js';
+import { trunkAllocConfirm, trunkAllocSpace, trunkFreeSpace } from './trunk/space-handlers.js';
 
 type Handler = (rt: StorageRuntime, ctx: StorageCtx) => Promise<void>;
 
@@ -43,6 +44,10 @@ export const STORAGE_HANDLERS: Readonly<Record<number, Handler>> = {
   [StorageCmd.SyncTruncateFile]: syncTruncate,
   [StorageCmd.SyncRenameFile]: syncRename,
   [StorageCmd.FetchOnePathBinlog]: fetchOnePathBinlog,
+  // Trunk space, on the trunk server (§8.8).
+  [StorageCmd.TrunkAllocSpace]: trunkAllocSpace,
+  [StorageCmd.TrunkAllocConfirm]: trunkAllocConfirm,
+  [StorageCmd.TrunkFreeSpace]: trunkFreeSpace,
   // fdfs extensions
   [FdfsStorageCmd.ListFiles]: listFiles,
   [FdfsStorageCmd.RepairFiles]: repairFiles,
@@ -68,6 +73,7 @@ const PEER_ONLY: ReadonlySet<number> = new Set([
   StorageCmd.ReportServerId, StorageCmd.SyncCreateFile, StorageCmd.SyncUpdateFile, StorageCmd.SyncDeleteFile,
   StorageCmd.SyncCreateLink, StorageCmd.SyncAppendFile, StorageCmd.SyncModifyFile, StorageCmd.SyncTruncateFile,
   StorageCmd.SyncRenameFile, StorageCmd.FetchOnePathBinlog,
+  StorageCmd.TrunkAllocSpace, StorageCmd.TrunkAllocConfirm, StorageCmd.TrunkFreeSpace,
 ]);
 
 /** A member the trackers list for this group (before any list arrived, allow_hosts alone decides, as stock). */

@@ -14,6 +14,9 @@ import { BinlogWriter } from './binlog/writer.js';
 import { ClusterView } from './tracker-side/cluster-view.js';
 import { TrunkStore } from './trunk/trunk-store.js';
 import { TrunkAllocator } from './trunk/trunk-allocator.js';
+import { OwnerTrunkSpace } from './trunk/owner-space.js';
+import { TrunkClient } from './trunk/trunk-client.js';
+import { localAddressFor } from './tracker-side/tracker-client.js';
 import { allPathUsage } from './store/disk.js';
 import { InitFlag } from './store/init-flag.js';
 import { KeyedLock } from './store/locks.js';
@@ -72,6 +75,8 @@ export class StorageServer {
   readonly view: ClusterView;
   /** Free trunk space and the trunk binlog (trunk files), lent to workers. */
   readonly trunkSpace: TrunkAllocator;
+  /** The allocator while this storage is the trunk server, else the trunk server over 27/28/29. */
+  private readonly ownerSpace: OwnerTrunkSpace;
   readonly reporters: TrackerReporter[] = [];
   private readonly server: FrameServer<StorageConnState>;
   private rt: OwnerRuntime | null = null;
@@ -117,6 +122,10 @@ export class StorageServer {
         return !!t && (t.ipAddr === this.ownIp() || t.id === this.selfId()) && t.port === this.address.port;
       },
     });
+    this.ownerSpace = new OwnerTrunkSpace(this.trunkSpace,
+      new TrunkClient({ group: config.groupName, connectTimeout: config.connectTimeout, networkTimeout: config.networkTimeout, localAddress: localAddressFor(config) }),
+      () => (this.view.trunkServer ? { host: this.view.trunkServer.ipAddr, port: this.view.trunkServer.port } : null),
+      () => !!this.rt?.params.useTrunkFile);
     this.progress = new SyncProgress({ view: this.view, initFlag: this.initFlag, selfId: () => this.selfId() });
     // Storage-to-storage commands are taken from these addresses only (dispatch.ts).
     this.view.on('members', (members) => {
@@ -139,8 +148,8 @@ export class StorageServer {
       this.pool = new WorkerPool(opts.workers!, {
         log: this.log,
         state: () => ({ myIp: this.runtime.myIp, identity: this.runtime.identity, params: this.runtime.params, binlogIndex: this.binlog.currentIndex,
-          memberIps: this.runtime.memberIps ? [...this.runtime.memberIps] : null, trunkServer: this.trunkSpace.isTrunkServer() }),
-        trunk: this.trunkSpace,
+          memberIps: this.runtime.memberIps ? [...this.runtime.memberIps] : null, trunkSpace: this.ownerSpace.available(), trunkServer: this.trunkSpace.available() }),
+        trunk: this.ownerSpace,
         locks: { run: (key, fn) => this.runtime.locks.run(key, fn) },
         stats: this.stats,
         binlog: this.binlog,
@@ -261,7 +270,7 @@ export class StorageServer {
   /** Trunk files are written while the tracker names this storage the trunk server; the owner keeps the space. */
   private openTrunkStore(): TrunkStore {
     this.trunkSpace.load();
-    return new TrunkStore(this.trunkSpace);
+    return new TrunkStore(this.ownerSpace, () => this.trunkSpace.available());
   }
 
   /** Graceful stop: tracker connections first (the tracker marks us OFFLINE), then clients, then flush state. */

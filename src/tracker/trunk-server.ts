@@ -3,7 +3,7 @@
 // group's storages in the TRUNK_SERVER brief of the beat answers; 72/73/74 keep the group's trunk file id and
 // the trunk server's free trunk space.
 import { Errno, StatusError } from '../errors.js';
-import { CommonCmd, TrackerCmd } from '../protocol/codes.js';
+import { CommonCmd, StorageStatus, TrackerCmd } from '../protocol/codes.js';
 import { encodeHeader } from '../protocol/header.js';
 import { decodeTrunkFid, decodeTrunkFreeMb, encodeTrunkFid } from '../protocol/trunk-commands.js';
 import type { Group } from './group.js';
@@ -15,11 +15,15 @@ export function trunkFilesOn(rt: TrackerRuntime): boolean {
   return Number(rt.parameters.use_trunk_file) === 1;
 }
 
-/** The group's trunk server after re-checking it (leader only); null when no member can be one. */
+/** The group's trunk server after re-checking it (leader only); null when none can serve now. */
 export function electTrunkServer(rt: TrackerRuntime, group: Group): StorageNode | null {
   group.trunk.on = true;
   const current = group.trunk.serverId ? group.storages.get(group.trunk.serverId) : undefined;
   if (current?.isActive) return current;
+  // As stock, a trunk server that stopped beating keeps the role for 2 × check_active_interval: a restart
+  // does not move it (a new one would start from its own trunk binlog).
+  const now = Math.floor(Date.now() / 1000);
+  if (current && current.status !== StorageStatus.Deleted && now - current.lastHeartBeatTime < 2 * rt.checkActiveInterval) return null;
   const next = group.writable()[0] ?? null;
   const id = next?.id ?? '';
   if (current) current.isTrunkServer = false;

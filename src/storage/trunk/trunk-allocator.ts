@@ -10,14 +10,14 @@ import { trunkContainerName } from '../../protocol/trunk-slot.js';
 import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
 import { FreeSpace, formatJournal, parseJournal, type Block, type JournalOp } from './free-space.js';
 import { trunkSettings } from './settings.js';
-import type { Reserved, TrunkSpace } from './trunk-space.js';
+import { blockKey, type TrunkSpace } from './trunk-space.js';
 
 export class TrunkAllocator implements TrunkSpace {
-  private readonly free = new FreeSpace();
+  private readonly space = new FreeSpace();
   private readonly journalFile: string;
   private lastFileId = 0;
-  private nextTicket = 1;
-  private readonly held = new Map<number, JournalOp[]>();
+  /** Reserved slots not confirmed yet, by location: the journal records their confirm writes. */
+  private readonly held = new Map<string, JournalOp[]>();
   /** A trunk file is being created: allocations wait for it rather than create another. */
   private creating: Promise<void> | null = null;
 
@@ -34,18 +34,18 @@ export class TrunkAllocator implements TrunkSpace {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     for (const j of parseJournal(text)) {
-      this.free.apply(j);
+      this.space.apply(j);
       this.lastFileId = Math.max(this.lastFileId, j.block.fileId);
     }
   }
 
-  isTrunkServer(): boolean {
+  available(): boolean {
     return this.o.isTrunkServer();
   }
 
   /** Free trunk bytes (all store paths). */
   freeBytes(): number {
-    return this.free.total();
+    return this.space.total();
   }
 
   get currentFileId(): number {
@@ -59,14 +59,14 @@ export class TrunkAllocator implements TrunkSpace {
     appendFileSync(this.journalFile, ops.map((j) => formatJournal(ts, j) + '\n').join(''));
   }
 
-  async reserve(index: number, ip: string, slotSize: number): Promise<Reserved> {
-    if (!this.isTrunkServer()) throw new StatusError(Errno.EINVAL, 'this storage is not the trunk server');
+  async reserve(index: number, ip: string, slotSize: number): Promise<Block> {
+    if (!this.available()) throw new StatusError(Errno.EINVAL, 'this storage is not the trunk server');
+    if (index < 0 || index >= this.o.rt().paths.count) throw new StatusError(Errno.EINVAL, `bad store path index ${index}`);
     for (let attempt = 0; attempt < 3; attempt++) {
-      const got = this.free.take(index, slotSize);
+      const got = this.space.take(index, slotSize);
       if (got) {
-        const ticket = this.nextTicket++;
-        this.held.set(ticket, got.journal);
-        return { slot: got.slot, ticket };
+        this.held.set(blockKey(got.slot), got.journal);
+        return got.slot;
       }
       if (!this.creating) {
         this.creating = this.createTrunkFile(index, ip).finally(() => {
@@ -78,23 +78,24 @@ export class TrunkAllocator implements TrunkSpace {
     throw new StatusError(Errno.ENOSPC, 'no trunk space for this file');
   }
 
-  async commit(ticket: number): Promise<void> {
-    const journal = this.held.get(ticket);
-    if (!journal) throw new StatusError(Errno.ENOENT, `no trunk reservation ${ticket}`);
-    this.held.delete(ticket);
+  async commit(slot: Block): Promise<void> {
+    const journal = this.held.get(blockKey(slot));
+    if (!journal) throw new StatusError(Errno.ENOENT, `no trunk reservation at ${blockKey(slot)}`);
+    this.held.delete(blockKey(slot));
     this.journal(journal);
   }
 
-  cancel(ticket: number): void {
-    const journal = this.held.get(ticket);
-    this.held.delete(ticket);
-    if (journal) this.free.untake(journal);
-  }
-
-  release(block: Block): void {
+  /** A reservation not confirmed is undone; a confirmed slot (its file deleted) becomes free space. */
+  async free(slot: Block): Promise<void> {
+    const journal = this.held.get(blockKey(slot));
+    if (journal) {
+      this.held.delete(blockKey(slot));
+      this.space.untake(journal);
+      return;
+    }
     // Only the trunk server journals frees: a slot freed on two servers could be handed out twice.
-    if (!this.isTrunkServer()) return;
-    this.journal(this.free.release(block, trunkSettings(this.o.rt().params.raw).merge));
+    if (!this.available()) return;
+    this.journal(this.space.release(slot, trunkSettings(this.o.rt().params.raw).merge));
   }
 
   /** A new, empty (sparse) trunk file in store path `index`, its whole space journaled as free. */
@@ -121,7 +122,7 @@ export class TrunkAllocator implements TrunkSpace {
       }
       const whole: JournalOp = { op: 'A', block: { storePathIndex: index, subHigh, subLow, fileId, offset: 0, size } };
       this.journal([whole]);
-      this.free.apply(whole);
+      this.space.apply(whole);
       this.o.log.info({ trunkFile: path.join(dir, trunkContainerName(fileId)), size }, 'trunk file created');
       return;
     }

@@ -24,11 +24,12 @@ export interface TrunkUpload {
 }
 
 export class TrunkStore {
-  constructor(readonly space: TrunkSpace) {}
+  /** `isTrunkServer`: this storage's own allocator hands out the space (27/28/29 are answered here). */
+  constructor(readonly space: TrunkSpace, readonly isTrunkServer: () => boolean) {}
 
   /** True when an upload of `size` bytes (null = unknown) goes into a trunk file here. */
   accepts(rt: StorageRuntime, size: number | null, appender: boolean): boolean {
-    if (appender || size === null || !rt.params.useTrunkFile || !this.space.isTrunkServer()) return false;
+    if (appender || size === null || !rt.params.useTrunkFile || !this.space.available()) return false;
     return size + SLOT_HEADER_SIZE <= trunkSettings(rt.params.raw).slotMaxSize;
   }
 
@@ -37,7 +38,7 @@ export class TrunkStore {
     // Stock names a trunk file by its upload's start time.
     const timestamp = nowSec();
     const index = await rt.placement.choosePath(f.storePathIndex, f.size);
-    const { slot, ticket } = await this.space.reserve(index, f.ip, slotSizeFor(f.size, trunkSettings(rt.params.raw)));
+    const slot = await this.space.reserve(index, f.ip, slotSizeFor(f.size, trunkSettings(rt.params.raw)));
     const container = path.join(rt.paths.dirOf(slot.storePathIndex, slot.subHigh, slot.subLow), trunkContainerName(slot.fileId));
     try {
       const fh = await open(container, 'r+');
@@ -63,20 +64,22 @@ export class TrunkStore {
         });
         // The header last: until it is written the slot reads as free.
         await fh.write(header, 0, SLOT_HEADER_SIZE, slot.offset);
-        await this.space.commit(ticket);
+        await this.space.commit(slot);
         return { logical, timestamp, size: f.size };
       } finally {
         await fh.close();
       }
     } catch (err) {
-      this.space.cancel(ticket);
+      await this.space.free(slot).catch(() => {});
       if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, 'write trunk file');
       throw err;
     }
   }
 
   /** A deleted file's slot (already zeroed) is free space again. */
-  release(_rt: StorageRuntime, ref: TrunkSlotRef): void {
-    this.space.release({ storePathIndex: ref.storePathIndex, subHigh: ref.subHigh, subLow: ref.subLow, ...ref.trunk });
+  release(rt: StorageRuntime, ref: TrunkSlotRef): void {
+    if (!rt.params.useTrunkFile || !this.space.available()) return;
+    this.space.free({ storePathIndex: ref.storePathIndex, subHigh: ref.subHigh, subLow: ref.subLow, ...ref.trunk })
+      .catch((err: Error) => rt.log.warn({ err: err.message }, 'cannot return a deleted file\'s trunk slot'));
   }
 }

@@ -6,7 +6,6 @@ import type { StatI64Field } from '../../protocol/tracker-list.js';
 import type { StorageIdentity } from '../runtime.js';
 import type { TrackerParams } from '../tracker-side/tracker-params.js';
 import type { Block } from '../trunk/free-space.js';
-import type { Reserved } from '../trunk/trunk-space.js';
 
 /** What a worker's handlers read that the owner learns from the trackers. */
 export interface SharedState {
@@ -17,7 +16,9 @@ export interface SharedState {
   binlogIndex: number;
   /** The group's member IPs (null: not known yet). */
   memberIps: string[] | null;
-  /** The tracker names this storage the group's trunk server (trunk files are written). */
+  /** Trunk space can be had: this storage is the trunk server or knows it (trunk files are written). */
+  trunkSpace?: boolean;
+  /** This storage is the group's trunk server (answers 27/28/29). */
   trunkServer?: boolean;
 }
 
@@ -42,14 +43,13 @@ export type ToOwner =
 /** Trunk space asked of the owner (trunk/trunk-space.ts): reserve and commit are answered, the rest not. */
 export type TrunkRequest =
   | { t: 'trunk-reserve'; id: number; index: number; ip: string; slotSize: number }
-  | { t: 'trunk-commit'; id: number; ticket: number }
-  | { t: 'trunk-cancel'; ticket: number }
-  | { t: 'trunk-release'; block: Block };
+  | { t: 'trunk-commit'; id: number; slot: Block }
+  | { t: 'trunk-free'; id: number; slot: Block };
 
 export interface TrunkReply {
   t: 'trunk-reply';
   id: number;
-  reserved?: Reserved;
+  slot?: Block;
   error?: { errno: number; message: string };
 }
 

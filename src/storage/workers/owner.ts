@@ -13,6 +13,7 @@ import type { StatsKeeper } from '../store/stats.js';
 import { TIME_FIELDS, type SharedState, type ToOwner, type ToWorker, type TrunkRequest } from './ipc.js';
 import { Errno, StatusError } from '../../errors.js';
 import type { TrunkSpace } from '../trunk/trunk-space.js';
+import type { Block } from '../trunk/free-space.js';
 
 export interface PoolHost {
   log: Logger;
@@ -29,8 +30,6 @@ interface Member {
   worker: Worker;
   conn: ConnectionStats;
   held: Map<number, () => void>;
-  /** Trunk reservations not committed yet: cancelled when the worker dies. */
-  trunkTickets: Set<number>;
   gone: boolean;
   listening: boolean;
 }
@@ -96,7 +95,7 @@ export class WorkerPool {
 
   private fork(): Promise<void> {
     const worker = cluster.fork();
-    const m: Member = { worker, conn: { alloc: 0, current: 0, max: 0 }, held: new Map(), trunkTickets: new Set(), gone: false, listening: false };
+    const m: Member = { worker, conn: { alloc: 0, current: 0, max: 0 }, held: new Map(), gone: false, listening: false };
     this.members.add(m);
     return new Promise<void>((resolve, reject) => {
       const greet = () => {
@@ -128,8 +127,6 @@ export class WorkerPool {
         this.sumConnections();
         for (const release of m.held.values()) release();
         m.held.clear();
-        for (const ticket of m.trunkTickets) this.host.trunk?.cancel(ticket);
-        m.trunkTickets.clear();
         for (const r of this.rotations.values()) if (r.waiting.delete(m) && r.waiting.size === 0) r.done();
         if (!m.listening) reject(new Error(`storage worker exited (${signal ?? code}) before listening`));
         if (this.stopping) return;
@@ -158,8 +155,7 @@ export class WorkerPool {
       }
       case 'trunk-reserve':
       case 'trunk-commit':
-      case 'trunk-cancel':
-      case 'trunk-release':
+      case 'trunk-free':
         this.onTrunk(m, msg);
         return;
       case 'report':
@@ -183,23 +179,13 @@ export class WorkerPool {
     const space = this.host.trunk;
     const fail = (id: number, err: unknown) => this.send(m, { t: 'trunk-reply', id, error: {
       errno: err instanceof StatusError ? err.errno : Errno.EIO, message: (err as Error).message } });
-    if (msg.t === 'trunk-cancel') {
-      m.trunkTickets.delete(msg.ticket);
-      space?.cancel(msg.ticket);
-    } else if (msg.t === 'trunk-release') {
-      space?.release(msg.block);
-    } else if (!space) {
-      fail(msg.id, new StatusError(Errno.EINVAL, 'no trunk space in this storage'));
-    } else if (msg.t === 'trunk-reserve') {
-      space.reserve(msg.index, msg.ip, msg.slotSize).then((reserved) => {
-        if (m.gone) return space.cancel(reserved.ticket);
-        m.trunkTickets.add(reserved.ticket);
-        this.send(m, { t: 'trunk-reply', id: msg.id, reserved });
-      }, (err: unknown) => fail(msg.id, err));
-    } else {
-      m.trunkTickets.delete(msg.ticket);
-      space.commit(msg.ticket).then(() => this.send(m, { t: 'trunk-reply', id: msg.id }), (err: unknown) => fail(msg.id, err));
-    }
+    const done = (p: Promise<Block | void>) => p.then((slot) => this.send(m, { t: 'trunk-reply', id: msg.id, slot: slot ?? undefined }),
+      (err: unknown) => fail(msg.id, err));
+    // A reservation whose worker died stays taken until a restart: space may leak then, never be used twice.
+    if (!space) fail(msg.id, new StatusError(Errno.EINVAL, 'no trunk space in this storage'));
+    else if (msg.t === 'trunk-reserve') done(space.reserve(msg.index, msg.ip, msg.slotSize));
+    else if (msg.t === 'trunk-commit') done(space.commit(msg.slot));
+    else done(space.free(msg.slot));
   }
 
   /** Every live worker appends to binlog.<index> once this resolves. */

@@ -1,26 +1,29 @@
-// A worker's trunk space: reservations, commits and frees go to the owner process, which alone keeps the free
-// space and the trunk binlog (trunk/trunk-allocator.ts).
+// A worker's trunk space: reservations, confirms and frees go to the owner process, which alone keeps the
+// free space and the trunk binlog (trunk/trunk-allocator.ts) or asks the trunk server (trunk/trunk-client.ts).
 import { ConnectionClosedError, StatusError } from '../../errors.js';
 import type { Block } from '../trunk/free-space.js';
-import type { Reserved, TrunkSpace } from '../trunk/trunk-space.js';
-import type { ToOwner, TrunkReply } from './ipc.js';
+import type { TrunkSpace } from '../trunk/trunk-space.js';
+import type { ToOwner, TrunkReply, TrunkRequest } from './ipc.js';
+
+type Ask = TrunkRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 export class RemoteTrunkSpace implements TrunkSpace {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (r: TrunkReply) => void; reject: (err: Error) => void }>();
-  trunkServer = false;
+  /** From the owner's shared state. */
+  canAllocate = false;
 
   constructor(private readonly send: (m: ToOwner) => boolean) {}
 
-  isTrunkServer(): boolean {
-    return this.trunkServer;
+  available(): boolean {
+    return this.canAllocate;
   }
 
-  private ask(m: { t: 'trunk-reserve'; index: number; ip: string; slotSize: number } | { t: 'trunk-commit'; ticket: number }): Promise<TrunkReply> {
+  private ask(m: Ask): Promise<TrunkReply> {
     const id = this.nextId++;
     return new Promise<TrunkReply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      if (!this.send({ ...m, id })) {
+      if (!this.send({ ...m, id } as TrunkRequest)) {
         this.waiting.delete(id);
         reject(new ConnectionClosedError('to the storage owner (trunk space)'));
       }
@@ -30,20 +33,16 @@ export class RemoteTrunkSpace implements TrunkSpace {
     });
   }
 
-  async reserve(index: number, ip: string, slotSize: number): Promise<Reserved> {
-    return (await this.ask({ t: 'trunk-reserve', index, ip, slotSize })).reserved!;
+  async reserve(index: number, ip: string, slotSize: number): Promise<Block> {
+    return (await this.ask({ t: 'trunk-reserve', index, ip, slotSize })).slot!;
   }
 
-  async commit(ticket: number): Promise<void> {
-    await this.ask({ t: 'trunk-commit', ticket });
+  async commit(slot: Block): Promise<void> {
+    await this.ask({ t: 'trunk-commit', slot });
   }
 
-  cancel(ticket: number): void {
-    this.send({ t: 'trunk-cancel', ticket });
-  }
-
-  release(block: Block): void {
-    this.send({ t: 'trunk-release', block });
+  async free(slot: Block): Promise<void> {
+    await this.ask({ t: 'trunk-free', slot });
   }
 
   replied(r: TrunkReply): void {

@@ -37,6 +37,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
   };
   const locks = new RemoteLocks(send);
   const trunkSpace = new RemoteTrunkSpace(send);
+  let trunkServer = false;
   const binlog = new WorkerBinlog(path.join(config.basePath, 'data', 'sync'), log);
   const stats = new StatsKeeper(null, log);
   const params = defaultTrackerParams();
@@ -52,13 +53,14 @@ export async function runStorageWorker(config: StorageConfig, log: Logger): Prom
     progress: { noteReceived: (source, ts) => { received[source] = Math.max(received[source] ?? 0, ts); } },
     content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt) },
     memberIps: null,
-    trunk: new TrunkStore(trunkSpace),
+    trunk: new TrunkStore(trunkSpace, () => trunkServer),
   };
   const apply = (s: SharedState) => {
     rt.myIp = s.myIp;
     rt.identity = s.identity;
     rt.memberIps = s.memberIps;
-    trunkSpace.trunkServer = s.trunkServer === true;
+    trunkSpace.canAllocate = s.trunkSpace === true;
+    trunkServer = s.trunkServer === true;
     Object.assign(params, s.params);
   };
 

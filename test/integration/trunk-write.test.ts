@@ -1,0 +1,167 @@
+// Trunk files written by fdfs (use_trunk_file = true on an fdfs tracker): the leader names one trunk server
+// per group, small uploads go into trunk slots with stock-format IDs, larger ones and appenders stay plain,
+// slaves of trunk masters work, replication puts each file into the same slot on the peer, deletes free the
+// slot everywhere and the space is reused, forged IDs are ENOENT, and a kill -9 mid-write leaves no readable
+// half slot and no leaked space.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Errno, FdfsClient } from '../../src/client/index.js';
+import { StorageCmd } from '../../src/protocol/codes.js';
+import { decodeFileName } from '../../src/protocol/file-id.js';
+import { encodeUploadHead } from '../../src/protocol/storage-file.js';
+import { restartStorage, startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
+import { downloadAt, fileInfoAt, outcomeOf } from '../helpers/storage-direct.js';
+import { forgeTrunkId, logicalOf } from '../helpers/trunk-fixture.js';
+
+const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+const SLOT_MAX = 64 * 1024;
+let tracker: TrackerHandle;
+let s1: StorageHandle;
+let s2: StorageHandle;
+let client: FdfsClient;
+let trunkServer: StorageHandle;
+let peer: StorageHandle;
+const written = new Map<string, Buffer>();
+
+const trunkOf = (id: string) => decodeFileName(logicalOf(id)).trunk;
+const trunkBinlog = (s: StorageHandle) => readFileSync(path.join(s.dir, 'data', 'trunk', 'binlog'), 'utf8');
+
+beforeAll(async () => {
+  tracker = await startTracker({ conf: {
+    check_active_interval: 10, use_trunk_file: true, trunk_file_size: '4MB', slot_max_size: SLOT_MAX, slot_min_size: 256, trunk_alloc_alignment_size: 256,
+  } });
+  s1 = await startStorage({ trackers: [tracker.address] });
+  s2 = await startStorage({ trackers: [tracker.address] });
+  client = new FdfsClient({ trackers: [tracker.address] });
+  await waitAllActive(client, [s1, s2]);
+  const named = await waitFor('a trunk server', async () => (await client.listStorages('group1')).find((r) => r.ifTrunkServer));
+  [trunkServer, peer] = named.ipAddr === s1.host ? [s1, s2] : [s2, s1];
+  // With trunk files the tracker sends uploads to the first storage (store_server = 1), the trunk server too.
+  await waitFor('uploads land in trunk slots', async () => {
+    const id = await client.upload(Buffer.from('probe'), { ext: 'txt' });
+    await client.delete(id);
+    return decodeFileName(logicalOf(id)).kind === 'trunk';
+  }, 15_000, 200);
+});
+
+afterAll(async () => {
+  client?.close();
+  await stopAll([s1, s2, tracker]);
+});
+
+describe('trunk files written by fdfs', () => {
+  it('names exactly one trunk server for the group', async () => {
+    const rows = await client.listStorages('group1');
+    expect(rows.filter((r) => r.ifTrunkServer).map((r) => r.ipAddr)).toEqual([trunkServer.host]);
+    expect((await client.listGroup('group1')).currentTrunkFileId).toBeGreaterThanOrEqual(0);
+  });
+
+  it('packs small files into trunk slots with stock-format IDs; large files and appenders stay plain', async () => {
+    for (const size of [0, 1, 200, 232, 233, 5000, SLOT_MAX - 24]) {
+      const data = randomBytes(size);
+      const id = await client.upload(data, { ext: 'bin' });
+      written.set(id, data);
+      const name = decodeFileName(logicalOf(id));
+      expect(name.kind, `${size} bytes`).toBe('trunk');
+      expect(logicalOf(id)).toHaveLength(60);
+      expect(name.size).toBe(size);
+      // slot = 24-byte header + content, at least slot_min_size, aligned to 256
+      expect(name.trunk!.size).toBe(Math.max(256, Math.ceil((size + 24) / 256) * 256));
+      expect(md5(await client.downloadToBuffer(id))).toBe(md5(data));
+      expect((await client.info(id)).size).toBe(size);
+    }
+    const big = randomBytes(SLOT_MAX - 23);
+    const bigId = await client.upload(big, { ext: 'bin' });
+    expect(decodeFileName(logicalOf(bigId)).kind).toBe('normal');
+    written.set(bigId, big);
+    const app = await client.uploadAppender(Buffer.from('log line\n'), { ext: 'log' });
+    expect(decodeFileName(logicalOf(app)).kind).toBe('appender');
+    await client.append(app, Buffer.from('more\n'));
+    expect((await client.downloadToBuffer(app)).toString()).toBe('log line\nmore\n');
+    const ranged = [...written].find(([, d]) => d.length === 5000)!;
+    expect((await client.downloadToBuffer(ranged[0], { offset: 100, length: 50 })).equals(ranged[1].subarray(100, 150))).toBe(true);
+  });
+
+  it('keeps metadata and slave files of trunk masters', async () => {
+    const data = randomBytes(900);
+    const id = await client.upload(data, { ext: 'jpg', metadata: { w: '10', h: '20' } });
+    expect(decodeFileName(logicalOf(id)).kind).toBe('trunk');
+    expect(await client.getMetadata(id)).toEqual({ w: '10', h: '20' });
+    const slave = await client.uploadSlave(id, '_t', Buffer.from('thumb'), { ext: 'jpg' });
+    expect((await client.downloadToBuffer(slave)).toString()).toBe('thumb');
+    written.set(id, data);
+    written.set(slave, Buffer.from('thumb'));
+  });
+
+  it('replicates every trunk file into the same slot on the peer', async () => {
+    await waitFor('files on the peer', async () => {
+      for (const id of written.keys()) if (!(await fileInfoAt(peer.address, id))) return false;
+      return true;
+    }, 20_000, 200);
+    for (const [id, data] of written) expect(md5(await downloadAt(peer.address, id)), id).toBe(md5(data));
+    const id = [...written.keys()].find((x) => trunkOf(x))!;
+    const loc = trunkOf(id)!;
+    const container = (s: StorageHandle) => readFileSync(path.join(s.dir, 'data', logicalOf(id).slice(4, 9), String(loc.fileId).padStart(6, '0')));
+    const a = container(trunkServer).subarray(loc.offset, loc.offset + loc.size);
+    expect(a.equals(container(peer).subarray(loc.offset, loc.offset + loc.size))).toBe(true);
+  });
+
+  it('a delete frees the slot on every storage and the next file of that size reuses it', async () => {
+    const [id, data] = [...written].find(([, d]) => d.length === 5000)!;
+    await client.delete(id);
+    written.delete(id);
+    for (const s of [trunkServer, peer]) {
+      await waitFor('deleted on both', async () => (await outcomeOf(downloadAt(s.address, id))) === Errno.ENOENT, 15_000, 100);
+    }
+    const again = await client.upload(randomBytes(data.length), { ext: 'bin' });
+    expect(trunkOf(again)).toEqual(trunkOf(id));
+    expect(await outcomeOf(client.downloadToBuffer(id))).toBe(Errno.ENOENT);
+    expect(trunkBinlog(trunkServer)).toMatch(new RegExp(` A 0 \\d+ \\d+ ${trunkOf(id)!.fileId} ${trunkOf(id)!.offset} ${trunkOf(id)!.size}\\n`));
+    await client.delete(again);
+  });
+
+  it('answers ENOENT for forged IDs (another slot, wrong size or offset)', async () => {
+    const ids = [...written.keys()].filter((x) => trunkOf(x));
+    const [a, b] = [ids[1]!, ids[2]!];
+    for (const id of [forgeTrunkId(a, trunkOf(b)!), forgeTrunkId(a, { ...trunkOf(a)!, size: trunkOf(a)!.size + 256 }),
+      forgeTrunkId(a, { ...trunkOf(a)!, offset: trunkOf(a)!.offset + 256 })]) {
+      expect(await outcomeOf(client.downloadToBuffer(id))).toBe(Errno.ENOENT);
+      expect(await outcomeOf(downloadAt(peer.address, id))).toBe(Errno.ENOENT);
+    }
+  });
+
+  it('kill -9 mid-write leaves no readable half slot and leaks no space', async () => {
+    const size = 40_000;
+    // The slot a file of this size gets now (no free block of this size: the tail of the trunk file).
+    const probe = await client.upload(randomBytes(size), { ext: 'bin' });
+    await client.delete(probe);
+    const expected = trunkOf(probe)!;
+    // Half a body, then the storage dies.
+    await new Promise<void>((resolve, reject) => {
+      const sock = net.connect({ host: trunkServer.host, port: trunkServer.port }, () => {
+        sock.write(encodeUploadHead(StorageCmd.UploadFile, { storePathIndex: 0, fileSize: size, ext: 'bin' }));
+        sock.write(randomBytes(size / 2), () => setTimeout(resolve, 300));
+      });
+      sock.on('error', () => {});
+      sock.on('close', () => resolve());
+      setTimeout(() => reject(new Error('no connection')), 5000).unref();
+    });
+    await trunkServer.proc.kill();
+    const container = path.join(trunkServer.dir, 'data', logicalOf(probe).slice(4, 9), String(expected.fileId).padStart(6, '0'));
+    expect(readFileSync(container).subarray(expected.offset, expected.offset + 24).every((x) => x === 0)).toBe(true);
+    await restartStorage(trunkServer);
+    await waitAllActive(client, [s1, s2]);
+    // The restarted storage is still the trunk server (a restart within 2 × check_active_interval keeps it).
+    expect((await client.listStorages('group1')).find((r) => r.ifTrunkServer)?.ipAddr).toBe(trunkServer.host);
+    const id = await waitFor('a trunk upload again', async () => {
+      const got = await client.upload(randomBytes(size), { ext: 'bin' });
+      if (trunkOf(got)) return got;
+      await client.delete(got);
+      return null;
+    }, 15_000, 200);
+    expect(trunkOf(id)).toEqual(expected);
+  });
+});
