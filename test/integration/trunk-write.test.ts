@@ -11,7 +11,9 @@ import path from 'node:path';
 import { Errno, FdfsClient } from '../../src/client/index.js';
 import { StorageCmd } from '../../src/protocol/codes.js';
 import { decodeFileName } from '../../src/protocol/file-id.js';
-import { encodeUploadHead } from '../../src/protocol/storage-file.js';
+import { decodeUploadResponse, encodeUploadHead } from '../../src/protocol/storage-file.js';
+import { encodeTrunkAllocRequest } from '../../src/protocol/trunk-commands.js';
+import { Connection } from '../../src/net/connection.js';
 import { restartStorage, startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 import { downloadAt, fileInfoAt, outcomeOf } from '../helpers/storage-direct.js';
 import { forgeTrunkId, logicalOf } from '../helpers/trunk-fixture.js';
@@ -25,6 +27,22 @@ let client: FdfsClient;
 let trunkServer: StorageHandle;
 let peer: StorageHandle;
 const written = new Map<string, Buffer>();
+
+async function callAt(s: StorageHandle, packet: Buffer, cmd: number, from?: string): Promise<Buffer> {
+  const c = await Connection.connect(s.host, s.port, { connectTimeout: 5, networkTimeout: 20, localAddress: from });
+  try {
+    return await c.call(packet, { cmd });
+  } finally {
+    c.destroy();
+  }
+}
+
+/** UPLOAD_FILE straight to one storage (the tracker would pick the trunk server). */
+async function uploadAt(s: StorageHandle, data: Buffer): Promise<string> {
+  const head = encodeUploadHead(StorageCmd.UploadFile, { storePathIndex: 0, fileSize: data.length, ext: 'bin' });
+  const { group, logical } = decodeUploadResponse(await callAt(s, Buffer.concat([head, data]), StorageCmd.UploadFile));
+  return `${group}/${logical}`;
+}
 
 const trunkOf = (id: string) => decodeFileName(logicalOf(id)).trunk;
 const trunkBinlog = (s: StorageHandle) => readFileSync(path.join(s.dir, 'data', 'trunk', 'binlog'), 'utf8');
@@ -121,6 +139,24 @@ describe('trunk files written by fdfs', () => {
     expect(await outcomeOf(client.downloadToBuffer(id))).toBe(Errno.ENOENT);
     expect(trunkBinlog(trunkServer)).toMatch(new RegExp(` A 0 \\d+ \\d+ ${trunkOf(id)!.fileId} ${trunkOf(id)!.offset} ${trunkOf(id)!.size}\\n`));
     await client.delete(again);
+  });
+
+  it('a member that is not the trunk server gets trunk space from it (27/28), and 27 is refused elsewhere', async () => {
+    const data = randomBytes(3000);
+    const id = await uploadAt(peer, data);
+    expect(decodeFileName(logicalOf(id)).kind).toBe('trunk');
+    expect(md5(await downloadAt(peer.address, id))).toBe(md5(data));
+    await waitFor('on the trunk server', async () => (await fileInfoAt(trunkServer.address, id)) !== null, 15_000, 100);
+    expect(md5(await downloadAt(trunkServer.address, id))).toBe(md5(data));
+    // The trunk server journaled the slot as taken: its next file of this size goes elsewhere.
+    const next = await uploadAt(trunkServer, randomBytes(3000));
+    expect(trunkOf(next)).not.toEqual(trunkOf(id));
+    const alloc = encodeTrunkAllocRequest({ group: 'group1', size: 1000, storePathIndex: 0 });
+    // From a member's address to a member that is not the trunk server: EINVAL, as stock.
+    expect(await outcomeOf(callAt(peer, alloc, StorageCmd.TrunkAllocSpace, trunkServer.host))).toBe(Errno.EINVAL);
+    // From an address outside the group (the client's): EACCES.
+    expect(await outcomeOf(callAt(trunkServer, alloc, StorageCmd.TrunkAllocSpace))).toBe(Errno.EACCES);
+    written.set(id, data);
   });
 
   it('answers ENOENT for forged IDs (another slot, wrong size or offset)', async () => {
