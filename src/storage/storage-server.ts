@@ -341,6 +341,8 @@ export class StorageServer {
         storageId: () => this.runtime.identity?.id ?? '',
         httpPort: this.config.httpDisabled ? 0 : Math.max(0, this.config.httpServerPort),
         progress: this.progress,
+        trunk: () => (this.trunkSpace.available()
+          ? { fileId: this.trunkSpace.currentFileId, freeMb: Math.floor(this.trunkSpace.freeBytes() / (1024 * 1024)) } : null),
       }, t);
       this.reporters.push(r);
       r.start();

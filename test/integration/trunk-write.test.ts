@@ -14,6 +14,7 @@ import { decodeFileName } from '../../src/protocol/file-id.js';
 import { decodeUploadResponse, encodeUploadHead } from '../../src/protocol/storage-file.js';
 import { encodeTrunkAllocRequest } from '../../src/protocol/trunk-commands.js';
 import { Connection } from '../../src/net/connection.js';
+import { runCli } from '../helpers/proc.js';
 import { restartStorage, startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 import { downloadAt, fileInfoAt, outcomeOf } from '../helpers/storage-direct.js';
 import { forgeTrunkId, logicalOf } from '../helpers/trunk-fixture.js';
@@ -75,6 +76,21 @@ describe('trunk files written by fdfs', () => {
     const rows = await client.listStorages('group1');
     expect(rows.filter((r) => r.ifTrunkServer).map((r) => r.ipAddr)).toEqual([trunkServer.host]);
     expect((await client.listGroup('group1')).currentTrunkFileId).toBeGreaterThanOrEqual(0);
+  });
+
+  it('`fdfs monitor` shows the trunk server and free trunk space; `fdfs storage trunk` the usage on disk', async () => {
+    await waitFor('trunk free space reported', async () => ((await client.listGroup('group1')).trunkFreeMb > 0), 10_000, 200);
+    const text = await runCli(['monitor', '--tracker', tracker.address]);
+    expect(text.stdout).toMatch(new RegExp(`trunk files in group1: trunk server ${trunkServer.host.replace(/\./g, '\\.')}:${trunkServer.port}, \\d\\.\\dM free in trunk files, last trunk file id 1`));
+    const json = JSON.parse((await runCli(['monitor', '--tracker', tracker.address, '--json'])).stdout);
+    expect(json.groups[0].trunk).toMatchObject({ server: `${trunkServer.host}:${trunkServer.port}`, currentFileId: 1 });
+    const usage = JSON.parse((await runCli(['storage', 'trunk', trunkServer.confFile, '--json'])).stdout);
+    // The probe of beforeAll was deleted: its 256-byte slot is free beside the rest (trunk_free_space_merge is off).
+    const MB4 = 4 * 1024 * 1024;
+    expect(usage.paths[0]).toMatchObject({ storePathIndex: 0, trunkFiles: 1, trunkBytes: MB4, freeBytes: MB4, freeBlocks: 2, largestFreeBlock: MB4 - 256 });
+    expect(usage.paths[0].fragmentation).toBeCloseTo(256 / MB4, 8);
+    const plain = await runCli(['storage', 'trunk', trunkServer.confFile]);
+    expect(plain.stdout).toMatch(/^store path 0 \(.*\): 1 trunk file\(s\), 4\.0 MB; 4\.0 MB free in 2 block\(s\), largest 4\.0 MB; fragmentation 0%/);
   });
 
   it('packs small files into trunk slots with stock-format IDs; large files and appenders stay plain', async () => {

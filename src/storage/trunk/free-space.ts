@@ -12,26 +12,31 @@ export type JournalOp = { op: 'A' | 'D'; block: Block };
 const keyOf = (b: Block) => `${b.storePathIndex}/${b.subHigh}/${b.subLow}/${b.fileId}/${b.offset}`;
 
 export class FreeSpace {
-  private readonly blocks = new Map<string, Block>();
+  private readonly byStart = new Map<string, Block>();
 
   /** Apply one journal record (replay, or a change made here). */
   apply(j: JournalOp): void {
     const k = keyOf(j.block);
-    if (j.op === 'A') this.blocks.set(k, { ...j.block });
-    else this.blocks.delete(k);
+    if (j.op === 'A') this.byStart.set(k, { ...j.block });
+    else this.byStart.delete(k);
+  }
+
+  /** Every free block (copies). */
+  blocks(): Block[] {
+    return [...this.byStart.values()].map((b) => ({ ...b }));
   }
 
   /** Free bytes, over every store path or one. */
   total(storePathIndex?: number): number {
     let n = 0;
-    for (const b of this.blocks.values()) if (storePathIndex === undefined || b.storePathIndex === storePathIndex) n += b.size;
+    for (const b of this.byStart.values()) if (storePathIndex === undefined || b.storePathIndex === storePathIndex) n += b.size;
     return n;
   }
 
   /** The highest trunk file id any block names (0 = none). */
   maxFileId(): number {
     let m = 0;
-    for (const b of this.blocks.values()) m = Math.max(m, b.fileId);
+    for (const b of this.byStart.values()) m = Math.max(m, b.fileId);
     return m;
   }
 
@@ -41,7 +46,7 @@ export class FreeSpace {
    */
   take(index: number, size: number): { slot: Block; journal: JournalOp[] } | null {
     let best: Block | null = null;
-    for (const b of this.blocks.values()) {
+    for (const b of this.byStart.values()) {
       if (b.storePathIndex !== index || b.size < size) continue;
       if (!best || b.size < best.size || (b.size === best.size && (b.fileId < best.fileId || (b.fileId === best.fileId && b.offset < best.offset)))) best = b;
     }
@@ -55,14 +60,14 @@ export class FreeSpace {
   /** Return a slot; with `merge`, joined with the free blocks right before and after it in its trunk file. */
   release(slot: Block, merge: boolean): JournalOp[] {
     // Freed twice (a delete reported by 29 and replicated by 17): the space is free already.
-    for (const b of this.blocks.values()) {
+    for (const b of this.byStart.values()) {
       const sameFile = b.storePathIndex === slot.storePathIndex && b.subHigh === slot.subHigh && b.subLow === slot.subLow && b.fileId === slot.fileId;
       if (sameFile && b.offset < slot.offset + slot.size && slot.offset < b.offset + b.size) return [];
     }
     let merged = { ...slot };
     const journal: JournalOp[] = [];
     if (merge) {
-      for (const b of this.blocks.values()) {
+      for (const b of this.byStart.values()) {
         const sameFile = b.storePathIndex === slot.storePathIndex && b.subHigh === slot.subHigh && b.subLow === slot.subLow && b.fileId === slot.fileId;
         if (!sameFile) continue;
         if (b.offset + b.size === merged.offset || merged.offset + merged.size === b.offset) {
