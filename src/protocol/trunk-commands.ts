@@ -97,3 +97,23 @@ export const TrunkCommands = {
     streamed: false, encode: (r: TrunkSlotRequest) => encodeTrunkSlotRequest(StorageCmd.TrunkFreeSpace, r), decode: (b) => decodeTrunkSlotRequest(b),
   }),
 };
+
+/** 30–33: the trunk server keeps the other members' copy of its trunk binlog (raw lines, or no body). */
+export const TrunkBinlogCommands = {
+  SyncBinlog: defineCommand({
+    cmd: StorageCmd.TrunkSyncBinlog, name: 'TRUNK_SYNC_BINLOG', headSize: 0, streamed: false,
+    encode: (lines: Buffer) => new BufWriter(lines.length).bytes(lines).finish(StorageCmd.TrunkSyncBinlog), decode: (b) => b,
+  }),
+  GetBinlogSize: defineCommand({
+    cmd: StorageCmd.TrunkGetBinlogSize, name: 'TRUNK_GET_BINLOG_SIZE', headSize: 0, maxBody: 0, streamed: false,
+    encode: () => new BufWriter(0).finish(StorageCmd.TrunkGetBinlogSize), decode: () => null,
+  }),
+  DeleteBinlogMarks: defineCommand({
+    cmd: StorageCmd.TrunkDeleteBinlogMarks, name: 'TRUNK_DELETE_BINLOG_MARKS', headSize: 0, maxBody: 0, streamed: false,
+    encode: () => new BufWriter(0).finish(StorageCmd.TrunkDeleteBinlogMarks), decode: () => null,
+  }),
+  TruncateBinlogFile: defineCommand({
+    cmd: StorageCmd.TrunkTruncateBinlogFile, name: 'TRUNK_TRUNCATE_BINLOG_FILE', headSize: 0, maxBody: 0, streamed: false,
+    encode: () => new BufWriter(0).finish(StorageCmd.TrunkTruncateBinlogFile), decode: () => null,
+  }),
+};

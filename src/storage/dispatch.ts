@@ -15,6 +15,7 @@ import { listFiles } from './handlers/list-files.js';
 import { repairFiles } from './handlers/repair-files.js';
 import type { StorageCtx, StorageRuntime } from './runtime.js';
 import { trunkAllocConfirm, trunkAllocSpace, trunkFreeSpace } from './trunk/space-handlers.js';
+import { trunkDeleteBinlogMarks, trunkGetBinlogSize, trunkSyncBinlog, trunkTruncateBinlog } from './trunk/binlog-handlers.js';
 
 type Handler = (rt: StorageRuntime, ctx: StorageCtx) => Promise<void>;
 
@@ -48,6 +49,10 @@ export const STORAGE_HANDLERS: Readonly<Record<number, Handler>> = {
   [StorageCmd.TrunkAllocSpace]: trunkAllocSpace,
   [StorageCmd.TrunkAllocConfirm]: trunkAllocConfirm,
   [StorageCmd.TrunkFreeSpace]: trunkFreeSpace,
+  [StorageCmd.TrunkSyncBinlog]: trunkSyncBinlog,
+  [StorageCmd.TrunkGetBinlogSize]: trunkGetBinlogSize,
+  [StorageCmd.TrunkDeleteBinlogMarks]: trunkDeleteBinlogMarks,
+  [StorageCmd.TrunkTruncateBinlogFile]: trunkTruncateBinlog,
   // fdfs extensions
   [FdfsStorageCmd.ListFiles]: listFiles,
   [FdfsStorageCmd.RepairFiles]: repairFiles,
@@ -73,8 +78,9 @@ const PEER_ONLY: ReadonlySet<number> = new Set([
   StorageCmd.ReportServerId, StorageCmd.SyncCreateFile, StorageCmd.SyncUpdateFile, StorageCmd.SyncDeleteFile,
   StorageCmd.SyncCreateLink, StorageCmd.SyncAppendFile, StorageCmd.SyncModifyFile, StorageCmd.SyncTruncateFile,
   StorageCmd.SyncRenameFile, StorageCmd.FetchOnePathBinlog,
-  StorageCmd.TrunkAllocSpace, StorageCmd.TrunkAllocConfirm, StorageCmd.TrunkFreeSpace,
+  StorageCmd.TrunkSyncBinlog, StorageCmd.TrunkTruncateBinlogFile,
 ]);
+// 27/28/29 (trunk space) are not limited to members: stock storages send them without binding their address.
 
 /** A member the trackers list for this group (before any list arrived, allow_hosts alone decides, as stock). */
 function fromMember(rt: StorageRuntime, ctx: StorageCtx): boolean {

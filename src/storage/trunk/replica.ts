@@ -7,8 +7,8 @@ import { Errno, StatusError } from '../../errors.js';
 import { encodeSlotHeader, SLOT_HEADER_SIZE, trunkSlotOf } from '../../protocol/trunk-slot.js';
 import type { StorageRuntime } from '../runtime.js';
 import type { StorePaths } from '../store/store-paths.js';
-import { trunkSettings } from './settings.js';
-import { checkTrunkSlot, containerPath, openTrunkSlot, zeroTrunkSlot } from './slot-open.js';
+import { openContainerForWrite } from './container.js';
+import { checkTrunkSlot, openTrunkSlot, zeroTrunkSlot } from './slot-open.js';
 
 /** A live slot opened for sending: its container, where the content starts, its size; null when not live. */
 export async function openSlotHandle(paths: StorePaths, logical: string): Promise<{ fh: FileHandle; start: number; size: number } | null> {
@@ -43,21 +43,7 @@ export async function writeTrunkReplica(rt: StorageRuntime, logical: string, siz
   if (ref.header.fileSize !== size || size + SLOT_HEADER_SIZE > ref.trunk.size || ref.trunk.offset < 0 || ref.trunk.fileId <= 0) {
     throw new StatusError(Errno.EINVAL, `${logical}: its trunk location does not hold ${size} bytes`);
   }
-  const file = containerPath(rt.paths, ref);
-  await rt.paths.ensureDir(rt.paths.dirOf(ref.storePathIndex, ref.subHigh, ref.subLow));
-  let fh: FileHandle;
-  try {
-    fh = await open(file, 'r+');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    // A trunk file new to this storage: as large as the source's (sparse).
-    fh = await open(file, 'a+').then(async (h) => {
-      await h.close();
-      return open(file, 'r+');
-    });
-    const want = Math.max(trunkSettings(rt.params.raw).trunkFileSize, ref.trunk.offset + ref.trunk.size);
-    if ((await fh.stat()).size < want) await fh.truncate(want);
-  }
+  const fh = await openContainerForWrite(rt, { storePathIndex: ref.storePathIndex, subHigh: ref.subHigh, subLow: ref.subLow, ...ref.trunk });
   try {
     let got = 0;
     for await (const chunk of body) {

@@ -13,7 +13,7 @@ import { trunkSettings } from './settings.js';
 import { blockKey, type TrunkSpace } from './trunk-space.js';
 
 export class TrunkAllocator implements TrunkSpace {
-  private readonly space = new FreeSpace();
+  private space = new FreeSpace();
   private readonly journalFile: string;
   private lastFileId = 0;
   /** Reserved slots not confirmed yet, by location: the journal records their confirm writes. */
@@ -40,7 +40,19 @@ export class TrunkAllocator implements TrunkSpace {
   }
 
   available(): boolean {
-    return this.o.isTrunkServer();
+    const now = this.o.isTrunkServer();
+    // Named trunk server: start from the trunk binlog as it is now (a former trunk server may have sent it, 30).
+    if (now && !this.wasServer) this.reload();
+    this.wasServer = now;
+    return now;
+  }
+
+  private wasServer = false;
+
+  private reload(): void {
+    this.space = new FreeSpace();
+    this.held.clear();
+    this.load();
   }
 
   /** Free trunk bytes (all store paths). */

@@ -4,12 +4,11 @@
 // then does the caller write the sync binlog `C` and answer with the ID:
 //   - killed mid-write: the header was never written, the slot reads as free and its space is free again;
 //   - killed after the header, before the commit: the ID was never handed out and the space is reused.
-import { open } from 'node:fs/promises';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import { Errno, StatusError } from '../../errors.js';
 import { encodeFileName } from '../../protocol/file-id.js';
-import { encodeSlotHeader, SLOT_HEADER_SIZE, SlotType, trunkContainerName, type TrunkSlotRef } from '../../protocol/trunk-slot.js';
+import { encodeSlotHeader, SLOT_HEADER_SIZE, SlotType, type TrunkSlotRef } from '../../protocol/trunk-slot.js';
+import { openContainerForWrite } from './container.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
 import { slotSizeFor, trunkSettings } from './settings.js';
@@ -39,9 +38,8 @@ export class TrunkStore {
     const timestamp = nowSec();
     const index = await rt.placement.choosePath(f.storePathIndex, f.size);
     const slot = await this.space.reserve(index, f.ip, slotSizeFor(f.size, trunkSettings(rt.params.raw)));
-    const container = path.join(rt.paths.dirOf(slot.storePathIndex, slot.subHigh, slot.subLow), trunkContainerName(slot.fileId));
     try {
-      const fh = await open(container, 'r+');
+      const fh = await openContainerForWrite(rt, slot);
       try {
         let crc = 0;
         let got = 0;
