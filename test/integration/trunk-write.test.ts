@@ -27,6 +27,7 @@ let s2: StorageHandle;
 let client: FdfsClient;
 let trunkServer: StorageHandle;
 let peer: StorageHandle;
+let s3: StorageHandle | undefined;
 const written = new Map<string, Buffer>();
 
 async function callAt(s: StorageHandle, packet: Buffer, cmd: number, from?: string): Promise<Buffer> {
@@ -68,7 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.close();
-  await stopAll([s1, s2, tracker]);
+  await stopAll([s1, s2, s3, tracker]);
 });
 
 describe('trunk files written by fdfs', () => {
@@ -143,12 +144,18 @@ describe('trunk files written by fdfs', () => {
     expect(a.equals(container(peer).subarray(loc.offset, loc.offset + loc.size))).toBe(true);
   });
 
+  it('a new member gets every trunk file in its slot by the full sync', async () => {
+    s3 = await startStorage({ trackers: [tracker.address] });
+    await waitAllActive(client, [s1, s2, s3], 30_000);
+    for (const [id, data] of written) expect(md5(await downloadAt(s3.address, id)), id).toBe(md5(data));
+  });
+
   it('a delete frees the slot on every storage and the next file of that size reuses it', async () => {
     const [id, data] = [...written].find(([, d]) => d.length === 5000)!;
     await client.delete(id);
     written.delete(id);
-    for (const s of [trunkServer, peer]) {
-      await waitFor('deleted on both', async () => (await outcomeOf(downloadAt(s.address, id))) === Errno.ENOENT, 15_000, 100);
+    for (const s of [trunkServer, peer, s3!]) {
+      await waitFor('deleted everywhere', async () => (await outcomeOf(downloadAt(s.address, id))) === Errno.ENOENT, 15_000, 100);
     }
     const again = await client.upload(randomBytes(data.length), { ext: 'bin' });
     expect(trunkOf(again)).toEqual(trunkOf(id));
@@ -207,7 +214,7 @@ describe('trunk files written by fdfs', () => {
     const container = path.join(trunkServer.dir, 'data', logicalOf(probe).slice(4, 9), String(expected.fileId).padStart(6, '0'));
     expect(readFileSync(container).subarray(expected.offset, expected.offset + 24).every((x) => x === 0)).toBe(true);
     await restartStorage(trunkServer);
-    await waitAllActive(client, [s1, s2]);
+    await waitAllActive(client, [s1, s2, s3!]);
     // The restarted storage is still the trunk server (a restart within 2 × check_active_interval keeps it).
     expect((await client.listStorages('group1')).find((r) => r.ifTrunkServer)?.ipAddr).toBe(trunkServer.host);
     const id = await waitFor('a trunk upload again', async () => {
