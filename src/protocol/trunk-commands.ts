@@ -98,6 +98,10 @@ export const TrunkCommands = {
   }),
 };
 
+export function encodeTruncateTrunkBinlog(): Buffer {
+  return new BufWriter(0).finish(StorageCmd.TrunkTruncateBinlogFile);
+}
+
 /** 30–33: the trunk server keeps the other members' copy of its trunk binlog (raw lines, or no body). */
 export const TrunkBinlogCommands = {
   SyncBinlog: defineCommand({
@@ -114,6 +118,6 @@ export const TrunkBinlogCommands = {
   }),
   TruncateBinlogFile: defineCommand({
     cmd: StorageCmd.TrunkTruncateBinlogFile, name: 'TRUNK_TRUNCATE_BINLOG_FILE', headSize: 0, maxBody: 0, streamed: false,
-    encode: () => new BufWriter(0).finish(StorageCmd.TrunkTruncateBinlogFile), decode: () => null,
+    encode: encodeTruncateTrunkBinlog, decode: () => null,
   }),
 };

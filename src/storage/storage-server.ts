@@ -16,6 +16,7 @@ import { TrunkStore } from './trunk/trunk-store.js';
 import { TrunkAllocator } from './trunk/trunk-allocator.js';
 import { OwnerTrunkSpace } from './trunk/owner-space.js';
 import { TrunkClient } from './trunk/trunk-client.js';
+import { TrunkBinlogPusher } from './trunk/binlog-pusher.js';
 import { localAddressFor } from './tracker-side/tracker-client.js';
 import { allPathUsage } from './store/disk.js';
 import { InitFlag } from './store/init-flag.js';
@@ -77,6 +78,7 @@ export class StorageServer {
   readonly trunkSpace: TrunkAllocator;
   /** The allocator while this storage is the trunk server, else the trunk server over 27/28/29. */
   private readonly ownerSpace: OwnerTrunkSpace;
+  private trunkPusher: TrunkBinlogPusher | null = null;
   readonly reporters: TrackerReporter[] = [];
   private readonly server: FrameServer<StorageConnState>;
   private rt: OwnerRuntime | null = null;
@@ -278,7 +280,7 @@ export class StorageServer {
     if (this.stopping) return;
     this.stopping = true;
     this.sweepAbort.abort();
-    await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop(), this.scrubber?.stop()]);
+    await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop(), this.scrubber?.stop(), this.trunkPusher?.stop()]);
     for (const a of this.attached) await a.stop().catch((err) => this.log.warn({ err }, 'cannot stop an attached service'));
     await this.pool?.stop();
     await this.server.close();
@@ -323,6 +325,12 @@ export class StorageServer {
       peers: () => this.view.peers().filter((m) => m.status === StorageStatus.Active).map((m) => ({ ip: m.ipAddr, port: m.port })),
     });
     this.scrubber.start();
+    this.trunkPusher = new TrunkBinlogPusher({
+      baseDataDir: path.join(this.config.basePath, 'data'), log: this.log, isTrunkServer: () => this.trunkSpace.available(),
+      peers: () => this.view.peers().filter((m) => m.status === StorageStatus.Active).map((m) => ({ host: m.ipAddr, port: m.port })),
+      connectTimeout: this.config.connectTimeout, networkTimeout: this.config.networkTimeout, localAddress: localAddressFor(this.config),
+    });
+    this.trunkPusher.start();
     const shared: ReporterShared = { planInProgress: false };
     for (const t of trackers) {
       const r = new TrackerReporter({

@@ -142,6 +142,8 @@ describe('trunk files written by fdfs', () => {
     const container = (s: StorageHandle) => readFileSync(path.join(s.dir, 'data', logicalOf(id).slice(4, 9), String(loc.fileId).padStart(6, '0')));
     const a = container(trunkServer).subarray(loc.offset, loc.offset + loc.size);
     expect(a.equals(container(peer).subarray(loc.offset, loc.offset + loc.size))).toBe(true);
+    // The trunk server keeps the peer's copy of its trunk binlog (30/33).
+    await waitFor('trunk binlog copied', async () => trunkBinlog(peer) === trunkBinlog(trunkServer), 10_000, 200);
   });
 
   it('a new member gets every trunk file in its slot by the full sync', async () => {
