@@ -21,7 +21,7 @@ const disk = tempDir('fdfs-trunk-disk-');
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
 beforeAll(async () => {
-  tracker = await startTracker({ conf: { check_active_interval: 2, use_trunk_file: true, trunk_file_size: '4MB' } });
+  tracker = await startTracker({ conf: { check_active_interval: 2, use_trunk_file: true, trunk_file_size: '4MB', store_slave_file_use_link: true } });
   s1 = await startStorage({ trackers: [tracker.address] });
   s2 = await startStorage({ trackers: [tracker.address], conf: { store_path0: disk } });
   client = new FdfsClient({ trackers: [tracker.address] });
@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('a replaced disk with trunk files', () => {
-  it('gets its trunk files back from the peer and serves every trunk ID again', async () => {
+  it('gets its trunk files back from the peer and serves every trunk ID again (slaves of trunk masters as links too)', async () => {
     const sums = new Map<string, string>();
     await waitFor('trunk uploads', async () => {
       const data = randomBytes(500);
@@ -47,6 +47,13 @@ describe('a replaced disk with trunk files', () => {
       const data = randomBytes(50 + i * 300);
       sums.set(await client.upload(data, { ext: 'bin' }), md5(data));
     }
+    // A slave of a trunk master stored as a link: its content is a file of its own, never a trunk slot.
+    const master = [...sums.keys()][0]!;
+    const slave = await client.uploadSlave(master, '_s', Buffer.from('slave content'), { ext: 'txt' });
+    expect((await client.downloadToBuffer(slave)).toString()).toBe('slave content');
+    sums.set(slave, md5(Buffer.from('slave content')));
+    // A link to a trunk file is refused with a plain reason.
+    expect(await outcomeOf(client.createLink(master, { ext: 'bin' }))).toBe(Errno.EOPNOTSUPP);
     const ids = [...sums.keys()];
     await waitFor('every file on both', async () =>
       (await missingAt(s1.address, ids)).length === 0 && (await missingAt(s2.address, ids)).length === 0, 30_000, 200);

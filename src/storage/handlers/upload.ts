@@ -74,6 +74,8 @@ export interface NewFile {
   sizeHint?: number;
   body: AsyncIterable<Buffer>;
   log: Logger;
+  /** Never into a trunk file (the content of a link must be a file of its own). */
+  plain?: boolean;
 }
 
 /**
@@ -83,7 +85,7 @@ export interface NewFile {
 export async function storeNewFile(rt: StorageRuntime, f: NewFile): Promise<{ logical: string; timestamp: number; size: number }> {
   // Such an extension would put ".." into the name, which this storage refuses to serve (store-paths.ts).
   if (f.ext.startsWith('.') || f.ext.includes('..')) throw new StatusError(Errno.EINVAL, `bad file extension "${f.ext}"`);
-  if (rt.trunk?.accepts(rt, f.size, f.appender)) return storeInTrunk(rt, f);
+  if (!f.plain && rt.trunk?.accepts(rt, f.size, f.appender)) return storeInTrunk(rt, f);
   const index = await rt.placement.choosePath(f.storePathIndex, f.size ?? f.sizeHint ?? 0);
   const { subHigh, subLow } = rt.placement.nextSubdirs(f.ip);
   const tmp = await receiveToTemp(rt, f.body, rt.paths.dirOf(index, subHigh, subLow), f.size);
@@ -127,7 +129,7 @@ async function storeSlaveAsLink(rt: StorageRuntime, ctx: StorageCtx, master: Res
   head: { fileSize: number; ext: string }): Promise<string> {
   const stored = await storeNewFile(rt, {
     ip: sourceIp(rt, ctx), ext: head.ext, storePathIndex: master.storePathIndex, appender: false, size: head.fileSize,
-    body: ctx.conn.chunks(head.fileSize), log: ctx.log,
+    body: ctx.conn.chunks(head.fileSize), log: ctx.log, plain: true,
   });
   const target = rt.paths.resolve(stored.logical);
   rt.stats.begin('CreateLink');
