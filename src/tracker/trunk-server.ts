@@ -9,7 +9,10 @@ import { decodeTrunkFid, decodeTrunkFreeMb, encodeTrunkFid } from '../protocol/t
 import type { Group } from './group.js';
 import type { TrackerRuntime } from './runtime.js';
 import type { StorageNode } from './storage-node.js';
-import type { TrackerHandler } from './client-service.js';
+import type { RequestContext } from '../net/server.js';
+import type { TrackerConnState } from './runtime.js';
+
+type TrackerHandler = (rt: TrackerRuntime, ctx: RequestContext<TrackerConnState>, body: Buffer) => Promise<void>;
 
 export function trunkFilesOn(rt: TrackerRuntime): boolean {
   return Number(rt.parameters.use_trunk_file) === 1;
@@ -34,6 +37,32 @@ export function electTrunkServer(rt: TrackerRuntime, group: Group): StorageNode 
     rt.log.info({ group: group.name, storage: id }, 'trunk server set');
   }
   return next;
+}
+
+/**
+ * 94 (leader, §4.5): with no id keep the ACTIVE trunk server or elect one; with an id move the role to that
+ * storage, which must be ACTIVE and writable, while no other trunk server is ACTIVE. Returns the trunk server's id.
+ */
+export function setTrunkServer(rt: TrackerRuntime, group: Group, id: string): string {
+  if (!id) {
+    const t = electTrunkServer(rt, group);
+    if (!t) throw new StatusError(Errno.ENOENT, `group ${group.name} has no storage that can be trunk server`);
+    return t.id;
+  }
+  const target = group.storages.get(id);
+  if (!target) throw new StatusError(Errno.ENOENT, `storage ${id} is not in group ${group.name}`);
+  if (group.trunk.serverId === id) throw new StatusError(Errno.EALREADY, `${id} is the trunk server already`);
+  const current = group.trunk.serverId ? group.storages.get(group.trunk.serverId) : undefined;
+  if (current?.isActive) throw new StatusError(Errno.EEXIST, `${current.id} is the ACTIVE trunk server of ${group.name}`);
+  if (!target.isActive) throw new StatusError(Errno.ENONET, `storage ${id} is not ACTIVE`);
+  if (!target.writable) throw new StatusError(Errno.EACCES, `storage ${id} is not writable`);
+  if (current) current.isTrunkServer = false;
+  if (group.trunk.serverId) group.trunk.lastServerId = group.trunk.serverId;
+  group.trunk.serverId = id;
+  group.trunk.on = true;
+  target.isTrunkServer = true;
+  rt.log.info({ group: group.name, storage: id }, 'trunk server set (94)');
+  return id;
 }
 
 function trunkGroup(rt: TrackerRuntime, node: StorageNode | undefined): Group {

@@ -9,7 +9,8 @@ import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Errno, FdfsClient } from '../../src/client/index.js';
-import { StorageCmd } from '../../src/protocol/codes.js';
+import { StorageCmd, TrackerCmd } from '../../src/protocol/codes.js';
+import { decodeSetTrunkServerResponse, encodeSetTrunkServerRequest } from '../../src/protocol/tracker-list.js';
 import { decodeFileName } from '../../src/protocol/file-id.js';
 import { decodeUploadResponse, encodeUploadHead } from '../../src/protocol/storage-file.js';
 import { encodeTrunkAllocRequest, encodeTrunkSlotRequest } from '../../src/protocol/trunk-commands.js';
@@ -92,6 +93,22 @@ describe('trunk files written by fdfs', () => {
     expect(usage.paths[0].fragmentation).toBeCloseTo(256 / MB4, 8);
     const plain = await runCli(['storage', 'trunk', trunkServer.confFile]);
     expect(plain.stdout).toMatch(/^store path 0 \(.*\): 1 trunk file\(s\), 4\.0 MB; 4\.0 MB free in 2 block\(s\), largest 4\.0 MB; fragmentation 0%/);
+  });
+
+  it('94 SET_TRUNK_SERVER (stock fdfs_monitor set_trunk_server): keeps the ACTIVE one, refuses to replace it', async () => {
+    const [host, port] = tracker.address.split(':') as [string, string];
+    const ask = async (id?: string) => {
+      const c = await Connection.connect(host, Number(port), { connectTimeout: 5, networkTimeout: 20 });
+      try {
+        return decodeSetTrunkServerResponse(await c.call(encodeSetTrunkServerRequest('group1', id), { cmd: TrackerCmd.ServerSetTrunkServer }));
+      } finally {
+        c.destroy();
+      }
+    };
+    expect(await ask()).toBe(trunkServer.host);
+    expect(await outcomeOf(ask(trunkServer.host))).toBe(Errno.EALREADY);
+    expect(await outcomeOf(ask(peer.host))).toBe(Errno.EEXIST);
+    expect(await outcomeOf(ask('10.9.9.9'))).toBe(Errno.ENOENT);
   });
 
   it('packs small files into trunk slots with stock-format IDs; large files and appenders stay plain', async () => {
