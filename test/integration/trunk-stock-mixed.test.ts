@@ -47,6 +47,14 @@ async function uploadAt(host: string, data: Buffer): Promise<string> {
   }
 }
 
+/** An upload that lands in a trunk slot; a storage that has not heard of the trunk server yet stores plain files. */
+async function trunkUploadAt(host: string, size: number): Promise<string> {
+  return waitFor('a trunk upload', async () => {
+    const id = await uploadAt(host, randomBytes(size));
+    return trunkOf(id) ? id : null;
+  }, 15_000, 200);
+}
+
 async function trunkServer(): Promise<string | undefined> {
   return (await client.listStorages('group1')).find((r) => r.ifTrunkServer && r.status === StorageStatus.Active)?.ipAddr;
 }
@@ -89,27 +97,23 @@ describe.skipIf(!existsSync(STORAGED))('stock and fdfs storages in one trunk gro
   });
 
   it('a stock trunk server gives an fdfs member trunk space, and sends it its trunk binlog', async () => {
-    const ids = [await uploadAt(ours!.host, randomBytes(1500)), await uploadAt(stockHost, randomBytes(700)), await uploadAt(ours!.host, randomBytes(90))];
-    for (const id of ids) expect(trunkOf(id), id).toBeDefined();
+    const ids = [await trunkUploadAt(ours!.host, 1500), await trunkUploadAt(stockHost, 700), await trunkUploadAt(ours!.host, 90)];
     await everywhere(ids, [ours!.host, stockHost]);
     await waitFor('trunk binlog copy', async () => readFileSync(path.join(ours!.dir, 'data', 'trunk', 'binlog'), 'utf8')
       === readFileSync(path.join(stockDir, 'data', 'trunk', 'binlog'), 'utf8'), 15_000, 200);
   });
 
   it('when the stock trunk server stops, the fdfs member takes over from its binlog; stock back as a member gets space from it', async () => {
-    const last = [...files.keys()].map(trunkOf).reduce((a, b) => (b!.offset > a!.offset ? b : a))!;
+    const last = [...files.keys()].map(trunkOf).filter((t) => t).reduce((a, b) => (b!.offset > a!.offset ? b : a))!;
     stock('stop');
     await waitFor('fdfs is trunk server', async () => (await trunkServer()) === ours!.host, 20_000, 200);
-    const next = await uploadAt(ours!.host, randomBytes(300));
+    const next = await trunkUploadAt(ours!.host, 300);
     // The free space continued from the stock trunk server's: the tail after its last slot.
     expect(trunkOf(next)).toMatchObject({ fileId: last.fileId, offset: last.offset + last.size });
     stock('start');
     await waitFor('stock ACTIVE again', async () => (await client.listStorages('group1')).filter((r) => r.status === StorageStatus.Active).length === 2, 20_000, 200);
     expect(await trunkServer()).toBe(ours!.host);
-    const fromStock = await waitFor('stock uploads into trunk space', async () => {
-      const id = await uploadAt(stockHost, randomBytes(444));
-      return trunkOf(id) ? id : null;
-    }, 15_000, 300);
+    const fromStock = await trunkUploadAt(stockHost, 444);
     expect(trunkOf(fromStock)!.offset).toBeGreaterThan(trunkOf(next)!.offset);
     await everywhere([...files.keys()].filter((id) => trunkOf(id)), [ours!.host, stockHost]);
   });

@@ -186,6 +186,7 @@ describe('trunk files written by fdfs', () => {
   it('a member that is not the trunk server gets trunk space from it (27/28); others answer 27 EINVAL', async () => {
     const data = randomBytes(3000);
     const id = await uploadAt(peer, data);
+    // The peer heard of the trunk server in a beat answer long ago (beforeAll waited for trunk uploads).
     expect(decodeFileName(logicalOf(id)).kind).toBe('trunk');
     expect(md5(await downloadAt(peer.address, id))).toBe(md5(data));
     await waitFor('on the trunk server', async () => (await fileInfoAt(trunkServer.address, id)) !== null, 15_000, 100);
