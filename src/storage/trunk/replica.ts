@@ -8,6 +8,7 @@ import { encodeSlotHeader, SLOT_HEADER_SIZE, trunkSlotOf } from '../../protocol/
 import type { StorageRuntime } from '../runtime.js';
 import type { StorePaths } from '../store/store-paths.js';
 import { openContainerForWrite } from './container.js';
+import { trunkSettings } from './settings.js';
 import { checkTrunkSlot, openTrunkSlot, zeroTrunkSlot } from './slot-open.js';
 
 /** A live slot opened for sending: its container, where the content starts, its size; null when not live. */
@@ -38,12 +39,17 @@ export function hasTrunkFile(paths: StorePaths, logical: string): boolean {
 }
 
 /** Write a replicated trunk file into its slot: content, then header. The caller holds the name's lock. */
-export async function writeTrunkReplica(rt: StorageRuntime, logical: string, size: number, body: AsyncIterable<Buffer>): Promise<void> {
+export function writeTrunkReplica(rt: StorageRuntime, logical: string, size: number, body: AsyncIterable<Buffer>): Promise<void> {
+  return writeSlot(rt.paths, trunkSettings(rt.params.raw).trunkFileSize, logical, size, body);
+}
+
+/** A trunk file's content into its slot (same trunk file, offset and size as its name says), the header last. */
+export async function writeSlot(paths: StorePaths, trunkFileSize: number, logical: string, size: number, body: AsyncIterable<Buffer>): Promise<void> {
   const ref = trunkSlotOf(logical);
   if (ref.header.fileSize !== size || size + SLOT_HEADER_SIZE > ref.trunk.size || ref.trunk.offset < 0 || ref.trunk.fileId <= 0) {
     throw new StatusError(Errno.EINVAL, `${logical}: its trunk location does not hold ${size} bytes`);
   }
-  const fh = await openContainerForWrite(rt, { storePathIndex: ref.storePathIndex, subHigh: ref.subHigh, subLow: ref.subLow, ...ref.trunk });
+  const fh = await openContainerForWrite(paths, trunkFileSize, { storePathIndex: ref.storePathIndex, subHigh: ref.subHigh, subLow: ref.subLow, ...ref.trunk });
   try {
     let got = 0;
     for await (const chunk of body) {

@@ -39,7 +39,7 @@ export class TrunkStore {
     const index = await rt.placement.choosePath(f.storePathIndex, f.size);
     const slot = await this.space.reserve(index, f.ip, slotSizeFor(f.size, trunkSettings(rt.params.raw)));
     try {
-      const fh = await openContainerForWrite(rt, slot);
+      const fh = await openContainerForWrite(rt.paths, trunkSettings(rt.params.raw).trunkFileSize, slot);
       try {
         let crc = 0;
         let got = 0;
