@@ -3,7 +3,10 @@
 // (whole, ranges, file info, metadata, tokens) and deleted; freed, reused and forged slots answer ENOENT / 404.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Connection } from '../../src/net/connection.js';
+import { StorageCmd } from '../../src/protocol/codes.js';
+import { encodeTrunkAllocRequest, encodeTruncateTrunkBinlog, TrunkBinlogCommands } from '../../src/protocol/trunk-commands.js';
 import path from 'node:path';
 import { Errno, FdfsClient, httpUrl } from '../../src/client/index.js';
 import { decodeFileName } from '../../src/protocol/file-id.js';
@@ -116,6 +119,25 @@ describe('a stock trunk file in an fdfs store path', () => {
     expect(await outcomeOf(client.delete(gone!.id))).toBe(Errno.ENOENT);
     expect((await fetch(url(gone!.id))).status).toBe(404);
     for (const f of rest) expect(md5(await client.downloadToBuffer(f.id))).toBe(f.md5);
+  });
+
+  it('refuses trunk space and trunk binlog commands while trunk files are off (27, 30, 33: EINVAL)', async () => {
+    const c = await Connection.connect(storage.host, storage.port, { connectTimeout: 5, networkTimeout: 20, localAddress: storage.host });
+    try {
+      const line = Buffer.from('1796290744 A 0 0 0 1 0 4194304\n');
+      expect(await outcomeOf(c.call(TrunkBinlogCommands.SyncBinlog.encode(line), { cmd: StorageCmd.TrunkSyncBinlog }))).toBe(Errno.EINVAL);
+    } finally {
+      c.destroy();
+    }
+    for (const packet of [encodeTruncateTrunkBinlog(), encodeTrunkAllocRequest({ group: 'group1', size: 100, storePathIndex: 0 })]) {
+      const c2 = await Connection.connect(storage.host, storage.port, { connectTimeout: 5, networkTimeout: 20, localAddress: storage.host });
+      try {
+        expect(await outcomeOf(c2.call(packet, { cmd: packet[8]! }))).toBe(Errno.EINVAL);
+      } finally {
+        c2.destroy();
+      }
+    }
+    expect(existsSync(path.join(storage.dir, 'data', 'trunk', 'binlog'))).toBe(false);
   });
 
   it('`fdfs info` decodes a trunk ID offline, with its trunk location', async () => {

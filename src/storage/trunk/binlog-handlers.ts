@@ -12,6 +12,7 @@ function binlogPath(rt: StorageRuntime): string {
 }
 
 function notTrunkServer(rt: StorageRuntime, cmd: number): void {
+  if (!rt.params.useTrunkFile) throw new StatusError(Errno.EINVAL, 'trunk files are off (use_trunk_file)', cmd);
   // The trunk server writes its own trunk binlog: a copy from elsewhere must not overwrite it.
   if (rt.trunk?.isTrunkServer()) throw new StatusError(Errno.EINVAL, 'this storage is the trunk server', cmd);
 }
