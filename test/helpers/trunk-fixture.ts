@@ -1,5 +1,8 @@
 // The stock-written trunk fixture (test/fixtures/trunk/): the head of a trunk file FastDFS 6.16.1 wrote, and
 // the IDs of the files it held — live, deleted (slot zeroed) and deleted-then-reused (another file's slot).
+// Made once with fdfs_trackerd/fdfs_storaged 6.16.1 (settings in stock-files.json `source`): seven fdfs_upload_file
+// uploads, two fdfs_delete_file, one upload of the reused size; then the first 1024 bytes of data/00/00/000001 and
+// data/trunk/binlog were copied.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
