@@ -19,6 +19,7 @@ import Exists from './exists.js';
 import Groups from './groups.js';
 import Storages from './storages.js';
 import StorageDelete from './storage/delete.js';
+import StorageTrunk from './storage/trunk.js';
 import GroupDelete from './group/delete.js';
 import Leader from './leader.js';
 import Init from './init.js';
@@ -51,6 +52,7 @@ export const COMMANDS: Record<string, Command.Class> = {
   groups: Groups,
   storages: Storages,
   'storage:delete': StorageDelete,
+  'storage:trunk': StorageTrunk,
   'group:delete': GroupDelete,
   leader: Leader,
   init: Init,

@@ -4,6 +4,7 @@ import type { FdfsClient } from '../client/index.js';
 import { decodeFileName } from '../protocol/file-id.js';
 import { splitUserFileId } from '../client/file-id-check.js';
 import { formatTime } from './format.js';
+import { trunkContainerName } from '../protocol/trunk-slot.js';
 
 export interface FileInfoView {
   fileId: string;
@@ -15,6 +16,8 @@ export interface FileInfoView {
   createTimestamp: number;
   fileSize: number | null;
   crc32: number | null;
+  /** Trunk IDs only: the trunk file (`Mxx/HH/HH/<id>`) and the slot inside it. */
+  trunk?: { file: string; offset: number; slotSize: number };
 }
 
 export async function fileInfo(client: FdfsClient | null, fileId: string, opts: { server?: boolean; offline?: boolean }): Promise<FileInfoView> {
@@ -32,6 +35,9 @@ export async function fileInfo(client: FdfsClient | null, fileId: string, opts: 
     fileSize: d.size ?? null,
     crc32: d.kind === 'normal' || d.kind === 'trunk' ? d.crc32 : null,
   };
+  if (d.trunk) {
+    view.trunk = { file: `${logical.slice(0, 10)}${trunkContainerName(d.trunk.fileId)}`, offset: d.trunk.offset, slotSize: d.trunk.size };
+  }
   const mustAsk = d.kind === 'appender' || d.kind === 'slave';
   if (client && !opts.offline && (opts.server || mustAsk)) {
     const s = await client.info(fileId);
@@ -55,5 +61,6 @@ export function printFileInfo(v: FileInfoView): string {
   lines.push(`file create timestamp: ${formatTime(v.createTimestamp)}`);
   lines.push(`file size: ${v.fileSize ?? 'unknown (ask the server with --server)'}`);
   if (v.crc32 !== null) lines.push(`file crc32: ${v.crc32} (0x${v.crc32.toString(16).padStart(8, '0')})`);
+  if (v.trunk) lines.push(`trunk file: ${v.trunk.file}, offset ${v.trunk.offset}, slot size ${v.trunk.slotSize}`);
   return lines.join('\n');
 }

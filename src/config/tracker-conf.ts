@@ -223,14 +223,7 @@ export const TRACKER_SCHEMA: Schema<TrackerConfig> = {
 
 /** Pass 2 for tracker.conf. */
 export function trackerConfigFromRaw(raw: RawConf, opts?: ApplyOptions): TrackerConfig {
-  const cfg = applySchema(TRACKER_SCHEMA, raw, opts);
-  // Parsed for compatibility; trunk files are not built yet, so say that small files stay separate files.
-  const trunk = cfg.useTrunkFile ? raw.global.get('use_trunk_file')?.at(-1) : undefined;
-  if (trunk) {
-    (opts?.log ?? configLog()).warn({ key: 'use_trunk_file', file: trunk.file, line: trunk.line },
-      'use_trunk_file = true is not supported yet: every file is stored as a file of its own');
-  }
-  return cfg;
+  return applySchema(TRACKER_SCHEMA, raw, opts);
 }
 
 export function loadTrackerConfig(path: string, opts?: ParseOptions): TrackerConfig {

@@ -22,7 +22,10 @@ export const STORAGE_RULES: CommandRules = table([
   [S.SetMetadata, 'metadata'],
   [FdfsStorageCmd.RepairFiles, 'admin'],
   ...[S.ReportServerId, S.SyncCreateFile, S.SyncDeleteFile, S.SyncUpdateFile, S.SyncCreateLink, S.SyncAppendFile,
-    S.FetchOnePathBinlog, S.SyncModifyFile, S.SyncTruncateFile, S.SyncRenameFile].map((c): [number, Requirement] => [c, 'peer']),
+    S.FetchOnePathBinlog, S.SyncModifyFile, S.SyncTruncateFile, S.SyncRenameFile, FdfsStorageCmd.DirDigests,
+    // Trunk space and trunk binlog between a group's storages.
+    S.TrunkAllocSpace, S.TrunkAllocConfirm, S.TrunkFreeSpace, S.TrunkSyncBinlog, S.TrunkGetBinlogSize,
+    S.TrunkDeleteBinlogMarks, S.TrunkTruncateBinlogFile].map((c): [number, Requirement] => [c, 'peer']),
 ]);
 
 const T = TrackerCmd;
@@ -46,5 +49,5 @@ export const TRACKER_RULES: CommandRules = table([
     T.StorageReportTrunkFid, T.StorageReportTrunkFree, T.StorageParameterReq, T.StorageReportStatus, T.StorageChangelogReq,
     T.StorageReportIpChanged, T.StorageSyncDestQuery, T.StorageJoin, T.StorageBeat, T.StorageReportDiskUsage,
     T.StorageReplicaChg, T.StorageSyncSrcReq, T.StorageSyncDestReq, T.StorageSyncNotify, T.StorageSyncReport,
-    T.StorageGetGroupName, T.FdfsStorageReportHttpPort, T.FdfsStorageReportTlsPort].map((c): [number, Requirement] => [c, 'peer']),
+    T.StorageGetGroupName, T.FdfsStorageReportHttpPort, T.FdfsStorageReportTlsPort, T.FdfsStorageReportMissing].map((c): [number, Requirement] => [c, 'peer']),
 ]);

@@ -17,6 +17,8 @@ import { dirDigests } from './handlers/dir-digests.js';
 import type { StorageConnState, StorageCtx, StorageRuntime } from './runtime.js';
 import { decodeDownloadRequest } from '../protocol/storage-file.js';
 import { encodeStatus } from '../protocol/header.js';
+import { trunkAllocConfirm, trunkAllocSpace, trunkFreeSpace } from './trunk/space-handlers.js';
+import { trunkDeleteBinlogMarks, trunkGetBinlogSize, trunkSyncBinlog, trunkTruncateBinlog } from './trunk/binlog-handlers.js';
 
 type Handler = (rt: StorageRuntime, ctx: StorageCtx) => Promise<void>;
 
@@ -46,6 +48,14 @@ export const STORAGE_HANDLERS: Readonly<Record<number, Handler>> = {
   [StorageCmd.SyncTruncateFile]: syncTruncate,
   [StorageCmd.SyncRenameFile]: syncRename,
   [StorageCmd.FetchOnePathBinlog]: fetchOnePathBinlog,
+  // Trunk space, on the trunk server (§8.8).
+  [StorageCmd.TrunkAllocSpace]: trunkAllocSpace,
+  [StorageCmd.TrunkAllocConfirm]: trunkAllocConfirm,
+  [StorageCmd.TrunkFreeSpace]: trunkFreeSpace,
+  [StorageCmd.TrunkSyncBinlog]: trunkSyncBinlog,
+  [StorageCmd.TrunkGetBinlogSize]: trunkGetBinlogSize,
+  [StorageCmd.TrunkDeleteBinlogMarks]: trunkDeleteBinlogMarks,
+  [StorageCmd.TrunkTruncateBinlogFile]: trunkTruncateBinlog,
   // fdfs extensions
   [FdfsStorageCmd.ListFiles]: listFiles,
   [FdfsStorageCmd.RepairFiles]: repairFiles,
@@ -87,7 +97,9 @@ const PEER_ONLY: ReadonlySet<number> = new Set([
   StorageCmd.ReportServerId, StorageCmd.SyncCreateFile, StorageCmd.SyncUpdateFile, StorageCmd.SyncDeleteFile,
   StorageCmd.SyncCreateLink, StorageCmd.SyncAppendFile, StorageCmd.SyncModifyFile, StorageCmd.SyncTruncateFile,
   StorageCmd.SyncRenameFile, StorageCmd.FetchOnePathBinlog,
+  StorageCmd.TrunkSyncBinlog, StorageCmd.TrunkTruncateBinlogFile,
 ]);
+// 27/28/29 (trunk space) are not limited to members: stock storages send them without binding their address.
 
 /** A member the trackers list for this group (before any list arrived, allow_hosts alone decides, as stock). */
 function fromMember(rt: StorageRuntime, ctx: StorageCtx): boolean {

@@ -16,6 +16,8 @@ import type { CopyStamp, ExpectedContent } from './repair/content-check.js';
 import type { StatsKeeper } from './store/stats.js';
 import type { StorePaths } from './store/store-paths.js';
 import type { TrackerParams } from './tracker-side/tracker-params.js';
+import type { TrunkSpace } from './trunk/trunk-space.js';
+import type { TrunkSlotRef } from '../protocol/trunk-slot.js';
 
 /** Per-connection state of the storage's FrameServer. */
 export interface StorageConnState {
@@ -42,10 +44,23 @@ export interface StorageRuntime {
   progress: { noteReceived(sourceId: string, timestamp: number): void };
   /** Copies found to match their names, and the repair of damaged ones from peers (repair/). */
   content: ContentGuard;
+  /** Trunk files (trunk/trunk-store.ts): set in the owner process; workers store plain files. */
+  trunk?: TrunkFiles;
   /** IPs of the group's members as the trackers list them; null until a tracker has sent the list. */
   memberIps: readonly string[] | null;
   /** Ask the trackers for the members now (tracker-side/member-list.ts); null when not asked. */
   freshMemberIps?: () => Promise<readonly string[] | null>;
+}
+
+/** trunk/trunk-store.ts as handlers use it: small uploads into trunk slots, deleted slots returned. */
+export interface TrunkFiles {
+  readonly space: TrunkSpace;
+  /** This storage's own allocator hands out the space (it answers 27/28/29). */
+  isTrunkServer(): boolean;
+  accepts(rt: StorageRuntime, size: number | null, appender: boolean): boolean;
+  store(rt: StorageRuntime, f: { ip: string; ext: string; storePathIndex: number; size: number; body: AsyncIterable<Buffer> }):
+    Promise<{ logical: string; timestamp: number; size: number }>;
+  release(rt: StorageRuntime, ref: TrunkSlotRef): void;
 }
 
 /** repair/'s VerifiedCopies and Repairer, as handlers use them. */

@@ -12,6 +12,12 @@ import { CommonCmd, StorageCmd, StorageStatus } from '../protocol/codes.js';
 import { isValidGroupName } from '../protocol/file-id.js';
 import { BinlogWriter } from './binlog/writer.js';
 import { ClusterView } from './tracker-side/cluster-view.js';
+import { TrunkStore } from './trunk/trunk-store.js';
+import { TrunkAllocator } from './trunk/trunk-allocator.js';
+import { OwnerTrunkSpace } from './trunk/owner-space.js';
+import { TrunkClient } from './trunk/trunk-client.js';
+import { TrunkBinlogPusher } from './trunk/binlog-pusher.js';
+import { localAddressFor } from './tracker-side/tracker-client.js';
 import { allPathUsage } from './store/disk.js';
 import { InitFlag } from './store/init-flag.js';
 import { KeyedLock } from './store/locks.js';
@@ -82,6 +88,11 @@ function isLoopback(ip: string): boolean {
 export class StorageServer {
   readonly log: Logger;
   readonly view: ClusterView;
+  /** Free trunk space and the trunk binlog (trunk files), lent to workers. */
+  readonly trunkSpace: TrunkAllocator;
+  /** The allocator while this storage is the trunk server, else the trunk server over 27/28/29. */
+  private readonly ownerSpace: OwnerTrunkSpace;
+  private trunkPusher: TrunkBinlogPusher | null = null;
   readonly reporters: TrackerReporter[] = [];
   private readonly server: FrameServer<StorageConnState>;
   /** auth_policy / cluster_secret_file; null when both are off. */
@@ -126,6 +137,17 @@ export class StorageServer {
     this.stats = new StatsKeeper(path.join(dataDir, 'storage_stat.dat'), this.log);
     this.binlog = new BinlogWriter({ dir: path.join(dataDir, 'sync'), flushInterval: config.syncBinlogBuffInterval, log: this.log });
     this.view = new ClusterView(() => ({ ip: this.ownIp(), port: this.address.port }), this.log);
+    this.trunkSpace = new TrunkAllocator({
+      baseDataDir: dataDir, log: this.log, rt: () => this.runtime,
+      isTrunkServer: () => {
+        const t = this.view.trunkServer;
+        return !!t && (t.ipAddr === this.ownIp() || t.id === this.selfId()) && t.port === this.address.port;
+      },
+    });
+    this.ownerSpace = new OwnerTrunkSpace(this.trunkSpace,
+      new TrunkClient({ group: config.groupName, connectTimeout: config.connectTimeout, networkTimeout: config.networkTimeout, localAddress: localAddressFor(config) }),
+      () => (this.view.trunkServer ? { host: this.view.trunkServer.ipAddr, port: this.view.trunkServer.port } : null),
+      () => !!this.rt?.params.useTrunkFile);
     this.progress = new SyncProgress({ view: this.view, initFlag: this.initFlag, selfId: () => this.selfId() });
     // Storage-to-storage commands are taken from these addresses only (dispatch.ts).
     this.view.on('members', (members) => {
@@ -154,7 +176,8 @@ export class StorageServer {
       this.pool = new WorkerPool(opts.workers!, {
         log: this.log,
         state: () => ({ myIp: this.runtime.myIp, identity: this.runtime.identity, params: this.runtime.params, binlogIndex: this.binlog.currentIndex,
-          memberIps: this.runtime.memberIps ? [...this.runtime.memberIps] : null }),
+          memberIps: this.runtime.memberIps ? [...this.runtime.memberIps] : null, trunkSpace: this.ownerSpace.available(), trunkServer: this.trunkSpace.available() }),
+        trunk: this.ownerSpace,
         locks: { run: (key, fn) => this.runtime.locks.run(key, fn) },
         stats: this.stats,
         binlog: this.binlog,
@@ -273,6 +296,7 @@ export class StorageServer {
       content: { verified: new VerifiedCopies(), repairer: new Repairer(() => this.runtime), missing: new MissingFiles(() => this.runtime) },
       memberIps: null,
       freshMemberIps: () => members.fresh(),
+      trunk: this.openTrunkStore(),
     };
     try {
       if (this.pool) this.poolAddress = await this.pool.start();
@@ -290,13 +314,19 @@ export class StorageServer {
     this.bootstrapDone = this.bootstrap().catch((err) => this.log.error({ err }, 'tracker bootstrap failed'));
   }
 
+  /** Trunk files are written while the tracker names this storage the trunk server; the owner keeps the space. */
+  private openTrunkStore(): TrunkStore {
+    this.trunkSpace.load();
+    return new TrunkStore(this.ownerSpace, () => this.trunkSpace.available());
+  }
+
   /** Graceful stop: tracker connections first (the tracker marks us OFFLINE), then clients, then flush state. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.sweepAbort.abort();
     await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop(), this.scrubber?.stop(),
-      this.antiEntropy?.stop()]);
+      this.antiEntropy?.stop(), this.trunkPusher?.stop()]);
     for (const a of this.attached) await a.stop().catch((err) => this.log.warn({ err }, 'cannot stop an attached service'));
     await this.pool?.stop();
     await this.server.close();
@@ -341,6 +371,12 @@ export class StorageServer {
     this.scrubber.start();
     this.antiEntropy = new AntiEntropy({ rt: () => this.runtime, log: this.log, peers: activePeers });
     this.antiEntropy.start();
+    this.trunkPusher = new TrunkBinlogPusher({
+      baseDataDir: path.join(this.config.basePath, 'data'), log: this.log, isTrunkServer: () => this.trunkSpace.available(),
+      peers: () => this.view.peers().filter((m) => m.status === StorageStatus.Active).map((m) => ({ host: m.ipAddr, port: m.port })),
+      connectTimeout: this.config.connectTimeout, networkTimeout: this.config.networkTimeout, localAddress: localAddressFor(this.config),
+    });
+    this.trunkPusher.start();
     const shared: ReporterShared = { planInProgress: false };
     for (const t of trackers) {
       const r = new TrackerReporter({
@@ -360,6 +396,8 @@ export class StorageServer {
         httpPort: this.config.httpDisabled ? 0 : Math.max(0, this.config.httpServerPort),
         tlsPort: this.config.tlsPort,
         progress: this.progress,
+        trunk: () => (this.trunkSpace.available()
+          ? { fileId: this.trunkSpace.currentFileId, freeMb: Math.floor(this.trunkSpace.freeBytes() / (1024 * 1024)) } : null),
       }, t);
       this.reporters.push(r);
       r.start();

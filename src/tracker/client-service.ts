@@ -11,7 +11,7 @@ import {
 import {
   decodeListOneGroupRequest, encodeListGroupsResponse, decodeListStorageRequest, encodeListStorageResponse,
   decodeDeleteStorageRequest, decodeDeleteGroupRequest, encodeGetLeaderResponse, encodeGetTrackerStatusResponse,
-  decodeEmptyRequest,
+  decodeEmptyRequest, decodeSetTrunkServerRequest, encodeSetTrunkServerResponse,
 } from '../protocol/tracker-list.js';
 import {
   decodeTrackerClusterStatRequest, encodeTrackerClusterStatResponse, decodeStorageClusterStatRequest,
@@ -20,6 +20,7 @@ import {
 import type { TrackerConnState, TrackerRuntime } from './runtime.js';
 import { chooseStoreGroup, chooseStoreServers, chooseFetch, chooseUpdate } from './selection.js';
 import { groupStat, storageRecord, storageClusterStat, volumeStat } from './records.js';
+import { setTrunkServer as setTrunkServerOf, trunkFilesOn } from './trunk-server.js';
 
 type Ctx = RequestContext<TrackerConnState>;
 export type TrackerHandler = (rt: TrackerRuntime, ctx: Ctx, body: Buffer) => Promise<void>;
@@ -130,9 +131,14 @@ async function deleteGroup(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<
   await ctx.reply();
 }
 
-async function setTrunkServer(): Promise<void> {
-  // Trunk files are not supported: stock answers EOPNOTSUPP when use_trunk_file is off.
-  throw new StatusError(Errno.EOPNOTSUPP, 'trunk files are not enabled');
+async function setTrunkServer(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
+  // Stock answers EOPNOTSUPP when use_trunk_file is off, and on a follower (the client tries the next tracker).
+  if (!trunkFilesOn(rt)) throw new StatusError(Errno.EOPNOTSUPP, 'trunk files are not enabled');
+  if (!rt.leader.isLeader()) throw new StatusError(Errno.EOPNOTSUPP, 'only the leader tracker sets trunk servers');
+  const { group, storageId } = decodeSetTrunkServerRequest(body);
+  const g = rt.cluster.group(group);
+  if (!g) throw new StatusError(Errno.ENOENT, `unknown group ${group}`);
+  await ctx.replyPacket(encodeSetTrunkServerResponse(setTrunkServerOf(rt, g, storageId)));
 }
 
 async function getLeader(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {

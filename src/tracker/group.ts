@@ -14,6 +14,8 @@ export class Group {
   changeCount = 0;
   /** Files members reported lacking (201): fetch answers avoid them meanwhile. */
   readonly missing = new MissingCopies();
+  /** Trunk files (trunk-server.ts): the trunk server's id, the previous one, the trunk file id, free trunk MB. */
+  readonly trunk = { on: false, serverId: '', lastServerId: '', currentFileId: 0, freeMb: 0 };
 
   constructor(readonly name: string) {}
 

@@ -57,7 +57,7 @@ export function renderSysFiles(cluster: Cluster, useStorageId: boolean): string[
   return [
     formatGroupsFile(groups.map((g) => ({
       name: g.name, storagePort: g.storagePort, storePathCount: g.storePathCount, subdirCountPerPath: g.subdirCountPerPath,
-      currentTrunkFileId: 0, trunkServer: '', lastTrunkServer: '',
+      currentTrunkFileId: g.trunk.currentFileId, trunkServer: g.trunk.serverId, lastTrunkServer: g.trunk.lastServerId,
     }))),
     formatServersFile(storages, useStorageId),
     sync.join(''),
@@ -74,6 +74,8 @@ export function restoreCluster(cluster: Cluster, files: Array<string | undefined
     group.storagePort = g.storagePort;
     group.storePathCount = g.storePathCount;
     group.subdirCountPerPath = g.subdirCountPerPath;
+    group.trunk.currentFileId = Math.max(0, g.currentTrunkFileId);
+    group.trunk.lastServerId = g.trunkServer || g.lastTrunkServer;
     cluster.groups.set(g.name, group);
   }
   let count = 0;

@@ -14,7 +14,7 @@ export function groupStat(g: Group, p: SelectionPolicy): GroupStat {
     totalMb,
     freeMb,
     reservedMb: reservedMb(p.reserved, totalMb),
-    trunkFreeMb: 0,
+    trunkFreeMb: g.trunk.freeMb,
     storageCount: g.storages.size,
     storagePort: g.storagePort,
     readableServerCount: g.readable().length,
@@ -22,7 +22,7 @@ export function groupStat(g: Group, p: SelectionPolicy): GroupStat {
     currentWriteServer: writable.length ? g.currentWriteServer % writable.length : 0,
     storePathCount: g.storePathCount,
     subdirCountPerPath: g.subdirCountPerPath,
-    currentTrunkFileId: -1,
+    currentTrunkFileId: g.trunk.on ? g.trunk.currentFileId : -1,
   };
 }
 
@@ -55,7 +55,7 @@ function liveRecord(s: StorageNode, p: SelectionPolicy): StorageRecord {
     currentWritePath: s.currentWritePath,
     storagePort: s.port,
     stats: { ...s.stats, lastSyncedTimestamp: s.lastSyncedTimestamp, lastHeartBeatTime: s.lastHeartBeatTime },
-    ifTrunkServer: false,
+    ifTrunkServer: s.isTrunkServer,
   };
 }
 
@@ -63,7 +63,7 @@ export function storageClusterStat(s: StorageNode): StorageClusterStat {
   return {
     id: s.id,
     host: `${s.ip}:${s.port}`,
-    isTrunkServer: false,
+    isTrunkServer: s.isTrunkServer,
     status: s.status,
     connectionAllocCount: s.stats.connectionAllocCount,
     connectionCurrentCount: s.stats.connectionCurrentCount,
@@ -84,8 +84,8 @@ export function volumeStat(g: Group, p: SelectionPolicy): VolumeStat {
     freeMb,
     reservedMb: reserved,
     availMb: disk ? Math.max(0, freeMb - reserved) : 0,
-    trunkFreeMb: 0,
+    trunkFreeMb: g.trunk.freeMb,
     isDiskAvailable: disk,
-    isTrunkAvailable: false,
+    isTrunkAvailable: g.trunk.freeMb > 0,
   };
 }

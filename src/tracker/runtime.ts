@@ -79,6 +79,8 @@ export interface TrackerConnState {
   peerTracker?: string;
   /** Trunk-server answer already sent on this connection (65). */
   trunkSent?: boolean;
+  /** The trunk server (id, '' = none) last sent to the storage on this connection. */
+  trunkServerSent?: string;
   /** This connection holds the system-file lock (61 … 62). */
   sysFilesLocked?: boolean;
 }

@@ -73,6 +73,9 @@ export class StorageNode {
     return this.paths.reduce((s, p) => s + p.freeMb, 0);
   }
 
+  /** Named the group's trunk server by this tracker (trunk-server.ts). */
+  isTrunkServer = false;
+
   get isActive(): boolean {
     return this.status === StorageStatus.Active;
   }

@@ -22,6 +22,7 @@ import type { TrackerConnState, TrackerRuntime } from './runtime.js';
 import { isAvailable } from './storage-status.js';
 import type { StorageNode } from './storage-node.js';
 import { StorageIds } from './storage-ids.js';
+import { electTrunkServer, trunkFilesOn, TRUNK_HANDLERS } from './trunk-server.js';
 import type { TrackerHandler } from './client-service.js';
 import { checkJoinFields, checkStorageAnswers } from './join-check.js';
 import { decodeMissingReport } from '../protocol/missing-report.js';
@@ -44,13 +45,20 @@ function brief(s: StorageNode): StorageBrief {
 /** Leader brief once per connection (and after a leader change), members whenever the group moved. */
 function notification(rt: TrackerRuntime, ctx: Ctx, node: StorageNode): Buffer {
   if (!rt.leader.isLeader()) return encodeChangeNotification({});
-  const out: { leader?: StorageBrief; members?: StorageBrief[] } = {};
+  const out: { leader?: StorageBrief; trunkServer?: StorageBrief; members?: StorageBrief[] } = {};
   if (ctx.state.leaderEpochSent !== rt.leader.epoch) {
     const l = rt.leader.leader(ctx.conn.localAddress);
     out.leader = l ? { status: 0, port: l.port, id: l.ip.slice(0, 15), ipAddr: l.ip } : { status: 0, port: 0, id: '', ipAddr: '' };
     ctx.state.leaderEpochSent = rt.leader.epoch;
   }
   const group = rt.cluster.group(node.group);
+  if (group && trunkFilesOn(rt)) {
+    const trunk = electTrunkServer(rt, group);
+    if (ctx.state.trunkServerSent !== (trunk?.id ?? '')) {
+      out.trunkServer = trunk ? brief(trunk) : { status: 0, port: 0, id: '', ipAddr: '' };
+      ctx.state.trunkServerSent = trunk?.id ?? '';
+    }
+  }
   if (group && ctx.state.groupChangeSeen !== group.changeCount) {
     out.members = group.sorted().map(brief);
     ctx.state.groupChangeSeen = group.changeCount;
@@ -300,9 +308,7 @@ export const STORAGE_HANDLERS: Record<number, TrackerHandler> = {
   [TrackerCmd.StorageFetchStorageIds]: fetchStorageIds,
   [TrackerCmd.StorageGetGroupName]: getGroupName,
   [TrackerCmd.StorageReportIpChanged]: notSupported,
-  [TrackerCmd.StorageFetchTrunkFid]: notSupported,
-  [TrackerCmd.StorageReportTrunkFid]: notSupported,
-  [TrackerCmd.StorageReportTrunkFree]: notSupported,
+  ...TRUNK_HANDLERS,
   [TrackerCmd.FdfsStorageReportHttpPort]: reportHttpPort,
   [TrackerCmd.FdfsStorageReportMissing]: reportMissing,
   [TrackerCmd.FdfsStorageReportTlsPort]: reportTlsPort,

@@ -178,7 +178,7 @@ export class TrackerServer {
       storage_sync_file_max_delay: c.storageSyncFileMaxDelay,
       store_path: c.storePath,
       reserved_storage_space: formatReservedSpaceParam(c.reservedStorageSpace),
-      use_trunk_file: 0,
+      use_trunk_file: c.useTrunkFile ? 1 : 0,
       slot_min_size: c.slotMinSize,
       slot_max_size: c.slotMaxSize,
       trunk_alloc_alignment_size: c.trunkAllocAlignmentSize,

@@ -23,8 +23,8 @@ describe('docs in a clone', () => {
     expect(read('LICENSE')).toMatch(/^MIT License\n/);
   });
 
-  it('README says trunk files are not supported yet', () => {
-    expect(read('README.md')).toMatch(/Trunk files .*use_trunk_file = true.* not supported yet/s);
+  it('README has a trunk files section naming what is not done yet', () => {
+    expect(read('README.md')).toMatch(/### Trunk files \(small-file packing\)\n\nWith `use_trunk_file = true`.*Not done yet:/s);
   });
 
   it('every dependency install script is reviewed in allowScripts', () => {

@@ -38,6 +38,8 @@ export interface GroupView {
   writableCount: number;
   storagePort: number;
   storePathCount: number;
+  /** With trunk files (use_trunk_file): the group's trunk server (ip:port, '' = none yet) and its free trunk space. */
+  trunk?: { server: string; freeMb: number; currentFileId: number };
 }
 
 export interface StorageView {
@@ -169,6 +171,7 @@ export async function collectCluster(client: FdfsClient): Promise<ClusterView> {
       activeCount: members.filter((s) => s.status === StorageStatus.Active).length,
       readableCount: g.readableServerCount, writableCount: g.writableServerCount, storagePort: g.storagePort,
       storePathCount: g.storePathCount,
+      ...(g.currentTrunkFileId >= 0 ? { trunk: trunkOf(g, members) } : {}),
     });
   }
   if (src && storages.length === 0) problems.push('no storage has joined yet');
@@ -204,4 +207,10 @@ function failureText(err: unknown): string {
   // The table already names the tracker: say only what went wrong.
   if (err instanceof ConnectError) return `unreachable (${connectReason(err.cause)})`;
   return describeFailure(err).message;
+}
+
+/** The trunk server of a group with trunk files, as the tracker lists it (92 if_trunk_server, 91 trunk_free_mb). */
+function trunkOf(g: GroupStat, members: StorageRecord[]): NonNullable<GroupView['trunk']> {
+  const t = members.find((s) => s.ifTrunkServer);
+  return { server: t ? `${t.ipAddr}:${t.storagePort}` : '', freeMb: g.trunkFreeMb, currentFileId: g.currentTrunkFileId };
 }

@@ -90,6 +90,11 @@ export async function renderView(view: ClusterView, opts: RenderOptions): Promis
     });
     out.push(await table(['group', 'active', 'read/write', 'total', 'free', 'reserved', 'available'], rows,
       { align: ['left', 'right', 'right', 'right', 'right', 'right', 'right'] }));
+    for (const g of view.groups) {
+      if (!g.trunk) continue;
+      const server = g.trunk.server || c.red('none yet');
+      out.push(`trunk files in ${g.name}: trunk server ${server}, ${short(g.trunk.freeMb * MB)} free in trunk files, last trunk file id ${g.trunk.currentFileId}`);
+    }
   }
 
   if (view.storages.length) {

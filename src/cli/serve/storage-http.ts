@@ -6,6 +6,7 @@ import type { Logger } from '../../log.js';
 import { StorageGateway } from '../../http/storage-gateway.js';
 import { openLocalFile } from '../../http/local-file.js';
 import type { StorageFileAccess } from '../../storage/handlers/http-files.js';
+import { openFileWindow } from '../../http/file-window.js';
 import type { StorageServer } from '../../storage/storage-server.js';
 import { httpPortInUse } from './http-flags.js';
 import type { HttpsListener } from '../../http/listener.js';
@@ -44,6 +45,8 @@ async function startGateway(c: StorageConfig, files: StorageFileAccess, log: Log
   const gateway = new StorageGateway(c, {
     group: files.group,
     async openFile(logical) {
+      const slot = files.trunkSlot(logical);
+      if (slot !== undefined) return slot && openFileWindow(slot.absPath, slot.start, slot.size, slot.mtimeMs);
       const abs = files.resolve(logical);
       const file = abs === null ? null : await openLocalFile(abs);
       if (file === null && abs !== null) files.missing(logical);

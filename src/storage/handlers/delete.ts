@@ -6,6 +6,8 @@ import { StorageCmd } from '../../protocol/codes.js';
 import { StorageFileCommands } from '../../protocol/storage-file.js';
 import { deletesTarget, linkTarget, removeLinkTarget } from './links.js';
 import { checkGroup, fsStatus, nowSec, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { isTrunkName } from '../../protocol/trunk-slot.js';
+import { deleteTrunkFile } from '../trunk/read-handlers.js';
 
 import { METADATA_SUFFIX as META_SUFFIX } from '../../protocol/file-id.js';
 
@@ -16,6 +18,7 @@ export async function deleteFile(rt: StorageRuntime, ctx: StorageCtx): Promise<v
   checkGroup(rt, req.group, StorageCmd.DeleteFile);
   rt.stats.begin('Delete');
   const target = rt.paths.resolve(req.filename);
+  if (isTrunkName(req.filename)) return deleteTrunkFile(rt, req.filename, target.absPath, rt.trunk);
   let linkedTo: string | null = null;
   let isLink = false;
   await rt.locks.run(target.absPath, async () => {

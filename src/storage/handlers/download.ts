@@ -10,6 +10,8 @@ import { StorageFileCommands, type DownloadRequest } from '../../protocol/storag
 import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import { crcOf, expectedContent, isUncheckable, type CopyStamp, type ExpectedContent } from '../repair/content-check.js';
 import { crcOfOpenFile } from '../repair/whole-copy.js';
+import { isTrunkName } from '../../protocol/trunk-slot.js';
+import { downloadTrunkFile } from '../trunk/read-handlers.js';
 
 const READ_CHUNK = 1 << 20;
 
@@ -37,6 +39,7 @@ export async function downloadFile(rt: StorageRuntime, ctx: StorageCtx): Promise
   const quick = smallDownloadAnswer(rt, req);
   if (quick) return ctx.replyPacket(quick);
   rt.stats.begin('Download');
+  if (isTrunkName(req.filename)) return downloadTrunkFile(rt, ctx, req, { downloadRange, readSmallRange, streamLarge });
   const target = rt.paths.resolve(req.filename);
   const expected = expectedContent(req.filename);
   // A copy repaired from a peer is served on the second pass; a second mismatch is no longer repaired.
@@ -123,6 +126,8 @@ export interface CheckedRead {
  * as a download in the stat block.
  */
 export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: number, length: number, headroom = 0): CheckedRead | null {
+  // Slots inside trunk files have their own reader (their header is checked there).
+  if (isTrunkName(logical)) return null;
   let absPath: string;
   try {
     absPath = rt.paths.resolve(logical).absPath;

@@ -11,6 +11,8 @@ import { encodeQueryFileInfoResponse, StorageFileCommands } from '../../protocol
 import { sourceAddress } from '../tracker-side/identity.js';
 import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import { CrcCache } from '../store/crc-cache.js';
+import { isTrunkName } from '../../protocol/trunk-slot.js';
+import { trunkFileInfo } from '../trunk/read-handlers.js';
 
 /** Per process: a file's CRC is computed once per version, however often it is asked for. */
 const crcs = new CrcCache();
@@ -35,6 +37,7 @@ export async function queryFileInfo(rt: StorageRuntime, ctx: StorageCtx): Promis
   const req = await readRequest(rt, ctx, StorageFileCommands.QueryFileInfo);
   checkGroup(rt, req.group, StorageCmd.QueryFileInfo);
   const target = rt.paths.resolve(req.filename);
+  if (isTrunkName(req.filename)) return trunkFileInfo(rt, ctx, req);
   const name = peekFileName(req.filename);
   if (!name) throw new StatusError(Errno.EINVAL, `file name too short: ${req.filename.length}`, StorageCmd.QueryFileInfo);
   let st: Stats;

@@ -12,6 +12,7 @@ import { encodeUploadResponse, StorageFileCommands } from '../../protocol/storag
 import { nameSource } from '../tracker-side/identity.js';
 import { checkGroup, fsStatus, nowSec, readRequest, sourceIp, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import { hex2, type ResolvedName } from '../store/store-paths.js';
+import { isTrunkName } from '../../protocol/trunk-slot.js';
 
 const NAME_ATTEMPTS = 10;
 
@@ -61,6 +62,7 @@ export async function createLink(rt: StorageRuntime, ctx: StorageCtx): Promise<v
   checkGroup(rt, req.group, cmd);
   rt.stats.begin('CreateLink');
   const src = rt.paths.resolve(req.srcFilename);
+  if (isTrunkName(req.srcFilename)) throw new StatusError(Errno.EOPNOTSUPP, `${req.srcFilename} is in a trunk file: links to trunk files are not supported`, cmd);
   const st = await lstat(src.absPath).catch((err) => {
     throw fsStatus(err, req.srcFilename);
   });

@@ -7,6 +7,8 @@ import { encodeGetMetadataResponse, MetadataOp, StorageMetaCommands } from '../.
 import { writeFileAtomic } from '../store/file-writer.js';
 import { META_SUFFIX } from './delete.js';
 import { checkGroup, fsStatus, nowSec, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { isTrunkName } from '../../protocol/trunk-slot.js';
+import { checkTrunkSlot } from '../trunk/slot-open.js';
 
 export type MetaChange = { op: 'C' | 'U' | 'D'; content: Buffer | null } | null;
 
@@ -91,11 +93,14 @@ export async function writeMetadata(rt: StorageRuntime, filename: string, op: 'O
   const sidecar = target.absPath + META_SUFFIX;
   const sidecarName = filename + META_SUFFIX;
   await rt.locks.run(target.absPath, async () => {
-    try {
-      const st = await stat(target.absPath);
-      if (!st.isFile()) throw new StatusError(Errno.ENOENT, `${filename} is not a regular file`);
-    } catch (err) {
-      throw fsStatus(err, filename);
+    if (isTrunkName(filename)) checkTrunkSlot(rt.paths, filename);
+    else {
+      try {
+        const st = await stat(target.absPath);
+        if (!st.isFile()) throw new StatusError(Errno.ENOENT, `${filename} is not a regular file`);
+      } catch (err) {
+        throw fsStatus(err, filename);
+      }
     }
     const change = applyMetadata(op, await readSidecar(sidecar, filename), raw);
     const ts = nowSec();

@@ -13,6 +13,9 @@ import { nameSource } from '../tracker-side/identity.js';
 import { makeLink } from './links.js';
 import { fsStatus, nowSec, sourceIp, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import type { ResolvedName } from '../store/store-paths.js';
+import { isTrunkName } from '../../protocol/trunk-slot.js';
+import { checkTrunkSlot } from '../trunk/slot-open.js';
+import { storeInTrunk } from '../trunk/trunk-upload.js';
 
 /** Attempts at a name that does not exist yet before giving up with EBUSY (stock behaviour). */
 const NAME_ATTEMPTS = 10;
@@ -71,6 +74,8 @@ export interface NewFile {
   sizeHint?: number;
   body: AsyncIterable<Buffer>;
   log: Logger;
+  /** Never into a trunk file (the content of a link must be a file of its own). */
+  plain?: boolean;
 }
 
 /**
@@ -80,6 +85,7 @@ export interface NewFile {
 export async function storeNewFile(rt: StorageRuntime, f: NewFile): Promise<{ logical: string; timestamp: number; size: number }> {
   // Such an extension would put ".." into the name, which this storage refuses to serve (store-paths.ts).
   if (f.ext.startsWith('.') || f.ext.includes('..')) throw new StatusError(Errno.EINVAL, `bad file extension "${f.ext}"`);
+  if (!f.plain && rt.trunk?.accepts(rt, f.size, f.appender)) return storeInTrunk(rt, f);
   const index = await rt.placement.choosePath(f.storePathIndex, f.size ?? f.sizeHint ?? 0);
   const { subHigh, subLow } = rt.placement.nextSubdirs(f.ip);
   const tmp = await receiveToTemp(rt, f.body, rt.paths.dirOf(index, subHigh, subLow), f.size);
@@ -123,7 +129,7 @@ async function storeSlaveAsLink(rt: StorageRuntime, ctx: StorageCtx, master: Res
   head: { fileSize: number; ext: string }): Promise<string> {
   const stored = await storeNewFile(rt, {
     ip: sourceIp(rt, ctx), ext: head.ext, storePathIndex: master.storePathIndex, appender: false, size: head.fileSize,
-    body: ctx.conn.chunks(head.fileSize), log: ctx.log,
+    body: ctx.conn.chunks(head.fileSize), log: ctx.log, plain: true,
   });
   const target = rt.paths.resolve(stored.logical);
   rt.stats.begin('CreateLink');
@@ -150,11 +156,14 @@ export async function uploadSlaveFile(rt: StorageRuntime, ctx: StorageCtx): Prom
   const master = rt.paths.resolve(head.masterFilename);
   const slaveLogical = slaveFileName(head.masterFilename, head.prefix, head.ext);
   const slave = rt.paths.resolve(slaveLogical);
-  try {
-    const st = await lstat(master.absPath);
-    if (!st.isFile() && !st.isSymbolicLink()) throw new StatusError(Errno.ENOENT, 'master is not a regular file');
-  } catch (err) {
-    throw fsStatus(err, `master ${head.masterFilename}`);
+  if (isTrunkName(head.masterFilename)) checkTrunkSlot(rt.paths, head.masterFilename);
+  else {
+    try {
+      const st = await lstat(master.absPath);
+      if (!st.isFile() && !st.isSymbolicLink()) throw new StatusError(Errno.ENOENT, 'master is not a regular file');
+    } catch (err) {
+      throw fsStatus(err, `master ${head.masterFilename}`);
+    }
   }
   if (await lstat(slave.absPath).then(() => true, () => false)) {
     throw new StatusError(Errno.EEXIST, `slave ${slaveLogical} already exists`, cmd);

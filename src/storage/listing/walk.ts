@@ -1,7 +1,7 @@
 // The files of a storage, read from its store paths (`<store_path>/data/HH/HH/`) in one fixed order — store
 // path, then the two hex levels, then names, each sorted — one leaf directory in memory at a time, so the
 // listing stays flat however many files there are and a page can resume after the last name it gave.
-// Temp files (`.…tmp`) and metadata sidecars (`…-m`) are not files of the group; a sidecar's `filename`
+// Temp files (`.…tmp`), metadata sidecars (`…-m`) and trunk files (`000001`) are not files of the group; a sidecar's `filename`
 // record becomes the listed file's original name.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { ORIGINAL_NAME_KEY, type ListedFile } from '../../protocol/list-files.js
 import { METADATA_SUFFIX as META_SUFFIX, peekFileName } from '../../protocol/file-id.js';
 import { parseRecords } from '../handlers/metadata.js';
 import { hex2 } from '../store/store-paths.js';
+import { TRUNK_CONTAINER_RE } from '../../protocol/trunk-slot.js';
 
 const HEX2_RE = /^[0-9A-F]{2}$/;
 
@@ -64,7 +65,8 @@ async function* leafFiles(dir: string, leaf: string, prefix: string, after: stri
   const names = await sortedNames(dir, false);
   const present = new Set(names);
   for (const file of names) {
-    if (file.startsWith('.') || file.endsWith(META_SUFFIX)) continue;
+    // Trunk files (`000001`) hold other files' slots: they are no file of the group themselves.
+    if (file.startsWith('.') || file.endsWith(META_SUFFIX) || TRUNK_CONTAINER_RE.test(file)) continue;
     const name = `${leaf}${file}`;
     if (!name.startsWith(prefix) || (after && name <= after)) continue;
     const st = await stat(path.join(dir, file)).catch(() => null);

@@ -10,6 +10,8 @@ import { SYNC_NO_CONTENT_STATUS, SyncCommands } from '../../protocol/sync.js';
 import { readRequestHead } from '../../net/request-head.js';
 import { BufferedFile, TempFile, type PendingFile } from '../store/file-writer.js';
 import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import { isTrunkName } from '../../protocol/trunk-slot.js';
+import { deleteTrunkReplica, hasTrunkFile, writeTrunkReplica } from '../trunk/replica.js';
 
 /** The peer a record came from: its 9 REPORT_SERVER_ID, else the connection's address. */
 export function syncSourceOf(ctx: StorageCtx): string {
@@ -49,6 +51,7 @@ export async function syncFile(rt: StorageRuntime, ctx: StorageCtx): Promise<voi
   checkGroup(rt, head.group, cmd);
   const target = rt.paths.resolve(head.filename);
   const op = cmd === StorageCmd.SyncCreateFile ? 'c' : 'u';
+  if (isTrunkName(head.filename)) return syncTrunkFile(rt, ctx, head, op, noContent, target.absPath);
   // A create of a name this storage does not have needs no lock: nothing else can be changing a file that is
   // not here yet, and the sender never has two records of one file in flight. With worker processes the
   // lock is a round trip through the owner, so most replicated files skip it.
@@ -98,6 +101,28 @@ export async function syncFile(rt: StorageRuntime, ctx: StorageCtx): Promise<voi
   });
 }
 
+/** 16 / 18 of a trunk name: into its slot (same trunk file and offset as the source); EEXIST when it is live here. */
+async function syncTrunkFile(rt: StorageRuntime, ctx: StorageCtx, head: { filename: string; fileSize: number; timestamp: number },
+  op: 'c' | 'u', noContent: boolean, lockKey: string): Promise<void> {
+  await rt.locks.run(lockKey, async () => {
+    const have = hasTrunkFile(rt.paths, head.filename);
+    if (noContent || have) {
+      if (!have) return answerStatus(ctx, Errno.ENOENT);
+      rt.binlog.append({ timestamp: head.timestamp, op, filename: head.filename });
+      noteReceived(rt, ctx, head.timestamp);
+      return answerStatus(ctx, Errno.EEXIST);
+    }
+    try {
+      await writeTrunkReplica(rt, head.filename, head.fileSize, ctx.conn.chunks(head.fileSize));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, head.filename);
+      throw err;
+    }
+    rt.binlog.append({ timestamp: head.timestamp, op, filename: head.filename });
+    noteReceived(rt, ctx, head.timestamp, head.fileSize);
+  });
+}
+
 /** 17: ENOENT when the file is not here (the sender treats it as done). */
 export async function syncDelete(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const req = await readRequest(rt, ctx, SyncCommands.SyncDeleteFile);
@@ -105,7 +130,8 @@ export async function syncDelete(rt: StorageRuntime, ctx: StorageCtx): Promise<v
   const target = rt.paths.resolve(req.filename);
   await rt.locks.run(target.absPath, async () => {
     try {
-      await unlink(target.absPath);
+      if (!isTrunkName(req.filename)) await unlink(target.absPath);
+      else if (!deleteTrunkReplica(rt, req.filename)) throw new StatusError(Errno.ENOENT, `${req.filename}: not found`);
     } catch (err) {
       const s = fsStatus(err, req.filename);
       if (s.errno !== Errno.ENOENT) throw s;

@@ -22,6 +22,8 @@ import { TempFile } from '../store/file-writer.js';
 import type { StorePaths } from '../store/store-paths.js';
 import { TrackerCalls } from '../tracker-side/tracker-calls.js';
 import { connectTracker, localAddressFor, sortTrackers } from '../tracker-side/tracker-client.js';
+import { isTrunkName } from '../../protocol/trunk-slot.js';
+import { hasTrunkFile, writeSlot } from '../trunk/replica.js';
 
 const FLAG = '.recovery.flag';
 const LIST = '.binlog.recovery';
@@ -213,7 +215,8 @@ async function downloadAll(d: RecoveryDeps, log: Logger, source: StorageRecord, 
 
 async function fetchOne(d: RecoveryDeps, conn: Connection, name: string, ts: number): Promise<'downloaded' | 'present' | 'gone'> {
   const target = d.paths.resolve(name);
-  if (existsSync(target.absPath)) return 'present';
+  const trunk = isTrunkName(name);
+  if (trunk ? hasTrunkFile(d.paths, name) : existsSync(target.absPath)) return 'present';
   let size: number;
   try {
     size = await conn.open(encodeDownloadRequest({ group: d.group, filename: name, fileOffset: 0, downloadBytes: 0 }), StorageCmd.DownloadFile);
@@ -221,6 +224,12 @@ async function fetchOne(d: RecoveryDeps, conn: Connection, name: string, ts: num
     // Deleted at the source since the list was made (the storage keeps the connection after ENOENT).
     if (err instanceof StatusError && err.errno === Errno.ENOENT) return 'gone';
     throw err;
+  }
+  if (trunk) {
+    // Into its slot (a stock peer lists trunk IDs); a new trunk file here is as long as the slot's end.
+    await writeSlot(d.paths, 0, name, size, conn.body());
+    conn.done();
+    return 'downloaded';
   }
   await mkdir(target.dir, { recursive: true });
   const tmp = await TempFile.create(target.dir);

@@ -14,6 +14,8 @@ import {
   encodeSyncDeleteRequest, encodeSyncFileHead, encodeSyncLinkRequest, encodeSyncRangeHead, encodeSyncTruncateRequest,
 } from '../../protocol/sync.js';
 import type { StorageRuntime } from '../runtime.js';
+import { isTrunkName } from '../../protocol/trunk-slot.js';
+import { openSlotHandle } from '../trunk/replica.js';
 
 export interface PushEnv {
   rt: StorageRuntime;
@@ -118,6 +120,15 @@ function smallFilePacket(p: string, head: (size: number) => Buffer): { packet: B
 
 /** 16 / 18 with the file's current content; 'missing' when it no longer exists here. */
 async function pushWhole(env: PushEnv, cmd: 16 | 18, ts: number, filename: string): Promise<number | 'missing'> {
+  if (isTrunkName(filename)) {
+    const slot = await openSlotHandle(env.rt.paths, filename);
+    if (!slot) return 'missing';
+    try {
+      return await callRange(env, encodeSyncFileHead(cmd, { fileSize: slot.size, timestamp: ts, group: env.rt.group, filename }), slot.fh, slot.start, slot.size, cmd);
+    } finally {
+      await slot.fh.close().catch(() => {});
+    }
+  }
   const p = localPath(env, filename);
   if (!p) return 'missing';
   const small = smallFilePacket(p, (fileSize) => encodeSyncFileHead(cmd, { fileSize, timestamp: ts, group: env.rt.group, filename }));

@@ -10,12 +10,16 @@ export interface ClusterViewEvents {
   members: [members: StorageBrief[]];
   /** A tracker named a (new) leader; `ip` empty means "no leader". */
   leader: [leader: StorageBrief, tracker: string];
+  /** The leader named the group's trunk server (null: none). */
+  trunk: [trunkServer: StorageBrief | null];
   /** The status the trackers record for this storage changed. */
   status: [status: number];
 }
 
 export class ClusterView extends EventEmitter<ClusterViewEvents> {
   leader: StorageBrief | null = null;
+  /** The group's trunk server as the leader last named it (use_trunk_file). */
+  trunkServer: StorageBrief | null = null;
   members: StorageBrief[] = [];
   /** −1 until a tracker told us (JOIN answer or member list). */
   myStatus = -1;
@@ -48,6 +52,14 @@ export class ClusterView extends EventEmitter<ClusterViewEvents> {
       if (changed) {
         this.log?.info({ leader: n.leader.ipAddr ? `${n.leader.ipAddr}:${n.leader.port}` : '(none)', tracker }, 'tracker leader');
         this.emit('leader', n.leader, tracker);
+      }
+    }
+    if (n.trunkServer) {
+      const next = n.trunkServer.ipAddr ? n.trunkServer : null;
+      if (next?.ipAddr !== this.trunkServer?.ipAddr || next?.port !== this.trunkServer?.port) {
+        this.log?.info({ trunkServer: next ? `${next.ipAddr}:${next.port}` : '(none)', tracker }, 'trunk server');
+        this.trunkServer = next;
+        this.emit('trunk', next);
       }
     }
     if (n.members) {

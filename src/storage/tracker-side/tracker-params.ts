@@ -41,5 +41,4 @@ export function applyTrackerParams(p: TrackerParams, raw: Record<string, string>
   p.ipSize = raw.response_ip_addr_size === '46' ? IPV6_ADDRESS_SIZE : IPV4_ADDRESS_SIZE;
   p.useTrunkFile = raw.use_trunk_file === '1' || raw.use_trunk_file === 'true';
   p.storeSlaveFileUseLink = raw.store_slave_file_use_link === '1' || raw.store_slave_file_use_link === 'true';
-  if (p.useTrunkFile) log?.warn('the tracker asks for trunk files; fdfs stores every file on its own');
 }

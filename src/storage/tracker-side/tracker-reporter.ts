@@ -23,6 +23,7 @@ import type { InitFlag } from '../store/init-flag.js';
 import type { StatsKeeper } from '../store/stats.js';
 import type { SyncReport } from '../sync/progress.js';
 import { connectTracker } from './tracker-client.js';
+import { encodeTrunkFid, encodeTrunkFreeMb } from '../../protocol/trunk-commands.js';
 
 /** State the reporters of one storage share. */
 export interface ReporterShared {
@@ -54,6 +55,8 @@ export interface ReporterDeps {
   tlsPort?: number;
   /** Replication progress (SyncProgress) for 89 SYNC_REPORT; sent after a BEAT whenever its version moved. */
   progress?: { syncReport(): SyncReport | null };
+  /** While this storage is the trunk server: its trunk file id and free trunk space, for 73 / 74. */
+  trunk?(): { fileId: number; freeMb: number } | null;
 }
 
 /**
@@ -153,6 +156,7 @@ export class TrackerReporter {
     let sentConn = '';
     let nextBeat = 0;
     let nextReport = 0;
+    let sentTrunk = '';
     while (!this.stopped) {
       const now = Date.now();
       if (now >= nextBeat) {
@@ -176,6 +180,11 @@ export class TrackerReporter {
         nextReport = now + config.statReportInterval * 1000;
         const usage = await this.d.diskUsage();
         this.notified(await this.call(TrackerCmd.StorageReportDiskUsage, encodeDiskUsageRequest(usage)));
+        const trunk = this.d.trunk?.();
+        if (trunk && `${trunk.fileId}/${trunk.freeMb}` !== sentTrunk) {
+          sentTrunk = `${trunk.fileId}/${trunk.freeMb}`;
+          await this.reportTrunk(trunk);
+        }
       }
       await this.pause(Math.max(10, Math.min(nextBeat, nextReport) - Date.now()));
       if (conn.closed) throw new Error('the tracker closed the connection');
@@ -188,6 +197,17 @@ export class TrackerReporter {
    * (59) and read the result back. Stock JOINs again instead, which shows the storage OFFLINE there for a
    * moment. False = the connection must be renewed (a tracker that does not answer 71).
    */
+  /** 73 / 74 (§8.8); a tracker without trunk files answers EOPNOTSUPP, which changes nothing here. */
+  private async reportTrunk(t: { fileId: number; freeMb: number }): Promise<void> {
+    for (const [cmd, packet] of [[TrackerCmd.StorageReportTrunkFid, encodeTrunkFid(t.fileId, TrackerCmd.StorageReportTrunkFid)],
+      [TrackerCmd.StorageReportTrunkFree, encodeTrunkFreeMb(t.freeMb)]] as const) {
+      await this.call(cmd, packet).catch((err: unknown) => {
+        if (!(err instanceof StatusError)) throw err;
+        this.log.debug({ cmd, errno: err.errno }, 'trunk report refused');
+      });
+    }
+  }
+
   private async settleWithLeader(heartBeatInterval: number): Promise<boolean> {
     const view = this.d.view;
     if (view.statusToReport(this.name) === null) return true;

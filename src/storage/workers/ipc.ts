@@ -5,6 +5,7 @@ import type { ConnectionStats } from '../../net/server.js';
 import type { StatI64Field } from '../../protocol/tracker-list.js';
 import type { StorageIdentity } from '../runtime.js';
 import type { TrackerParams } from '../tracker-side/tracker-params.js';
+import type { Block } from '../trunk/free-space.js';
 
 /** What a worker's handlers read that the owner learns from the trackers. */
 export interface SharedState {
@@ -15,6 +16,10 @@ export interface SharedState {
   binlogIndex: number;
   /** The group's member IPs (null: not known yet). */
   memberIps: string[] | null;
+  /** Trunk space can be had: this storage is the trunk server or knows it (trunk files are written). */
+  trunkSpace?: boolean;
+  /** This storage is the group's trunk server (answers 27/28/29). */
+  trunkServer?: boolean;
 }
 
 export type ToWorker =
@@ -23,6 +28,7 @@ export type ToWorker =
   | { t: 'granted'; id: number }
   /** The owner's /metrics text, answering a worker's 'metrics' (ok false: it could not render). */
   | { t: 'metrics'; id: number; ok: boolean; contentType: string; body: string }
+  | TrunkReply
   | { t: 'stop' };
 
 export type ToOwner =
@@ -37,7 +43,21 @@ export type ToOwner =
   | { t: 'rotated'; index: number }
   | { t: 'lock'; id: number; key: string }
   | { t: 'unlock'; id: number }
+  | TrunkRequest
   | WorkerReport;
+
+/** Trunk space asked of the owner (trunk/trunk-space.ts): reserve and commit are answered, the rest not. */
+export type TrunkRequest =
+  | { t: 'trunk-reserve'; id: number; index: number; ip: string; slotSize: number }
+  | { t: 'trunk-commit'; id: number; slot: Block }
+  | { t: 'trunk-free'; id: number; slot: Block };
+
+export interface TrunkReply {
+  t: 'trunk-reply';
+  id: number;
+  slot?: Block;
+  error?: { errno: number; message: string };
+}
 
 /** Counters since the last report (timestamps: the newest), newest timestamp applied per sync source, connections. */
 import type { RepairCounts } from '../repair/repairer.js';

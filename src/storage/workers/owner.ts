@@ -11,7 +11,10 @@ import type { ConnectionStats } from '../../net/server.js';
 import type { BinlogWriter } from '../binlog/writer.js';
 import type { FileLocks } from '../runtime.js';
 import type { StatsKeeper } from '../store/stats.js';
-import { TIME_FIELDS, type SharedState, type ToOwner, type ToWorker } from './ipc.js';
+import { TIME_FIELDS, type SharedState, type ToOwner, type ToWorker, type TrunkRequest } from './ipc.js';
+import { Errno, StatusError } from '../../errors.js';
+import type { TrunkSpace } from '../trunk/trunk-space.js';
+import type { Block } from '../trunk/free-space.js';
 
 export interface PoolHost {
   log: Logger;
@@ -19,6 +22,8 @@ export interface PoolHost {
   locks: FileLocks;
   stats: StatsKeeper;
   binlog: BinlogWriter;
+  /** The owner's trunk space, lent to workers (trunk files). */
+  trunk?: TrunkSpace;
   noteReceived(source: string, timestamp: number): void;
 }
 
@@ -152,6 +157,11 @@ export class WorkerPool {
         release?.();
         return;
       }
+      case 'trunk-reserve':
+      case 'trunk-commit':
+      case 'trunk-free':
+        this.onTrunk(m, msg);
+        return;
       case 'report':
         if (Object.keys(msg.stats).length) this.host.stats.merge(msg.stats, TIME_FIELDS);
         for (const [source, ts] of Object.entries(msg.received)) this.host.noteReceived(source, ts);
@@ -175,6 +185,19 @@ export class WorkerPool {
       }
       default:
     }
+  }
+
+  private onTrunk(m: Member, msg: TrunkRequest): void {
+    const space = this.host.trunk;
+    const fail = (id: number, err: unknown) => this.send(m, { t: 'trunk-reply', id, error: {
+      errno: err instanceof StatusError ? err.errno : Errno.EIO, message: (err as Error).message } });
+    const done = (p: Promise<Block | void>) => p.then((slot) => this.send(m, { t: 'trunk-reply', id: msg.id, slot: slot ?? undefined }),
+      (err: unknown) => fail(msg.id, err));
+    // A reservation whose worker died stays taken until a restart: space may leak then, never be used twice.
+    if (!space) fail(msg.id, new StatusError(Errno.EINVAL, 'no trunk space in this storage'));
+    else if (msg.t === 'trunk-reserve') done(space.reserve(msg.index, msg.ip, msg.slotSize));
+    else if (msg.t === 'trunk-commit') done(space.commit(msg.slot));
+    else done(space.free(msg.slot));
   }
 
   /** Every live worker appends to binlog.<index> once this resolves. */

@@ -25,6 +25,8 @@ import { StorePaths } from '../store/store-paths.js';
 import { defaultTrackerParams } from '../tracker-side/tracker-params.js';
 import { TIME_FIELDS, type SharedState, type ToOwner, type ToWorker } from './ipc.js';
 import { RemoteLocks } from './remote-lock.js';
+import { RemoteTrunkSpace } from './remote-trunk.js';
+import { TrunkStore } from '../trunk/trunk-store.js';
 import { WorkerBinlog } from './worker-binlog.js';
 
 /** How often counters and sync progress go to the owner. */
@@ -53,6 +55,8 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
     return true;
   };
   const locks = new RemoteLocks(send);
+  const trunkSpace = new RemoteTrunkSpace(send);
+  let trunkServer = false;
   const binlog = new WorkerBinlog(path.join(config.basePath, 'data', 'sync'), log);
   const stats = new StatsKeeper(null, log);
   const params = defaultTrackerParams();
@@ -70,11 +74,14 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
     content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt), missing: new MissingFiles(() => rt) },
     memberIps: null,
     freshMemberIps: () => members.fresh(),
+    trunk: new TrunkStore(trunkSpace, () => trunkServer),
   };
   const apply = (s: SharedState) => {
     rt.myIp = s.myIp;
     rt.identity = s.identity;
     rt.memberIps = s.memberIps;
+    trunkSpace.canAllocate = s.trunkSpace === true;
+    trunkServer = s.trunkServer === true;
     Object.assign(params, s.params);
   };
 
@@ -135,6 +142,8 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
         locks.granted(m.id);
       } else if (m.t === 'metrics') {
         metricsAsked.answer(m);
+      } else if (m.t === 'trunk-reply') {
+        trunkSpace.replied(m);
       } else if (m.t === 'rotate') {
         binlog.switchTo(m.index);
         send({ t: 'rotated', index: m.index });
@@ -149,6 +158,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
   // shared listener may wait for the owner that is gone, so exit regardless after a moment).
   process.on('disconnect', () => {
     locks.ownerGone();
+    trunkSpace.ownerGone();
     setTimeout(() => process.exit(0), 1000).unref();
     void stop().finally(() => process.exit(0));
   });

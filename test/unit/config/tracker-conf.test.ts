@@ -91,14 +91,11 @@ describe('tracker defaults and derived values', () => {
 });
 
 describe('trunk files', () => {
-  it('warns at file:line that use_trunk_file = true is not supported yet, and still loads', () => {
+  it('loads use_trunk_file = true without a warning (trunk files are written)', () => {
     const w = collect();
     const c = fromText('base_path = /t\nuse_trunk_file = true\n', w.log);
     expect(c.useTrunkFile).toBe(true);
-    expect(w.list).toEqual([{
-      obj: { key: 'use_trunk_file', file: '/etc/fdfs/tracker.conf', line: 2 },
-      msg: expect.stringMatching(/use_trunk_file = true is not supported yet/),
-    }]);
+    expect(w.list).toEqual([]);
   });
 });
 

@@ -1,0 +1,18 @@
+// Who hands out trunk space: the trunk server's owner process keeps the free space (trunk-allocator.ts);
+// its worker processes ask the owner over IPC (workers/remote-trunk.ts); the other members of the group ask
+// the trunk server with 27/28/29 (trunk-client.ts). A slot is named by its location in every call, so a
+// confirm may reach another process than the reservation did.
+import type { Block } from './free-space.js';
+
+export interface TrunkSpace {
+  /** Trunk space can be had (this storage is the trunk server, or knows it). */
+  available(): boolean;
+  /** A free block of `slotSize` bytes in store path `index` (a new trunk file when none fits). */
+  reserve(index: number, ip: string, slotSize: number): Promise<Block>;
+  /** The slot holds its file: journal it as taken. Resolves once the trunk binlog has the record. */
+  commit(slot: Block): Promise<void>;
+  /** The slot was not used, or its file was deleted: free space again. */
+  free(slot: Block): Promise<void>;
+}
+
+export const blockKey = (b: Block): string => `${b.storePathIndex}/${b.subHigh}/${b.subLow}/${b.fileId}/${b.offset}/${b.size}`;

@@ -1,0 +1,83 @@
+// Writing small files into trunk files on the group's trunk server (spec §6.6, §8.8, §11.5). An upload of at
+// most slot_max_size − 24 bytes gets a slot from the trunk space (trunk-space.ts), its content goes in after
+// the header's place and the 24-byte header last, then the space is committed to the trunk binlog, and only
+// then does the caller write the sync binlog `C` and answer with the ID:
+//   - killed mid-write: the header was never written, the slot reads as free and its space is free again;
+//   - killed after the header, before the commit: the ID was never handed out and the space is reused.
+import zlib from 'node:zlib';
+import { Errno, StatusError } from '../../errors.js';
+import { encodeFileName } from '../../protocol/file-id.js';
+import { encodeSlotHeader, SLOT_HEADER_SIZE, SlotType, type TrunkSlotRef } from '../../protocol/trunk-slot.js';
+import { openContainerForWrite } from './container.js';
+import { nameSource } from '../tracker-side/identity.js';
+import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
+import { slotSizeFor, trunkSettings } from './settings.js';
+import type { TrunkSpace } from './trunk-space.js';
+
+export interface TrunkUpload {
+  ip: string;
+  ext: string;
+  storePathIndex: number;
+  size: number;
+  body: AsyncIterable<Buffer>;
+}
+
+export class TrunkStore {
+  /** `isTrunkServer`: this storage's own allocator hands out the space (27/28/29 are answered here). */
+  constructor(readonly space: TrunkSpace, readonly isTrunkServer: () => boolean) {}
+
+  /** True when an upload of `size` bytes (null = unknown) goes into a trunk file here. */
+  accepts(rt: StorageRuntime, size: number | null, appender: boolean): boolean {
+    if (appender || size === null || !rt.params.useTrunkFile || !this.space.available()) return false;
+    return size + SLOT_HEADER_SIZE <= trunkSettings(rt.params.raw).slotMaxSize;
+  }
+
+  /** Store one upload in a slot; resolves with its name once the slot is committed. */
+  async store(rt: StorageRuntime, f: TrunkUpload): Promise<{ logical: string; timestamp: number; size: number }> {
+    // Stock names a trunk file by its upload's start time.
+    const timestamp = nowSec();
+    const index = await rt.placement.choosePath(f.storePathIndex, f.size);
+    const slot = await this.space.reserve(index, f.ip, slotSizeFor(f.size, trunkSettings(rt.params.raw)));
+    try {
+      const fh = await openContainerForWrite(rt.paths, trunkSettings(rt.params.raw).trunkFileSize, slot);
+      try {
+        let crc = 0;
+        let got = 0;
+        for await (const chunk of f.body) {
+          if (got + chunk.length > f.size) throw new StatusError(Errno.EINVAL, 'more bytes than announced');
+          crc = zlib.crc32(chunk, crc);
+          const at = slot.offset + SLOT_HEADER_SIZE + got;
+          let done = 0;
+          while (done < chunk.length) done += (await fh.write(chunk, done, chunk.length - done, at + done)).bytesWritten;
+          got += chunk.length;
+        }
+        if (got !== f.size) throw new StatusError(Errno.EINVAL, `body ended after ${got} of ${f.size} bytes`);
+        const logical = encodeFileName({
+          source: nameSource(rt, f.ip), timestamp, size: f.size, kind: 'trunk', crc32: crc >>> 0, ext: f.ext,
+          storePathIndex: slot.storePathIndex, subHigh: slot.subHigh, subLow: slot.subLow,
+          trunk: { fileId: slot.fileId, offset: slot.offset, size: slot.size },
+        });
+        const header = encodeSlotHeader({
+          type: SlotType.Regular, allocSize: slot.size, fileSize: f.size, crc32: crc >>> 0, mtime: timestamp, x7: logical.slice(-7),
+        });
+        // The header last: until it is written the slot reads as free.
+        await fh.write(header, 0, SLOT_HEADER_SIZE, slot.offset);
+        await this.space.commit(slot);
+        return { logical, timestamp, size: f.size };
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      await this.space.free(slot).catch(() => {});
+      if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, 'write trunk file');
+      throw err;
+    }
+  }
+
+  /** A deleted file's slot (already zeroed) is free space again. */
+  release(rt: StorageRuntime, ref: TrunkSlotRef): void {
+    if (!rt.params.useTrunkFile || !this.space.available()) return;
+    this.space.free({ storePathIndex: ref.storePathIndex, subHigh: ref.subHigh, subLow: ref.subLow, ...ref.trunk })
+      .catch((err: Error) => rt.log.warn({ err: err.message }, 'cannot return a deleted file\'s trunk slot'));
+  }
+}
