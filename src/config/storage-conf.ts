@@ -57,7 +57,7 @@ export interface StorageConfig extends LogSettings, AntiStealSettings, SecurityS
   diskWriterThreads: number;
   /** `sync_min_threads`. @default 1 */
   syncMinThreads: number;
-  /** `sync_max_threads`: a number or 'auto' (2 × store paths, at least 8). @default 'auto' */
+  /** `sync_max_threads`: a number or 'auto' (2 × store paths). @default 'auto' */
   syncMaxThreads: number | 'auto';
   /** `sync_wait_msec`: idle poll of the binlog, ms. @default 100 */
   syncWaitMsec: number;
@@ -236,7 +236,7 @@ export const STORAGE_FIELDS = [
   f.int('diskReaderThreads', 'disk_reader_threads', 1, 'Disk reader threads per store path.', { min: 0 }),
   f.int('diskWriterThreads', 'disk_writer_threads', 1, 'Disk writer threads per store path.', { min: 0 }),
   f.int('syncMinThreads', 'sync_min_threads', 1, 'Minimum file sync threads.', { min: 1 }),
-  f.intOrAuto('syncMaxThreads', 'sync_max_threads', 'auto', 'Maximum file sync connections per peer; auto = twice store_path_count, at least 8.', { min: 1 }),
+  f.intOrAuto('syncMaxThreads', 'sync_max_threads', 'auto', 'Maximum file sync connections per peer; auto = twice store_path_count.', { min: 1 }),
   f.int('syncWaitMsec', 'sync_wait_msec', 100, 'Milliseconds to wait before reading the binlog again when there is nothing to sync.', { min: 1 }),
   f.int('syncInterval', 'sync_interval', 0, 'Milliseconds to pause after syncing each file; 0 = none.', { min: 0 }),
   f.time('syncStartTime', 'sync_start_time', '00:00', 'Daily start (HH:MM) of replication to other storages.'),

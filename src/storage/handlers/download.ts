@@ -8,7 +8,7 @@ import { Errno, StatusError } from '../../errors.js';
 import { CommonCmd, HEADER_SIZE, StorageCmd } from '../../protocol/codes.js';
 import { StorageFileCommands, type DownloadRequest } from '../../protocol/storage-file.js';
 import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
-import { crcOf, expectedContent, isUncheckable, type CopyStamp, type ExpectedContent } from '../repair/content-check.js';
+import { crcOf, expectedContent, isUncheckable, looksAsWritten, type CopyStamp, type ExpectedContent } from '../repair/content-check.js';
 import { crcOfOpenFile } from '../repair/whole-copy.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
 import { downloadTrunkFile } from '../trunk/read-handlers.js';
@@ -205,9 +205,10 @@ class CopyCheck {
     private readonly absPath: string, private readonly stamp: CopyStamp, private readonly expected: ExpectedContent,
     private readonly pass: number) {}
 
-  /** This very version (inode, size, mtime, ctime) checked earlier: no full read needed. */
+  /** Exactly as fdfs wrote it, or this very version (inode, size, mtime, ctime) checked earlier: no full read. */
   trusted(): boolean {
     const { verified } = this.rt.content;
+    if (this.stamp.size > SMALL_RANGE && looksAsWritten(this.stamp, this.expected)) return true;
     return verified.size > 0 && verified.has(this.absPath, this.stamp);
   }
 

@@ -32,6 +32,21 @@ export interface CopyStamp {
   ctimeMs?: number;
 }
 
+/** How long after its name's time fdfs's own write of a copy may have left its ctime (publish, futimes). */
+const AS_WRITTEN_MS = 2000;
+
+/**
+ * A large copy needs no full read when it is exactly as fdfs wrote it: the name's size, exactly the name's time as
+ * mtime, and a ctime within AS_WRITTEN_MS of that time. Any later write, truncate or utimes moves ctime past it, and
+ * ctime cannot be set back without changing the system clock; a copy written later (a replica that arrived late,
+ * a repair) is simply read in full once.
+ */
+export function looksAsWritten(stamp: CopyStamp, e: ExpectedContent): boolean {
+  const t = e.timestamp * 1000;
+  const c = stamp.ctimeMs ?? 0;
+  return stamp.size === e.size && stamp.mtimeMs === t && c >= t && c < t + AS_WRITTEN_MS;
+}
+
 const stampKey = (s: CopyStamp): string => `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs ?? 0}`;
 
 /**
