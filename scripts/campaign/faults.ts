@@ -126,11 +126,13 @@ export async function killLeader(x: Ctx): Promise<Row> {
     const led = await waitFor('the survivor to lead', async () => (await leaderOf(survivor)) === survivor.address, x.plan.waitMs, 100)
       .then(() => Date.now() - t0, () => null);
     times.push(led);
-    if (led === null) failure = 'no new leader';
+    // What the trackers said, for a failure that cannot be reproduced at will.
+    const logs = () => `\n--- survivor ${survivor.address}:\n${survivor.proc.tail(25)}\n--- old leader ${leader.address}:\n${leader.proc.tail(25)}`;
+    if (led === null) failure = `no new leader${logs()}`;
     await l.done;
     await restart(leader);
     await waitFor('the old leader to follow', async () => (await leaderOf(leader)) === survivor.address, x.plan.waitMs, 200)
-      .catch(() => { failure = 'the restarted tracker did not follow the new leader'; });
+      .catch(() => { failure = `the restarted tracker did not follow the new leader${logs()}`; });
     const c = clientFor([leader]);
     await waitAllActive(c, x.c.storages, x.plan.waitMs).catch(() => { failure = 'storages not ACTIVE on the restarted tracker'; });
     c.close();
