@@ -91,6 +91,20 @@ function newHttpStats(port: string, method: string): HttpStats {
   return { port, method, byCode: new Map(), buckets: new Array<number>(HTTP_BOUNDS.length).fill(0), sum: 0, count: 0 };
 }
 
+/** A histogram's series from per-bucket (not cumulative) counts: cumulative buckets, +Inf, sum and count. */
+function histogramValues(name: string, labels: Record<string, string>, bounds: string[],
+  h: { buckets: number[]; sum: number; count: number }): MetricValue[] {
+  let cum = 0;
+  const out: MetricValue[] = bounds.map((le, i) => {
+    cum += h.buckets[i]!;
+    return { labels: { ...labels, le }, value: cum, metricName: `${name}_bucket` };
+  });
+  out.push({ labels: { ...labels, le: '+Inf' }, value: h.count, metricName: `${name}_bucket` });
+  out.push({ labels, value: h.sum, metricName: `${name}_sum` });
+  out.push({ labels, value: h.count, metricName: `${name}_count` });
+  return out;
+}
+
 interface MetricValue {
   labels: Record<string, string>;
   value: number;
@@ -156,18 +170,7 @@ export async function enableMetrics(): Promise<Metrics> {
   family('fdfs_requests_total', 'Binary protocol requests by role, command and status (errno; 0 = ok).', 'counter', () =>
     merged().flatMap((c) => [...c.byStatus].map(([status, value]) => ({ labels: { role: c.role, command: c.command, status }, value }))));
   family('fdfs_request_duration_seconds', 'Binary protocol request time, from its header to the end of the answer.', 'histogram', () =>
-    merged().flatMap((c) => {
-      const labels = { role: c.role, command: c.command };
-      let cum = 0;
-      const out: MetricValue[] = BUCKETS.map((le, i) => {
-        cum += c.buckets[i]!;
-        return { labels: { ...labels, le }, value: cum, metricName: 'fdfs_request_duration_seconds_bucket' };
-      });
-      out.push({ labels: { ...labels, le: '+Inf' }, value: c.count, metricName: 'fdfs_request_duration_seconds_bucket' });
-      out.push({ labels, value: c.sum, metricName: 'fdfs_request_duration_seconds_sum' });
-      out.push({ labels, value: c.count, metricName: 'fdfs_request_duration_seconds_count' });
-      return out;
-    }));
+    merged().flatMap((c) => histogramValues('fdfs_request_duration_seconds', { role: c.role, command: c.command }, BUCKETS, c)));
   family('fdfs_received_bytes_total', 'Request bytes received (headers and bodies) by role and command.', 'counter', () =>
     merged().filter((c) => c.inBytes > 0).map((c) => ({ labels: { role: c.role, command: c.command }, value: c.inBytes })));
   family('fdfs_sent_bytes_total', 'Answer bytes sent (headers and bodies) by role and command.', 'counter', () =>
@@ -197,18 +200,7 @@ export async function enableMetrics(): Promise<Metrics> {
   family('fdfs_http_requests_total', 'HTTP requests by listening port, method and status code.', 'counter', () =>
     mergedHttp().flatMap((c) => [...c.byCode].map(([code, value]) => ({ labels: { port: c.port, method: c.method, code }, value }))));
   family('fdfs_http_request_duration_seconds', 'HTTP request time until the answer is sent.', 'histogram', () =>
-    mergedHttp().flatMap((c) => {
-      const labels = { port: c.port, method: c.method };
-      let cum = 0;
-      const out: MetricValue[] = HTTP_BUCKETS.map((le, i) => {
-        cum += c.buckets[i]!;
-        return { labels: { ...labels, le }, value: cum, metricName: 'fdfs_http_request_duration_seconds_bucket' };
-      });
-      out.push({ labels: { ...labels, le: '+Inf' }, value: c.count, metricName: 'fdfs_http_request_duration_seconds_bucket' });
-      out.push({ labels, value: c.sum, metricName: 'fdfs_http_request_duration_seconds_sum' });
-      out.push({ labels, value: c.count, metricName: 'fdfs_http_request_duration_seconds_count' });
-      return out;
-    }));
+    mergedHttp().flatMap((c) => histogramValues('fdfs_http_request_duration_seconds', { port: c.port, method: c.method }, HTTP_BUCKETS, c)));
   const sources: Array<{ role: Role; stats: { current: number } }> = [];
   new prom.Gauge({
     name: 'fdfs_open_connections', help: 'Open binary protocol connections by role.', labelNames: ['role'], registers: [registry],

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { encodeFileName, slaveFileName } from '../../../../src/protocol/file-id.js';
 import {
-  expectedContent, isSlaveOfSibling, VerifiedCopies,
+  expectedContent, isSlaveOfSibling, looksAsWritten, VerifiedCopies,
 } from '../../../../src/storage/repair/content-check.js';
 
 const normal = encodeFileName({
@@ -21,6 +21,22 @@ describe('expectedContent', () => {
     expect(expectedContent(appender)).toBeNull();
     expect(expectedContent(slaveFileName(normal, '_150x150', 'jpg'))).toBeNull();
     expect(expectedContent('M00/00/00/short')).toBeNull();
+  });
+});
+
+describe('looksAsWritten', () => {
+  const e = { size: 5_000_000, crc32: 0xdeadbeef, timestamp: 1_700_000_000 };
+  const t = e.timestamp * 1000;
+  it('trusts a copy with the name\'s size, exactly its time as mtime and a ctime within 2 s of it', () => {
+    expect(looksAsWritten({ ino: 1, size: e.size, mtimeMs: t, ctimeMs: t + 1999 }, e)).toBe(true);
+    expect(looksAsWritten({ ino: 1, size: e.size, mtimeMs: t, ctimeMs: t }, e)).toBe(true);
+  });
+  it('reads in full a copy written or touched later, one with another size or mtime, or an unknown ctime', () => {
+    expect(looksAsWritten({ ino: 1, size: e.size, mtimeMs: t, ctimeMs: t + 2000 }, e)).toBe(false);
+    expect(looksAsWritten({ ino: 1, size: e.size, mtimeMs: t, ctimeMs: t - 1 }, e)).toBe(false);
+    expect(looksAsWritten({ ino: 1, size: e.size, mtimeMs: t + 1, ctimeMs: t }, e)).toBe(false);
+    expect(looksAsWritten({ ino: 1, size: e.size - 1, mtimeMs: t, ctimeMs: t }, e)).toBe(false);
+    expect(looksAsWritten({ ino: 1, size: e.size, mtimeMs: t }, e)).toBe(false);
   });
 });
 
