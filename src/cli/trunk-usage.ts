@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { StorageConfig } from '../config/index.js';
 import { trunkContainerName } from '../protocol/trunk-slot.js';
-import { FreeSpace, parseJournal, type Block } from '../storage/trunk/free-space.js';
+import { contiguous, FreeSpace, parseJournal, type Block } from '../storage/trunk/free-space.js';
 import { StorePaths } from '../storage/store/store-paths.js';
 
 export interface TrunkPathUsage {
@@ -41,7 +41,8 @@ export function trunkUsage(config: StorageConfig): TrunkUsage {
     files.set(`${j.block.storePathIndex}/${j.block.subHigh}/${j.block.subLow}/${j.block.fileId}`, j.block);
   }
   const paths = new StorePaths(config.storePaths, config.subdirCountPerPath);
-  const blocks = free.blocks();
+  // Leases to worker processes split free space in the binlog; what counts is the space that lies together.
+  const blocks = contiguous(free.blocks());
   return {
     binlog,
     paths: config.storePaths.map((storePath, storePathIndex) => {

@@ -41,20 +41,28 @@ export class FreeSpace {
   }
 
   /**
-   * Take `size` bytes in store path `index`: the journal records that do it (D of the block, A of what is
-   * left), already applied; null when no block is large enough.
+   * Take at least `size` bytes in store path `index` from the smallest block that holds them (up to `upTo`
+   * bytes when the block is larger: a worker's lease). A rest under `minRest` bytes goes with it (stock's
+   * split rule). Applied here; `journal` is what the trunk binlog needs so that the taken block reads as free
+   * until its commit (`D slot`): D of the block, A of the rest, A of the slot — nothing when the whole block
+   * is taken, since it is already free there. Null when no block is large enough.
    */
-  take(index: number, size: number): { slot: Block; journal: JournalOp[] } | null {
+  take(index: number, size: number, opts: { minRest?: number; upTo?: number } = {}): { slot: Block; journal: JournalOp[] } | null {
     let best: Block | null = null;
     for (const b of this.byStart.values()) {
       if (b.storePathIndex !== index || b.size < size) continue;
       if (!best || b.size < best.size || (b.size === best.size && (b.fileId < best.fileId || (b.fileId === best.fileId && b.offset < best.offset)))) best = b;
     }
     if (!best) return null;
-    const journal: JournalOp[] = [{ op: 'D', block: { ...best } }];
-    if (best.size > size) journal.push({ op: 'A', block: { ...best, offset: best.offset + size, size: best.size - size } });
-    for (const j of journal) this.apply(j);
-    return { slot: { ...best, size }, journal };
+    let carve = Math.min(best.size, Math.max(size, opts.upTo ?? size));
+    if (best.size - carve < (opts.minRest ?? 1)) carve = best.size;
+    const whole = { ...best };
+    const slot = { ...best, size: carve };
+    this.apply({ op: 'D', block: whole });
+    if (carve === whole.size) return { slot, journal: [] };
+    const rest: JournalOp = { op: 'A', block: { ...whole, offset: whole.offset + carve, size: whole.size - carve } };
+    this.apply(rest);
+    return { slot, journal: [{ op: 'D', block: whole }, rest, { op: 'A', block: slot }] };
   }
 
   /** Return a slot; with `merge`, joined with the free blocks right before and after it in its trunk file. */
@@ -81,10 +89,31 @@ export class FreeSpace {
     return journal;
   }
 
-  /** Undo a `take` whose journal was never written (the slot was not used). */
-  untake(journal: JournalOp[]): void {
-    for (const j of [...journal].reverse()) this.apply({ op: j.op === 'A' ? 'D' : 'A', block: j.block });
+  /** Undo a `take` whose journal could not be written: the block is whole again. */
+  undoTake(got: { slot: Block; journal: JournalOp[] }): void {
+    const [whole, rest] = got.journal;
+    if (rest) this.apply({ op: 'D', block: rest.block });
+    this.apply({ op: 'A', block: whole ? whole.block : got.slot });
   }
+
+  /** A taken slot that was not used is free again (the trunk binlog has it free already). */
+  untake(slot: Block): void {
+    this.apply({ op: 'A', block: slot });
+  }
+}
+
+/** Free blocks that touch (same trunk file, one ends where the next starts) joined: the space as it lies on disk. */
+export function contiguous(blocks: readonly Block[]): Block[] {
+  const sorted = [...blocks].sort((a, b) => a.storePathIndex - b.storePathIndex || a.subHigh - b.subHigh || a.subLow - b.subLow
+    || a.fileId - b.fileId || a.offset - b.offset);
+  const out: Block[] = [];
+  for (const b of sorted) {
+    const last = out[out.length - 1];
+    const sameFile = last && last.storePathIndex === b.storePathIndex && last.subHigh === b.subHigh && last.subLow === b.subLow && last.fileId === b.fileId;
+    if (sameFile && last.offset + last.size === b.offset) last.size += b.size;
+    else out.push({ ...b });
+  }
+  return out;
 }
 
 /** One trunk binlog line (without the newline). */

@@ -3,9 +3,10 @@
 import type { Block } from './free-space.js';
 import type { TrunkAllocator } from './trunk-allocator.js';
 import type { TrunkClient, TrunkServerAddress } from './trunk-client.js';
-import type { TrunkSpace } from './trunk-space.js';
+import { Errno, StatusError } from '../../errors.js';
+import type { TrunkLender } from './trunk-space.js';
 
-export class OwnerTrunkSpace implements TrunkSpace {
+export class OwnerTrunkSpace implements TrunkLender {
   constructor(private readonly local: TrunkAllocator, private readonly client: TrunkClient,
     private readonly remote: () => TrunkServerAddress | null, private readonly enabled: () => boolean) {}
 
@@ -33,5 +34,14 @@ export class OwnerTrunkSpace implements TrunkSpace {
   free(slot: Block): Promise<void> {
     const at = this.where();
     return at === 'local' ? this.local.free(slot) : this.client.free(at, slot);
+  }
+
+  lease(index: number, ip: string, slotSize: number, leaseSize: number): Promise<Block> {
+    if (!this.local.available()) return Promise.reject(new StatusError(Errno.EINVAL, 'this storage is not the trunk server'));
+    return this.local.lease(index, ip, slotSize, leaseSize);
+  }
+
+  giveBack(block: Block): void {
+    this.local.giveBack(block);
   }
 }

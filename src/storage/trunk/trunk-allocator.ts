@@ -1,28 +1,34 @@
 // The owner process's trunk space (trunk-space.ts): the free blocks replayed from the trunk binlog, new trunk
-// files (sparse, trunk_file_size) when no block fits, and the journal written on commit and release — never
-// on reserve, so space reserved by an upload that dies is free again after a restart.
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+// files (sparse, trunk_file_size) when no block fits. The binlog is written as stock writes it, in the order
+// space is taken: a reservation splits its block there and then (D block, A rest, A slot), its commit takes the
+// slot (D slot). So after a crash a reserved slot never committed is free, a committed one is taken, whatever
+// order concurrent uploads finished in. Workers get leases (lease / giveBack) and carve them alone
+// (leased-space.ts), writing the same records for their slots.
+import { readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Errno, StatusError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { trunkContainerName } from '../../protocol/trunk-slot.js';
 import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
-import { FreeSpace, formatJournal, parseJournal, type Block, type JournalOp } from './free-space.js';
+import { FreeSpace, parseJournal, type Block, type JournalOp } from './free-space.js';
+import { TrunkJournal } from './trunk-journal.js';
 import { trunkSettings } from './settings.js';
 import { blockKey, type TrunkSpace } from './trunk-space.js';
 
 export class TrunkAllocator implements TrunkSpace {
   private space = new FreeSpace();
   private readonly journalFile: string;
+  private readonly journal: TrunkJournal;
   private lastFileId = 0;
-  /** Reserved slots not confirmed yet, by location: the journal records their confirm writes. */
-  private readonly held = new Map<string, JournalOp[]>();
+  /** Reserved slots not confirmed yet, by location. */
+  private readonly held = new Map<string, Block>();
   /** A trunk file is being created: allocations wait for it rather than create another. */
   private creating: Promise<void> | null = null;
 
   constructor(private readonly o: { baseDataDir: string; log: Logger; rt: () => StorageRuntime; isTrunkServer: () => boolean }) {
     this.journalFile = path.join(o.baseDataDir, 'trunk', 'binlog');
+    this.journal = new TrunkJournal(this.journalFile);
   }
 
   /** Replay the trunk binlog (stock's or ours). */
@@ -64,20 +70,20 @@ export class TrunkAllocator implements TrunkSpace {
     return this.lastFileId;
   }
 
-  private journal(ops: JournalOp[]): void {
-    if (!ops.length) return;
-    const ts = nowSec();
-    mkdirSync(path.dirname(this.journalFile), { recursive: true });
-    appendFileSync(this.journalFile, ops.map((j) => formatJournal(ts, j) + '\n').join(''));
-  }
-
-  async reserve(index: number, ip: string, slotSize: number): Promise<Block> {
+  /** A block of at least `slotSize` bytes, split off and journaled (D block, A rest, A slot). */
+  private async takeBlock(index: number, ip: string, slotSize: number, upTo: number): Promise<Block> {
     if (!this.available()) throw new StatusError(Errno.EINVAL, 'this storage is not the trunk server');
     if (index < 0 || index >= this.o.rt().paths.count) throw new StatusError(Errno.EINVAL, `bad store path index ${index}`);
+    const minRest = trunkSettings(this.o.rt().params.raw).slotMinSize;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const got = this.space.take(index, slotSize);
+      const got = this.space.take(index, slotSize, { minRest, upTo });
       if (got) {
-        this.held.set(blockKey(got.slot), got.journal);
+        try {
+          this.journal.write(got.journal);
+        } catch (err) {
+          this.space.undoTake(got);
+          throw fsStatus(err, 'write trunk binlog');
+        }
         return got.slot;
       }
       if (!this.creating) {
@@ -90,24 +96,46 @@ export class TrunkAllocator implements TrunkSpace {
     throw new StatusError(Errno.ENOSPC, 'no trunk space for this file');
   }
 
+  async reserve(index: number, ip: string, slotSize: number): Promise<Block> {
+    const slot = await this.takeBlock(index, ip, slotSize, slotSize);
+    this.held.set(blockKey(slot), slot);
+    return slot;
+  }
+
   async commit(slot: Block): Promise<void> {
-    const journal = this.held.get(blockKey(slot));
-    if (!journal) throw new StatusError(Errno.ENOENT, `no trunk reservation at ${blockKey(slot)}`);
+    if (!this.held.has(blockKey(slot))) throw new StatusError(Errno.ENOENT, `no trunk reservation at ${blockKey(slot)}`);
     this.held.delete(blockKey(slot));
-    this.journal(journal);
+    try {
+      this.journal.write([{ op: 'D', block: slot }]);
+    } catch (err) {
+      this.space.untake(slot);
+      throw fsStatus(err, 'write trunk binlog');
+    }
   }
 
   /** A reservation not confirmed is undone; a confirmed slot (its file deleted) becomes free space. */
   async free(slot: Block): Promise<void> {
-    const journal = this.held.get(blockKey(slot));
-    if (journal) {
-      this.held.delete(blockKey(slot));
-      this.space.untake(journal);
+    if (this.held.delete(blockKey(slot))) {
+      this.space.untake(slot);
       return;
     }
     // Only the trunk server journals frees: a slot freed on two servers could be handed out twice.
     if (!this.available()) return;
-    this.journal(this.space.release(slot, trunkSettings(this.o.rt().params.raw).merge));
+    this.journal.write(this.space.release(slot, trunkSettings(this.o.rt().params.raw).merge));
+  }
+
+  /**
+   * A worker's lease: a block of at least `slotSize` bytes (up to `leaseSize`), journaled free, that the worker
+   * carves into slots itself. What it does not use comes back with giveBack; a worker that dies keeps its
+   * lease out of use until a restart, when the binlog shows what it committed.
+   */
+  lease(index: number, ip: string, slotSize: number, leaseSize: number): Promise<Block> {
+    return this.takeBlock(index, ip, slotSize, leaseSize);
+  }
+
+  /** The unused rest of a lease (already free in the binlog) is free here again. */
+  giveBack(block: Block): void {
+    if (this.available() && block.size > 0) this.space.untake(block);
   }
 
   /** A new, empty (sparse) trunk file in store path `index`, its whole space journaled as free. */
@@ -133,7 +161,7 @@ export class TrunkAllocator implements TrunkSpace {
         await fh.close();
       }
       const whole: JournalOp = { op: 'A', block: { storePathIndex: index, subHigh, subLow, fileId, offset: 0, size } };
-      this.journal([whole]);
+      this.journal.write([whole]);
       this.space.apply(whole);
       this.o.log.info({ trunkFile: path.join(dir, trunkContainerName(fileId)), size }, 'trunk file created');
       return;

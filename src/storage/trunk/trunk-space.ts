@@ -15,4 +15,10 @@ export interface TrunkSpace {
   free(slot: Block): Promise<void>;
 }
 
+/** The owner's trunk space as its workers use it: leases to carve alone while this storage is the trunk server. */
+export interface TrunkLender extends TrunkSpace {
+  lease(index: number, ip: string, slotSize: number, leaseSize: number): Promise<Block>;
+  giveBack(block: Block): void;
+}
+
 export const blockKey = (b: Block): string => `${b.storePathIndex}/${b.subHigh}/${b.subLow}/${b.fileId}/${b.offset}/${b.size}`;

@@ -8,7 +8,8 @@ import zlib from 'node:zlib';
 import { Errno, StatusError } from '../../errors.js';
 import { encodeFileName } from '../../protocol/file-id.js';
 import { encodeSlotHeader, SLOT_HEADER_SIZE, SlotType, type TrunkSlotRef } from '../../protocol/trunk-slot.js';
-import { openContainerForWrite } from './container.js';
+import { writeSync } from 'node:fs';
+import { OpenContainers } from './container.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
 import { slotSizeFor, trunkSettings } from './settings.js';
@@ -22,9 +23,21 @@ export interface TrunkUpload {
   body: AsyncIterable<Buffer>;
 }
 
+/** Write all of `buf` at `position` (positional writes may be short). */
+function writeAllAt(fd: number, buf: Buffer, position: number): void {
+  let done = 0;
+  while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, position + done);
+}
+
 export class TrunkStore {
-  /** `isTrunkServer`: this storage's own allocator hands out the space (27/28/29 are answered here). */
-  constructor(readonly space: TrunkSpace, readonly isTrunkServer: () => boolean) {}
+  private containers: OpenContainers | null = null;
+
+  /**
+   * `space`: the trunk space 27/28/29 are answered from; `uploads`: the one this process's own uploads take
+   * slots from (a worker's leases, leased-space.ts; the same as `space` in the owner).
+   * `isTrunkServer`: this storage's own allocator hands out the space (27/28/29 are answered here).
+   */
+  constructor(readonly space: TrunkSpace, readonly isTrunkServer: () => boolean, private readonly uploads: TrunkSpace = space) {}
 
   /** True when an upload of `size` bytes (null = unknown) goes into a trunk file here. */
   accepts(rt: StorageRuntime, size: number | null, appender: boolean): boolean {
@@ -37,41 +50,45 @@ export class TrunkStore {
     // Stock names a trunk file by its upload's start time.
     const timestamp = nowSec();
     const index = await rt.placement.choosePath(f.storePathIndex, f.size);
-    const slot = await this.space.reserve(index, f.ip, slotSizeFor(f.size, trunkSettings(rt.params.raw)));
+    const slot = await this.uploads.reserve(index, f.ip, slotSizeFor(f.size, trunkSettings(rt.params.raw)));
     try {
-      const fh = await openContainerForWrite(rt.paths, trunkSettings(rt.params.raw).trunkFileSize, slot);
-      try {
-        let crc = 0;
-        let got = 0;
-        for await (const chunk of f.body) {
-          if (got + chunk.length > f.size) throw new StatusError(Errno.EINVAL, 'more bytes than announced');
-          crc = zlib.crc32(chunk, crc);
-          const at = slot.offset + SLOT_HEADER_SIZE + got;
-          let done = 0;
-          while (done < chunk.length) done += (await fh.write(chunk, done, chunk.length - done, at + done)).bytesWritten;
-          got += chunk.length;
-        }
-        if (got !== f.size) throw new StatusError(Errno.EINVAL, `body ended after ${got} of ${f.size} bytes`);
-        const logical = encodeFileName({
-          source: nameSource(rt, f.ip), timestamp, size: f.size, kind: 'trunk', crc32: crc >>> 0, ext: f.ext,
-          storePathIndex: slot.storePathIndex, subHigh: slot.subHigh, subLow: slot.subLow,
-          trunk: { fileId: slot.fileId, offset: slot.offset, size: slot.size },
-        });
-        const header = encodeSlotHeader({
-          type: SlotType.Regular, allocSize: slot.size, fileSize: f.size, crc32: crc >>> 0, mtime: timestamp, x7: logical.slice(-7),
-        });
-        // The header last: until it is written the slot reads as free.
-        await fh.write(header, 0, SLOT_HEADER_SIZE, slot.offset);
-        await this.space.commit(slot);
-        return { logical, timestamp, size: f.size };
-      } finally {
-        await fh.close();
+      const containers = this.containers ??= new OpenContainers(rt.paths);
+      const trunkFileSize = trunkSettings(rt.params.raw).trunkFileSize;
+      // Blocking writes: a slot is at most slot_max_size, and the page cache takes it at memory speed. The
+      // descriptor is looked up for each write: one kept across an await could be closed and reused meanwhile.
+      const fd = () => containers.fdFor(trunkFileSize, slot);
+      let crc = 0;
+      let got = 0;
+      for await (const chunk of f.body) {
+        if (got + chunk.length > f.size) throw new StatusError(Errno.EINVAL, 'more bytes than announced');
+        crc = zlib.crc32(chunk, crc);
+        writeAllAt(fd(), chunk, slot.offset + SLOT_HEADER_SIZE + got);
+        got += chunk.length;
       }
+      if (got !== f.size) throw new StatusError(Errno.EINVAL, `body ended after ${got} of ${f.size} bytes`);
+      const logical = encodeFileName({
+        source: nameSource(rt, f.ip), timestamp, size: f.size, kind: 'trunk', crc32: crc >>> 0, ext: f.ext,
+        storePathIndex: slot.storePathIndex, subHigh: slot.subHigh, subLow: slot.subLow,
+        trunk: { fileId: slot.fileId, offset: slot.offset, size: slot.size },
+      });
+      const header = encodeSlotHeader({
+        type: SlotType.Regular, allocSize: slot.size, fileSize: f.size, crc32: crc >>> 0, mtime: timestamp, x7: logical.slice(-7),
+      });
+      // The header last: until it is written the slot reads as free.
+      writeAllAt(fd(), header, slot.offset);
+      await this.uploads.commit(slot);
+      return { logical, timestamp, size: f.size };
     } catch (err) {
-      await this.space.free(slot).catch(() => {});
+      await this.uploads.free(slot).catch(() => {});
       if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, 'write trunk file');
       throw err;
     }
+  }
+
+  /** Close the trunk files kept open (the process stops). */
+  close(): void {
+    this.containers?.close();
+    this.containers = null;
   }
 
   /** A deleted file's slot (already zeroed) is free space again. */

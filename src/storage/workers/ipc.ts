@@ -46,11 +46,15 @@ export type ToOwner =
   | TrunkRequest
   | WorkerReport;
 
-/** Trunk space asked of the owner (trunk/trunk-space.ts): reserve and commit are answered, the rest not. */
+/** Trunk space asked of the owner (trunk/trunk-space.ts): answered, except trunk-return. */
 export type TrunkRequest =
   | { t: 'trunk-reserve'; id: number; index: number; ip: string; slotSize: number }
   | { t: 'trunk-commit'; id: number; slot: Block }
-  | { t: 'trunk-free'; id: number; slot: Block };
+  | { t: 'trunk-free'; id: number; slot: Block }
+  /** A lease to carve slots from (leased-space.ts), answered with the block. */
+  | { t: 'trunk-lease'; id: number; index: number; ip: string; slotSize: number; leaseSize: number }
+  /** The unused rest of a lease, not answered. */
+  | { t: 'trunk-return'; id: number; slot: Block };
 
 export interface TrunkReply {
   t: 'trunk-reply';

@@ -13,7 +13,7 @@ import type { FileLocks } from '../runtime.js';
 import type { StatsKeeper } from '../store/stats.js';
 import { TIME_FIELDS, type SharedState, type ToOwner, type ToWorker, type TrunkRequest } from './ipc.js';
 import { Errno, StatusError } from '../../errors.js';
-import type { TrunkSpace } from '../trunk/trunk-space.js';
+import type { TrunkLender } from '../trunk/trunk-space.js';
 import type { Block } from '../trunk/free-space.js';
 
 export interface PoolHost {
@@ -23,7 +23,7 @@ export interface PoolHost {
   stats: StatsKeeper;
   binlog: BinlogWriter;
   /** The owner's trunk space, lent to workers (trunk files). */
-  trunk?: TrunkSpace;
+  trunk?: TrunkLender;
   noteReceived(source: string, timestamp: number): void;
 }
 
@@ -160,7 +160,11 @@ export class WorkerPool {
       case 'trunk-reserve':
       case 'trunk-commit':
       case 'trunk-free':
+      case 'trunk-lease':
         this.onTrunk(m, msg);
+        return;
+      case 'trunk-return':
+        this.host.trunk?.giveBack(msg.slot);
         return;
       case 'report':
         if (Object.keys(msg.stats).length) this.host.stats.merge(msg.stats, TIME_FIELDS);
@@ -197,6 +201,7 @@ export class WorkerPool {
     if (!space) fail(msg.id, new StatusError(Errno.EINVAL, 'no trunk space in this storage'));
     else if (msg.t === 'trunk-reserve') done(space.reserve(msg.index, msg.ip, msg.slotSize));
     else if (msg.t === 'trunk-commit') done(space.commit(msg.slot));
+    else if (msg.t === 'trunk-lease') done(space.lease(msg.index, msg.ip, msg.slotSize, msg.leaseSize));
     else done(space.free(msg.slot));
   }
 

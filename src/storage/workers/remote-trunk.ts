@@ -2,12 +2,12 @@
 // free space and the trunk binlog (trunk/trunk-allocator.ts) or asks the trunk server (trunk/trunk-client.ts).
 import { ConnectionClosedError, StatusError } from '../../errors.js';
 import type { Block } from '../trunk/free-space.js';
-import type { TrunkSpace } from '../trunk/trunk-space.js';
+import type { TrunkLender } from '../trunk/trunk-space.js';
 import type { ToOwner, TrunkReply, TrunkRequest } from './ipc.js';
 
 type Ask = TrunkRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
-export class RemoteTrunkSpace implements TrunkSpace {
+export class RemoteTrunkSpace implements TrunkLender {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (r: TrunkReply) => void; reject: (err: Error) => void }>();
   /** From the owner's shared state. */
@@ -43,6 +43,14 @@ export class RemoteTrunkSpace implements TrunkSpace {
 
   async free(slot: Block): Promise<void> {
     await this.ask({ t: 'trunk-free', slot });
+  }
+
+  async lease(index: number, ip: string, slotSize: number, leaseSize: number): Promise<Block> {
+    return (await this.ask({ t: 'trunk-lease', index, ip, slotSize, leaseSize })).slot!;
+  }
+
+  giveBack(slot: Block): void {
+    this.send({ t: 'trunk-return', id: 0, slot });
   }
 
   replied(r: TrunkReply): void {

@@ -27,6 +27,9 @@ import { TIME_FIELDS, type SharedState, type ToOwner, type ToWorker } from './ip
 import { RemoteLocks } from './remote-lock.js';
 import { RemoteTrunkSpace } from './remote-trunk.js';
 import { TrunkStore } from '../trunk/trunk-store.js';
+import { LeasedTrunkSpace } from '../trunk/leased-space.js';
+import { TrunkJournal } from '../trunk/trunk-journal.js';
+import { trunkSettings } from '../trunk/settings.js';
 import { WorkerBinlog } from './worker-binlog.js';
 
 /** How often counters and sync progress go to the owner. */
@@ -63,6 +66,14 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
   const paths = new StorePaths(config.storePaths, config.subdirCountPerPath);
   const received: Record<string, number> = {};
   const members = new MemberList(config, config.groupName);
+  const trunkJournal = new TrunkJournal(path.join(config.basePath, 'data', 'trunk', 'binlog'));
+  const leased = new LeasedTrunkSpace(trunkSpace, {
+    isTrunkServer: () => trunkServer,
+    lease: (index, ip, slotSize, leaseSize) => trunkSpace.lease(index, ip, slotSize, leaseSize),
+    giveBack: (block) => trunkSpace.giveBack(block),
+    slotMinSize: () => trunkSettings(params.raw).slotMinSize,
+  }, trunkJournal);
+  const trunkStore = new TrunkStore(trunkSpace, () => trunkServer, leased);
   const rt: StorageRuntime = {
     config, group: config.groupName, log, paths, binlog, stats, locks, params,
     placement: new Placement({
@@ -74,13 +85,20 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
     content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt), missing: new MissingFiles(() => rt) },
     memberIps: null,
     freshMemberIps: () => members.fresh(),
-    trunk: new TrunkStore(trunkSpace, () => trunkServer),
+    trunk: trunkStore,
   };
   const apply = (s: SharedState) => {
     rt.myIp = s.myIp;
     rt.identity = s.identity;
     rt.memberIps = s.memberIps;
     trunkSpace.canAllocate = s.trunkSpace === true;
+    if (trunkServer && s.trunkServer !== true) {
+      try {
+        leased.drop();
+      } catch (err) {
+        log.warn({ err }, 'cannot write the trunk binlog while giving up trunk leases');
+      }
+    }
     trunkServer = s.trunkServer === true;
     Object.assign(params, s.params);
   };
@@ -126,6 +144,14 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
     await http?.stop().catch((err: unknown) => log.warn({ err }, 'cannot stop the HTTP gateway'));
     await server.close();
     binlog.close();
+    // Leases go back before the owner is told this worker is done; nothing is carved after the server closed.
+    try {
+      leased.close();
+    } catch (err) {
+      log.warn({ err }, 'cannot write the trunk binlog; unused leased space stays out of use until a restart');
+    }
+    trunkStore.close();
+    trunkJournal.close();
     report();
   };
 

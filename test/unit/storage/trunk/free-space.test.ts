@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FreeSpace, formatJournal, parseJournal, type Block } from '../../../../src/storage/trunk/free-space.js';
+import { contiguous, FreeSpace, formatJournal, parseJournal, type Block, type JournalOp } from '../../../../src/storage/trunk/free-space.js';
 import { slotSizeFor, trunkSettings } from '../../../../src/storage/trunk/settings.js';
 
 const MB4 = 4 * 1024 * 1024;
@@ -21,20 +21,56 @@ describe('trunk free space', () => {
     expect(f.blocks().map((b) => [b.offset, b.size]).sort((a, b) => a[0]! - b[0]!)).toEqual([[466, 147], [717, MB4 - 717]]);
   });
 
-  it('takes the smallest block that fits, splits it, and journals D then A of the rest', () => {
+  it('takes the smallest block that fits, splits it, and journals D of it, A of the rest, A of the slot', () => {
     const f = fresh(file(1, 0, 1000), file(1, 1000, 300), file(2, 0, MB4));
     const got = f.take(0, 256)!;
     expect(got.slot).toEqual(file(1, 1000, 256));
-    expect(got.journal).toEqual([{ op: 'D', block: file(1, 1000, 300) }, { op: 'A', block: file(1, 1256, 44) }]);
+    expect(got.journal).toEqual([
+      { op: 'D', block: file(1, 1000, 300) }, { op: 'A', block: file(1, 1256, 44) }, { op: 'A', block: file(1, 1000, 256) },
+    ]);
     expect(f.take(1, 10)).toBeNull();
     expect(f.take(0, MB4 + 1)).toBeNull();
+  });
+
+  it('gives the whole block when the rest would be under the minimum (journaling nothing), and leases up to a size', () => {
+    const f = fresh(file(1, 0, 1000), file(2, 0, MB4));
+    const small = f.take(0, 900, { minRest: 256 })!;
+    expect(small).toEqual({ slot: file(1, 0, 1000), journal: [] });
+    const lease = f.take(0, 300, { upTo: 1 << 20 })!;
+    expect(lease.slot).toEqual(file(2, 0, 1 << 20));
+    expect(f.blocks()).toEqual([file(2, 1 << 20, MB4 - (1 << 20))]);
   });
 
   it('undoes a reservation that was never used', () => {
     const f = fresh(file(1, 0, 1000));
     const got = f.take(0, 400)!;
-    f.untake(got.journal);
-    expect(f.blocks()).toEqual([file(1, 0, 1000)]);
+    f.untake(got.slot);
+    expect(f.blocks().sort((a, b) => a.offset - b.offset)).toEqual([file(1, 0, 400), file(1, 400, 600)]);
+    const again = fresh(file(1, 0, 1000));
+    again.undoTake(again.take(0, 400)!);
+    expect(again.blocks()).toEqual([file(1, 0, 1000)]);
+  });
+
+  it('joins free blocks that touch in one trunk file, and only those', () => {
+    expect(contiguous([file(1, 256, 256), file(1, 0, 256), file(1, 1024, 512), file(2, 512, 100)]))
+      .toEqual([file(1, 0, 512), file(1, 1024, 512), file(2, 512, 100)]);
+  });
+
+  it('replays to the right free space whatever order concurrent reservations were committed in', () => {
+    const f = fresh(file(1, 0, 4096));
+    const lines: JournalOp[] = [{ op: 'A', block: file(1, 0, 4096) }];
+    const a = f.take(0, 512)!;
+    lines.push(...a.journal);
+    const b = f.take(0, 1024)!;
+    lines.push(...b.journal);
+    const c = f.take(0, 256)!;
+    lines.push(...c.journal);
+    // b and c commit before a; c's upload fails and is never committed (its slot stays free).
+    lines.push({ op: 'D', block: b.slot }, { op: 'D', block: a.slot });
+    const replayed = new FreeSpace();
+    for (const j of parseJournal(lines.map((j) => formatJournal(1, j)).join('\n'))) replayed.apply(j);
+    expect(replayed.blocks().map((x) => [x.offset, x.size]).sort((p, q) => p[0]! - q[0]!))
+      .toEqual([[1536, 256], [1792, 4096 - 1792]]);
   });
 
   it('merges a released slot with free neighbours only when asked, and ignores a second release', () => {
