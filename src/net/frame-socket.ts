@@ -38,6 +38,12 @@ export class FrameSocket {
   undecodable: Buffer | null = null;
   /** Set by the server: answers hot small requests without the async request loop (see tryInline). */
   inline: InlineAnswer | null = null;
+  /** Set by the server with `inline`: requests (command, body length) worth holding until whole to answer inline. */
+  gatherable: ((cmd: number, bodyLength: number) => boolean) | null = null;
+  private gathered: Buffer[] | null = null;
+  private gatheredBytes = 0;
+  private gatherTarget = 0;
+  private readonly ackNow: boolean;
 
   constructor(readonly socket: Socket, opts: FrameDecoderOptions & { quickAck?: boolean } = {}) {
     this.decoder = new FrameDecoder(
@@ -48,20 +54,8 @@ export class FrameSocket {
       },
       opts,
     );
-    const ackNow = opts.quickAck === true;
-    socket.on('data', (chunk: Buffer) => {
-      if (this.inline !== null && this.tryInline(chunk)) return;
-      try {
-        this.decoder.write(chunk);
-      } catch (err) {
-        this.undecodable ??= Buffer.from(chunk.subarray(0, 16));
-        this.fail(err as Error);
-        socket.destroy();
-        return;
-      }
-      // Only a peer in the middle of sending a request may be waiting for our ACK to send the rest.
-      if (ackNow && !this.decoder.idle) quickAck(socket);
-    });
+    this.ackNow = opts.quickAck === true;
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => {
       this.ended = true;
       this.wake();
@@ -73,18 +67,69 @@ export class FrameSocket {
     socket.on('error', (err) => this.fail(err));
   }
 
+  private onData(chunk: Buffer): void {
+    if (this.gathered !== null) return this.gatherMore(chunk);
+    if (this.inline !== null && this.tryInline(chunk)) return;
+    this.feed(chunk);
+  }
+
+  /** Bytes for the normal (async) path. */
+  private feed(chunk: Buffer): void {
+    try {
+      this.decoder.write(chunk);
+    } catch (err) {
+      this.undecodable ??= Buffer.from(chunk.subarray(0, 16));
+      this.fail(err as Error);
+      this.socket.destroy();
+      return;
+    }
+    // Only a peer in the middle of sending a request may be waiting for our ACK to send the rest.
+    if (this.ackNow && !this.decoder.idle) quickAck(this.socket);
+  }
+
   /**
    * A chunk that is exactly one small request, arriving while the reader waits for the next header with nothing
    * queued, is answered here in one synchronous step: no queueing, promises or microtasks per request. Order is
-   * kept because nothing else is in flight on this connection.
+   * kept because nothing else is in flight on this connection. A request the server gathers (a small upload)
+   * may come in several chunks: they are held until the request is whole, then answered the same way.
    */
   private tryInline(chunk: Buffer): boolean {
     if (this.waiter === null || this.bodyLeft !== 0 || this.head !== this.items.length || !this.decoder.idle) return false;
-    if (chunk.length < HEADER_SIZE || chunk.length > INLINE_MAX || chunk.readUInt32BE(0) !== 0) return false;
-    if (chunk.length !== HEADER_SIZE + chunk.readUInt32BE(4)) return false;
-    const answer = this.inline!(chunk[8]!, chunk.subarray(HEADER_SIZE));
+    if (chunk.length < HEADER_SIZE || chunk.readUInt32BE(0) !== 0) return false;
+    const frameLength = HEADER_SIZE + chunk.readUInt32BE(4);
+    if (chunk.length === frameLength && chunk.length <= INLINE_MAX) {
+      const answer = this.inline!(chunk[8]!, chunk.subarray(HEADER_SIZE));
+      if (answer === null) return false;
+      this.socket.write(answer);
+      return true;
+    }
+    if (this.gatherable === null || !this.gatherable(chunk[8]!, frameLength - HEADER_SIZE)) return false;
+    if (chunk.length >= frameLength) return this.answerGathered(chunk, frameLength);
+    this.gathered = [chunk];
+    this.gatheredBytes = chunk.length;
+    this.gatherTarget = frameLength;
+    if (this.ackNow) quickAck(this.socket);
+    return true;
+  }
+
+  private gatherMore(chunk: Buffer): void {
+    this.gathered!.push(chunk);
+    this.gatheredBytes += chunk.length;
+    if (this.gatheredBytes < this.gatherTarget) {
+      if (this.ackNow) quickAck(this.socket);
+      return;
+    }
+    const whole = Buffer.concat(this.gathered!, this.gatheredBytes);
+    this.gathered = null;
+    if (!this.answerGathered(whole, this.gatherTarget)) this.feed(whole);
+  }
+
+  /** Answer the request at the start of `bytes` inline; what follows it takes the usual way. False: no effect. */
+  private answerGathered(bytes: Buffer, frameLength: number): boolean {
+    const answer = this.inline!(bytes[8]!, bytes.subarray(HEADER_SIZE, frameLength));
     if (answer === null) return false;
     this.socket.write(answer);
+    if (bytes.length > frameLength) this.onData(bytes.subarray(frameLength));
     return true;
   }
 

@@ -43,6 +43,8 @@ export interface FrameServerOptions<S> {
   role: 'tracker' | 'storage';
   dispatch: Dispatch<S>;
   inline?: InlineDispatch<S>;
+  /** Requests (command, body length) to hold until whole so that `inline` may answer them (small uploads). */
+  gatherable?: (cmd: number, bodyLength: number) => boolean;
   newState: (conn: FrameSocket) => S;
   onClose?: (state: S, conn: FrameSocket) => void;
   /** Seconds a request may stall, and a fresh connection may wait for its first request. */
@@ -169,7 +171,10 @@ export class FrameServer<S> {
     this.idleSince.set(conn, Date.now());
     // Inline answers skip the dispatch chain, so only where no security guard decides what a connection may do.
     const inline = this.opts.guard ? undefined : this.opts.inline;
-    if (inline) conn.inline = (cmd, body) => this.answerInline(inline, state, conn, cmd, body);
+    if (inline) {
+      conn.inline = (cmd, body) => this.answerInline(inline, state, conn, cmd, body);
+      conn.gatherable = this.opts.gatherable ?? null;
+    }
     // Until the first request completes, an idle connection is dropped after network_timeout.
     conn.setTimeout(timeoutMs, 'waiting for the first request');
     let served = 0;

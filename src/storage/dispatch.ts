@@ -8,6 +8,8 @@ import { queryFileInfo } from './handlers/file-info.js';
 import { createLink } from './handlers/links.js';
 import { getMetadata, setMetadata } from './handlers/metadata.js';
 import { uploadFile, uploadSlaveFile } from './handlers/upload.js';
+import { gathersUpload, inlineUpload } from './handlers/inline-upload.js';
+import type { FrameSocket } from '../net/frame-socket.js';
 import { reportServerId, syncCreateLink, syncDelete, syncFile, syncRename } from './sync/receiver.js';
 import { syncRange, syncTruncate } from './sync/receiver-range.js';
 import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
@@ -83,13 +85,19 @@ const ACTIVE_TEST_OK = encodeStatus(0);
  * The storage's inline answers (net/server.ts InlineDispatch): ACTIVE_TEST and small downloads whose copy checks
  * out. Everything else, errors included, takes dispatchStorage.
  */
-export function inlineStorage(rt: StorageRuntime, _state: StorageConnState, _conn: unknown, cmd: number, body: Buffer): Buffer | null {
+export function inlineStorage(rt: StorageRuntime, _state: StorageConnState, conn: unknown, cmd: number, body: Buffer): Buffer | null {
   if (cmd === StorageCmd.DownloadFile) {
     const req = decodeDownloadRequest(body);
     return req.group === rt.group ? smallDownloadAnswer(rt, req) : null;
   }
   if (cmd === CommonCmd.ActiveTest && body.length === 0) return ACTIVE_TEST_OK;
+  if (cmd === StorageCmd.UploadFile) return inlineUpload(rt, conn as FrameSocket, body);
   return null;
+}
+
+/** Requests held until whole for inlineStorage: small uploads. */
+export function gatherStorage(rt: StorageRuntime, cmd: number, bodyLength: number): boolean {
+  return gathersUpload(rt, cmd, bodyLength);
 }
 
 /** Replication, recovery and repair traffic: only the group's other storages may send it. */

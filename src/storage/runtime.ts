@@ -60,6 +60,9 @@ export interface TrunkFiles {
   accepts(rt: StorageRuntime, size: number | null, appender: boolean): boolean;
   store(rt: StorageRuntime, f: { ip: string; ext: string; storePathIndex: number; size: number; body: AsyncIterable<Buffer> }):
     Promise<{ logical: string; timestamp: number; size: number }>;
+  /** store in one synchronous step, or null (nothing changed) when the async store is needed. */
+  storeNow(rt: StorageRuntime, f: { ip: string; ext: string; storePathIndex: number; content: Buffer }):
+    { logical: string; timestamp: number; size: number } | null;
   release(rt: StorageRuntime, ref: TrunkSlotRef): void;
 }
 

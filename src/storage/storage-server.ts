@@ -22,7 +22,7 @@ import { allPathUsage } from './store/disk.js';
 import { InitFlag } from './store/init-flag.js';
 import { KeyedLock } from './store/locks.js';
 import { Placement } from './store/placement.js';
-import { dispatchStorage, inlineStorage } from './dispatch.js';
+import { dispatchStorage, gatherStorage, inlineStorage } from './dispatch.js';
 import { WorkerPool } from './workers/owner.js';
 import { advertisedBindAddress, firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
 import { VerifiedCopies } from './repair/content-check.js';
@@ -169,6 +169,7 @@ export class StorageServer {
       newState: () => ({}),
       dispatch: (ctx) => dispatchStorage(this.runtime, ctx),
       inline: (state, conn, cmd, body) => inlineStorage(this.runtime, state, conn, cmd, body),
+      gatherable: (cmd, bodyLength) => gatherStorage(this.runtime, cmd, bodyLength),
       guard: this.security?.guard<StorageConnState>(STORAGE_RULES, config.groupName, this.log),
       tls: this.tls?.protocolListener(),
     });

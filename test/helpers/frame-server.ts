@@ -4,7 +4,7 @@ import { createLogger } from '../../src/log.js';
 
 export async function startTestFrameServer<S extends object = object>(
   dispatch: Dispatch<S>,
-  opts: { newState?: () => S; maxPkgLen?: (cmd: number) => number; inline?: InlineDispatch<S>; networkTimeout?: number } = {},
+  opts: { newState?: () => S; maxPkgLen?: (cmd: number) => number; inline?: InlineDispatch<S>; gatherable?: (cmd: number, bodyLength: number) => boolean; networkTimeout?: number } = {},
 ): Promise<{ server: FrameServer<S>; port: number }> {
   const server = new FrameServer<S>({
     host: '127.0.0.1',
@@ -16,6 +16,7 @@ export async function startTestFrameServer<S extends object = object>(
     newState: opts.newState ?? (() => ({}) as S),
     dispatch,
     inline: opts.inline,
+    gatherable: opts.gatherable,
   });
   await server.listen();
   return { server, port: server.address.port };

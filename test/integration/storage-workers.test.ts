@@ -6,10 +6,13 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { startStorage, startTracker, restartStorage, stopAll, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 import { downloadAt, missingAt } from '../helpers/storage-direct.js';
+import { StorageCmd } from '../../src/protocol/codes.js';
+import { decodeUploadResponse, encodeUploadHead } from '../../src/protocol/storage-file.js';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const twoCores = os.availableParallelism() >= 2;
@@ -103,6 +106,33 @@ describe.runIf(twoCores)('storage worker processes', () => {
       expect(text).toMatch(/^fdfs_storage_disk_bytes\{/m);
       expect(text).toMatch(/^fdfs_http_requests_total\{port="8888",method="GET",code="200"\} \d+/m);
     }
+  });
+
+  it('a small upload arriving in pieces, with pauses between them, is stored whole and answered once', async () => {
+    const data = randomBytes(30_000);
+    const packet = Buffer.concat([encodeUploadHead(StorageCmd.UploadFile, { storePathIndex: -1, fileSize: data.length, ext: 'bin' }), data]);
+    const answer = await new Promise<Buffer>((resolve, reject) => {
+      const sock = net.connect({ host: s.host, port: s.port }, async () => {
+        for (const [from, to] of [[0, 12], [12, 5000], [5000, 20_000], [20_000, packet.length]] as const) {
+          sock.write(packet.subarray(from, to));
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      });
+      let got = Buffer.alloc(0);
+      sock.on('data', (d) => {
+        got = Buffer.concat([got, d]);
+        if (got.length >= 10 && got.length === 10 + Number(got.readBigUInt64BE(0))) {
+          sock.destroy();
+          resolve(got);
+        }
+      });
+      sock.on('error', reject);
+      setTimeout(() => reject(new Error('no answer')), 5000).unref();
+    });
+    expect(answer[9]).toBe(0);
+    const { group, logical } = decodeUploadResponse(answer.subarray(10));
+    expect(md5(await downloadAt(s.address, `${group}/${logical}`))).toBe(md5(data));
+    expect(binlogNames(s).has(logical)).toBe(true);
   });
 
   it('serialises appends to one appender file coming through both workers', async () => {

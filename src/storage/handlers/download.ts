@@ -10,6 +10,7 @@ import { StorageFileCommands, type DownloadRequest } from '../../protocol/storag
 import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import { crcOf, expectedContent, isUncheckable, looksAsWritten, type CopyStamp, type ExpectedContent } from '../repair/content-check.js';
 import { crcOfOpenFile } from '../repair/whole-copy.js';
+import { readTrunkSmall } from '../trunk/small-read.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
 import { downloadTrunkFile } from '../trunk/read-handlers.js';
 
@@ -126,8 +127,11 @@ export interface CheckedRead {
  * as a download in the stat block.
  */
 export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: number, length: number, headroom = 0): CheckedRead | null {
-  // Slots inside trunk files have their own reader (their header is checked there).
-  if (isTrunkName(logical)) return null;
+  if (isTrunkName(logical)) {
+    const read = readTrunkSmall(rt.paths, logical, offset, length, headroom, SMALL_RANGE);
+    if (read) countSmallRead(rt, read.fileSize);
+    return read;
+  }
   let absPath: string;
   try {
     absPath = rt.paths.resolve(logical).absPath;
@@ -171,18 +175,22 @@ export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: nu
       data = Buffer.allocUnsafe(headroom + n);
       buf.copy(data, headroom, offset, offset + n);
     }
-    const stats = rt.stats;
-    stats.begin('Download');
-    stats.fileOpen(true);
-    stats.fileRead(true);
-    stats.bytes('Download', n, n);
-    stats.success('Download');
+    countSmallRead(rt, n);
     return { data, fileSize: st.size, mtimeMs: st.mtimeMs };
   } catch {
     return null;
   } finally {
     closeSync(fd);
   }
+}
+
+function countSmallRead(rt: StorageRuntime, n: number): void {
+  const stats = rt.stats;
+  stats.begin('Download');
+  stats.fileOpen(true);
+  stats.fileRead(true);
+  stats.bytes('Download', n, n);
+  stats.success('Download');
 }
 
 /** A success header for `length` body bytes, written into the first 10 bytes of `packet`. */

@@ -17,7 +17,7 @@ export async function pathUsage(dir: string): Promise<PathUsage> {
 
 /** How long a statfs answer is reused: every upload checks free space, a syscall each is wasteful. */
 const USAGE_MAX_AGE_MS = 1000;
-const recent = new Map<string, { at: number; usage: Promise<PathUsage> }>();
+const recent = new Map<string, { at: number; usage: Promise<PathUsage>; known?: PathUsage }>();
 
 /** Usage of every store path, in index order (at most 1 s old); a path that cannot be read counts as 0/0. */
 export async function allPathUsage(dirs: readonly string[]): Promise<PathUsage[]> {
@@ -25,10 +25,26 @@ export async function allPathUsage(dirs: readonly string[]): Promise<PathUsage[]
   return Promise.all(dirs.map((d) => {
     const hit = recent.get(d);
     if (hit && now - hit.at < USAGE_MAX_AGE_MS) return hit.usage;
-    const usage = pathUsage(d).catch(() => ({ totalMb: 0, freeMb: 0 }));
-    recent.set(d, { at: now, usage });
-    return usage;
+    const entry: { at: number; usage: Promise<PathUsage>; known?: PathUsage } = { at: now, usage: Promise.resolve({ totalMb: 0, freeMb: 0 }) };
+    entry.usage = pathUsage(d).catch(() => ({ totalMb: 0, freeMb: 0 })).then((u) => {
+      entry.known = u;
+      return u;
+    });
+    recent.set(d, entry);
+    return entry.usage;
   }));
+}
+
+/** allPathUsage's answer when every path has a fresh one at hand (null: it must be asked). */
+export function knownPathUsage(dirs: readonly string[]): PathUsage[] | null {
+  const now = Date.now();
+  const out: PathUsage[] = [];
+  for (const d of dirs) {
+    const hit = recent.get(d);
+    if (!hit?.known || now - hit.at >= USAGE_MAX_AGE_MS) return null;
+    out.push(hit.known);
+  }
+  return out;
 }
 
 /**

@@ -266,7 +266,8 @@ export class BufferedFile implements PendingFile {
     return new BufferedFile(dir, chunks, opts);
   }
 
-  async publish(target: string, mtime: number, opts: { replace?: boolean } = {}): Promise<void> {
+  /** The temp file written whole and stamped with `mtime`: its path. */
+  private writeTemp(mtime: number): string {
     const tmp = path.join(this.dir, tempFileName());
     let fd: number;
     try {
@@ -292,6 +293,11 @@ export class BufferedFile implements PendingFile {
       throw err;
     }
     closeSync(fd);
+    return tmp;
+  }
+
+  async publish(target: string, mtime: number, opts: { replace?: boolean } = {}): Promise<void> {
+    const tmp = this.writeTemp(mtime);
     if (opts.replace) {
       try {
         renameSync(tmp, target);
@@ -311,6 +317,22 @@ export class BufferedFile implements PendingFile {
       }
       unlinkQuietly(tmp);
       if (code === 'EEXIST') throw new StatusError(Errno.EEXIST, `${path.basename(target)} already exists`);
+      throw err;
+    }
+    unlinkQuietly(tmp);
+  }
+
+  /**
+   * publish without replacing, in one synchronous step; throws (leaving nothing behind) where publish would
+   * need more, e.g. a filesystem without hard links.
+   */
+  publishNow(target: string, mtime: number): void {
+    const tmp = this.writeTemp(mtime);
+    try {
+      linkSync(tmp, target);
+    } catch (err) {
+      unlinkQuietly(tmp);
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StatusError(Errno.EEXIST, `${path.basename(target)} already exists`);
       throw err;
     }
     unlinkQuietly(tmp);

@@ -3,7 +3,7 @@
 import { randomInt } from 'node:crypto';
 import { Errno, StatusError } from '../../errors.js';
 import { distributeSubdirs, encodeFileFacts, sizeFieldFor } from '../../protocol/file-id.js';
-import { allPathUsage, pathHasRoom, type PathUsage } from './disk.js';
+import { allPathUsage, knownPathUsage, pathHasRoom, type PathUsage } from './disk.js';
 import type { StatsKeeper } from './stats.js';
 import type { StorePaths } from './store-paths.js';
 import type { TrackerParams } from '../tracker-side/tracker-params.js';
@@ -37,7 +37,23 @@ export class Placement {
   async choosePath(requested: number, fileSize: number): Promise<number> {
     const n = this.o.paths.count;
     if (requested >= n || requested < -1) throw new StatusError(Errno.EINVAL, `store path index ${requested} out of range (${n} paths)`);
-    const usage = await (this.o.usage ?? allPathUsage)(this.o.paths.dataDirs);
+    return this.pick(requested, fileSize, await (this.o.usage ?? allPathUsage)(this.o.paths.dataDirs));
+  }
+
+  /** choosePath with the free space already at hand; null when it is not (or on any refusal: the caller's full path reports it). */
+  choosePathNow(requested: number, fileSize: number): number | null {
+    if (this.o.usage || requested >= this.o.paths.count || requested < -1) return null;
+    const usage = knownPathUsage(this.o.paths.dataDirs);
+    if (!usage) return null;
+    try {
+      return this.pick(requested, fileSize, usage);
+    } catch {
+      return null;
+    }
+  }
+
+  private pick(requested: number, fileSize: number, usage: PathUsage[]): number {
+    const n = this.o.paths.count;
     const room = (i: number): boolean => pathHasRoom(usage[i]!, this.o.params.reserved, n, fileSize);
     if (requested >= 0 && this.writable(requested)) {
       if (!room(requested)) throw noSpace(requested, usage[requested]!, fileSize);

@@ -1,6 +1,7 @@
 // Maps logical file names `Mxx/HH/HH/name` to absolute paths under `<store_path>/data/` (spec §5, §6.1,
 // §11.1), refusing anything that could leave the store path; creates `data/HH/HH` lazily on first write.
 import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { einval } from '../../errors.js';
 import { MAX_LOGIC_FILENAME_LEN } from '../../protocol/codes.js';
@@ -87,6 +88,13 @@ export class StorePaths {
   async ensureDir(dir: string): Promise<void> {
     if (this.made.has(dir)) return;
     await mkdir(dir, { recursive: true });
+    this.made.add(dir);
+  }
+
+  /** ensureDir with a blocking mkdir (a new directory is rare: once per leaf directory and process). */
+  ensureDirNow(dir: string): void {
+    if (this.made.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
     this.made.add(dir);
   }
 

@@ -62,6 +62,12 @@ export class LeasedTrunkSpace implements TrunkSpace {
     }
   }
 
+  reserveNow(index: number, slotSize: number): Block | null {
+    const lease = this.leases.get(index);
+    if (!this.source.isTrunkServer() || !lease || lease.size < slotSize || this.asking.has(index)) return null;
+    return this.carve(index, lease, slotSize);
+  }
+
   private carve(index: number, lease: Block, slotSize: number): Block {
     let size = slotSize;
     if (lease.size - size < this.source.slotMinSize()) size = lease.size;
@@ -78,18 +84,25 @@ export class LeasedTrunkSpace implements TrunkSpace {
   }
 
   async commit(slot: Block): Promise<void> {
-    if (!this.carved.delete(blockKey(slot))) return this.remote.commit(slot);
-    try {
-      this.journal.write([...this.pending, { op: 'D', block: slot }]);
-      this.pending = [];
-    } catch (err) {
-      this.carved.add(blockKey(slot));
-      throw err;
-    }
+    if (!this.carved.has(blockKey(slot))) return this.remote.commit(slot);
+    this.commitNow(slot);
+  }
+
+  /** A carved slot holds its file: written to the binlog with every carve before it. */
+  commitNow(slot: Block): void {
+    this.journal.write([...this.pending, { op: 'D', block: slot }]);
+    this.pending = [];
+    this.carved.delete(blockKey(slot));
   }
 
   async free(slot: Block): Promise<void> {
-    if (!this.carved.delete(blockKey(slot))) return this.remote.free(slot);
+    if (!this.carved.has(blockKey(slot))) return this.remote.free(slot);
+    this.freeNow(slot);
+  }
+
+  /** A carved slot not used goes back to the owner. */
+  freeNow(slot: Block): void {
+    this.carved.delete(blockKey(slot));
     // Its carve record must be in the binlog before the owner may lend the slot again.
     this.flush();
     this.source.giveBack(slot);

@@ -13,6 +13,10 @@ export interface TrunkSpace {
   commit(slot: Block): Promise<void>;
   /** The slot was not used, or its file was deleted: free space again. */
   free(slot: Block): Promise<void>;
+  /** reserve at once when space is at hand (null: use reserve); commitNow / freeNow end such a slot. */
+  reserveNow?(index: number, slotSize: number): Block | null;
+  commitNow?(slot: Block): void;
+  freeNow?(slot: Block): void;
 }
 
 /** The owner's trunk space as its workers use it: leases to carve alone while this storage is the trunk server. */

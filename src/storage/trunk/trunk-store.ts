@@ -14,6 +14,7 @@ import { nameSource } from '../tracker-side/identity.js';
 import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
 import { slotSizeFor, trunkSettings } from './settings.js';
 import type { TrunkSpace } from './trunk-space.js';
+import type { Block } from './free-space.js';
 
 export interface TrunkUpload {
   ip: string;
@@ -27,6 +28,18 @@ export interface TrunkUpload {
 function writeAllAt(fd: number, buf: Buffer, position: number): void {
   let done = 0;
   while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, position + done);
+}
+
+/** A slot's file ID (stock's trunk name) and the 24-byte header that goes with it. */
+function named(rt: StorageRuntime, f: { ip: string; ext: string; size: number }, slot: Block, crc32: number, timestamp: number):
+  { logical: string; header: Buffer } {
+  const logical = encodeFileName({
+    source: nameSource(rt, f.ip), timestamp, size: f.size, kind: 'trunk', crc32, ext: f.ext,
+    storePathIndex: slot.storePathIndex, subHigh: slot.subHigh, subLow: slot.subLow,
+    trunk: { fileId: slot.fileId, offset: slot.offset, size: slot.size },
+  });
+  const header = encodeSlotHeader({ type: SlotType.Regular, allocSize: slot.size, fileSize: f.size, crc32, mtime: timestamp, x7: logical.slice(-7) });
+  return { logical, header };
 }
 
 export class TrunkStore {
@@ -66,14 +79,7 @@ export class TrunkStore {
         got += chunk.length;
       }
       if (got !== f.size) throw new StatusError(Errno.EINVAL, `body ended after ${got} of ${f.size} bytes`);
-      const logical = encodeFileName({
-        source: nameSource(rt, f.ip), timestamp, size: f.size, kind: 'trunk', crc32: crc >>> 0, ext: f.ext,
-        storePathIndex: slot.storePathIndex, subHigh: slot.subHigh, subLow: slot.subLow,
-        trunk: { fileId: slot.fileId, offset: slot.offset, size: slot.size },
-      });
-      const header = encodeSlotHeader({
-        type: SlotType.Regular, allocSize: slot.size, fileSize: f.size, crc32: crc >>> 0, mtime: timestamp, x7: logical.slice(-7),
-      });
+      const { logical, header } = named(rt, f, slot, crc >>> 0, timestamp);
       // The header last: until it is written the slot reads as free.
       writeAllAt(fd(), header, slot.offset);
       await this.uploads.commit(slot);
@@ -82,6 +88,39 @@ export class TrunkStore {
       await this.uploads.free(slot).catch(() => {});
       if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, 'write trunk file');
       throw err;
+    }
+  }
+
+  /**
+   * store in one synchronous step, for a small upload received whole (handlers/inline-upload.ts): null, with
+   * nothing changed, when that cannot be done at once (no lease at hand, the free space not known, an error).
+   */
+  storeNow(rt: StorageRuntime, f: { ip: string; ext: string; storePathIndex: number; content: Buffer }):
+    { logical: string; timestamp: number; size: number } | null {
+    const space = this.uploads;
+    if (!space.reserveNow || !space.commitNow || !space.freeNow) return null;
+    const settings = trunkSettings(rt.params.raw);
+    const index = rt.placement.choosePathNow(f.storePathIndex, f.content.length);
+    if (index === null) return null;
+    const slot = space.reserveNow(index, slotSizeFor(f.content.length, settings));
+    if (!slot) return null;
+    const timestamp = nowSec();
+    try {
+      const containers = this.containers ??= new OpenContainers(rt.paths);
+      const fd = containers.fdFor(settings.trunkFileSize, slot);
+      const crc = zlib.crc32(f.content) >>> 0;
+      const { logical, header } = named(rt, { ...f, size: f.content.length }, slot, crc, timestamp);
+      writeAllAt(fd, f.content, slot.offset + SLOT_HEADER_SIZE);
+      writeAllAt(fd, header, slot.offset);
+      space.commitNow(slot);
+      return { logical, timestamp, size: f.content.length };
+    } catch {
+      try {
+        space.freeNow(slot);
+      } catch {
+        // the binlog cannot be written: the slot stays out of use until a restart
+      }
+      return null;
     }
   }
 

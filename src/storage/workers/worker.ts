@@ -13,7 +13,7 @@ import { PortSecurity } from '../../security/guard.js';
 import { STORAGE_RULES } from '../../security/command-rules.js';
 import { TlsIdentity, storageTlsRoutes } from '../../security/tls.js';
 import { STAT_I64_FIELDS, type StatI64Field } from '../../protocol/tracker-list.js';
-import { dispatchStorage, inlineStorage } from '../dispatch.js';
+import { dispatchStorage, gatherStorage, inlineStorage } from '../dispatch.js';
 import { advertisedBindAddress, firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
 import { VerifiedCopies } from '../repair/content-check.js';
 import { Repairer } from '../repair/repairer.js';
@@ -114,6 +114,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
     maxConnectionsPerHost: perHostCap(config.maxConnections, config.maxConnectionsPerHost),
     newState: () => ({}), dispatch: (ctx) => dispatchStorage(rt, ctx),
     inline: (state, conn, cmd, body) => inlineStorage(rt, state, conn, cmd, body),
+    gatherable: (cmd, bodyLength) => gatherStorage(rt, cmd, bodyLength),
     guard: security?.guard<StorageConnState>(STORAGE_RULES, config.groupName, log),
     tls: tlsId?.protocolListener(),
   });

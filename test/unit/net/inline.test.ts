@@ -8,6 +8,8 @@ import type { FrameServer } from '../../../src/net/server.js';
 
 const INLINE_CMD = 50;
 const SLOW_CMD = 51;
+/** Gathered whole up to 1000 body bytes, then answered inline (like a small upload). */
+const GATHER_CMD = 52;
 let server: FrameServer<object> | null = null;
 afterEach(async () => {
   await server?.close();
@@ -26,7 +28,8 @@ async function start(opts: { networkTimeout?: number } = {}) {
     await ctx.replyPacket(answer('s', body));
   }, {
     ...opts,
-    inline: (_state, _conn, cmd, body) => (cmd === INLINE_CMD && body[0] !== 0x21 ? answer('i', body) : null),
+    inline: (_state, _conn, cmd, body) => ((cmd === INLINE_CMD || cmd === GATHER_CMD) && body[0] !== 0x21 ? answer('i', body) : null),
+    gatherable: (cmd, bodyLength) => cmd === GATHER_CMD && bodyLength <= 1000,
   });
   server = started.server;
   return started.port;
@@ -101,5 +104,21 @@ describe('net: inline answers', () => {
     });
     expect(await closed).toBe(false);
     sock.destroy();
+  });
+
+  it('a gathered request split over several chunks is answered inline once whole; bytes after it take their turn', async () => {
+    const port = await start();
+    const big = frame(GATHER_CMD, Buffer.alloc(900, 0x61));
+    const tail = Buffer.concat([big.subarray(600), frame(SLOW_CMD, Buffer.from('after'))]);
+    const out = await exchange(port, [big.subarray(0, 20), big.subarray(20, 300), big.subarray(300, 600), tail], 2);
+    expect(out).toEqual([`i${'a'.repeat(900)}`, 'safter']);
+  });
+
+  it('a gathered request the inline answer declines goes whole to the loop; over the size it is never held', async () => {
+    const port = await start();
+    const declined = frame(GATHER_CMD, Buffer.from(`!${'b'.repeat(700)}`));
+    const large = frame(GATHER_CMD, Buffer.alloc(2000, 0x63));
+    const out = await exchange(port, [declined.subarray(0, 100), declined.subarray(100), large.subarray(0, 500), large.subarray(500)], 2);
+    expect(out).toEqual([`s!${'b'.repeat(700)}`, `s${'c'.repeat(2000)}`]);
   });
 });

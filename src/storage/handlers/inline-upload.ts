@@ -1,0 +1,75 @@
+// 11 UPLOAD_FILE of a small file answered in one synchronous step, the request gathered whole by its
+// connection (net/frame-socket.ts): the same checks, names, files, binlog records and counters as upload.ts,
+// with blocking calls only, and no promise, generator or thread-pool hop per upload. Null, having changed
+// nothing a client could see, whenever the full path is needed: free space not known this second, trunk
+// space to be leased, a refusal or an error — the full path then does it again and reports properly.
+import { StorageCmd } from '../../protocol/codes.js';
+import { encodeFileName } from '../../protocol/file-id.js';
+import { decodeUploadHead, encodeUploadResponse } from '../../protocol/storage-file.js';
+import { Errno, StatusError } from '../../errors.js';
+import { BufferedFile } from '../store/file-writer.js';
+import { nameSource } from '../tracker-side/identity.js';
+import { nowSec, sourceIp, type StorageCtx, type StorageRuntime } from '../runtime.js';
+import type { FrameSocket } from '../../net/frame-socket.js';
+
+/** Upload bodies up to this size (and buff_size) are gathered whole and stored inline. */
+const INLINE_UPLOAD_MAX = 256 << 10;
+/** store_path_index u8, file_size i64, ext[6]. */
+const HEAD = 15;
+/** Attempts at a name that does not exist yet, as upload.ts. */
+const NAME_ATTEMPTS = 10;
+
+/** Whether a request is a small upload worth gathering whole (then inlineUpload answers it). */
+export function gathersUpload(rt: StorageRuntime, cmd: number, bodyLength: number): boolean {
+  return cmd === StorageCmd.UploadFile && bodyLength >= HEAD && bodyLength - HEAD <= Math.min(INLINE_UPLOAD_MAX, rt.config.buffSize);
+}
+
+export function inlineUpload(rt: StorageRuntime, conn: FrameSocket, body: Buffer): Buffer | null {
+  let head;
+  let ip: string;
+  try {
+    head = decodeUploadHead(StorageCmd.UploadFile, body, body.length)!.head;
+    ip = sourceIp(rt, { conn } as StorageCtx);
+  } catch {
+    return null;
+  }
+  const { ext, storePathIndex } = head;
+  if (head.fileSize !== body.length - HEAD || ext.startsWith('.') || ext.includes('..')) return null;
+  const content = body.subarray(HEAD);
+  const stored = rt.trunk?.accepts(rt, content.length, false)
+    ? rt.trunk.storeNow(rt, { ip, ext, storePathIndex, content })
+    : storePlainNow(rt, ip, ext, storePathIndex, content);
+  if (!stored) return null;
+  rt.stats.begin('Upload');
+  rt.binlog.append({ timestamp: stored.timestamp, op: 'C', filename: stored.logical });
+  rt.stats.bytes('Upload', content.length, content.length);
+  rt.stats.success('Upload', stored.timestamp);
+  return encodeUploadResponse(rt.group, stored.logical);
+}
+
+function storePlainNow(rt: StorageRuntime, ip: string, ext: string, storePathIndex: number, content: Buffer): { logical: string; timestamp: number } | null {
+  const index = rt.placement.choosePathNow(storePathIndex, content.length);
+  if (index === null) return null;
+  const { subHigh, subLow } = rt.placement.nextSubdirs(ip);
+  const dir = rt.paths.dirOf(index, subHigh, subLow);
+  try {
+    rt.paths.ensureDirNow(dir);
+    const file = new BufferedFile(dir, [content], { fsyncAfterBytes: rt.config.fsyncAfterWrittenBytes, counters: rt.stats });
+    for (let attempt = 1; attempt <= NAME_ATTEMPTS; attempt++) {
+      const timestamp = nowSec();
+      const logical = encodeFileName({
+        source: nameSource(rt, ip), timestamp, size: content.length, kind: 'normal', crc32: file.crc32, ext,
+        storePathIndex: index, subHigh, subLow,
+      });
+      try {
+        file.publishNow(rt.paths.resolve(logical).absPath, timestamp);
+        return { logical, timestamp };
+      } catch (err) {
+        if (!(err instanceof StatusError && err.errno === Errno.EEXIST)) throw err;
+      }
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') rt.paths.forgetDir(dir);
+  }
+  return null;
+}

@@ -1,0 +1,46 @@
+// A whole small file in a trunk slot read in one synchronous step for the inline download and the HTTP
+// gateway: one open, one read of slot header and content together, the header compared with the one the name
+// implies and the content with the name's CRC. Anything else (a link slot, a range, damage, not found) is
+// null, and the full path (read-handlers.ts) answers it.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { encodeSlotHeader, SLOT_HEADER_SIZE, SlotType, trunkSlotOf, type TrunkSlotRef } from '../../protocol/trunk-slot.js';
+import zlib from 'node:zlib';
+import type { StorePaths } from '../store/store-paths.js';
+import { containerPath } from './slot-open.js';
+
+/** `data`: the content with `headroom` spare bytes in front (at most the slot header's 24). */
+export function readTrunkSmall(paths: StorePaths, logical: string, offset: number, length: number, headroom: number, maxLength: number):
+  { data: Buffer; fileSize: number; mtimeMs: number } | null {
+  let ref: TrunkSlotRef;
+  try {
+    ref = trunkSlotOf(logical);
+  } catch {
+    return null;
+  }
+  const size = ref.header.fileSize;
+  const whole = offset === 0 && (length === 0 || length >= size);
+  if (!whole || size > maxLength || headroom > SLOT_HEADER_SIZE) return null;
+  if (ref.trunk.fileId <= 0 || ref.trunk.offset < 0 || size + SLOT_HEADER_SIZE > ref.trunk.size) return null;
+  let fd: number;
+  try {
+    fd = openSync(containerPath(paths, ref), 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(SLOT_HEADER_SIZE + size);
+    for (let got = 0; got < buf.length;) {
+      const r = readSync(fd, buf, got, buf.length - got, ref.trunk.offset + got);
+      if (r === 0) return null;
+      got += r;
+    }
+    if (buf[0] !== SlotType.Regular) return null;
+    if (!encodeSlotHeader({ ...ref.header, type: SlotType.Regular }).equals(buf.subarray(0, SLOT_HEADER_SIZE))) return null;
+    if ((zlib.crc32(buf.subarray(SLOT_HEADER_SIZE)) >>> 0) !== ref.header.crc32) return null;
+    return { data: buf.subarray(SLOT_HEADER_SIZE - headroom), fileSize: size, mtimeMs: ref.header.mtime * 1000 };
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
