@@ -17,6 +17,7 @@ import { TrunkAllocator } from './trunk/trunk-allocator.js';
 import { OwnerTrunkSpace } from './trunk/owner-space.js';
 import { TrunkClient } from './trunk/trunk-client.js';
 import { TrunkBinlogPusher } from './trunk/binlog-pusher.js';
+import { TrunkCompactor } from './trunk/compactor.js';
 import { localAddressFor } from './tracker-side/tracker-client.js';
 import { allPathUsage } from './store/disk.js';
 import { InitFlag } from './store/init-flag.js';
@@ -93,6 +94,7 @@ export class StorageServer {
   /** The allocator while this storage is the trunk server, else the trunk server over 27/28/29. */
   private readonly ownerSpace: OwnerTrunkSpace;
   private trunkPusher: TrunkBinlogPusher | null = null;
+  private trunkCompactor: TrunkCompactor | null = null;
   readonly reporters: TrackerReporter[] = [];
   private readonly server: FrameServer<StorageConnState>;
   /** auth_policy / cluster_secret_file; null when both are off. */
@@ -327,7 +329,7 @@ export class StorageServer {
     this.stopping = true;
     this.sweepAbort.abort();
     await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop(), this.scrubber?.stop(),
-      this.antiEntropy?.stop(), this.trunkPusher?.stop()]);
+      this.antiEntropy?.stop(), this.trunkPusher?.stop(), this.trunkCompactor?.stop()]);
     for (const a of this.attached) await a.stop().catch((err) => this.log.warn({ err }, 'cannot stop an attached service'));
     await this.pool?.stop();
     await this.server.close();
@@ -378,6 +380,14 @@ export class StorageServer {
       connectTimeout: this.config.connectTimeout, networkTimeout: this.config.networkTimeout, localAddress: localAddressFor(this.config),
     });
     this.trunkPusher.start();
+    this.trunkCompactor = new TrunkCompactor({
+      file: path.join(this.config.basePath, 'data', 'trunk', 'binlog'), log: this.log, isTrunkServer: () => this.trunkSpace.available(),
+      minIntervalSec: () => Number(this.runtime.params.raw.trunk_compress_binlog_min_interval) || 0,
+      holdWriters: () => (this.pool ? this.pool.holdTrunkWriters() : Promise.resolve(() => {})),
+      reopenOwn: () => this.trunkSpace.reopenJournal(),
+      minBytes: Number(process.env.FDFS_TRUNK_COMPACT_MIN_BYTES) || undefined,
+    });
+    this.trunkCompactor.start();
     const shared: ReporterShared = { planInProgress: false };
     for (const t of trackers) {
       const r = new TrackerReporter({

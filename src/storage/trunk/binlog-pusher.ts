@@ -27,6 +27,7 @@ export interface PusherDeps {
 export class TrunkBinlogPusher {
   /** Bytes of the binlog each peer has (key host:port). */
   private readonly sent = new Map<string, number>();
+  private ino = 0;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -55,7 +56,13 @@ export class TrunkBinlogPusher {
       this.sent.clear();
       return;
     }
-    const size = statSync(this.file, { throwIfNoEntry: false })?.size ?? 0;
+    const st = statSync(this.file, { throwIfNoEntry: false });
+    const size = st?.size ?? 0;
+    // A compacted binlog is another file: every peer gets it from the start (33, then 30).
+    if (st && st.ino !== this.ino) {
+      this.sent.clear();
+      this.ino = st.ino;
+    }
     for (const p of this.d.peers()) {
       const key = `${p.host}:${p.port}`;
       if (this.sent.get(key) === size) continue;

@@ -32,6 +32,9 @@ export class LeasedTrunkSpace implements TrunkSpace {
   private pending: JournalOp[] = [];
   /** Slots carved here and not committed or freed yet. */
   private readonly carved = new Set<string>();
+  /** Set while the owner compacts the trunk binlog: nothing is written until it resolves. */
+  private paused: Promise<void> | null = null;
+  private resumePaused: (() => void) | null = null;
 
   constructor(private readonly remote: TrunkSpace, private readonly source: LeaseSource, private readonly journal: TrunkJournal) {}
 
@@ -39,7 +42,25 @@ export class LeasedTrunkSpace implements TrunkSpace {
     return this.remote.available();
   }
 
+  /** The owner compacts the trunk binlog: write what is pending, then nothing until resume (compactor.ts). */
+  pause(): void {
+    this.flush();
+    this.paused ??= new Promise<void>((resolve) => {
+      this.resumePaused = resolve;
+    });
+  }
+
+  /** The trunk binlog may have been replaced: writes go to the file under its name from now on. */
+  resume(): void {
+    this.journal.reopen();
+    const go = this.resumePaused;
+    this.paused = null;
+    this.resumePaused = null;
+    go?.();
+  }
+
   async reserve(index: number, ip: string, slotSize: number): Promise<Block> {
+    while (this.paused) await this.paused;
     if (!this.source.isTrunkServer()) {
       this.drop();
       return this.remote.reserve(index, ip, slotSize);
@@ -64,7 +85,7 @@ export class LeasedTrunkSpace implements TrunkSpace {
 
   reserveNow(index: number, slotSize: number): Block | null {
     const lease = this.leases.get(index);
-    if (!this.source.isTrunkServer() || !lease || lease.size < slotSize || this.asking.has(index)) return null;
+    if (this.paused || !this.source.isTrunkServer() || !lease || lease.size < slotSize || this.asking.has(index)) return null;
     return this.carve(index, lease, slotSize);
   }
 
@@ -85,6 +106,7 @@ export class LeasedTrunkSpace implements TrunkSpace {
 
   async commit(slot: Block): Promise<void> {
     if (!this.carved.has(blockKey(slot))) return this.remote.commit(slot);
+    while (this.paused) await this.paused;
     this.commitNow(slot);
   }
 
@@ -97,6 +119,7 @@ export class LeasedTrunkSpace implements TrunkSpace {
 
   async free(slot: Block): Promise<void> {
     if (!this.carved.has(blockKey(slot))) return this.remote.free(slot);
+    while (this.paused) await this.paused;
     this.freeNow(slot);
   }
 

@@ -61,6 +61,11 @@ export class TrunkAllocator implements TrunkSpace {
     this.load();
   }
 
+  /** The trunk binlog was replaced by its compaction (compactor.ts): write to the new file. */
+  reopenJournal(): void {
+    this.journal.reopen();
+  }
+
   /** Free trunk bytes (all store paths). */
   freeBytes(): number {
     return this.space.total();

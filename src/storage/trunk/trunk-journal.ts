@@ -30,6 +30,11 @@ export class TrunkJournal {
     return this.fd;
   }
 
+  /** The file was replaced (compacted): the next write opens the new one. */
+  reopen(): void {
+    this.close();
+  }
+
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;

@@ -29,6 +29,10 @@ export type ToWorker =
   /** The owner's /metrics text, answering a worker's 'metrics' (ok false: it could not render). */
   | { t: 'metrics'; id: number; ok: boolean; contentType: string; body: string }
   | TrunkReply
+  /** The trunk binlog is about to be compacted: write what is pending, then write nothing until trunk-resume. */
+  | { t: 'trunk-pause'; id: number }
+  /** The trunk binlog was replaced (or not): reopen it and go on. */
+  | { t: 'trunk-resume' }
   | { t: 'stop' };
 
 export type ToOwner =
@@ -41,6 +45,7 @@ export type ToOwner =
   /** /metrics was asked on the worker's HTTP gateway: the owner renders every process's counters. */
   | { t: 'metrics'; id: number }
   | { t: 'rotated'; index: number }
+  | { t: 'trunk-paused'; id: number }
   | { t: 'lock'; id: number; key: string }
   | { t: 'unlock'; id: number }
   | TrunkRequest

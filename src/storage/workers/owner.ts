@@ -48,6 +48,11 @@ export class WorkerPool {
   private lastState = '';
   private timer: NodeJS.Timeout | null = null;
   private readonly rotations = new Map<number, { waiting: Set<Member>; done: () => void }>();
+  /** A trunk binlog compaction holds the workers (trunk/compactor.ts): leases asked meanwhile wait. */
+  private trunkPause: { id: number; waiting: Set<Member>; done: () => void } | null = null;
+  private trunkHeld = false;
+  private readonly deferredTrunk: Array<{ m: Member; msg: TrunkRequest }> = [];
+  private trunkPauseIds = 0;
 
   constructor(private readonly count: number, private readonly host: PoolHost) {}
 
@@ -132,6 +137,7 @@ export class WorkerPool {
         for (const release of m.held.values()) release();
         m.held.clear();
         for (const r of this.rotations.values()) if (r.waiting.delete(m) && r.waiting.size === 0) r.done();
+        if (this.trunkPause?.waiting.delete(m) && this.trunkPause.waiting.size === 0) this.trunkPause.done();
         if (!m.listening) reject(new Error(`storage worker exited (${signal ?? code}) before listening`));
         if (this.stopping) return;
         this.host.log.warn({ pid: worker.process.pid, code, signal }, 'storage worker died; starting another');
@@ -182,6 +188,11 @@ export class WorkerPool {
           () => this.send(m, { t: 'metrics', id: msg.id, ok: false, contentType: '', body: '' }));
         return;
       }
+      case 'trunk-paused': {
+        const p = this.trunkPause;
+        if (p && p.id === msg.id && p.waiting.delete(m) && p.waiting.size === 0) p.done();
+        return;
+      }
       case 'rotated': {
         const r = this.rotations.get(msg.index);
         if (r && r.waiting.delete(m) && r.waiting.size === 0) r.done();
@@ -191,7 +202,37 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * Stop every worker writing the trunk binlog (each writes what it has first) and lend no space until the
+   * returned resume is called; null when a worker does not answer in time (then nothing is held).
+   */
+  async holdTrunkWriters(timeoutMs = 5000): Promise<(() => void) | null> {
+    if (this.trunkHeld) return null;
+    this.trunkHeld = true;
+    const resume = () => {
+      this.trunkHeld = false;
+      this.trunkPause = null;
+      for (const m of this.members) this.send(m, { t: 'trunk-resume' });
+      for (const d of this.deferredTrunk.splice(0)) this.onTrunk(d.m, d.msg);
+    };
+    const live = [...this.members].filter((m) => !m.gone);
+    if (!live.length) return resume;
+    const id = ++this.trunkPauseIds;
+    const all = await new Promise<boolean>((done) => {
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.trunkPause = { id, waiting: new Set(live), done: () => { clearTimeout(timer); done(true); } };
+      for (const m of live) this.send(m, { t: 'trunk-pause', id });
+    });
+    if (all) return resume;
+    resume();
+    return null;
+  }
+
   private onTrunk(m: Member, msg: TrunkRequest): void {
+    if (this.trunkHeld && msg.t === 'trunk-lease') {
+      this.deferredTrunk.push({ m, msg });
+      return;
+    }
     const space = this.host.trunk;
     const fail = (id: number, err: unknown) => this.send(m, { t: 'trunk-reply', id, error: {
       errno: err instanceof StatusError ? err.errno : Errno.EIO, message: (err as Error).message } });

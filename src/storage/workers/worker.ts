@@ -171,6 +171,16 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
         metricsAsked.answer(m);
       } else if (m.t === 'trunk-reply') {
         trunkSpace.replied(m);
+      } else if (m.t === 'trunk-pause') {
+        try {
+          leased.pause();
+          send({ t: 'trunk-paused', id: m.id });
+        } catch (err) {
+          // Not answering makes the owner give up this compaction: the binlog stays as it is.
+          log.warn({ err }, 'cannot write the trunk binlog before its compaction');
+        }
+      } else if (m.t === 'trunk-resume') {
+        leased.resume();
       } else if (m.t === 'rotate') {
         binlog.switchTo(m.index);
         send({ t: 'rotated', index: m.index });
