@@ -74,7 +74,9 @@ export class LeasedTrunkSpace implements TrunkSpace {
         continue;
       }
       if (lease) this.returnLease(index);
-      const ask = this.source.lease(index, ip, slotSize, Math.max(LEASE_BYTES, slotSize)).then((got) => {
+      // A whole number of slots of this size: a run of same-sized files leaves no sliver behind.
+      const leaseSize = Math.max(1, Math.floor(LEASE_BYTES / slotSize)) * slotSize;
+      const ask = this.source.lease(index, ip, slotSize, leaseSize).then((got) => {
         this.leases.set(index, got);
       }).finally(() => this.asking.delete(index));
       this.asking.set(index, ask);
@@ -91,7 +93,9 @@ export class LeasedTrunkSpace implements TrunkSpace {
 
   private carve(index: number, lease: Block, slotSize: number): Block {
     let size = slotSize;
-    if (lease.size - size < this.source.slotMinSize()) size = lease.size;
+    // A rest smaller than this slot goes with it: returned, it would be a free block few files fit, kept apart
+    // from its neighbours in the binlog (every lease would leave one).
+    if (lease.size - size < Math.max(this.source.slotMinSize(), slotSize)) size = lease.size;
     const slot = { ...lease, size };
     if (size === lease.size) {
       this.leases.delete(index);
