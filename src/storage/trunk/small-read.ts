@@ -1,12 +1,33 @@
 // A whole small file in a trunk slot read in one synchronous step for the inline download and the HTTP
-// gateway: one open, one read of slot header and content together, the header compared with the one the name
-// implies and the content with the name's CRC. Anything else (a link slot, a range, damage, not found) is
+// gateway: its trunk file kept open, one read of slot header and content together, the header compared with
+// the one the name implies and the content with the name's CRC. Anything else (a link slot, a range, damage, not found) is
 // null, and the full path (read-handlers.ts) answers it.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { encodeSlotHeader, SLOT_HEADER_SIZE, SlotType, trunkSlotOf, type TrunkSlotRef } from '../../protocol/trunk-slot.js';
 import zlib from 'node:zlib';
 import type { StorePaths } from '../store/store-paths.js';
 import { containerPath } from './slot-open.js';
+
+/** Trunk files kept open for reading, most recently used last (trunk files are never removed while serving). */
+const KEEP_OPEN = 64;
+const readFds = new Map<string, number>();
+
+function containerFd(file: string): number {
+  let fd = readFds.get(file);
+  if (fd !== undefined) {
+    readFds.delete(file);
+    readFds.set(file, fd);
+    return fd;
+  }
+  fd = openSync(file, 'r');
+  readFds.set(file, fd);
+  if (readFds.size > KEEP_OPEN) {
+    const [oldest, oldFd] = readFds.entries().next().value as [string, number];
+    readFds.delete(oldest);
+    closeSync(oldFd);
+  }
+  return fd;
+}
 
 /** `data`: the content with `headroom` spare bytes in front (at most the slot header's 24). */
 export function readTrunkSmall(paths: StorePaths, logical: string, offset: number, length: number, headroom: number, maxLength: number):
@@ -23,7 +44,8 @@ export function readTrunkSmall(paths: StorePaths, logical: string, offset: numbe
   if (ref.trunk.fileId <= 0 || ref.trunk.offset < 0 || size + SLOT_HEADER_SIZE > ref.trunk.size) return null;
   let fd: number;
   try {
-    fd = openSync(containerPath(paths, ref), 'r');
+    // Used only within this synchronous call: no other read can close it meanwhile.
+    fd = containerFd(containerPath(paths, ref));
   } catch {
     return null;
   }
@@ -40,7 +62,5 @@ export function readTrunkSmall(paths: StorePaths, logical: string, offset: numbe
     return { data: buf.subarray(SLOT_HEADER_SIZE - headroom), fileSize: size, mtimeMs: ref.header.mtime * 1000 };
   } catch {
     return null;
-  } finally {
-    closeSync(fd);
   }
 }
