@@ -25,6 +25,17 @@ tree() { local p; for p in "$@"; do echo "$p"; tree $(pgrep -P "$p"); done; }
 # CPU seconds ×100 of the server processes and their children (fdfs storage workers).
 cpu_ticks() { local s=0 p; for p in $(tree "$@"); do [ -r /proc/$p/stat ] && s=$((s + $(awk '{print $14+$15}' /proc/$p/stat))); done; echo "$s"; }
 
+serve() { # sys role conf base_path host port: start one server, add its pid to spids and PIDS, wait for its port
+  local sys=$1 role=$2 conf=$3 base=$4 pid
+  if [ "$sys" = stock ]; then
+    "fdfs_${role}d" "$conf" >/dev/null 2>&1; pid=$(pidfile "$base/data/fdfs_${role}d.pid")
+  else
+    FDFS_LOG_LEVEL=warn node "$PROJ/bin/run.js" serve --role "$role" --config "$conf" > "$base.log" 2>&1 & pid=$!
+  fi
+  spids+=("$pid"); PIDS+=("$pid")
+  wait_port "$5" "$6" || { echo "$role $sys did not start"; return 1; }
+}
+
 run() { # sys trunk
   local sys=$1 trunk=$2 net d i
   [ "$sys" = stock ] && net=10.77.93 || net=10.77.94
@@ -61,20 +72,8 @@ tracker_server = $net.1:22122
 http.server_port = 0
 C
   local spids=()
-  if [ "$sys" = stock ]; then
-    fdfs_trackerd "$d/tracker.conf" >/dev/null 2>&1; spids+=("$(pidfile "$d/t/data/fdfs_trackerd.pid")")
-  else
-    FDFS_LOG_LEVEL=warn node "$PROJ/bin/run.js" serve --role tracker --config "$d/tracker.conf" > "$d/t.log" 2>&1 & spids+=($!)
-  fi
-  PIDS+=("${spids[@]}")
-  wait_port $net.1 22122 || { echo "tracker $sys did not start"; return 1; }
-  if [ "$sys" = stock ]; then
-    fdfs_storaged "$d/storage.conf" >/dev/null 2>&1; spids+=("$(pidfile "$d/s/data/fdfs_storaged.pid")")
-  else
-    FDFS_LOG_LEVEL=warn node "$PROJ/bin/run.js" serve --role storage --config "$d/storage.conf" > "$d/s.log" 2>&1 & spids+=($!)
-  fi
-  PIDS+=("${spids[@]}")
-  wait_port $net.2 23000 || { echo "storage $sys did not start"; return 1; }
+  serve "$sys" tracker "$d/tracker.conf" "$d/t" "$net.1" 22122 || return 1
+  serve "$sys" storage "$d/storage.conf" "$d/s" "$net.2" 23000 || return 1
   printf 'base_path = %s\nconnect_timeout = 5\nnetwork_timeout = 60\ntracker_server = %s:22122\nuse_connection_pool = true\n' "$d" "$net.1" > "$d/client.conf"
   # Ready when an upload succeeds, and with trunk on when it lands in a trunk file (a 60-character name:
   # the group's trunk server is chosen and has space).

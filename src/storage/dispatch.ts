@@ -85,13 +85,13 @@ const ACTIVE_TEST_OK = encodeStatus(0);
  * The storage's inline answers (net/server.ts InlineDispatch): ACTIVE_TEST and small downloads whose copy checks
  * out. Everything else, errors included, takes dispatchStorage.
  */
-export function inlineStorage(rt: StorageRuntime, _state: StorageConnState, conn: unknown, cmd: number, body: Buffer): Buffer | null {
+export function inlineStorage(rt: StorageRuntime, _state: StorageConnState, conn: FrameSocket, cmd: number, body: Buffer): Buffer | null {
   if (cmd === StorageCmd.DownloadFile) {
     const req = decodeDownloadRequest(body);
     return req.group === rt.group ? smallDownloadAnswer(rt, req) : null;
   }
   if (cmd === CommonCmd.ActiveTest && body.length === 0) return ACTIVE_TEST_OK;
-  if (cmd === StorageCmd.UploadFile) return inlineUpload(rt, conn as FrameSocket, body);
+  if (cmd === StorageCmd.UploadFile) return inlineUpload(rt, conn, body);
   return null;
 }
 

@@ -5,6 +5,9 @@
 // data/trunk/binlog were copied.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { FdfsClient } from '../../src/client/index.js';
+import { decodeFileName } from '../../src/protocol/file-id.js';
+import { waitFor, type StorageHandle } from './cluster.js';
 
 export interface FixtureFile { file: string; id: string; size: number; md5: string; state: 'live' | 'deleted' | 'reused' }
 
@@ -35,4 +38,20 @@ export function forgeTrunkId(id: string, loc: { fileId: number; offset: number; 
   b.writeInt32BE(loc.size, 8);
   const at = id.indexOf('/') + 1 + 10 + 27;
   return id.slice(0, at) + b.toString('base64url') + id.slice(at + 16);
+}
+
+/**
+ * Wait until the tracker names a trunk server among `storages` and uploads go into trunk slots; returns the
+ * trunk server first, the other member second.
+ */
+export async function waitForTrunkWriting(client: FdfsClient, storages: [StorageHandle, StorageHandle]): Promise<[StorageHandle, StorageHandle]> {
+  const named = await waitFor('a trunk server', async () => (await client.listStorages('group1')).find((r) => r.ifTrunkServer));
+  const order: [StorageHandle, StorageHandle] = named.ipAddr === storages[0].host ? storages : [storages[1], storages[0]];
+  // With trunk files the tracker sends uploads to the first storage (store_server = 1), the trunk server too.
+  await waitFor('uploads land in trunk slots', async () => {
+    const id = await client.upload(Buffer.from('probe'), { ext: 'txt' });
+    await client.delete(id);
+    return decodeFileName(logicalOf(id)).kind === 'trunk';
+  }, 15_000, 200);
+  return order;
 }

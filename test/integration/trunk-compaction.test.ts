@@ -7,10 +7,9 @@ import os from 'node:os';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
-import { decodeFileName } from '../../src/protocol/file-id.js';
 import { restartStorage, startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 import { downloadAt } from '../helpers/storage-direct.js';
-import { logicalOf } from '../helpers/trunk-fixture.js';
+import { waitForTrunkWriting } from '../helpers/trunk-fixture.js';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 let tracker: TrackerHandle;
@@ -46,13 +45,7 @@ beforeAll(async () => {
   delete process.env.FDFS_TRUNK_COMPACT_MIN_BYTES;
   client = new FdfsClient({ trackers: [tracker.address] });
   await waitAllActive(client, [server, peer]);
-  const named = await waitFor('a trunk server', async () => (await client.listStorages('group1')).find((r) => r.ifTrunkServer));
-  if (named.ipAddr !== server.host) [server, peer] = [peer, server];
-  await waitFor('uploads land in trunk slots', async () => {
-    const id = await client.upload(Buffer.from('probe'), { ext: 'txt' });
-    await client.delete(id);
-    return decodeFileName(logicalOf(id)).kind === 'trunk';
-  }, 15_000, 200);
+  [server, peer] = await waitForTrunkWriting(client, [server, peer]);
 });
 
 afterAll(async () => {

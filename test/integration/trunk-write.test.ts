@@ -18,7 +18,7 @@ import { Connection } from '../../src/net/connection.js';
 import { runCli } from '../helpers/proc.js';
 import { restartStorage, startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 import { downloadAt, fileInfoAt, outcomeOf } from '../helpers/storage-direct.js';
-import { forgeTrunkId, logicalOf } from '../helpers/trunk-fixture.js';
+import { forgeTrunkId, logicalOf, waitForTrunkWriting } from '../helpers/trunk-fixture.js';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const SLOT_MAX = 64 * 1024;
@@ -58,14 +58,7 @@ beforeAll(async () => {
   s2 = await startStorage({ trackers: [tracker.address] });
   client = new FdfsClient({ trackers: [tracker.address] });
   await waitAllActive(client, [s1, s2]);
-  const named = await waitFor('a trunk server', async () => (await client.listStorages('group1')).find((r) => r.ifTrunkServer));
-  [trunkServer, peer] = named.ipAddr === s1.host ? [s1, s2] : [s2, s1];
-  // With trunk files the tracker sends uploads to the first storage (store_server = 1), the trunk server too.
-  await waitFor('uploads land in trunk slots', async () => {
-    const id = await client.upload(Buffer.from('probe'), { ext: 'txt' });
-    await client.delete(id);
-    return decodeFileName(logicalOf(id)).kind === 'trunk';
-  }, 15_000, 200);
+  [trunkServer, peer] = await waitForTrunkWriting(client, [s1, s2]);
 });
 
 afterAll(async () => {

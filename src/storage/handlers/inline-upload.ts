@@ -8,6 +8,7 @@ import { encodeFileName } from '../../protocol/file-id.js';
 import { decodeUploadHead, encodeUploadResponse } from '../../protocol/storage-file.js';
 import { Errno, StatusError } from '../../errors.js';
 import { BufferedFile } from '../store/file-writer.js';
+import { NAME_ATTEMPTS } from './upload.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { nowSec, sourceIp, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import type { FrameSocket } from '../../net/frame-socket.js';
@@ -16,8 +17,6 @@ import type { FrameSocket } from '../../net/frame-socket.js';
 const INLINE_UPLOAD_MAX = 256 << 10;
 /** store_path_index u8, file_size i64, ext[6]. */
 const HEAD = 15;
-/** Attempts at a name that does not exist yet, as upload.ts. */
-const NAME_ATTEMPTS = 10;
 
 /** Whether a request is a small upload worth gathering whole (then inlineUpload answers it). */
 export function gathersUpload(rt: StorageRuntime, cmd: number, bodyLength: number): boolean {

@@ -18,7 +18,7 @@ import { checkTrunkSlot } from '../trunk/slot-open.js';
 import { storeInTrunk } from '../trunk/trunk-upload.js';
 
 /** Attempts at a name that does not exist yet before giving up with EBUSY (stock behaviour). */
-const NAME_ATTEMPTS = 10;
+export const NAME_ATTEMPTS = 10;
 
 /** Stream `body` (`size` bytes; null = as many as it yields) into a temp file in `dir`. */
 export async function receiveToTemp(rt: StorageRuntime, body: AsyncIterable<Buffer>, dir: string, size: number | null): Promise<PendingFile> {

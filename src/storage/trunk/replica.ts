@@ -7,7 +7,7 @@ import { Errno, StatusError } from '../../errors.js';
 import { encodeSlotHeader, SLOT_HEADER_SIZE, trunkSlotOf } from '../../protocol/trunk-slot.js';
 import type { StorageRuntime } from '../runtime.js';
 import type { StorePaths } from '../store/store-paths.js';
-import { openContainerForWrite } from './container.js';
+import { openContainer, writeAllAt } from './container.js';
 import { trunkSettings } from './settings.js';
 import { checkTrunkSlot, openTrunkSlot, zeroTrunkSlot } from './slot-open.js';
 
@@ -49,20 +49,19 @@ export async function writeSlot(paths: StorePaths, trunkFileSize: number, logica
   if (ref.header.fileSize !== size || size + SLOT_HEADER_SIZE > ref.trunk.size || ref.trunk.offset < 0 || ref.trunk.fileId <= 0) {
     throw new StatusError(Errno.EINVAL, `${logical}: its trunk location does not hold ${size} bytes`);
   }
-  const fh = await openContainerForWrite(paths, trunkFileSize, { storePathIndex: ref.storePathIndex, subHigh: ref.subHigh, subLow: ref.subLow, ...ref.trunk });
+  const slot = { storePathIndex: ref.storePathIndex, subHigh: ref.subHigh, subLow: ref.subLow, ...ref.trunk };
+  const fd = openContainer(paths, trunkFileSize, slot);
   try {
+    // Blocking writes, as an upload's: a slot is at most slot_max_size.
     let got = 0;
     for await (const chunk of body) {
-      let done = 0;
-      while (done < chunk.length) {
-        done += (await fh.write(chunk, done, chunk.length - done, ref.trunk.offset + SLOT_HEADER_SIZE + got + done)).bytesWritten;
-      }
+      writeAllAt(fd, chunk, ref.trunk.offset + SLOT_HEADER_SIZE + got);
       got += chunk.length;
     }
     if (got !== size) throw new StatusError(Errno.EIO, `${logical}: ${got} of ${size} bytes received`);
-    await fh.write(encodeSlotHeader(ref.header), 0, SLOT_HEADER_SIZE, ref.trunk.offset);
+    writeAllAt(fd, encodeSlotHeader(ref.header), ref.trunk.offset);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 

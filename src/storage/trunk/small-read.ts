@@ -2,32 +2,15 @@
 // gateway: its trunk file kept open, one read of slot header and content together, the header compared with
 // the one the name implies and the content with the name's CRC. Anything else (a link slot, a range, damage, not found) is
 // null, and the full path (read-handlers.ts) answers it.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { openSync, readSync } from 'node:fs';
 import { encodeSlotHeader, SLOT_HEADER_SIZE, SlotType, trunkSlotOf, type TrunkSlotRef } from '../../protocol/trunk-slot.js';
 import zlib from 'node:zlib';
 import type { StorePaths } from '../store/store-paths.js';
 import { containerPath } from './slot-open.js';
+import { FdCache } from './fd-cache.js';
 
-/** Trunk files kept open for reading, most recently used last (trunk files are never removed while serving). */
-const KEEP_OPEN = 64;
-const readFds = new Map<string, number>();
-
-function containerFd(file: string): number {
-  let fd = readFds.get(file);
-  if (fd !== undefined) {
-    readFds.delete(file);
-    readFds.set(file, fd);
-    return fd;
-  }
-  fd = openSync(file, 'r');
-  readFds.set(file, fd);
-  if (readFds.size > KEEP_OPEN) {
-    const [oldest, oldFd] = readFds.entries().next().value as [string, number];
-    readFds.delete(oldest);
-    closeSync(oldFd);
-  }
-  return fd;
-}
+/** Trunk files kept open for reading (trunk files are never removed while their storage serves). */
+const readFds = new FdCache(64);
 
 /** `data`: the content with `headroom` spare bytes in front (at most the slot header's 24). */
 export function readTrunkSmall(paths: StorePaths, logical: string, offset: number, length: number, headroom: number, maxLength: number):
@@ -45,7 +28,8 @@ export function readTrunkSmall(paths: StorePaths, logical: string, offset: numbe
   let fd: number;
   try {
     // Used only within this synchronous call: no other read can close it meanwhile.
-    fd = containerFd(containerPath(paths, ref));
+    const file = containerPath(paths, ref);
+    fd = readFds.get(file, () => openSync(file, 'r'));
   } catch {
     return null;
   }

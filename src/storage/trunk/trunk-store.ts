@@ -8,8 +8,7 @@ import zlib from 'node:zlib';
 import { Errno, StatusError } from '../../errors.js';
 import { encodeFileName } from '../../protocol/file-id.js';
 import { encodeSlotHeader, SLOT_HEADER_SIZE, SlotType, type TrunkSlotRef } from '../../protocol/trunk-slot.js';
-import { writeSync } from 'node:fs';
-import { OpenContainers } from './container.js';
+import { OpenContainers, writeAllAt } from './container.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
 import { slotSizeFor, trunkSettings } from './settings.js';
@@ -22,12 +21,6 @@ export interface TrunkUpload {
   storePathIndex: number;
   size: number;
   body: AsyncIterable<Buffer>;
-}
-
-/** Write all of `buf` at `position` (positional writes may be short). */
-function writeAllAt(fd: number, buf: Buffer, position: number): void {
-  let done = 0;
-  while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, position + done);
 }
 
 /** A slot's file ID (stock's trunk name) and the 24-byte header that goes with it. */
