@@ -17,6 +17,7 @@ export async function pathUsage(dir: string): Promise<PathUsage> {
 
 /** How long a statfs answer is reused: every upload checks free space, a syscall each is wasteful. */
 const USAGE_MAX_AGE_MS = 1000;
+/** `known`: the answer once it came (knownPathUsage serves it without waiting). */
 const recent = new Map<string, { at: number; usage: Promise<PathUsage>; known?: PathUsage }>();
 
 /** Usage of every store path, in index order (at most 1 s old); a path that cannot be read counts as 0/0. */
@@ -25,13 +26,13 @@ export async function allPathUsage(dirs: readonly string[]): Promise<PathUsage[]
   return Promise.all(dirs.map((d) => {
     const hit = recent.get(d);
     if (hit && now - hit.at < USAGE_MAX_AGE_MS) return hit.usage;
-    const entry: { at: number; usage: Promise<PathUsage>; known?: PathUsage } = { at: now, usage: Promise.resolve({ totalMb: 0, freeMb: 0 }) };
-    entry.usage = pathUsage(d).catch(() => ({ totalMb: 0, freeMb: 0 })).then((u) => {
+    const usage = pathUsage(d).catch(() => ({ totalMb: 0, freeMb: 0 }));
+    const entry: { at: number; usage: Promise<PathUsage>; known?: PathUsage } = { at: now, usage };
+    void usage.then((u) => {
       entry.known = u;
-      return u;
     });
     recent.set(d, entry);
-    return entry.usage;
+    return usage;
   }));
 }
 
