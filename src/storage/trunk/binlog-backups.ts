@@ -1,7 +1,7 @@
 // trunk_binlog_max_backups (spec §11.5): when a compaction replaces the trunk binlog, the old one is kept as
 // `binlog.YYYYMMDDHHMMSS` (local time, stock's name) in data/trunk/, and the oldest beyond the max are deleted.
 // Only the file named `binlog` is ever read, written or sent to peers; backups are for people.
-import { linkSync, readdirSync, unlinkSync } from 'node:fs';
+import { copyFileSync, linkSync, readdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -34,9 +34,16 @@ export function keepBackup(binlog: string, when: Date): string {
   try {
     linkSync(binlog, name);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    unlinkSync(name);
-    linkSync(binlog, name);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      unlinkSync(name);
+      linkSync(binlog, name);
+    } else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') {
+      // A file system without hard links: a copy (the writers are held, the file does not change meanwhile).
+      copyFileSync(binlog, name);
+    } else {
+      throw err;
+    }
   }
   return name;
 }
