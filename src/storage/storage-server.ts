@@ -18,6 +18,8 @@ import { OwnerTrunkSpace } from './trunk/owner-space.js';
 import { TrunkClient } from './trunk/trunk-client.js';
 import { TrunkBinlogPusher } from './trunk/binlog-pusher.js';
 import { TrunkCompactor } from './trunk/compactor.js';
+import { trunkUpkeep } from './trunk/settings.js';
+import { TrunkUpkeep } from './trunk/upkeep.js';
 import { localAddressFor } from './tracker-side/tracker-client.js';
 import { allPathUsage } from './store/disk.js';
 import { InitFlag } from './store/init-flag.js';
@@ -95,6 +97,7 @@ export class StorageServer {
   private readonly ownerSpace: OwnerTrunkSpace;
   private trunkPusher: TrunkBinlogPusher | null = null;
   private trunkCompactor: TrunkCompactor | null = null;
+  private trunkUpkeep: TrunkUpkeep | null = null;
   readonly reporters: TrackerReporter[] = [];
   private readonly server: FrameServer<StorageConnState>;
   /** auth_policy / cluster_secret_file; null when both are off. */
@@ -329,7 +332,7 @@ export class StorageServer {
     this.stopping = true;
     this.sweepAbort.abort();
     await Promise.all([this.sweepDone, ...this.reporters.map((r) => r.stop()), this.replication?.stop(), this.scrubber?.stop(),
-      this.antiEntropy?.stop(), this.trunkPusher?.stop(), this.trunkCompactor?.stop()]);
+      this.antiEntropy?.stop(), this.trunkPusher?.stop(), this.trunkUpkeep?.stop(), this.trunkCompactor?.stop()]);
     for (const a of this.attached) await a.stop().catch((err) => this.log.warn({ err }, 'cannot stop an attached service'));
     await this.pool?.stop();
     await this.server.close();
@@ -386,8 +389,19 @@ export class StorageServer {
       holdWriters: () => (this.pool ? this.pool.holdTrunkWriters() : Promise.resolve(() => {})),
       reopenOwn: () => this.trunkSpace.reopenJournal(),
       minBytes: Number(process.env.FDFS_TRUNK_COMPACT_MIN_BYTES) || undefined,
+      maxBackups: () => trunkUpkeep(this.runtime.params.raw).binlogMaxBackups,
+      beforeSwap: () => {
+        if (trunkUpkeep(this.runtime.params.raw).deleteUnused) this.trunkSpace.dropUnusedTrunkFiles();
+      },
     });
     this.trunkCompactor.start();
+    const compactor = this.trunkCompactor;
+    this.trunkUpkeep = new TrunkUpkeep({
+      rt: () => this.runtime, log: this.log, isTrunkServer: () => this.trunkSpace.available(),
+      freeBytes: () => this.trunkSpace.freeBytes(), addTrunkFile: (index, ip) => this.trunkSpace.addTrunkFile(index, ip),
+      compactNow: () => compactor.compactNow(),
+    });
+    this.trunkUpkeep.start();
     const shared: ReporterShared = { planInProgress: false };
     for (const t of trackers) {
       const r = new TrackerReporter({

@@ -3,11 +3,14 @@
 // has grown past a threshold (and trunk_compress_binlog_min_interval allows), it is replaced by the free
 // space it describes, one `A` line per free block. Worker processes write the file too: they are held
 // (workers/owner.ts holdTrunkWriters) while the owner reads, writes and renames in one synchronous step, so
-// no line is lost, and a crash leaves either the old file or the complete new one.
+// no line is lost, and a crash leaves either the old file or the complete new one. Besides the size check, a
+// schedule may ask (trunk_compress_binlog_interval, compactNow); the old file may be kept (binlog-backups.ts) and
+// unused trunk files dropped first (delete_unused_trunk_files, `beforeSwap`).
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../log.js';
 import { nowSec } from '../runtime.js';
+import { keepBackup, pruneBackups } from './binlog-backups.js';
 import { FreeSpace, formatJournal, parseJournal } from './free-space.js';
 
 /** Below this size the binlog is left alone (a restart replays it in well under a second). */
@@ -28,6 +31,10 @@ export interface CompactorDeps {
   reopenOwn(): void;
   /** Threshold override (tests). */
   minBytes?: number;
+  /** trunk_binlog_max_backups: the replaced binlog is kept as `binlog.YYYYMMDDHHMMSS`, this many at most (0: none). */
+  maxBackups?(): number;
+  /** Run with the writers held, just before the file is read: changes journaled here are in the compacted file. */
+  beforeSwap?(): void;
 }
 
 export class TrunkCompactor {
@@ -36,6 +43,8 @@ export class TrunkCompactor {
   private lastAt = 0;
   /** Size of the last compacted file: the next compaction waits until the file is 4× that (at least MIN_BYTES). */
   private lastSize = 0;
+  /** Inode of the file the last compaction wrote: unchanged (and same size), nothing to compact. */
+  private lastIno = 0;
   compactions = 0;
 
   constructor(private readonly d: CompactorDeps) {}
@@ -56,9 +65,30 @@ export class TrunkCompactor {
     if (this.running || !this.d.isTrunkServer()) return this.running ?? Promise.resolve();
     const size = statSync(this.d.file, { throwIfNoEntry: false })?.size ?? 0;
     const threshold = Math.max(this.d.minBytes ?? MIN_BYTES, this.lastSize * 4);
+    if (size < threshold || !this.intervalAllows()) return Promise.resolve();
+    return this.run();
+  }
+
+  /**
+   * trunk_compress_binlog_interval: compact whatever the size, when trunk_compress_binlog_min_interval allows and
+   * the file changed since the last compaction (stock skips an unchanged binlog too).
+   */
+  compactNow(): Promise<void> {
+    if (this.running || !this.d.isTrunkServer()) return this.running ?? Promise.resolve();
+    const st = statSync(this.d.file, { throwIfNoEntry: false });
+    if (!st || (st.ino === this.lastIno && st.size === this.lastSize) || !this.intervalAllows()) return Promise.resolve();
+    return this.run();
+  }
+
+  private intervalAllows(): boolean {
     const interval = this.d.minIntervalSec();
-    if (size < threshold || (interval > 0 && nowSec() - this.lastAt < interval)) return Promise.resolve();
-    this.running = this.compact().catch((err: Error) => {
+    return !(interval > 0 && nowSec() - this.lastAt < interval);
+  }
+
+  private run(): Promise<void> {
+    // The start counts for min_interval: a schedule of the same period then never finds itself a second early.
+    const startedAt = nowSec();
+    this.running = this.compact(startedAt).catch((err: Error) => {
       this.d.log.warn({ err: err.message }, 'trunk binlog not compacted');
     }).finally(() => {
       this.running = null;
@@ -66,18 +96,19 @@ export class TrunkCompactor {
     return this.running;
   }
 
-  private async compact(): Promise<void> {
+  private async compact(startedAt: number): Promise<void> {
     const resume = await this.d.holdWriters();
     if (!resume) throw new Error('a worker process did not stop writing in time');
     try {
-      this.swap();
+      this.d.beforeSwap?.();
+      this.swap(startedAt);
     } finally {
       resume();
     }
   }
 
   /** Read, replay, write the free space to a temp file, flush it and rename it over the binlog: no await. */
-  private swap(): void {
+  private swap(startedAt: number): void {
     const before = statSync(this.d.file).size;
     const free = new FreeSpace();
     for (const j of parseJournal(readFileSync(this.d.file, 'latin1'))) free.apply(j);
@@ -91,7 +122,17 @@ export class TrunkCompactor {
     } finally {
       closeSync(fd);
     }
+    const maxBackups = this.d.maxBackups?.() ?? 0;
+    // A second name for the old file; the rename below still swaps in one step.
+    if (maxBackups > 0) keepBackup(this.d.file, new Date());
     renameSync(tmp, this.d.file);
+    if (maxBackups > 0) {
+      try {
+        for (const f of pruneBackups(this.d.file, maxBackups)) this.d.log.info({ backup: f }, 'old trunk binlog backup deleted');
+      } catch (err) {
+        this.d.log.warn({ err: (err as Error).message }, 'old trunk binlog backups not deleted');
+      }
+    }
     try {
       const dir = openSync(path.dirname(this.d.file), 'r');
       fsyncSync(dir);
@@ -100,8 +141,9 @@ export class TrunkCompactor {
       // the rename is done; a directory that cannot be synced only weakens durability across a power cut
     }
     this.d.reopenOwn();
-    this.lastAt = nowSec();
+    this.lastAt = startedAt;
     this.lastSize = Buffer.byteLength(text, 'latin1');
+    this.lastIno = statSync(this.d.file).ino;
     this.compactions++;
     this.d.log.info({ before, after: this.lastSize }, 'trunk binlog compacted');
   }

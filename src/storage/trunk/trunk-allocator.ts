@@ -4,7 +4,7 @@
 // slot (D slot). So after a crash a reserved slot never committed is free, a committed one is taken, whatever
 // order concurrent uploads finished in. Workers get leases (lease / giveBack) and carve them alone
 // (leased-space.ts), writing the same records for their slots.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Errno, StatusError } from '../../errors.js';
@@ -13,7 +13,9 @@ import { trunkContainerName } from '../../protocol/trunk-slot.js';
 import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
 import { FreeSpace, parseJournal, type Block, type JournalOp } from './free-space.js';
 import { TrunkJournal } from './trunk-journal.js';
-import { trunkSettings } from './settings.js';
+import { occupiedBlocks } from './occupied.js';
+import { trunkSettings, trunkUpkeep } from './settings.js';
+import { inTrunkFile, wholeFreeFiles } from './unused-trunks.js';
 import { blockKey, type TrunkSpace } from './trunk-space.js';
 
 export class TrunkAllocator implements TrunkSpace {
@@ -31,8 +33,12 @@ export class TrunkAllocator implements TrunkSpace {
     this.journal = new TrunkJournal(this.journalFile);
   }
 
-  /** Replay the trunk binlog (stock's or ours). */
-  load(): void {
+  /**
+   * Replay the trunk binlog (stock's or ours). fdfs always rebuilds free space from the whole binlog: it keeps no
+   * storage_trunk.dat snapshot, so it acts as stock does with trunk_init_reload_from_binlog = true.
+   * `checkOccupying` (trunk_init_check_occupying): read the slot header of every free block (reload does).
+   */
+  load(checkOccupying = false): void {
     let text = '';
     try {
       text = readFileSync(this.journalFile, 'latin1');
@@ -43,6 +49,31 @@ export class TrunkAllocator implements TrunkSpace {
       this.space.apply(j);
       this.lastFileId = Math.max(this.lastFileId, j.block.fileId);
     }
+    if (checkOccupying) this.leaveOutOccupied();
+  }
+
+  /**
+   * trunk_init_check_occupying: free blocks whose slot header shows a file are not free. Stock only leaves them
+   * out of memory and its next save drops them; here the compaction replays the binlog, so they are journaled
+   * taken (D) too, and a compaction or a member that takes over the binlog does not bring them back.
+   */
+  private leaveOutOccupied(): void {
+    const bad = occupiedBlocks(this.space.blocks(), (b) => this.trunkFilePath(b));
+    if (!bad.length) return;
+    const taken: JournalOp[] = bad.map((b) => ({ op: 'D', block: b }));
+    for (const j of taken) {
+      this.space.apply(j);
+      this.o.log.warn({ trunkFile: this.trunkFilePath(j.block), offset: j.block.offset, size: j.block.size }, 'free trunk space holds a file: left out');
+    }
+    try {
+      this.journal.write(taken);
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message }, 'trunk binlog: occupied space not journaled (left out in memory only)');
+    }
+  }
+
+  private trunkFilePath(b: Block): string {
+    return path.join(this.o.rt().paths.dirOf(b.storePathIndex, b.subHigh, b.subLow), trunkContainerName(b.fileId));
   }
 
   available(): boolean {
@@ -54,11 +85,57 @@ export class TrunkAllocator implements TrunkSpace {
   }
 
   private wasServer = false;
+  private everServer = false;
 
   private reload(): void {
     this.space = new FreeSpace();
     this.held.clear();
-    this.load();
+    const upkeep = trunkUpkeep(this.o.rt().params.raw);
+    this.load(upkeep.initCheckOccupying);
+    // Trunk-server start (the first in this process, so no worker holds a lease yet): unused trunk files go.
+    if (!this.everServer && upkeep.deleteUnused) this.dropUnusedTrunkFiles();
+    this.everServer = true;
+  }
+
+  /**
+   * delete_unused_trunk_files: every trunk file free from end to end (in memory, so no lease or reservation lies in
+   * it) is removed from disk and its blocks journaled taken (D), so it never comes back — a compaction then
+   * drops them from the binlog. While trunk_create_file_advance is on, as many are kept as its threshold asks, so
+   * the two settings do not undo each other. Synchronous: the compactor calls it with the workers held.
+   */
+  dropUnusedTrunkFiles(): number {
+    const upkeep = trunkUpkeep(this.o.rt().params.raw);
+    const keep = upkeep.createAdvance ? upkeep.createThreshold : 0;
+    const sizeOf = (b: Block) => statSync(this.trunkFilePath(b), { throwIfNoEntry: false })?.size ?? null;
+    let dropped = 0;
+    for (const file of wholeFreeFiles(this.space.blocks(), sizeOf)) {
+      if (this.space.total() - file.size < keep) break;
+      const where = this.trunkFilePath(file);
+      // One header read as a last guard: a binlog that calls a slot free while it holds a file keeps its trunk file.
+      if (occupiedBlocks([file], () => where).length) {
+        this.o.log.warn({ trunkFile: where }, 'trunk file free in the binlog but its first slot holds a file: kept');
+        continue;
+      }
+      try {
+        unlinkSync(where);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          this.o.log.warn({ trunkFile: where, err: (err as Error).message }, 'unused trunk file not deleted');
+          continue;
+        }
+      }
+      const taken: JournalOp[] = this.space.blocks().filter((b) => inTrunkFile(b, file)).map((b) => ({ op: 'D', block: b }));
+      for (const j of taken) this.space.apply(j);
+      try {
+        this.journal.write(taken);
+      } catch (err) {
+        // Not journaled: after a restart the space reads free again and its trunk file is made anew when written.
+        this.o.log.warn({ trunkFile: where, err: (err as Error).message }, 'trunk binlog: unused trunk file not journaled');
+      }
+      dropped++;
+      this.o.log.info({ trunkFile: where, size: file.size }, 'unused trunk file deleted');
+    }
+    return dropped;
   }
 
   /** The trunk binlog was replaced by its compaction (compactor.ts): write to the new file. */
@@ -141,6 +218,15 @@ export class TrunkAllocator implements TrunkSpace {
   /** The unused rest of a lease (already free in the binlog) is free here again. */
   giveBack(block: Block): void {
     if (this.available() && block.size > 0) this.space.untake(block);
+  }
+
+  /** One more trunk file in store path `index` (advance creation), after any creation under way. */
+  async addTrunkFile(index: number, ip: string): Promise<void> {
+    while (this.creating) await this.creating;
+    this.creating = this.createTrunkFile(index, ip).finally(() => {
+      this.creating = null;
+    });
+    await this.creating;
   }
 
   /** A new, empty (sparse) trunk file in store path `index`, its whole space journaled as free. */

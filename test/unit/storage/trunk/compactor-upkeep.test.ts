@@ -1,0 +1,98 @@
+// Trunk binlog compaction on a schedule (compactNow) and its backups (trunk_binlog_max_backups): the old file
+// kept as binlog.YYYYMMDDHHMMSS, the oldest beyond the max deleted, other files in data/trunk left alone.
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { child } from '../../../../src/log.js';
+import { TrunkCompactor, type CompactorDeps } from '../../../../src/storage/trunk/compactor.js';
+import { backupName, listBackups } from '../../../../src/storage/trunk/binlog-backups.js';
+
+const log = child({ test: 'compactor-upkeep' });
+let dir: string;
+let file: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'fdfs-compact-'));
+  file = path.join(dir, 'binlog');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, [
+    '1700000000 A 0 0 0 1 0 4194304',
+    '1700000001 D 0 0 0 1 0 4194304', '1700000001 A 0 0 0 1 512 4193792', '1700000001 A 0 0 0 1 0 512',
+    '1700000002 D 0 0 0 1 0 512',
+  ].join('\n') + '\n');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function compactor(over: Partial<CompactorDeps> = {}): TrunkCompactor {
+  return new TrunkCompactor({
+    file, log, isTrunkServer: () => true, minIntervalSec: () => 0, holdWriters: async () => () => {}, reopenOwn: () => {},
+    ...over,
+  });
+}
+
+describe('scheduled trunk binlog compaction', () => {
+  it('compacts whatever the size, and not again while the file is unchanged', async () => {
+    const c = compactor();
+    await c.compactNow();
+    expect(c.compactions).toBe(1);
+    expect(readFileSync(file, 'latin1').trim().split('\n').map((l) => l.split(' ').slice(1).join(' '))).toEqual(['A 0 0 0 1 512 4193792']);
+    await c.compactNow();
+    expect(c.compactions).toBe(1);
+    appendFileSync(file, '1700000003 A 0 0 0 1 0 512\n');
+    await c.compactNow();
+    expect(c.compactions).toBe(2);
+  });
+
+  it('honours trunk_compress_binlog_min_interval and stays off when not the trunk server', async () => {
+    const c = compactor({ minIntervalSec: () => 3600 });
+    await c.compactNow();
+    appendFileSync(file, '1700000003 A 0 0 0 1 0 512\n');
+    await c.compactNow();
+    expect(c.compactions).toBe(1);
+    const off = compactor({ isTrunkServer: () => false });
+    await off.compactNow();
+    expect(off.compactions).toBe(0);
+  });
+
+  it('journals what beforeSwap writes into the compacted file (unused trunk files dropped first)', async () => {
+    const c = compactor({ beforeSwap: () => appendFileSync(file, '1700000004 D 0 0 0 1 512 4193792\n') });
+    await c.compactNow();
+    expect(readFileSync(file, 'latin1')).toBe('');
+  });
+});
+
+describe('trunk binlog backups (trunk_binlog_max_backups)', () => {
+  it('names them binlog.YYYYMMDDHHMMSS in local time', () => {
+    expect(backupName('/x/binlog', new Date(2026, 11, 3, 9, 5, 7))).toBe('/x/binlog.20261203090507');
+  });
+
+  it('keeps the old binlog, deletes the oldest beyond the max, and leaves other files alone', async () => {
+    const old = readFileSync(file, 'latin1');
+    const oldIno = statSync(file).ino;
+    writeFileSync(`${file}.20200101000000`, 'oldest\n');
+    writeFileSync(`${file}.20210101000000`, 'older\n');
+    writeFileSync(`${file}.rollback`, 'stock leftover\n');
+    writeFileSync(`${file}.2021`, 'not a backup\n');
+    const c = compactor({ maxBackups: () => 2 });
+    await c.compactNow();
+    const backups = listBackups(file).map((f) => path.basename(f));
+    expect(backups.length).toBe(2);
+    expect(backups[0]).toBe('binlog.20210101000000');
+    expect(backups[1]).toMatch(/^binlog\.\d{14}$/);
+    expect(readFileSync(path.join(dir, backups[1]!), 'latin1')).toBe(old);
+    expect(statSync(path.join(dir, backups[1]!)).ino).toBe(oldIno);
+    // The live binlog is another file now (the pusher sees a new inode and resends from the start).
+    expect(statSync(file).ino).not.toBe(oldIno);
+    expect(existsSync(`${file}.rollback`) && existsSync(`${file}.2021`)).toBe(true);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.compact'))).toEqual([]);
+  });
+
+  it('keeps none with trunk_binlog_max_backups = 0', async () => {
+    const c = compactor({ maxBackups: () => 0 });
+    await c.compactNow();
+    expect(listBackups(file)).toEqual([]);
+  });
+});
