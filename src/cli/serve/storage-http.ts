@@ -45,7 +45,8 @@ async function startGateway(c: StorageConfig, files: StorageFileAccess, log: Log
   const gateway = new StorageGateway(c, {
     group: files.group,
     async openFile(logical) {
-      const slot = files.trunkSlot(logical);
+      const slot = await files.trunkSlot(logical);
+      if (slot === 'damaged') return slot;
       if (slot !== undefined) return slot && openFileWindow(slot.absPath, slot.start, slot.size, slot.mtimeMs);
       const abs = files.resolve(logical);
       const file = abs === null ? null : await openLocalFile(abs);

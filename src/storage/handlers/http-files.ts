@@ -12,7 +12,7 @@ import { ORIGINAL_NAME_KEY } from '../../protocol/list-files.js';
 import { MetadataOp } from '../../protocol/storage-meta.js';
 import { checkOpenedCopy, type CopyVerdict, type OpenedCopy } from '../repair/check-opened.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
-import { trunkWindow, type TrunkWindow } from '../trunk/http-window.js';
+import { checkedTrunkWindow, type TrunkWindow } from '../trunk/http-window.js';
 
 /** An upload arriving by HTTP: the same fields as the gateway's UploadRequest. */
 export interface HttpUpload {
@@ -31,8 +31,8 @@ export interface StorageFileAccess {
   group: string;
   /** Absolute path of a valid logical name of this storage, null when the name is not one of its paths. */
   resolve(logical: string): string | null;
-  /** A trunk name's checked slot (null: gone or reused); undefined for every other name. */
-  trunkSlot(logical: string): TrunkWindow | null | undefined;
+  /** A trunk name's checked slot (null: gone or reused; 'damaged': no good copy here now); undefined for every other name. */
+  trunkSlot(logical: string): Promise<TrunkWindow | 'damaged' | null | undefined>;
   /** The address of the storage a name's source refers to ('' when unknown). */
   sourceHost(source: FileSource): string;
   /** True for this storage's own address. */
@@ -66,7 +66,7 @@ export function storageFiles(rt: () => StorageRuntime, ownIp: () => string): Sto
         throw err;
       }
     },
-    trunkSlot: (logical) => (isTrunkName(logical) ? trunkWindow(rt().paths, logical) : undefined),
+    trunkSlot: async (logical) => (isTrunkName(logical) ? checkedTrunkWindow(rt(), logical) : undefined),
     sourceHost: (source) => sourceAddress(rt(), source),
     isSelf: (host) => host === ownIp(),
     async upload(u) {

@@ -1,7 +1,8 @@
 // Repair of a damaged copy from the group's other members: the tracker lists them (92), each ACTIVE readable
 // peer is asked for the file (9 REPORT_SERVER_ID, so it does not in turn repair from us, then 14), and the
 // first copy whose size and CRC32 match the name replaces ours atomically (temp file + rename, mtime = the
-// name's time). No binlog record: the content is the one every member already has.
+// name's time); a trunk name's copy is written back into its slot (trunk/slot-open.ts restoreTrunkSlot).
+// No binlog record: the content is the one every member already has.
 import { mkdir, stat } from 'node:fs/promises';
 import { Connection } from '../../net/connection.js';
 import { StorageCmd, StorageStatus, TrackerCmd } from '../../protocol/codes.js';
@@ -14,6 +15,9 @@ import { METADATA_SUFFIX, peekFileName } from '../../protocol/file-id.js';
 import { connectTracker, localAddressFor, sortTrackers } from '../tracker-side/tracker-client.js';
 import { firstAddress, type StorageRuntime } from '../runtime.js';
 import { copyMatches, expectedContent, type ExpectedContent } from './content-check.js';
+import { isTrunkName } from '../../protocol/trunk-slot.js';
+import { restoreTrunkSlot } from '../trunk/slot-open.js';
+import { trunkExpected, trunkSlotMatches } from '../trunk/slot-check.js';
 
 /** repaired: a good copy replaced ours. unavailable: no peer could supply one now. */
 export type RepairOutcome = 'repaired' | 'unavailable';
@@ -67,9 +71,14 @@ export class Repairer {
   async restore(logical: string): Promise<'present' | 'repaired' | 'unavailable'> {
     const rt = this.rt();
     const target = rt.paths.resolve(logical);
-    const expected = expectedContent(logical);
-    const st = await stat(target.absPath).catch(() => null);
-    if (st?.isFile() && (!expected || await copyMatches(target.absPath, st.size, expected))) return 'present';
+    const trunk = isTrunkName(logical);
+    const expected = trunk ? trunkExpected(logical) : expectedContent(logical);
+    if (trunk) {
+      if (trunkSlotMatches(rt.paths, logical)) return 'present';
+    } else {
+      const st = await stat(target.absPath).catch(() => null);
+      if (st?.isFile() && (!expected || await copyMatches(target.absPath, st.size, expected))) return 'present';
+    }
     const mtime = expected?.timestamp ?? nameTime(logical);
     for (const peer of await this.peers()) {
       if (await this.fetchFrom(peer, logical, expected, mtime).catch(() => false)) {
@@ -132,7 +141,12 @@ export class Repairer {
           await tmp.discard();
           return false;
         }
-        await tmp.publish(target.absPath, mtime, { replace: true });
+        if (isTrunkName(logical)) {
+          restoreTrunkSlot(rt.paths, logical, tmp.path);
+          await tmp.discard();
+        } else {
+          await tmp.publish(target.absPath, mtime, { replace: true });
+        }
         const meta = await conn.call(encodeGetMetadataRequest({ group: rt.group, filename: logical }),
           { cmd: StorageCmd.GetMetadata, maxBody: rt.config.buffSize, onError: 'return' });
         if (meta.status === 0 && meta.body.length) await writeFileAtomic(`${target.absPath}${METADATA_SUFFIX}`, meta.body);

@@ -12,6 +12,7 @@ import type { TrunkSlotRef } from '../../protocol/trunk-slot.js';
 import { sourceAddress } from '../tracker-side/identity.js';
 import { nowSec, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import { openTrunkSlot, zeroTrunkSlot } from './slot-open.js';
+import { trunkExpected } from './slot-check.js';
 
 /** The download handler's own range rules and senders, passed in (the handler imports this file, not back). */
 export interface RangeSender {
@@ -23,8 +24,26 @@ export interface RangeSender {
 /** Ranges up to this size go out in one packet (as the download handler does). */
 const SMALL_RANGE = 256 << 10;
 
-/** 14 on a trunk name: the slot's content, whole or a range; a whole small read is checked against the CRC. */
+/**
+ * 14 on a trunk name: the slot's content, whole or a range; a whole small read is checked against the CRC. A
+ * damaged slot (its header is this name's, its content is not) is repaired from a peer while the client waits,
+ * then served; a wrong byte is never sent as good.
+ */
 export async function downloadTrunkFile(rt: StorageRuntime, ctx: StorageCtx, req: DownloadRequest, send: RangeSender): Promise<void> {
+  for (let pass = 0; ; pass++) {
+    const damage = await downloadOnce(rt, ctx, req, send);
+    if (damage === null) return;
+    const fail = (what: string) => new StatusError(Errno.EIO, `${req.filename}: its trunk slot is damaged (${damage}); ${what}`, StorageCmd.DownloadFile);
+    // A peer repairing from us is told at once: it must not wait on a repair that would ask it back.
+    if (pass > 0 || ctx.state.syncSource) throw fail('no good copy here');
+    if (await rt.content.repairer.repair(req.filename, trunkExpected(req.filename), damage) !== 'repaired') {
+      throw fail('no peer could supply a good copy yet');
+    }
+  }
+}
+
+/** One attempt: null once answered, else what is wrong with the slot's content (nothing was sent). */
+async function downloadOnce(rt: StorageRuntime, ctx: StorageCtx, req: DownloadRequest, send: RangeSender): Promise<string | null> {
   let slot;
   try {
     slot = openTrunkSlot(rt.paths, req.filename);
@@ -40,10 +59,7 @@ export async function downloadTrunkFile(rt: StorageRuntime, ctx: StorageCtx, req
       const packet = send.readSmallRange(rt, slot.fd, at, range.length);
       if (range.length === slot.size && !slot.viaLink) {
         const crc = zlib.crc32(packet.subarray(HEADER_SIZE)) >>> 0;
-        if (crc !== slot.ref.header.crc32) {
-          throw new StatusError(Errno.EIO, `${req.filename}: its trunk slot is damaged (CRC32 ${crc.toString(16)}, its file ID says ${slot.ref.header.crc32.toString(16)})`,
-            StorageCmd.DownloadFile);
-        }
+        if (crc !== slot.ref.header.crc32 >>> 0) return `CRC32 ${crc.toString(16)}, its file ID says ${(slot.ref.header.crc32 >>> 0).toString(16)}`;
       }
       await ctx.replyPacket(packet);
     } else {
@@ -51,6 +67,7 @@ export async function downloadTrunkFile(rt: StorageRuntime, ctx: StorageCtx, req
     }
     rt.stats.bytes('Download', range.length, range.length);
     rt.stats.success('Download');
+    return null;
   } finally {
     closeSync(slot.fd);
   }

@@ -2,7 +2,7 @@
 // at the slot's offset rebuilt from the name and compared byte for byte. Anything else — no container, a
 // short read, a free (zeroed) slot, a slot reused by another file, a forged offset or size — is ENOENT:
 // another file's bytes are never served under a name.
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { Errno, StatusError } from '../../errors.js';
 import { MAX_LOGIC_FILENAME_LEN } from '../../protocol/codes.js';
 import {
@@ -153,6 +153,34 @@ export function zeroTrunkSlot(paths: StorePaths, logical: string): TrunkSlotRef 
     }
     return ref;
   } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Put a good copy's content (the file `source`, exactly the slot's size, already checked against the name) into
+ * this name's slot. The header is checked in the same synchronous step as the write, so a slot freed or reused
+ * meanwhile is left alone (ENOENT). Link slots are never rewritten.
+ */
+export function restoreTrunkSlot(paths: StorePaths, logical: string, source: string): void {
+  const ref = trunkSlotOf(logical);
+  const { fd } = openContainer(paths, ref, logical, 'r+');
+  let src = -1;
+  try {
+    if (checkHeader(fd, ref, logical) !== SlotType.Regular) throw new StatusError(Errno.EINVAL, `${logical}: a link slot is not restored`);
+    src = openSync(source, 'r');
+    const size = ref.header.fileSize;
+    const at = ref.trunk.offset + SLOT_HEADER_SIZE;
+    const buf = Buffer.allocUnsafe(Math.max(1, Math.min(size, 256 << 10)));
+    for (let done = 0; done < size;) {
+      const n = readSync(src, buf, 0, Math.min(buf.length, size - done), done);
+      if (n === 0) throw new StatusError(Errno.EIO, `${logical}: the fetched copy is shorter than its slot`);
+      writeAllSync(fd, buf, n, at + done);
+      done += n;
+    }
+    fdatasyncSync(fd);
+  } finally {
+    if (src >= 0) closeSync(src);
     closeSync(fd);
   }
 }
