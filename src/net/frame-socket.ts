@@ -95,7 +95,8 @@ export class FrameSocket {
    */
   private tryInline(chunk: Buffer): boolean {
     if (this.waiter === null || this.bodyLeft !== 0 || this.head !== this.items.length || !this.decoder.idle) return false;
-    if (chunk.length < HEADER_SIZE || chunk.readUInt32BE(0) !== 0) return false;
+    // A request carrying a status (e.g. SYNC_CREATE_FILE's "no content" 0x11) takes the usual way.
+    if (chunk.length < HEADER_SIZE || chunk.readUInt32BE(0) !== 0 || chunk[9] !== 0) return false;
     const frameLength = HEADER_SIZE + chunk.readUInt32BE(4);
     if (chunk.length === frameLength && chunk.length <= INLINE_MAX) {
       const answer = this.inline!(chunk[8]!, chunk.subarray(HEADER_SIZE));

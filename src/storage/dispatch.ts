@@ -11,6 +11,7 @@ import { uploadFile, uploadSlaveFile } from './handlers/upload.js';
 import { gathersUpload, inlineUpload } from './handlers/inline-upload.js';
 import type { FrameSocket } from '../net/frame-socket.js';
 import { reportServerId, syncCreateLink, syncDelete, syncFile, syncRename } from './sync/receiver.js';
+import { gathersSyncCreate, inlineSyncCreate } from './sync/inline-sync.js';
 import { syncRange, syncTruncate } from './sync/receiver-range.js';
 import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
 import { listFiles } from './handlers/list-files.js';
@@ -82,22 +83,23 @@ export async function dispatchStorage(rt: StorageRuntime, ctx: StorageCtx): Prom
 const ACTIVE_TEST_OK = encodeStatus(0);
 
 /**
- * The storage's inline answers (net/server.ts InlineDispatch): ACTIVE_TEST and small downloads whose copy checks
+ * The storage's inline answers (net/server.ts InlineDispatch): ACTIVE_TEST, small uploads and replicated creates, and small downloads whose copy checks
  * out. Everything else, errors included, takes dispatchStorage.
  */
-export function inlineStorage(rt: StorageRuntime, _state: StorageConnState, conn: FrameSocket, cmd: number, body: Buffer): Buffer | null {
+export function inlineStorage(rt: StorageRuntime, state: StorageConnState, conn: FrameSocket, cmd: number, body: Buffer): Buffer | null {
   if (cmd === StorageCmd.DownloadFile) {
     const req = decodeDownloadRequest(body);
     return req.group === rt.group ? smallDownloadAnswer(rt, req) : null;
   }
   if (cmd === CommonCmd.ActiveTest && body.length === 0) return ACTIVE_TEST_OK;
   if (cmd === StorageCmd.UploadFile) return inlineUpload(rt, conn, body);
+  if (cmd === StorageCmd.SyncCreateFile) return inlineSyncCreate(rt, state, conn, body);
   return null;
 }
 
-/** Requests held until whole for inlineStorage: small uploads. */
+/** Requests held until whole for inlineStorage: small uploads and small replicated creates. */
 export function gatherStorage(rt: StorageRuntime, cmd: number, bodyLength: number): boolean {
-  return gathersUpload(rt, cmd, bodyLength);
+  return gathersUpload(rt, cmd, bodyLength) || gathersSyncCreate(rt, cmd, bodyLength);
 }
 
 /** Replication, recovery and repair traffic: only the group's other storages may send it. */
