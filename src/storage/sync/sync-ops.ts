@@ -15,7 +15,7 @@ import {
 } from '../../protocol/sync.js';
 import type { StorageRuntime } from '../runtime.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
-import { openSlotHandle } from '../trunk/replica.js';
+import { hasTrunkLink, openSlotHandle } from '../trunk/replica.js';
 
 export interface PushEnv {
   rt: StorageRuntime;
@@ -258,8 +258,13 @@ export async function pushRecord(env: PushEnv, rec: BinlogRecord): Promise<PushR
       return fail('truncate', rec, st);
     }
     case 'L': case 'l': {
-      const p = localPath(env, rec.filename);
-      if (!p || !(await lstat(p).then((s) => s.isSymbolicLink(), () => false))) return 'skipped';
+      // A link to a trunk file is a link slot; gone (deleted since), the record is skipped as stock does.
+      if (isTrunkName(rec.filename)) {
+        if (!hasTrunkLink(env.rt.paths, rec.filename)) return 'skipped';
+      } else {
+        const p = localPath(env, rec.filename);
+        if (!p || !(await lstat(p).then((s) => s.isSymbolicLink(), () => false))) return 'skipped';
+      }
       const req = { timestamp: rec.timestamp, group, destFilename: rec.filename, srcFilename: rec.srcFilename };
       const st = await call(env, encodeSyncLinkRequest(StorageCmd.SyncCreateLink, req), StorageCmd.SyncCreateLink);
       if (st !== 0 && st !== Errno.ENOENT && st !== Errno.EEXIST) fail('link', rec, st);
