@@ -16,6 +16,7 @@ import {
 import type { StorageRuntime } from '../runtime.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
 import { hasTrunkLink, openSlotHandle } from '../trunk/replica.js';
+import { checkTrunkSlot } from '../trunk/slot-open.js';
 
 export interface PushEnv {
   rt: StorageRuntime;
@@ -162,14 +163,27 @@ function fail(what: string, rec: BinlogRecord, status: number): never {
   throw new SyncFailure(`${what} ${rec.filename}: peer answered status ${status}`, status);
 }
 
+/** The size of a file here (a trunk name: its live slot's content), null when it is gone. */
+async function localSize(env: PushEnv, filename: string): Promise<number | null> {
+  if (isTrunkName(filename)) {
+    try {
+      return checkTrunkSlot(env.rt.paths, filename).size;
+    } catch {
+      return null;
+    }
+  }
+  const p = localPath(env, filename);
+  const local = p ? await stat(p).catch(() => null) : null;
+  return local?.isFile() ? local.size : null;
+}
+
 async function pushCreate(env: PushEnv, rec: BinlogRecord, filename = rec.filename): Promise<PushResult> {
   if (env.peerHasFiles) {
-    const p = localPath(env, filename);
-    const local = p ? await stat(p).catch(() => null) : null;
-    if (!local?.isFile()) return noteVanished(env, filename);
+    const size = await localSize(env, filename);
+    if (size === null) return noteVanished(env, filename);
     const theirs = await peerSize(env, filename);
-    if (theirs === local.size) {
-      const marker = encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize: local.size, timestamp: rec.timestamp, group: env.rt.group, filename }, { noContent: true });
+    if (theirs === size) {
+      const marker = encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize: size, timestamp: rec.timestamp, group: env.rt.group, filename }, { noContent: true });
       const st = await call(env, marker, StorageCmd.SyncCreateFile);
       if (st === 0 || st === Errno.EEXIST) return 'sent';
       if (st !== Errno.ENOENT) fail('create (marker)', rec, st);
