@@ -153,12 +153,12 @@ export async function syncCreateLink(rt: StorageRuntime, ctx: StorageCtx): Promi
   checkGroup(rt, req.group, cmd);
   const dest = rt.paths.resolve(req.destFilename);
   const src = rt.paths.resolve(req.srcFilename);
-  const srcHere = (): Promise<boolean> => (isTrunkName(req.srcFilename) ? Promise.resolve(hasTrunkFile(rt.paths, req.srcFilename)) : exists(src.absPath));
   await rt.locks.run(dest.absPath, async () => {
     if (isTrunkName(req.destFilename)) {
       // A link to a trunk file: its link slot, at the place its name says (the trunk binlog has the space).
       if (hasTrunkFile(rt.paths, req.destFilename)) return answerStatus(ctx, Errno.EEXIST);
-      if (!(await srcHere())) return answerStatus(ctx, Errno.ENOENT);
+      const srcHere = isTrunkName(req.srcFilename) ? hasTrunkFile(rt.paths, req.srcFilename) : await exists(src.absPath);
+      if (!srcHere) return answerStatus(ctx, Errno.ENOENT);
       try {
         await writeTrunkLinkReplica(rt, req.destFilename, req.srcFilename);
       } catch (err) {
@@ -167,7 +167,7 @@ export async function syncCreateLink(rt: StorageRuntime, ctx: StorageCtx): Promi
       }
     } else {
       if (await exists(dest.absPath)) return answerStatus(ctx, Errno.EEXIST);
-      if (!(await srcHere())) return answerStatus(ctx, Errno.ENOENT);
+      if (!(await exists(src.absPath))) return answerStatus(ctx, Errno.ENOENT);
       try {
         await rt.paths.ensureDir(dest.dir);
         await symlink(src.absPath, dest.absPath);
