@@ -60,6 +60,8 @@ export interface TrunkFiles {
   accepts(rt: StorageRuntime, size: number | null, appender: boolean): boolean;
   store(rt: StorageRuntime, f: { ip: string; ext: string; storePathIndex: number; size: number; body: AsyncIterable<Buffer> }):
     Promise<{ logical: string; timestamp: number; size: number }>;
+  /** A link slot ('L') whose content is `target`'s logical name (20 CREATE_LINK to a trunk file). */
+  storeLink(rt: StorageRuntime, f: { ip: string; ext: string; storePathIndex: number; target: string }): Promise<{ logical: string; timestamp: number }>;
   /** store in one synchronous step, or null (nothing changed) when the async store is needed. */
   storeNow(rt: StorageRuntime, f: { ip: string; ext: string; storePathIndex: number; content: Buffer }):
     { logical: string; timestamp: number; size: number } | null;

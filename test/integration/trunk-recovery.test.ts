@@ -1,6 +1,7 @@
 // Disk recovery with trunk files (§9.8): a storage whose store path disk was replaced gets its trunk files back
 // from an fdfs peer (the peer's 26 list names its trunk files, which are fetched whole with 14), and then serves
-// every trunk ID again — with the slot header checked, so a file deleted meanwhile stays gone.
+// every trunk ID again — links to trunk files too (link slots) — with the slot header checked, so a file deleted
+// meanwhile stays gone.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -47,13 +48,15 @@ describe('a replaced disk with trunk files', () => {
       const data = randomBytes(50 + i * 300);
       sums.set(await client.upload(data, { ext: 'bin' }), md5(data));
     }
-    // A slave of a trunk master stored as a link: its content is a file of its own, never a trunk slot.
     const master = [...sums.keys()][0]!;
+    // A link to a trunk file is a link slot in a trunk file: it comes back with the trunk files.
+    const link = await client.createLink(master, { ext: 'bin' });
+    expect(decodeFileName(logicalOf(link)).kind).toBe('trunk');
+    sums.set(link, sums.get(master)!);
+    // A slave of a trunk master stored as a link: its content is a file of its own, never a trunk slot.
     const slave = await client.uploadSlave(master, '_s', Buffer.from('slave content'), { ext: 'txt' });
     expect((await client.downloadToBuffer(slave)).toString()).toBe('slave content');
     sums.set(slave, md5(Buffer.from('slave content')));
-    // A link to a trunk file is refused with a plain reason.
-    expect(await outcomeOf(client.createLink(master, { ext: 'bin' }))).toBe(Errno.EOPNOTSUPP);
     const ids = [...sums.keys()];
     await waitFor('every file on both', async () =>
       (await missingAt(s1.address, ids)).length === 0 && (await missingAt(s2.address, ids)).length === 0, 30_000, 200);

@@ -1,7 +1,7 @@
 // Symbolic-link files (spec §5.2, §5.5, §5.9): slaves stored as links when the tracker sets
 // store_slave_file_use_link, and 20 CREATE_LINK. A link holds its target's absolute path, as stock does, so
 // a stock storage given this data directory can follow and delete it; a target outside every store path
-// is never followed.
+// is never followed. A link to a trunk file is a link slot in a trunk file (trunk/trunk-store.ts storeLink).
 import { lstat, readlink, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomInt } from 'node:crypto';
@@ -13,6 +13,7 @@ import { nameSource } from '../tracker-side/identity.js';
 import { checkGroup, fsStatus, nowSec, readRequest, sourceIp, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import { hex2, type ResolvedName } from '../store/store-paths.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
+import { checkTrunkSlot } from '../trunk/slot-open.js';
 
 const NAME_ATTEMPTS = 10;
 
@@ -54,7 +55,8 @@ export function deletesTarget(logical: string): boolean {
 
 /**
  * 20: make a link to `src` (a regular file here). With a master name the link is the slave name of master +
- * prefix + ext (EEXIST if taken); without one it gets a freshly generated name. Binlog `L link src`.
+ * prefix + ext (EEXIST if taken); without one it gets a freshly generated name — a trunk name with a link slot
+ * when `src` is in a trunk file. Binlog `L link src`.
  */
 export async function createLink(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.CreateLink;
@@ -62,7 +64,12 @@ export async function createLink(rt: StorageRuntime, ctx: StorageCtx): Promise<v
   checkGroup(rt, req.group, cmd);
   rt.stats.begin('CreateLink');
   const src = rt.paths.resolve(req.srcFilename);
-  if (isTrunkName(req.srcFilename)) throw new StatusError(Errno.EOPNOTSUPP, `${req.srcFilename} is in a trunk file: links to trunk files are not supported`, cmd);
+  if (isTrunkName(req.srcFilename)) {
+    // Stock makes a slave link to a trunk file a symlink to a path that does not exist: refused here instead.
+    if (req.masterFilename) throw new StatusError(Errno.EOPNOTSUPP, `${req.srcFilename} is in a trunk file: slave links to trunk files are not supported`, cmd);
+    const made = await trunkLink(rt, ctx, req.srcFilename, src.storePathIndex, req.ext);
+    return linked(rt, ctx, made.logical, req.srcFilename, made.timestamp);
+  }
   const st = await lstat(src.absPath).catch((err) => {
     throw fsStatus(err, req.srcFilename);
   });
@@ -78,11 +85,29 @@ export async function createLink(rt: StorageRuntime, ctx: StorageCtx): Promise<v
   } else {
     linkLogical = await linkUnderNewName(rt, ctx, src, st.size, req.ext);
   }
-  const ts = nowSec();
-  rt.binlog.append({ timestamp: ts, op: 'L', filename: linkLogical, srcFilename: req.srcFilename });
+  await linked(rt, ctx, linkLogical, req.srcFilename, nowSec());
+}
+
+/** A link made: binlog `L link src`, counted, answered with the link's ID. */
+async function linked(rt: StorageRuntime, ctx: StorageCtx, link: string, src: string, ts: number): Promise<void> {
+  rt.binlog.append({ timestamp: ts, op: 'L', filename: link, srcFilename: src });
   rt.stats.success('CreateLink', ts);
-  ctx.log.debug({ link: linkLogical, src: req.srcFilename }, 'link created');
-  await ctx.replyPacket(encodeUploadResponse(rt.group, linkLogical));
+  ctx.log.debug({ link, src }, 'link created');
+  await ctx.replyPacket(encodeUploadResponse(rt.group, link));
+}
+
+/**
+ * A link to a trunk file, as stock makes it: a new trunk name whose slot is a link slot ('L') holding the
+ * source's logical name, in the source's store path. The source must be a live file slot (a link to a link is
+ * EINVAL, as stock's "not a regular file").
+ */
+async function trunkLink(rt: StorageRuntime, ctx: StorageCtx, srcLogical: string, storePathIndex: number, ext: string):
+  Promise<{ logical: string; timestamp: number }> {
+  const cmd = StorageCmd.CreateLink;
+  if (!rt.params.useTrunkFile || !rt.trunk) throw new StatusError(Errno.EINVAL, `${srcLogical} is in a trunk file and this storage does not use trunk files`, cmd);
+  if (checkTrunkSlot(rt.paths, srcLogical).viaLink) throw new StatusError(Errno.EINVAL, `${srcLogical} is a link, not a regular file`, cmd);
+  if (!rt.trunk.space.available()) throw new StatusError(Errno.EAGAIN, 'no trunk server known yet: no trunk space for the link', cmd);
+  return rt.trunk.storeLink(rt, { ip: sourceIp(rt, ctx), ext, storePathIndex, target: srcLogical });
 }
 
 /** A generated name (§6, random CRC as stock) in the source's store path, made a link to `src`. */

@@ -1,20 +1,27 @@
 // What a storage holds under one directory, as names with sizes and as digests of its leaf directories (122
 // DIR_DIGESTS): two members compare digests first and list only the leaves where they differ. Temp files
-// (`.…`) and metadata sidecars (`…-m`) are not files of the group; a link counts with its target's size.
+// (`.…`), metadata sidecars (`…-m`) and trunk containers (`000001`, created in advance or deleted as unused on one
+// member only) are not files of the group, as in 26's listing; a link counts with its target's size.
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { METADATA_SUFFIX } from '../../protocol/file-id.js';
 import type { LeafDigest } from '../../protocol/dir-digests.js';
+import { TRUNK_CONTAINER_RE } from '../../protocol/trunk-slot.js';
 
 const HEX2_RE = /^[0-9A-F]{2}$/;
+
+/** Whether a directory entry's name is one of the group's files (not a temp file, sidecar or trunk container). */
+export function isGroupFileName(name: string): boolean {
+  return !name.startsWith('.') && !name.endsWith(METADATA_SUFFIX) && !TRUNK_CONTAINER_RE.test(name);
+}
 
 /** The group's files in one leaf directory: name → size, sorted by name. */
 export async function leafFiles(leafDir: string): Promise<Map<string, number>> {
   let names: string[];
   try {
     names = (await readdir(leafDir, { withFileTypes: true }))
-      .filter((e) => !e.isDirectory() && !e.name.startsWith('.') && !e.name.endsWith(METADATA_SUFFIX)).map((e) => e.name).sort();
+      .filter((e) => !e.isDirectory() && isGroupFileName(e.name)).map((e) => e.name).sort();
   } catch {
     return new Map();
   }

@@ -11,7 +11,7 @@ import { readRequestHead } from '../../net/request-head.js';
 import { BufferedFile, TempFile, type PendingFile } from '../store/file-writer.js';
 import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
-import { deleteTrunkReplica, hasTrunkFile, writeTrunkReplica } from '../trunk/replica.js';
+import { deleteTrunkReplica, hasTrunkFile, writeTrunkLinkReplica, writeTrunkReplica } from '../trunk/replica.js';
 
 /** The peer a record came from: its 9 REPORT_SERVER_ID, else the connection's address. */
 export function syncSourceOf(ctx: StorageCtx): string {
@@ -143,7 +143,10 @@ export async function syncDelete(rt: StorageRuntime, ctx: StorageCtx): Promise<v
   });
 }
 
-/** 19: `dest` becomes a symlink to this storage's copy of `src`; EEXIST / ENOENT as stock. */
+/**
+ * 19: `dest` becomes a symlink to this storage's copy of `src` — or, a trunk name, its link slot holding `src`'s
+ * name; EEXIST / ENOENT as stock.
+ */
 export async function syncCreateLink(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.SyncCreateLink;
   const req = await readRequest(rt, ctx, SyncCommands.SyncCreateLink);
@@ -151,13 +154,26 @@ export async function syncCreateLink(rt: StorageRuntime, ctx: StorageCtx): Promi
   const dest = rt.paths.resolve(req.destFilename);
   const src = rt.paths.resolve(req.srcFilename);
   await rt.locks.run(dest.absPath, async () => {
-    if (await exists(dest.absPath)) return answerStatus(ctx, Errno.EEXIST);
-    if (!(await exists(src.absPath))) return answerStatus(ctx, Errno.ENOENT);
-    try {
-      await rt.paths.ensureDir(dest.dir);
-      await symlink(src.absPath, dest.absPath);
-    } catch (err) {
-      throw fsStatus(err, req.destFilename);
+    if (isTrunkName(req.destFilename)) {
+      // A link to a trunk file: its link slot, at the place its name says (the trunk binlog has the space).
+      if (hasTrunkFile(rt.paths, req.destFilename)) return answerStatus(ctx, Errno.EEXIST);
+      const srcHere = isTrunkName(req.srcFilename) ? hasTrunkFile(rt.paths, req.srcFilename) : await exists(src.absPath);
+      if (!srcHere) return answerStatus(ctx, Errno.ENOENT);
+      try {
+        await writeTrunkLinkReplica(rt, req.destFilename, req.srcFilename);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, req.destFilename);
+        throw err;
+      }
+    } else {
+      if (await exists(dest.absPath)) return answerStatus(ctx, Errno.EEXIST);
+      if (!(await exists(src.absPath))) return answerStatus(ctx, Errno.ENOENT);
+      try {
+        await rt.paths.ensureDir(dest.dir);
+        await symlink(src.absPath, dest.absPath);
+      } catch (err) {
+        throw fsStatus(err, req.destFilename);
+      }
     }
     rt.binlog.append({ timestamp: req.timestamp, op: 'l', filename: req.destFilename, srcFilename: req.srcFilename });
     noteReceived(rt, ctx, req.timestamp);

@@ -15,7 +15,8 @@ import {
 } from '../../protocol/sync.js';
 import type { StorageRuntime } from '../runtime.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
-import { openSlotHandle } from '../trunk/replica.js';
+import { hasTrunkLink, openSlotHandle } from '../trunk/replica.js';
+import { checkTrunkSlot } from '../trunk/slot-open.js';
 
 export interface PushEnv {
   rt: StorageRuntime;
@@ -162,14 +163,27 @@ function fail(what: string, rec: BinlogRecord, status: number): never {
   throw new SyncFailure(`${what} ${rec.filename}: peer answered status ${status}`, status);
 }
 
+/** The size of a file here (a trunk name: its live slot's content), null when it is gone. */
+async function localSize(env: PushEnv, filename: string): Promise<number | null> {
+  if (isTrunkName(filename)) {
+    try {
+      return checkTrunkSlot(env.rt.paths, filename).size;
+    } catch {
+      return null;
+    }
+  }
+  const p = localPath(env, filename);
+  const local = p ? await stat(p).catch(() => null) : null;
+  return local?.isFile() ? local.size : null;
+}
+
 async function pushCreate(env: PushEnv, rec: BinlogRecord, filename = rec.filename): Promise<PushResult> {
   if (env.peerHasFiles) {
-    const p = localPath(env, filename);
-    const local = p ? await stat(p).catch(() => null) : null;
-    if (!local?.isFile()) return noteVanished(env, filename);
+    const size = await localSize(env, filename);
+    if (size === null) return noteVanished(env, filename);
     const theirs = await peerSize(env, filename);
-    if (theirs === local.size) {
-      const marker = encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize: local.size, timestamp: rec.timestamp, group: env.rt.group, filename }, { noContent: true });
+    if (theirs === size) {
+      const marker = encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize: size, timestamp: rec.timestamp, group: env.rt.group, filename }, { noContent: true });
       const st = await call(env, marker, StorageCmd.SyncCreateFile);
       if (st === 0 || st === Errno.EEXIST) return 'sent';
       if (st !== Errno.ENOENT) fail('create (marker)', rec, st);
@@ -258,8 +272,13 @@ export async function pushRecord(env: PushEnv, rec: BinlogRecord): Promise<PushR
       return fail('truncate', rec, st);
     }
     case 'L': case 'l': {
-      const p = localPath(env, rec.filename);
-      if (!p || !(await lstat(p).then((s) => s.isSymbolicLink(), () => false))) return 'skipped';
+      // A link to a trunk file is a link slot; gone (deleted since), the record is skipped as stock does.
+      if (isTrunkName(rec.filename)) {
+        if (!hasTrunkLink(env.rt.paths, rec.filename)) return 'skipped';
+      } else {
+        const p = localPath(env, rec.filename);
+        if (!p || !(await lstat(p).then((s) => s.isSymbolicLink(), () => false))) return 'skipped';
+      }
       const req = { timestamp: rec.timestamp, group, destFilename: rec.filename, srcFilename: rec.srcFilename };
       const st = await call(env, encodeSyncLinkRequest(StorageCmd.SyncCreateLink, req), StorageCmd.SyncCreateLink);
       if (st !== 0 && st !== Errno.ENOENT && st !== Errno.EEXIST) fail('link', rec, st);

@@ -1,10 +1,11 @@
 // Replication of trunk files (spec §9.5): a peer gets a trunk file into the same trunk file, offset and slot
 // as its source (the name says where), the content first and the header last; deletes zero the slot. The
-// sender reads the slot's content (openSlotHandle); the receiver's 16 / 17 hand trunk names over here.
+// sender reads the slot's content (openSlotHandle); the receiver's 16 / 17 / 19 hand trunk names over here (19:
+// a link slot, its content the target's name, as stock's receiver writes it).
 import { closeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Errno, StatusError } from '../../errors.js';
-import { encodeSlotHeader, SLOT_HEADER_SIZE, trunkSlotOf } from '../../protocol/trunk-slot.js';
+import { encodeSlotHeader, SLOT_HEADER_SIZE, SlotType, trunkSlotOf } from '../../protocol/trunk-slot.js';
 import type { StorageRuntime } from '../runtime.js';
 import type { StorePaths } from '../store/store-paths.js';
 import { openContainer, writeAllAt } from './container.js';
@@ -38,13 +39,32 @@ export function hasTrunkFile(paths: StorePaths, logical: string): boolean {
   }
 }
 
+/** True when this storage holds `logical`'s live slot and it is a link slot. */
+export function hasTrunkLink(paths: StorePaths, logical: string): boolean {
+  try {
+    return checkTrunkSlot(paths, logical).viaLink;
+  } catch {
+    return false;
+  }
+}
+
+/** 19 on a trunk name: its link slot ('L', content `target`'s name) at the place the name says. The caller holds the name's lock. */
+export function writeTrunkLinkReplica(rt: StorageRuntime, logical: string, target: string): Promise<void> {
+  const content = Buffer.from(target, 'latin1');
+  const body = (async function* () {
+    yield content;
+  })();
+  return writeSlot(rt.paths, trunkSettings(rt.params.raw).trunkFileSize, logical, content.length, body, SlotType.Link);
+}
+
 /** Write a replicated trunk file into its slot: content, then header. The caller holds the name's lock. */
 export function writeTrunkReplica(rt: StorageRuntime, logical: string, size: number, body: AsyncIterable<Buffer>): Promise<void> {
   return writeSlot(rt.paths, trunkSettings(rt.params.raw).trunkFileSize, logical, size, body);
 }
 
 /** A trunk file's content into its slot (same trunk file, offset and size as its name says), the header last. */
-export async function writeSlot(paths: StorePaths, trunkFileSize: number, logical: string, size: number, body: AsyncIterable<Buffer>): Promise<void> {
+export async function writeSlot(paths: StorePaths, trunkFileSize: number, logical: string, size: number, body: AsyncIterable<Buffer>,
+  type: number = SlotType.Regular): Promise<void> {
   const ref = trunkSlotOf(logical);
   if (ref.header.fileSize !== size || size + SLOT_HEADER_SIZE > ref.trunk.size || ref.trunk.offset < 0 || ref.trunk.fileId <= 0) {
     throw new StatusError(Errno.EINVAL, `${logical}: its trunk location does not hold ${size} bytes`);
@@ -59,7 +79,7 @@ export async function writeSlot(paths: StorePaths, trunkFileSize: number, logica
       got += chunk.length;
     }
     if (got !== size) throw new StatusError(Errno.EIO, `${logical}: ${got} of ${size} bytes received`);
-    writeAllAt(fd, encodeSlotHeader(ref.header), ref.trunk.offset);
+    writeAllAt(fd, encodeSlotHeader({ ...ref.header, type }), ref.trunk.offset);
   } finally {
     closeSync(fd);
   }

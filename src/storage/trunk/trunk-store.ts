@@ -4,6 +4,7 @@
 // then does the caller write the sync binlog `C` and answer with the ID:
 //   - killed mid-write: the header was never written, the slot reads as free and its space is free again;
 //   - killed after the header, before the commit: the ID was never handed out and the space is reused.
+import { randomInt } from 'node:crypto';
 import zlib from 'node:zlib';
 import { Errno, StatusError } from '../../errors.js';
 import { encodeFileName } from '../../protocol/file-id.js';
@@ -24,14 +25,14 @@ export interface TrunkUpload {
 }
 
 /** A slot's file ID (stock's trunk name) and the 24-byte header that goes with it. */
-function named(rt: StorageRuntime, f: { ip: string; ext: string; size: number }, slot: Block, crc32: number, timestamp: number):
-  { logical: string; header: Buffer } {
+function named(rt: StorageRuntime, f: { ip: string; ext: string; size: number }, slot: Block, crc32: number, timestamp: number,
+  type: number = SlotType.Regular): { logical: string; header: Buffer } {
   const logical = encodeFileName({
     source: nameSource(rt, f.ip), timestamp, size: f.size, kind: 'trunk', crc32, ext: f.ext,
     storePathIndex: slot.storePathIndex, subHigh: slot.subHigh, subLow: slot.subLow,
     trunk: { fileId: slot.fileId, offset: slot.offset, size: slot.size },
   });
-  const header = encodeSlotHeader({ type: SlotType.Regular, allocSize: slot.size, fileSize: f.size, crc32, mtime: timestamp, x7: logical.slice(-7) });
+  const header = encodeSlotHeader({ type, allocSize: slot.size, fileSize: f.size, crc32, mtime: timestamp, x7: logical.slice(-7) });
   return { logical, header };
 }
 
@@ -77,6 +78,32 @@ export class TrunkStore {
       writeAllAt(fd(), header, slot.offset);
       await this.uploads.commit(slot);
       return { logical, timestamp, size: f.size };
+    } catch (err) {
+      await this.uploads.free(slot).catch(() => {});
+      if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, 'write trunk file');
+      throw err;
+    }
+  }
+
+  /**
+   * A link slot (stock's link to a trunk file, 20 without a master name): type 'L', content the target's logical
+   * name, in the target's store path; the name's size is that content's and its CRC32 random, as stock's. Written
+   * and committed as an upload's slot; resolves with the link's name.
+   */
+  async storeLink(rt: StorageRuntime, f: { ip: string; ext: string; storePathIndex: number; target: string }):
+    Promise<{ logical: string; timestamp: number }> {
+    const content = Buffer.from(f.target, 'latin1');
+    const timestamp = nowSec();
+    const settings = trunkSettings(rt.params.raw);
+    const slot = await this.uploads.reserve(f.storePathIndex, f.ip, slotSizeFor(content.length, settings));
+    try {
+      const containers = this.containers ??= new OpenContainers(rt.paths);
+      const fd = containers.fdFor(settings.trunkFileSize, slot);
+      const { logical, header } = named(rt, { ...f, size: content.length }, slot, randomInt(0x7fffffff), timestamp, SlotType.Link);
+      writeAllAt(fd, content, slot.offset + SLOT_HEADER_SIZE);
+      writeAllAt(fd, header, slot.offset);
+      await this.uploads.commit(slot);
+      return { logical, timestamp };
     } catch (err) {
       await this.uploads.free(slot).catch(() => {});
       if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, 'write trunk file');
