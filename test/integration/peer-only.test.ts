@@ -3,12 +3,16 @@
 // usable; replication between the members goes on.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import { Errno } from '../../src/errors.js';
 import { Connection } from '../../src/net/connection.js';
 import { CommonCmd, StorageCmd } from '../../src/protocol/codes.js';
-import { splitFileId } from '../../src/protocol/file-id.js';
-import { encodeReportServerIdRequest, encodeSyncDeleteRequest, encodeSyncFileHead } from '../../src/protocol/sync.js';
-import { encodeHeader } from '../../src/protocol/header.js';
+import { encodeFileName, splitFileId } from '../../src/protocol/file-id.js';
+import { encodeReportServerIdRequest, encodeSyncDeleteRequest, encodeSyncFileHead, SYNC_NO_CONTENT_STATUS } from '../../src/protocol/sync.js';
+import { decodeHeader, encodeHeader } from '../../src/protocol/header.js';
 import { allocHost, startTwoMemberGroup, stopAll, waitFor, type TwoMemberGroup } from '../helpers/cluster.js';
 import { downloadAt, fileInfoAt, outcomeOf } from '../helpers/storage-direct.js';
 
@@ -62,5 +66,67 @@ describe('a host outside the group', () => {
     for (const s of [g.s1, g.s2]) await waitFor(`replica on ${s.address}`, () => fileInfoAt(s.address, next));
     await g.client.delete(next);
     for (const s of [g.s1, g.s2]) await waitFor(`delete on ${s.address}`, async () => (await fileInfoAt(s.address, next)) === null);
+  });
+});
+
+/** A new valid name for `data`, as member `source` would have named it now. */
+function freshName(source: string, data: Buffer): string {
+  return encodeFileName({
+    source: { ipv4: source }, timestamp: Math.floor(Date.now() / 1000), size: data.length, kind: 'normal', crc32: zlib.crc32(data),
+    ext: 'bin', storePathIndex: 0, subHigh: 0x3a, subLow: 0x5c,
+  });
+}
+
+/** Send `packet` in pieces `gapMs` apart from `from`; the status of the one answer. */
+function sendInPieces(to: { host: string; port: number }, from: string, packet: Buffer, pieces: number, gapMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: to.host, port: to.port, localAddress: from });
+    const timer = setTimeout(() => { s.destroy(); reject(new Error('no answer within 10 s')); }, 10_000);
+    let got = Buffer.alloc(0);
+    s.on('error', reject);
+    s.on('data', (b: Buffer) => {
+      got = Buffer.concat([got, b]);
+      if (got.length < 10) return;
+      clearTimeout(timer);
+      s.destroy();
+      resolve(decodeHeader(got).status);
+    });
+    s.on('connect', async () => {
+      const step = Math.ceil(packet.length / pieces);
+      for (let at = 0; at < packet.length; at += step) {
+        s.write(packet.subarray(at, at + step));
+        await new Promise((r) => setTimeout(r, gapMs));
+      }
+    });
+  });
+}
+
+const binlogOf = (dir: string) => readFileSync(path.join(dir, 'data', 'sync', 'binlog.000'), 'utf8');
+
+describe('a small replicated create (16), written inline once its connection has it whole', () => {
+  it('a member\'s create sent in pieces is stored whole, in the binlog once; the same create again is EEXIST', async () => {
+    const data = randomBytes(20_000);
+    const logical = freshName(g.s2.host, data);
+    const packet = Buffer.concat([encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize: data.length, timestamp: 7, group: 'group1', filename: logical }), data]);
+    expect(await sendInPieces(g.s1, g.s2.host, packet, 4, 30)).toBe(0);
+    expect((await downloadAt(g.s1.address, `group1/${logical}`)).equals(data)).toBe(true);
+    expect(binlogOf(g.s1.dir).split('\n').filter((l) => l.endsWith(` c ${logical}`))).toEqual([`7 c ${logical}`]);
+    expect(await sendInPieces(g.s1, g.s2.host, packet, 1, 0)).toBe(Errno.EEXIST);
+  });
+
+  it('the "no content" form (status 0x11) of a name not here is ENOENT, never an empty file', async () => {
+    const logical = freshName(g.s2.host, Buffer.alloc(0));
+    const head = encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize: 0, timestamp: 8, group: 'group1', filename: logical }, { noContent: true });
+    expect(head[9]).toBe(SYNC_NO_CONTENT_STATUS);
+    expect(await sendInPieces(g.s1, g.s2.host, head, 1, 0)).toBe(Errno.ENOENT);
+    expect(await fileInfoAt(g.s1.address, `group1/${logical}`)).toBeNull();
+  });
+
+  it('from a host outside the group: EACCES and nothing stored', async () => {
+    const data = randomBytes(3000);
+    const logical = freshName(g.s2.host, data);
+    const packet = Buffer.concat([encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize: data.length, timestamp: 9, group: 'group1', filename: logical }), data]);
+    expect(await sendInPieces(g.s1, allocHost(), packet, 2, 20)).toBe(Errno.EACCES);
+    expect(await fileInfoAt(g.s1.address, `group1/${logical}`)).toBeNull();
   });
 });
