@@ -1,6 +1,6 @@
 // Real clusters for integration tests: trackers and storages as separate `fdfs serve`
 // processes on distinct 127.x.y.z addresses (FastDFS identifies storages by IP), stock conf files.
-import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ServerProcess } from './proc.js';
@@ -159,4 +159,14 @@ export async function startTwoMemberGroup(opts: {
   const client = new FdfsClient({ trackers: [tracker.address], networkTimeout: opts.networkTimeout });
   await waitAllActive(client, [s1, s2]);
   return { tracker, s1, s2, client };
+}
+
+/** Pids of a storage's worker processes (children of the owner). */
+export function workerPids(h: StorageHandle): number[] {
+  const pid = h.proc.child!.pid!;
+  try {
+    return readFileSync(path.join('/proc', String(pid), 'task', String(pid), 'children'), 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
-import { startStorage, startTracker, restartStorage, stopAll, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
+import { startStorage, startTracker, restartStorage, stopAll, waitFor, workerPids, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 import { downloadAt, missingAt } from '../helpers/storage-direct.js';
 import { StorageCmd } from '../../src/protocol/codes.js';
 import { decodeUploadResponse, encodeUploadHead } from '../../src/protocol/storage-file.js';
@@ -21,17 +21,6 @@ const HTTP_PORT = 8888;
 let tracker: TrackerHandle;
 let s: StorageHandle;
 let client: FdfsClient;
-
-/** Pids of the storage's worker processes (children of the owner). */
-function workerPids(h: StorageHandle): number[] {
-  const pid = h.proc.child!.pid!;
-  const tasks = path.join('/proc', String(pid), 'task');
-  try {
-    return readFileSync(path.join(tasks, String(pid), 'children'), 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 function binlogNames(h: StorageHandle): Set<string> {
   const text = readFileSync(path.join(h.dir, 'data', 'sync', 'binlog.000'), 'utf8');

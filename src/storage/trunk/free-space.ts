@@ -96,10 +96,33 @@ export class FreeSpace {
     this.apply({ op: 'A', block: whole ? whole.block : got.slot });
   }
 
+  /**
+   * Make `block` free where no free block covers it yet (the parts already free stay as they are); the parts
+   * added. For space whose state is known from a replay (a dead worker's lease), never freeing anything twice.
+   */
+  addUncovered(block: Block): Block[] {
+    let parts = [{ ...block }];
+    for (const b of this.byStart.values()) parts = parts.flatMap((p) => minus(p, b));
+    for (const p of parts) this.apply({ op: 'A', block: p });
+    return parts;
+  }
+
   /** A taken slot that was not used is free again (the trunk binlog has it free already). */
   untake(slot: Block): void {
     this.apply({ op: 'A', block: slot });
   }
+}
+
+/** `a` without the bytes of `b` when both lie in one trunk file: zero, one or two pieces. */
+export function minus(a: Block, b: Block): Block[] {
+  if (a.storePathIndex !== b.storePathIndex || a.subHigh !== b.subHigh || a.subLow !== b.subLow || a.fileId !== b.fileId) return [a];
+  const aEnd = a.offset + a.size;
+  const bEnd = b.offset + b.size;
+  if (bEnd <= a.offset || aEnd <= b.offset) return [a];
+  const out: Block[] = [];
+  if (a.offset < b.offset) out.push({ ...a, size: b.offset - a.offset });
+  if (bEnd < aEnd) out.push({ ...a, offset: bEnd, size: aEnd - bEnd });
+  return out;
 }
 
 /** Free blocks that touch (same trunk file, one ends where the next starts) joined: the space as it lies on disk. */

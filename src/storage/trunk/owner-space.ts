@@ -44,4 +44,8 @@ export class OwnerTrunkSpace implements TrunkLender {
   giveBack(block: Block): void {
     this.local.giveBack(block);
   }
+
+  reclaim(leases: readonly Block[], busy: readonly Block[]): number {
+    return this.local.reclaim(leases, busy);
+  }
 }

@@ -11,7 +11,7 @@ import { Errno, StatusError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { trunkContainerName } from '../../protocol/trunk-slot.js';
 import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
-import { FreeSpace, parseJournal, type Block, type JournalOp } from './free-space.js';
+import { FreeSpace, minus, parseJournal, type Block, type JournalOp } from './free-space.js';
 import { TrunkJournal } from './trunk-journal.js';
 import { occupiedBlocks } from './occupied.js';
 import { trunkSettings, trunkUpkeep } from './settings.js';
@@ -208,8 +208,8 @@ export class TrunkAllocator implements TrunkSpace {
 
   /**
    * A worker's lease: a block of at least `slotSize` bytes (up to `leaseSize`), journaled free, that the worker
-   * carves into slots itself. What it does not use comes back with giveBack; a worker that dies keeps its
-   * lease out of use until a restart, when the binlog shows what it committed.
+   * carves into slots itself. What it does not use comes back with giveBack; what a worker that died did not
+   * commit comes back with reclaim.
    */
   lease(index: number, ip: string, slotSize: number, leaseSize: number): Promise<Block> {
     return this.takeBlock(index, ip, slotSize, leaseSize);
@@ -227,6 +227,32 @@ export class TrunkAllocator implements TrunkSpace {
       this.creating = null;
     });
     await this.creating;
+  }
+
+  /**
+   * The leases of a worker that died: what it never committed is free again now, not only after a restart. The
+   * binlog says which of its slots were committed (the worker wrote their records before answering), so the
+   * free space a replay gives inside each lease is added back, except what is free here already and what is
+   * out now: `busy` (the live workers' leases, which the binlog shows free too) and reservations not confirmed.
+   */
+  reclaim(leases: readonly Block[], busy: readonly Block[] = []): number {
+    if (!leases.length || !this.available()) return 0;
+    const replayed = new FreeSpace();
+    for (const j of parseJournal(readFileSync(this.journalFile, 'latin1'))) replayed.apply(j);
+    let bytes = 0;
+    for (const lease of leases) {
+      for (const b of replayed.blocks()) {
+        const sameFile = b.storePathIndex === lease.storePathIndex && b.subHigh === lease.subHigh && b.subLow === lease.subLow && b.fileId === lease.fileId;
+        const from = Math.max(b.offset, lease.offset);
+        const to = Math.min(b.offset + b.size, lease.offset + lease.size);
+        if (!sameFile || from >= to) continue;
+        let parts = [{ ...b, offset: from, size: to - from }];
+        for (const out of [...busy, ...this.held.values()]) parts = parts.flatMap((p) => minus(p, out));
+        for (const p of parts) for (const added of this.space.addUncovered(p)) bytes += added.size;
+      }
+    }
+    if (bytes) this.o.log.info({ bytes, leases: leases.length }, 'trunk space a dead worker held is free again');
+    return bytes;
   }
 
   /** A new, empty (sparse) trunk file in store path `index`, its whole space journaled as free. */

@@ -23,6 +23,8 @@ export interface TrunkSpace {
 export interface TrunkLender extends TrunkSpace {
   lease(index: number, ip: string, slotSize: number, leaseSize: number): Promise<Block>;
   giveBack(block: Block): void;
+  /** A worker died holding these leases: what it did not commit is free again; the bytes freed (the owner only). */
+  reclaim?(leases: readonly Block[], busy: readonly Block[]): number;
 }
 
 export const blockKey = (b: Block): string => `${b.storePathIndex}/${b.subHigh}/${b.subLow}/${b.fileId}/${b.offset}/${b.size}`;

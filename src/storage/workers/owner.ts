@@ -33,7 +33,12 @@ interface Member {
   held: Map<number, () => void>;
   gone: boolean;
   listening: boolean;
+  /** The trunk leases lent to this worker lately: reclaimed if it dies (older ones are long used up). */
+  leases: Block[];
 }
+
+/** Leases remembered per worker: the current one per store path and the one before it, which may still have slots in flight. */
+const RECENT_LEASES = 8;
 
 /** How often the owner checks whether what workers must know changed. */
 const STATE_MS = 250;
@@ -103,7 +108,7 @@ export class WorkerPool {
 
   private fork(): Promise<void> {
     const worker = cluster.fork();
-    const m: Member = { worker, conn: { alloc: 0, current: 0, max: 0 }, held: new Map(), gone: false, listening: false };
+    const m: Member = { worker, conn: { alloc: 0, current: 0, max: 0 }, held: new Map(), gone: false, listening: false, leases: [] };
     this.members.add(m);
     return new Promise<void>((resolve, reject) => {
       const greet = () => {
@@ -136,6 +141,7 @@ export class WorkerPool {
         this.sumConnections();
         for (const release of m.held.values()) release();
         m.held.clear();
+        this.reclaimLeases(m);
         for (const r of this.rotations.values()) if (r.waiting.delete(m) && r.waiting.size === 0) r.done();
         if (this.trunkPause?.waiting.delete(m) && this.trunkPause.waiting.size === 0) this.trunkPause.done();
         if (!m.listening) reject(new Error(`storage worker exited (${signal ?? code}) before listening`));
@@ -242,8 +248,28 @@ export class WorkerPool {
     if (!space) fail(msg.id, new StatusError(Errno.EINVAL, 'no trunk space in this storage'));
     else if (msg.t === 'trunk-reserve') done(space.reserve(msg.index, msg.ip, msg.slotSize));
     else if (msg.t === 'trunk-commit') done(space.commit(msg.slot));
-    else if (msg.t === 'trunk-lease') done(space.lease(msg.index, msg.ip, msg.slotSize, msg.leaseSize));
+    else if (msg.t === 'trunk-lease') {
+      done(space.lease(msg.index, msg.ip, msg.slotSize, msg.leaseSize).then((lease) => {
+        m.leases.push(lease);
+        if (m.leases.length > RECENT_LEASES) m.leases.shift();
+        // A worker that died while the lease was on its way never gets it: it is its own to reclaim.
+        if (m.gone) this.reclaimLeases(m);
+        return lease;
+      }));
+    }
     else done(space.free(msg.slot));
+  }
+
+  /** A worker died: the trunk space it held and did not commit is free again (trunk-allocator.ts reclaim). */
+  private reclaimLeases(m: Member): void {
+    const leases = m.leases.splice(0);
+    try {
+      const busy = [...this.members].filter((x) => x !== m && !x.gone).flatMap((x) => x.leases);
+      this.host.trunk?.reclaim?.(leases, busy);
+    } catch (err) {
+      // Left taken until a restart, as before: space may leak for a while, never be used twice.
+      this.host.log.warn({ err: (err as Error).message }, 'trunk space of a dead worker not reclaimed');
+    }
   }
 
   /** Every live worker appends to binlog.<index> once this resolves. */

@@ -2,7 +2,7 @@
 // deleted at trunk-server start, advance creation's count and reserved-space check, schedules that follow the
 // trunk-server role.
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { child } from '../../../../src/log.js';
@@ -10,7 +10,7 @@ import { encodeSlotHeader, SlotType } from '../../../../src/protocol/trunk-slot.
 import { defaultTrackerParams } from '../../../../src/storage/tracker-side/tracker-params.js';
 import { StorePaths } from '../../../../src/storage/store/store-paths.js';
 import type { StorageRuntime } from '../../../../src/storage/runtime.js';
-import { FreeSpace, parseJournal, type Block } from '../../../../src/storage/trunk/free-space.js';
+import { formatJournal, FreeSpace, parseJournal, type Block } from '../../../../src/storage/trunk/free-space.js';
 import { headerShowsFile, occupiedBlocks } from '../../../../src/storage/trunk/occupied.js';
 import { wholeFreeFiles } from '../../../../src/storage/trunk/unused-trunks.js';
 import { TrunkAllocator } from '../../../../src/storage/trunk/trunk-allocator.js';
@@ -197,5 +197,37 @@ describe('TrunkUpkeep', () => {
     await u.sync();
     expect(u.running.length).toBe(0);
     await u.stop();
+  });
+});
+
+describe('the leases of a worker that died (reclaim)', () => {
+  it('what it did not commit is free again at once; committed slots, live leases and free space are never added twice', async () => {
+    trunkFile(1);
+    const binlog = binlogWith(['A 0 0 0 1 0 4194304']);
+    const rt = fakeRt({ slot_min_size: '256' });
+    const a = new TrunkAllocator({ baseDataDir: path.join(dir, 'data'), log, rt: () => rt, isTrunkServer: () => true });
+    expect(a.available()).toBe(true);
+    const dead = await a.lease(0, '127.0.0.1', 4096, 65536);
+    const live = await a.lease(0, '127.0.0.1', 4096, 65536);
+    const before = a.freeBytes();
+    // The dead worker carved three slots from its lease and committed two, writing the records as a worker does.
+    const journal = (ops: Array<['A' | 'D', Block]>) => appendFileSync(binlog, ops.map(([op, b]) => formatJournal(1_700_000_001, { op, block: b }) + '\n').join(''));
+    let rest = dead;
+    for (let i = 0; i < 3; i++) {
+      const slot = { ...rest, size: 4096 };
+      const next = { ...rest, offset: rest.offset + 4096, size: rest.size - 4096 };
+      journal([['D', rest], ['A', next], ['A', slot]]);
+      if (i < 2) journal([['D', slot]]);
+      rest = next;
+    }
+    expect(a.reclaim([dead], [live])).toBe(dead.size - 2 * 4096);
+    expect(a.freeBytes()).toBe(before + dead.size - 2 * 4096);
+    expect(a.reclaim([dead], [live])).toBe(0);
+    // A lease a live worker holds reads free in the binlog too: never handed out while it is out.
+    expect(a.reclaim([live], [live])).toBe(0);
+    expect(a.freeBytes()).toBe(before + dead.size - 2 * 4096);
+    // The reclaimed space is handed out again: the uncommitted third slot first (best fit, lowest offset).
+    const again = await a.reserve(0, '127.0.0.1', 4096);
+    expect(again.offset).toBe(dead.offset + 2 * 4096);
   });
 });
