@@ -62,8 +62,8 @@ beforeAll(async () => {
   tracker = await startTracker({ conf: {
     check_active_interval: 10, use_trunk_file: true, trunk_file_size: '4MB', slot_min_size: 256, trunk_alloc_alignment_size: 256,
   } });
-  s1 = await startStorage({ trackers: [tracker.address] });
-  s2 = await startStorage({ trackers: [tracker.address] });
+  s1 = await startStorage({ trackers: [tracker.address], conf: { 'http.server_port': 8888 } });
+  s2 = await startStorage({ trackers: [tracker.address], conf: { 'http.server_port': 8888 } });
   client = new FdfsClient({ trackers: [tracker.address] });
   await waitAllActive(client, [s1, s2]);
   [trunkServer, peer] = await waitForTrunkWriting(client, [s1, s2]);
@@ -100,6 +100,15 @@ describe('links to trunk files', () => {
     expect(slotOn(peer, link).equals(slot)).toBe(true);
     expect((await fileInfoAt(peer.address, link))?.fileSize).toBe(data.length);
     await waitFor('l on the peer', async () => new RegExp(`^\\d+ l ${logicalOf(link)} ${logicalOf(src)}$`, 'm').test(binlog(peer)), 15_000, 100);
+    // Over HTTP too, whole and ranged, on both members.
+    for (const s of [trunkServer, peer]) {
+      const whole = await fetch(`http://${s.host}:8888/${link}`);
+      expect(whole.status).toBe(200);
+      expect(Buffer.from(await whole.arrayBuffer()).equals(data)).toBe(true);
+      const part = await fetch(`http://${s.host}:8888/${link}`, { headers: { Range: 'bytes=100-199' } });
+      expect(part.status).toBe(206);
+      expect(Buffer.from(await part.arrayBuffer()).equals(data.subarray(100, 200))).toBe(true);
+    }
   });
 
   it('`fdfs link` makes one too; on the member that is not the trunk server the slot comes from the trunk server', async () => {
