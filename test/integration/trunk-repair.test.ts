@@ -12,6 +12,7 @@ import { SLOT_HEADER_SIZE, trunkContainerName } from '../../src/protocol/trunk-s
 import { startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 import { downloadAt, fileInfoAt, outcomeOf } from '../helpers/storage-direct.js';
 import { logicalOf, waitForTrunkWriting } from '../helpers/trunk-fixture.js';
+import { repairOn } from '../../src/client/verify.js';
 
 let tracker: TrackerHandle;
 let s1: StorageHandle;
@@ -128,5 +129,15 @@ describe('a damaged trunk slot', () => {
     const ranged = await fetch(url(s2, both.id), { headers: { Range: 'bytes=0-99' } });
     expect(ranged.status).toBeGreaterThanOrEqual(500);
     await ranged.arrayBuffer();
+  });
+
+  it('121 REPAIR_FILES (`fdfs verify --repair`) on a trunk name: a good slot is present, a damaged one is repaired in place', async () => {
+    const good = await replicatedTrunkFile(1200);
+    const bad = await replicatedTrunkFile(2400);
+    damage(s1, bad.id, bad.data.length);
+    const timeouts = { connectTimeout: 5, networkTimeout: 20 };
+    const out = await repairOn(s1.address, 'group1', [logicalOf(good.id), logicalOf(bad.id)], timeouts);
+    expect(out).toEqual([{ name: logicalOf(good.id), outcome: 'present' }, { name: logicalOf(bad.id), outcome: 'repaired' }]);
+    expect(readSlot(s1, bad.id, bad.data.length).equals(bad.data)).toBe(true);
   });
 });
