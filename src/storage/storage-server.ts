@@ -189,6 +189,8 @@ export class StorageServer {
         binlog: this.binlog,
         noteReceived: (source, ts) => this.progress.noteReceived(source, ts),
       });
+      const pool = this.pool;
+      this.trunkSpace.leasesOut = () => pool.liveLeases();
     }
   }
 

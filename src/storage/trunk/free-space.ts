@@ -107,6 +107,19 @@ export class FreeSpace {
     return parts;
   }
 
+  /** Take `region` out of free space wherever it lies (the parts of blocks outside it stay free); the bytes taken. */
+  removeOverlap(region: Block): number {
+    let taken = 0;
+    for (const b of [...this.byStart.values()]) {
+      const outside = minus(b, region);
+      if (outside.length === 1 && outside[0] === b) continue;
+      this.apply({ op: 'D', block: b });
+      for (const p of outside) this.apply({ op: 'A', block: p });
+      taken += b.size - outside.reduce((n, p) => n + p.size, 0);
+    }
+    return taken;
+  }
+
   /** A taken slot that was not used is free again (the trunk binlog has it free already). */
   untake(slot: Block): void {
     this.apply({ op: 'A', block: slot });

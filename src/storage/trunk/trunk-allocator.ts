@@ -87,11 +87,22 @@ export class TrunkAllocator implements TrunkSpace {
   private wasServer = false;
   private everServer = false;
 
+  /**
+   * The leases worker processes may still carve from (WorkerPool): a new trunk-server term in this process keeps
+   * them out of the free space it replays, where they read free. A worker that saw the role go gave its leases
+   * up, but one that did not (the role came back within one state push) still carves from them.
+   */
+  leasesOut: () => readonly Block[] = () => [];
+
   private reload(): void {
     this.space = new FreeSpace();
     this.held.clear();
     const upkeep = trunkUpkeep(this.o.rt().params.raw);
     this.load(upkeep.initCheckOccupying);
+    let kept = 0;
+    for (const lease of this.leasesOut()) kept += this.space.removeOverlap(lease);
+    // Leases given up meanwhile stay out of use until a restart: space may leak for a while, never be used twice.
+    if (kept) this.o.log.info({ bytes: kept }, 'trunk space lent to workers kept out of the new term\'s free space');
     // Trunk-server start (the first in this process, so no worker holds a lease yet): unused trunk files go.
     if (!this.everServer && upkeep.deleteUnused) this.dropUnusedTrunkFiles();
     this.everServer = true;

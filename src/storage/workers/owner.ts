@@ -33,12 +33,13 @@ interface Member {
   held: Map<number, () => void>;
   gone: boolean;
   listening: boolean;
-  /** The trunk leases lent to this worker lately: reclaimed if it dies (older ones are long used up). */
-  leases: Block[];
+  /**
+   * The last two trunk leases lent to this worker per store path: the one it carves from and the one before,
+   * which may still have a slot being written (older ones are long used up or given back).
+   */
+  leases: Map<number, Block[]>;
 }
 
-/** Leases remembered per worker: the current one per store path and the one before it, which may still have slots in flight. */
-const RECENT_LEASES = 8;
 
 /** How often the owner checks whether what workers must know changed. */
 const STATE_MS = 250;
@@ -108,7 +109,7 @@ export class WorkerPool {
 
   private fork(): Promise<void> {
     const worker = cluster.fork();
-    const m: Member = { worker, conn: { alloc: 0, current: 0, max: 0 }, held: new Map(), gone: false, listening: false, leases: [] };
+    const m: Member = { worker, conn: { alloc: 0, current: 0, max: 0 }, held: new Map(), gone: false, listening: false, leases: new Map() };
     this.members.add(m);
     return new Promise<void>((resolve, reject) => {
       const greet = () => {
@@ -250,8 +251,7 @@ export class WorkerPool {
     else if (msg.t === 'trunk-commit') done(space.commit(msg.slot));
     else if (msg.t === 'trunk-lease') {
       done(space.lease(msg.index, msg.ip, msg.slotSize, msg.leaseSize).then((lease) => {
-        m.leases.push(lease);
-        if (m.leases.length > RECENT_LEASES) m.leases.shift();
+        m.leases.set(msg.index, [...(m.leases.get(msg.index) ?? []).slice(-1), lease]);
         // A worker that died while the lease was on its way never gets it: it is its own to reclaim.
         if (m.gone) this.reclaimLeases(m);
         return lease;
@@ -260,12 +260,17 @@ export class WorkerPool {
     else done(space.free(msg.slot));
   }
 
+  /** The trunk leases lent lately to the workers alive now. */
+  liveLeases(): Block[] {
+    return [...this.members].filter((m) => !m.gone).flatMap((m) => [...m.leases.values()].flat());
+  }
+
   /** A worker died: the trunk space it held and did not commit is free again (trunk-allocator.ts reclaim). */
   private reclaimLeases(m: Member): void {
-    const leases = m.leases.splice(0);
+    const leases = [...m.leases.values()].flat();
+    m.leases.clear();
     try {
-      const busy = [...this.members].filter((x) => x !== m && !x.gone).flatMap((x) => x.leases);
-      this.host.trunk?.reclaim?.(leases, busy);
+      this.host.trunk?.reclaim?.(leases, this.liveLeases());
     } catch (err) {
       // Left taken until a restart, as before: space may leak for a while, never be used twice.
       this.host.log.warn({ err: (err as Error).message }, 'trunk space of a dead worker not reclaimed');

@@ -231,3 +231,26 @@ describe('the leases of a worker that died (reclaim)', () => {
     expect(again.offset).toBe(dead.offset + 2 * 4096);
   });
 });
+
+describe('a new trunk-server term in the same process', () => {
+  it('keeps the leases workers may still carve from out of the free space it replays', async () => {
+    trunkFile(1);
+    binlogWith(['A 0 0 0 1 0 4194304']);
+    const rt = fakeRt({ slot_min_size: '256' });
+    let role = true;
+    const a = new TrunkAllocator({ baseDataDir: path.join(dir, 'data'), log, rt: () => rt, isTrunkServer: () => role });
+    expect(a.available()).toBe(true);
+    const lease = await a.lease(0, '127.0.0.1', 4096, 65536);
+    a.leasesOut = () => [lease];
+    // The role goes and comes back before the worker heard of it: the binlog shows the lease free.
+    role = false;
+    expect(a.available()).toBe(false);
+    role = true;
+    expect(a.available()).toBe(true);
+    expect(a.freeBytes()).toBe(4194304 - lease.size);
+    for (let i = 0; i < 40; i++) {
+      const slot = await a.reserve(0, '127.0.0.1', 4096);
+      expect(slot.offset + slot.size <= lease.offset || slot.offset >= lease.offset + lease.size).toBe(true);
+    }
+  });
+});
