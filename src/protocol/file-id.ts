@@ -377,6 +377,44 @@ export function normalContentFacts(logical: string): NormalContentFacts | null {
   return { size, crc32: u32At(b, 16), timestamp: u32At(b, 4) };
 }
 
+/** What a trunk name says: its content's facts and where its slot lies (§6.6). */
+export interface TrunkNameFacts extends NormalContentFacts {
+  trunk: TrunkLocation;
+}
+
+const locatorBytes = new Uint8Array(SIZES.trunkLocator);
+const i32At = (b: Uint8Array, at: number): number => (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+
+/**
+ * The facts and slot of a trunk name, decoded straight from the characters (no Buffer, regex or BigInt: every
+ * read and write of a trunk file asks); null for any other name or bad base64. Same answers as decodeFileName.
+ */
+export function trunkNameFacts(logical: string): TrunkNameFacts | null {
+  if (logical.length !== TRUNK_LOGIC_FILENAME_LENGTH || !decodeFactBytes(logical, LOGIC_FILE_PATH_LEN, SIZES.facts)) return null;
+  const b = factBytes;
+  // The trunk flag without the appender flag (§6.4).
+  if ((b[8]! & 0x08) === 0 || (b[8]! & 0x04) !== 0) return null;
+  const size = u32At(b, 12);
+  const crc32 = u32At(b, 16);
+  const timestamp = u32At(b, 4);
+  const start = LOGIC_FILE_PATH_LEN + SIZES.b27;
+  const t = locatorBytes;
+  for (let i = 0; i < SIZES.t16; i += 4) {
+    let v = 0;
+    for (let k = 0; k < 4; k++) {
+      const c = logical.charCodeAt(start + i + k);
+      const d = c < 128 ? B64_VALUE[c]! : -1;
+      if (d < 0) return null;
+      v = (v << 6) | d;
+    }
+    const at = (i >> 2) * 3;
+    t[at] = v >>> 16;
+    t[at + 1] = (v >>> 8) & 0xff;
+    t[at + 2] = v & 0xff;
+  }
+  return { size, crc32, timestamp, trunk: { fileId: i32At(t, 0), offset: i32At(t, 4), size: i32At(t, 8) } };
+}
+
 function extOf(name: string): string {
   const tail = name.slice(-SIZES.x7);
   const dot = tail.lastIndexOf('.');

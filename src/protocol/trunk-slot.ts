@@ -12,7 +12,7 @@
 //   17 7  formatted extension (the name's last 7 characters)
 import { einval } from '../errors.js';
 import { FILE_EXT_NAME_MAX_LEN, TRUNK_LOGIC_FILENAME_LENGTH } from './codes.js';
-import { decodeFileName, type TrunkLocation } from './file-id.js';
+import { trunkNameFacts, type TrunkLocation } from './file-id.js';
 
 export const SLOT_HEADER_SIZE = 24;
 const X7_LEN = FILE_EXT_NAME_MAX_LEN + 1;
@@ -69,30 +69,25 @@ export function decodeSlotHeader(b: Buffer): SlotHeader {
  * comes first, so every other name costs one comparison.
  */
 export function isTrunkName(logical: string): boolean {
-  if (logical.length !== TRUNK_LOGIC_FILENAME_LENGTH) return false;
-  try {
-    return decodeFileName(logical).kind === 'trunk';
-  } catch {
-    return false;
-  }
+  return logical.length === TRUNK_LOGIC_FILENAME_LENGTH && trunkNameFacts(logical) !== null;
 }
 
 /** The slot a trunk name points at and the header it must carry; EINVAL when the name is not a trunk name. */
 export function trunkSlotOf(logical: string): TrunkSlotRef {
-  const info = decodeFileName(logical);
-  if (info.kind !== 'trunk' || !info.trunk || info.size === undefined) throw einval(`not a trunk file name "${logical}"`);
+  const f = trunkNameFacts(logical);
+  if (!f) throw einval(`not a trunk file name "${logical}"`);
   const hex = (at: number) => parseInt(logical.slice(at, at + 2), 16);
   return {
     storePathIndex: hex(1),
     subHigh: hex(4),
     subLow: hex(7),
-    trunk: info.trunk,
+    trunk: f.trunk,
     header: {
       type: SlotType.Regular,
-      allocSize: info.trunk.size,
-      fileSize: info.size,
-      crc32: info.crc32 >>> 0,
-      mtime: info.timestamp,
+      allocSize: f.trunk.size,
+      fileSize: f.size,
+      crc32: f.crc32,
+      mtime: f.timestamp,
       x7: logical.slice(logical.length - X7_LEN),
     },
   };

@@ -12,7 +12,16 @@ export interface TrunkSettings {
 
 const MB = 1024 * 1024;
 
+/** Parsed once per parameter set: every trunk upload asks. The tracker's parameters arrive as a new object. */
+const parsed = new WeakMap<Record<string, string>, TrunkSettings>();
+
 export function trunkSettings(raw: Record<string, string>): TrunkSettings {
+  let s = parsed.get(raw);
+  if (!s) parsed.set(raw, (s = parse(raw)));
+  return s;
+}
+
+function parse(raw: Record<string, string>): TrunkSettings {
   const num = (k: string, d: number) => {
     const v = Number(raw[k]);
     return raw[k] !== undefined && Number.isFinite(v) && v >= 0 ? v : d;

@@ -3,9 +3,10 @@ import { crc32 } from 'node:zlib';
 import {
   splitFileId, parseLogicalName, encodeFileName, decodeFileName, encodeFileFacts, decodeFileFacts, formatExt,
   slaveFileName, isMetadataSidecar, pjwHash, distributeSubdirs, isValidExt, isValidPrefix, isValidGroupName, sizeFieldFor,
-  encodeTrunkLocation, decodeTrunkLocation, type FileKind, fileRouting, peekFileName, normalContentFacts,
+  encodeTrunkLocation, decodeTrunkLocation, type FileKind, fileRouting, peekFileName, normalContentFacts, trunkNameFacts,
 } from '../../../src/protocol/file-id.js';
 import { StatusError } from '../../../src/errors.js';
+import { isTrunkName, trunkSlotOf } from '../../../src/protocol/trunk-slot.js';
 
 /** A scripted [0,1) source: each value is returned once, in order. */
 function script(...values: number[]): () => number {
@@ -401,5 +402,51 @@ describe('file-id: normalContentFacts (what a download checks a copy against)', 
       expect(normalContentFacts(n), n).toEqual(want);
     }
     expect(normal).toBeGreaterThan(250);
+  });
+});
+
+describe('file-id: trunkNameFacts (what every trunk read and write decodes)', () => {
+  const viaDecode = (logical: string) => {
+    let info;
+    try {
+      info = decodeFileName(logical);
+    } catch {
+      return null;
+    }
+    if (info.kind !== 'trunk' || info.size === undefined || !info.trunk) return null;
+    return { size: info.size, crc32: info.crc32 >>> 0, timestamp: info.timestamp, trunk: info.trunk };
+  };
+
+  it('agrees with decodeFileName on trunk names (negative and large locations too), other kinds and bad names', () => {
+    const names: string[] = [];
+    let seed = 29;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+    const i32 = () => Math.floor(rand() * 2 ** 32) - 2 ** 31;
+    for (let i = 0; i < 800; i++) {
+      const kind = (['trunk', 'trunk', 'trunk', 'normal', 'appender'] as const)[i % 5]!;
+      const source = i % 3 === 0 ? { serverId: 1 + Math.floor(rand() * 0xfffffe) } : { ipv4: [1 + (i % 250), i % 256, (i * 7) % 256, (i * 13) % 256].join('.') };
+      const name = encodeFileName({
+        source, timestamp: Math.floor(rand() * 0xffffffff), size: Math.floor(rand() * 2 ** 31), kind, crc32: Math.floor(rand() * 0xffffffff),
+        ext: i % 4 ? 'png' : '', storePathIndex: i % 3, subHigh: i % 256, subLow: (i * 5) % 256,
+        ...(kind === 'trunk' ? { trunk: i % 7 ? { fileId: i32(), offset: i32(), size: i32() } : { fileId: i, offset: i * 256, size: 512 } } : {}),
+      } as Parameters<typeof encodeFileName>[0]);
+      names.push(name);
+      // Damage one character of the locator or the facts: base64 or not, the answers must still agree.
+      const at = 10 + Math.floor(rand() * 43);
+      names.push(name.slice(0, at) + '*' + name.slice(at + 1), name.slice(0, at) + 'A' + name.slice(at + 1));
+    }
+    let trunk = 0;
+    for (const n of names) {
+      const want = viaDecode(n);
+      if (want) trunk++;
+      expect(trunkNameFacts(n), n).toEqual(want);
+      expect(isTrunkName(n), n).toBe(want !== null);
+      if (want) {
+        const ref = trunkSlotOf(n);
+        expect(ref.trunk).toEqual(want.trunk);
+        expect(ref.header).toMatchObject({ allocSize: want.trunk.size, fileSize: want.size, crc32: want.crc32, mtime: want.timestamp, x7: n.slice(-7) });
+      }
+    }
+    expect(trunk).toBeGreaterThan(900);
   });
 });
