@@ -1,6 +1,5 @@
 // `fdfs ls`: parse --since, stream the group's list (src/client/list-files.ts) to stdout as aligned text or
 // NDJSON, a batch of lines per write with backpressure, so millions of files never sit in memory.
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import type { FdfsClient } from '../client/index.js';

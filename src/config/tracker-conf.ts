@@ -1,6 +1,6 @@
 // tracker.conf: the typed TrackerConfig, its schema table with stock defaults (spec 10.1, 10.2, 10.4,
 // 10.7), loading from a file or raw items, and rendering back as a commented conf file.
-import { configLog, keyError, parseConfFile, type ParseOptions, type RawConf } from './ini.js';
+import { keyError, parseConfFile, type ParseOptions, type RawConf } from './ini.js';
 import { antiStealFields, logFields, validateAntiSteal, securityFields, validateSecurity, type SecuritySettings, metricsAccessFields, type MetricsAccessSettings, tlsFields, validateTls, type TlsSettings, type AntiStealSettings, type LogSettings } from './common-fields.js';
 import {
   applySchema, fields, renderConf, REQUIRED, schemaDefaults, type ApplyOptions, type Field, type Schema,

@@ -20,7 +20,7 @@
 // the body. Bad requests throw StatusError(EINVAL), bad responses ProtocolError.
 import { BufReader, BufWriter } from './buf.js';
 import { CommonCmd, IP_ADDRESS_SIZE, STAT_BLOCK_SIZE, STORAGE_BRIEF_SIZE, STORAGE_ID_MAX_SIZE, TrackerCmd } from './codes.js';
-import { einval, ProtocolError, StatusError } from '../errors.js';
+import { einval, ProtocolError } from '../errors.js';
 
 export const SIZES = {
   statBlock: STAT_BLOCK_SIZE,

@@ -20,7 +20,7 @@ import {
 } from './codes.js';
 import { SIZES as BEAT_SIZES, readBrief, writeBrief, decodeBrief, type StorageBrief } from './beat.js';
 import { decodeGroupIpPort, encodeGroupIpPort, type IpPort } from './join.js';
-import { einval, ProtocolError, StatusError } from '../errors.js';
+import { einval, ProtocolError } from '../errors.js';
 
 export const SIZES = {
   syncBody: 24,

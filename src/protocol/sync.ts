@@ -23,7 +23,7 @@ import {
   CommonCmd, GROUP_NAME_MAX_LEN, HEADER_SIZE, MAX_LOGIC_FILENAME_LEN, STORAGE_ID_MAX_SIZE, StorageCmd,
 } from './codes.js';
 import { encodeHeader, PKG_LEN_UNTIL_CLOSE } from './header.js';
-import { einval, Errno, ProtocolError, StatusError } from '../errors.js';
+import { einval, Errno, ProtocolError } from '../errors.js';
 
 export const SIZES = {
   reportServerIdRequest: STORAGE_ID_MAX_SIZE,

@@ -14,7 +14,7 @@
 import { BufReader, BufWriter } from './buf.js';
 import { CommonCmd, GROUP_NAME_MAX_LEN, MAX_IP_PORT_SIZE, STORAGE_ID_MAX_SIZE, TrackerCmd, VERSION_SIZE } from './codes.js';
 import { formatIpPort, parseIpPort, type IpPort } from './join.js';
-import { einval, ProtocolError, StatusError } from '../errors.js';
+import { einval, ProtocolError } from '../errors.js';
 
 export {
   type TrackerStatus, encodeGetTrackerStatusRequest, encodeGetTrackerStatusResponse, decodeGetTrackerStatusResponse,

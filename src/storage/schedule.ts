@@ -1,21 +1,19 @@
 // Stock's periodic tasks (libfastcommon's scheduler, used by the trunk server for trunk_create_file_* and
 // trunk_compress_binlog_*): first run at the next time aligned to time_base + k × interval (local time), then
 // every interval; a run missed (the process was busy) is skipped, not caught up, and runs never overlap.
+import { parseTimeOfDay, type TimeOfDay } from '../config/values.js';
 import type { Logger } from '../log.js';
 
 /** A time of day, local time (`HH:MM` in tracker.conf). */
-export interface TimeBase {
-  hour: number;
-  minute: number;
-  second?: number;
-}
+export type TimeBase = TimeOfDay;
 
 /** `HH:MM` or `HH:MM:SS`; null when absent or malformed (the schedule then starts one interval from now). */
 export function parseTimeBase(text: string | undefined): TimeBase | null {
-  const m = /^\s*(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?\s*$/.exec(text ?? '');
-  if (!m) return null;
-  const [hour, minute, second] = [Number(m[1]), Number(m[2]), m[3] === undefined ? 0 : Number(m[3])];
-  return hour < 24 && minute < 60 && second < 60 ? { hour, minute, second } : null;
+  try {
+    return text === undefined ? null : parseTimeOfDay(text);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -28,7 +26,7 @@ export function firstCallTime(nowSec: number, base: TimeBase | null, intervalSec
   const now = new Date(nowSec * 1000);
   const at = new Date(now);
   if (now.getHours() < base.hour || (now.getHours() === base.hour && now.getMinutes() < base.minute)) at.setDate(at.getDate() - 1);
-  at.setHours(base.hour, base.minute, base.second ?? 0, 0);
+  at.setHours(base.hour, base.minute, base.second, 0);
   const remain = nowSec - Math.floor(at.getTime() / 1000);
   if (remain > 0) return nowSec + intervalSec - (remain % intervalSec);
   if (remain < 0) return nowSec + (-remain % intervalSec);
@@ -51,7 +49,6 @@ export class Schedule {
   private timer: NodeJS.Timeout | null = null;
   private nextAt = 0;
   private running: Promise<void> | null = null;
-  runs = 0;
 
   constructor(private readonly o: ScheduleOptions) {
     if (!(o.intervalSec > 0)) throw new RangeError(`schedule ${o.name}: interval must be > 0`);
@@ -95,7 +92,6 @@ export class Schedule {
     while (this.nextAt <= now) this.nextAt += this.o.intervalSec;
     this.arm();
     if (this.running) return;
-    this.runs++;
     this.running = Promise.resolve()
       .then(() => this.o.task())
       .then(() => undefined, (err: Error) => {

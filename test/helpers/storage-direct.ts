@@ -1,5 +1,5 @@
-// Talking to one given storage, bypassing the tracker's routing: QUERY_FILE_INFO and DOWNLOAD_FILE at an
-// address, and counting the files a store path holds on disk (replication tests check every member).
+// Talking to one given storage, bypassing the tracker's routing: UPLOAD_FILE, QUERY_FILE_INFO and DOWNLOAD_FILE at
+// an address, and counting the files a store path holds on disk (replication tests check every member).
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Errno, StatusError } from '../../src/errors.js';
@@ -7,7 +7,7 @@ import { Connection } from '../../src/net/connection.js';
 import { StorageCmd } from '../../src/protocol/codes.js';
 import { splitFileId } from '../../src/protocol/file-id.js';
 import {
-  decodeQueryFileInfoResponse, encodeDownloadRequest, encodeQueryFileInfoRequest, type FileInfo,
+  decodeQueryFileInfoResponse, decodeUploadResponse, encodeDownloadRequest, encodeQueryFileInfoRequest, encodeUploadHead, type FileInfo,
 } from '../../src/protocol/storage-file.js';
 import { decodeGetMetadataResponse, encodeGetMetadataRequest } from '../../src/protocol/storage-meta.js';
 
@@ -49,6 +49,15 @@ export async function missingAt(address: string, fileIds: string[]): Promise<str
       }
     }
     return missing;
+  });
+}
+
+/** UPLOAD_FILE of `data` (store path 0) at `address`, on a new connection; the file ID. */
+export async function uploadAt(address: string, data: Buffer, ext = 'bin'): Promise<string> {
+  return withConn(address, async (c) => {
+    const head = encodeUploadHead(StorageCmd.UploadFile, { storePathIndex: 0, fileSize: data.length, ext });
+    const { group, logical } = decodeUploadResponse(await c.call(Buffer.concat([head, data]), { cmd: StorageCmd.UploadFile }));
+    return `${group}/${logical}`;
   });
 }
 

@@ -9,12 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
-import { Connection } from '../../src/net/connection.js';
-import { StorageCmd, StorageStatus } from '../../src/protocol/codes.js';
+import { StorageStatus } from '../../src/protocol/codes.js';
 import { decodeFileName } from '../../src/protocol/file-id.js';
-import { decodeUploadResponse, encodeUploadHead } from '../../src/protocol/storage-file.js';
 import { allocHost, startStorage, startTracker, stopAll, tempDir, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
-import { downloadAt } from '../helpers/storage-direct.js';
+import { downloadAt, uploadAt } from '../helpers/storage-direct.js';
 import { logicalOf } from '../helpers/trunk-fixture.js';
 
 const STORAGED = process.env.FDFS_STOCK_STORAGED ?? '/usr/bin/fdfs_storaged';
@@ -34,23 +32,17 @@ function stock(op: 'start' | 'stop'): void {
   execFileSync(STORAGED, [stockConf, op], { stdio: 'ignore' });
 }
 
-async function uploadAt(host: string, data: Buffer): Promise<string> {
-  const c = await Connection.connect(host, 23000, { connectTimeout: 5, networkTimeout: 20 });
-  try {
-    const head = encodeUploadHead(StorageCmd.UploadFile, { storePathIndex: 0, fileSize: data.length, ext: 'bin' });
-    const { group, logical } = decodeUploadResponse(await c.call(Buffer.concat([head, data]), { cmd: StorageCmd.UploadFile }));
-    const id = `${group}/${logical}`;
-    files.set(id, data);
-    return id;
-  } finally {
-    c.destroy();
-  }
+/** UPLOAD_FILE at `host`'s storage port, the file remembered for the checks below. */
+async function uploadRemembered(host: string, data: Buffer): Promise<string> {
+  const id = await uploadAt(`${host}:23000`, data);
+  files.set(id, data);
+  return id;
 }
 
 /** An upload that lands in a trunk slot; a storage that has not heard of the trunk server yet stores plain files. */
 async function trunkUploadAt(host: string, size: number): Promise<string> {
   return waitFor('a trunk upload', async () => {
-    const id = await uploadAt(host, randomBytes(size));
+    const id = await uploadRemembered(host, randomBytes(size));
     return trunkOf(id) ? id : null;
   }, 15_000, 200);
 }

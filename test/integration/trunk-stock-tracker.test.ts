@@ -8,12 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
-import { Connection } from '../../src/net/connection.js';
-import { StorageCmd, StorageStatus } from '../../src/protocol/codes.js';
+import { StorageStatus } from '../../src/protocol/codes.js';
 import { decodeFileName } from '../../src/protocol/file-id.js';
-import { decodeUploadResponse, encodeUploadHead } from '../../src/protocol/storage-file.js';
 import { allocHost, startStorage, stopAll, tempDir, waitFor, type StorageHandle } from '../helpers/cluster.js';
-import { downloadAt } from '../helpers/storage-direct.js';
+import { downloadAt, uploadAt } from '../helpers/storage-direct.js';
 import { logicalOf } from '../helpers/trunk-fixture.js';
 import { runCli } from '../helpers/proc.js';
 
@@ -25,17 +23,6 @@ let tracker = '';
 let s1: StorageHandle | undefined;
 let s2: StorageHandle | undefined;
 let client: FdfsClient;
-
-async function uploadAt(s: StorageHandle, data: Buffer): Promise<string> {
-  const c = await Connection.connect(s.host, s.port, { connectTimeout: 5, networkTimeout: 20 });
-  try {
-    const head = encodeUploadHead(StorageCmd.UploadFile, { storePathIndex: 0, fileSize: data.length, ext: 'bin' });
-    const { group, logical } = decodeUploadResponse(await c.call(Buffer.concat([head, data]), { cmd: StorageCmd.UploadFile }));
-    return `${group}/${logical}`;
-  } finally {
-    c.destroy();
-  }
-}
 
 describe.skipIf(!existsSync(TRACKERD))('fdfs storages with trunk files under a stock tracker', () => {
   beforeAll(async () => {
@@ -71,7 +58,7 @@ describe.skipIf(!existsSync(TRACKERD))('fdfs storages with trunk files under a s
     for (const s of [s1!, s2!]) {
       const id = await waitFor('a trunk upload', async () => {
         const data = randomBytes(900);
-        const got = await uploadAt(s, data);
+        const got = await uploadAt(s.address, data);
         files.set(got, data);
         return decodeFileName(logicalOf(got)).kind === 'trunk' ? got : null;
       }, 15_000, 200);

@@ -5,12 +5,9 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { FdfsClient } from '../../src/client/index.js';
-import { StorageCmd } from '../../src/protocol/codes.js';
 import { decodeFileName } from '../../src/protocol/file-id.js';
-import { decodeUploadResponse, encodeUploadHead } from '../../src/protocol/storage-file.js';
-import { Connection } from '../../src/net/connection.js';
 import { startStorage, startTracker, stopAll, waitAllActive, waitFor, workerPids, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
-import { downloadAt } from '../helpers/storage-direct.js';
+import { downloadAt, uploadAt } from '../helpers/storage-direct.js';
 import { logicalOf } from '../helpers/trunk-fixture.js';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -30,18 +27,6 @@ afterAll(async () => {
   await stopAll([s, tracker]);
 });
 
-/** UPLOAD_FILE on a new connection (new connections alternate between the workers). */
-async function uploadOnNewConnection(data: Buffer): Promise<string> {
-  const c = await Connection.connect(s.host, s.port, { connectTimeout: 5, networkTimeout: 20 });
-  try {
-    const head = encodeUploadHead(StorageCmd.UploadFile, { storePathIndex: 0, fileSize: data.length, ext: 'bin' });
-    const { group, logical } = decodeUploadResponse(await c.call(Buffer.concat([head, data]), { cmd: StorageCmd.UploadFile }));
-    return `${group}/${logical}`;
-  } finally {
-    c.destroy();
-  }
-}
-
 describe('a worker killed with a trunk lease', () => {
   it('what it did not commit is free again at once; nothing is handed out twice', async () => {
     const pids = workerPids(s);
@@ -50,7 +35,7 @@ describe('a worker killed with a trunk lease', () => {
     const stored = new Map<string, Buffer>();
     const put = async () => {
       const d = randomBytes(2000);
-      stored.set(await uploadOnNewConnection(d), d);
+      stored.set(await uploadAt(s.address, d), d);
     };
     for (let i = 0; i < 12; i++) await put();
     process.kill(pids[0]!, 'SIGKILL');

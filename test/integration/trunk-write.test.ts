@@ -12,12 +12,12 @@ import { Errno, FdfsClient } from '../../src/client/index.js';
 import { StorageCmd, TrackerCmd } from '../../src/protocol/codes.js';
 import { decodeSetTrunkServerResponse, encodeSetTrunkServerRequest } from '../../src/protocol/tracker-list.js';
 import { decodeFileName } from '../../src/protocol/file-id.js';
-import { decodeUploadResponse, encodeUploadHead } from '../../src/protocol/storage-file.js';
+import { encodeUploadHead } from '../../src/protocol/storage-file.js';
 import { encodeTrunkAllocRequest, encodeTrunkSlotRequest } from '../../src/protocol/trunk-commands.js';
 import { Connection } from '../../src/net/connection.js';
 import { runCli } from '../helpers/proc.js';
 import { restartStorage, startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
-import { downloadAt, fileInfoAt, outcomeOf } from '../helpers/storage-direct.js';
+import { downloadAt, fileInfoAt, outcomeOf, uploadAt } from '../helpers/storage-direct.js';
 import { forgeTrunkId, logicalOf, waitForTrunkWriting } from '../helpers/trunk-fixture.js';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -38,13 +38,6 @@ async function callAt(s: StorageHandle, packet: Buffer, cmd: number, from?: stri
   } finally {
     c.destroy();
   }
-}
-
-/** UPLOAD_FILE straight to one storage (the tracker would pick the trunk server). */
-async function uploadAt(s: StorageHandle, data: Buffer): Promise<string> {
-  const head = encodeUploadHead(StorageCmd.UploadFile, { storePathIndex: 0, fileSize: data.length, ext: 'bin' });
-  const { group, logical } = decodeUploadResponse(await callAt(s, Buffer.concat([head, data]), StorageCmd.UploadFile));
-  return `${group}/${logical}`;
 }
 
 const trunkOf = (id: string) => decodeFileName(logicalOf(id)).trunk;
@@ -186,14 +179,14 @@ describe('trunk files written by fdfs', () => {
 
   it('a member that is not the trunk server gets trunk space from it (27/28); others answer 27 EINVAL', async () => {
     const data = randomBytes(3000);
-    const id = await uploadAt(peer, data);
+    const id = await uploadAt(peer.address, data);
     // The peer heard of the trunk server in a beat answer long ago (beforeAll waited for trunk uploads).
     expect(decodeFileName(logicalOf(id)).kind).toBe('trunk');
     expect(md5(await downloadAt(peer.address, id))).toBe(md5(data));
     await waitFor('on the trunk server', async () => (await fileInfoAt(trunkServer.address, id)) !== null, 15_000, 100);
     expect(md5(await downloadAt(trunkServer.address, id))).toBe(md5(data));
     // The trunk server journaled the slot as taken: its next file of this size goes elsewhere.
-    const next = await uploadAt(trunkServer, randomBytes(3000));
+    const next = await uploadAt(trunkServer.address, randomBytes(3000));
     expect(trunkOf(next)).not.toEqual(trunkOf(id));
     const alloc = encodeTrunkAllocRequest({ group: 'group1', size: 1000, storePathIndex: 0 });
     // To a member that is not the trunk server: EINVAL, as stock.

@@ -10,8 +10,8 @@ import { isTrunkName } from '../../protocol/trunk-slot.js';
 import { statSync } from 'node:fs';
 import type { FrameSocket } from '../../net/frame-socket.js';
 import { BufferedFile } from '../store/file-writer.js';
-import type { StorageConnState, StorageCtx, StorageRuntime } from '../runtime.js';
-import { noteReceived } from './receiver.js';
+import type { StorageConnState, StorageRuntime } from '../runtime.js';
+import { noteReceivedFrom } from './receiver.js';
 
 /** Content up to this size (and buff_size) is gathered whole and written inline. */
 const INLINE_SYNC_MAX = 256 << 10;
@@ -54,6 +54,6 @@ export function inlineSyncCreate(rt: StorageRuntime, state: StorageConnState, co
     return null;
   }
   rt.binlog.append({ timestamp: head.timestamp, op: 'c', filename: head.filename });
-  noteReceived(rt, { state, conn } as unknown as StorageCtx, head.timestamp, head.fileSize);
+  noteReceivedFrom(rt, state.syncSource || conn.remoteAddress, head.timestamp, head.fileSize);
   return OK;
 }

@@ -2,7 +2,7 @@
 // (temp + rename, mtime = the source's timestamp), 17 SYNC_DELETE, 19 SYNC_CREATE_LINK, 40 SYNC_RENAME.
 // Idempotent: EEXIST/ENOENT answers let a replaying sender move on; each applied record → a lowercase binlog line.
 import { statSync } from 'node:fs';
-import { link, lstat, stat, symlink, unlink, utimes } from 'node:fs/promises';
+import { link, lstat, symlink, unlink, utimes } from 'node:fs/promises';
 import { Errno, StatusError } from '../../errors.js';
 import { StorageCmd } from '../../protocol/codes.js';
 import { encodeStatus } from '../../protocol/header.js';
@@ -20,7 +20,12 @@ export function syncSourceOf(ctx: StorageCtx): string {
 
 /** Book a processed record: SYNC_REPORT progress and the last_sync_update counter. */
 export function noteReceived(rt: StorageRuntime, ctx: StorageCtx, timestamp: number, bytes = 0): void {
-  rt.progress.noteReceived(syncSourceOf(ctx), timestamp);
+  noteReceivedFrom(rt, syncSourceOf(ctx), timestamp, bytes);
+}
+
+/** noteReceived by the peer's id or address (the inline path has no request context). */
+export function noteReceivedFrom(rt: StorageRuntime, source: string, timestamp: number, bytes = 0): void {
+  rt.progress.noteReceived(source, timestamp);
   rt.stats.stats.lastSyncUpdate = Math.max(rt.stats.stats.lastSyncUpdate, Math.floor(Date.now() / 1000));
   rt.stats.bytes('SyncIn', bytes, bytes);
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Logger } from '../../log.js';
 import { nowSec } from '../runtime.js';
 import { keepBackup, pruneBackups } from './binlog-backups.js';
-import { FreeSpace, formatJournal, parseJournal } from './free-space.js';
+import { formatJournal, replayJournal } from './free-space.js';
 
 /** Below this size the binlog is left alone (a restart replays it in well under a second). */
 const MIN_BYTES = 16 << 20;
@@ -110,8 +110,7 @@ export class TrunkCompactor {
   /** Read, replay, write the free space to a temp file, flush it and rename it over the binlog: no await. */
   private swap(startedAt: number): void {
     const before = statSync(this.d.file).size;
-    const free = new FreeSpace();
-    for (const j of parseJournal(readFileSync(this.d.file, 'latin1'))) free.apply(j);
+    const free = replayJournal(readFileSync(this.d.file, 'latin1'));
     const ts = nowSec();
     const text = free.blocks().map((b) => formatJournal(ts, { op: 'A', block: b }) + '\n').join('');
     const tmp = `${this.d.file}.compact`;

@@ -68,16 +68,12 @@ export class FreeSpace {
   /** Return a slot; with `merge`, joined with the free blocks right before and after it in its trunk file. */
   release(slot: Block, merge: boolean): JournalOp[] {
     // Freed twice (a delete reported by 29 and replicated by 17): the space is free already.
-    for (const b of this.byStart.values()) {
-      const sameFile = b.storePathIndex === slot.storePathIndex && b.subHigh === slot.subHigh && b.subLow === slot.subLow && b.fileId === slot.fileId;
-      if (sameFile && b.offset < slot.offset + slot.size && slot.offset < b.offset + b.size) return [];
-    }
+    for (const b of this.byStart.values()) if (overlap(b, slot)) return [];
     let merged = { ...slot };
     const journal: JournalOp[] = [];
     if (merge) {
       for (const b of this.byStart.values()) {
-        const sameFile = b.storePathIndex === slot.storePathIndex && b.subHigh === slot.subHigh && b.subLow === slot.subLow && b.fileId === slot.fileId;
-        if (!sameFile) continue;
+        if (!sameTrunkFile(b, slot)) continue;
         if (b.offset + b.size === merged.offset || merged.offset + merged.size === b.offset) {
           journal.push({ op: 'D', block: { ...b } });
           merged = { ...merged, offset: Math.min(merged.offset, b.offset), size: merged.size + b.size };
@@ -126,9 +122,28 @@ export class FreeSpace {
   }
 }
 
+/** Whether two blocks lie in the same trunk file. */
+export function sameTrunkFile(a: Block, b: Block): boolean {
+  return a.storePathIndex === b.storePathIndex && a.subHigh === b.subHigh && a.subLow === b.subLow && a.fileId === b.fileId;
+}
+
+/** The bytes two blocks share, null when none. */
+export function overlap(a: Block, b: Block): Block | null {
+  const from = Math.max(a.offset, b.offset);
+  const to = Math.min(a.offset + a.size, b.offset + b.size);
+  return sameTrunkFile(a, b) && from < to ? { ...a, offset: from, size: to - from } : null;
+}
+
+/** The free space a trunk binlog's text describes. */
+export function replayJournal(text: string): FreeSpace {
+  const free = new FreeSpace();
+  for (const j of parseJournal(text)) free.apply(j);
+  return free;
+}
+
 /** `a` without the bytes of `b` when both lie in one trunk file: zero, one or two pieces. */
 export function minus(a: Block, b: Block): Block[] {
-  if (a.storePathIndex !== b.storePathIndex || a.subHigh !== b.subHigh || a.subLow !== b.subLow || a.fileId !== b.fileId) return [a];
+  if (!sameTrunkFile(a, b)) return [a];
   const aEnd = a.offset + a.size;
   const bEnd = b.offset + b.size;
   if (bEnd <= a.offset || aEnd <= b.offset) return [a];
@@ -145,8 +160,7 @@ export function contiguous(blocks: readonly Block[]): Block[] {
   const out: Block[] = [];
   for (const b of sorted) {
     const last = out[out.length - 1];
-    const sameFile = last && last.storePathIndex === b.storePathIndex && last.subHigh === b.subHigh && last.subLow === b.subLow && last.fileId === b.fileId;
-    if (sameFile && last.offset + last.size === b.offset) last.size += b.size;
+    if (last && sameTrunkFile(last, b) && last.offset + last.size === b.offset) last.size += b.size;
     else out.push({ ...b });
   }
   return out;

@@ -1,5 +1,6 @@
 // The trunk settings a storage takes from the tracker's 75 answer (spec §8.2, §10.7; stock defaults when absent).
 import { SLOT_HEADER_SIZE } from '../../protocol/trunk-slot.js';
+import { parseBool } from '../../config/values.js';
 import { parseTimeBase, type TimeBase } from '../schedule.js';
 
 export interface TrunkSettings {
@@ -32,7 +33,7 @@ function parse(raw: Record<string, string>): TrunkSettings {
     slotMaxSize: Math.min(num('slot_max_size', trunkFileSize / 8), trunkFileSize / 2),
     trunkFileSize,
     alignment: num('trunk_alloc_alignment_size', 0),
-    merge: raw.trunk_free_space_merge === '1' || raw.trunk_free_space_merge === 'true',
+    merge: rawBool(raw.trunk_free_space_merge),
   };
 }
 
@@ -62,9 +63,9 @@ export interface TrunkUpkeepSettings {
   initCheckOccupying: boolean;
 }
 
-/** Stock's iniGetBoolValue: 1, true, yes, on (any case). */
+/** A boolean the tracker sent (stock's iniGetBoolValue: 1, true, yes, on); absent is false. */
 export function rawBool(v: string | undefined): boolean {
-  return v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
+  return v !== undefined && parseBool(v);
 }
 
 export function trunkUpkeep(raw: Record<string, string>): TrunkUpkeepSettings {

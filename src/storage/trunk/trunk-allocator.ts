@@ -10,12 +10,12 @@ import path from 'node:path';
 import { Errno, StatusError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { trunkContainerName } from '../../protocol/trunk-slot.js';
-import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
-import { FreeSpace, minus, parseJournal, type Block, type JournalOp } from './free-space.js';
+import { fsStatus, type StorageRuntime } from '../runtime.js';
+import { FreeSpace, minus, overlap, parseJournal, replayJournal, sameTrunkFile, type Block, type JournalOp } from './free-space.js';
 import { TrunkJournal } from './trunk-journal.js';
 import { occupiedBlocks } from './occupied.js';
 import { trunkSettings, trunkUpkeep } from './settings.js';
-import { inTrunkFile, wholeFreeFiles } from './unused-trunks.js';
+import { wholeFreeFiles } from './unused-trunks.js';
 import { blockKey, type TrunkSpace } from './trunk-space.js';
 
 export class TrunkAllocator implements TrunkSpace {
@@ -135,7 +135,7 @@ export class TrunkAllocator implements TrunkSpace {
           continue;
         }
       }
-      const taken: JournalOp[] = this.space.blocks().filter((b) => inTrunkFile(b, file)).map((b) => ({ op: 'D', block: b }));
+      const taken: JournalOp[] = this.space.blocks().filter((b) => sameTrunkFile(b, file)).map((b) => ({ op: 'D', block: b }));
       for (const j of taken) this.space.apply(j);
       try {
         this.journal.write(taken);
@@ -248,16 +248,13 @@ export class TrunkAllocator implements TrunkSpace {
    */
   reclaim(leases: readonly Block[], busy: readonly Block[] = []): number {
     if (!leases.length || !this.available()) return 0;
-    const replayed = new FreeSpace();
-    for (const j of parseJournal(readFileSync(this.journalFile, 'latin1'))) replayed.apply(j);
+    const replayed = replayJournal(readFileSync(this.journalFile, 'latin1')).blocks();
     let bytes = 0;
     for (const lease of leases) {
-      for (const b of replayed.blocks()) {
-        const sameFile = b.storePathIndex === lease.storePathIndex && b.subHigh === lease.subHigh && b.subLow === lease.subLow && b.fileId === lease.fileId;
-        const from = Math.max(b.offset, lease.offset);
-        const to = Math.min(b.offset + b.size, lease.offset + lease.size);
-        if (!sameFile || from >= to) continue;
-        let parts = [{ ...b, offset: from, size: to - from }];
+      for (const b of replayed) {
+        const inside = overlap(b, lease);
+        if (!inside) continue;
+        let parts = [inside];
         for (const out of [...busy, ...this.held.values()]) parts = parts.flatMap((p) => minus(p, out));
         for (const p of parts) for (const added of this.space.addUncovered(p)) bytes += added.size;
       }

@@ -18,8 +18,3 @@ export function wholeFreeFiles(blocks: readonly Block[], sizeOf: (b: Block) => n
   }
   return out;
 }
-
-/** Whether block `b` lies in trunk file `file` (a whole-file block from wholeFreeFiles). */
-export function inTrunkFile(b: Block, file: Block): boolean {
-  return b.storePathIndex === file.storePathIndex && b.subHigh === file.subHigh && b.subLow === file.subLow && b.fileId === file.fileId;
-}

@@ -8,17 +8,17 @@ const log = child({ test: 'schedule' });
 
 describe('firstCallTime (libfastcommon sched_make_first_call_time)', () => {
   it('before today\'s base: counts from yesterday\'s base, so a daily task runs at the base today', () => {
-    expect(firstCallTime(at(1, 30), { hour: 2, minute: 0 }, 86400)).toBe(at(2, 0));
+    expect(firstCallTime(at(1, 30), { hour: 2, minute: 0, second: 0 }, 86400)).toBe(at(2, 0));
   });
 
   it('after the base: the next multiple of the interval', () => {
-    expect(firstCallTime(at(5, 10), { hour: 2, minute: 0 }, 3600)).toBe(at(6, 0));
-    expect(firstCallTime(at(2, 0, 10), { hour: 2, minute: 0 }, 7)).toBe(at(2, 0, 14));
+    expect(firstCallTime(at(5, 10), { hour: 2, minute: 0, second: 0 }, 3600)).toBe(at(6, 0));
+    expect(firstCallTime(at(2, 0, 10), { hour: 2, minute: 0, second: 0 }, 7)).toBe(at(2, 0, 14));
   });
 
   it('keeps stock\'s edges: on the base itself now, on a later multiple one interval on', () => {
-    expect(firstCallTime(at(2, 0), { hour: 2, minute: 0 }, 3600)).toBe(at(2, 0));
-    expect(firstCallTime(at(3, 0), { hour: 2, minute: 0 }, 3600)).toBe(at(4, 0));
+    expect(firstCallTime(at(2, 0), { hour: 2, minute: 0, second: 0 }, 3600)).toBe(at(2, 0));
+    expect(firstCallTime(at(3, 0), { hour: 2, minute: 0, second: 0 }, 3600)).toBe(at(4, 0));
   });
 
   it('without a time base: one interval from now', () => {
@@ -43,7 +43,7 @@ describe('Schedule', () => {
     vi.setSystemTime(new Date(2026, 0, 10, 2, 0, 10));
     let release: (() => void) | null = null;
     let calls = 0;
-    const s = new Schedule({ name: 't', timeBase: { hour: 2, minute: 0 }, intervalSec: 7, log,
+    const s = new Schedule({ name: 't', timeBase: { hour: 2, minute: 0, second: 0 }, intervalSec: 7, log,
       task: () => { calls++; return new Promise<void>((r) => { release = r; }); } });
     s.start();
     expect(s.nextRunAt).toBe(at(2, 0, 14));
