@@ -22,6 +22,8 @@ import { applyHttpFlags, httpPortInUse, type ServeHttpOptions } from './serve/ht
 import { serveLog, serveLogger, type ServeLogOptions } from './serve-log.js';
 import { child, log, setRootLogger } from '../log.js';
 import { runStorageWorker } from '../storage/workers/worker.js';
+import { tuneV8ForServing } from './serve/v8-serving.js';
+import { storageWorkerCount } from '../storage/workers/worker-count.js';
 
 export type Role = 'tracker' | 'storage' | 'all';
 
@@ -45,10 +47,7 @@ export interface RunningServers {
   worker?: boolean;
 }
 
-/** Processes serving the storage port: work_threads, at most one per core (1 = this process alone). */
-export function storageWorkerCount(sc: StorageConfig): number {
-  return Math.max(1, Math.min(sc.workThreads, os.availableParallelism()));
-}
+export { storageWorkerCount } from '../storage/workers/worker-count.js';
 
 /** HTTP ports of the embedded default (the stock sample confs' tracker and storage http.server_port). */
 export const EMBEDDED_TRACKER_HTTP_PORT = 8080;
@@ -143,6 +142,7 @@ export function resolveConfigs(o: ServeOptions): { tracker?: TrackerConfig; stor
 
 /** Start the roles; resolves once every role listens (the storage then registers in the background). */
 export async function startServers(o: ServeOptions): Promise<RunningServers> {
+  tuneV8ForServing();
   const { tracker: tc, storage: sc } = resolveConfigs(o);
   const httpWarnings = applyHttpFlags(o, tc, sc);
   // Now that the confs are read: their log_level (unless --log-level), and --log-file auto's stock path.

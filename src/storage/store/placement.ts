@@ -16,6 +16,12 @@ export interface PlacementOptions {
   /** 0 round robin, 1 random (hash of the name). */
   distributeMode: number;
   rotateCount: number;
+  /**
+   * Worker processes writing side by side: each keeps to its own lane of directories (lane `index` of `count`:
+   * directories index, index + count, …), so two never create files in one directory at once and contend for
+   * its lock. Absent: one lane, every directory in turn.
+   */
+  lane?: { index: number; count: number };
   /** Overridable for tests. */
   usage?: (dirs: readonly string[]) => Promise<PathUsage[]>;
 }
@@ -23,6 +29,8 @@ export interface PlacementOptions {
 export class Placement {
   /** Next store path for round robin when the client lets the storage choose. */
   private rr = 0;
+  /** The rotation has been moved onto this process's lane. */
+  private laneEntered = false;
 
   constructor(private readonly o: PlacementOptions) {}
 
@@ -97,23 +105,31 @@ export class Placement {
       return distributeSubdirs(b27, count);
     }
     const d = this.o.stats.dist;
+    const lanes = this.o.lane && this.o.lane.count > 1 ? this.o.lane : null;
     if (d.high >= count || d.low >= count) {
       d.high %= count;
       d.low %= count;
+    }
+    if (lanes && !this.laneEntered) {
+      this.laneEntered = true;
+      advanceDir(d, count, lanes.index);
     }
     const out = { subHigh: d.high, subLow: d.low };
     d.count++;
     if (d.count >= this.o.rotateCount) {
       d.count = 0;
-      d.low++;
-      if (d.low >= count) {
-        d.low = 0;
-        d.high = (d.high + 1) % count;
-      }
+      advanceDir(d, count, lanes ? lanes.count : 1);
     }
     this.o.stats.distChanged();
     return out;
   }
+}
+
+/** Move the rotation `steps` directories on, in HH/HH order. */
+function advanceDir(d: { high: number; low: number }, count: number, steps: number): void {
+  const next = d.high * count + d.low + steps;
+  d.high = Math.floor(next / count) % count;
+  d.low = next % count;
 }
 
 function noSpace(index: number, u: PathUsage, fileSize: number): StatusError {

@@ -31,6 +31,7 @@ import { LeasedTrunkSpace } from '../trunk/leased-space.js';
 import { TrunkJournal } from '../trunk/trunk-journal.js';
 import { trunkSettings } from '../trunk/settings.js';
 import { WorkerBinlog } from './worker-binlog.js';
+import { workerLane } from './worker-count.js';
 
 /** How often counters and sync progress go to the owner. */
 const REPORT_MS = 200;
@@ -79,6 +80,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
     placement: new Placement({
       paths, stats, params, readonly: config.storePathReadonly,
       distributeMode: config.fileDistributePathMode, rotateCount: config.fileDistributeRotateCount,
+      lane: workerLane(config),
     }),
     myIp: '',
     progress: { noteReceived: (source, ts) => { received[source] = Math.max(received[source] ?? 0, ts); } },

@@ -12,13 +12,13 @@ import { Errno } from '../../../../src/errors.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'fdfs-place-'));
 
-function setup(opts: { usage: PathUsage[]; readonly?: boolean[]; mode?: number; params?: Partial<TrackerParams>; subdirs?: number; rotate?: number }) {
+function setup(opts: { usage: PathUsage[]; readonly?: boolean[]; mode?: number; params?: Partial<TrackerParams>; subdirs?: number; rotate?: number; lane?: { index: number; count: number } }) {
   const paths = new StorePaths(opts.usage.map((_, i) => path.join(root, `p${i}`)), opts.subdirs ?? 256);
   const stats = new StatsKeeper(path.join(root, 'stat.dat'));
   const params = { ...defaultTrackerParams(), reserved: { kind: 'ratio', ratio: 0.1 }, ...opts.params } as TrackerParams;
   const placement = new Placement({
     paths, stats, params, readonly: opts.readonly ?? opts.usage.map(() => false),
-    distributeMode: opts.mode ?? 0, rotateCount: opts.rotate ?? 100, usage: async () => opts.usage,
+    distributeMode: opts.mode ?? 0, rotateCount: opts.rotate ?? 100, usage: async () => opts.usage, lane: opts.lane,
   });
   return { placement, stats };
 }
@@ -98,6 +98,32 @@ describe('Placement.nextSubdirs', () => {
     Object.assign(stats.dist, { high: 3, low: 2, count: 99 });
     expect(placement.nextSubdirs('10.0.0.1')).toEqual({ subHigh: 3, subLow: 2 });
     expect(stats.dist).toEqual({ high: 3, low: 3, count: 0 });
+  });
+
+  it('mode 0 in lanes: each worker keeps to its own directories, together they cover all of them', () => {
+    const lanes = [0, 1, 2].map((index) => setup({ usage: [roomy], subdirs: 4, rotate: 2, lane: { index, count: 3 } }).placement);
+    const seen = lanes.map(() => new Set<string>());
+    for (let i = 0; i < 2 * 16; i++) {
+      lanes.forEach((p, k) => {
+        const d = p.nextSubdirs('10.0.0.1');
+        seen[k]!.add(`${d.subHigh}/${d.subLow}`);
+      });
+    }
+    // Lane 0 of 3 over 16 directories: 0/0, 0/3, 1/2, 2/1, 3/0, 3/3, 0/2 (wrapped past 15), …
+    expect([...seen[0]!].slice(0, 4)).toEqual(['0/0', '0/3', '1/2', '2/1']);
+    expect([...seen[1]!][0]).toBe('0/1');
+    // At any one time the three lanes write to different directories.
+    const now = lanes.map((p) => p.nextSubdirs('10.0.0.1')).map((d) => `${d.subHigh}/${d.subLow}`);
+    expect(new Set(now).size).toBe(3);
+    const all = new Set(seen.flatMap((x) => [...x]));
+    expect(all.size).toBe(16);
+  });
+
+  it('a lane of one is the plain rotation', () => {
+    const { placement } = setup({ usage: [roomy], subdirs: 4, rotate: 1, lane: { index: 0, count: 1 } });
+    expect([0, 1, 2, 3, 4].map(() => placement.nextSubdirs('10.0.0.1'))).toEqual([
+      { subHigh: 0, subLow: 0 }, { subHigh: 0, subLow: 1 }, { subHigh: 0, subLow: 2 }, { subHigh: 0, subLow: 3 }, { subHigh: 1, subLow: 0 },
+    ]);
   });
 
   it('mode 1 picks directories within the subdir count', () => {
