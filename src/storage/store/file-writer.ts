@@ -268,7 +268,8 @@ export class BufferedFile implements PendingFile {
 
   /** The temp file written whole and stamped with `mtime`: its path. */
   private writeTemp(mtime: number): string {
-    const tmp = path.join(this.dir, tempFileName());
+    // Concatenated, not joined: a plain separator is all a directory path needs here.
+    const tmp = this.dir + path.sep + tempFileName();
     let fd: number;
     try {
       fd = openSync(tmp, 'wx', 0o644);

@@ -25,18 +25,23 @@ export interface ResolvedName {
   absPath: string;
 }
 
+const HEX2 = Array.from({ length: 256 }, (_, n) => n.toString(16).toUpperCase().padStart(2, '0'));
+
 export function hex2(n: number): string {
-  return n.toString(16).toUpperCase().padStart(2, '0');
+  return HEX2[n] ?? n.toString(16).toUpperCase().padStart(2, '0');
 }
 
 export class StorePaths {
   /** Absolute `<store_path>/data` per index. */
   readonly dataDirs: string[];
   private readonly made = new Set<string>();
+  /** `<store_path>/data/HH/` per index and high byte, built once: every request names a directory. */
+  private readonly highDirs: string[][];
 
   constructor(readonly storePaths: string[], readonly subdirCount: number) {
     if (storePaths.length < 1 || storePaths.length > 256) throw new Error(`bad store path count ${storePaths.length}`);
     this.dataDirs = storePaths.map((p) => path.resolve(p, 'data'));
+    this.highDirs = this.dataDirs.map((d) => HEX2.map((h) => d + path.sep + h + path.sep));
   }
 
   get count(): number {
@@ -65,14 +70,15 @@ export class StorePaths {
 
   /** The path of a name this storage generates (still checked). */
   at(storePathIndex: number, subHigh: number, subLow: number, fileName: string, logical?: string): ResolvedName {
-    const data = this.dataDirs[storePathIndex];
-    if (data === undefined) throw einval(`store path index ${storePathIndex} out of range`);
-    const dir = path.join(data, hex2(subHigh), hex2(subLow));
-    const absPath = path.join(dir, fileName);
-    // Belt and braces: whatever passed the checks above must still land inside data/HH/HH.
-    if (path.dirname(absPath) !== dir || !absPath.startsWith(data + path.sep)) {
+    if (this.dataDirs[storePathIndex] === undefined) throw einval(`store path index ${storePathIndex} out of range`);
+    // Belt and braces: whatever passed the checks above must still land inside data/HH/HH. The directory is
+    // built from the normalised data path and two hex bytes, so a name with no separator, not `.` or `..`,
+    // stays in it.
+    if (fileName === '' || fileName === '.' || fileName === '..' || fileName.includes(path.sep) || fileName.includes('/') || fileName.includes('\0')) {
       throw einval(`file name escapes the store path: "${printable(fileName)}"`);
     }
+    const dir = this.dirOf(storePathIndex, subHigh, subLow);
+    const absPath = dir + path.sep + fileName;
     return {
       logical: logical ?? `M${hex2(storePathIndex)}/${hex2(subHigh)}/${hex2(subLow)}/${fileName}`,
       storePathIndex, subHigh, subLow, fileName, dir, absPath,
@@ -81,7 +87,8 @@ export class StorePaths {
 
   /** The directory of a new file in path `index`, sub-directories (high, low). */
   dirOf(index: number, subHigh: number, subLow: number): string {
-    return path.join(this.dataDirs[index]!, hex2(subHigh), hex2(subLow));
+    if ((subHigh & 255) !== subHigh || (subLow & 255) !== subLow) throw einval(`bad sub-directory ${subHigh}/${subLow}`);
+    return this.highDirs[index]![subHigh]! + HEX2[subLow]!;
   }
 
   /** `mkdir -p` a data directory once per process (cheap afterwards). */
