@@ -6,6 +6,8 @@ import type { Header } from '../protocol/header.js';
 import { HEADER_SIZE } from '../protocol/codes.js';
 import { ConnectionClosedError, ProtocolError, LengthMismatchError, TimeoutError } from '../errors.js';
 import { quickAck } from './quickack.js';
+import { readIntoOwnBuffer, type OwnBufferReads } from './own-buffer-reads.js';
+import { writeDirect } from './direct-write.js';
 
 type Item = { h: Header } | { b: Buffer };
 
@@ -44,6 +46,11 @@ export class FrameSocket {
   private gatheredBytes = 0;
   private gatherTarget = 0;
   private readonly ackNow: boolean;
+  /** Reads land in a buffer of ours (see own-buffer-reads.ts); null: Node's 'data' events, each chunk ours. */
+  private readonly ownReads: OwnBufferReads | null;
+  /** Set while a borrowed chunk is fed to the decoder: a body slice of it was queued, so it must be kept. */
+  private feedingBorrowed = false;
+  private queuedBorrowed = false;
 
   constructor(readonly socket: Socket, opts: FrameDecoderOptions & { quickAck?: boolean } = {}) {
     this.decoder = new FrameDecoder(
@@ -55,7 +62,8 @@ export class FrameSocket {
       opts,
     );
     this.ackNow = opts.quickAck === true;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.ownReads = readIntoOwnBuffer(socket, (chunk) => this.onData(chunk, true));
+    if (!this.ownReads) socket.on('data', (chunk: Buffer) => this.onData(chunk, false));
     socket.on('end', () => {
       this.ended = true;
       this.wake();
@@ -67,14 +75,25 @@ export class FrameSocket {
     socket.on('error', (err) => this.fail(err));
   }
 
-  private onData(chunk: Buffer): void {
-    if (this.gathered !== null) return this.gatherMore(chunk);
-    if (this.inline !== null && this.tryInline(chunk)) return;
-    this.feed(chunk);
+  /** `borrowed`: a view of the read buffer, reused by the next read unless kept or copied. */
+  private onData(chunk: Buffer, borrowed: boolean): void {
+    if (this.gathered !== null) return this.gatherMore(this.own(chunk, borrowed));
+    if (this.inline !== null && this.tryInline(chunk, borrowed)) return;
+    this.feed(chunk, borrowed);
+  }
+
+  /** A chunk to hold on to: small ones copied, large ones kept (the next read gets a new buffer). */
+  private own(chunk: Buffer, borrowed: boolean): Buffer {
+    if (!borrowed) return chunk;
+    if (chunk.length <= 16 << 10) return Buffer.from(chunk);
+    this.ownReads!.keep();
+    return chunk;
   }
 
   /** Bytes for the normal (async) path. */
-  private feed(chunk: Buffer): void {
+  private feed(chunk: Buffer, borrowed: boolean): void {
+    this.feedingBorrowed = borrowed;
+    this.queuedBorrowed = false;
     try {
       this.decoder.write(chunk);
     } catch (err) {
@@ -82,6 +101,10 @@ export class FrameSocket {
       this.fail(err as Error);
       this.socket.destroy();
       return;
+    } finally {
+      this.feedingBorrowed = false;
+      // Body slices of it were queued for the reader: the buffer is theirs now.
+      if (this.queuedBorrowed) this.ownReads!.keep();
     }
     // Only a peer in the middle of sending a request may be waiting for our ACK to send the rest.
     if (this.ackNow && !this.decoder.idle) quickAck(this.socket);
@@ -93,7 +116,7 @@ export class FrameSocket {
    * kept because nothing else is in flight on this connection. A request the server gathers (a small upload)
    * may come in several chunks: they are held until the request is whole, then answered the same way.
    */
-  private tryInline(chunk: Buffer): boolean {
+  private tryInline(chunk: Buffer, borrowed: boolean): boolean {
     if (this.waiter === null || this.bodyLeft !== 0 || this.head !== this.items.length || !this.decoder.idle) return false;
     // A request carrying a status (e.g. SYNC_CREATE_FILE's "no content" 0x11) takes the usual way.
     if (chunk.length < HEADER_SIZE || chunk.readUInt32BE(0) !== 0 || chunk[9] !== 0) return false;
@@ -101,12 +124,12 @@ export class FrameSocket {
     if (chunk.length === frameLength && chunk.length <= INLINE_MAX) {
       const answer = this.inline!(chunk[8]!, chunk.subarray(HEADER_SIZE));
       if (answer === null) return false;
-      this.socket.write(answer);
+      this.answer(answer);
       return true;
     }
     if (this.gatherable === null || !this.gatherable(chunk[8]!, frameLength - HEADER_SIZE)) return false;
-    if (chunk.length >= frameLength) return this.answerGathered(chunk, frameLength);
-    this.gathered = [chunk];
+    if (chunk.length >= frameLength) return this.answerGathered(chunk, frameLength, borrowed);
+    this.gathered = [this.own(chunk, borrowed)];
     this.gatheredBytes = chunk.length;
     this.gatherTarget = frameLength;
     if (this.ackNow) quickAck(this.socket);
@@ -120,18 +143,23 @@ export class FrameSocket {
       if (this.ackNow) quickAck(this.socket);
       return;
     }
-    const whole = Buffer.concat(this.gathered!, this.gatheredBytes);
+    const whole = this.gathered!.length === 1 ? this.gathered![0]! : Buffer.concat(this.gathered!, this.gatheredBytes);
     this.gathered = null;
-    if (!this.answerGathered(whole, this.gatherTarget)) this.feed(whole);
+    if (!this.answerGathered(whole, this.gatherTarget, false)) this.feed(whole, false);
   }
 
   /** Answer the request at the start of `bytes` inline; what follows it takes the usual way. False: no effect. */
-  private answerGathered(bytes: Buffer, frameLength: number): boolean {
+  private answerGathered(bytes: Buffer, frameLength: number, borrowed: boolean): boolean {
     const answer = this.inline!(bytes[8]!, bytes.subarray(HEADER_SIZE, frameLength));
     if (answer === null) return false;
-    this.socket.write(answer);
-    if (bytes.length > frameLength) this.onData(bytes.subarray(frameLength));
+    this.answer(answer);
+    if (bytes.length > frameLength) this.onData(bytes.subarray(frameLength), borrowed);
     return true;
+  }
+
+  /** An inline answer: straight to the handle when nothing else is queued (see direct-write.ts). */
+  private answer(packet: Buffer): void {
+    if (!writeDirect(this.socket, packet)) this.socket.write(packet);
   }
 
   get remoteAddress(): string {
@@ -153,7 +181,10 @@ export class FrameSocket {
 
   private push(item: Item): void {
     this.items.push(item);
-    if ('b' in item) this.queuedBytes += item.b.length;
+    if ('b' in item) {
+      this.queuedBytes += item.b.length;
+      if (this.feedingBorrowed) this.queuedBorrowed = true;
+    }
     if (this.queuedBytes > HIGH_WATER && !this.paused) {
       this.paused = true;
       this.socket.pause();
