@@ -136,10 +136,14 @@ export async function storageStatus(client: FdfsClient, host: string, group = 'g
 
 /** Wait until every given storage is ACTIVE on the client's tracker. */
 export async function waitAllActive(client: FdfsClient, storages: StorageHandle[], timeoutMs = 20_000): Promise<void> {
+  let seen: Array<number | undefined> = [];
   await waitFor(`${storages.length} storage(s) ACTIVE`, async () => {
-    for (const s of storages) if ((await storageStatus(client, s.host, s.group)) !== StorageStatus.Active) return false;
-    return true;
-  }, timeoutMs);
+    seen = [];
+    for (const s of storages) seen.push(await storageStatus(client, s.host, s.group));
+    return seen.every((st) => st === StorageStatus.Active);
+  }, timeoutMs).catch((err: Error) => {
+    throw new Error(`${err.message} (last statuses: ${storages.map((s, i) => `${s.host} ${seen[i] ?? 'unknown'}`).join(', ')})`);
+  });
 }
 
 export interface TwoMemberGroup {

@@ -9,6 +9,9 @@ import {
 } from '../helpers/cluster.js';
 
 const STOCK_INTERVALS = { heart_beat_interval: 30, stat_report_interval: 60 };
+// The tracker at its stock check interval too: with the helpers' 2 s it would call a member beating every 30 s
+// OFFLINE 3 s after its last beat, and the test would only pass when the second start came that fast.
+const STOCK_TRACKER = { conf: { check_active_interval: 100 } };
 // A bound for "within seconds", far below the 30 s heartbeat the old behaviour waited for.
 const PROMPTLY_MS = 8_000;
 
@@ -23,7 +26,7 @@ afterEach(async () => {
 
 describe('a fresh two-storage group', () => {
   it('both storages are ACTIVE within seconds (nothing to sync: no WAIT_SYNC)', async () => {
-    const tracker = await startTracker();
+    const tracker = await startTracker(STOCK_TRACKER);
     handles.push(tracker);
     client = new FdfsClient({ trackers: [tracker.address] });
     const s1 = await startStorage({ trackers: [tracker.address], conf: STOCK_INTERVALS });
@@ -38,7 +41,7 @@ describe('a fresh two-storage group', () => {
   });
 
   it('a member that was bootstrapped is ACTIVE when its bootstrap ends, not OFFLINE until its next beat', async () => {
-    const tracker = await startTracker();
+    const tracker = await startTracker(STOCK_TRACKER);
     handles.push(tracker);
     client = new FdfsClient({ trackers: [tracker.address] });
     // The source beats every second (it learns of the new member at once); the new member at the stock pace.
