@@ -59,3 +59,68 @@ describe('FrameSocket.readExtend', () => {
     fs.destroy();
   });
 });
+
+describe('FrameSocket over its own read buffer', () => {
+  it('body bytes queued for the reader survive later reads into the buffer, small and large pieces alike', async () => {
+    const { fs, client } = await pair();
+    const body = Buffer.alloc(300_000);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 7 + (i >> 9)) & 0xff;
+    // Several reads land before the reader takes anything: each must still hold its own bytes.
+    client.write(encodeHeader(body.length, 11));
+    for (const [from, to] of [[0, 100], [100, 5000], [5000, 120_000], [120_000, 300_000]] as const) {
+      client.write(body.subarray(from, to));
+      await sleep(20);
+    }
+    await sleep(50);
+    const h = await fs.readHeader();
+    expect(h!.pkgLen).toBe(body.length);
+    const got = await fs.readRest();
+    expect(got.equals(body)).toBe(true);
+    client.destroy();
+    fs.destroy();
+  });
+
+  it('a request gathered from pieces is whole when answered, however the pieces came', async () => {
+    const { fs, client } = await pair();
+    const seen: Buffer[] = [];
+    fs.gatherable = (cmd) => cmd === 11;
+    fs.inline = (cmd, b) => {
+      expect(cmd).toBe(11);
+      seen.push(Buffer.from(b));
+      return encodeHeader(0, 100);
+    };
+    // The inline path only runs while the reader waits for a header.
+    const next = fs.readHeader();
+    const body = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31 + (i >> 3)) & 0xff));
+    client.write(encodeHeader(body.length, 11));
+    await sleep(20);
+    client.write(body.subarray(0, 10));
+    await sleep(20);
+    client.write(body.subarray(10));
+    const answer = await new Promise<Buffer>((r) => client.once('data', r));
+    expect(answer.equals(encodeHeader(0, 100))).toBe(true);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.equals(body)).toBe(true);
+    client.destroy();
+    fs.destroy();
+    await next.catch(() => null);
+  });
+
+  it('an inline answer and a later written one reach the peer in order', async () => {
+    const { fs, client } = await pair();
+    fs.inline = (cmd) => (cmd === 111 ? encodeHeader(0, 100) : null);
+    const header = fs.readHeader();
+    client.write(encodeHeader(0, 111));
+    await sleep(20);
+    client.write(encodeHeader(0, 112));
+    expect((await header)!.cmd).toBe(112);
+    await fs.write(Buffer.from('second'));
+    const bytes: Buffer[] = [];
+    await new Promise<void>((r) => client.on('data', (d: Buffer) => { bytes.push(d); if (Buffer.concat(bytes).length >= 16) r(); }));
+    const all = Buffer.concat(bytes);
+    expect(all.subarray(0, 10).equals(encodeHeader(0, 100))).toBe(true);
+    expect(all.subarray(10).toString()).toBe('second');
+    client.destroy();
+    fs.destroy();
+  });
+});

@@ -85,6 +85,15 @@ describe('StorePaths.resolve', () => {
     expect(errnoOf(() => sp.at(0, 0, 0, 'a/b'))).toBe(Errno.EINVAL);
     expect(errnoOf(() => sp.at(5, 0, 0, 'x'))).toBe(Errno.EINVAL);
     expect(sp.at(0, 1, 2, 'x').logical).toBe('M00/01/02/x');
+    expect(errnoOf(() => sp.at(0, 0, 0, '..'))).toBe(Errno.EINVAL);
+    expect(errnoOf(() => sp.at(0, 0, 0, ''))).toBe(Errno.EINVAL);
+    expect(errnoOf(() => sp.at(0, 0, 0, 'a\0b'))).toBe(Errno.EINVAL);
+  });
+
+  it('dirOf builds data/HH/HH for bytes 0–255 only', () => {
+    expect(sp.dirOf(0, 0xab, 0x0c)).toBe(path.join(sp.dataDirs[0]!, 'AB', '0C'));
+    expect(sp.at(0, 0xff, 0xff, 'x').absPath).toBe(path.join(sp.dataDirs[0]!, 'FF', 'FF', 'x'));
+    for (const [h, l] of [[256, 0], [0, -1], [1.5, 0], [Number.NaN, 0]]) expect(errnoOf(() => sp.dirOf(0, h!, l!))).toBe(Errno.EINVAL);
   });
 });
 
