@@ -120,6 +120,11 @@ async function syncTrunkFile(rt: StorageRuntime, ctx: StorageCtx, head: { filena
     try {
       await writeTrunkReplica(rt, head.filename, head.fileSize, ctx.conn.chunks(head.fileSize));
     } catch (err) {
+      if (err instanceof StatusError && err.errno === Errno.EEXIST) {
+        // The file here stays; the incoming one is left on its source (stock's receiver answers EEXIST too).
+        ctx.log.error({ file: head.filename }, 'sync: trunk slot holds another file here; not overwritten');
+        return answerStatus(ctx, Errno.EEXIST);
+      }
       if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, head.filename);
       throw err;
     }

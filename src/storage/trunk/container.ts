@@ -37,6 +37,13 @@ export function writeAllAt(fd: number, buf: Buffer, position: number): void {
   while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, position + done);
 }
 
+const ZEROS = Buffer.alloc(64 << 10);
+
+/** Zero `length` bytes at `position`: a slot given back after a failed write reads free again (occupied.ts). */
+export function zeroAt(fd: number, position: number, length: number): void {
+  for (let at = 0; at < length; at += ZEROS.length) writeAllAt(fd, ZEROS.subarray(0, Math.min(ZEROS.length, length - at)), position + at);
+}
+
 /**
  * The trunk files this process writes slots into, opened once: an upload into a trunk file costs two
  * positional writes and no open or close. Trunk files are never removed while their storage runs.

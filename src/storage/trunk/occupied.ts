@@ -36,16 +36,52 @@ export function occupiedBlocks(blocks: readonly Block[], fileOf: (b: Block) => s
         fds.set(file, fd);
       }
       if (fd === null) continue;
-      let n = 0;
-      while (n < SLOT_HEADER_SIZE) {
-        const r = readSync(fd, header, n, SLOT_HEADER_SIZE - n, b.offset + n);
-        if (r === 0) break;
-        n += r;
-      }
-      if (n === SLOT_HEADER_SIZE && headerShowsFile(header)) out.push({ ...b });
+      if (readHeaderAt(fd, b.offset, header) && headerShowsFile(header)) out.push({ ...b });
     }
   } finally {
     for (const fd of fds.values()) if (fd !== null) closeSync(fd);
   }
   return out;
+}
+
+/** Read the 24-byte slot header at `offset` into `into`; false when the trunk file ends before it. */
+export function readHeaderAt(fd: number, offset: number, into: Buffer): boolean {
+  let n = 0;
+  while (n < SLOT_HEADER_SIZE) {
+    const r = readSync(fd, into, n, SLOT_HEADER_SIZE - n, offset + n);
+    if (r === 0) return false;
+    n += r;
+  }
+  return true;
+}
+
+/**
+ * The header of the file a slot holds, or null when the slot is free. Stock reads it before every write into a
+ * slot (dio_check_trunk_file_when_upload / _when_sync): a trunk binlog that missed an allocation must not lead
+ * to a stored file being overwritten.
+ */
+export function fileHeaderAt(fd: number, offset: number): Buffer | null {
+  const header = Buffer.allocUnsafe(SLOT_HEADER_SIZE);
+  return readHeaderAt(fd, offset, header) && headerShowsFile(header) ? header : null;
+}
+
+const SCAN_BYTES = 64 << 10;
+const scratch = Buffer.alloc(SCAN_BYTES);
+const zeros = Buffer.alloc(SCAN_BYTES);
+
+/**
+ * True when any byte of the slot [offset, offset + size) is not zero: a free slot was never written (sparse) or
+ * was zeroed when its file was deleted. Stock reads only the slot's header; a binlog that missed allocations
+ * carves its free space along other boundaries than the files that sit there, so a slot may begin in the
+ * zero padding of one file and run into the next one's header.
+ */
+export function slotHasData(fd: number, offset: number, size: number): boolean {
+  for (let done = 0; done < size;) {
+    const want = Math.min(SCAN_BYTES, size - done);
+    const n = readSync(fd, scratch, 0, want, offset + done);
+    if (n === 0) return false;
+    if (!scratch.subarray(0, n).equals(zeros.subarray(0, n))) return true;
+    done += n;
+  }
+  return false;
 }

@@ -10,6 +10,7 @@ import type { StorageRuntime } from '../runtime.js';
 import type { StorePaths } from '../store/store-paths.js';
 import { openContainer, writeAllAt } from './container.js';
 import { trunkSettings } from './settings.js';
+import { fileHeaderAt } from './occupied.js';
 import { checkTrunkSlot, openTrunkSlot, zeroTrunkSlot } from './slot-open.js';
 
 /** A live slot opened for sending: its container, where the content starts, its size; null when not live. */
@@ -70,8 +71,12 @@ export async function writeSlot(paths: StorePaths, trunkFileSize: number, logica
     throw new StatusError(Errno.EINVAL, `${logical}: its trunk location does not hold ${size} bytes`);
   }
   const slot = { storePathIndex: ref.storePathIndex, subHigh: ref.subHigh, subLow: ref.subLow, ...ref.trunk };
+  const header = encodeSlotHeader({ ...ref.header, type });
   const fd = openContainer(paths, trunkFileSize, slot);
   try {
+    // Never over another file: its source and this copy disagree on the slot (stock's receiver: EEXIST too).
+    const held = fileHeaderAt(fd, ref.trunk.offset);
+    if (held && !held.equals(header)) throw new StatusError(Errno.EEXIST, `${logical}: its trunk slot holds another file here`);
     // Blocking writes, as an upload's: a slot is at most slot_max_size.
     let got = 0;
     for await (const chunk of body) {
@@ -79,7 +84,7 @@ export async function writeSlot(paths: StorePaths, trunkFileSize: number, logica
       got += chunk.length;
     }
     if (got !== size) throw new StatusError(Errno.EIO, `${logical}: ${got} of ${size} bytes received`);
-    writeAllAt(fd, encodeSlotHeader({ ...ref.header, type }), ref.trunk.offset);
+    writeAllAt(fd, header, ref.trunk.offset);
   } finally {
     closeSync(fd);
   }

@@ -9,7 +9,8 @@ import zlib from 'node:zlib';
 import { Errno, StatusError } from '../../errors.js';
 import { encodeFileName } from '../../protocol/file-id.js';
 import { encodeSlotHeader, SLOT_HEADER_SIZE, SlotType, type TrunkSlotRef } from '../../protocol/trunk-slot.js';
-import { OpenContainers, writeAllAt } from './container.js';
+import { OpenContainers, writeAllAt, zeroAt } from './container.js';
+import { slotHasData } from './occupied.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
 import { slotSizeFor, trunkSettings } from './settings.js';
@@ -36,8 +37,18 @@ function named(rt: StorageRuntime, f: { ip: string; ext: string; size: number },
   return { logical, header };
 }
 
+/**
+ * Occupied slots skipped before an upload gives up. A binlog copy that missed a burst calls a whole run of
+ * slots free: each is found once, journaled taken, and never handed out again.
+ */
+const OCCUPIED_TRIES = 1024;
+/** At most one warning about occupied slots in this many ms (a stale binlog yields them by the hundred). */
+const OCCUPIED_WARN_MS = 10_000;
+
 export class TrunkStore {
   private containers: OpenContainers | null = null;
+  private occupiedSeen = 0;
+  private occupiedWarnedAt = 0;
 
   /**
    * `space`: the trunk space 27/28/29 are answered from; `uploads`: the one this process's own uploads take
@@ -57,9 +68,9 @@ export class TrunkStore {
     // Stock names a trunk file by its upload's start time.
     const timestamp = nowSec();
     const index = await rt.placement.choosePath(f.storePathIndex, f.size);
-    const slot = await this.uploads.reserve(index, f.ip, slotSizeFor(f.size, trunkSettings(rt.params.raw)));
+    const slot = await this.reserveFree(rt, index, f.ip, slotSizeFor(f.size, trunkSettings(rt.params.raw)));
     try {
-      const containers = this.containers ??= new OpenContainers(rt.paths);
+      const containers = this.containers!;
       const trunkFileSize = trunkSettings(rt.params.raw).trunkFileSize;
       // Blocking writes: a slot is at most slot_max_size, and the page cache takes it at memory speed. The
       // descriptor is looked up for each write: one kept across an await could be closed and reused meanwhile.
@@ -79,6 +90,7 @@ export class TrunkStore {
       await this.uploads.commit(slot);
       return { logical, timestamp, size: f.size };
     } catch (err) {
+      this.wipe(rt, slot);
       await this.uploads.free(slot).catch(() => {});
       if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, 'write trunk file');
       throw err;
@@ -95,9 +107,9 @@ export class TrunkStore {
     const content = Buffer.from(f.target, 'latin1');
     const timestamp = nowSec();
     const settings = trunkSettings(rt.params.raw);
-    const slot = await this.uploads.reserve(f.storePathIndex, f.ip, slotSizeFor(content.length, settings));
+    const slot = await this.reserveFree(rt, f.storePathIndex, f.ip, slotSizeFor(content.length, settings));
     try {
-      const containers = this.containers ??= new OpenContainers(rt.paths);
+      const containers = this.containers!;
       const fd = containers.fdFor(settings.trunkFileSize, slot);
       const { logical, header } = named(rt, { ...f, size: content.length }, slot, randomInt(0x7fffffff), timestamp, SlotType.Link);
       writeAllAt(fd, content, slot.offset + SLOT_HEADER_SIZE);
@@ -105,6 +117,7 @@ export class TrunkStore {
       await this.uploads.commit(slot);
       return { logical, timestamp };
     } catch (err) {
+      this.wipe(rt, slot);
       await this.uploads.free(slot).catch(() => {});
       if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, 'write trunk file');
       throw err;
@@ -128,6 +141,16 @@ export class TrunkStore {
     try {
       const containers = this.containers ??= new OpenContainers(rt.paths);
       const fd = containers.fdFor(settings.trunkFileSize, slot);
+      if (slotHasData(fd, slot.offset, slot.size)) {
+        // Taken for good (see reserveFree); the async path looks further.
+        this.noteOccupied(rt, slot);
+        try {
+          space.commitNow(slot);
+        } catch {
+          // not journaled: it stays reserved, out of use until a restart
+        }
+        return null;
+      }
       const crc = zlib.crc32(f.content) >>> 0;
       const { logical, header } = named(rt, { ...f, size: f.content.length }, slot, crc, timestamp);
       writeAllAt(fd, f.content, slot.offset + SLOT_HEADER_SIZE);
@@ -135,6 +158,7 @@ export class TrunkStore {
       space.commitNow(slot);
       return { logical, timestamp, size: f.content.length };
     } catch {
+      this.wipe(rt, slot);
       try {
         space.freeNow(slot);
       } catch {
@@ -142,6 +166,49 @@ export class TrunkStore {
       }
       return null;
     }
+  }
+
+  /**
+   * A reserved slot that is all zeros here. One with data (a file the trunk binlog the trunk server replayed
+   * missed, e.g. the role moved on before the last records reached it; or what a write killed before its header
+   * left) is journaled as taken, so it is never handed out again, and another is reserved. Stock reads the
+   * header only and answers EEXIST at once.
+   */
+  private async reserveFree(rt: StorageRuntime, index: number, ip: string, slotSize: number): Promise<Block> {
+    const containers = this.containers ??= new OpenContainers(rt.paths);
+    const trunkFileSize = trunkSettings(rt.params.raw).trunkFileSize;
+    for (let tries = 0; tries < OCCUPIED_TRIES; tries++) {
+      const slot = await this.uploads.reserve(index, ip, slotSize);
+      let held: boolean;
+      try {
+        held = slotHasData(containers.fdFor(trunkFileSize, slot), slot.offset, slot.size);
+      } catch (err) {
+        await this.uploads.free(slot).catch(() => {});
+        throw fsStatus(err, 'read trunk slot header');
+      }
+      if (!held) return slot;
+      this.noteOccupied(rt, slot);
+      await this.uploads.commit(slot);
+    }
+    throw new StatusError(Errno.EEXIST, `${OCCUPIED_TRIES} trunk slots in a row hold stored files`);
+  }
+
+  /** Zero a slot given back after a failed write, so the next upload finds it free; if that fails, it stays taken. */
+  private wipe(rt: StorageRuntime, slot: Block): void {
+    try {
+      zeroAt(this.containers!.fdFor(trunkSettings(rt.params.raw).trunkFileSize, slot), slot.offset, slot.size);
+    } catch {
+      // the write after it finds data and journals the slot taken
+    }
+  }
+
+  private noteOccupied(rt: StorageRuntime, slot: Block): void {
+    this.occupiedSeen++;
+    const now = Date.now();
+    if (now - this.occupiedWarnedAt < OCCUPIED_WARN_MS) return;
+    this.occupiedWarnedAt = now;
+    rt.log.warn({ trunkFile: slot.fileId, offset: slot.offset, size: slot.size, occupiedSoFar: this.occupiedSeen },
+      'trunk slots handed out that hold stored files (the trunk binlog missed them): kept, journaled as taken');
   }
 
   /** Close the trunk files kept open (the process stops). */
