@@ -8,6 +8,7 @@ import { ConnectionClosedError, ProtocolError, LengthMismatchError, TimeoutError
 import { quickAck } from './quickack.js';
 import { readIntoOwnBuffer, type OwnBufferReads } from './own-buffer-reads.js';
 import { writeDirect } from './direct-write.js';
+import { BodyChunks, type BodySink } from './body-chunks.js';
 
 type Item = { h: Header } | { b: Buffer };
 
@@ -51,6 +52,8 @@ export class FrameSocket {
   /** Set while a borrowed chunk is fed to the decoder: a body slice of it was queued, so it must be kept. */
   private feedingBorrowed = false;
   private queuedBorrowed = false;
+  /** Set while pumpBody runs: body bytes go to it as the decoder finds them, instead of the queue. */
+  private sink: { fn: BodySink; left: number; stopped: boolean; error: unknown } | null = null;
 
   constructor(readonly socket: Socket, opts: FrameDecoderOptions & { quickAck?: boolean } = {}) {
     this.decoder = new FrameDecoder(
@@ -180,6 +183,11 @@ export class FrameSocket {
   }
 
   private push(item: Item): void {
+    if (this.sink !== null && 'b' in item && this.head === this.items.length) {
+      const rest = this.toSink(item.b);
+      if (rest === null) return;
+      item = { b: rest };
+    }
     this.items.push(item);
     if ('b' in item) {
       this.queuedBytes += item.b.length;
@@ -190,6 +198,61 @@ export class FrameSocket {
       this.socket.pause();
     }
     this.wake();
+  }
+
+  /** Hand body bytes to the sink; returns what it did not take (to queue), or null. */
+  private toSink(bytes: Buffer): Buffer | null {
+    const s = this.sink!;
+    const part = bytes.length > s.left ? bytes.subarray(0, s.left) : bytes;
+    this.bodyLeft -= part.length;
+    s.left -= part.length;
+    try {
+      if (!s.fn(part)) s.stopped = true;
+    } catch (err) {
+      s.error = err;
+      s.stopped = true;
+    }
+    if (s.left === 0 || s.stopped) {
+      this.sink = null;
+      this.wake();
+    }
+    return part.length < bytes.length ? bytes.subarray(part.length) : null;
+  }
+
+  /**
+   * Push the next `n` body bytes to `sink` (see body-chunks.ts): queued ones first, then each as it is read,
+   * from the read buffer itself. Resolves with the bytes handed over (fewer when the sink said stop); rejects
+   * with the sink's error, or when the connection fails first.
+   */
+  async pumpBody(n: number, sink: BodySink): Promise<number> {
+    if (n > this.bodyLeft) throw new ProtocolError(`want ${n} body bytes, only ${this.bodyLeft} left`);
+    let handed = 0;
+    while (handed < n && this.head < this.items.length) {
+      const item = this.items[this.head]!;
+      if (!('b' in item)) throw new ProtocolError('header inside a body');
+      const c = this.takeBody(item, n - handed);
+      handed += c.length;
+      if (!sink(c)) return handed;
+    }
+    if (handed === n) return handed;
+    const s = { fn: sink, left: n - handed, stopped: false, error: null as unknown };
+    this.sink = s;
+    try {
+      while (s.left > 0 && !s.stopped) {
+        if (this.failure) throw this.failure;
+        if (this.ended) throw new ConnectionClosedError('inside a body');
+        await this.wait();
+      }
+    } finally {
+      if (this.sink === s) this.sink = null;
+    }
+    if (s.error) throw s.error;
+    return n - s.left;
+  }
+
+  /** The next `n` bytes of the current body, to iterate or to pump. */
+  bodyChunks(n = this.bodyLeft): BodyChunks {
+    return new BodyChunks(this, n);
   }
 
   private fail(err: Error): void {

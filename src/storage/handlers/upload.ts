@@ -56,7 +56,7 @@ export async function uploadFile(rt: StorageRuntime, ctx: StorageCtx): Promise<v
   const d = appender ? StorageFileCommands.UploadAppenderFile : StorageFileCommands.UploadFile;
   const { storePathIndex, fileSize, ext } = await readRequestHead(ctx, d);
   const { logical } = await storeNewFile(rt, {
-    ip: sourceIp(rt, ctx), ext, storePathIndex, appender, size: fileSize, body: ctx.conn.chunks(fileSize), log: ctx.log,
+    ip: sourceIp(rt, ctx), ext, storePathIndex, appender, size: fileSize, body: ctx.conn.bodyChunks(fileSize), log: ctx.log,
   });
   await ctx.replyPacket(encodeUploadResponse(rt.group, logical));
 }
@@ -129,7 +129,7 @@ async function storeSlaveAsLink(rt: StorageRuntime, ctx: StorageCtx, master: Res
   head: { fileSize: number; ext: string }): Promise<string> {
   const stored = await storeNewFile(rt, {
     ip: sourceIp(rt, ctx), ext: head.ext, storePathIndex: master.storePathIndex, appender: false, size: head.fileSize,
-    body: ctx.conn.chunks(head.fileSize), log: ctx.log, plain: true,
+    body: ctx.conn.bodyChunks(head.fileSize), log: ctx.log, plain: true,
   });
   const target = rt.paths.resolve(stored.logical);
   rt.stats.begin('CreateLink');
@@ -173,7 +173,7 @@ export async function uploadSlaveFile(rt: StorageRuntime, ctx: StorageCtx): Prom
     return ctx.replyPacket(encodeUploadResponse(rt.group, linked));
   }
   await rt.placement.checkRoom(master.storePathIndex, head.fileSize);
-  const tmp = await receiveToTemp(rt, ctx.conn.chunks(head.fileSize), slave.dir, head.fileSize);
+  const tmp = await receiveToTemp(rt, ctx.conn.bodyChunks(head.fileSize), slave.dir, head.fileSize);
   rt.stats.bytes('Upload', head.fileSize, 0);
   const timestamp = nowSec();
   try {

@@ -3,8 +3,10 @@
 // A body small enough to hold (BufferedFile) is written and published with blocking calls: no thread-pool hop.
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync, fdatasyncSync, futimesSync, linkSync, openSync, renameSync, unlinkSync, writevSync,
+  closeSync, fdatasyncSync, futimesSync, linkSync, openSync, renameSync, unlinkSync, writeSync, writevSync,
 } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { isPumpable, type PumpableBody } from '../../net/body-chunks.js';
 import { open, link, rename, rm, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -27,6 +29,12 @@ export interface TempFileOptions {
    */
   sparse?: boolean;
 }
+
+/**
+ * A blocking write that took longer than this means the kernel is holding writers back (dirty page throttling):
+ * the rest of that body goes through the thread pool, so the event loop keeps serving other connections.
+ */
+const SLOW_WRITE_MS = 20;
 
 /** Largest run of chunks gathered into one write call. */
 const GATHER = 256 << 10;
@@ -77,7 +85,12 @@ export class TempFile {
   }
 
   /** Append one chunk (the CRC covers everything written). */
-  async write(chunk: Buffer): Promise<void> {
+  write(chunk: Buffer): Promise<void> {
+    return this.writeOne(chunk, false);
+  }
+
+  /** `crcDone`: writeAll folded the chunk into the CRC when it arrived, while it was still in the CPU's cache. */
+  private async writeOne(chunk: Buffer, crcDone: boolean): Promise<void> {
     if (chunk.length === 0) return;
     try {
       let off = 0;
@@ -90,12 +103,12 @@ export class TempFile {
       throw err;
     }
     this.opts.counters?.fileWrite?.(true);
-    if (!this.opts.sparse) this.crc32 = zlib.crc32(chunk, this.crc32);
+    if (!this.opts.sparse && !crcDone) this.crc32 = zlib.crc32(chunk, this.crc32);
     this.bytes += chunk.length;
     await this.afterWrite(chunk.length);
   }
 
-  /** Several chunks in one writev call (no concatenated copy); the CRC covers them in order. */
+  /** Several chunks in one writev call (no concatenated copy); their CRC was taken as they arrived. */
   private async writeGathered(chunks: Buffer[], bytes: number): Promise<void> {
     try {
       const { bytesWritten } = await this.fh.writev(chunks, this.bytes);
@@ -113,7 +126,6 @@ export class TempFile {
       throw err;
     }
     this.opts.counters?.fileWrite?.(true);
-    if (!this.opts.sparse) for (const c of chunks) this.crc32 = zlib.crc32(c, this.crc32);
     this.bytes += bytes;
     await this.afterWrite(bytes);
   }
@@ -134,6 +146,7 @@ export class TempFile {
    * exactly `expected` bytes (null: any count). Awaiting each write is the backpressure: the socket is read no faster.
    */
   async writeAll(source: AsyncIterable<Buffer>, expected: number | null): Promise<void> {
+    if (isPumpable(source) && !(this.opts.fsyncAfterBytes! > 0)) await this.pumpFrom(source);
     let batch: Buffer[] = [];
     let batchBytes = 0;
     const flush = async (): Promise<void> => {
@@ -147,16 +160,46 @@ export class TempFile {
         this.bytes += bytes;
         return;
       }
-      if (chunks.length === 1) await this.write(chunks[0]!);
+      if (chunks.length === 1) await this.writeOne(chunks[0]!, true);
       else await this.writeGathered(chunks, bytes);
     };
     for await (const chunk of source) {
+      if (!this.opts.sparse) this.crc32 = zlib.crc32(chunk, this.crc32);
       batch.push(chunk);
       batchBytes += chunk.length;
       if (batchBytes >= GATHER) await flush();
     }
     await flush();
     if (expected !== null && this.bytes !== expected) throw new StatusError(Errno.EIO, `wrote ${this.bytes} bytes, expected ${expected}`);
+  }
+
+  /**
+   * Write each chunk the moment the socket reads it, with a blocking positional write: the page cache takes it
+   * at memory speed, the read buffer is reused, and no thread-pool hop is made. Stops (the caller reads the rest
+   * as chunks) when a write blocks for long.
+   */
+  private async pumpFrom(body: PumpableBody): Promise<void> {
+    const fd = this.fh.fd;
+    await body.pump((chunk) => {
+      if (this.opts.sparse) {
+        if (allZero([chunk])) {
+          this.bytes += chunk.length;
+          return true;
+        }
+      } else {
+        this.crc32 = zlib.crc32(chunk, this.crc32);
+      }
+      const started = performance.now();
+      try {
+        for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off, chunk.length - off, this.bytes + off);
+      } catch (err) {
+        this.opts.counters?.fileWrite?.(false);
+        throw err;
+      }
+      this.opts.counters?.fileWrite?.(true);
+      this.bytes += chunk.length;
+      return performance.now() - started < SLOW_WRITE_MS;
+    });
   }
 
   /** Flush and close the descriptor (idempotent). */

@@ -92,7 +92,7 @@ export async function syncFile(rt: StorageRuntime, ctx: StorageCtx): Promise<voi
         // Holes stay holes: a sparse appender is not written densely on the replica.
         const file = await TempFile.create(target.dir, { ...opts, sparse: true });
         tmp = file;
-        await file.writeAll(ctx.conn.chunks(head.fileSize), head.fileSize);
+        await file.writeAll(ctx.conn.bodyChunks(head.fileSize), head.fileSize);
       }
       await tmp.publish(target.absPath, head.timestamp, { replace: true });
     } catch (err) {

@@ -172,3 +172,57 @@ describe('tempFileName', () => {
     for (const n of names) expect(n).toMatch(/^\.[A-Za-z0-9_-]{12}\.tmp$/);
   });
 });
+
+/** A pumpable body (as FrameSocket.bodyChunks gives): `pumped` parts go to the sink until it says stop, the rest iterate. */
+function pumpable(parts: Buffer[]): AsyncIterable<Buffer> & { pump(sink: (c: Buffer) => boolean): Promise<number>; pumpedParts: number } {
+  let next = 0;
+  const body = {
+    pumpedParts: 0,
+    async pump(sink: (c: Buffer) => boolean): Promise<number> {
+      let n = 0;
+      while (next < parts.length) {
+        const c = parts[next++]!;
+        n += c.length;
+        body.pumpedParts++;
+        if (!sink(c)) break;
+      }
+      return n;
+    },
+    async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+      while (next < parts.length) yield parts[next++]!;
+    },
+  };
+  return body;
+}
+
+describe('TempFile.writeAll from a body that pumps', () => {
+  it('writes each chunk as it comes, with the same bytes and CRC as the chunk path', async () => {
+    const parts = Array.from({ length: 12 }, (_, i) => Buffer.alloc(70_000, i + 1));
+    const t = await TempFile.create(tmpDir());
+    const body = pumpable(parts);
+    await t.writeAll(body, 840_000);
+    expect(body.pumpedParts).toBe(12);
+    expect(t.crc32).toBe(zlib.crc32(Buffer.concat(parts)));
+    await t.close();
+    expect(readFileSync(t.path).equals(Buffer.concat(parts))).toBe(true);
+  });
+
+  it('a sparse replica keeps its runs of zeros as holes', async () => {
+    const parts = [Buffer.alloc(65_536, 7), Buffer.alloc(1 << 20), Buffer.alloc(65_536, 9)];
+    const t = await TempFile.create(tmpDir(), { sparse: true });
+    await t.writeAll(pumpable(parts), 65_536 * 2 + (1 << 20));
+    await t.close();
+    expect(readFileSync(t.path).equals(Buffer.concat(parts))).toBe(true);
+    expect(statSync(t.path).blocks * 512).toBeLessThan(1 << 20);
+  });
+
+  it('fsync_after_written_bytes keeps the chunk path (its fsyncs are not made on the event loop)', async () => {
+    const parts = [Buffer.alloc(1000, 1), Buffer.alloc(1000, 2)];
+    const t = await TempFile.create(tmpDir(), { fsyncAfterBytes: 1500 });
+    const body = pumpable(parts);
+    await t.writeAll(body, 2000);
+    expect(body.pumpedParts).toBe(0);
+    await t.close();
+    expect(readFileSync(t.path).equals(Buffer.concat(parts))).toBe(true);
+  });
+});

@@ -1,0 +1,121 @@
+// FrameSocket.pumpBody: body bytes pushed to a synchronous sink straight from the read buffer (no buffer kept per
+// read), queued ones first; the sink may stop early (the rest is read as chunks), fail, or see the peer go.
+import { describe, it, expect, afterEach } from 'vitest';
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConnectionClosedError } from '../../../src/errors.js';
+import { FrameSocket } from '../../../src/net/frame-socket.js';
+import { isPumpable } from '../../../src/net/body-chunks.js';
+import { encodeHeader } from '../../../src/protocol/header.js';
+
+let server: net.Server | null = null;
+afterEach(() => server?.close());
+
+async function pair(): Promise<{ fs: FrameSocket; client: net.Socket }> {
+  let accepted!: (s: net.Socket) => void;
+  const got = new Promise<net.Socket>((r) => { accepted = r; });
+  server = net.createServer((s) => accepted(s));
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+  const client = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', noDelay: true });
+  const fs = new FrameSocket(await got);
+  return { fs, client };
+}
+
+/** Write `data` in pieces with pauses, so that most of it arrives while the sink is installed. */
+async function trickle(client: net.Socket, data: Buffer, piece: number): Promise<void> {
+  for (let at = 0; at < data.length; at += piece) {
+    client.write(data.subarray(at, at + piece));
+    await sleep(2);
+  }
+}
+
+describe('FrameSocket.pumpBody', () => {
+  it('hands over exactly the body, queued bytes first, and the next request is read as usual', async () => {
+    const { fs, client } = await pair();
+    const body = randomBytes(300_000);
+    client.write(Buffer.concat([encodeHeader(body.length, 11), body.subarray(0, 1000)]));
+    expect((await fs.readHeader())!.cmd).toBe(11);
+    await sleep(20);
+    const sending = trickle(client, Buffer.concat([body.subarray(1000), encodeHeader(3, 22), Buffer.from('abc')]), 50_000);
+    const got: Buffer[] = [];
+    const n = await fs.bodyChunks(body.length).pump((c) => {
+      got.push(Buffer.from(c));
+      return true;
+    });
+    await sending;
+    expect(n).toBe(body.length);
+    expect(Buffer.concat(got).equals(body)).toBe(true);
+    expect(fs.bodyRemaining).toBe(0);
+    expect((await fs.readHeader())!.cmd).toBe(22);
+    expect((await fs.readRest()).toString()).toBe('abc');
+    client.destroy();
+    fs.destroy();
+  });
+
+  it('reads live bytes into one buffer it keeps reusing (nothing is kept for the sink)', async () => {
+    const { fs, client } = await pair();
+    const body = randomBytes(400_000);
+    client.write(encodeHeader(body.length, 11));
+    await fs.readHeader();
+    const buffers = new Set<ArrayBufferLike>();
+    let live = 0;
+    const sending = trickle(client, body, 40_000);
+    await fs.bodyChunks(body.length).pump((c) => {
+      buffers.add(c.buffer);
+      live++;
+      return true;
+    });
+    await sending;
+    expect(live).toBeGreaterThan(5);
+    expect(buffers.size).toBeLessThanOrEqual(2);
+    client.destroy();
+    fs.destroy();
+  });
+
+  it('a sink that says stop gets no more: the rest comes as chunks, in order', async () => {
+    const { fs, client } = await pair();
+    const body = randomBytes(200_000);
+    client.write(encodeHeader(body.length, 11));
+    await fs.readHeader();
+    const sending = trickle(client, body, 30_000);
+    const chunks = fs.bodyChunks(body.length);
+    expect(isPumpable(chunks)).toBe(true);
+    const first: Buffer[] = [];
+    const n = await chunks.pump((c) => {
+      first.push(Buffer.from(c));
+      return false;
+    });
+    expect(first.length).toBe(1);
+    expect(n).toBe(first[0]!.length);
+    const rest: Buffer[] = [];
+    for await (const c of chunks) rest.push(c);
+    await sending;
+    expect(Buffer.concat([...first, ...rest]).equals(body)).toBe(true);
+    client.destroy();
+    fs.destroy();
+  });
+
+  it('a sink that throws fails the pump with its error', async () => {
+    const { fs, client } = await pair();
+    client.write(encodeHeader(100_000, 11));
+    await fs.readHeader();
+    const sending = trickle(client, randomBytes(100_000), 20_000);
+    const err = Object.assign(new Error('disk full'), { code: 'ENOSPC', syscall: 'write' });
+    await expect(fs.bodyChunks(100_000).pump(() => { throw err; })).rejects.toBe(err);
+    await sending;
+    client.destroy();
+    fs.destroy();
+  });
+
+  it('the peer gone mid-body: the pump rejects instead of waiting', async () => {
+    const { fs, client } = await pair();
+    client.write(Buffer.concat([encodeHeader(100_000, 11), randomBytes(10_000)]));
+    await fs.readHeader();
+    const pumping = fs.bodyChunks(100_000).pump(() => true);
+    await sleep(20);
+    client.destroy();
+    await expect(pumping).rejects.toBeInstanceOf(ConnectionClosedError);
+    fs.destroy();
+  });
+});
