@@ -161,6 +161,16 @@ export class Connection {
     }
   }
 
+  /** write() of a buffer the caller wants back: `release` runs once the socket is done with it. */
+  async writeReleasing(buf: Buffer, release: () => void): Promise<void> {
+    try {
+      await this.frames.writeReleasing(buf, release);
+    } catch (err) {
+      this.broken = true;
+      throw err;
+    }
+  }
+
   /** The answer's header, which must be a RESP; its status is the caller's to judge. */
   private async answerHeader(cmd?: number): Promise<Header> {
     this.frames.setTimeout(this.networkTimeoutMs, this.answerWhat);

@@ -17,8 +17,17 @@ export interface StreamOptions extends CallOptions {
   onProgress?: (sent: number, total: number) => void;
 }
 
-/** File chunks read per write (a fresh buffer each: the socket may hold it until written). */
+/** File chunks read per write. */
 const FILE_CHUNK = 256 << 10;
+
+// Read buffers for file ranges (the sync sender's files), reused once the socket has sent them: no 256 KiB
+// allocation, page faults and garbage per chunk.
+const spareChunks: Buffer[] = [];
+const MAX_SPARE = 8;
+const takeChunk = (): Buffer => spareChunks.pop() ?? Buffer.allocUnsafeSlow(FILE_CHUNK);
+const giveBack = (buf: Buffer): void => {
+  if (spareChunks.length < MAX_SPARE) spareChunks.push(buf);
+};
 
 /** Stream exactly `size` bytes after a head sent with send(); LengthMismatchError (connection broken) otherwise. */
 export async function sendBody(c: Connection, body: Content, size: number, onProgress?: (n: number, t: number) => void): Promise<void> {
@@ -41,13 +50,20 @@ async function sendFileRange(c: Connection, r: FileRange, length: number): Promi
   let sent = 0;
   while (sent < length) {
     const want = Math.min(FILE_CHUNK, length - sent);
-    const buf = Buffer.allocUnsafe(want);
-    const { bytesRead } = await r.fh.read(buf, 0, want, r.start + sent);
+    const buf = takeChunk();
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await r.fh.read(buf, 0, want, r.start + sent));
+    } catch (err) {
+      giveBack(buf);
+      throw err;
+    }
     if (bytesRead === 0) {
+      giveBack(buf);
       c.destroy();
       throw new LengthMismatchError(length, sent);
     }
-    await c.write(bytesRead === want ? buf : buf.subarray(0, bytesRead));
+    await c.writeReleasing(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead), () => giveBack(buf));
     sent += bytesRead;
   }
 }
