@@ -10,7 +10,8 @@ import { readIntoOwnBuffer, type OwnBufferReads } from './own-buffer-reads.js';
 import { writeDirect } from './direct-write.js';
 import { BodyChunks, type BodySink } from './body-chunks.js';
 
-type Item = { h: Header } | { b: Buffer };
+/** `whole`: a body item that is all of one kept read (nothing else refers to its buffer). */
+type Item = { h: Header } | { b: Buffer; whole?: boolean };
 
 /**
  * Answers a small request that arrived whole, synchronously: the packet to send, or null to take the normal
@@ -97,6 +98,7 @@ export class FrameSocket {
   private feed(chunk: Buffer, borrowed: boolean): void {
     this.feedingBorrowed = borrowed;
     this.queuedBorrowed = false;
+    const queued = this.items.length;
     try {
       this.decoder.write(chunk);
     } catch (err) {
@@ -107,7 +109,11 @@ export class FrameSocket {
     } finally {
       this.feedingBorrowed = false;
       // Body slices of it were queued for the reader: the buffer is theirs now.
-      if (this.queuedBorrowed) this.ownReads!.keep();
+      if (this.queuedBorrowed) {
+        this.ownReads!.keep();
+        const last = this.items.length === queued + 1 ? this.items[queued]! : null;
+        if (last && 'b' in last && last.b.byteOffset === chunk.byteOffset && last.b.length === chunk.length) last.whole = true;
+      }
     }
     // Only a peer in the middle of sending a request may be waiting for our ACK to send the rest.
     if (this.ackNow && !this.decoder.idle) quickAck(this.socket);
@@ -230,9 +236,13 @@ export class FrameSocket {
     while (handed < n && this.head < this.items.length) {
       const item = this.items[this.head]!;
       if (!('b' in item)) throw new ProtocolError('header inside a body');
+      const whole = item.whole === true && item.b.length <= n - handed;
       const c = this.takeBody(item, n - handed);
       handed += c.length;
-      if (!sink(c)) return handed;
+      const more = sink(c);
+      // The sink is done with it and nothing else refers to it: the socket may read into it again.
+      if (whole) this.ownReads?.recycle(c.buffer);
+      if (!more) return handed;
     }
     if (handed === n) return handed;
     const s = { fn: sink, left: n - handed, stopped: false, error: null as unknown };
@@ -336,9 +346,11 @@ export class FrameSocket {
   }
 
   /** Consume up to `max` bytes of the queued body item at the head of the queue. */
-  private takeBody(item: { b: Buffer }, max: number): Buffer {
+  private takeBody(item: { b: Buffer; whole?: boolean }, max: number): Buffer {
     let chunk = item.b;
     if (chunk.length > max) {
+      // The part taken may be kept by its reader: the buffer is no longer the rest's alone.
+      item.whole = false;
       item.b = chunk.subarray(max);
       chunk = chunk.subarray(0, max);
     } else {

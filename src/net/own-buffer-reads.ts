@@ -12,7 +12,12 @@ const READ_SIZE = 64 * 1024;
 export interface OwnBufferReads {
   /** The bytes last delivered stay the caller's: the next read goes to a new buffer. */
   keep(): void;
+  /** A kept read buffer no longer used by anyone: a later read may go into it instead of a new one. */
+  recycle(buffer: ArrayBufferLike): void;
 }
+
+/** Kept read buffers waiting to be read into again, per socket. */
+const MAX_SPARE = 4;
 
 interface ReadHandle {
   useUserBuffer(buf: Uint8Array): void;
@@ -45,6 +50,7 @@ export function readIntoOwnBuffer(socket: Socket, onChunk: (chunk: Buffer) => vo
   if (!sym) return null;
   let buf = Buffer.allocUnsafe(READ_SIZE);
   let kept = false;
+  const spare: ArrayBufferLike[] = [];
   const slots = socket as unknown as SocketSlots;
   slots[sym.buffer] = buf;
   slots[sym.callback] = (n: number) => {
@@ -53,10 +59,18 @@ export function readIntoOwnBuffer(socket: Socket, onChunk: (chunk: Buffer) => vo
   slots[sym.generator] = () => {
     if (kept) {
       kept = false;
-      buf = Buffer.allocUnsafe(READ_SIZE);
+      const reuse = spare.pop();
+      buf = reuse ? Buffer.from(reuse as ArrayBuffer, 0, READ_SIZE) : Buffer.allocUnsafe(READ_SIZE);
     }
     return buf;
   };
   handle.useUserBuffer(buf);
-  return { keep: () => { kept = true; } };
+  return {
+    keep: () => { kept = true; },
+    recycle: (buffer) => {
+      // Kept since the last read: the next read may go into it after all.
+      if (buffer === buf.buffer) kept = false;
+      else if (buffer.byteLength === READ_SIZE && spare.length < MAX_SPARE && !spare.includes(buffer)) spare.push(buffer);
+    },
+  };
 }

@@ -73,6 +73,53 @@ describe('FrameSocket.pumpBody', () => {
     fs.destroy();
   });
 
+  it('reads queued before the pump are read into again once the sink is done with them', async () => {
+    const { fs, client } = await pair();
+    const first = randomBytes(300_000);
+    client.write(Buffer.concat([encodeHeader(first.length, 11), first]));
+    await fs.readHeader();
+    await sleep(50);
+    const queuedBuffers = new Set<ArrayBufferLike>();
+    await fs.bodyChunks(first.length).pump((c) => {
+      queuedBuffers.add(c.buffer);
+      return true;
+    });
+    // Queued again (each read kept): they go into the buffers given back, not new ones.
+    client.write(Buffer.concat([encodeHeader(300_000, 11), randomBytes(300_000)]));
+    await fs.readHeader();
+    await sleep(50);
+    const later = new Set<ArrayBufferLike>();
+    await fs.bodyChunks(300_000).pump((c) => {
+      later.add(c.buffer);
+      return true;
+    });
+    expect([...later].filter((b) => queuedBuffers.has(b)).length).toBeGreaterThanOrEqual(3);
+    client.destroy();
+    fs.destroy();
+  });
+
+  it('bytes a reader took out of a queued read before the pump are never read over', async () => {
+    const { fs, client } = await pair();
+    const body = randomBytes(200_000);
+    // The header alone first, so the body's first read is all body (a read the pump could give back).
+    client.write(encodeHeader(body.length, 11));
+    await fs.readHeader();
+    client.write(body);
+    await sleep(50);
+    const head = await fs.readExact(16);
+    await fs.bodyChunks(body.length - 16).pump(() => true);
+    // Later reads that are kept go into given-back buffers: never into the one `head` is a view of.
+    for (let i = 0; i < 3; i++) {
+      client.write(Buffer.concat([encodeHeader(300_000, 11), Buffer.alloc(300_000, 0xee)]));
+      await fs.readHeader();
+      await sleep(30);
+      await fs.bodyChunks(300_000).pump(() => true);
+    }
+    expect(head.equals(body.subarray(0, 16))).toBe(true);
+    client.destroy();
+    fs.destroy();
+  });
+
   it('a sink that says stop gets no more: the rest comes as chunks, in order', async () => {
     const { fs, client } = await pair();
     const body = randomBytes(200_000);
