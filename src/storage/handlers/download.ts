@@ -290,6 +290,13 @@ function giveBack(buf: Buffer): void {
 }
 
 /**
+ * Chunks one download may have handed to its socket and not got back. A socket that takes every write at once
+ * (a fast reader) never asks to wait for 'drain', and blocking reads never yield to the event loop, so without
+ * this bound the loop would read the whole file into new buffers before any write callback gave one back.
+ */
+const MAX_IN_FLIGHT = 4;
+
+/**
  * Send `length` bytes from `offset` of the open descriptor in 1 MiB chunks, read in place (page-cache reads
  * cost less than a thread-pool round trip; a worker process blocks only itself) into reused buffers; the
  * header leaves in the same segment as the first chunk. After the header is out any failure (a read error,
@@ -300,7 +307,17 @@ async function streamLarge(rt: StorageRuntime, ctx: StorageCtx, fd: number, offs
   let sent = 0;
   let crc = 0;
   let headerSent = false;
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  const sentOut = (buf: Buffer) => {
+    inFlight--;
+    giveBack(buf);
+    const w = wake;
+    wake = null;
+    w?.();
+  };
   while (sent < length) {
+    if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => { wake = resolve; });
     const want = Math.min(READ_CHUNK, length - sent);
     const buf = takeBuffer();
     let bytesRead: number;
@@ -336,11 +353,13 @@ async function streamLarge(rt: StorageRuntime, ctx: StorageCtx, fd: number, offs
       ctx.conn.socket.cork();
       await ctx.beginReply(length);
       headerSent = true;
-      const written = ctx.conn.writeReleasing(chunk, () => giveBack(buf));
+      inFlight++;
+      const written = ctx.conn.writeReleasing(chunk, () => sentOut(buf));
       ctx.conn.socket.uncork();
       await written;
     } else {
-      await ctx.conn.writeReleasing(chunk, () => giveBack(buf));
+      inFlight++;
+      await ctx.conn.writeReleasing(chunk, () => sentOut(buf));
     }
     sent += bytesRead;
   }
