@@ -22,6 +22,13 @@ async function pair(): Promise<{ fs: FrameSocket; client: net.Socket }> {
   return { fs, client };
 }
 
+/** Wait (bounded) until the socket has read `total` bytes in all: with nobody reading, they are all queued. */
+async function readAtLeast(fs: FrameSocket, total: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (fs.socket.bytesRead < total && Date.now() < deadline) await sleep(5);
+  expect(fs.socket.bytesRead).toBeGreaterThanOrEqual(total);
+}
+
 /** Write `data` in pieces with pauses, so that most of it arrives while the sink is installed. */
 async function trickle(client: net.Socket, data: Buffer, piece: number): Promise<void> {
   for (let at = 0; at < data.length; at += piece) {
@@ -78,7 +85,7 @@ describe('FrameSocket.pumpBody', () => {
     const first = randomBytes(300_000);
     client.write(Buffer.concat([encodeHeader(first.length, 11), first]));
     await fs.readHeader();
-    await sleep(50);
+    await readAtLeast(fs, 10 + first.length);
     const queuedBuffers = new Set<ArrayBufferLike>();
     await fs.bodyChunks(first.length).pump((c) => {
       queuedBuffers.add(c.buffer);
@@ -87,7 +94,7 @@ describe('FrameSocket.pumpBody', () => {
     // Queued again (each read kept): they go into the buffers given back, not new ones.
     client.write(Buffer.concat([encodeHeader(300_000, 11), randomBytes(300_000)]));
     await fs.readHeader();
-    await sleep(50);
+    await readAtLeast(fs, 2 * 10 + first.length + 300_000);
     const later = new Set<ArrayBufferLike>();
     await fs.bodyChunks(300_000).pump((c) => {
       later.add(c.buffer);
@@ -105,14 +112,14 @@ describe('FrameSocket.pumpBody', () => {
     client.write(encodeHeader(body.length, 11));
     await fs.readHeader();
     client.write(body);
-    await sleep(50);
+    await readAtLeast(fs, 10 + body.length);
     const head = await fs.readExact(16);
     await fs.bodyChunks(body.length - 16).pump(() => true);
     // Later reads that are kept go into given-back buffers: never into the one `head` is a view of.
     for (let i = 0; i < 3; i++) {
       client.write(Buffer.concat([encodeHeader(300_000, 11), Buffer.alloc(300_000, 0xee)]));
       await fs.readHeader();
-      await sleep(30);
+      await readAtLeast(fs, 10 + body.length + (i + 1) * (10 + 300_000));
       await fs.bodyChunks(300_000).pump(() => true);
     }
     expect(head.equals(body.subarray(0, 16))).toBe(true);
