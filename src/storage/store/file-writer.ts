@@ -31,10 +31,14 @@ export interface TempFileOptions {
 }
 
 /**
- * A blocking write that took longer than this means the kernel is holding writers back (dirty page throttling):
- * the rest of that body goes through the thread pool, so the event loop keeps serving other connections.
+ * A 64 KiB write into the page cache takes tens of microseconds. Writes slower than SLOW_WRITE_MS, a few times
+ * over (SLOW_WRITES), or one over STALLED_WRITE_MS mean the kernel is holding writers back (dirty-page
+ * throttling): the rest of that body goes through the thread pool, so the event loop keeps serving other
+ * connections. One slow write alone (a page reclaim) does not.
  */
-const SLOW_WRITE_MS = 20;
+const SLOW_WRITE_MS = 2;
+const SLOW_WRITES = 3;
+const STALLED_WRITE_MS = 20;
 
 /** Largest run of chunks gathered into one write call. */
 const GATHER = 256 << 10;
@@ -180,6 +184,7 @@ export class TempFile {
    */
   private async pumpFrom(body: PumpableBody): Promise<void> {
     const fd = this.fh.fd;
+    let slow = 0;
     await body.pump((chunk) => {
       if (this.opts.sparse) {
         if (allZero([chunk])) {
@@ -198,7 +203,9 @@ export class TempFile {
       }
       this.opts.counters?.fileWrite?.(true);
       this.bytes += chunk.length;
-      return performance.now() - started < SLOW_WRITE_MS;
+      const took = performance.now() - started;
+      if (took < SLOW_WRITE_MS) return true;
+      return took < STALLED_WRITE_MS && ++slow < SLOW_WRITES;
     });
   }
 
