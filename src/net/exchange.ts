@@ -3,6 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { LengthMismatchError, StatusError } from '../errors.js';
 import type { Answer, CallOptions, Connection } from './connection.js';
+import { BufferPool } from './buffer-pool.js';
 
 /** `length` bytes of an open file from `start`. */
 export interface FileRange {
@@ -17,17 +18,8 @@ export interface StreamOptions extends CallOptions {
   onProgress?: (sent: number, total: number) => void;
 }
 
-/** File chunks read per write. */
-const FILE_CHUNK = 256 << 10;
-
-// Read buffers for file ranges (the sync sender's files), reused once the socket has sent them: no 256 KiB
-// allocation, page faults and garbage per chunk.
-const spareChunks: Buffer[] = [];
-const MAX_SPARE = 8;
-const takeChunk = (): Buffer => spareChunks.pop() ?? Buffer.allocUnsafeSlow(FILE_CHUNK);
-const giveBack = (buf: Buffer): void => {
-  if (spareChunks.length < MAX_SPARE) spareChunks.push(buf);
-};
+/** Read buffers for file ranges (the sync sender's files), 256 KiB each. */
+const fileChunks = new BufferPool(256 << 10, 8);
 
 /** Stream exactly `size` bytes after a head sent with send(); LengthMismatchError (connection broken) otherwise. */
 export async function sendBody(c: Connection, body: Content, size: number, onProgress?: (n: number, t: number) => void): Promise<void> {
@@ -49,21 +41,21 @@ export async function sendBody(c: Connection, body: Content, size: number, onPro
 async function sendFileRange(c: Connection, r: FileRange, length: number): Promise<void> {
   let sent = 0;
   while (sent < length) {
-    const want = Math.min(FILE_CHUNK, length - sent);
-    const buf = takeChunk();
+    const want = Math.min(fileChunks.size, length - sent);
+    const buf = fileChunks.take();
     let bytesRead: number;
     try {
       ({ bytesRead } = await r.fh.read(buf, 0, want, r.start + sent));
     } catch (err) {
-      giveBack(buf);
+      fileChunks.give(buf);
       throw err;
     }
     if (bytesRead === 0) {
-      giveBack(buf);
+      fileChunks.give(buf);
       c.destroy();
       throw new LengthMismatchError(length, sent);
     }
-    await c.writeReleasing(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead), () => giveBack(buf));
+    await c.writeReleasing(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead), () => fileChunks.give(buf));
     sent += bytesRead;
   }
 }

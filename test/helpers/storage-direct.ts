@@ -1,11 +1,13 @@
 // Talking to one given storage, bypassing the tracker's routing: UPLOAD_FILE, QUERY_FILE_INFO and DOWNLOAD_FILE at
 // an address, and counting the files a store path holds on disk (replication tests check every member).
 import { readdirSync, statSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Errno, StatusError } from '../../src/errors.js';
 import { Connection } from '../../src/net/connection.js';
 import { StorageCmd } from '../../src/protocol/codes.js';
 import { splitFileId } from '../../src/protocol/file-id.js';
+import { decodeHeader } from '../../src/protocol/header.js';
 import {
   decodeQueryFileInfoResponse, decodeUploadResponse, encodeDownloadRequest, encodeQueryFileInfoRequest, encodeUploadHead, type FileInfo,
 } from '../../src/protocol/storage-file.js';
@@ -122,4 +124,28 @@ export async function outcomeOf(p: Promise<unknown>): Promise<number | string> {
   } catch (err) {
     return err instanceof StatusError ? err.errno : (err as Error).message;
   }
+}
+
+/** Send `packet` in pieces `gapMs` apart from `from`; the status of the one answer. */
+export function sendInPieces(to: { host: string; port: number }, from: string, packet: Buffer, pieces: number, gapMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: to.host, port: to.port, localAddress: from });
+    const timer = setTimeout(() => { s.destroy(); reject(new Error('no answer within 10 s')); }, 10_000);
+    let got = Buffer.alloc(0);
+    s.on('error', reject);
+    s.on('data', (b: Buffer) => {
+      got = Buffer.concat([got, b]);
+      if (got.length < 10) return;
+      clearTimeout(timer);
+      s.destroy();
+      resolve(decodeHeader(got).status);
+    });
+    s.on('connect', async () => {
+      const step = Math.ceil(packet.length / pieces);
+      for (let at = 0; at < packet.length; at += step) {
+        s.write(packet.subarray(at, at + step));
+        await new Promise((r) => setTimeout(r, gapMs));
+      }
+    });
+  });
 }

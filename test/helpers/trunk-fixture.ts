@@ -3,10 +3,12 @@
 // Made once with fdfs_trackerd/fdfs_storaged 6.16.1 (settings in stock-files.json `source`): seven fdfs_upload_file
 // uploads, two fdfs_delete_file, one upload of the reused size; then the first 1024 bytes of data/00/00/000001 and
 // data/trunk/binlog were copied.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FdfsClient } from '../../src/client/index.js';
 import { decodeFileName } from '../../src/protocol/file-id.js';
+import type { StorePaths } from '../../src/storage/store/store-paths.js';
+import { openTrunkSlot, readContent } from '../../src/storage/trunk/slot-open.js';
 import { waitFor, type StorageHandle } from './cluster.js';
 
 export interface FixtureFile { file: string; id: string; size: number; md5: string; state: 'live' | 'deleted' | 'reused' }
@@ -54,4 +56,14 @@ export async function waitForTrunkWriting(client: FdfsClient, storages: [Storage
     return decodeFileName(logicalOf(id)).kind === 'trunk';
   }, 15_000, 200);
   return order;
+}
+
+/** The content a trunk name's live slot holds in `paths` (small test files: into memory). */
+export function slotContent(paths: StorePaths, logical: string): Buffer {
+  const slot = openTrunkSlot(paths, logical);
+  try {
+    return readContent(slot, 1 << 20);
+  } finally {
+    closeSync(slot.fd);
+  }
 }

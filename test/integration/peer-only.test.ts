@@ -3,7 +3,6 @@
 // usable; replication between the members goes on.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -12,9 +11,9 @@ import { Connection } from '../../src/net/connection.js';
 import { CommonCmd, StorageCmd } from '../../src/protocol/codes.js';
 import { encodeFileName, splitFileId } from '../../src/protocol/file-id.js';
 import { encodeReportServerIdRequest, encodeSyncDeleteRequest, encodeSyncFileHead, SYNC_NO_CONTENT_STATUS } from '../../src/protocol/sync.js';
-import { decodeHeader, encodeHeader } from '../../src/protocol/header.js';
+import { encodeHeader } from '../../src/protocol/header.js';
 import { allocHost, startTwoMemberGroup, stopAll, waitFor, type TwoMemberGroup } from '../helpers/cluster.js';
-import { downloadAt, fileInfoAt, outcomeOf } from '../helpers/storage-direct.js';
+import { downloadAt, fileInfoAt, outcomeOf, sendInPieces } from '../helpers/storage-direct.js';
 
 let g: TwoMemberGroup;
 let id: string;
@@ -74,30 +73,6 @@ function freshName(source: string, data: Buffer): string {
   return encodeFileName({
     source: { ipv4: source }, timestamp: Math.floor(Date.now() / 1000), size: data.length, kind: 'normal', crc32: zlib.crc32(data),
     ext: 'bin', storePathIndex: 0, subHigh: 0x3a, subLow: 0x5c,
-  });
-}
-
-/** Send `packet` in pieces `gapMs` apart from `from`; the status of the one answer. */
-function sendInPieces(to: { host: string; port: number }, from: string, packet: Buffer, pieces: number, gapMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: to.host, port: to.port, localAddress: from });
-    const timer = setTimeout(() => { s.destroy(); reject(new Error('no answer within 10 s')); }, 10_000);
-    let got = Buffer.alloc(0);
-    s.on('error', reject);
-    s.on('data', (b: Buffer) => {
-      got = Buffer.concat([got, b]);
-      if (got.length < 10) return;
-      clearTimeout(timer);
-      s.destroy();
-      resolve(decodeHeader(got).status);
-    });
-    s.on('connect', async () => {
-      const step = Math.ceil(packet.length / pieces);
-      for (let at = 0; at < packet.length; at += step) {
-        s.write(packet.subarray(at, at + step));
-        await new Promise((r) => setTimeout(r, gapMs));
-      }
-    });
   });
 }
 

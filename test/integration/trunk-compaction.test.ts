@@ -8,8 +8,12 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { restartStorage, startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
-import { downloadAt, missingAt } from '../helpers/storage-direct.js';
-import { waitForTrunkWriting } from '../helpers/trunk-fixture.js';
+import { downloadAt, fileInfoAt, missingAt, sendInPieces } from '../helpers/storage-direct.js';
+import { forgeTrunkId, logicalOf, waitForTrunkWriting } from '../helpers/trunk-fixture.js';
+import { Errno } from '../../src/errors.js';
+import { StorageCmd } from '../../src/protocol/codes.js';
+import { encodeSyncFileHead } from '../../src/protocol/sync.js';
+import { trunkSlotOf } from '../../src/protocol/trunk-slot.js';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 let tracker: TrackerHandle;
@@ -117,5 +121,20 @@ describe.runIf(os.availableParallelism() >= 2)('trunk binlog compaction', () => 
     await waitAllActive(client, [server, peer]);
     expect(await uploadMany(300, 8)).toEqual([]);
     await expectOnEveryMember();
+  });
+
+  it('a replica for the slot of another file is refused (EEXIST) over the wire; the file there stays whole', async () => {
+    // A member's 16 SYNC_CREATE_FILE naming file B's content at file A's slot: the copies disagree on that slot.
+    const [idA, sumA] = [...written].find(([id]) => trunkSlotOf(logicalOf(id)).header.fileSize >= 1000)!;
+    const dataB = randomBytes(500);
+    const idB = await client.upload(dataB, { ext: 'bin' });
+    const forged = logicalOf(forgeTrunkId(idB, trunkSlotOf(logicalOf(idA)).trunk));
+    const packet = Buffer.concat([
+      encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize: dataB.length, timestamp: 9, group: 'group1', filename: forged }), dataB,
+    ]);
+    expect(await sendInPieces(server, peer.host, packet, 1, 0)).toBe(Errno.EEXIST);
+    expect(md5(await downloadAt(server.address, idA))).toBe(sumA);
+    expect(await fileInfoAt(server.address, `group1/${forged}`)).toBeNull();
+    expect((await downloadAt(server.address, idB)).equals(dataB)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 // 14 DOWNLOAD_FILE (spec §5.6): the offset/length rules of 6.15.4+, then the content streamed from disk with
 // socket backpressure (one read buffer in flight, never the whole file). A normal file's copy is checked
 // against the size and CRC32 in its name (repair/content-check.ts) and never served as good when it differs.
+import { BufferPool } from '../../net/buffer-pool.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { encodeHeader } from '../../protocol/header.js';
@@ -276,18 +277,10 @@ function readSmallRange(rt: StorageRuntime, fd: number, offset: number, length: 
   return packet;
 }
 
-// Read buffers for large downloads, reused once the socket has sent them: no 1 MiB allocation (and its page
-// faults and GC) per chunk.
-const spareBuffers: Buffer[] = [];
-const MAX_SPARE = 16;
-
-function takeBuffer(): Buffer {
-  return spareBuffers.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK);
-}
-
-function giveBack(buf: Buffer): void {
-  if (spareBuffers.length < MAX_SPARE) spareBuffers.push(buf);
-}
+/** Read buffers for large downloads. */
+const readChunks = new BufferPool(READ_CHUNK, 16);
+const takeBuffer = () => readChunks.take();
+const giveBack = (buf: Buffer) => readChunks.give(buf);
 
 /**
  * Chunks one download may have handed to its socket and not got back. A socket that takes every write at once

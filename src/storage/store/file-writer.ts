@@ -150,7 +150,8 @@ export class TempFile {
    * exactly `expected` bytes (null: any count). Awaiting each write is the backpressure: the socket is read no faster.
    */
   async writeAll(source: AsyncIterable<Buffer>, expected: number | null): Promise<void> {
-    if (isPumpable(source) && !(this.opts.fsyncAfterBytes! > 0)) await this.pumpFrom(source);
+    // fsync_after_written_bytes keeps thread-pool writes: its fsyncs must not block the event loop.
+    if (isPumpable(source) && (this.opts.fsyncAfterBytes ?? 0) === 0) await this.pumpFrom(source);
     let batch: Buffer[] = [];
     let batchBytes = 0;
     const flush = async (): Promise<void> => {

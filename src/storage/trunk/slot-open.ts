@@ -2,6 +2,7 @@
 // at the slot's offset rebuilt from the name and compared byte for byte. Anything else — no container, a
 // short read, a free (zeroed) slot, a slot reused by another file, a forged offset or size — is ENOENT:
 // another file's bytes are never served under a name.
+import { zeroAt } from './container.js';
 import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { Errno, StatusError } from '../../errors.js';
 import { MAX_LOGIC_FILENAME_LEN } from '../../protocol/codes.js';
@@ -146,11 +147,7 @@ export function zeroTrunkSlot(paths: StorePaths, logical: string): TrunkSlotRef 
   const { fd } = openContainer(paths, ref, logical, 'r+');
   try {
     checkHeader(fd, ref, logical);
-    const zeros = Buffer.alloc(Math.min(ref.trunk.size, 64 << 10));
-    for (let at = 0; at < ref.trunk.size; at += zeros.length) {
-      const len = Math.min(zeros.length, ref.trunk.size - at);
-      writeAllSync(fd, zeros, len, ref.trunk.offset + at);
-    }
+    zeroAt(fd, ref.trunk.offset, ref.trunk.size);
     return ref;
   } finally {
     closeSync(fd);

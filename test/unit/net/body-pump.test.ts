@@ -1,26 +1,16 @@
 // FrameSocket.pumpBody: body bytes pushed to a synchronous sink straight from the read buffer (no buffer kept per
 // read), queued ones first; the sink may stop early (the rest is read as chunks), fail, or see the peer go.
 import { describe, it, expect, afterEach } from 'vitest';
-import net from 'node:net';
+import type net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectionClosedError } from '../../../src/errors.js';
-import { FrameSocket } from '../../../src/net/frame-socket.js';
+import type { FrameSocket } from '../../../src/net/frame-socket.js';
+import { closePairs, frameSocketPair as pair } from '../../helpers/socket-pair.js';
 import { isPumpable } from '../../../src/net/body-chunks.js';
 import { encodeHeader } from '../../../src/protocol/header.js';
 
-let server: net.Server | null = null;
-afterEach(() => server?.close());
-
-async function pair(): Promise<{ fs: FrameSocket; client: net.Socket }> {
-  let accepted!: (s: net.Socket) => void;
-  const got = new Promise<net.Socket>((r) => { accepted = r; });
-  server = net.createServer((s) => accepted(s));
-  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
-  const client = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', noDelay: true });
-  const fs = new FrameSocket(await got);
-  return { fs, client };
-}
+afterEach(closePairs);
 
 /** Wait (bounded) until the socket has read `total` bytes in all: with nobody reading, they are all queued. */
 async function readAtLeast(fs: FrameSocket, total: number): Promise<void> {

@@ -1,22 +1,9 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FrameSocket } from '../../../src/net/frame-socket.js';
+import { closePairs, frameSocketPair as pair } from '../../helpers/socket-pair.js';
 import { encodeHeader } from '../../../src/protocol/header.js';
 
-// A FrameSocket over the accepted end of a loopback connection; the test writes on the other end.
-let server: net.Server | null = null;
-afterEach(() => server?.close());
-
-async function pair(): Promise<{ fs: FrameSocket; client: net.Socket }> {
-  let accepted!: (s: net.Socket) => void;
-  const got = new Promise<net.Socket>((r) => { accepted = r; });
-  server = net.createServer((s) => accepted(s));
-  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
-  const client = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', noDelay: true });
-  const fs = new FrameSocket(await got);
-  return { fs, client };
-}
+afterEach(closePairs);
 
 describe('FrameSocket.readExtend', () => {
   it('returns a view of the socket chunk when the next bytes follow in it', async () => {

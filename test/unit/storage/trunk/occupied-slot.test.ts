@@ -3,7 +3,7 @@
 // write over another file. Stock checks the same header before every write into a slot.
 import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Errno, StatusError } from '../../../../src/errors.js';
@@ -13,22 +13,12 @@ import { StorePaths } from '../../../../src/storage/store/store-paths.js';
 import type { StorageRuntime } from '../../../../src/storage/runtime.js';
 import type { Block } from '../../../../src/storage/trunk/free-space.js';
 import { writeSlot } from '../../../../src/storage/trunk/replica.js';
-import { openTrunkSlot, readContent } from '../../../../src/storage/trunk/slot-open.js';
 import { TrunkStore } from '../../../../src/storage/trunk/trunk-store.js';
 import type { TrunkSpace } from '../../../../src/storage/trunk/trunk-space.js';
-import { forgeTrunkId, installStockTrunk, logicalOf, stockTrunk } from '../../../helpers/trunk-fixture.js';
+import { slotContent as contentOf, forgeTrunkId, installStockTrunk, logicalOf, stockTrunk } from '../../../helpers/trunk-fixture.js';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const live = stockTrunk.files.filter((f) => f.state === 'live' && f.size > 0);
-
-function contentOf(paths: StorePaths, logical: string): Buffer {
-  const slot = openTrunkSlot(paths, logical);
-  try {
-    return readContent(slot, 1 << 20);
-  } finally {
-    closeSync(slot.fd);
-  }
-}
 
 function fixtureStore(): StorePaths {
   const root = mkdtempSync(path.join(os.tmpdir(), 'fdfs-occupied-'));
@@ -58,6 +48,11 @@ function scriptedSpace(slots: Block[]): TrunkSpace & { committed: Block[]; freed
   };
 }
 
+/** An upload of `data` into store path 0, as the upload handler hands it to the trunk store. */
+const uploadOf = (data: Buffer, ext = 'bin') => ({
+  ip: '127.0.0.1', ext, storePathIndex: 0, size: data.length, body: (async function* () { yield data; })(),
+});
+
 function fakeRuntime(paths: StorePaths): StorageRuntime {
   return {
     paths,
@@ -76,9 +71,7 @@ describe('a trunk slot that already holds a file', () => {
     const space = scriptedSpace([occupied, free]);
     const store = new TrunkStore(space, () => true);
     const data = Buffer.from('a new file that must not land on the old one');
-    const stored = await store.store(fakeRuntime(paths), {
-      ip: '127.0.0.1', ext: 'txt', storePathIndex: 0, size: data.length, body: (async function* () { yield data; })(),
-    });
+    const stored = await store.store(fakeRuntime(paths), uploadOf(data, 'txt'));
     expect(space.committed).toEqual([occupied, free]);
     expect(space.freed).toEqual([]);
     expect(trunkSlotOf(stored.logical).trunk.offset).toBe(64 << 10);
@@ -99,9 +92,7 @@ describe('a trunk slot that already holds a file', () => {
     const space = scriptedSpace([misaligned, free]);
     const store = new TrunkStore(space, () => true);
     const data = Buffer.from('twenty bytes of data');
-    const stored = await store.store(fakeRuntime(paths), {
-      ip: '127.0.0.1', ext: 'txt', storePathIndex: 0, size: data.length, body: (async function* () { yield data; })(),
-    });
+    const stored = await store.store(fakeRuntime(paths), uploadOf(data, 'txt'));
     expect(space.committed).toEqual([misaligned, free]);
     expect(trunkSlotOf(stored.logical).trunk.offset).toBe(64 << 10);
     expect(md5(contentOf(paths, first))).toBe(live[0]!.md5);
@@ -121,9 +112,7 @@ describe('a trunk slot that already holds a file', () => {
     await expect(short).rejects.toMatchObject({ errno: Errno.EINVAL });
     expect(space.freed).toEqual([slot]);
     const data = Buffer.alloc(100, 9);
-    const stored = await store.store(rt, {
-      ip: '127.0.0.1', ext: 'bin', storePathIndex: 0, size: data.length, body: (async function* () { yield data; })(),
-    });
+    const stored = await store.store(rt, uploadOf(data, 'bin'));
     expect(space.committed).toEqual([slot]);
     expect(contentOf(paths, stored.logical)).toEqual(data);
     store.close();

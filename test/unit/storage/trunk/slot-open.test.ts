@@ -6,8 +6,8 @@ import path from 'node:path';
 import { Errno, StatusError } from '../../../../src/errors.js';
 import { decodeFileName } from '../../../../src/protocol/file-id.js';
 import { StorePaths } from '../../../../src/storage/store/store-paths.js';
-import { checkTrunkSlot, openTrunkSlot, readContent, zeroTrunkSlot } from '../../../../src/storage/trunk/slot-open.js';
-import { forgeTrunkId, installStockTrunk, logicalOf, stockTrunk } from '../../../helpers/trunk-fixture.js';
+import { checkTrunkSlot, openTrunkSlot, zeroTrunkSlot } from '../../../../src/storage/trunk/slot-open.js';
+import { slotContent as contentOf, forgeTrunkId, installStockTrunk, logicalOf, stockTrunk } from '../../../helpers/trunk-fixture.js';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
@@ -23,15 +23,6 @@ function errnoOf(fn: () => unknown): number | undefined {
 function freshStore(): { paths: StorePaths; trunkFile: string } {
   const root = mkdtempSync(path.join(os.tmpdir(), 'fdfs-trunk-'));
   return { paths: new StorePaths([root], 4), trunkFile: installStockTrunk(root) };
-}
-
-function contentOf(paths: StorePaths, logical: string): Buffer {
-  const slot = openTrunkSlot(paths, logical);
-  try {
-    return readContent(slot, 1 << 20);
-  } finally {
-    closeSync(slot.fd);
-  }
 }
 
 describe('trunk slots written by stock FastDFS 6.16.1', () => {
