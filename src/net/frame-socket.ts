@@ -25,6 +25,9 @@ const INLINE_MAX = 512;
 const HIGH_WATER = 1 << 20;
 const LOW_WATER = 256 << 10;
 
+/** Held inline answers up to this many bytes in all leave as one copied buffer (see onRead). */
+const HELD_COPY_MAX = 64 << 10;
+
 export class FrameSocket {
   private readonly items: Item[] = [];
   private head = 0;
@@ -45,6 +48,9 @@ export class FrameSocket {
   /** Set by the server with `inline`: requests (command, body length) worth holding until whole to answer inline. */
   gatherable: ((cmd: number, bodyLength: number) => boolean) | null = null;
   private gathered: Buffer[] | null = null;
+  /** Inline answers of the read being handled (onRead), while `holding`. */
+  private readonly held: Buffer[] = [];
+  private holding = false;
   private gatheredBytes = 0;
   private gatherTarget = 0;
   private readonly ackNow: boolean;
@@ -66,8 +72,8 @@ export class FrameSocket {
       opts,
     );
     this.ackNow = opts.quickAck === true;
-    this.ownReads = readIntoOwnBuffer(socket, (chunk) => this.onData(chunk, true));
-    if (!this.ownReads) socket.on('data', (chunk: Buffer) => this.onData(chunk, false));
+    this.ownReads = readIntoOwnBuffer(socket, (chunk) => this.onRead(chunk, true));
+    if (!this.ownReads) socket.on('data', (chunk: Buffer) => this.onRead(chunk, false));
     socket.on('end', () => {
       this.ended = true;
       this.wake();
@@ -84,6 +90,30 @@ export class FrameSocket {
     if (this.gathered !== null) return this.gatherMore(this.own(chunk, borrowed));
     if (this.inline !== null && this.tryInline(chunk, borrowed)) return;
     this.feed(chunk, borrowed);
+  }
+
+  /**
+   * One read: the inline answers to the requests it held whole (a peer pipelining small replicas sends several
+   * at once) leave together in one write, before anything the async path answers later.
+   */
+  private onRead(chunk: Buffer, borrowed: boolean): void {
+    if (this.inline === null) return this.onData(chunk, borrowed);
+    this.holding = true;
+    try {
+      this.onData(chunk, borrowed);
+    } finally {
+      this.holding = false;
+      const held = this.held;
+      if (held.length === 1) this.answer(held[0]!);
+      else if (held.length > 1) {
+        let bytes = 0;
+        for (const h of held) bytes += h.length;
+        // Small answers are worth a copy to save writes; large ones (downloads) go as they are.
+        if (bytes <= HELD_COPY_MAX) this.answer(Buffer.concat(held, bytes));
+        else for (const h of held) this.answer(h);
+      }
+      held.length = 0;
+    }
   }
 
   /** A chunk to hold on to: small ones copied, large ones kept (the next read gets a new buffer). */
@@ -133,7 +163,7 @@ export class FrameSocket {
     if (chunk.length === frameLength && chunk.length <= INLINE_MAX) {
       const answer = this.inline!(chunk[8]!, chunk.subarray(HEADER_SIZE));
       if (answer === null) return false;
-      this.answer(answer);
+      this.queueAnswer(answer);
       return true;
     }
     if (this.gatherable === null || !this.gatherable(chunk[8]!, frameLength - HEADER_SIZE)) return false;
@@ -161,9 +191,15 @@ export class FrameSocket {
   private answerGathered(bytes: Buffer, frameLength: number, borrowed: boolean): boolean {
     const answer = this.inline!(bytes[8]!, bytes.subarray(HEADER_SIZE, frameLength));
     if (answer === null) return false;
-    this.answer(answer);
+    this.queueAnswer(answer);
     if (bytes.length > frameLength) this.onData(bytes.subarray(frameLength), borrowed);
     return true;
+  }
+
+  /** An inline answer, held until the read is handled (see onRead), or written now outside one. */
+  private queueAnswer(packet: Buffer): void {
+    if (this.holding) this.held.push(packet);
+    else this.answer(packet);
   }
 
   /** An inline answer: straight to the handle when nothing else is queued (see direct-write.ts). */

@@ -106,6 +106,11 @@ export const FdfsStorageCmd = {
   RepairFiles: 121,
   /** Digests of one top-level directory's leaf directories, for anti-entropy (src/protocol/dir-digests.ts). */
   DirDigests: 122,
+  /**
+   * A replication sender asks whether it may pipeline: send further requests on a connection before the answers to
+   * earlier ones came (fdfs answers them in order, 0 here). Empty body and answer; stock answers EINVAL and closes.
+   */
+  SyncPipelining: 123,
 } as const;
 
 /**

@@ -23,6 +23,7 @@ export const STORAGE_RULES: CommandRules = table([
   [FdfsStorageCmd.RepairFiles, 'admin'],
   ...[S.ReportServerId, S.SyncCreateFile, S.SyncDeleteFile, S.SyncUpdateFile, S.SyncCreateLink, S.SyncAppendFile,
     S.FetchOnePathBinlog, S.SyncModifyFile, S.SyncTruncateFile, S.SyncRenameFile, FdfsStorageCmd.DirDigests,
+    FdfsStorageCmd.SyncPipelining,
     // Trunk space and trunk binlog between a group's storages.
     S.TrunkAllocSpace, S.TrunkAllocConfirm, S.TrunkFreeSpace, S.TrunkSyncBinlog, S.TrunkGetBinlogSize,
     S.TrunkDeleteBinlogMarks, S.TrunkTruncateBinlogFile].map((c): [number, Requirement] => [c, 'peer']),

@@ -10,7 +10,7 @@ import { getMetadata, setMetadata } from './handlers/metadata.js';
 import { uploadFile, uploadSlaveFile } from './handlers/upload.js';
 import { gathersUpload, inlineUpload } from './handlers/inline-upload.js';
 import type { FrameSocket } from '../net/frame-socket.js';
-import { reportServerId, syncCreateLink, syncDelete, syncFile, syncRename } from './sync/receiver.js';
+import { reportServerId, syncCreateLink, syncDelete, syncFile, syncPipelining, syncRename } from './sync/receiver.js';
 import { gathersSyncCreate, inlineSyncCreate } from './sync/inline-sync.js';
 import { syncRange, syncTruncate } from './sync/receiver-range.js';
 import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
@@ -63,6 +63,7 @@ export const STORAGE_HANDLERS: Readonly<Record<number, Handler>> = {
   [FdfsStorageCmd.ListFiles]: listFiles,
   [FdfsStorageCmd.RepairFiles]: repairFiles,
   [FdfsStorageCmd.DirDigests]: dirDigests,
+  [FdfsStorageCmd.SyncPipelining]: syncPipelining,
 };
 
 /** One request: 111 ACTIVE_TEST here, the rest through the table; unknown commands are EINVAL. */

@@ -56,6 +56,18 @@ describe('replicated operations', () => {
     await onAll('file deleted everywhere', async (s) => (await gone(id)(s)) && (await metaIs(id, null)(s)));
   });
 
+  it('a burst of small uploads reaches the other member pipelined, every file whole', async () => {
+    const bodies = Array.from({ length: 240 }, (_, i) => Buffer.from(`burst file ${i} `.repeat(1 + (i % 40))));
+    const ids: string[] = [];
+    // 8 uploads at a time, so the binlog gathers records faster than one round trip each would carry them.
+    for (let i = 0; i < bodies.length; i += 8) {
+      ids.push(...(await Promise.all(bodies.slice(i, i + 8).map((b) => client.upload(b, { ext: 'txt' })))));
+    }
+    for (let i = 0; i < ids.length; i++) await onAll(`file ${i} everywhere`, contentIs(ids[i]!, bodies[i]!.toString()));
+    const said = /the peer takes pipelined replication/;
+    expect(said.test(s1.proc.output) || said.test(s2.proc.output)).toBe(true);
+  });
+
   it('replicates appender append, modify, truncate and regenerate', async () => {
     const id = await client.uploadAppender(Buffer.from('hello'), { ext: 'log' });
     await onAll('appender everywhere', contentIs(id, 'hello'));

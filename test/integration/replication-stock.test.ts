@@ -106,6 +106,8 @@ describe.skipIf(!existsSync(STORAGED))('replication with stock FastDFS storages'
     const sources = new Set(ids.map((id) => JSON.stringify(client.decodeFileId(id).source)));
     expect(sources.size).toBe(2);
     await everywhere(ids, [ours!.address, stockC!.address], 'fresh files on both');
+    // Our sender asked the stock peer whether it takes pipelined requests (123), was refused, and sent one by one.
+    expect(ours!.proc.output).toMatch(/does not take pipelined replication/);
     for (const [id, sum] of fresh) {
       expect(md5(await downloadAt(ours!.address, id))).toBe(sum);
       expect(md5(await downloadAt(stockC!.address, id))).toBe(sum);

@@ -1,9 +1,11 @@
 // The records a sender has in flight to one peer, over up to `sync_max_threads` connections (spec §9.4 item 3):
 // taken in binlog order; never two records of one file at once; the timestamps of everything from the oldest
 // unfinished record on span at most 1 s, so the peer's "newest received − 1" (SYNC_REPORT) never covers a file
-// still in flight; finished records leave in order, which is how far the mark may advance.
+// still in flight; finished records leave in order, which is how far the mark may advance. A batch (push-batch.ts)
+// is several records on one connection at once, each its own entry.
 import type { Connection } from '../../net/connection.js';
 import type { BinlogItem } from '../binlog/reader.js';
+import type { BatchOutcome } from './push-batch.js';
 import type { PushResult } from './sync-ops.js';
 
 interface Entry {
@@ -33,8 +35,14 @@ export class PushWindow {
   private waiter: (() => void) | null = null;
   private firstError: unknown = null;
   private inFlight = 0;
+  /** The batch being filled (beginBatch … endBatch): its connection and entries. */
+  private batch: { conn: Connection; entries: Entry[] } | null = null;
 
-  constructor(conns: Connection[], private readonly push: (conn: Connection, item: BinlogItem) => Promise<PushResult>) {
+  constructor(
+    conns: Connection[],
+    private readonly push: (conn: Connection, item: BinlogItem) => Promise<PushResult>,
+    private readonly pushBatch?: (conn: Connection, items: BinlogItem[]) => Promise<BatchOutcome[]>,
+  ) {
     this.free = [...conns];
   }
 
@@ -48,9 +56,9 @@ export class PushWindow {
     return this.firstError;
   }
 
-  /** Whether `item` (which has a record) may go out now. */
-  canTake(item: BinlogItem): boolean {
-    if (!this.free.length || this.firstError) return false;
+  /** Whether `item` (which has a record) may go out now (`inBatch`: in the open batch, on its connection). */
+  canTake(item: BinlogItem, inBatch = false): boolean {
+    if ((!inBatch && !this.free.length) || this.firstError) return false;
     const names = namesOf(item);
     const ts = item.rec!.timestamp;
     // The span counts from the oldest unfinished record on, and only records the peer sees: a skipped one
@@ -84,6 +92,40 @@ export class PushWindow {
       this.inFlight--;
       this.notify();
     });
+  }
+
+  /** Take a free connection for a batch (call canTake first); addToBatch() its records, then endBatch(). */
+  beginBatch(): void {
+    this.batch = { conn: this.free.pop()!, entries: [] };
+  }
+
+  /** Add `item` to the open batch (call canTake(item, true) first). */
+  addToBatch(item: BinlogItem): void {
+    const entry: Entry = { item, names: namesOf(item), done: false };
+    this.entries.push(entry);
+    this.batch!.entries.push(entry);
+    this.inFlight++;
+  }
+
+  /** Send the open batch; each record finishes with its own outcome, or all with the connection's failure. */
+  endBatch(): void {
+    const { conn, entries } = this.batch!;
+    this.batch = null;
+    const finish = (e: Entry, o: BatchOutcome) => {
+      if ('result' in o) e.result = o.result;
+      else {
+        e.error = o.error;
+        this.firstError ??= o.error;
+      }
+      e.done = true;
+      this.inFlight--;
+    };
+    this.pushBatch!(conn, entries.map((e) => e.item)).then((outcomes) => {
+      entries.forEach((e, i) => finish(e, outcomes[i]!));
+      if (entries.every((e) => e.error === undefined)) this.free.push(conn);
+    }, (error: unknown) => {
+      for (const e of entries) finish(e, { error });
+    }).finally(() => this.notify());
   }
 
   /** A record decided without the peer (skipped): it still leaves the window in binlog order. */

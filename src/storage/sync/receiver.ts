@@ -45,6 +45,12 @@ export async function reportServerId(rt: StorageRuntime, ctx: StorageCtx): Promi
   ctx.state.syncSource = await readRequest(rt, ctx, SyncCommands.ReportServerId);
 }
 
+/** 123: yes, requests on this connection may be pipelined (answered in order, as the request loop reads them). */
+export async function syncPipelining(_rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
+  if (ctx.header.pkgLen !== 0) throw new StatusError(Errno.EINVAL, 'SYNC_PIPELINING with a body', ctx.header.cmd);
+  await ctx.reply();
+}
+
 /** 16 / 18 (and 16 with status 0x11 = "you have it, record it"). */
 export async function syncFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = ctx.header.cmd as 16 | 18;

@@ -33,7 +33,7 @@ export interface PushEnv {
 
 const VANISHED_MAX = 10_000;
 
-function noteVanished(env: PushEnv, name: string): 'skipped' {
+export function noteVanished(env: PushEnv, name: string): 'skipped' {
   if (env.vanished.size >= VANISHED_MAX) env.vanished.clear();
   env.vanished.add(name);
   return 'skipped';
@@ -42,7 +42,7 @@ function noteVanished(env: PushEnv, name: string): 'skipped' {
 export type PushResult = 'sent' | 'skipped';
 
 /** Answers are a status, or a small body (22's file info, a 6.16.1 rename echo). */
-const MAX_ANSWER = 1 << 16;
+export const MAX_ANSWER = 1 << 16;
 
 /** A request whose non-zero status is an answer (EEXIST/ENOENT mean done); the connection stays usable. */
 async function call(env: PushEnv, packet: Buffer, cmd: number): Promise<number> {
@@ -56,7 +56,7 @@ async function callRange(env: PushEnv, head: Buffer, fh: FileHandle, start: numb
   return r.status;
 }
 
-function localPath(env: PushEnv, logical: string): string | null {
+export function localPath(env: PushEnv, logical: string): string | null {
   try {
     return env.rt.paths.resolve(logical).absPath;
   } catch {
@@ -89,7 +89,7 @@ const SMALL_FILE = 256 << 10;
  * The whole request for a small file, head and content in one buffer, read with blocking calls (one
  * event-loop turn instead of four thread-pool hops); 'missing' when gone, null when too large for this.
  */
-function smallFilePacket(p: string, head: (size: number) => Buffer): { packet: Buffer; size: number } | 'missing' | null {
+export function smallFilePacket(p: string, head: (size: number) => Buffer): { packet: Buffer; size: number } | 'missing' | null {
   let fd: number;
   try {
     fd = openSync(p, 'r');

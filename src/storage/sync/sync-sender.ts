@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Logger } from '../../log.js';
 import { Connection } from '../../net/connection.js';
 import { isSourceOp, type BinlogRecord, type SyncMark } from '../../protocol/binlog-format.js';
-import { StorageStatus } from '../../protocol/codes.js';
+import { FdfsStorageCmd, StorageStatus } from '../../protocol/codes.js';
 import { encodeReportServerIdRequest } from '../../protocol/sync.js';
 import type { OwnerRuntime } from '../runtime.js';
 import { localAddressFor } from '../tracker-side/tracker-client.js';
@@ -15,6 +15,8 @@ import { freshMark, MarkFile } from '../binlog/marks.js';
 import { PushWindow } from './push-window.js';
 import { ParkedRecords } from './parked.js';
 import { pushRecord, type PushEnv } from './sync-ops.js';
+import { BATCH_MAX, isBatchable, pushBatch, type BatchOutcome } from './push-batch.js';
+import { encodeHeader } from '../../protocol/header.js';
 import type { TrackerCalls } from '../tracker-side/tracker-calls.js';
 import { syncWindow, type SyncWindow } from './sync-window.js';
 import {
@@ -43,6 +45,8 @@ const REFUSED_RETRY_MS = 1000;
 /** A non-source peer starts this many seconds before the new member's cut-off (covers replication lag). */
 export const NON_SOURCE_REWIND = 60;
 
+const PIPELINING_REQUEST = encodeHeader(0, FdfsStorageCmd.SyncPipelining);
+
 export class SyncSender {
   private readonly states: SenderStates;
   private conns: Connection[] = [];
@@ -65,6 +69,8 @@ export class SyncSender {
   /** sync_start_time–sync_end_time; null = the whole day. */
   private readonly window: SyncWindow | null;
   private windowClosedLogged = false;
+  /** The peer answered 123 (pipelining) with 0 / refused it; undefined: not asked yet. A refusal is not asked again. */
+  private pipelines: boolean | undefined;
 
   constructor(private readonly d: SenderDeps, private peer: PeerState) {
     this.log = d.log.child({ peer: `${peer.ip}:${peer.port}` });
@@ -309,6 +315,7 @@ export class SyncSender {
     const c = rt.config;
     const conns = await Promise.all(Array.from({ length: this.slots }, () => this.connect()));
     if (this.stopped || !this.canPush()) return this.dropConn();
+    const pipelined = await this.askPipelining(conns);
     if (this.failures) this.log.info({ failures: this.failures }, 'replication to peer resumed');
     this.failures = 0;
     if (this.bootstrapping && this.peer.status === S.WaitSync) {
@@ -324,23 +331,36 @@ export class SyncSender {
         shared.peerHasFiles ||= env.peerHasFiles;
       }
     };
+    // The same record failing again and again (the peer answers ENOSPC, or cuts the connection) must not hold
+    // up the rest. Only the first failure of a session counts: the others are records caught in its fall.
+    const refused = async (item: BinlogItem, err: unknown): Promise<'skipped' | null> => {
+      if (win.failure || this.stopped) return null;
+      // Try that record again soon: it is parked after a few refusals, and nothing later moves meanwhile.
+      // Once parked, the rest goes on soon too (the refusal may have cost the connection).
+      this.retrySoon = true;
+      if (!this.parked.refused(item)) return null;
+      await this.parked.park(item, (err as Error).message);
+      return 'skipped';
+    };
     const win = new PushWindow(conns, async (conn, item) => {
       try {
         return await push(conn, item.rec!);
       } catch (err) {
-        // The same record failing again and again (the peer answers ENOSPC, or cuts the connection) must not hold
-        // up the rest. Only the first failure of a session counts: the others are records caught in its fall.
-        if (!win.failure && !this.stopped) {
-          // Try that record again soon: it is parked after a few refusals, and nothing later moves meanwhile.
-          // Once parked, the rest goes on soon too (the refusal may have cost the connection).
-          this.retrySoon = true;
-          if (this.parked.refused(item)) {
-            await this.parked.park(item, (err as Error).message);
-            return 'skipped';
-          }
-        }
-        throw err;
+        if ((await refused(item, err)) === null) throw err;
+        return 'skipped';
       }
+    }, async (conn, items) => {
+      const env: PushEnv = { rt, conn, log: this.log, peerHasFiles: shared.peerHasFiles, vanished: this.vanished };
+      let outcomes: BatchOutcome[];
+      try {
+        outcomes = await pushBatch(env, items.map((i) => i.rec!));
+      } finally {
+        shared.peerHasFiles ||= env.peerHasFiles;
+      }
+      // A refused record of a batch is parked as a lone one would be (the first refusal only).
+      const i = outcomes.findIndex((o) => 'error' in o);
+      if (i >= 0 && (await refused(items[i]!, (outcomes[i] as { error: unknown }).error)) !== null) outcomes[i] = { result: 'skipped' };
+      return outcomes;
     });
     let held: BinlogItem | null = null;
     let lastTraffic = Date.now();
@@ -377,6 +397,10 @@ export class SyncSender {
           await win.changed(c.networkTimeout * 1000);
           continue;
         }
+        if (pipelined && isBatchable(item.rec!, shared.peerHasFiles)) {
+          held = await this.fillBatch(win, item, shared.peerHasFiles);
+          continue;
+        }
         win.dispatch(item);
         if (c.syncInterval > 0) await this.sleep(c.syncInterval);
       }
@@ -390,6 +414,55 @@ export class SyncSender {
     if (win.failure) throw win.failure;
     this.dropConn();
     await this.saveMark();
+  }
+
+  /**
+   * Send `first` and the batchable records right after it (replica records skipped between them) as one batch;
+   * returns the record that ended the batch, to go next.
+   */
+  private async fillBatch(win: PushWindow, first: BinlogItem, peerHasFiles: boolean): Promise<BinlogItem | null> {
+    win.beginBatch();
+    win.addToBatch(first);
+    let size = 1;
+    let next: BinlogItem | null = null;
+    while (size < BATCH_MAX && !this.stopped) {
+      next = await this.reader!.next();
+      if (!next) break;
+      if (this.skipWithoutPeer(next)) {
+        win.addDone(next, 'skipped');
+        next = null;
+        continue;
+      }
+      if (!isBatchable(next.rec!, peerHasFiles) || !win.canTake(next, true)) break;
+      win.addToBatch(next);
+      size++;
+      next = null;
+    }
+    win.endBatch();
+    return next;
+  }
+
+  /**
+   * Whether the peer takes pipelined requests (123 answered 0). Stock answers EINVAL and closes: that connection is
+   * replaced, and the peer is not asked again by this sender. FDFS_SYNC_PIPELINE=0 never asks.
+   */
+  private async askPipelining(conns: Connection[]): Promise<boolean> {
+    if (this.pipelines === false || process.env.FDFS_SYNC_PIPELINE === '0') return false;
+    const conn = conns[0]!;
+    const cmd = FdfsStorageCmd.SyncPipelining;
+    // A connection failure here fails the session as any other would; only an answer decides.
+    const { status } = await conn.call(PIPELINING_REQUEST, { cmd, maxBody: 0, onError: 'return' });
+    const first = this.pipelines === undefined;
+    this.pipelines = status === 0;
+    if (status === 0) {
+      if (first) this.log.info('the peer takes pipelined replication: small creates go in batches');
+      return true;
+    }
+    this.log.info({ status }, 'the peer does not take pipelined replication (not fdfs): one record per request');
+    conn.destroy();
+    this.conns = this.conns.filter((c) => c !== conn);
+    conns[0] = await this.connect();
+    return false;
   }
 
   /** Offer parked records again when due, on a connection of their own: a refusal there ends nothing else. */

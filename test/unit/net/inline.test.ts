@@ -16,6 +16,20 @@ afterEach(async () => {
   server = null;
 });
 
+/** Writes the server made on its sockets' handles (counted from a socket's first inline request on). */
+let serverWrites = 0;
+const counted = new WeakSet<object>();
+function countWrites(sock: net.Socket): void {
+  const handle = (sock as unknown as { _handle: { writeBuffer: (...a: unknown[]) => number } | null })._handle;
+  if (!handle || counted.has(handle)) return;
+  counted.add(handle);
+  const orig = handle.writeBuffer;
+  handle.writeBuffer = function (this: unknown, ...a: unknown[]) {
+    serverWrites++;
+    return orig.apply(this, a);
+  };
+}
+
 const frame = (cmd: number, body: Buffer) => Buffer.concat([encodeHeader(body.length, cmd, 0), body]);
 /** Answer body: which path answered ('i' inline, 's' slow) and the request body echoed. */
 const answer = (path: string, body: Buffer) => Buffer.concat([encodeStatus(0, 1 + body.length), Buffer.from(path), body]);
@@ -28,7 +42,10 @@ async function start(opts: { networkTimeout?: number } = {}) {
     await ctx.replyPacket(answer('s', body));
   }, {
     ...opts,
-    inline: (_state, _conn, cmd, body) => ((cmd === INLINE_CMD || cmd === GATHER_CMD) && body[0] !== 0x21 ? answer('i', body) : null),
+    inline: (_state, conn, cmd, body) => {
+      countWrites(conn.socket);
+      return (cmd === INLINE_CMD || cmd === GATHER_CMD) && body[0] !== 0x21 ? answer('i', body) : null;
+    },
     gatherable: (cmd, bodyLength) => cmd === GATHER_CMD && bodyLength <= 1000,
   });
   server = started.server;
@@ -120,5 +137,20 @@ describe('net: inline answers', () => {
     const large = frame(GATHER_CMD, Buffer.alloc(2000, 0x63));
     const out = await exchange(port, [declined.subarray(0, 100), declined.subarray(100), large.subarray(0, 500), large.subarray(500)], 2);
     expect(out).toEqual([`s!${'b'.repeat(700)}`, `s${'c'.repeat(2000)}`]);
+  });
+
+  it('requests pipelined in one chunk and answered inline leave in one write, in order', async () => {
+    const port = await start();
+    serverWrites = 0;
+    const three = Buffer.concat(['a', 'b', 'c'].map((x) => frame(GATHER_CMD, Buffer.from(x.repeat(300)))));
+    const out = await exchange(port, [three], 3);
+    expect(out).toEqual(['ia', 'ib', 'ic'].map((x) => x[0] + x[1]!.repeat(300)));
+    expect(serverWrites).toBe(1);
+  });
+
+  it('pipelined requests where one is declined: the inline answers before it leave first, the rest take the loop', async () => {
+    const port = await start();
+    const chunk = Buffer.concat([frame(GATHER_CMD, Buffer.from('a')), frame(GATHER_CMD, Buffer.from('!b')), frame(INLINE_CMD, Buffer.from('c'))]);
+    expect(await exchange(port, [chunk, frame(INLINE_CMD, Buffer.from('d'))], 4)).toEqual(['ia', 's!b', 'sc', 'id']);
   });
 });

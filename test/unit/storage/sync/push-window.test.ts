@@ -7,6 +7,7 @@ import { parseBinlogLine } from '../../../../src/protocol/binlog-format.js';
 import type { BinlogItem } from '../../../../src/storage/binlog/reader.js';
 import { PushWindow } from '../../../../src/storage/sync/push-window.js';
 import type { PushResult } from '../../../../src/storage/sync/sync-ops.js';
+import type { BatchOutcome } from '../../../../src/storage/sync/push-batch.js';
 
 let offset = 0;
 function item(line: string): BinlogItem {
@@ -108,5 +109,59 @@ describe('PushWindow: records the peer never sees', () => {
     await tick();
     // Nothing in flight: nothing constrains the next record.
     expect(win.canTake(item('200 C M00/00/00/c.txt'))).toBe(true);
+  });
+});
+
+describe('PushWindow: batches', () => {
+  /** One connection; batches resolved by hand with their outcomes. */
+  function batchHarness() {
+    const conns = [{ id: 0 } as unknown as Connection];
+    const batches: Array<{ lines: string[]; resolve: (o: BatchOutcome[]) => void; reject: (e: Error) => void }> = [];
+    const win = new PushWindow(conns, () => Promise.reject(new Error('no single pushes here')),
+      (_conn, items) => new Promise((resolve, reject) => batches.push({ lines: items.map((i) => i.line), resolve, reject })));
+    return { win, batches };
+  }
+
+  it('a batch takes one connection; its records finish with their own outcomes, skipped ones between them in order', async () => {
+    const { win, batches } = batchHarness();
+    const [a, s, b] = [item('100 C M00/00/00/a.txt'), item('100 c M00/00/00/r.txt'), item('100 C M00/00/00/b.txt')];
+    win.beginBatch();
+    win.addToBatch(a);
+    win.addDone(s, 'skipped');
+    // The batch's own connection is taken, yet a record may join it; the same file may not.
+    expect(win.canTake(b)).toBe(false);
+    expect(win.canTake(b, true)).toBe(true);
+    win.addToBatch(b);
+    expect(win.canTake(item('100 A M00/00/00/b.txt 0 5'), true)).toBe(false);
+    win.endBatch();
+    expect(batches[0]!.lines).toEqual([a.line, b.line]);
+    batches[0]!.resolve([{ result: 'sent' }, { result: 'skipped' }]);
+    await win.settle();
+    expect(win.takeFinished().map((f) => [f.item.line, f.result])).toEqual([[a.line, 'sent'], [s.line, 'skipped'], [b.line, 'skipped']]);
+    // The connection is free again.
+    expect(win.canTake(item('100 C M00/00/00/c.txt'))).toBe(true);
+  });
+
+  it('a refused record of a batch stops the window there; a failed connection fails every record', async () => {
+    const { win, batches } = batchHarness();
+    const [a, b] = [item('100 C M00/00/00/a.txt'), item('100 C M00/00/00/b.txt')];
+    win.beginBatch();
+    win.addToBatch(a);
+    win.addToBatch(b);
+    win.endBatch();
+    batches[0]!.resolve([{ result: 'sent' }, { error: new Error('peer said ENOSPC') }]);
+    await win.settle();
+    expect((win.failure as Error).message).toBe('peer said ENOSPC');
+    expect(win.takeFinished().map((f) => f.item.line)).toEqual([a.line]);
+    expect(win.canTake(item('100 C M00/00/00/c.txt'))).toBe(false);
+
+    const other = batchHarness();
+    other.win.beginBatch();
+    other.win.addToBatch(item('100 C M00/00/00/x.txt'));
+    other.win.endBatch();
+    other.batches[0]!.reject(new Error('connection reset'));
+    await other.win.settle();
+    expect((other.win.failure as Error).message).toBe('connection reset');
+    expect(other.win.takeFinished()).toEqual([]);
   });
 });

@@ -1,0 +1,93 @@
+// pushBatch (push-batch.ts): small creates pipelined on one connection — all requests in one send, the answers
+// read in order and judged one by one (0 and EEXIST sent, EEXIST also marks the peer as holding files, any other
+// status that record's failure), a file gone here skipped as vanished without a request.
+import { describe, it, expect, afterAll } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Errno, SyncFailure } from '../../../../src/errors.js';
+import { createLogger } from '../../../../src/log.js';
+import type { Connection } from '../../../../src/net/connection.js';
+import { HEADER_SIZE, StorageCmd } from '../../../../src/protocol/codes.js';
+import type { StorageRuntime } from '../../../../src/storage/runtime.js';
+import { StorePaths } from '../../../../src/storage/store/store-paths.js';
+import { isBatchable, pushBatch } from '../../../../src/storage/sync/push-batch.js';
+import type { PushEnv } from '../../../../src/storage/sync/sync-ops.js';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'fdfs-push-batch-'));
+const paths = new StorePaths([root], 4);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function store(name: string, content: string): string {
+  const logical = `M00/00/00/${name}`;
+  const abs = paths.resolve(logical).absPath;
+  mkdirSync(path.dirname(abs), { recursive: true });
+  writeFileSync(abs, content);
+  return logical;
+}
+
+/** A peer answering the statuses given, in order; what it was sent (one entry per send). */
+function peer(statuses: number[]): { env: PushEnv; sends: Buffer[]; answered: () => number } {
+  const sends: Buffer[] = [];
+  let next = 0;
+  const conn = {
+    async send(buf: Buffer) {
+      sends.push(Buffer.from(buf));
+    },
+    async answer() {
+      return { status: statuses[next++]!, body: Buffer.alloc(0) };
+    },
+    done() {},
+  } as unknown as Connection;
+  const rt = { group: 'group1', paths, stats: { bytes: () => {} } } as unknown as StorageRuntime;
+  return { env: { rt, conn, log: createLogger({ level: 'silent' }), peerHasFiles: false, vanished: new Set() }, sends, answered: () => next };
+}
+
+/** The SYNC_CREATE_FILE frames in a send: [filename tail, content]. */
+function frames(buf: Buffer): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let at = 0; at < buf.length;) {
+    const len = Number(buf.readBigUInt64BE(at));
+    expect(buf[at + 8]).toBe(StorageCmd.SyncCreateFile);
+    const body = buf.subarray(at + HEADER_SIZE, at + HEADER_SIZE + len);
+    const nameLen = Number(body.readBigUInt64BE(0));
+    const size = Number(body.readBigUInt64BE(8));
+    const name = body.subarray(36, 36 + nameLen).toString();
+    out.push([name.slice(name.lastIndexOf('/') + 1), body.subarray(body.length - size).toString()]);
+    at += HEADER_SIZE + len;
+  }
+  return out;
+}
+
+describe('pushBatch', () => {
+  it('sends every request in one write and judges each answer in order', async () => {
+    const names = ['a.txt', 'b.txt', 'c.txt'].map((n, i) => store(n, `content ${i}`));
+    const { env, sends } = peer([0, Errno.EEXIST, Errno.ENOSPC]);
+    const out = await pushBatch(env, names.map((filename) => ({ timestamp: 100, op: 'C' as const, filename })));
+    expect(sends.length).toBe(1);
+    expect(frames(sends[0]!)).toEqual([['a.txt', 'content 0'], ['b.txt', 'content 1'], ['c.txt', 'content 2']]);
+    expect(out[0]).toEqual({ result: 'sent' });
+    expect(out[1]).toEqual({ result: 'sent' });
+    expect((out[2] as { error: unknown }).error).toBeInstanceOf(SyncFailure);
+    expect(((out[2] as { error: SyncFailure }).error).status).toBe(Errno.ENOSPC);
+    expect(env.peerHasFiles).toBe(true);
+  });
+
+  it('a file gone here is skipped as vanished and costs no request', async () => {
+    const kept = store('kept.txt', 'kept');
+    const { env, sends, answered } = peer([0]);
+    const gone = 'M00/00/00/gone.txt';
+    const out = await pushBatch(env, [{ timestamp: 1, op: 'C', filename: gone }, { timestamp: 1, op: 'c', filename: kept }]);
+    expect(out).toEqual([{ result: 'skipped' }, { result: 'sent' }]);
+    expect(env.vanished.has(gone)).toBe(true);
+    expect(frames(sends[0]!).map((f) => f[0])).toEqual(['kept.txt']);
+    expect(answered()).toBe(1);
+  });
+
+  it('only creates of plain files go in a batch, and only while the peer is not known to hold files', () => {
+    expect(isBatchable({ timestamp: 1, op: 'C', filename: 'M00/00/00/a.txt' }, false)).toBe(true);
+    expect(isBatchable({ timestamp: 1, op: 'C', filename: 'M00/00/00/a.txt' }, true)).toBe(false);
+    expect(isBatchable({ timestamp: 1, op: 'D', filename: 'M00/00/00/a.txt' }, false)).toBe(false);
+    expect(isBatchable({ timestamp: 1, op: 'U', filename: 'M00/00/00/a.txt' }, false)).toBe(false);
+  });
+});
