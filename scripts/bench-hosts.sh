@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The side-by-side benchmark (../shared/bench/side-by-side.sh) with every server on a host of its own.
 #   scripts/bench-hosts.sh [PROJECT_DIR]     env: ROUNDS=3 STORAGES=2 N4K=8000 N1M=400 T4K=16 T1M=8
+#   WBASE=/mnt/tmpfs puts the work folder (both systems' data) there, to keep a noisy disk out of the figures.
 # Why: the shared harness puts all addresses on one loopback, and stock refuses to sync to an address of its
 # own host ("storage id: ... is myself, can't start sync thread!"), so its group of 2 never replicates there
 # while fdfs's does. Here each tracker, storage and the client get a network namespace joined by one bridge
@@ -24,7 +25,7 @@ fi
 PROJ=$(readlink -f "${1:-.}")
 ROUNDS=${ROUNDS:-3}; STORAGES=${STORAGES:-2}
 N4K=${N4K:-8000}; N1M=${N1M:-400}; T4K=${T4K:-16}; T1M=${T1M:-8}
-W=$(mktemp -d /tmp/sbh.XXXXXX); PIDS=()
+W=$(mktemp -d "${WBASE:-/tmp}/sbh.XXXXXX"); PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; sleep 0.5; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$W"; }
 trap cleanup EXIT
 on() { local ns=$SBH_IN_NS-$1; shift; ip netns exec "$ns" "$@"; }   # run on host 11..24
