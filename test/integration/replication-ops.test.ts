@@ -56,7 +56,7 @@ describe('replicated operations', () => {
     await onAll('file deleted everywhere', async (s) => (await gone(id)(s)) && (await metaIs(id, null)(s)));
   });
 
-  it('a burst of small uploads reaches the other member pipelined, every file whole', async () => {
+  it('a burst of small uploads, then of deletes, reaches the other member pipelined', async () => {
     const bodies = Array.from({ length: 240 }, (_, i) => Buffer.from(`burst file ${i} `.repeat(1 + (i % 40))));
     const ids: string[] = [];
     // 8 uploads at a time, so the binlog gathers records faster than one round trip each would carry them.
@@ -66,6 +66,11 @@ describe('replicated operations', () => {
     for (let i = 0; i < ids.length; i++) await onAll(`file ${i} everywhere`, contentIs(ids[i]!, bodies[i]!.toString()));
     const said = /the peer takes pipelined replication/;
     expect(said.test(s1.proc.output) || said.test(s2.proc.output)).toBe(true);
+    // Deletes in a burst go pipelined too.
+    const doomed = ids.filter((_, i) => i % 2 === 0);
+    for (let i = 0; i < doomed.length; i += 8) await Promise.all(doomed.slice(i, i + 8).map((id) => client.delete(id)));
+    for (const id of doomed) await onAll(`${id} deleted everywhere`, gone(id));
+    for (let i = 1; i < ids.length; i += 2) await onAll(`file ${i} kept everywhere`, contentIs(ids[i]!, bodies[i]!.toString()));
   });
 
   it('replicates appender append, modify, truncate and regenerate', async () => {

@@ -1,10 +1,12 @@
-// Creates of small files pipelined on one connection to a peer that said it answers in order (123): their
-// requests leave together and their answers are read one after another, so a record costs no round trip and no
-// write of its own. The same answers are judged as pushCreate judges them when the peer has no files yet.
+// Creates of small files and deletes pipelined on one connection to a peer that said it answers in order (123):
+// their requests leave together and their answers are read one after another, so a record costs no round trip
+// and no write of its own. The answers are judged as pushRecord judges them (a create as when the peer has no
+// files yet).
 import { Errno, SyncFailure } from '../../errors.js';
 import type { BinlogRecord } from '../../protocol/binlog-format.js';
 import { StorageCmd } from '../../protocol/codes.js';
-import { encodeSyncFileHead } from '../../protocol/sync.js';
+import { encodeSyncDeleteRequest, encodeSyncFileHead } from '../../protocol/sync.js';
+import { lstatSync } from 'node:fs';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
 import { localPath, MAX_ANSWER, noteVanished, pushRecord, smallFilePacket, type PushEnv, type PushResult } from './sync-ops.js';
 
@@ -15,15 +17,27 @@ const WRITE_BYTES = 256 << 10;
 
 export type BatchOutcome = { result: PushResult } | { error: unknown };
 
-/** A record that may go in a batch: a create, not a trunk slot, to a peer not yet known to hold files (else 22 first). */
+/**
+ * A record that may go in a batch: a delete, or a create of a plain file (not a trunk slot) to a peer not yet
+ * known to hold files (else 22 first).
+ */
 export function isBatchable(rec: BinlogRecord, peerHasFiles: boolean): boolean {
+  if (rec.op === 'D' || rec.op === 'd') return true;
   return (rec.op === 'C' || rec.op === 'c') && !peerHasFiles && !isTrunkName(rec.filename);
 }
 
 interface Pending {
   index: number;
   rec: BinlogRecord;
+  /** Content bytes (a create), or -1 for a delete. */
   size: number;
+}
+
+const isDelete = (rec: BinlogRecord) => rec.op === 'D' || rec.op === 'd';
+
+/** A name that exists here again (created since the delete): a later C record carries it. */
+function existsHere(p: string): boolean {
+  return lstatSync(p, { throwIfNoEntry: false }) !== undefined;
 }
 
 /**
@@ -39,12 +53,19 @@ export async function pushBatch(env: PushEnv, recs: BinlogRecord[]): Promise<Bat
     if (!pending.length) return;
     await env.conn.send(packets.length === 1 ? packets[0]! : Buffer.concat(packets, bytes));
     for (const p of pending) {
-      const { status } = await env.conn.answer({ cmd: StorageCmd.SyncCreateFile, maxBody: MAX_ANSWER, onError: 'return' });
-      env.rt.stats.bytes('SyncOut', p.size, p.size);
-      if (status === Errno.EEXIST) env.peerHasFiles = true;
-      out[p.index] = status === 0 || status === Errno.EEXIST
+      const cmd = p.size < 0 ? StorageCmd.SyncDeleteFile : StorageCmd.SyncCreateFile;
+      const { status } = await env.conn.answer({ cmd, maxBody: MAX_ANSWER, onError: 'return' });
+      let done: boolean;
+      if (p.size < 0) {
+        done = status === 0 || status === Errno.ENOENT;
+      } else {
+        env.rt.stats.bytes('SyncOut', p.size, p.size);
+        if (status === Errno.EEXIST) env.peerHasFiles = true;
+        done = status === 0 || status === Errno.EEXIST;
+      }
+      out[p.index] = done
         ? { result: 'sent' }
-        : { error: new SyncFailure(`create ${p.rec.filename}: peer answered status ${status}`, status) };
+        : { error: new SyncFailure(`${p.size < 0 ? 'delete' : 'create'} ${p.rec.filename}: peer answered status ${status}`, status) };
     }
     env.conn.done();
     pending = [];
@@ -54,6 +75,17 @@ export async function pushBatch(env: PushEnv, recs: BinlogRecord[]): Promise<Bat
   for (let index = 0; index < recs.length; index++) {
     const rec = recs[index]!;
     const p = localPath(env, rec.filename);
+    if (isDelete(rec)) {
+      if (p === null || existsHere(p)) {
+        out[index] = { result: 'skipped' };
+        continue;
+      }
+      const packet = encodeSyncDeleteRequest({ timestamp: rec.timestamp, group: env.rt.group, filename: rec.filename });
+      pending.push({ index, rec, size: -1 });
+      packets.push(packet);
+      bytes += packet.length;
+      continue;
+    }
     const small = p === null ? 'missing' : smallFilePacket(p, (fileSize) =>
       encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize, timestamp: rec.timestamp, group: env.rt.group, filename: rec.filename }));
     if (small === 'missing') {

@@ -43,11 +43,17 @@ function peer(statuses: number[]): { env: PushEnv; sends: Buffer[]; answered: ()
   return { env: { rt, conn, log: createLogger({ level: 'silent' }), peerHasFiles: false, vanished: new Set() }, sends, answered: () => next };
 }
 
-/** The SYNC_CREATE_FILE frames in a send: [filename tail, content]. */
+/** The SYNC_CREATE_FILE frames in a send: [filename tail, content]; a delete's frame is [filename tail, 'DELETE']. */
 function frames(buf: Buffer): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (let at = 0; at < buf.length;) {
     const len = Number(buf.readBigUInt64BE(at));
+    if (buf[at + 8] === StorageCmd.SyncDeleteFile) {
+      const name = buf.subarray(at + HEADER_SIZE + 4 + 16, at + HEADER_SIZE + len).toString();
+      out.push([name.slice(name.lastIndexOf('/') + 1), 'DELETE']);
+      at += HEADER_SIZE + len;
+      continue;
+    }
     expect(buf[at + 8]).toBe(StorageCmd.SyncCreateFile);
     const body = buf.subarray(at + HEADER_SIZE, at + HEADER_SIZE + len);
     const nameLen = Number(body.readBigUInt64BE(0));
@@ -84,10 +90,26 @@ describe('pushBatch', () => {
     expect(answered()).toBe(1);
   });
 
-  it('only creates of plain files go in a batch, and only while the peer is not known to hold files', () => {
+  it('deletes go in the batch too: one gone here is sent (ENOENT there is fine), one back here is skipped', async () => {
+    const made = store('made.txt', 'made');
+    const back = store('back.txt', 'created again');
+    const { env, sends } = peer([0, Errno.ENOENT, Errno.EIO]);
+    const out = await pushBatch(env, [
+      { timestamp: 5, op: 'C', filename: made },
+      { timestamp: 6, op: 'D', filename: 'M00/00/00/deleted.txt' },
+      { timestamp: 6, op: 'D', filename: back },
+      { timestamp: 7, op: 'd', filename: 'M00/00/00/refused.txt' },
+    ]);
+    expect(sends.length).toBe(1);
+    expect(frames(sends[0]!)).toEqual([['made.txt', 'made'], ['deleted.txt', 'DELETE'], ['refused.txt', 'DELETE']]);
+    expect(out.slice(0, 3)).toEqual([{ result: 'sent' }, { result: 'sent' }, { result: 'skipped' }]);
+    expect(((out[3] as { error: SyncFailure }).error).status).toBe(Errno.EIO);
+  });
+
+  it('creates of plain files go in a batch only while the peer is not known to hold files; deletes always; updates never', () => {
     expect(isBatchable({ timestamp: 1, op: 'C', filename: 'M00/00/00/a.txt' }, false)).toBe(true);
     expect(isBatchable({ timestamp: 1, op: 'C', filename: 'M00/00/00/a.txt' }, true)).toBe(false);
-    expect(isBatchable({ timestamp: 1, op: 'D', filename: 'M00/00/00/a.txt' }, false)).toBe(false);
+    expect(isBatchable({ timestamp: 1, op: 'D', filename: 'M00/00/00/a.txt' }, true)).toBe(true);
     expect(isBatchable({ timestamp: 1, op: 'U', filename: 'M00/00/00/a.txt' }, false)).toBe(false);
   });
 });
