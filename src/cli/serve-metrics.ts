@@ -57,6 +57,8 @@ export function storageMetrics(m: Metrics, s: { snapshot(): StorageSnapshot }): 
   const peerTs = m.gauge('fdfs_storage_sync_received_timestamp_seconds',
     'Source timestamp of the newest change received from each peer of the group.', ['group', 'peer']);
   const peerUp = m.gauge('fdfs_storage_sync_peer_connected', 'Whether the sync sender to each peer is connected.', ['group', 'peer']);
+  const pipelined = m.gauge('fdfs_storage_sync_pipelined_total',
+    'Records sent to each peer pipelined (small creates and deletes, several per write) and the writes that carried them (cumulative since start).', ['group', 'peer', 'kind']);
   const integrity = m.gauge('fdfs_storage_integrity_total',
     'Copies found damaged or missing and what became of them; scrub passes and copies checked; anti-entropy rounds, directories compared, leaf directories that differed and files fetched (cumulative since start).', ['group', 'event']);
   m.addCollector(async () => {
@@ -77,9 +79,12 @@ export function storageMetrics(m: Metrics, s: { snapshot(): StorageSnapshot }): 
     });
     peerTs.reset();
     peerUp.reset();
+    pipelined.reset();
     for (const p of snap.peers) {
       peerTs.set({ group, peer: p.id }, p.receivedTimestamp);
       peerUp.set({ group, peer: p.id }, p.connected ? 1 : 0);
+      pipelined.set({ group, peer: p.id, kind: 'records' }, p.pipelined.records);
+      pipelined.set({ group, peer: p.id, kind: 'writes' }, p.pipelined.writes);
     }
   });
 }

@@ -74,7 +74,7 @@ export interface StorageSnapshot {
   status: number;
   storePaths: string[];
   /** One entry per replication sender: the peer, whether it is connected, the newest timestamp got from it. */
-  peers: Array<{ id: string; connected: boolean; receivedTimestamp: number }>;
+  peers: Array<{ id: string; connected: boolean; receivedTimestamp: number; pipelined: { records: number; writes: number } }>;
   /** Damaged or missing copies found and repaired (this process and its workers), and the scrub's work. */
   integrity: RepairCounts & { scrubPasses: number; scrubChecked: number; scrubMissing: number } & AntiEntropyMetrics;
 }
@@ -242,7 +242,7 @@ export class StorageServer {
 
   snapshot(): StorageSnapshot {
     const peers = [...(this.replication?.peers ?? [])].map(([id, sender]) => ({
-      id, connected: sender.connected, receivedTimestamp: this.progress.newestFrom(id),
+      id, connected: sender.connected, receivedTimestamp: this.progress.newestFrom(id), pipelined: { ...sender.pipelined },
     }));
     return {
       group: this.config.groupName, address: this.address, ip: this.ownIp(), status: this.view.myStatus,

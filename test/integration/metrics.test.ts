@@ -89,6 +89,19 @@ describe('/metrics', () => {
     expect(sum(counted, 'fdfs_http_request_duration_seconds_count', { port: String(STORAGE_HTTP), method: 'GET' })).toBeGreaterThanOrEqual(1);
   });
 
+  it('replication to the other member pipelines a burst of small files: several records per write', async () => {
+    const burst: Buffer[] = Array.from({ length: 200 }, (_, i) => Buffer.from(`pipelined ${i}`));
+    for (let i = 0; i < burst.length; i += 16) await Promise.all(burst.slice(i, i + 16).map((b) => client.upload(b, { ext: 'txt' })));
+    const all = await waitFor('every file of the burst replicated', async () => {
+      const got = [...await scrape(a.host, STORAGE_HTTP), ...await scrape(b.host, STORAGE_HTTP)];
+      return sum(got, 'fdfs_storage_sync_pipelined_total', { kind: 'records' }) >= burst.length ? got : null;
+    }, 20_000, 200);
+    const records = sum(all, 'fdfs_storage_sync_pipelined_total', { kind: 'records' });
+    const writes = sum(all, 'fdfs_storage_sync_pipelined_total', { kind: 'writes' });
+    expect(writes).toBeGreaterThan(0);
+    expect(records / writes).toBeGreaterThan(1);
+  });
+
   it('the tracker: its requests, the storages by state, group space, and sync lag per peer', async () => {
     const t = await scrape(tracker.host, TRACKER_HTTP);
     expect(sum(t, 'fdfs_tracker_is_leader')).toBe(1);

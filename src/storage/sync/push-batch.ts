@@ -17,6 +17,12 @@ const WRITE_BYTES = 256 << 10;
 
 export type BatchOutcome = { result: PushResult } | { error: unknown };
 
+/** Records pipelined and the writes that carried them (records / writes = the records each write saved a round trip for). */
+export interface PipelineCounts {
+  records: number;
+  writes: number;
+}
+
 /**
  * A record that may go in a batch: a delete, or a create of a plain file (not a trunk slot) to a peer not yet
  * known to hold files (else 22 first).
@@ -44,7 +50,7 @@ function existsHere(p: string): boolean {
  * Push `recs` (all batchable) on env.conn: one outcome per record, in order. A file too large to read whole goes
  * the usual way once the answers before it are in. Throws when the connection fails (every record then retries).
  */
-export async function pushBatch(env: PushEnv, recs: BinlogRecord[]): Promise<BatchOutcome[]> {
+export async function pushBatch(env: PushEnv, recs: BinlogRecord[], counts?: PipelineCounts): Promise<BatchOutcome[]> {
   const out: BatchOutcome[] = new Array<BatchOutcome>(recs.length);
   let pending: Pending[] = [];
   let packets: Buffer[] = [];
@@ -52,6 +58,10 @@ export async function pushBatch(env: PushEnv, recs: BinlogRecord[]): Promise<Bat
   const flush = async (): Promise<void> => {
     if (!pending.length) return;
     await env.conn.send(packets.length === 1 ? packets[0]! : Buffer.concat(packets, bytes));
+    if (counts) {
+      counts.writes++;
+      counts.records += pending.length;
+    }
     for (const p of pending) {
       const cmd = p.size < 0 ? StorageCmd.SyncDeleteFile : StorageCmd.SyncCreateFile;
       const { status } = await env.conn.answer({ cmd, maxBody: MAX_ANSWER, onError: 'return' });

@@ -15,7 +15,7 @@ import { freshMark, MarkFile } from '../binlog/marks.js';
 import { PushWindow } from './push-window.js';
 import { ParkedRecords } from './parked.js';
 import { pushRecord, type PushEnv } from './sync-ops.js';
-import { BATCH_MAX, isBatchable, pushBatch, type BatchOutcome } from './push-batch.js';
+import { BATCH_MAX, isBatchable, pushBatch, type BatchOutcome, type PipelineCounts } from './push-batch.js';
 import { encodeHeader } from '../../protocol/header.js';
 import type { TrackerCalls } from '../tracker-side/tracker-calls.js';
 import { syncWindow, type SyncWindow } from './sync-window.js';
@@ -71,6 +71,8 @@ export class SyncSender {
   private windowClosedLogged = false;
   /** The peer answered 123 (pipelining) with 0 / refused it; undefined: not asked yet. A refusal is not asked again. */
   private pipelines: boolean | undefined;
+  /** Records sent pipelined to this peer and the writes that carried them, since start (metrics). */
+  readonly pipelined: PipelineCounts = { records: 0, writes: 0 };
 
   constructor(private readonly d: SenderDeps, private peer: PeerState) {
     this.log = d.log.child({ peer: `${peer.ip}:${peer.port}` });
@@ -353,7 +355,7 @@ export class SyncSender {
       const env: PushEnv = { rt, conn, log: this.log, peerHasFiles: shared.peerHasFiles, vanished: this.vanished };
       let outcomes: BatchOutcome[];
       try {
-        outcomes = await pushBatch(env, items.map((i) => i.rec!));
+        outcomes = await pushBatch(env, items.map((i) => i.rec!), this.pipelined);
       } finally {
         shared.peerHasFiles ||= env.peerHasFiles;
       }
