@@ -46,6 +46,8 @@ const REFUSED_RETRY_MS = 1000;
 export const NON_SOURCE_REWIND = 60;
 
 const PIPELINING_REQUEST = encodeHeader(0, FdfsStorageCmd.SyncPipelining);
+/** How long records go one by one after a batch lost its connection (see soloUntil). */
+const SOLO_AFTER_BATCH_FAILURE_MS = 60_000;
 
 export class SyncSender {
   private readonly states: SenderStates;
@@ -71,6 +73,11 @@ export class SyncSender {
   private windowClosedLogged = false;
   /** The peer answered 123 (pipelining) with 0 / refused it; undefined: not asked yet. A refusal is not asked again. */
   private pipelines: boolean | undefined;
+  /**
+   * Until then (ms), records go one by one: a batch lost its connection, and a record that breaks the connection
+   * every time must be found and parked as a lone one would be, not take a whole batch down again and again.
+   */
+  private soloUntil = 0;
   /** Records sent pipelined to this peer and the writes that carried them, since start (metrics). */
   readonly pipelined: PipelineCounts = { records: 0, writes: 0 };
 
@@ -356,6 +363,9 @@ export class SyncSender {
       let outcomes: BatchOutcome[];
       try {
         outcomes = await pushBatch(env, items.map((i) => i.rec!), this.pipelined);
+      } catch (err) {
+        if (!this.stopped && this.canPush()) this.soloUntil = Date.now() + SOLO_AFTER_BATCH_FAILURE_MS;
+        throw err;
       } finally {
         shared.peerHasFiles ||= env.peerHasFiles;
       }
@@ -399,7 +409,7 @@ export class SyncSender {
           await win.changed(c.networkTimeout * 1000);
           continue;
         }
-        if (pipelined && isBatchable(item.rec!, shared.peerHasFiles)) {
+        if (pipelined && isBatchable(item.rec!, shared.peerHasFiles) && Date.now() >= this.soloUntil) {
           held = await this.fillBatch(win, item, shared.peerHasFiles);
           continue;
         }
