@@ -7,7 +7,7 @@ import { Connection } from '../../src/net/connection.js';
 import { encodeHeader } from '../../src/protocol/header.js';
 import { encodeQueryFetchRequest } from '../../src/protocol/tracker-query.js';
 import { BufWriter } from '../../src/protocol/buf.js';
-import { StorageStatus, StorageCmd, TrackerCmd } from '../../src/protocol/codes.js';
+import { FdfsStorageCmd, StorageStatus, StorageCmd, TrackerCmd } from '../../src/protocol/codes.js';
 import { Errno } from '../../src/errors.js';
 import { startTracker, startStorage, stopAll, waitFor, type TrackerHandle, type StorageHandle } from '../helpers/cluster.js';
 
@@ -89,6 +89,15 @@ describe('tracker', () => {
 
 describe('storage', () => {
   const group = 'group1';
+
+  it('123 SYNC_PIPELINING answers 0 with no body, EINVAL with one; the storage keeps serving', async () => {
+    const c = await Connection.connect(storage.host, storage.port);
+    expect((await c.call(encodeHeader(0, FdfsStorageCmd.SyncPipelining), { onError: 'return' })).status).toBe(0);
+    const withBody = Buffer.concat([encodeHeader(3, FdfsStorageCmd.SyncPipelining), Buffer.from('abc')]);
+    expect((await c.call(withBody, { onError: 'return' })).status).toBe(Errno.EINVAL);
+    c.destroy();
+    await stillServing();
+  });
 
   function download(name: string): Buffer {
     return new BufWriter(32 + name.length).i64(0).i64(0).fixed(group, 16).bytes(name).finish(StorageCmd.DownloadFile);

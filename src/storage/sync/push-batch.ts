@@ -2,13 +2,14 @@
 // their requests leave together and their answers are read one after another, so a record costs no round trip
 // and no write of its own. The answers are judged as pushRecord judges them (a create as when the peer has no
 // files yet).
-import { Errno, SyncFailure } from '../../errors.js';
 import type { BinlogRecord } from '../../protocol/binlog-format.js';
 import { StorageCmd } from '../../protocol/codes.js';
-import { encodeSyncDeleteRequest, encodeSyncFileHead } from '../../protocol/sync.js';
-import { lstatSync } from 'node:fs';
+import { encodeSyncFileHead } from '../../protocol/sync.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
-import { localPath, MAX_ANSWER, noteVanished, pushRecord, smallFilePacket, type PushEnv, type PushResult } from './sync-ops.js';
+import {
+  deleteRequest, judgeCreate, judgeDelete, localPath, MAX_ANSWER, noteVanished, pushRecord, smallFilePacket, type PushEnv,
+  type PushResult,
+} from './sync-ops.js';
 
 /** Records per batch: enough to share a write among many, few enough that a failure costs little to resend. */
 export const BATCH_MAX = 16;
@@ -23,12 +24,14 @@ export interface PipelineCounts {
   writes: number;
 }
 
+const isDelete = (rec: BinlogRecord) => rec.op === 'D' || rec.op === 'd';
+
 /**
  * A record that may go in a batch: a delete, or a create of a plain file (not a trunk slot) to a peer not yet
  * known to hold files (else 22 first).
  */
 export function isBatchable(rec: BinlogRecord, peerHasFiles: boolean): boolean {
-  if (rec.op === 'D' || rec.op === 'd') return true;
+  if (isDelete(rec)) return true;
   return (rec.op === 'C' || rec.op === 'c') && !peerHasFiles && !isTrunkName(rec.filename);
 }
 
@@ -37,13 +40,6 @@ interface Pending {
   rec: BinlogRecord;
   /** Content bytes (a create), or -1 for a delete. */
   size: number;
-}
-
-const isDelete = (rec: BinlogRecord) => rec.op === 'D' || rec.op === 'd';
-
-/** A name that exists here again (created since the delete): a later C record carries it. */
-function existsHere(p: string): boolean {
-  return lstatSync(p, { throwIfNoEntry: false }) !== undefined;
 }
 
 /**
@@ -55,6 +51,11 @@ export async function pushBatch(env: PushEnv, recs: BinlogRecord[], counts?: Pip
   let pending: Pending[] = [];
   let packets: Buffer[] = [];
   let bytes = 0;
+  const queue = (index: number, rec: BinlogRecord, size: number, packet: Buffer) => {
+    pending.push({ index, rec, size });
+    packets.push(packet);
+    bytes += packet.length;
+  };
   const flush = async (): Promise<void> => {
     if (!pending.length) return;
     await env.conn.send(packets.length === 1 ? packets[0]! : Buffer.concat(packets, bytes));
@@ -65,17 +66,12 @@ export async function pushBatch(env: PushEnv, recs: BinlogRecord[], counts?: Pip
     for (const p of pending) {
       const cmd = p.size < 0 ? StorageCmd.SyncDeleteFile : StorageCmd.SyncCreateFile;
       const { status } = await env.conn.answer({ cmd, maxBody: MAX_ANSWER, onError: 'return' });
-      let done: boolean;
-      if (p.size < 0) {
-        done = status === 0 || status === Errno.ENOENT;
-      } else {
-        env.rt.stats.bytes('SyncOut', p.size, p.size);
-        if (status === Errno.EEXIST) env.peerHasFiles = true;
-        done = status === 0 || status === Errno.EEXIST;
+      if (p.size >= 0) env.rt.stats.bytes('SyncOut', p.size, p.size);
+      try {
+        out[p.index] = { result: p.size < 0 ? judgeDelete(p.rec, status) : judgeCreate(env, p.rec, status) };
+      } catch (error) {
+        out[p.index] = { error };
       }
-      out[p.index] = done
-        ? { result: 'sent' }
-        : { error: new SyncFailure(`${p.size < 0 ? 'delete' : 'create'} ${p.rec.filename}: peer answered status ${status}`, status) };
     }
     env.conn.done();
     pending = [];
@@ -84,18 +80,16 @@ export async function pushBatch(env: PushEnv, recs: BinlogRecord[], counts?: Pip
   };
   for (let index = 0; index < recs.length; index++) {
     const rec = recs[index]!;
-    const p = localPath(env, rec.filename);
     if (isDelete(rec)) {
-      if (p === null || existsHere(p)) {
+      const packet = deleteRequest(env, rec);
+      if (!packet) {
         out[index] = { result: 'skipped' };
         continue;
       }
-      const packet = encodeSyncDeleteRequest({ timestamp: rec.timestamp, group: env.rt.group, filename: rec.filename });
-      pending.push({ index, rec, size: -1 });
-      packets.push(packet);
-      bytes += packet.length;
+      queue(index, rec, -1, packet);
       continue;
     }
+    const p = localPath(env, rec.filename);
     const small = p === null ? 'missing' : smallFilePacket(p, (fileSize) =>
       encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize, timestamp: rec.timestamp, group: env.rt.group, filename: rec.filename }));
     if (small === 'missing') {
@@ -104,9 +98,7 @@ export async function pushBatch(env: PushEnv, recs: BinlogRecord[], counts?: Pip
       await flush();
       out[index] = await pushRecord(env, rec).then((result) => ({ result }), (error: unknown) => ({ error }));
     } else {
-      pending.push({ index, rec, size: small.size });
-      packets.push(small.packet);
-      bytes += small.packet.length;
+      queue(index, rec, small.size, small.packet);
       if (bytes >= WRITE_BYTES) await flush();
     }
   }

@@ -1,7 +1,7 @@
 // Pushing one binlog record to a peer (spec §9.5): the request each op letter maps to, the current local
 // content streamed from disk, and the answers treated as done (EEXIST on creates, ENOENT on deletes) or
 // answered with a whole-file fallback (append/modify/truncate → 18, rename → 16) so appender copies converge.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { lstat, open, stat, type FileHandle } from 'node:fs/promises';
 import { Errno, SyncFailure } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -196,8 +196,26 @@ async function pushCreate(env: PushEnv, rec: BinlogRecord, filename = rec.filena
   }
   const st = await pushWhole(env, StorageCmd.SyncCreateFile, rec.timestamp, filename);
   if (st === 'missing') return noteVanished(env, filename);
-  if (st === Errno.EEXIST) env.peerHasFiles = true;
-  else if (st !== 0) fail('create', rec, st);
+  return judgeCreate(env, rec, st);
+}
+
+/** The peer's answer to a 16 with content: 0 or EEXIST (it holds files: later creates ask 22 first) is done. */
+export function judgeCreate(env: PushEnv, rec: BinlogRecord, status: number): 'sent' {
+  if (status === Errno.EEXIST) env.peerHasFiles = true;
+  else if (status !== 0) fail('create', rec, status);
+  return 'sent';
+}
+
+/** The 17 for a delete record, or null when the name is back here (created again since: a later C carries it). */
+export function deleteRequest(env: PushEnv, rec: BinlogRecord): Buffer | null {
+  const p = localPath(env, rec.filename);
+  if (!p || lstatSync(p, { throwIfNoEntry: false }) !== undefined) return null;
+  return encodeSyncDeleteRequest({ timestamp: rec.timestamp, group: env.rt.group, filename: rec.filename });
+}
+
+/** The peer's answer to a 17: 0 or ENOENT (already gone there) is done. */
+export function judgeDelete(rec: BinlogRecord, status: number): 'sent' {
+  if (status !== 0 && status !== Errno.ENOENT) fail('delete', rec, status);
   return 'sent';
 }
 
@@ -251,12 +269,8 @@ export async function pushRecord(env: PushEnv, rec: BinlogRecord): Promise<PushR
       return 'sent';
     }
     case 'D': case 'd': {
-      const p = localPath(env, rec.filename);
-      // Created again since: a later C record carries it.
-      if (!p || (await lstat(p).then(() => true, () => false))) return 'skipped';
-      const st = await call(env, encodeSyncDeleteRequest({ timestamp: rec.timestamp, group, filename: rec.filename }), StorageCmd.SyncDeleteFile);
-      if (st !== 0 && st !== Errno.ENOENT) fail('delete', rec, st);
-      return 'sent';
+      const req = deleteRequest(env, rec);
+      return req ? judgeDelete(rec, await call(env, req, StorageCmd.SyncDeleteFile)) : 'skipped';
     }
     case 'A': case 'a': case 'M': case 'm':
       return pushRange(env, rec);

@@ -467,7 +467,7 @@ export class SyncSender {
     const first = this.pipelines === undefined;
     this.pipelines = status === 0;
     if (status === 0) {
-      if (first) this.log.info('the peer takes pipelined replication: small creates go in batches');
+      if (first) this.log.info('the peer takes pipelined replication: small creates and deletes go in batches');
       return true;
     }
     this.log.info({ status }, 'the peer does not take pipelined replication (not fdfs): one record per request');
