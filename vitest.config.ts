@@ -22,6 +22,9 @@ const alone = [
 const shared = {
   testTimeout: 60_000,
   hookTimeout: 60_000,
+  // Every storage worker the suite starts warms up (warm-up.ts), briefly: the path is always exercised, and the
+  // suite's many starts do not each pay the full default.
+  env: { FDFS_WARM_UP: '50' },
 };
 
 export default defineConfig({

@@ -27,6 +27,8 @@ export interface Metrics {
   exportHttp(): HttpCounters[];
   /** HTTP counters of another process, added at scrape time. */
   setRemoteHttp(source: string, counters: HttpCounters[]): void;
+  /** Drop this process's request and HTTP counters (a worker's warm-up traffic is nobody's). */
+  forgetCounters(): void;
 }
 
 /** HTTP requests of one port and method as plain JSON: answers by status code, latency buckets. */
@@ -274,6 +276,10 @@ export async function enableMetrics(): Promise<Metrics> {
     },
     setRemoteRequests(source, counters) {
       remote.set(source, counters);
+    },
+    forgetCounters() {
+      table.clear();
+      http.clear();
     },
     async render() {
       // A collector that fails leaves its gauges as they were; the scrape still answers.

@@ -22,6 +22,8 @@ import { applyHttpFlags, httpPortInUse, type ServeHttpOptions } from './serve/ht
 import { serveLog, serveLogger, type ServeLogOptions } from './serve-log.js';
 import { child, log, setRootLogger } from '../log.js';
 import { runStorageWorker } from '../storage/workers/worker.js';
+import { warmUpPlan, warmUpWorker } from '../storage/workers/warm-up.js';
+import type { SharedState } from '../storage/workers/ipc.js';
 import { tuneV8ForServing } from './serve/v8-serving.js';
 import { storageWorkerCount } from '../storage/workers/worker-count.js';
 
@@ -152,9 +154,14 @@ export async function startServers(o: ServeOptions): Promise<RunningServers> {
     // Forked by the storage's WorkerPool with the same arguments: serve the storage port only.
     if (!sc) throw new UsageError('a storage worker needs a storage configuration');
     // Its request counters go to the owner with each report; the owner's /metrics shows them.
-    await enableMetrics();
+    const metrics = await enableMetrics();
     const wlog = child({ role: 'storage', group: sc.groupName, port: sc.port, worker: cluster.worker!.id });
-    const w = await runStorageWorker(sc, wlog, { http: (files) => startWorkerHttp(sc, files, wlog) });
+    const warmUp = async (state: SharedState) => {
+      const plan = warmUpPlan();
+      if (plan) await warmUpWorker(sc, wlog, plan, state);
+      metrics.forgetCounters();
+    };
+    const w = await runStorageWorker(sc, wlog, { http: (files) => startWorkerHttp(sc, files, wlog), warmUp });
     return { lines: [], worker: true, stop: () => w.stop() };
   }
   const lines: string[] = [];

@@ -39,6 +39,8 @@ export type InlineDispatch<S> = (state: S, conn: FrameSocket, cmd: number, body:
 export interface FrameServerOptions<S> {
   host: string;
   port: number;
+  /** Listen in this process alone, also in a cluster worker (which otherwise shares the owner's listener). */
+  exclusive?: boolean;
   log: Logger;
   role: 'tracker' | 'storage';
   dispatch: Dispatch<S>;
@@ -110,7 +112,7 @@ export class FrameServer<S> {
   private bind(server: net.Server, port: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: this.opts.host || undefined, port }, () => {
+      server.listen({ host: this.opts.host || undefined, port, exclusive: this.opts.exclusive }, () => {
         server.off('error', reject);
         resolve();
       });

@@ -76,6 +76,8 @@ export async function startStorage(opts: {
   port?: number;
   conf?: Conf;
   dir?: string;
+  /** Environment of the storage process (over the test's own). */
+  env?: Record<string, string>;
 }): Promise<StorageHandle> {
   const host = opts.host ?? allocHost();
   const port = opts.port ?? 23000;
@@ -97,14 +99,14 @@ export async function startStorage(opts: {
     tracker_server: opts.trackers,
     ...opts.conf,
   }));
-  const proc = new ServerProcess(`storage ${host}:${port}`, ['serve', '--role', 'storage', '--config', confFile]);
+  const proc = new ServerProcess(`storage ${host}:${port}`, ['serve', '--role', 'storage', '--config', confFile], undefined, opts.env);
   await proc.start();
   return { host, port, address: `${host}:${port}`, group, dir, confFile, proc };
 }
 
 /** Start a stopped storage again with the same config and data. */
 export async function restartStorage(s: StorageHandle): Promise<void> {
-  s.proc = new ServerProcess(s.proc.name, s.proc.args);
+  s.proc = new ServerProcess(s.proc.name, s.proc.args, s.proc.cwd, s.proc.env);
   await s.proc.start();
 }
 

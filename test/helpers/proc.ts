@@ -58,14 +58,14 @@ export class ServerProcess {
   output = '';
   private exitPromise: Promise<number | null> | null = null;
 
-  constructor(readonly name: string, readonly args: string[], readonly cwd = ROOT) {}
+  constructor(readonly name: string, readonly args: string[], readonly cwd = ROOT, readonly env: Record<string, string> = {}) {}
 
   /** Start and wait for the "ready" line on stdout. */
   async start(timeoutMs = 20_000): Promise<void> {
     const { cmd, args: pre } = fdfsCommand();
     const child = spawn(cmd, [...pre, ...this.args], {
       cwd: this.cwd,
-      env: { ...process.env, FDFS_LOG_LEVEL: process.env.FDFS_TEST_LOG_LEVEL ?? 'info' },
+      env: { ...process.env, FDFS_LOG_LEVEL: process.env.FDFS_TEST_LOG_LEVEL ?? 'info', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -1,37 +1,18 @@
 // A storage worker process: serves client and replication connections on the storage port (the cluster
 // module hands it connections round-robin) with the same handlers as a single process. What must be one
 // per storage stays with the owner: binlog rotation, locks, counters on disk, tracker reports, replication.
-import path from 'node:path';
 import type { StorageConfig } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import { metrics, renderMetricsWith } from '../../metrics.js';
 import { UsageError } from '../../errors.js';
 import { storageFiles, type StorageFileAccess } from '../handlers/http-files.js';
 import { OwnerMetrics } from './owner-metrics.js';
-import { FrameServer, perHostCap } from '../../net/server.js';
 import { PortSecurity } from '../../security/guard.js';
-import { STORAGE_RULES } from '../../security/command-rules.js';
 import { TlsIdentity, storageTlsRoutes } from '../../security/tls.js';
 import { STAT_I64_FIELDS, type StatI64Field } from '../../protocol/tracker-list.js';
-import { dispatchStorage, gatherStorage, inlineStorage } from '../dispatch.js';
-import { advertisedBindAddress, firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
-import { VerifiedCopies } from '../repair/content-check.js';
-import { Repairer } from '../repair/repairer.js';
-import { MissingFiles } from '../repair/missing-files.js';
-import { MemberList } from '../tracker-side/member-list.js';
-import { Placement } from '../store/placement.js';
-import { StatsKeeper } from '../store/stats.js';
-import { StorePaths } from '../store/store-paths.js';
-import { defaultTrackerParams } from '../tracker-side/tracker-params.js';
+import { advertisedBindAddress } from '../runtime.js';
+import { buildWorkerRuntime, storagePortServer } from './worker-runtime.js';
 import { TIME_FIELDS, type SharedState, type ToOwner, type ToWorker } from './ipc.js';
-import { RemoteLocks } from './remote-lock.js';
-import { RemoteTrunkSpace } from './remote-trunk.js';
-import { TrunkStore } from '../trunk/trunk-store.js';
-import { LeasedTrunkSpace } from '../trunk/leased-space.js';
-import { TrunkJournal } from '../trunk/trunk-journal.js';
-import { trunkSettings } from '../trunk/settings.js';
-import { WorkerBinlog } from './worker-binlog.js';
-import { workerLane } from './worker-count.js';
 
 /** How often counters and sync progress go to the owner. */
 const REPORT_MS = 200;
@@ -49,6 +30,8 @@ export interface WorkerService {
 export interface WorkerOptions {
   /** Start the HTTP gateway on this worker's file access (null: none); its failure ends the worker. */
   http?: (files: StorageFileAccess) => Promise<WorkerService | null>;
+  /** Runs once the owner's state is known, before the port is taken (warm-up.ts). */
+  warmUp?: (state: SharedState) => Promise<void>;
 }
 
 /** Run this process as a storage worker until the owner says stop or goes away. */
@@ -58,68 +41,13 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
     process.send!(m);
     return true;
   };
-  const locks = new RemoteLocks(send);
-  const trunkSpace = new RemoteTrunkSpace(send);
-  let trunkServer = false;
-  const binlog = new WorkerBinlog(path.join(config.basePath, 'data', 'sync'), log);
-  const stats = new StatsKeeper(null, log);
-  const params = defaultTrackerParams();
-  const paths = new StorePaths(config.storePaths, config.subdirCountPerPath);
-  const received: Record<string, number> = {};
-  const members = new MemberList(config, config.groupName);
-  const trunkJournal = new TrunkJournal(path.join(config.basePath, 'data', 'trunk', 'binlog'));
-  const leased = new LeasedTrunkSpace(trunkSpace, {
-    isTrunkServer: () => trunkServer,
-    lease: (index, ip, slotSize, leaseSize) => trunkSpace.lease(index, ip, slotSize, leaseSize),
-    giveBack: (block) => trunkSpace.giveBack(block),
-    slotMinSize: () => trunkSettings(params.raw).slotMinSize,
-  }, trunkJournal);
-  const trunkStore = new TrunkStore(trunkSpace, () => trunkServer, leased);
-  const rt: StorageRuntime = {
-    config, group: config.groupName, log, paths, binlog, stats, locks, params,
-    placement: new Placement({
-      paths, stats, params, readonly: config.storePathReadonly,
-      distributeMode: config.fileDistributePathMode, rotateCount: config.fileDistributeRotateCount,
-      lane: workerLane(config),
-    }),
-    myIp: '',
-    progress: { noteReceived: (source, ts) => { received[source] = Math.max(received[source] ?? 0, ts); } },
-    content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt), missing: new MissingFiles(() => rt) },
-    memberIps: null,
-    freshMemberIps: () => members.fresh(),
-    trunk: trunkStore,
-  };
-  const apply = (s: SharedState) => {
-    rt.myIp = s.myIp;
-    rt.identity = s.identity;
-    rt.memberIps = s.memberIps;
-    trunkSpace.canAllocate = s.trunkSpace === true;
-    if (trunkServer && s.trunkServer !== true) {
-      try {
-        leased.drop();
-      } catch (err) {
-        log.warn({ err }, 'cannot write the trunk binlog while giving up trunk leases');
-      }
-    }
-    trunkServer = s.trunkServer === true;
-    Object.assign(params, s.params);
-  };
+  const { rt, stats, locks, trunkSpace, leased, received, apply, close: closeRuntime, binlog } = buildWorkerRuntime(config, log, send);
 
   const security = PortSecurity.from(config, log);
   const tlsId = TlsIdentity.from(config, log);
   tlsId?.routeServers(storageTlsRoutes(config), config.clusterLegacyHosts);
   await security?.start();
-  const server = new FrameServer<StorageConnState>({
-    host: firstAddress(config.bindAddr), port: config.port, role: 'storage', log,
-    networkTimeout: config.networkTimeout, maxPkgLen: () => Number.MAX_SAFE_INTEGER,
-    allow: (ip) => config.allowHosts.allows(ip), maxConnections: config.maxConnections,
-    maxConnectionsPerHost: perHostCap(config.maxConnections, config.maxConnectionsPerHost),
-    newState: () => ({}), dispatch: (ctx) => dispatchStorage(rt, ctx),
-    inline: (state, conn, cmd, body) => inlineStorage(rt, state, conn, cmd, body),
-    gatherable: (cmd, bodyLength) => gatherStorage(rt, cmd, bodyLength),
-    guard: security?.guard<StorageConnState>(STORAGE_RULES, config.groupName, log),
-    tls: tlsId?.protocolListener(),
-  });
+  const server = storagePortServer(rt, log, { security, tlsId });
 
   let reported: Record<string, number> = {};
   const report = () => {
@@ -146,15 +74,7 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
     clearInterval(timer);
     await http?.stop().catch((err: unknown) => log.warn({ err }, 'cannot stop the HTTP gateway'));
     await server.close();
-    binlog.close();
-    // Leases go back before the owner is told this worker is done; nothing is carved after the server closed.
-    try {
-      leased.close();
-    } catch (err) {
-      log.warn({ err }, 'cannot write the trunk binlog; unused leased space stays out of use until a restart');
-    }
-    trunkStore.close();
-    trunkJournal.close();
+    closeRuntime();
     report();
   };
 
@@ -202,6 +122,10 @@ export async function runStorageWorker(config: StorageConfig, log: Logger, opts:
     void stop().finally(() => process.exit(0));
   });
   try {
+    if (opts.warmUp) {
+      await opts.warmUp(first);
+      report(); // the owner's copy of this worker's counters is replaced by the (cleared) real ones at once
+    }
     await server.listen();
     http = (await opts.http?.(storageFiles(() => rt, () => advertisedBindAddress(config.bindAddr) || rt.myIp))) ?? null;
   } catch (err) {

@@ -1,0 +1,160 @@
+// A fresh worker runs its hot paths before it takes the storage port. V8 starts every function in the
+// interpreter and optimizes it only after many runs, so the first few thousand requests after a start cost two to
+// three times the CPU of later ones (and every restart of a busy storage met its peak at that cost). Here the
+// worker serves a scratch copy of itself on a loopback port of its own — the same runtime, server and handlers,
+// over a store and binlog in a scratch folder — and uploads and downloads small and large files through it;
+// then the scratch server closes and the folder is removed. Nothing of it reaches the real store, binlog,
+// counters or metrics (its request counts are dropped). FDFS_WARM_UP=0 skips it; =N sets the small uploads.
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { StorageConfig } from '../../config/index.js';
+import { AllowHosts } from '../../config/allow-hosts.js';
+import type { Logger } from '../../log.js';
+import { Connection } from '../../net/connection.js';
+import { StorageCmd } from '../../protocol/codes.js';
+import { decodeUploadResponse, encodeDownloadRequest, encodeUploadHead } from '../../protocol/storage-file.js';
+import { defaultTrackerParams } from '../tracker-side/tracker-params.js';
+import { buildWorkerRuntime, storagePortServer } from './worker-runtime.js';
+import { workerLane } from './worker-count.js';
+import type { SharedState } from './ipc.js';
+
+export interface WarmUpPlan {
+  /** Small uploads (each downloaded once afterwards): the inline paths. */
+  small: number;
+  smallSize: number;
+  /** Uploads larger than buff_size (each downloaded once): the streamed paths. */
+  large: number;
+  largeSize: number;
+  /** Connections driving it at once. */
+  connections: number;
+  /** Give up (and serve anyway) after this long. */
+  deadlineMs: number;
+}
+
+export const DEFAULT_WARM_UP: WarmUpPlan = {
+  small: 3000, smallSize: 4096, large: 24, largeSize: 1 << 20, connections: 4, deadlineMs: 5000,
+};
+
+/** The plan from FDFS_WARM_UP (unset: the default; 0: none; N: N small uploads). */
+export function warmUpPlan(env: NodeJS.ProcessEnv = process.env): WarmUpPlan | null {
+  const v = env.FDFS_WARM_UP;
+  if (v === undefined || v === '') return DEFAULT_WARM_UP;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) return null;
+  return { ...DEFAULT_WARM_UP, small: n, large: Math.min(DEFAULT_WARM_UP.large, Math.ceil(n / 100)) };
+}
+
+export interface WarmUpResult {
+  uploads: number;
+  downloads: number;
+  ms: number;
+  /** CPU of this process while it ran, ms. */
+  cpuMs: number;
+  /** Where it ran (removed again). */
+  folder: string;
+}
+
+/** The scratch folder of this worker (fixed per lane: a crash leaves at most one behind, removed next time). */
+export function warmUpFolder(config: StorageConfig): string {
+  return path.join(config.basePath, 'data', `.warm-up.${workerLane(config)?.index ?? 0}`);
+}
+
+/** Run the plan on a scratch runtime; null when it could not (the reason is logged at debug level). */
+export async function warmUpWorker(config: StorageConfig, log: Logger, plan: WarmUpPlan, state?: SharedState): Promise<WarmUpResult | null> {
+  const folder = warmUpFolder(config);
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const quiet = log.child({ warmUp: true }, { level: 'silent' });
+  let closeAll = async () => {};
+  try {
+    rmSync(folder, { recursive: true, force: true });
+    mkdirSync(path.join(folder, 'data', 'sync'), { recursive: true });
+    const scratch: StorageConfig = {
+      ...config, basePath: folder, storePaths: [folder], storePathReadonly: [], bindAddr: '127.0.0.1', port: 0,
+      allowHosts: AllowHosts.all(),
+    };
+    const parts = buildWorkerRuntime(scratch, quiet, () => false);
+    // The owner's view where it has one (the same parameter shapes), but no trunk space and no peers.
+    parts.apply({
+      myIp: state?.myIp || '127.0.0.1', identity: state?.identity, memberIps: [], binlogIndex: 0,
+      params: state?.params ?? { ...defaultTrackerParams(), loaded: true }, trunkSpace: false, trunkServer: false,
+    });
+    parts.binlog.switchTo(0);
+    const server = storagePortServer(parts.rt, quiet, { at: { host: '127.0.0.1', port: 0 }, exclusive: true });
+    closeAll = async () => {
+      await server.close();
+      parts.close();
+    };
+    await server.listen();
+    const { port } = server.address;
+    const done = await withDeadline(drive(port, config.groupName, plan), plan.deadlineMs);
+    const result: WarmUpResult = {
+      uploads: done.uploads, downloads: done.downloads, ms: Math.round(performance.now() - t0),
+      cpuMs: Math.round(cpuMs(process.cpuUsage(cpu0))), folder,
+    };
+    log.debug(result, 'warmed up');
+    return result;
+  } catch (err) {
+    log.debug({ err }, 'warm-up skipped');
+    return null;
+  } finally {
+    await closeAll().catch(() => {});
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+function cpuMs(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1000;
+}
+
+interface Driven {
+  uploads: number;
+  downloads: number;
+  /** Set when the deadline passed: the drivers stop at their next step. */
+  stop: boolean;
+}
+
+async function drive(port: number, group: string, plan: WarmUpPlan): Promise<Driven> {
+  const state: Driven = { uploads: 0, downloads: 0, stop: false };
+  const conns = await Promise.all(Array.from({ length: plan.connections }, () => Connection.connect('127.0.0.1', port, { authenticate: async () => true })));
+  try {
+    const share = (n: number, i: number) => Math.floor(n / plan.connections) + (i < n % plan.connections ? 1 : 0);
+    await Promise.all(conns.map((c, i) => driveOne(c, group, share(plan.small, i), plan.smallSize, state)));
+    await Promise.all(conns.map((c, i) => driveOne(c, group, share(plan.large, i), plan.largeSize, state)));
+  } finally {
+    for (const c of conns) c.destroy();
+  }
+  return state;
+}
+
+/** `count` uploads of `size` bytes on one connection, then a download of each. */
+async function driveOne(conn: Connection, group: string, count: number, size: number, state: Driven): Promise<void> {
+  const names: string[] = [];
+  const content = randomBytes(size);
+  for (let i = 0; i < count && !state.stop; i++) {
+    content.writeUInt32BE(i, 0); // a different CRC each time, as real files have
+    const head = encodeUploadHead(StorageCmd.UploadFile, { storePathIndex: -1, fileSize: size, ext: 'bin' });
+    const answer = await conn.call(Buffer.concat([head, content]));
+    names.push(decodeUploadResponse(answer).logical);
+    state.uploads++;
+  }
+  for (const filename of names) {
+    if (state.stop) return;
+    const got = await conn.call(encodeDownloadRequest({ group, filename, fileOffset: 0, downloadBytes: 0 }));
+    if (got.length !== size) throw new Error(`warm-up download returned ${got.length} bytes, not ${size}`);
+    state.downloads++;
+  }
+}
+
+async function withDeadline(run: Promise<Driven>, ms: number): Promise<Driven> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`warm-up took over ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([run, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

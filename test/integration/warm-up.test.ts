@@ -1,0 +1,91 @@
+// A storage's workers warm up on a scratch copy of themselves before they take the port (warm-up.ts): the
+// warm-up really ran (each worker's debug line), and nothing of it is left or counted — no scratch folder, no
+// binlog record, no upload in the tracker's statistics or on /metrics — while the storage serves as before.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FdfsClient } from '../../src/client/index.js';
+import { storageWorkerCount } from '../../src/storage/workers/worker-count.js';
+import { DEFAULT_WARM_UP, warmUpPlan } from '../../src/storage/workers/warm-up.js';
+import { allocHost, startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
+
+const SMALL = 300;
+const HTTP_PORT = 18893;
+let tracker: TrackerHandle;
+let storage: StorageHandle;
+let client: FdfsClient;
+
+/** The 'warmed up' records the storage logged (JSON lines, debug level). */
+function warmUps(output: string): Array<{ worker: number; uploads: number; downloads: number; folder: string }> {
+  return output.split('\n').filter((l) => l.includes('"warmed up"')).map((l) => JSON.parse(l));
+}
+
+function binlogLines(dir: string): string[] {
+  const sync = path.join(dir, 'data', 'sync');
+  return readdirSync(sync).filter((f) => /^binlog\.\d+$/.test(f))
+    .flatMap((f) => readFileSync(path.join(sync, f), 'utf8').split('\n').filter(Boolean));
+}
+
+beforeAll(async () => {
+  tracker = await startTracker();
+  storage = await startStorage({
+    trackers: [tracker.address], host: allocHost(),
+    conf: { work_threads: 2, 'http.server_port': HTTP_PORT },
+    env: { FDFS_WARM_UP: String(SMALL), FDFS_LOG_LEVEL: 'debug' },
+  });
+  client = new FdfsClient({ trackers: [tracker.address] });
+  await waitAllActive(client, [storage]);
+});
+
+afterAll(async () => {
+  client?.close();
+  await stopAll([storage, tracker]);
+});
+
+describe('worker warm-up', () => {
+  it('FDFS_WARM_UP picks the plan: unset the default, 0 none, N small uploads', () => {
+    expect(warmUpPlan({})).toEqual(DEFAULT_WARM_UP);
+    expect(warmUpPlan({ FDFS_WARM_UP: '0' })).toBeNull();
+    expect(warmUpPlan({ FDFS_WARM_UP: 'no' })).toBeNull();
+    expect(warmUpPlan({ FDFS_WARM_UP: '250' })).toMatchObject({ small: 250, large: 3 });
+  });
+
+  it('each worker uploads and downloads through its scratch copy before it serves, and removes it', () => {
+    const workers = storageWorkerCount({ workThreads: 2 } as never);
+    const done = warmUps(storage.proc.output);
+    if (workers < 2) {
+      // One core: the storage serves in one process, without workers and without a warm-up.
+      expect(done).toEqual([]);
+      return;
+    }
+    expect(done).toHaveLength(workers);
+    const large = Math.ceil(SMALL / 100);
+    for (const w of done) {
+      expect(w).toMatchObject({ uploads: SMALL + large, downloads: SMALL + large });
+      expect(existsSync(w.folder)).toBe(false);
+    }
+    expect(readdirSync(path.join(storage.dir, 'data')).filter((f) => f.startsWith('.warm-up'))).toEqual([]);
+  });
+
+  it('leaves no binlog record, no upload in the statistics and no request on /metrics', async () => {
+    expect(binlogLines(storage.dir)).toEqual([]);
+    const before = (await client.listStorages('group1'))[0]!.stats;
+    expect(before.totalUploadCount).toBe(0);
+    expect(before.totalDownloadCount).toBe(0);
+
+    const body = randomBytes(5000);
+    const id = await client.upload(body, { ext: 'txt' });
+    expect((await client.downloadToBuffer(id)).equals(body)).toBe(true);
+    const lines = binlogLines(storage.dir);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(` C ${id.slice(id.indexOf('/') + 1)}`);
+
+    await waitFor('the upload counted at the tracker', async () => (await client.listStorages('group1'))[0]!.stats.totalUploadCount === 1);
+    const text = await waitFor('one upload on /metrics', async () => {
+      const t = await (await fetch(`http://${storage.host}:${HTTP_PORT}/metrics`)).text();
+      return /fdfs_requests_total\{role="storage",command="upload_file",status="0"\} 1\n/.test(t) ? t : null;
+    }, 5000);
+    expect(text).toMatch(/fdfs_requests_total\{role="storage",command="download_file",status="0"\} 1\n/);
+  });
+});
