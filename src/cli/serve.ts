@@ -11,6 +11,7 @@ import {
   type TrackerConfig, type StorageConfig,
 } from '../config/index.js';
 import { TrackerServer } from '../tracker/tracker-server.js';
+import { trackerWarmUpPlan, warmUpTracker } from '../tracker/warm-up.js';
 import { StorageServer } from '../storage/storage-server.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_STORAGE_PORT, DEFAULT_TRACKER_PORT } from '../protocol/codes.js';
@@ -172,6 +173,11 @@ export async function startServers(o: ServeOptions): Promise<RunningServers> {
   try {
     if (tc) {
       if (tc.disabled) throw new UsageError('tracker.conf says disabled = true');
+      const plan = trackerWarmUpPlan();
+      if (plan) {
+        await warmUpTracker(tc, log().child({ role: 'tracker', port: tc.port }), plan);
+        metrics.forgetCounters();
+      }
       tracker = new TrackerServer(tc);
       await tracker.start();
       const http = await startTrackerHttp(tracker).catch((err: unknown) => { throw httpPortInUse(err, 'tracker', tc.httpServerPort); });

@@ -50,7 +50,7 @@ export interface StorageHandle {
 
 export type Conf = Record<string, string | number | boolean | string[]>;
 
-export async function startTracker(opts: { host?: string; port?: number; conf?: Conf } = {}): Promise<TrackerHandle> {
+export async function startTracker(opts: { host?: string; port?: number; conf?: Conf; env?: Record<string, string> } = {}): Promise<TrackerHandle> {
   const host = opts.host ?? allocHost();
   const port = opts.port ?? 22122;
   const dir = tempDir('fdfs-tracker-');
@@ -64,7 +64,7 @@ export async function startTracker(opts: { host?: string; port?: number; conf?: 
     reserved_storage_space: '1%',
     ...opts.conf,
   }));
-  const proc = new ServerProcess(`tracker ${host}:${port}`, ['serve', '--role', 'tracker', '--config', confFile]);
+  const proc = new ServerProcess(`tracker ${host}:${port}`, ['serve', '--role', 'tracker', '--config', confFile], undefined, opts.env);
   await proc.start();
   return { host, port, address: `${host}:${port}`, dir, proc };
 }

@@ -1,6 +1,7 @@
-// A storage's workers warm up on a scratch copy of themselves before they take the port (warm-up.ts): the
-// warm-up really ran (each worker's debug line), and nothing of it is left or counted — no scratch folder, no
-// binlog record, no upload in the tracker's statistics or on /metrics — while the storage serves as before.
+// Trackers and storage workers warm up on a scratch copy of themselves before they take their port
+// (tracker/warm-up.ts, storage/workers/warm-up.ts): the warm-ups really ran (debug lines), and nothing of them is
+// left or counted — no scratch folder, no binlog record, no member in the tracker's model, no upload in the
+// statistics, no request on /metrics — while both serve as before.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -12,12 +13,13 @@ import { allocHost, startStorage, startTracker, stopAll, waitAllActive, waitFor,
 
 const SMALL = 300;
 const HTTP_PORT = 18893;
+const TRACKER_HTTP_PORT = 18083;
 let tracker: TrackerHandle;
 let storage: StorageHandle;
 let client: FdfsClient;
 
 /** The 'warmed up' records the storage logged (JSON lines, debug level). */
-function warmUps(output: string): Array<{ worker: number; uploads: number; downloads: number; folder: string }> {
+function warmUps(output: string): Array<{ worker: number; uploads: number; downloads: number; queries: number; folder: string }> {
   return output.split('\n').filter((l) => l.includes('"warmed up"')).map((l) => JSON.parse(l));
 }
 
@@ -28,7 +30,10 @@ function binlogLines(dir: string): string[] {
 }
 
 beforeAll(async () => {
-  tracker = await startTracker();
+  tracker = await startTracker({
+    conf: { 'http.server_port': TRACKER_HTTP_PORT, 'http.storage_server_port': HTTP_PORT },
+    env: { FDFS_WARM_UP: String(SMALL), FDFS_LOG_LEVEL: 'debug' },
+  });
   storage = await startStorage({
     trackers: [tracker.address], host: allocHost(),
     conf: { work_threads: 2, 'http.server_port': HTTP_PORT },
@@ -43,7 +48,7 @@ afterAll(async () => {
   await stopAll([storage, tracker]);
 });
 
-describe('worker warm-up', () => {
+describe('warm-up', () => {
   it('FDFS_WARM_UP picks the plan: unset the default, 0 none, N small uploads', () => {
     expect(warmUpPlan({})).toEqual(DEFAULT_WARM_UP);
     expect(warmUpPlan({ FDFS_WARM_UP: '0' })).toBeNull();
@@ -68,6 +73,13 @@ describe('worker warm-up', () => {
     expect(readdirSync(path.join(storage.dir, 'data')).filter((f) => f.startsWith('.warm-up'))).toEqual([]);
   });
 
+  it('the tracker asks its scratch copy store and fetch queries, and removes it', () => {
+    const done = warmUps(tracker.proc.output);
+    expect(done).toHaveLength(1);
+    expect(done[0]).toMatchObject({ queries: SMALL });
+    expect(existsSync(done[0]!.folder)).toBe(false);
+  });
+
   it('leaves no binlog record, no upload in the statistics and no request on /metrics', async () => {
     expect(binlogLines(storage.dir)).toEqual([]);
     const before = (await client.listStorages('group1'))[0]!.stats;
@@ -87,5 +99,17 @@ describe('worker warm-up', () => {
       return /fdfs_requests_total\{role="storage",command="upload_file",status="0"\} 1\n/.test(t) ? t : null;
     }, 5000);
     expect(text).toMatch(/fdfs_requests_total\{role="storage",command="download_file",status="0"\} 1\n/);
+  });
+
+  it('leaves the tracker\'s model and counters as its real storages and clients made them', async () => {
+    const groups = await client.listGroups();
+    expect(groups.map((g) => g.groupName)).toEqual(['group1']);
+    expect((await client.listStorages('group1')).map((s) => s.ipAddr)).toEqual([storage.host]);
+    const metrics = await (await fetch(`http://${tracker.host}:${TRACKER_HTTP_PORT}/metrics`)).text();
+    const queries = [...metrics.matchAll(/^fdfs_requests_total\{role="tracker",command="query_[a-z_]*",status="0"\} (\d+)$/gm)]
+      .reduce((n, m) => n + Number(m[1]), 0);
+    // This file's upload and download asked once each (a client may retry once); the warm-up asked 2 × 300.
+    expect(queries).toBeGreaterThanOrEqual(2);
+    expect(queries).toBeLessThan(10);
   });
 });
