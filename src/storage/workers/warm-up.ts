@@ -23,26 +23,31 @@ export interface WarmUpPlan {
   /** Small uploads (each downloaded once afterwards): the inline paths. */
   small: number;
   smallSize: number;
-  /** Uploads larger than buff_size (each downloaded once): the streamed paths. */
+  /**
+   * Uploads just over what is gathered whole and read in one step (each downloaded once): the streamed paths.
+   * They run many times per request's bytes fewer than small ones, so they need their own count to be optimized.
+   */
   large: number;
-  largeSize: number;
   /** Connections driving it at once. */
   connections: number;
   /** Give up (and serve anyway) after this long. */
   deadlineMs: number;
 }
 
-export const DEFAULT_WARM_UP: WarmUpPlan = {
-  small: 3000, smallSize: 4096, large: 24, largeSize: 1 << 20, connections: 4, deadlineMs: 5000,
-};
+export const DEFAULT_WARM_UP: WarmUpPlan = { small: 3000, smallSize: 4096, large: 200, connections: 4, deadlineMs: 5000 };
 
-/** The plan from FDFS_WARM_UP (unset: the default; 0: none; N: N small uploads). */
+/** The plan from FDFS_WARM_UP (unset: the default; 0: none; N: N small uploads and N/15 large ones). */
 export function warmUpPlan(env: NodeJS.ProcessEnv = process.env): WarmUpPlan | null {
   const v = env.FDFS_WARM_UP;
   if (v === undefined || v === '') return DEFAULT_WARM_UP;
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n <= 0) return null;
-  return { ...DEFAULT_WARM_UP, small: n, large: Math.min(DEFAULT_WARM_UP.large, Math.ceil(n / 100)) };
+  return { ...DEFAULT_WARM_UP, small: n, large: Math.min(DEFAULT_WARM_UP.large, Math.ceil(n / 15)) };
+}
+
+/** Just over both the largest body gathered whole (buff_size, at most 256 KiB) and the largest range read whole. */
+export function largeWarmUpSize(config: StorageConfig): number {
+  return Math.max(config.buffSize, 256 << 10) + (64 << 10);
 }
 
 export interface WarmUpResult {
@@ -88,7 +93,7 @@ export async function warmUpWorker(config: StorageConfig, log: Logger, plan: War
     };
     await server.listen();
     const { port } = server.address;
-    const done = await withDeadline(drive(port, config.groupName, plan), plan.deadlineMs);
+    const done = await withDeadline(drive(port, config.groupName, plan, largeWarmUpSize(config)), plan.deadlineMs);
     const result: WarmUpResult = {
       uploads: done.uploads, downloads: done.downloads, ms: Math.round(performance.now() - t0),
       cpuMs: Math.round(cpuMs(process.cpuUsage(cpu0))), folder,
@@ -115,13 +120,13 @@ interface Driven {
   stop: boolean;
 }
 
-async function drive(port: number, group: string, plan: WarmUpPlan): Promise<Driven> {
+async function drive(port: number, group: string, plan: WarmUpPlan, largeSize: number): Promise<Driven> {
   const state: Driven = { uploads: 0, downloads: 0, stop: false };
   const conns = await Promise.all(Array.from({ length: plan.connections }, () => Connection.connect('127.0.0.1', port, { authenticate: async () => true })));
   try {
     const share = (n: number, i: number) => Math.floor(n / plan.connections) + (i < n % plan.connections ? 1 : 0);
     await Promise.all(conns.map((c, i) => driveOne(c, group, share(plan.small, i), plan.smallSize, state)));
-    await Promise.all(conns.map((c, i) => driveOne(c, group, share(plan.large, i), plan.largeSize, state)));
+    await Promise.all(conns.map((c, i) => driveOne(c, group, share(plan.large, i), largeSize, state)));
   } finally {
     for (const c of conns) c.destroy();
   }
