@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fresh from 'fresh';
 import parseRange from 'range-parser';
+import { BufferPool } from '../net/buffer-pool.js';
 
 /** A file the gateway may send: its size and times, and streams of byte ranges. */
 export interface OpenedFile {
@@ -19,6 +20,8 @@ export interface OpenedFile {
   stream(start: number, end: number): Readable;
   /** `length` bytes at `position` in one read (small bodies: cheaper than a stream); may return fewer at EOF. */
   read(position: number, length: number): Promise<Buffer>;
+  /** Blocking positional read into `buf` (local files): large bodies then go out through reused buffers. */
+  readInto?(buf: Buffer, position: number, length: number): number;
   close(): Promise<void>;
 }
 
@@ -156,6 +159,7 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, file: 
       res.end(buf);
       return length;
     }
+    if (file.readInto) return sendInPlace(res, file.readInto, start, length);
     await pipeline(file.stream(start, end), res);
     return length;
   }
@@ -163,6 +167,58 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, file: 
   return head ? 0 : ranges.reduce((n, r) => n + r.end - r.start + 1, 0);
 }
 
+
+/** Read buffers of large bodies, reused once the socket has taken them. */
+const bodyChunks = new BufferPool(256 << 10, 32);
+
+/** Chunks one response may have handed to its socket and not got back (the socket may take them all at once). */
+const MAX_IN_FLIGHT = 4;
+
+/**
+ * `length` bytes from `start`, read in place into reused buffers, each written as soon as read and handed back
+ * when the socket took it: no thread-pool round trip, stream or new buffer per chunk. −1 when the transfer was cut
+ * (the client went away, or the file shrank: then the connection is closed rather than a short body sent).
+ */
+async function sendInPlace(res: ServerResponse, readInto: (buf: Buffer, position: number, length: number) => number,
+  start: number, length: number): Promise<number> {
+  let sent = 0;
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  const wakeUp = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  res.on('close', wakeUp);
+  res.on('drain', wakeUp);
+  try {
+    while (sent < length) {
+      while ((inFlight >= MAX_IN_FLIGHT || res.writableNeedDrain) && !res.destroyed) {
+        await new Promise<void>((resolve) => { wake = resolve; });
+      }
+      if (res.destroyed) return -1;
+      const buf = bodyChunks.take();
+      const got = readInto(buf, start + sent, Math.min(buf.length, length - sent));
+      if (got === 0) {
+        bodyChunks.give(buf);
+        res.destroy(new Error(`file shrank while being sent (${sent} of ${length} bytes)`));
+        return -1;
+      }
+      inFlight++;
+      res.write(got === buf.length ? buf : buf.subarray(0, got), () => {
+        inFlight--;
+        bodyChunks.give(buf);
+        wakeUp();
+      });
+      sent += got;
+    }
+    res.end();
+    return length;
+  } finally {
+    res.off('close', wakeUp);
+    res.off('drain', wakeUp);
+  }
+}
 
 /** 206 multipart/byteranges: each part's headers, then its bytes, read one range at a time. */
 async function sendMultipart(res: ServerResponse, file: OpenedFile, ranges: Ranges, type: string, head: boolean): Promise<void> {

@@ -90,6 +90,19 @@ describe('downloads', () => {
     expect(part.stdout.equals(BIG.subarray(3_000_000, 4_000_000))).toBe(true);
   });
 
+  it('many large GETs at once are byte-exact: read buffers go back to reuse only once their socket took them', async () => {
+    const ranges: Array<[number, number] | null> = [null, null, null, null, [1, 5_000_000], [262_143, 262_144 * 9], null, [4_000_000, BIG.length - 1]];
+    const got = await Promise.all(ranges.map(async (r) => {
+      const res = await fetch(`${base}/${big}`, r ? { headers: { Range: `bytes=${r[0]}-${r[1]}` } } : {});
+      expect(res.status).toBe(r ? 206 : 200);
+      return Buffer.from(await res.arrayBuffer());
+    }));
+    got.forEach((body, i) => {
+      const r = ranges[i];
+      expect(sha(body)).toBe(sha(r ? BIG.subarray(r[0], r[1] + 1) : BIG));
+    });
+  });
+
   it('serves Range requests: first, suffix, open-ended, clamped; 416 for unsatisfiable or malformed', async () => {
     const ask = (range: string) => fetch(`${base}/${small}`, { headers: { Range: range } });
     let r = await ask('bytes=0-9');
