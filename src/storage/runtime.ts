@@ -12,6 +12,7 @@ import { HEADER_SIZE } from '../protocol/codes.js';
 import type { BinlogRecord } from '../protocol/binlog-format.js';
 import type { BinlogWriter } from './binlog/writer.js';
 import type { Placement } from './store/placement.js';
+import type { HotFiles } from './store/hot-files.js';
 import type { CopyStamp, ExpectedContent } from './repair/content-check.js';
 import type { StatsKeeper } from './store/stats.js';
 import type { StorePaths } from './store/store-paths.js';
@@ -78,6 +79,8 @@ export interface ContentGuard {
   };
   /** Names a download found missing here: reported to the trackers and fetched from a peer (repair/missing-files.ts). */
   missing?: { noted(logical: string): void };
+  /** Small files read often, held in memory while their copy is unchanged (store/hot-files.ts). */
+  hot?: HotFiles;
 }
 
 /** Where handlers record changes: the owner's BinlogWriter, or a worker's appender to the same file. */

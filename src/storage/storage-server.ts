@@ -28,6 +28,7 @@ import { Placement } from './store/placement.js';
 import { dispatchStorage, gatherStorage, inlineStorage } from './dispatch.js';
 import { WorkerPool } from './workers/owner.js';
 import { advertisedBindAddress, firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
+import { HotFiles } from './store/hot-files.js';
 import { VerifiedCopies } from './repair/content-check.js';
 import { Repairer, type RepairCounts } from './repair/repairer.js';
 import { MissingFiles } from './repair/missing-files.js';
@@ -301,7 +302,7 @@ export class StorageServer {
       }),
       myIp: this.initFlag.data.lastIpAddr,
       progress: this.progress,
-      content: { verified: new VerifiedCopies(), repairer: new Repairer(() => this.runtime), missing: new MissingFiles(() => this.runtime) },
+      content: { verified: new VerifiedCopies(), repairer: new Repairer(() => this.runtime), missing: new MissingFiles(() => this.runtime), hot: new HotFiles() },
       memberIps: null,
       freshMemberIps: () => members.fresh(),
       trunk: this.openTrunkStore(),

@@ -14,6 +14,7 @@ import { crcOfOpenFile } from '../repair/whole-copy.js';
 import { readTrunkSmall } from '../trunk/small-read.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
 import { downloadTrunkFile } from '../trunk/read-handlers.js';
+import type { HotFile } from '../store/hot-files.js';
 
 const READ_CHUNK = 1 << 20;
 
@@ -139,6 +140,8 @@ export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: nu
   } catch {
     return null;
   }
+  const hot = rt.content.hot?.get(absPath);
+  if (hot) return hotRead(rt, hot, offset, length, headroom);
   let fd: number;
   try {
     fd = openSync(absPath, 'r');
@@ -171,6 +174,8 @@ export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: nu
       got += r;
     }
     if (checkWhole && crcOf(buf.subarray(at)) !== expected.crc32) return null;
+    // Checked whole: kept for the next read (the content region of `buf` is never written into).
+    if (checkWhole) rt.content.hot?.add(absPath, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs }, buf.subarray(at));
     let data = buf;
     if (checkWhole && !whole) {
       data = Buffer.allocUnsafe(headroom + n);
@@ -183,6 +188,21 @@ export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: nu
   } finally {
     closeSync(fd);
   }
+}
+
+/** readCheckedSmall's answer from a held copy (checked when it was read, and unchanged since). */
+function hotRead(rt: StorageRuntime, hot: HotFile, offset: number, length: number, headroom: number): CheckedRead | null {
+  if (offset < 0 || length < 0 || (offset >= hot.size && !(hot.size === 0 && offset === 0))) return null;
+  const left = hot.size - offset;
+  const n = length === 0 || length > left ? left : length;
+  let data: Buffer;
+  if (headroom === 0 && n === hot.size) data = hot.data;
+  else {
+    data = Buffer.allocUnsafe(headroom + n);
+    hot.data.copy(data, headroom, offset, offset + n);
+  }
+  countSmallRead(rt, n);
+  return { data, fileSize: hot.size, mtimeMs: hot.mtimeMs };
 }
 
 function countSmallRead(rt: StorageRuntime, n: number): void {

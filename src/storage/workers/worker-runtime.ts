@@ -9,6 +9,7 @@ import { STORAGE_RULES } from '../../security/command-rules.js';
 import type { TlsIdentity } from '../../security/tls.js';
 import { dispatchStorage, gatherStorage, inlineStorage } from '../dispatch.js';
 import { firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
+import { HotFiles } from '../store/hot-files.js';
 import { VerifiedCopies } from '../repair/content-check.js';
 import { Repairer } from '../repair/repairer.js';
 import { MissingFiles } from '../repair/missing-files.js';
@@ -69,7 +70,7 @@ export function buildWorkerRuntime(config: StorageConfig, log: Logger, send: (m:
     }),
     myIp: '',
     progress: { noteReceived: (source, ts) => { received[source] = Math.max(received[source] ?? 0, ts); } },
-    content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt), missing: new MissingFiles(() => rt) },
+    content: { verified: new VerifiedCopies(), repairer: new Repairer(() => rt), missing: new MissingFiles(() => rt), hot: new HotFiles() },
     memberIps: null,
     freshMemberIps: () => members.fresh(),
     trunk: trunkStore,

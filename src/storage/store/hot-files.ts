@@ -1,0 +1,67 @@
+// Small files read often (a site's popular thumbnails) kept in memory with the stamp of the copy they were read
+// from. A hit costs one stat instead of open, fstat, read, CRC and close; any write, truncate, replacement or
+// delete of the file moves its inode, size, mtime or ctime (or removes it), so a changed copy is never served
+// from here. Only content that matched its name (size and CRC32) is kept. A path not held costs one Map lookup:
+// a workload that reads each file once pays nothing for it.
+import { statSync } from 'node:fs';
+import type { CopyStamp } from '../repair/content-check.js';
+
+interface Entry {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  data: Buffer;
+}
+
+/** What a hit gives: the content (never to be written into) and the copy's size and mtime. */
+export interface HotFile {
+  data: Buffer;
+  size: number;
+  mtimeMs: number;
+}
+
+export class HotFiles {
+  private readonly map = new Map<string, Entry>();
+  private bytes = 0;
+
+  /** @param maxBytes content held at most; @param maxEntry larger files are not kept */
+  constructor(readonly maxBytes = 32 << 20, readonly maxEntry = 64 << 10) {}
+
+  /** The content of `absPath` when held and the file on disk is still that very copy. */
+  get(absPath: string): HotFile | null {
+    const e = this.map.get(absPath);
+    if (!e) return null;
+    const st = statSync(absPath, { throwIfNoEntry: false });
+    if (!st || st.ino !== e.ino || st.size !== e.size || st.mtimeMs !== e.mtimeMs || st.ctimeMs !== e.ctimeMs || !st.isFile()) {
+      this.drop(absPath, e);
+      return null;
+    }
+    // Most recently used last: the oldest is dropped first.
+    this.map.delete(absPath);
+    this.map.set(absPath, e);
+    return { data: e.data, size: e.size, mtimeMs: e.mtimeMs };
+  }
+
+  /** Keep `data`, the whole content of the copy with `stamp`, checked against its name. */
+  add(absPath: string, stamp: CopyStamp, data: Buffer): void {
+    if (data.length > this.maxEntry || data.length !== stamp.size) return;
+    const old = this.map.get(absPath);
+    if (old) this.drop(absPath, old);
+    this.map.set(absPath, { ino: stamp.ino, size: stamp.size, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs ?? 0, data });
+    this.bytes += data.length;
+    while (this.bytes > this.maxBytes) {
+      const [oldest, e] = this.map.entries().next().value as [string, Entry];
+      this.drop(oldest, e);
+    }
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  private drop(absPath: string, e: Entry): void {
+    this.map.delete(absPath);
+    this.bytes -= e.data.length;
+  }
+}
