@@ -12,6 +12,23 @@ interface Entry {
   mtimeMs: number;
   ctimeMs: number;
   data: Buffer;
+  /** Memory it holds, as counted against maxBytes. */
+  cost: number;
+}
+
+/** Bytes a buffer may hold beyond its content and still be kept as it is (a header's headroom). */
+const SLACK = 64;
+/** A Map entry, its record and the path: counted with the content so that tiny files cannot add up unseen. */
+const ENTRY_OVERHEAD = 160;
+
+function ownCopy(data: Buffer): Buffer {
+  const out = Buffer.allocUnsafeSlow(data.length);
+  data.copy(out);
+  return out;
+}
+
+function held(absPath: string, data: Buffer): number {
+  return data.buffer.byteLength + ENTRY_OVERHEAD + absPath.length;
 }
 
 /** What a hit gives: the content (never to be written into) and the copy's size and mtime. */
@@ -25,7 +42,7 @@ export class HotFiles {
   private readonly map = new Map<string, Entry>();
   private bytes = 0;
 
-  /** @param maxBytes content held at most; @param maxEntry larger files are not kept */
+  /** @param maxBytes memory held at most (content and bookkeeping); @param maxEntry larger files are not kept */
   constructor(readonly maxBytes = 32 << 20, readonly maxEntry = 64 << 10) {}
 
   /** The content of `absPath` when held and the file on disk is still that very copy. */
@@ -48,8 +65,11 @@ export class HotFiles {
     if (data.length > this.maxEntry || data.length !== stamp.size) return;
     const old = this.map.get(absPath);
     if (old) this.drop(absPath, old);
-    this.map.set(absPath, { ino: stamp.ino, size: stamp.size, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs ?? 0, data });
-    this.bytes += data.length;
+    // A slice of a shared slab (Node pools buffers under 4 KiB) would keep the whole slab alive: copy it out.
+    const own = data.buffer.byteLength > data.length + SLACK ? ownCopy(data) : data;
+    const e = { ino: stamp.ino, size: stamp.size, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs ?? 0, data: own, cost: held(absPath, own) };
+    this.map.set(absPath, e);
+    this.bytes += e.cost;
     while (this.bytes > this.maxBytes) {
       const [oldest, e] = this.map.entries().next().value as [string, Entry];
       this.drop(oldest, e);
@@ -62,6 +82,6 @@ export class HotFiles {
 
   private drop(absPath: string, e: Entry): void {
     this.map.delete(absPath);
-    this.bytes -= e.data.length;
+    this.bytes -= e.cost;
   }
 }

@@ -59,7 +59,7 @@ describe('HotFiles', () => {
   });
 
   it('keeps at most maxBytes (oldest dropped first, a hit counts as use), nothing over maxEntry or of the wrong size', () => {
-    const hot = new HotFiles(10_000, 5000);
+    const hot = new HotFiles(10_000, 5000); // room for two 4,000-byte files and their bookkeeping
     const files = ['1', '2', '3'].map((n) => {
       const data = randomBytes(4000);
       const p = put(n, data);
@@ -79,6 +79,20 @@ describe('HotFiles', () => {
     expect(hot.get(big)).toBeNull();
     hot.add(files[1]!.p, stampOf(files[1]!.p), files[1]!.data.subarray(1));
     expect(hot.get(files[1]!.p)).toBeNull();
+  });
+
+  it('counts what a tiny file really holds: a slice of a shared slab is copied out, and each entry costs its bookkeeping', () => {
+    const hot = new HotFiles(100_000);
+    let n = 0;
+    for (; n < 1000; n++) {
+      const data = Buffer.from(`tiny file ${n}`); // a slice of Node's shared 8 KiB pool
+      const p = put(`t${n}`, data);
+      hot.add(p, stampOf(p), data);
+      expect(hot.get(p)!.data.buffer.byteLength).toBeLessThan(100);
+    }
+    // 1,000 files of a dozen bytes do not fit in 100 KB once their bookkeeping is counted.
+    expect(hot.size).toBeLessThan(1000);
+    expect(hot.size).toBeGreaterThan(300);
   });
 });
 
