@@ -93,7 +93,7 @@ export async function warmUpWorker(config: StorageConfig, log: Logger, plan: War
     };
     await server.listen();
     const { port } = server.address;
-    const done = await withDeadline(drive(port, config.groupName, plan, largeWarmUpSize(config)), plan.deadlineMs);
+    const done = await withDeadline(drive(port, config.groupName, plan, largeWarmUpSize(config), (logical) => rmSync(parts.rt.paths.resolve(logical).absPath, { force: true })), plan.deadlineMs);
     const result: WarmUpResult = {
       uploads: done.uploads, downloads: done.downloads, ms: Math.round(performance.now() - t0),
       cpuMs: Math.round(cpuMs(process.cpuUsage(cpu0))), folder,
@@ -116,17 +116,16 @@ function cpuMs(u: NodeJS.CpuUsage): number {
 interface Driven {
   uploads: number;
   downloads: number;
-  /** Set when the deadline passed: the drivers stop at their next step. */
-  stop: boolean;
 }
 
-async function drive(port: number, group: string, plan: WarmUpPlan, largeSize: number): Promise<Driven> {
-  const state: Driven = { uploads: 0, downloads: 0, stop: false };
+/** `remove` deletes a file once it was downloaded: the scratch store never holds more than a few files' bytes. */
+async function drive(port: number, group: string, plan: WarmUpPlan, largeSize: number, remove: (logical: string) => void): Promise<Driven> {
+  const state: Driven = { uploads: 0, downloads: 0 };
   const conns = await Promise.all(Array.from({ length: plan.connections }, () => Connection.connect('127.0.0.1', port, { authenticate: async () => true })));
   try {
     const share = (n: number, i: number) => Math.floor(n / plan.connections) + (i < n % plan.connections ? 1 : 0);
-    await Promise.all(conns.map((c, i) => driveOne(c, group, share(plan.small, i), plan.smallSize, state)));
-    await Promise.all(conns.map((c, i) => driveOne(c, group, share(plan.large, i), largeSize, state)));
+    await Promise.all(conns.map((c, i) => driveOne(c, group, share(plan.small, i), plan.smallSize, state, remove)));
+    await Promise.all(conns.map((c, i) => driveOne(c, group, share(plan.large, i), largeSize, state, remove)));
   } finally {
     for (const c of conns) c.destroy();
   }
@@ -134,21 +133,26 @@ async function drive(port: number, group: string, plan: WarmUpPlan, largeSize: n
 }
 
 /** `count` uploads of `size` bytes on one connection, then a download of each. */
-async function driveOne(conn: Connection, group: string, count: number, size: number, state: Driven): Promise<void> {
-  const names: string[] = [];
+async function driveOne(conn: Connection, group: string, count: number, size: number, state: Driven, remove: (logical: string) => void): Promise<void> {
   const content = randomBytes(size);
-  for (let i = 0; i < count && !state.stop; i++) {
-    content.writeUInt32BE(i, 0); // a different CRC each time, as real files have
-    const head = encodeUploadHead(StorageCmd.UploadFile, { storePathIndex: -1, fileSize: size, ext: 'bin' });
-    const answer = await conn.call(Buffer.concat([head, content]));
-    names.push(decodeUploadResponse(answer).logical);
-    state.uploads++;
-  }
-  for (const filename of names) {
-    if (state.stop) return;
-    const got = await conn.call(encodeDownloadRequest({ group, filename, fileOffset: 0, downloadBytes: 0 }));
-    if (got.length !== size) throw new Error(`warm-up download returned ${got.length} bytes, not ${size}`);
-    state.downloads++;
+  // Uploads and downloads alternate in runs, as in a real mix; each file goes once it was read back.
+  const RUN = 50;
+  // Past the deadline the scratch server closes, and the next call here fails: that ends it.
+  for (let done = 0; done < count;) {
+    const names: string[] = [];
+    for (let i = 0; i < RUN && done < count; i++, done++) {
+      content.writeUInt32BE(done, 0); // a different CRC each time, as real files have
+      const head = encodeUploadHead(StorageCmd.UploadFile, { storePathIndex: -1, fileSize: size, ext: 'bin' });
+      const answer = await conn.call(Buffer.concat([head, content]));
+      names.push(decodeUploadResponse(answer).logical);
+      state.uploads++;
+    }
+    for (const filename of names) {
+      const got = await conn.call(encodeDownloadRequest({ group, filename, fileOffset: 0, downloadBytes: 0 }));
+      if (got.length !== size) throw new Error(`warm-up download returned ${got.length} bytes, not ${size}`);
+      state.downloads++;
+      remove(filename);
+    }
   }
 }
 
