@@ -3,11 +3,13 @@
 // A body small enough to hold (BufferedFile) is written and published with blocking calls: no thread-pool hop.
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync, fdatasyncSync, futimesSync, linkSync, openSync, renameSync, unlinkSync, writeSync, writevSync,
+  closeSync, fdatasync, fdatasyncSync, ftruncateSync, futimesSync, linkSync, openSync, renameSync, unlinkSync, utimesSync,
+  write, writeSync, writev, writevSync,
 } from 'node:fs';
+import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { isPumpable, type PumpableBody } from '../../net/body-chunks.js';
-import { open, link, rename, rm, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import { open, link, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { Errno, StatusError } from '../../errors.js';
@@ -66,26 +68,36 @@ export function tempFileName(): string {
   return `.${TEMP_PREFIX}${tempCounter.toString(36).padStart(6, '0')}.tmp`;
 }
 
-/** A hidden temp file being filled; `publish` or `discard` ends its life. */
+const writeAt = promisify(write);
+const writevAt = promisify(writev);
+const datasync = promisify(fdatasync);
+
+/**
+ * A hidden temp file being filled; `publish` or `discard` ends its life. Opened, closed and published with blocking
+ * calls (metadata operations on a local disk cost less than thread-pool round trips, and the body's pump is in place
+ * before the next read arrives, so no read of it is queued); writes are in place too (pump) or, for a body read as
+ * chunks or with fsync_after_written_bytes, on the thread pool. Nothing is in flight on the descriptor when it is
+ * closed: every write is awaited before the next step.
+ */
 export class TempFile {
   crc32 = 0;
   bytes = 0;
   private sinceSync = 0;
   private closed = false;
 
-  private constructor(readonly path: string, private readonly fh: FileHandle, private readonly opts: TempFileOptions) {}
+  private constructor(readonly path: string, private readonly fd: number, private readonly opts: TempFileOptions) {}
 
   static async create(dir: string, opts: TempFileOptions = {}): Promise<TempFile> {
     const p = path.join(dir, tempFileName());
-    let fh: FileHandle;
+    let fd: number;
     try {
-      fh = await open(p, 'wx', 0o644);
+      fd = openSync(p, 'wx', 0o644);
     } catch (err) {
       opts.counters?.fileOpen?.(false);
       throw err;
     }
     opts.counters?.fileOpen?.(true);
-    return new TempFile(p, fh, opts);
+    return new TempFile(p, fd, opts);
   }
 
   /** Append one chunk (the CRC covers everything written). */
@@ -99,7 +111,7 @@ export class TempFile {
     try {
       let off = 0;
       while (off < chunk.length) {
-        const { bytesWritten } = await this.fh.write(chunk, off, chunk.length - off, this.bytes + off);
+        const { bytesWritten } = await writeAt(this.fd, chunk, off, chunk.length - off, this.bytes + off);
         off += bytesWritten;
       }
     } catch (err) {
@@ -115,13 +127,13 @@ export class TempFile {
   /** Several chunks in one writev call (no concatenated copy); their CRC was taken as they arrived. */
   private async writeGathered(chunks: Buffer[], bytes: number): Promise<void> {
     try {
-      const { bytesWritten } = await this.fh.writev(chunks, this.bytes);
+      const { bytesWritten } = await writevAt(this.fd, chunks, this.bytes);
       // A short writev (rare): the rest goes chunk by chunk from where it stopped.
       if (bytesWritten < bytes) {
         let at = 0;
         for (const c of chunks) {
           let off = Math.max(0, bytesWritten - at);
-          while (off < c.length) off += (await this.fh.write(c, off, c.length - off, this.bytes + at + off)).bytesWritten;
+          while (off < c.length) off += (await writeAt(this.fd, c, off, c.length - off, this.bytes + at + off)).bytesWritten;
           at += c.length;
         }
       }
@@ -140,7 +152,7 @@ export class TempFile {
       this.sinceSync += n;
       if (this.sinceSync >= every) {
         this.sinceSync = 0;
-        await this.fh.datasync();
+        await datasync(this.fd);
       }
     }
   }
@@ -184,7 +196,7 @@ export class TempFile {
    * as chunks) when a write blocks for long.
    */
   private async pumpFrom(body: PumpableBody): Promise<void> {
-    const fd = this.fh.fd;
+    const fd = this.fd;
     let slow = 0;
     await body.pump((chunk) => {
       if (this.opts.sparse) {
@@ -214,9 +226,12 @@ export class TempFile {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.opts.sparse) await this.fh.truncate(this.bytes);
-    if ((this.opts.fsyncAfterBytes ?? 0) > 0) await this.fh.datasync();
-    await this.fh.close();
+    try {
+      if (this.opts.sparse) ftruncateSync(this.fd, this.bytes);
+      if ((this.opts.fsyncAfterBytes ?? 0) > 0) await datasync(this.fd);
+    } finally {
+      closeSync(this.fd);
+    }
   }
 
   /**
@@ -225,12 +240,20 @@ export class TempFile {
    */
   async publish(target: string, mtime: number, opts: { replace?: boolean } = {}): Promise<void> {
     await this.close();
-    await utimes(this.path, mtime, mtime);
+    utimesSync(this.path, mtime, mtime);
     if (opts.replace) {
-      await rename(this.path, target);
+      renameSync(this.path, target);
       return;
     }
-    await publishNoReplace(this.path, target);
+    try {
+      linkSync(this.path, target);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new StatusError(Errno.EEXIST, `${path.basename(target)} already exists`);
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') return publishNoReplace(this.path, target);
+      throw err;
+    }
+    unlinkQuietly(this.path);
   }
 
   /** Remove the temp file; never throws. */
@@ -240,7 +263,7 @@ export class TempFile {
     } catch {
       // the descriptor is gone either way
     }
-    await rm(this.path, { force: true }).catch(() => {});
+    unlinkQuietly(this.path);
   }
 }
 
