@@ -135,6 +135,7 @@ async function drive(port: number, group: string, plan: WarmUpPlan, largeSize: n
 /** `count` uploads of `size` bytes on one connection, then a download of each. */
 async function driveOne(conn: Connection, group: string, count: number, size: number, state: Driven, remove: (logical: string) => void): Promise<void> {
   const content = randomBytes(size);
+  const head = encodeUploadHead(StorageCmd.UploadFile, { storePathIndex: -1, fileSize: size, ext: 'bin' });
   // Uploads and downloads alternate in runs, as in a real mix; each file goes once it was read back.
   const RUN = 50;
   // Past the deadline the scratch server closes, and the next call here fails: that ends it.
@@ -142,14 +143,19 @@ async function driveOne(conn: Connection, group: string, count: number, size: nu
     const names: string[] = [];
     for (let i = 0; i < RUN && done < count; i++, done++) {
       content.writeUInt32BE(done, 0); // a different CRC each time, as real files have
-      const head = encodeUploadHead(StorageCmd.UploadFile, { storePathIndex: -1, fileSize: size, ext: 'bin' });
-      const answer = await conn.call(Buffer.concat([head, content]));
-      names.push(decodeUploadResponse(answer).logical);
+      // Head and content written apart and the download read as it comes: no large buffer is made per file
+      // (their churn would leave the process's memory high after the warm-up).
+      await conn.send(head);
+      await conn.write(content);
+      names.push(decodeUploadResponse(await conn.answer()).logical);
       state.uploads++;
     }
     for (const filename of names) {
-      const got = await conn.call(encodeDownloadRequest({ group, filename, fileOffset: 0, downloadBytes: 0 }));
-      if (got.length !== size) throw new Error(`warm-up download returned ${got.length} bytes, not ${size}`);
+      await conn.open(encodeDownloadRequest({ group, filename, fileOffset: 0, downloadBytes: 0 }));
+      let got = 0;
+      for await (const chunk of conn.body()) got += chunk.length;
+      conn.done();
+      if (got !== size) throw new Error(`warm-up download returned ${got} bytes, not ${size}`);
       state.downloads++;
       remove(filename);
     }
