@@ -31,7 +31,8 @@ function* content(): Generator<Buffer> {
 
 beforeAll(async () => {
   tracker = await startTracker();
-  storage = await startStorage({ trackers: [tracker.address] });
+  // The default warm-up (not the suite's short one): the budget must hold for a storage as it runs in production.
+  storage = await startStorage({ trackers: [tracker.address], env: { FDFS_WARM_UP: '' } });
   client = new FdfsClient({ trackers: [tracker.address], networkTimeout: 120 });
   await waitFor('ACTIVE', async () => (await client.listStorages('group1'))[0]?.status === StorageStatus.Active);
 });
