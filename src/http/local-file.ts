@@ -1,5 +1,6 @@
-// A regular file on local disk as an OpenedFile (one descriptor, any number of range streams read from it);
-// the storage hands the gateway these for resolved store-path names, the gateway uses it for token_check_fail.
+// A regular file on local disk as an OpenedFile (any number of range streams read from it); the storage hands the
+// gateway these for resolved store-path names, the gateway uses it for token_check_fail. Opened and read in place:
+// page-cache reads cost less than thread-pool round trips, and a worker process blocks only itself.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { OpenedFile } from './send-file.js';
@@ -7,58 +8,17 @@ import type { OpenedFile } from './send-file.js';
 /** Read-ahead per stream: large enough for disk and socket efficiency, small enough to stay flat in memory. */
 const HIGH_WATER = 256 << 10;
 
-/** Files up to this size are read whole, in place: four thread-pool round trips cost more than the read. */
+/** Files up to this size are read whole at open and the descriptor closed at once. */
 const SMALL_FILE = 256 << 10;
 
-/**
- * A small regular file read at once into memory (null: none there; undefined: too big, or not readable in
- * place — the caller then streams it).
- */
-function readSmallFile(absPath: string): OpenedFile | null | undefined {
-  let fd: number;
-  try {
-    fd = openSync(absPath, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
-    return undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return null;
-    if (st.size > SMALL_FILE) return undefined;
-    const data = Buffer.allocUnsafe(st.size);
-    let got = 0;
-    while (got < data.length) {
-      const n = readSync(fd, data, got, data.length - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    const content = got === data.length ? data : data.subarray(0, got);
-    return {
-      size: content.length,
-      mtimeMs: st.mtimeMs,
-      ino: st.ino,
-      ctimeMs: st.ctimeMs,
-      stream: (start: number, end: number): Readable => Readable.from([content.subarray(start, end + 1)]),
-      read: async (position: number, length: number) => content.subarray(position, position + length),
-      close: async () => {},
-    };
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
+type ReadInto = (buf: Buffer, position: number, length: number) => number;
 
 /**
- * The file at `absPath`, or null when there is none (or it is not a regular file). Opened and read in place
- * (page-cache reads cost less than thread-pool round trips; a worker process blocks only itself). Every read is
- * synchronous and checks that the file is still open, so none can land on a descriptor number reused after close.
+ * The file at `absPath`, or null when there is none (or it is not a regular file). A small one is read whole now;
+ * a larger one keeps its descriptor until close(), and every read of it is synchronous and checks that the file is
+ * still open, so none can land on a descriptor number reused after close.
  */
 export async function openLocalFile(absPath: string): Promise<OpenedFile | null> {
-  const small = readSmallFile(absPath);
-  if (small !== undefined) return small;
   let fd: number;
   try {
     fd = openSync(absPath, 'r');
@@ -67,63 +27,71 @@ export async function openLocalFile(absPath: string): Promise<OpenedFile | null>
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
     throw err;
   }
+  let closed = false;
+  const readInto: ReadInto = (buf, position, length) => {
+    if (closed) throw new Error('read after close');
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, buf, got, length - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
+  };
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    closeSync(fd);
+  };
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) {
-      closeSync(fd);
+      close();
       return null;
     }
-    let closed = false;
-    const readInto = (buf: Buffer, position: number, length: number): number => {
-      if (closed) throw new Error('read after close');
-      let got = 0;
-      while (got < length) {
-        const n = readSync(fd, buf, got, length - got, position + got);
-        if (n === 0) break;
-        got += n;
-      }
-      return got;
-    };
+    const facts = { mtimeMs: st.mtimeMs, ino: st.ino, ctimeMs: st.ctimeMs };
+    if (st.size <= SMALL_FILE) {
+      const data = Buffer.allocUnsafe(st.size);
+      const content = data.subarray(0, readInto(data, 0, data.length));
+      close();
+      return {
+        ...facts,
+        size: content.length,
+        stream: (start, end) => Readable.from([content.subarray(start, end + 1)]),
+        read: async (position, length) => content.subarray(position, position + length),
+        close: async () => {},
+      };
+    }
     return {
+      ...facts,
       size: st.size,
-      mtimeMs: st.mtimeMs,
-      ino: st.ino,
-      ctimeMs: st.ctimeMs,
       readInto,
-      stream: (start: number, end: number): Readable => rangeStream(readInto, start, end),
-      async read(position: number, length: number): Promise<Buffer> {
+      stream: (start, end) => rangeStream(readInto, start, end),
+      async read(position, length) {
         const buf = Buffer.allocUnsafe(length);
-        const got = readInto(buf, position, length);
-        return got === length ? buf : buf.subarray(0, got);
+        return buf.subarray(0, readInto(buf, position, length));
       },
-      async close() {
-        if (closed) return;
-        closed = true;
-        closeSync(fd);
-      },
+      close: async () => close(),
     };
   } catch (err) {
-    closeSync(fd);
+    close();
     throw err;
   }
 }
 
 /** Bytes `start..end` inclusive as a stream of HIGH_WATER reads (a file that shrank ends it short). */
-function rangeStream(readInto: (buf: Buffer, position: number, length: number) => number, start: number, end: number): Readable {
+function rangeStream(readInto: ReadInto, start: number, end: number): Readable {
   let at = start;
   return new Readable({
     highWaterMark: HIGH_WATER,
     read() {
-      if (at > end) {
-        this.push(null);
-        return;
-      }
       try {
-        const buf = Buffer.allocUnsafe(Math.min(HIGH_WATER, end - at + 1));
-        const got = readInto(buf, at, buf.length);
+        const want = Math.min(HIGH_WATER, end - at + 1);
+        const buf = want > 0 ? Buffer.allocUnsafe(want) : null;
+        const got = buf ? readInto(buf, at, want) : 0;
         at += got;
-        this.push(got === 0 ? null : got === buf.length ? buf : buf.subarray(0, got));
-        if (got < buf.length) this.push(null);
+        if (got > 0) this.push(buf!.subarray(0, got));
+        if (got < want || at > end) this.push(null);
       } catch (err) {
         this.destroy(err as Error);
       }

@@ -3,12 +3,12 @@
 // queries after a start otherwise pay for it. A scratch tracker of the same class, on a loopback port and a
 // scratch folder, holds one ACTIVE member; clients ask it 101 (store) and 102 (fetch) over real connections;
 // then it stops and the folder is removed. The real tracker's model, files and counters never see it.
-import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TrackerConfig } from '../config/index.js';
 import { AllowHosts } from '../config/allow-hosts.js';
 import type { Logger } from '../log.js';
-import { Connection } from '../net/connection.js';
+import type { Connection } from '../net/connection.js';
+import { runOnScratch, scratchConnections, shareOf, warmUpSize, type WarmUpTiming } from '../net/warm-up.js';
 import { StorageStatus, TrackerCmd } from '../protocol/codes.js';
 import { encodeFileName } from '../protocol/file-id.js';
 import { decodeQueryFetchResponse, decodeQueryStoreResponse, encodeQueryFetchRequest, encodeQueryStoreRequest } from '../protocol/tracker-query.js';
@@ -25,18 +25,14 @@ export const DEFAULT_TRACKER_WARM_UP: TrackerWarmUpPlan = { queries: 4000, conne
 
 /** FDFS_WARM_UP as storage workers read it: unset the default, 0 none, N (their small uploads) N queries. */
 export function trackerWarmUpPlan(env: NodeJS.ProcessEnv = process.env): TrackerWarmUpPlan | null {
-  const v = env.FDFS_WARM_UP;
-  if (v === undefined || v === '') return DEFAULT_TRACKER_WARM_UP;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n <= 0) return null;
+  const n = warmUpSize(env);
+  if (n === null) return null;
+  if (n === 'default') return DEFAULT_TRACKER_WARM_UP;
   return { ...DEFAULT_TRACKER_WARM_UP, queries: n };
 }
 
-export interface TrackerWarmUpResult {
+export interface TrackerWarmUpResult extends WarmUpTiming {
   queries: number;
-  ms: number;
-  cpuMs: number;
-  folder: string;
 }
 
 /** The scratch folder (fixed: a crash leaves at most one behind, removed next time). */
@@ -48,34 +44,19 @@ const GROUP = 'group1';
 const MEMBER_IP = '127.0.0.1';
 
 /** Run the plan on a scratch tracker; null when it could not (the reason is logged at debug level). */
-export async function warmUpTracker(config: TrackerConfig, log: Logger, plan: TrackerWarmUpPlan): Promise<TrackerWarmUpResult | null> {
+export function warmUpTracker(config: TrackerConfig, log: Logger, plan: TrackerWarmUpPlan): Promise<TrackerWarmUpResult | null> {
   const folder = trackerWarmUpFolder(config);
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const quiet = log.child({ warmUp: true }, { level: 'silent' });
-  let scratch: TrackerServer | null = null;
-  try {
-    rmSync(folder, { recursive: true, force: true });
-    mkdirSync(folder, { recursive: true });
-    scratch = new TrackerServer({
+  return runOnScratch(folder, log, plan.deadlineMs, async ({ quiet, atEnd }) => {
+    const scratch = new TrackerServer({
       ...config, basePath: folder, bindAddr: '127.0.0.1', port: 0, allowHosts: AllowHosts.all(),
       // A plain port for the warm-up's own clients: no keys, no cluster secret, no TLS.
       authPolicy: 'off', clusterSecretFile: '', tlsPort: 0, httpTlsPort: 0, clusterTls: false,
     }, { log: quiet });
+    atEnd(() => scratch.stop());
     await scratch.start();
     addActiveMember(scratch);
-    const done = await withDeadline(drive(scratch.address.port, plan), plan.deadlineMs);
-    const cpu = process.cpuUsage(cpu0);
-    const result = { queries: done, ms: Math.round(performance.now() - t0), cpuMs: Math.round((cpu.user + cpu.system) / 1000), folder };
-    log.debug(result, 'warmed up');
-    return result;
-  } catch (err) {
-    log.debug({ err }, 'warm-up skipped');
-    return null;
-  } finally {
-    await scratch?.stop().catch(() => {});
-    rmSync(folder, { recursive: true, force: true });
-  }
+    return { queries: await drive(scratch.address.port, plan) };
+  });
 }
 
 /** One member, ACTIVE with free space, as a storage's join and first beats would leave it. */
@@ -92,7 +73,7 @@ function addActiveMember(t: TrackerServer): void {
 }
 
 async function drive(port: number, plan: TrackerWarmUpPlan): Promise<number> {
-  const conns = await Promise.all(Array.from({ length: plan.connections }, () => Connection.connect('127.0.0.1', port, { authenticate: async () => true })));
+  const conns = await scratchConnections(port, plan.connections);
   let done = 0;
   const now = Math.floor(Date.now() / 1000);
   const one = async (conn: Connection, count: number) => {
@@ -108,22 +89,9 @@ async function drive(port: number, plan: TrackerWarmUpPlan): Promise<number> {
     }
   };
   try {
-    const share = (i: number) => Math.floor(plan.queries / plan.connections) + (i < plan.queries % plan.connections ? 1 : 0);
-    await Promise.all(conns.map((c, i) => one(c, share(i))));
+    await Promise.all(conns.map((c, i) => one(c, shareOf(plan.queries, plan.connections, i))));
   } finally {
     for (const c of conns) c.destroy();
   }
   return done;
-}
-
-async function withDeadline<T>(run: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`warm-up took over ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([run, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -9,6 +9,9 @@ import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { storageWorkerCount } from '../../src/storage/workers/worker-count.js';
 import { DEFAULT_WARM_UP, warmUpPlan } from '../../src/storage/workers/warm-up.js';
+import { trackerWarmUpPlan } from '../../src/tracker/warm-up.js';
+import { UsageError } from '../../src/errors.js';
+import { runCli } from '../helpers/proc.js';
 import { allocHost, startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 
 const SMALL = 300;
@@ -49,11 +52,21 @@ afterAll(async () => {
 });
 
 describe('warm-up', () => {
-  it('FDFS_WARM_UP picks the plan: unset the default, 0 none, N small uploads', () => {
+  it('FDFS_WARM_UP picks the plan: unset the default, 0 none, N small uploads; anything else is refused', () => {
     expect(warmUpPlan({})).toEqual(DEFAULT_WARM_UP);
     expect(warmUpPlan({ FDFS_WARM_UP: '0' })).toBeNull();
-    expect(warmUpPlan({ FDFS_WARM_UP: 'no' })).toBeNull();
     expect(warmUpPlan({ FDFS_WARM_UP: '250' })).toMatchObject({ small: 250, large: 17 });
+    expect(trackerWarmUpPlan({ FDFS_WARM_UP: '250' })).toMatchObject({ queries: 250 });
+    for (const bad of ['no', '-1', '2.5']) {
+      expect(() => warmUpPlan({ FDFS_WARM_UP: bad })).toThrow(UsageError);
+      expect(() => trackerWarmUpPlan({ FDFS_WARM_UP: bad })).toThrow(UsageError);
+    }
+  });
+
+  it('fdfs serve with a bad FDFS_WARM_UP stops at once with a plain message and exit 2', async () => {
+    const r = await runCli(['serve', '--role', 'tracker'], { env: { FDFS_WARM_UP: 'soon' }, timeoutMs: 20_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('FDFS_WARM_UP must be 0 (no warm-up) or a whole number of requests, not "soon"');
   });
 
   it('each worker uploads and downloads through its scratch copy before it serves, and removes it', () => {

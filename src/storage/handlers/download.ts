@@ -152,10 +152,8 @@ export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: nu
     const st = fstatSync(fd);
     const expected = expectedContent(logical);
     if (!st.isFile() || (expected && st.size !== expected.size)) return null;
-    if (offset < 0 || length < 0 || (offset >= st.size && !(st.size === 0 && offset === 0))) return null;
-    const left = st.size - offset;
-    const n = length === 0 || length > left ? left : length;
-    if (n > SMALL_RANGE) return null;
+    const n = rangeLength(st.size, offset, length);
+    if (n === null || n > SMALL_RANGE) return null;
     const whole = n === st.size;
     // A part of a large copy is served here only when the whole copy was checked before (the full path checks it).
     if (expected && !whole && st.size > SMALL_RANGE) {
@@ -190,11 +188,17 @@ export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: nu
   }
 }
 
+/** downloadRange's length without its errors: null where it would refuse (the full path then reports it). */
+function rangeLength(fileSize: number, offset: number, length: number): number | null {
+  if (offset < 0 || length < 0 || (offset >= fileSize && !(fileSize === 0 && offset === 0))) return null;
+  const left = fileSize - offset;
+  return length === 0 || length > left ? left : length;
+}
+
 /** readCheckedSmall's answer from a held copy (checked when it was read, and unchanged since). */
 function hotRead(rt: StorageRuntime, hot: HotFile, offset: number, length: number, headroom: number): CheckedRead | null {
-  if (offset < 0 || length < 0 || (offset >= hot.size && !(hot.size === 0 && offset === 0))) return null;
-  const left = hot.size - offset;
-  const n = length === 0 || length > left ? left : length;
+  const n = rangeLength(hot.size, offset, length);
+  if (n === null) return null;
   let data: Buffer;
   if (headroom === 0 && n === hot.size) data = hot.data;
   else {

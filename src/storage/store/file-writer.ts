@@ -245,15 +245,7 @@ export class TempFile {
       renameSync(this.path, target);
       return;
     }
-    try {
-      linkSync(this.path, target);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') throw new StatusError(Errno.EEXIST, `${path.basename(target)} already exists`);
-      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') return publishNoReplace(this.path, target);
-      throw err;
-    }
-    unlinkQuietly(this.path);
+    if (!linkInPlace(this.path, target)) await publishNoReplace(this.path, target);
   }
 
   /** Remove the temp file; never throws. */
@@ -267,6 +259,26 @@ export class TempFile {
   }
 }
 
+/** Codes of a filesystem that has no hard links. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV']);
+
+/**
+ * Move `from` to `to` unless `to` exists, with blocking calls: EEXIST then (`from` left in place). False, with
+ * nothing done, where the filesystem has no hard links (publishNoReplace handles that).
+ */
+function linkInPlace(from: string, to: string): boolean {
+  try {
+    linkSync(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EEXIST') throw new StatusError(Errno.EEXIST, `${path.basename(to)} already exists`);
+    if (NO_LINKS.has(code)) return false;
+    throw err;
+  }
+  unlinkQuietly(from);
+  return true;
+}
+
 /** Move `from` to `to` unless `to` exists (EEXIST then, `from` left in place). */
 export async function publishNoReplace(from: string, to: string): Promise<void> {
   try {
@@ -275,7 +287,7 @@ export async function publishNoReplace(from: string, to: string): Promise<void> 
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new StatusError(Errno.EEXIST, `${path.basename(to)} already exists`);
     // Filesystems without hard links: check, then rename (a tiny race, acceptable there).
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw err;
+    if (!NO_LINKS.has(code ?? '')) throw err;
     const exists = await open(to, 'r').then(async (fh) => { await fh.close(); return true; }, () => false);
     if (exists) throw new StatusError(Errno.EEXIST, `${path.basename(to)} already exists`);
     await rename(from, to);
@@ -383,18 +395,11 @@ export class BufferedFile implements PendingFile {
       return;
     }
     try {
-      linkSync(tmp, target);
+      if (!linkInPlace(tmp, target)) await publishNoReplace(tmp, target);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') {
-        await publishNoReplace(tmp, target).catch((e) => { unlinkQuietly(tmp); throw e; });
-        return;
-      }
       unlinkQuietly(tmp);
-      if (code === 'EEXIST') throw new StatusError(Errno.EEXIST, `${path.basename(target)} already exists`);
       throw err;
     }
-    unlinkQuietly(tmp);
   }
 
   /**
@@ -404,13 +409,11 @@ export class BufferedFile implements PendingFile {
   publishNow(target: string, mtime: number): void {
     const tmp = this.writeTemp(mtime);
     try {
-      linkSync(tmp, target);
+      if (!linkInPlace(tmp, target)) throw new Error('this filesystem has no hard links: publish() instead');
     } catch (err) {
       unlinkQuietly(tmp);
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StatusError(Errno.EEXIST, `${path.basename(target)} already exists`);
       throw err;
     }
-    unlinkQuietly(tmp);
   }
 
   /** Nothing reached the disk before publish. */

@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import type { StorageConfig } from '../../config/index.js';
 import { AllowHosts } from '../../config/allow-hosts.js';
 import type { Logger } from '../../log.js';
-import { Connection } from '../../net/connection.js';
+import type { Connection } from '../../net/connection.js';
+import { runOnScratch, scratchConnections, shareOf, warmUpSize, type WarmUpTiming } from '../../net/warm-up.js';
 import { StorageCmd } from '../../protocol/codes.js';
 import { decodeUploadResponse, encodeDownloadRequest, encodeUploadHead } from '../../protocol/storage-file.js';
 import { defaultTrackerParams } from '../tracker-side/tracker-params.js';
@@ -38,10 +39,9 @@ export const DEFAULT_WARM_UP: WarmUpPlan = { small: 3000, smallSize: 4096, large
 
 /** The plan from FDFS_WARM_UP (unset: the default; 0: none; N: N small uploads and N/15 large ones). */
 export function warmUpPlan(env: NodeJS.ProcessEnv = process.env): WarmUpPlan | null {
-  const v = env.FDFS_WARM_UP;
-  if (v === undefined || v === '') return DEFAULT_WARM_UP;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n <= 0) return null;
+  const n = warmUpSize(env);
+  if (n === null) return null;
+  if (n === 'default') return DEFAULT_WARM_UP;
   return { ...DEFAULT_WARM_UP, small: n, large: Math.min(DEFAULT_WARM_UP.large, Math.ceil(n / 15)) };
 }
 
@@ -50,14 +50,9 @@ export function largeWarmUpSize(config: StorageConfig): number {
   return Math.max(config.buffSize, 256 << 10) + (64 << 10);
 }
 
-export interface WarmUpResult {
+export interface WarmUpResult extends WarmUpTiming {
   uploads: number;
   downloads: number;
-  ms: number;
-  /** CPU of this process while it ran, ms. */
-  cpuMs: number;
-  /** Where it ran (removed again). */
-  folder: string;
 }
 
 /** The scratch folder of this worker (fixed per lane: a crash leaves at most one behind, removed next time). */
@@ -66,20 +61,16 @@ export function warmUpFolder(config: StorageConfig): string {
 }
 
 /** Run the plan on a scratch runtime; null when it could not (the reason is logged at debug level). */
-export async function warmUpWorker(config: StorageConfig, log: Logger, plan: WarmUpPlan, state?: SharedState): Promise<WarmUpResult | null> {
+export function warmUpWorker(config: StorageConfig, log: Logger, plan: WarmUpPlan, state?: SharedState): Promise<WarmUpResult | null> {
   const folder = warmUpFolder(config);
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const quiet = log.child({ warmUp: true }, { level: 'silent' });
-  let closeAll = async () => {};
-  try {
-    rmSync(folder, { recursive: true, force: true });
+  return runOnScratch(folder, log, plan.deadlineMs, async ({ quiet, atEnd }) => {
     mkdirSync(path.join(folder, 'data', 'sync'), { recursive: true });
     const scratch: StorageConfig = {
       ...config, basePath: folder, storePaths: [folder], storePathReadonly: [], bindAddr: '127.0.0.1', port: 0,
       allowHosts: AllowHosts.all(),
     };
     const parts = buildWorkerRuntime(scratch, quiet, () => false);
+    atEnd(() => parts.close());
     // The owner's view where it has one (the same parameter shapes), but no trunk space and no peers.
     parts.apply({
       myIp: state?.myIp || '127.0.0.1', identity: state?.identity, memberIps: [], binlogIndex: 0,
@@ -87,30 +78,11 @@ export async function warmUpWorker(config: StorageConfig, log: Logger, plan: War
     });
     parts.binlog.switchTo(0);
     const server = storagePortServer(parts.rt, quiet, { at: { host: '127.0.0.1', port: 0 }, exclusive: true });
-    closeAll = async () => {
-      await server.close();
-      parts.close();
-    };
+    atEnd(() => server.close());
     await server.listen();
-    const { port } = server.address;
-    const done = await withDeadline(drive(port, config.groupName, plan, largeWarmUpSize(config), (logical) => rmSync(parts.rt.paths.resolve(logical).absPath, { force: true })), plan.deadlineMs);
-    const result: WarmUpResult = {
-      uploads: done.uploads, downloads: done.downloads, ms: Math.round(performance.now() - t0),
-      cpuMs: Math.round(cpuMs(process.cpuUsage(cpu0))), folder,
-    };
-    log.debug(result, 'warmed up');
-    return result;
-  } catch (err) {
-    log.debug({ err }, 'warm-up skipped');
-    return null;
-  } finally {
-    await closeAll().catch(() => {});
-    rmSync(folder, { recursive: true, force: true });
-  }
-}
-
-function cpuMs(u: NodeJS.CpuUsage): number {
-  return (u.user + u.system) / 1000;
+    const remove = (logical: string) => rmSync(parts.rt.paths.resolve(logical).absPath, { force: true });
+    return drive(server.address.port, config.groupName, plan, largeWarmUpSize(config), remove);
+  });
 }
 
 interface Driven {
@@ -121,11 +93,11 @@ interface Driven {
 /** `remove` deletes a file once it was downloaded: the scratch store never holds more than a few files' bytes. */
 async function drive(port: number, group: string, plan: WarmUpPlan, largeSize: number, remove: (logical: string) => void): Promise<Driven> {
   const state: Driven = { uploads: 0, downloads: 0 };
-  const conns = await Promise.all(Array.from({ length: plan.connections }, () => Connection.connect('127.0.0.1', port, { authenticate: async () => true })));
+  const conns = await scratchConnections(port, plan.connections);
   try {
-    const share = (n: number, i: number) => Math.floor(n / plan.connections) + (i < n % plan.connections ? 1 : 0);
-    await Promise.all(conns.map((c, i) => driveOne(c, group, share(plan.small, i), plan.smallSize, state, remove)));
-    await Promise.all(conns.map((c, i) => driveOne(c, group, share(plan.large, i), largeSize, state, remove)));
+    const n = plan.connections;
+    await Promise.all(conns.map((c, i) => driveOne(c, group, shareOf(plan.small, n, i), plan.smallSize, state, remove)));
+    await Promise.all(conns.map((c, i) => driveOne(c, group, shareOf(plan.large, n, i), largeSize, state, remove)));
   } finally {
     for (const c of conns) c.destroy();
   }
@@ -159,17 +131,5 @@ async function driveOne(conn: Connection, group: string, count: number, size: nu
       state.downloads++;
       remove(filename);
     }
-  }
-}
-
-async function withDeadline(run: Promise<Driven>, ms: number): Promise<Driven> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`warm-up took over ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([run, late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
