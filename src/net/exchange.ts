@@ -1,9 +1,11 @@
 // Streamed exchanges on a Connection: a request whose content follows its head (from an iterable or a file
 // range, with backpressure and an exact length), and the 26-style answer read until close with a trailer.
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { LengthMismatchError, StatusError } from '../errors.js';
 import type { Answer, CallOptions, Connection } from './connection.js';
 import { BufferPool } from './buffer-pool.js';
+import { SendWindow } from './send-window.js';
 
 /** `length` bytes of an open file from `start`. */
 export interface FileRange {
@@ -37,15 +39,32 @@ export async function sendBody(c: Connection, body: Content, size: number, onPro
   }
 }
 
-/** A file that shrank meanwhile breaks the request: the connection is destroyed (the peer waits for bytes). */
+/** Chunks of one file range handed to the socket and not yet taken by it. */
+const RANGE_WINDOW = 4;
+
+/** A read slower than this came from the disk, not the page cache: the rest of the range goes through the thread pool. */
+const SLOW_READ_MS = 20;
+
+/**
+ * Read in place (page-cache reads cost less than a thread-pool round trip) into reused buffers, each written as
+ * soon as read. A file that shrank meanwhile breaks the request: the connection is destroyed (the peer waits
+ * for bytes).
+ */
 async function sendFileRange(c: Connection, r: FileRange, length: number): Promise<void> {
+  const window = new SendWindow(RANGE_WINDOW);
+  let inPlace = true;
   let sent = 0;
   while (sent < length) {
+    await window.room();
     const want = Math.min(fileChunks.size, length - sent);
     const buf = fileChunks.take();
     let bytesRead: number;
     try {
-      ({ bytesRead } = await r.fh.read(buf, 0, want, r.start + sent));
+      if (inPlace) {
+        const began = performance.now();
+        bytesRead = readSync(r.fh.fd, buf, 0, want, r.start + sent);
+        if (performance.now() - began > SLOW_READ_MS) inPlace = false;
+      } else ({ bytesRead } = await r.fh.read(buf, 0, want, r.start + sent));
     } catch (err) {
       fileChunks.give(buf);
       throw err;
@@ -55,7 +74,11 @@ async function sendFileRange(c: Connection, r: FileRange, length: number): Promi
       c.destroy();
       throw new LengthMismatchError(length, sent);
     }
-    await c.writeReleasing(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead), () => fileChunks.give(buf));
+    window.taken();
+    await c.writeReleasing(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead), () => {
+      fileChunks.give(buf);
+      window.back();
+    });
     sent += bytesRead;
   }
 }

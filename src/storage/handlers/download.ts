@@ -2,6 +2,7 @@
 // socket backpressure (one read buffer in flight, never the whole file). A normal file's copy is checked
 // against the size and CRC32 in its name (repair/content-check.ts) and never served as good when it differs.
 import { BufferPool } from '../../net/buffer-pool.js';
+import { SendWindow } from '../../net/send-window.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { encodeHeader } from '../../protocol/header.js';
@@ -306,11 +307,7 @@ const readChunks = new BufferPool(READ_CHUNK, 16);
 const takeBuffer = () => readChunks.take();
 const giveBack = (buf: Buffer) => readChunks.give(buf);
 
-/**
- * Chunks one download may have handed to its socket and not got back. A socket that takes every write at once
- * (a fast reader) never asks to wait for 'drain', and blocking reads never yield to the event loop, so without
- * this bound the loop would read the whole file into new buffers before any write callback gave one back.
- */
+/** Chunks one download may have handed to its socket and not got back (see SendWindow). */
 const MAX_IN_FLIGHT = 4;
 
 /**
@@ -324,17 +321,13 @@ async function streamLarge(rt: StorageRuntime, ctx: StorageCtx, fd: number, offs
   let sent = 0;
   let crc = 0;
   let headerSent = false;
-  let inFlight = 0;
-  let wake: (() => void) | null = null;
+  const window = new SendWindow(MAX_IN_FLIGHT);
   const sentOut = (buf: Buffer) => {
-    inFlight--;
     giveBack(buf);
-    const w = wake;
-    wake = null;
-    w?.();
+    window.back();
   };
   while (sent < length) {
-    if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => { wake = resolve; });
+    await window.room();
     const want = Math.min(READ_CHUNK, length - sent);
     const buf = takeBuffer();
     let bytesRead: number;
@@ -370,12 +363,12 @@ async function streamLarge(rt: StorageRuntime, ctx: StorageCtx, fd: number, offs
       ctx.conn.socket.cork();
       await ctx.beginReply(length);
       headerSent = true;
-      inFlight++;
+      window.taken();
       const written = ctx.conn.writeReleasing(chunk, () => sentOut(buf));
       ctx.conn.socket.uncork();
       await written;
     } else {
-      inFlight++;
+      window.taken();
       await ctx.conn.writeReleasing(chunk, () => sentOut(buf));
     }
     sent += bytesRead;
