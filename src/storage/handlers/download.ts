@@ -174,7 +174,7 @@ export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: nu
     }
     if (checkWhole && crcOf(buf.subarray(at)) !== expected.crc32) return null;
     // Checked whole: kept for the next read (the content region of `buf` is never written into).
-    if (checkWhole) rt.content.hot?.add(absPath, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs }, buf.subarray(at));
+    if (checkWhole) rt.content.hot?.offer(absPath, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs }, buf.subarray(at));
     let data = buf;
     if (checkWhole && !whole) {
       data = Buffer.allocUnsafe(headroom + n);

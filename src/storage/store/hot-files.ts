@@ -1,8 +1,9 @@
 // Small files read often (a site's popular thumbnails) kept in memory with the stamp of the copy they were read
 // from. A hit costs one stat instead of open, fstat, read, CRC and close; any write, truncate, replacement or
 // delete of the file moves its inode, size, mtime or ctime (or removes it), so a changed copy is never served
-// from here. Only content that matched its name (size and CRC32) is kept. A path not held costs one Map lookup:
-// a workload that reads each file once pays nothing for it.
+// from here. Only content that matched its name (size and CRC32) is kept, and only from its second read on: a
+// path not held costs one Map lookup, and a workload that reads each file once (or scans more files than fit)
+// neither copies nor churns entries through the old generation.
 import { statSync } from 'node:fs';
 import type { CopyStamp } from '../repair/content-check.js';
 
@@ -38,9 +39,21 @@ export interface HotFile {
   mtimeMs: number;
 }
 
+/** log2 of the slots of the table of paths read once lately (4 bytes each). */
+const SEEN_BITS = 16;
+
+/** FNV-1a over the UTF-16 code units: cheap, and spread enough for a lossy table. */
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h | 1; // 0 marks an empty slot
+}
+
 export class HotFiles {
   private readonly map = new Map<string, Entry>();
   private bytes = 0;
+  /** Hashes of paths offered once, by slot; a newer path in the same slot pushes an older one out. */
+  private readonly seen = new Int32Array(1 << SEEN_BITS);
 
   /** @param maxBytes memory held at most (content and bookkeeping); @param maxEntry larger files are not kept */
   constructor(readonly maxBytes = 32 << 20, readonly maxEntry = 64 << 10) {}
@@ -58,6 +71,19 @@ export class HotFiles {
     this.map.delete(absPath);
     this.map.set(absPath, e);
     return { data: e.data, size: e.size, mtimeMs: e.mtimeMs };
+  }
+
+  /** `data` was just read whole and checked: kept if its path was offered lately too (see add). */
+  offer(absPath: string, stamp: CopyStamp, data: Buffer): void {
+    if (data.length > this.maxEntry) return;
+    const h = hash32(absPath);
+    const slot = Math.imul(h, 0x9e3779b1) >>> (32 - SEEN_BITS);
+    if (this.seen[slot] !== h) {
+      this.seen[slot] = h;
+      return;
+    }
+    this.seen[slot] = 0;
+    this.add(absPath, stamp, data);
   }
 
   /** Keep `data`, the whole content of the copy with `stamp`, checked against its name. */

@@ -81,6 +81,26 @@ describe('HotFiles', () => {
     expect(hot.get(files[1]!.p)).toBeNull();
   });
 
+  it('offer keeps a file from its second read on; a scan of files read once keeps none', () => {
+    const hot = new HotFiles(1 << 20);
+    const scanned = Array.from({ length: 2000 }, (_, n) => {
+      const data = randomBytes(64);
+      return { p: put(`s${n}`, data), data };
+    });
+    for (const f of scanned) hot.offer(f.p, stampOf(f.p), f.data);
+    expect(hot.size).toBe(0);
+    // Read again: most paths are still remembered (a lossy table: a few collided and need one more read).
+    for (const f of scanned) hot.offer(f.p, stampOf(f.p), f.data);
+    expect(hot.size).toBeGreaterThan(1900);
+    const f = scanned[0]!;
+    hot.offer(f.p, stampOf(f.p), f.data);
+    expect(hot.get(f.p)?.data.equals(f.data)).toBe(true);
+    const big = put('big-offer', randomBytes(2 << 20));
+    hot.offer(big, stampOf(big), randomBytes(2 << 20));
+    hot.offer(big, stampOf(big), randomBytes(2 << 20));
+    expect(hot.get(big)).toBeNull();
+  });
+
   it('counts what a tiny file really holds: a slice of a shared slab is copied out, and each entry costs its bookkeeping', () => {
     const hot = new HotFiles(100_000);
     let n = 0;
@@ -115,10 +135,12 @@ describe('readCheckedSmall with held files', () => {
     return logical;
   }
 
-  it('a second read comes from memory; a copy damaged on disk is not served from there', () => {
+  it('held from the second read; a third comes from memory; a copy damaged on disk is not served from there', () => {
     const rt = runtime();
     const content = randomBytes(4096);
     const logical = stored(content);
+    expect(readCheckedSmall(rt, logical, 0, 0, 10)!.data.subarray(10).equals(content)).toBe(true);
+    expect(rt.content.hot!.size).toBe(0); // read once: not copied
     const first = readCheckedSmall(rt, logical, 0, 0, 10)!;
     expect(first.data.subarray(10).equals(content)).toBe(true);
     expect(rt.content.hot!.size).toBe(1);
@@ -128,7 +150,7 @@ describe('readCheckedSmall with held files', () => {
     expect(again.data).not.toBe(first.data); // a fresh buffer: the caller writes its header into it
     expect(readCheckedSmall(rt, logical, 100, 50, 0)!.data.equals(content.subarray(100, 150))).toBe(true);
     expect(readCheckedSmall(rt, logical, 0, 0, 0)!.data.equals(content)).toBe(true);
-    expect(rt.stats.stats.successDownloadCount).toBe(4);
+    expect(rt.stats.stats.successDownloadCount).toBe(5);
 
     const damaged = Buffer.from(content);
     damaged[7]! ^= 0xff;
