@@ -26,6 +26,8 @@ const HIGH_WATER = 1 << 20;
 const LOW_WATER = 256 << 10;
 
 /** Held inline answers up to this many bytes in all leave as one copied buffer (see onRead). */
+/** The first buffer of a request gathered from several reads (a 4 KiB upload fits whole). */
+const GATHER_START = 16 << 10;
 const HELD_COPY_MAX = 64 << 10;
 
 export class FrameSocket {
@@ -47,7 +49,8 @@ export class FrameSocket {
   inline: InlineAnswer | null = null;
   /** Set by the server with `inline`: requests (command, body length) worth holding until whole to answer inline. */
   gatherable: ((cmd: number, bodyLength: number) => boolean) | null = null;
-  private gathered: Buffer[] | null = null;
+  /** The request being gathered, copied in as it arrives (`gatheredBytes` of it so far); null: none. */
+  private gathered: Buffer | null = null;
   /** Inline answers of the read being handled (onRead), while `holding`. */
   private readonly held: Buffer[] = [];
   private holding = false;
@@ -87,7 +90,7 @@ export class FrameSocket {
 
   /** `borrowed`: a view of the read buffer, reused by the next read unless kept or copied. */
   private onData(chunk: Buffer, borrowed: boolean): void {
-    if (this.gathered !== null) return this.gatherMore(this.own(chunk, borrowed));
+    if (this.gathered !== null) return this.gatherMore(chunk, borrowed);
     if (this.inline !== null && this.tryInline(chunk, borrowed)) return;
     this.feed(chunk, borrowed);
   }
@@ -114,14 +117,6 @@ export class FrameSocket {
       }
       held.length = 0;
     }
-  }
-
-  /** A chunk to hold on to: small ones copied, large ones kept (the next read gets a new buffer). */
-  private own(chunk: Buffer, borrowed: boolean): Buffer {
-    if (!borrowed) return chunk;
-    if (chunk.length <= 16 << 10) return Buffer.from(chunk);
-    this.ownReads!.keep();
-    return chunk;
   }
 
   /** Bytes for the normal (async) path. */
@@ -168,23 +163,33 @@ export class FrameSocket {
     }
     if (this.gatherable === null || !this.gatherable(chunk[8]!, frameLength - HEADER_SIZE)) return false;
     if (chunk.length >= frameLength) return this.answerGathered(chunk, frameLength, borrowed);
-    this.gathered = [this.own(chunk, borrowed)];
+    // Room for what arrived and as much again, up to the whole request: memory grows with the bytes sent.
+    this.gathered = Buffer.allocUnsafe(Math.min(frameLength, Math.max(GATHER_START, 2 * chunk.length)));
+    chunk.copy(this.gathered, 0);
     this.gatheredBytes = chunk.length;
     this.gatherTarget = frameLength;
     if (this.ackNow) quickAck(this.socket);
     return true;
   }
 
-  private gatherMore(chunk: Buffer): void {
-    this.gathered!.push(chunk);
-    this.gatheredBytes += chunk.length;
+  private gatherMore(chunk: Buffer, borrowed: boolean): void {
+    const take = Math.min(chunk.length, this.gatherTarget - this.gatheredBytes);
+    let into = this.gathered!;
+    if (this.gatheredBytes + take > into.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.gatherTarget, Math.max(2 * into.length, this.gatheredBytes + take)));
+      into.copy(grown, 0, 0, this.gatheredBytes);
+      into = this.gathered = grown;
+    }
+    chunk.copy(into, this.gatheredBytes, 0, take);
+    this.gatheredBytes += take;
     if (this.gatheredBytes < this.gatherTarget) {
       if (this.ackNow) quickAck(this.socket);
       return;
     }
-    const whole = this.gathered!.length === 1 ? this.gathered![0]! : Buffer.concat(this.gathered!, this.gatheredBytes);
     this.gathered = null;
-    if (!this.answerGathered(whole, this.gatherTarget, false)) this.feed(whole, false);
+    if (!this.answerGathered(into, this.gatherTarget, false)) this.feed(into, false);
+    // The next request's first bytes, read with the end of this one.
+    if (take < chunk.length) this.onData(chunk.subarray(take), borrowed);
   }
 
   /** Answer the request at the start of `bytes` inline; what follows it takes the usual way. False: no effect. */

@@ -119,17 +119,13 @@ export function sizeFieldFor(kind: 'normal' | 'appender' | 'trunk', size: bigint
 
 /** Pack the 20 bytes of §6.3 and return them as the 27-char base64 (`-`/`_`, no padding). */
 export function encodeFileFacts(f: FileFacts): string {
-  const b = Buffer.alloc(SIZES.facts);
+  const b = factsOut;
   if ('serverId' in f.source) {
     const id = f.source.serverId;
     if (!Number.isInteger(id) || id < 1 || id > MAX_SERVER_ID) throw einval(`bad server id ${id}`);
     b.writeUInt32LE(id, 0);
   } else {
-    const oct = f.source.ipv4.split('.').map(Number);
-    if (oct.length !== 4 || !oct.every((o) => Number.isInteger(o) && o >= 0 && o <= 255)) {
-      throw einval(`bad IPv4 address "${f.source.ipv4}"`);
-    }
-    b.set(oct, 0);
+    b.set(ipv4Octets(f.source.ipv4), 0);
   }
   if (!Number.isInteger(f.timestamp) || f.timestamp < 0 || f.timestamp > 0xffffffff) {
     throw einval(`bad timestamp ${f.timestamp}`);
@@ -138,6 +134,22 @@ export function encodeFileFacts(f: FileFacts): string {
   b.writeBigUInt64BE(BigInt.asUintN(64, f.sizeField), 8);
   b.writeUInt32BE(f.crc32 >>> 0, 16);
   return b.toString('base64url');
+}
+
+/** Scratch for encodeFileFacts: its text is made before anything else can write here. */
+const factsOut = Buffer.alloc(SIZES.facts);
+/** The source address of the last name made (a storage makes all its names with one or two). */
+const lastSource = { text: '', octets: [0, 0, 0, 0] };
+
+function ipv4Octets(ipv4: string): number[] {
+  if (ipv4 === lastSource.text) return lastSource.octets;
+  const oct = ipv4.split('.').map(Number);
+  if (oct.length !== 4 || !oct.every((o) => Number.isInteger(o) && o >= 0 && o <= 255)) {
+    throw einval(`bad IPv4 address "${ipv4}"`);
+  }
+  lastSource.octets = oct;
+  lastSource.text = ipv4;
+  return oct;
 }
 
 /** Inverse of encodeFileFacts (§6.3): LE u32 in 1…2^24−1 is a server id, anything else an IPv4 address. */

@@ -108,11 +108,23 @@ export interface StorageIdentity {
 /** The IPv4 put into new file names: bind_addr, else what GET_MY_IP said, else the connection's local address. */
 export function sourceIp(rt: StorageRuntime, ctx?: StorageCtx): string {
   const bind = advertisedBindAddress(rt.config.bindAddr);
-  if (bind && isIPv4(bind)) return bind;
-  if (rt.myIp && isIPv4(rt.myIp)) return rt.myIp;
+  if (bind && isIPv4Cached(bind)) return bind;
+  if (rt.myIp && isIPv4Cached(rt.myIp)) return rt.myIp;
   const local = ctx?.conn.localAddress ?? '';
   if (isIPv4(local)) return local;
   throw new StatusError(Errno.EAGAIN, 'own IPv4 address not known yet');
+}
+
+// Every upload asks about the same one or two strings (bind_addr, the address GET_MY_IP gave): asked once each.
+const lastBind = { list: '', bind: '' };
+const lastIpv4 = { text: '', ipv4: false };
+
+function isIPv4Cached(text: string): boolean {
+  if (text !== lastIpv4.text) {
+    lastIpv4.text = text;
+    lastIpv4.ipv4 = isIPv4(text);
+  }
+  return lastIpv4.ipv4;
 }
 
 /** The first address of a `bind_addr` list ("ipv4,ipv6"). */
@@ -125,8 +137,11 @@ export function firstAddress(list: string): string {
  * goes by the address its tracker sees it come from (60 GET_MY_IP), as stock does.
  */
 export function advertisedBindAddress(list: string): string {
+  if (list === lastBind.list) return lastBind.bind;
   const bind = firstAddress(list);
-  return isWildcardAddress(bind) ? '' : bind;
+  lastBind.bind = isWildcardAddress(bind) ? '' : bind;
+  lastBind.list = list;
+  return lastBind.bind;
 }
 
 export function nowSec(): number {

@@ -25,7 +25,9 @@ export class WorkerBinlog implements BinlogAppender {
   }
 
   append(rec: BinlogRecord): void {
-    this.pending.push(formatBinlogLine(rec));
+    const line = formatBinlogLine(rec);
+    if (this.pending.length === 0 && this.fd !== null && this.writeLine(line)) return;
+    this.pending.push(line);
     this.writePending();
   }
 
@@ -37,16 +39,21 @@ export class WorkerBinlog implements BinlogAppender {
 
   private writePending(): void {
     while (this.pending.length && this.fd !== null) {
-      const buf = Buffer.from(this.pending[0]!);
-      try {
-        // One write call per line: O_APPEND keeps it whole against the other writers.
-        const n = writeSync(this.fd, buf);
-        if (n !== buf.length) this.log.error({ written: n, length: buf.length }, 'short binlog write');
-      } catch (err) {
-        this.log.error({ err, queued: this.pending.length }, 'binlog write failed; will retry');
-        return;
-      }
+      if (!this.writeLine(this.pending[0]!)) return;
       this.pending.shift();
     }
+  }
+
+  /** False when it failed (logged): the line is to be retried. */
+  private writeLine(line: string): boolean {
+    try {
+      // One write call per line: O_APPEND keeps it whole against the other writers.
+      const n = writeSync(this.fd!, line);
+      if (n !== line.length && n !== Buffer.byteLength(line)) this.log.error({ written: n, length: line.length }, 'short binlog write');
+    } catch (err) {
+      this.log.error({ err, queued: this.pending.length }, 'binlog write failed; will retry');
+      return false;
+    }
+    return true;
   }
 }

@@ -67,7 +67,7 @@ describe('FrameSocket over its own read buffer', () => {
     fs.destroy();
   });
 
-  it('a request gathered from pieces is whole when answered, however the pieces came', async () => {
+  it.each([5000, 200_000])('a request gathered from pieces is whole when answered, however the pieces came (%i bytes)', async (size) => {
     const { fs, client } = await pair();
     const seen: Buffer[] = [];
     fs.gatherable = (cmd) => cmd === 11;
@@ -78,12 +78,13 @@ describe('FrameSocket over its own read buffer', () => {
     };
     // The inline path only runs while the reader waits for a header.
     const next = fs.readHeader();
-    const body = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31 + (i >> 3)) & 0xff));
+    const body = Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + (i >> 3)) & 0xff));
     client.write(encodeHeader(body.length, 11));
-    await sleep(20);
-    client.write(body.subarray(0, 10));
-    await sleep(20);
-    client.write(body.subarray(10));
+    // Pieces small and large: the gathering buffer starts small and grows past them.
+    for (const [from, to] of [[0, 10], [10, 3000], [3000, Math.min(size, 40_000)], [Math.min(size, 40_000), size]] as const) {
+      await sleep(20);
+      if (to > from) client.write(body.subarray(from, to));
+    }
     const answer = await new Promise<Buffer>((r) => client.once('data', r));
     expect(answer.equals(encodeHeader(0, 100))).toBe(true);
     expect(seen).toHaveLength(1);
