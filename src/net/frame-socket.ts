@@ -51,8 +51,13 @@ export class FrameSocket {
   gatherable: ((cmd: number, bodyLength: number) => boolean) | null = null;
   /** The request being gathered, copied in as it arrives (`gatheredBytes` of it so far); null: none. */
   private gathered: Buffer | null = null;
-  /** Inline answers of the read being handled (onRead), while `holding`. */
-  private readonly held: Buffer[] = [];
+  /**
+   * Inline answers of the read being handled (onRead), while `holding`: the first, then any more. A fresh `[]`
+   * would start in V8's small-integer elements kind, and code optimized on an older connection's array of
+   * buffers would be thrown away at a new connection's first read.
+   */
+  private heldFirst: Buffer | null = null;
+  private heldMore: Buffer[] | null = null;
   private holding = false;
   private gatheredBytes = 0;
   private gatherTarget = 0;
@@ -106,17 +111,23 @@ export class FrameSocket {
       this.onData(chunk, borrowed);
     } finally {
       this.holding = false;
-      const held = this.held;
-      if (held.length === 1) this.answer(held[0]!);
-      else if (held.length > 1) {
-        let bytes = 0;
-        for (const h of held) bytes += h.length;
-        // Small answers are worth a copy to save writes; large ones (downloads) go as they are.
-        if (bytes <= HELD_COPY_MAX) this.answer(Buffer.concat(held, bytes));
-        else for (const h of held) this.answer(h);
+      const first = this.heldFirst;
+      const more = this.heldMore;
+      this.heldFirst = null;
+      this.heldMore = null;
+      if (first !== null) {
+        if (more === null) this.answer(first);
+        else this.answerAll([first, ...more]);
       }
-      held.length = 0;
     }
+  }
+
+  private answerAll(held: Buffer[]): void {
+    let bytes = 0;
+    for (const h of held) bytes += h.length;
+    // Small answers are worth a copy to save writes; large ones (downloads) go as they are.
+    if (bytes <= HELD_COPY_MAX) this.answer(Buffer.concat(held, bytes));
+    else for (const h of held) this.answer(h);
   }
 
   /** Bytes for the normal (async) path. */
@@ -203,8 +214,9 @@ export class FrameSocket {
 
   /** An inline answer, held until the read is handled (see onRead), or written now outside one. */
   private queueAnswer(packet: Buffer): void {
-    if (this.holding) this.held.push(packet);
-    else this.answer(packet);
+    if (!this.holding) this.answer(packet);
+    else if (this.heldFirst === null) this.heldFirst = packet;
+    else (this.heldMore ??= []).push(packet);
   }
 
   /** An inline answer: straight to the handle when nothing else is queued (see direct-write.ts). */

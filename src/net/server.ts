@@ -31,10 +31,17 @@ export interface RequestContext<S> {
 export type Dispatch<S> = (ctx: RequestContext<S>) => Promise<void>;
 
 /**
- * The role's synchronous answer to a hot small request that arrived whole (queries, small downloads): the
- * packet, or null for the normal path. Null must mean no effect; it may be returned for any reason.
+ * The role's synchronous answers to hot small requests that arrived whole (queries, small downloads and uploads).
+ * An object of a class, not closures: its methods are the same functions for every server of the role, so the
+ * code V8 optimized while the warm-up's scratch server ran still fits the real server (a closure per server is a
+ * new call target, and would throw that code away at the first real request).
  */
-export type InlineDispatch<S> = (state: S, conn: FrameSocket, cmd: number, body: Buffer) => Buffer | null;
+export interface InlinePort<S> {
+  /** The packet, or null for the normal path. Null must mean no effect; it may be returned for any reason. */
+  answer(state: S, conn: FrameSocket, cmd: number, body: Buffer): Buffer | null;
+  /** Requests (command, body length) to hold until whole so that `answer` may take them (small uploads). */
+  gathers?(cmd: number, bodyLength: number): boolean;
+}
 
 export interface FrameServerOptions<S> {
   host: string;
@@ -44,9 +51,7 @@ export interface FrameServerOptions<S> {
   log: Logger;
   role: 'tracker' | 'storage';
   dispatch: Dispatch<S>;
-  inline?: InlineDispatch<S>;
-  /** Requests (command, body length) to hold until whole so that `inline` may answer them (small uploads). */
-  gatherable?: (cmd: number, bodyLength: number) => boolean;
+  inline?: InlinePort<S>;
   newState: (conn: FrameSocket) => S;
   onClose?: (state: S, conn: FrameSocket) => void;
   /** Seconds a request may stall, and a fresh connection may wait for its first request. */
@@ -175,7 +180,7 @@ export class FrameServer<S> {
     const inline = this.opts.guard ? undefined : this.opts.inline;
     if (inline) {
       conn.inline = (cmd, body) => this.answerInline(inline, state, conn, cmd, body);
-      conn.gatherable = this.opts.gatherable ?? null;
+      if (inline.gathers) conn.gatherable = (cmd, bodyLength) => inline.gathers!(cmd, bodyLength);
     }
     // Until the first request completes, an idle connection is dropped after network_timeout.
     conn.setTimeout(timeoutMs, 'waiting for the first request');
@@ -213,12 +218,12 @@ export class FrameServer<S> {
   }
 
   /** An inline answer is a served request: the connection may idle, and metrics count it as the loop would. */
-  private answerInline(inline: InlineDispatch<S>, state: S, conn: FrameSocket, cmd: number, body: Buffer): Buffer | null {
+  private answerInline(inline: InlinePort<S>, state: S, conn: FrameSocket, cmd: number, body: Buffer): Buffer | null {
     const m = this.metrics;
     const t0 = m ? performance.now() : 0;
     let answer: Buffer | null;
     try {
-      answer = inline(state, conn, cmd, body);
+      answer = inline.answer(state, conn, cmd, body);
     } catch {
       // The normal path meets the same problem and reports it properly.
       return null;

@@ -10,6 +10,7 @@ import { getMetadata, setMetadata } from './handlers/metadata.js';
 import { uploadFile, uploadSlaveFile } from './handlers/upload.js';
 import { gathersUpload, inlineUpload } from './handlers/inline-upload.js';
 import type { FrameSocket } from '../net/frame-socket.js';
+import type { InlinePort } from '../net/server.js';
 import { reportServerId, syncCreateLink, syncDelete, syncFile, syncPipelining, syncRename } from './sync/receiver.js';
 import { gathersSyncCreate, inlineSyncCreate } from './sync/inline-sync.js';
 import { syncRange, syncTruncate } from './sync/receiver-range.js';
@@ -84,7 +85,7 @@ export async function dispatchStorage(rt: StorageRuntime, ctx: StorageCtx): Prom
 const ACTIVE_TEST_OK = encodeStatus(0);
 
 /**
- * The storage's inline answers (net/server.ts InlineDispatch): ACTIVE_TEST, small uploads and replicated creates, and small downloads whose copy checks
+ * The storage's inline answers (net/server.ts InlinePort): ACTIVE_TEST, small uploads and replicated creates, and small downloads whose copy checks
  * out. Everything else, errors included, takes dispatchStorage.
  */
 export function inlineStorage(rt: StorageRuntime, state: StorageConnState, conn: FrameSocket, cmd: number, body: Buffer): Buffer | null {
@@ -101,6 +102,24 @@ export function inlineStorage(rt: StorageRuntime, state: StorageConnState, conn:
 /** Requests held until whole for inlineStorage: small uploads and small replicated creates. */
 export function gatherStorage(rt: StorageRuntime, cmd: number, bodyLength: number): boolean {
   return gathersUpload(rt, cmd, bodyLength) || gathersSyncCreate(rt, cmd, bodyLength);
+}
+
+/** The storage port's inline answers over `of.runtime` (read each time: a server may replace its runtime). */
+export class StorageInlinePort implements InlinePort<StorageConnState> {
+  constructor(private readonly of: { readonly runtime: StorageRuntime }) {}
+
+  answer(state: StorageConnState, conn: FrameSocket, cmd: number, body: Buffer): Buffer | null {
+    return inlineStorage(this.of.runtime, state, conn, cmd, body);
+  }
+
+  gathers(cmd: number, bodyLength: number): boolean {
+    return gatherStorage(this.of.runtime, cmd, bodyLength);
+  }
+}
+
+/** The storage port takes requests of any length (streamed bodies are counted, not buffered). */
+export function anyPkgLen(): number {
+  return Number.MAX_SAFE_INTEGER;
 }
 
 /** Replication, recovery and repair traffic: only the group's other storages may send it. */

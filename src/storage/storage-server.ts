@@ -25,7 +25,7 @@ import { allPathUsage } from './store/disk.js';
 import { InitFlag } from './store/init-flag.js';
 import { KeyedLock } from './store/locks.js';
 import { Placement } from './store/placement.js';
-import { dispatchStorage, gatherStorage, inlineStorage } from './dispatch.js';
+import { anyPkgLen, dispatchStorage, StorageInlinePort } from './dispatch.js';
 import { WorkerPool } from './workers/owner.js';
 import { advertisedBindAddress, firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
 import { HotFiles } from './store/hot-files.js';
@@ -168,14 +168,13 @@ export class StorageServer {
       log: this.log,
       networkTimeout: config.networkTimeout,
       // Sizes are checked per command: streamed bodies may be any size, the rest must fit buff_size (EINVAL).
-      maxPkgLen: () => Number.MAX_SAFE_INTEGER,
+      maxPkgLen: anyPkgLen,
       allow: (ip) => config.allowHosts.allows(ip),
       maxConnections: config.maxConnections,
       maxConnectionsPerHost: perHostCap(config.maxConnections, config.maxConnectionsPerHost),
       newState: () => ({}),
       dispatch: (ctx) => dispatchStorage(this.runtime, ctx),
-      inline: (state, conn, cmd, body) => inlineStorage(this.runtime, state, conn, cmd, body),
-      gatherable: (cmd, bodyLength) => gatherStorage(this.runtime, cmd, bodyLength),
+      inline: new StorageInlinePort(this),
       guard: this.security?.guard<StorageConnState>(STORAGE_RULES, config.groupName, this.log),
       tls: this.tls?.protocolListener(),
     });

@@ -3,7 +3,8 @@
 import { encodeQueryTlsPortsResponse } from '../protocol/tls-ports.js';
 import { TrackerCmd } from '../protocol/codes.js';
 import { Errno, StatusError } from '../errors.js';
-import type { RequestContext } from '../net/server.js';
+import type { InlinePort, RequestContext } from '../net/server.js';
+import type { FrameSocket } from '../net/frame-socket.js';
 import {
   decodeQueryStoreRequest, encodeQueryStoreResponse, encodeQueryStoreAllResponse, decodeQueryFetchRequest,
   encodeQueryFetchResponse, encodeQueryFetchAllResponse, type QueryStoreCmd,
@@ -75,7 +76,7 @@ async function queryFetch(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<v
 }
 
 /**
- * The hot one-storage queries answered inline (net/server.ts InlineDispatch); anything that fails takes the
+ * The hot one-storage queries answered inline (net/server.ts InlinePort); anything that fails takes the
  * normal path, which reports it. Selection has no side effect but the round-robin turn, as on the normal path.
  */
 export function inlineClientQuery(rt: TrackerRuntime, cmd: number, body: Buffer): Buffer | null {
@@ -92,6 +93,15 @@ export function inlineClientQuery(rt: TrackerRuntime, cmd: number, body: Buffer)
     }
   } catch {
     return null;
+  }
+}
+
+/** The tracker port's inline answers over `of.runtime`. */
+export class TrackerInlinePort implements InlinePort<TrackerConnState> {
+  constructor(private readonly of: { readonly runtime: TrackerRuntime }) {}
+
+  answer(_state: TrackerConnState, _conn: FrameSocket, cmd: number, body: Buffer): Buffer | null {
+    return inlineClientQuery(this.of.runtime, cmd, body);
   }
 }
 

@@ -6,7 +6,7 @@ import { formatReservedSpaceParam, type TrackerConfig } from '../config/index.js
 import { Errno, StatusError } from '../errors.js';
 import { child, type Logger } from '../log.js';
 import { Cluster } from './cluster.js';
-import { CLIENT_HANDLERS, inlineClientQuery } from './client-service.js';
+import { CLIENT_HANDLERS, TrackerInlinePort } from './client-service.js';
 import { STORAGE_HANDLERS } from './storage-service.js';
 import { PEER_HANDLERS } from './peer-service.js';
 import { newConnState, type TrackerConnState, type TrackerRuntime } from './runtime.js';
@@ -63,7 +63,7 @@ export class TrackerServer {
       maxConnectionsPerHost: perHostCap(config.maxConnections, config.maxConnectionsPerHost),
       newState: () => newConnState(),
       dispatch: (ctx) => this.dispatch(ctx),
-      inline: (_state, _conn, cmd, body) => inlineClientQuery(this.runtime, cmd, body),
+      inline: new TrackerInlinePort(this),
       onClose: (state) => this.connectionClosed(state),
       guard: this.security?.guard<TrackerConnState>(TRACKER_RULES, null, this.log),
       tls: this.tls?.protocolListener(),

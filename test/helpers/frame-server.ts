@@ -1,10 +1,10 @@
 // A FrameServer on 127.0.0.1 (any free port) with a test's own dispatch, for the net/ unit tests.
-import { FrameServer, type Dispatch, type InlineDispatch } from '../../src/net/server.js';
+import { FrameServer, type Dispatch, type InlinePort } from '../../src/net/server.js';
 import { createLogger } from '../../src/log.js';
 
 export async function startTestFrameServer<S extends object = object>(
   dispatch: Dispatch<S>,
-  opts: { newState?: () => S; maxPkgLen?: (cmd: number) => number; inline?: InlineDispatch<S>; gatherable?: (cmd: number, bodyLength: number) => boolean; networkTimeout?: number } = {},
+  opts: { newState?: () => S; maxPkgLen?: (cmd: number) => number; inline?: InlinePort<S>; networkTimeout?: number } = {},
 ): Promise<{ server: FrameServer<S>; port: number }> {
   const server = new FrameServer<S>({
     host: '127.0.0.1',
@@ -16,7 +16,6 @@ export async function startTestFrameServer<S extends object = object>(
     newState: opts.newState ?? (() => ({}) as S),
     dispatch,
     inline: opts.inline,
-    gatherable: opts.gatherable,
   });
   await server.listen();
   return { server, port: server.address.port };

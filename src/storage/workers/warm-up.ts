@@ -66,7 +66,8 @@ export function warmUpWorker(config: StorageConfig, log: Logger, plan: WarmUpPla
   return runOnScratch(folder, log, plan.deadlineMs, async ({ quiet, atEnd }) => {
     mkdirSync(path.join(folder, 'data', 'sync'), { recursive: true });
     const scratch: StorageConfig = {
-      ...config, basePath: folder, storePaths: [folder], storePathReadonly: [], bindAddr: '127.0.0.1', port: 0,
+      // bind_addr stays: names made here carry it, and its string is the kind the real names are made from.
+      ...config, basePath: folder, storePaths: [folder], storePathReadonly: [], port: 0,
       allowHosts: AllowHosts.all(),
     };
     const parts = buildWorkerRuntime(scratch, quiet, () => false);
@@ -118,6 +119,9 @@ async function driveOne(conn: Connection, group: string, count: number, size: nu
       // Head and content written apart and the download read as it comes: no large buffer is made per file
       // (their churn would leave the process's memory high after the warm-up).
       await conn.send(head);
+      // Every other body after a turn of the loop: the server then reads the head alone and gathers the body
+      // from later reads, as it does for clients that write them apart (stock's C client does).
+      if (done % 2 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       await conn.write(content);
       names.push(decodeUploadResponse(await conn.answer()).logical);
       state.uploads++;

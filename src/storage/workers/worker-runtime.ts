@@ -7,7 +7,7 @@ import { FrameServer, perHostCap } from '../../net/server.js';
 import type { PortSecurity } from '../../security/guard.js';
 import { STORAGE_RULES } from '../../security/command-rules.js';
 import type { TlsIdentity } from '../../security/tls.js';
-import { dispatchStorage, gatherStorage, inlineStorage } from '../dispatch.js';
+import { anyPkgLen, dispatchStorage, StorageInlinePort } from '../dispatch.js';
 import { firstAddress, type StorageConnState, type StorageRuntime } from '../runtime.js';
 import { HotFiles } from '../store/hot-files.js';
 import { VerifiedCopies } from '../repair/content-check.js';
@@ -119,12 +119,11 @@ export function storagePortServer(rt: StorageRuntime, log: Logger, o: PortOption
   return new FrameServer<StorageConnState>({
     host: o.at?.host ?? firstAddress(config.bindAddr), port: o.at?.port ?? config.port, exclusive: o.exclusive,
     role: 'storage', log,
-    networkTimeout: config.networkTimeout, maxPkgLen: () => Number.MAX_SAFE_INTEGER,
+    networkTimeout: config.networkTimeout, maxPkgLen: anyPkgLen,
     allow: (ip) => config.allowHosts.allows(ip), maxConnections: config.maxConnections,
     maxConnectionsPerHost: perHostCap(config.maxConnections, config.maxConnectionsPerHost),
     newState: () => ({}), dispatch: (ctx) => dispatchStorage(rt, ctx),
-    inline: (state, conn, cmd, body) => inlineStorage(rt, state, conn, cmd, body),
-    gatherable: (cmd, bodyLength) => gatherStorage(rt, cmd, bodyLength),
+    inline: new StorageInlinePort({ runtime: rt }),
     guard: o.security?.guard<StorageConnState>(STORAGE_RULES, config.groupName, log),
     tls: o.tlsId?.protocolListener(),
   });

@@ -1,4 +1,4 @@
-// Inline answers (net/server.ts InlineDispatch): a small request arriving whole while the connection is between
+// Inline answers (net/server.ts InlinePort): a small request arriving whole while the connection is between
 // requests is answered synchronously; everything else takes the async loop, and order is always kept.
 import { describe, it, expect, afterEach } from 'vitest';
 import net from 'node:net';
@@ -42,11 +42,13 @@ async function start(opts: { networkTimeout?: number } = {}) {
     await ctx.replyPacket(answer('s', body));
   }, {
     ...opts,
-    inline: (_state, conn, cmd, body) => {
-      countWrites(conn.socket);
-      return (cmd === INLINE_CMD || cmd === GATHER_CMD) && body[0] !== 0x21 ? answer('i', body) : null;
+    inline: {
+      answer: (_state, conn, cmd, body) => {
+        countWrites(conn.socket);
+        return (cmd === INLINE_CMD || cmd === GATHER_CMD) && body[0] !== 0x21 ? answer('i', body) : null;
+      },
+      gathers: (cmd, bodyLength) => cmd === GATHER_CMD && bodyLength <= 1000,
     },
-    gatherable: (cmd, bodyLength) => cmd === GATHER_CMD && bodyLength <= 1000,
   });
   server = started.server;
   return started.port;
