@@ -72,11 +72,16 @@ export function warmUpWorker(config: StorageConfig, log: Logger, plan: WarmUpPla
     };
     const parts = buildWorkerRuntime(scratch, quiet, () => false);
     atEnd(() => parts.close());
-    // The owner's view where it has one (the same parameter shapes), but no trunk space and no peers.
-    parts.apply({
+    // The owner's view where it has one (the same parameter shapes), but no trunk space and no peers. Applied
+    // after another one: the runtime's fields have held more than one value before V8 optimizes code reading
+    // them, as they will when the owner sends news, so that code does not treat them as constants (to be thrown
+    // away at the first update).
+    const view: SharedState = {
       myIp: state?.myIp || '127.0.0.1', identity: state?.identity, memberIps: [], binlogIndex: 0,
       params: state?.params ?? { ...defaultTrackerParams(), loaded: true }, trunkSpace: false, trunkServer: false,
-    });
+    };
+    parts.apply({ ...view, myIp: '127.0.0.2', memberIps: null, params: { ...defaultTrackerParams(), loaded: true } });
+    parts.apply(view);
     parts.binlog.switchTo(0);
     const server = storagePortServer(parts.rt, quiet, { at: { host: '127.0.0.1', port: 0 }, exclusive: true });
     atEnd(() => server.close());
