@@ -11,6 +11,7 @@ import type { Connection } from '../net/connection.js';
 import { runOnScratch, scratchConnections, shareOf, warmUpSize, type WarmUpTiming } from '../net/warm-up.js';
 import { StorageStatus, TrackerCmd } from '../protocol/codes.js';
 import { encodeFileName } from '../protocol/file-id.js';
+import { encodeHeader } from '../protocol/header.js';
 import { decodeQueryFetchResponse, decodeQueryStoreResponse, encodeQueryFetchRequest, encodeQueryStoreRequest } from '../protocol/tracker-query.js';
 import { TrackerServer } from './tracker-server.js';
 
@@ -41,6 +42,7 @@ export function trackerWarmUpFolder(config: TrackerConfig): string {
 }
 
 const GROUP = 'group1';
+const LIST_GROUPS = encodeHeader(0, TrackerCmd.ServerListAllGroups);
 const MEMBER_IP = '127.0.0.1';
 
 /** Run the plan on a scratch tracker; null when it could not (the reason is logged at debug level). */
@@ -85,6 +87,9 @@ async function drive(port: number, plan: TrackerWarmUpPlan): Promise<number> {
         storePathIndex: 0, subHigh: i & 255, subLow: (i >> 8) & 255,
       });
       decodeQueryFetchResponse(await conn.call(encodeQueryFetchRequest(TrackerCmd.QueryFetchOne, GROUP, logical)));
+      // Now and then a request that takes the async path, as storages' beats and joins will: the connection
+      // code then knows both paths before it is optimized, not only after the first storage connects.
+      if (i % 50 === 0) await conn.call(LIST_GROUPS);
       done++;
     }
   };
