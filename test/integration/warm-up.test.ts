@@ -69,7 +69,7 @@ describe('warm-up', () => {
     expect(r.stderr).toContain('FDFS_WARM_UP must be 0 (no warm-up) or a whole number of requests, not "soon"');
   });
 
-  it('each worker uploads and downloads through its scratch copy before it serves, and removes it', () => {
+  it('each worker uploads, downloads and takes replicas through its scratch copy before it serves, and removes it', () => {
     const workers = storageWorkerCount({ workThreads: 2 } as never);
     const done = warmUps(storage.proc.output);
     if (workers < 2) {
@@ -78,9 +78,10 @@ describe('warm-up', () => {
       return;
     }
     expect(done).toHaveLength(workers);
-    const large = warmUpPlan({ FDFS_WARM_UP: String(SMALL) })!.large;
+    const { large, replicas } = warmUpPlan({ FDFS_WARM_UP: String(SMALL) })!;
+    expect(replicas).toBeGreaterThan(0);
     for (const w of done) {
-      expect(w).toMatchObject({ uploads: SMALL + large, downloads: SMALL + large });
+      expect(w).toMatchObject({ uploads: SMALL + large, downloads: SMALL + large, replicas });
       expect(existsSync(w.folder)).toBe(false);
     }
     expect(readdirSync(path.join(storage.dir, 'data')).filter((f) => f.startsWith('.warm-up'))).toEqual([]);

@@ -2,18 +2,22 @@
 // interpreter and optimizes it only after many runs, so the first few thousand requests after a start cost two to
 // three times the CPU of later ones (and every restart of a busy storage met its peak at that cost). Here the
 // worker serves a scratch copy of itself on a loopback port of its own — the same runtime, server and handlers,
-// over a store and binlog in a scratch folder — and uploads and downloads small and large files through it;
+// over a store and binlog in a scratch folder — and uploads and downloads small and large files through it, and
+// pushes it small replicas as a group's other member would;
 // then the scratch server closes and the folder is removed. Nothing of it reaches the real store, binlog,
 // counters or metrics (its request counts are dropped). FDFS_WARM_UP=0 skips it; =N sets the small uploads.
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import zlib from 'node:zlib';
 import type { StorageConfig } from '../../config/index.js';
 import { AllowHosts } from '../../config/allow-hosts.js';
 import type { Logger } from '../../log.js';
 import type { Connection } from '../../net/connection.js';
 import { runOnScratch, scratchConnections, shareOf, warmUpSize, type WarmUpTiming } from '../../net/warm-up.js';
 import { StorageCmd } from '../../protocol/codes.js';
+import { encodeFileName } from '../../protocol/file-id.js';
+import { encodeSyncFileHead } from '../../protocol/sync.js';
 import { decodeUploadResponse, encodeDownloadRequest, encodeUploadHead } from '../../protocol/storage-file.js';
 import { defaultTrackerParams } from '../tracker-side/tracker-params.js';
 import { buildWorkerRuntime, storagePortServer } from './worker-runtime.js';
@@ -29,20 +33,22 @@ export interface WarmUpPlan {
    * They run many times per request's bytes fewer than small ones, so they need their own count to be optimized.
    */
   large: number;
+  /** Small replicas pushed as a group's other member pushes them: the receiving path. */
+  replicas: number;
   /** Connections driving it at once. */
   connections: number;
   /** Give up (and serve anyway) after this long. */
   deadlineMs: number;
 }
 
-export const DEFAULT_WARM_UP: WarmUpPlan = { small: 3000, smallSize: 4096, large: 200, connections: 4, deadlineMs: 5000 };
+export const DEFAULT_WARM_UP: WarmUpPlan = { small: 3000, smallSize: 4096, large: 200, replicas: 1000, connections: 4, deadlineMs: 5000 };
 
 /** The plan from FDFS_WARM_UP (unset: the default; 0: none; N: N small uploads and N/15 large ones). */
 export function warmUpPlan(env: NodeJS.ProcessEnv = process.env): WarmUpPlan | null {
   const n = warmUpSize(env);
   if (n === null) return null;
   if (n === 'default') return DEFAULT_WARM_UP;
-  return { ...DEFAULT_WARM_UP, small: n, large: Math.min(DEFAULT_WARM_UP.large, Math.ceil(n / 15)) };
+  return { ...DEFAULT_WARM_UP, small: n, large: Math.min(DEFAULT_WARM_UP.large, Math.ceil(n / 15)), replicas: Math.ceil(n / 3) };
 }
 
 /** Just over both the largest body gathered whole (buff_size, at most 256 KiB) and the largest range read whole. */
@@ -53,6 +59,7 @@ export function largeWarmUpSize(config: StorageConfig): number {
 export interface WarmUpResult extends WarmUpTiming {
   uploads: number;
   downloads: number;
+  replicas: number;
 }
 
 /** The scratch folder of this worker (fixed per lane: a crash leaves at most one behind, removed next time). */
@@ -76,8 +83,9 @@ export function warmUpWorker(config: StorageConfig, log: Logger, plan: WarmUpPla
     // after another one: the runtime's fields have held more than one value before V8 optimizes code reading
     // them, as they will when the owner sends news, so that code does not treat them as constants (to be thrown
     // away at the first update).
+    // Its own loopback is the one member, so that the warm-up may push replicas to it.
     const view: SharedState = {
-      myIp: state?.myIp || '127.0.0.1', identity: state?.identity, memberIps: [], binlogIndex: 0,
+      myIp: state?.myIp || '127.0.0.1', identity: state?.identity, memberIps: [LOOPBACK], binlogIndex: 0,
       params: state?.params ?? { ...defaultTrackerParams(), loaded: true }, trunkSpace: false, trunkServer: false,
     };
     parts.apply({ ...view, myIp: '127.0.0.2', memberIps: null, params: { ...defaultTrackerParams(), loaded: true } });
@@ -91,18 +99,24 @@ export function warmUpWorker(config: StorageConfig, log: Logger, plan: WarmUpPla
   });
 }
 
+const LOOPBACK = '127.0.0.1';
+/** Replicas go as a peer's sender sends small creates: runs of this many requests in one write. */
+const REPLICA_RUN = 16;
+
 interface Driven {
   uploads: number;
   downloads: number;
+  replicas: number;
 }
 
 /** `remove` deletes a file once it was downloaded: the scratch store never holds more than a few files' bytes. */
 async function drive(port: number, group: string, plan: WarmUpPlan, largeSize: number, remove: (logical: string) => void): Promise<Driven> {
-  const state: Driven = { uploads: 0, downloads: 0 };
+  const state: Driven = { uploads: 0, downloads: 0, replicas: 0 };
   const conns = await scratchConnections(port, plan.connections);
   try {
     const n = plan.connections;
     await Promise.all(conns.map((c, i) => driveOne(c, group, shareOf(plan.small, n, i), plan.smallSize, state, remove)));
+    await Promise.all(conns.map((c, i) => pushReplicas(c, group, shareOf(plan.replicas, n, i), plan.smallSize, state, remove)));
     await Promise.all(conns.map((c, i) => driveOne(c, group, shareOf(plan.large, n, i), largeSize, state, remove)));
   } finally {
     for (const c of conns) c.destroy();
@@ -138,6 +152,35 @@ async function driveOne(conn: Connection, group: string, count: number, size: nu
       conn.done();
       if (got !== size) throw new Error(`warm-up download returned ${got} bytes, not ${size}`);
       state.downloads++;
+      remove(filename);
+    }
+  }
+}
+
+/**
+ * `count` replicas pushed as a member's sync sender pushes small files to an fdfs peer (16 SYNC_CREATE_FILE, runs
+ * of requests in one write and their answers read in order), each removed once answered: the receiving path of
+ * a group's other member.
+ */
+async function pushReplicas(conn: Connection, group: string, count: number, size: number, state: Driven, remove: (logical: string) => void): Promise<void> {
+  const content = randomBytes(size);
+  const timestamp = Math.floor(Date.now() / 1000);
+  for (let done = 0; done < count;) {
+    const frames: Buffer[] = [];
+    const names: string[] = [];
+    for (let i = 0; i < REPLICA_RUN && done < count; i++, done++) {
+      content.writeUInt32BE(done, 0);
+      const filename = encodeFileName({
+        source: { ipv4: LOOPBACK }, timestamp, size, kind: 'normal', crc32: zlib.crc32(content) >>> 0, ext: 'bin',
+        storePathIndex: 0, subHigh: done & 3, subLow: 0,
+      });
+      frames.push(encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize: size, timestamp, group, filename }), Buffer.from(content));
+      names.push(filename);
+    }
+    await conn.send(Buffer.concat(frames));
+    for (const filename of names) {
+      await conn.answer();
+      state.replicas++;
       remove(filename);
     }
   }
