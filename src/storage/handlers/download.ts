@@ -143,6 +143,12 @@ export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: nu
   }
   const hot = rt.content.hot?.get(absPath);
   if (hot) return hotRead(rt, hot, offset, length, headroom);
+  const expected = expectedContent(logical);
+  // A name that carries its size tells a large range without opening the file (the full path opens it once).
+  if (expected) {
+    const n = rangeLength(expected.size, offset, length);
+    if (n === null || n > SMALL_RANGE) return null;
+  }
   let fd: number;
   try {
     fd = openSync(absPath, 'r');
@@ -151,7 +157,6 @@ export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: nu
   }
   try {
     const st = fstatSync(fd);
-    const expected = expectedContent(logical);
     if (!st.isFile() || (expected && st.size !== expected.size)) return null;
     const n = rangeLength(st.size, offset, length);
     if (n === null || n > SMALL_RANGE) return null;
