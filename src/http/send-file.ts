@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import fresh from 'fresh';
 import parseRange from 'range-parser';
 import { BufferPool } from '../net/buffer-pool.js';
+import { SendWindow } from '../net/send-window.js';
 
 /** A file the gateway may send: its size and times, and streams of byte ranges. */
 export interface OpenedFile {
@@ -181,21 +182,13 @@ const MAX_IN_FLIGHT = 4;
  */
 async function sendInPlace(res: ServerResponse, readInto: (buf: Buffer, position: number, length: number) => number,
   start: number, length: number): Promise<number> {
+  const window = new SendWindow(MAX_IN_FLIGHT);
+  res.on('close', window.wake);
+  res.on('drain', window.wake);
   let sent = 0;
-  let inFlight = 0;
-  let wake: (() => void) | null = null;
-  const wakeUp = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  res.on('close', wakeUp);
-  res.on('drain', wakeUp);
   try {
     while (sent < length) {
-      while ((inFlight >= MAX_IN_FLIGHT || res.writableNeedDrain) && !res.destroyed) {
-        await new Promise<void>((resolve) => { wake = resolve; });
-      }
+      while ((window.full || res.writableNeedDrain) && !res.destroyed) await window.next();
       if (res.destroyed) return -1;
       const buf = bodyChunks.take();
       const got = readInto(buf, start + sent, Math.min(buf.length, length - sent));
@@ -204,19 +197,18 @@ async function sendInPlace(res: ServerResponse, readInto: (buf: Buffer, position
         res.destroy(new Error(`file shrank while being sent (${sent} of ${length} bytes)`));
         return -1;
       }
-      inFlight++;
+      window.taken();
       res.write(got === buf.length ? buf : buf.subarray(0, got), () => {
-        inFlight--;
         bodyChunks.give(buf);
-        wakeUp();
+        window.back();
       });
       sent += got;
     }
     res.end();
     return length;
   } finally {
-    res.off('close', wakeUp);
-    res.off('drain', wakeUp);
+    res.off('close', window.wake);
+    res.off('drain', window.wake);
   }
 }
 

@@ -26,9 +26,9 @@ const HIGH_WATER = 1 << 20;
 const LOW_WATER = 256 << 10;
 
 /** Held inline answers up to this many bytes in all leave as one copied buffer (see onRead). */
+const HELD_COPY_MAX = 64 << 10;
 /** The first buffer of a request gathered from several reads (a 4 KiB upload fits whole). */
 const GATHER_START = 16 << 10;
-const HELD_COPY_MAX = 64 << 10;
 
 export class FrameSocket {
   private readonly items: Item[] = [];

@@ -3,13 +3,23 @@
 // read a whole large file into buffers before any write callback gave one back.
 export class SendWindow {
   private out = 0;
-  private wake: (() => void) | null = null;
+  private waiting: (() => void) | null = null;
 
   constructor(private readonly max: number) {}
 
+  /** `max` chunks are out. */
+  get full(): boolean {
+    return this.out >= this.max;
+  }
+
   /** Resolves once fewer than `max` chunks are out (at once when there is room). */
   async room(): Promise<void> {
-    while (this.out >= this.max) await new Promise<void>((resolve) => { this.wake = resolve; });
+    while (this.full) await this.next();
+  }
+
+  /** Resolves at the next back() or wake(). */
+  next(): Promise<void> {
+    return new Promise<void>((resolve) => { this.waiting = resolve; });
   }
 
   /** A chunk went to the socket. */
@@ -20,8 +30,13 @@ export class SendWindow {
   /** The socket is done with a chunk. */
   back(): void {
     this.out--;
-    const w = this.wake;
-    this.wake = null;
-    w?.();
+    this.wake();
   }
+
+  /** Let a waiter look again for a reason of its own (the socket drained, or closed). */
+  readonly wake = (): void => {
+    const w = this.waiting;
+    this.waiting = null;
+    w?.();
+  };
 }

@@ -10,6 +10,7 @@
 //   16  4    crc32, u32 BE
 // The 12 bytes behind T16 (trunk names only, §6.6):
 //   0   4    trunk file id (i32 BE)    4   4    slot offset (i32 BE)    8   4    slot size (i32 BE)
+import { rememberLast } from '../remember-last.js';
 import { einval } from '../errors.js';
 import {
   APPENDER_FLAG, FILE_EXT_NAME_MAX_LEN, FILE_PREFIX_MAX_LEN, FILENAME_BASE64_LENGTH, GROUP_NAME_MAX_LEN,
@@ -138,19 +139,14 @@ export function encodeFileFacts(f: FileFacts): string {
 
 /** Scratch for encodeFileFacts: its text is made before anything else can write here. */
 const factsOut = Buffer.alloc(SIZES.facts);
-/** The source address of the last name made (a storage makes all its names with one or two). */
-const lastSource = { text: '', octets: [0, 0, 0, 0] };
-
-function ipv4Octets(ipv4: string): number[] {
-  if (ipv4 === lastSource.text) return lastSource.octets;
+/** The octets of a name's source address (a storage makes all its names with one or two). */
+const ipv4Octets = rememberLast((ipv4): readonly number[] => {
   const oct = ipv4.split('.').map(Number);
   if (oct.length !== 4 || !oct.every((o) => Number.isInteger(o) && o >= 0 && o <= 255)) {
     throw einval(`bad IPv4 address "${ipv4}"`);
   }
-  lastSource.octets = oct;
-  lastSource.text = ipv4;
   return oct;
-}
+});
 
 /** Inverse of encodeFileFacts (§6.3): LE u32 in 1…2^24−1 is a server id, anything else an IPv4 address. */
 export function decodeFileFacts(b27: string): FileFacts {

@@ -1,6 +1,7 @@
 // What every storage request handler shares: config, store paths, binlog, counters, locks, the tracker's
 // parameters and own address, plus small request helpers (buffer limit, group check, clock).
 import { isIPv4 } from 'node:net';
+import { rememberLast } from '../remember-last.js';
 import type { StorageConfig, StorageIdEntry } from '../config/index.js';
 import { isWildcardAddress } from '../config/values.js';
 import { Errno, StatusError } from '../errors.js';
@@ -115,17 +116,8 @@ export function sourceIp(rt: StorageRuntime, ctx?: StorageCtx): string {
   throw new StatusError(Errno.EAGAIN, 'own IPv4 address not known yet');
 }
 
-// Every upload asks about the same one or two strings (bind_addr, the address GET_MY_IP gave): asked once each.
-const lastBind = { list: '', bind: '' };
-const lastIpv4 = { text: '', ipv4: false };
-
-function isIPv4Cached(text: string): boolean {
-  if (text !== lastIpv4.text) {
-    lastIpv4.text = text;
-    lastIpv4.ipv4 = isIPv4(text);
-  }
-  return lastIpv4.ipv4;
-}
+// Every upload asks about the same one or two strings (bind_addr, the address GET_MY_IP gave).
+const isIPv4Cached = rememberLast(isIPv4);
 
 /** The first address of a `bind_addr` list ("ipv4,ipv6"). */
 export function firstAddress(list: string): string {
@@ -137,12 +129,13 @@ export function firstAddress(list: string): string {
  * goes by the address its tracker sees it come from (60 GET_MY_IP), as stock does.
  */
 export function advertisedBindAddress(list: string): string {
-  if (list === lastBind.list) return lastBind.bind;
-  const bind = firstAddress(list);
-  lastBind.bind = isWildcardAddress(bind) ? '' : bind;
-  lastBind.list = list;
-  return lastBind.bind;
+  return advertisedOf(list);
 }
+
+const advertisedOf = rememberLast((list) => {
+  const bind = firstAddress(list);
+  return isWildcardAddress(bind) ? '' : bind;
+});
 
 export function nowSec(): number {
   return Math.floor(Date.now() / 1000);

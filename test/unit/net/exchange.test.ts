@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import net from 'node:net';
@@ -12,7 +12,8 @@ import { encodeHeader, PKG_LEN_UNTIL_CLOSE } from '../../../src/protocol/header.
 import { Errno, LengthMismatchError, StatusError } from '../../../src/errors.js';
 import { startTestFrameServer } from '../../helpers/frame-server.js';
 
-// cmd 2 = md5 of a streamed body; cmd 4 = EINVAL before reading the body (a storage then closes).
+// cmd 2 = md5 of a streamed body; cmd 6 = the same, read slowly (the sender's writes queue up); cmd 4 = EINVAL
+// before reading the body (a storage then closes).
 let server: FrameServer<object>;
 let port = 0;
 let dir: string;
@@ -22,7 +23,10 @@ beforeAll(async () => {
   ({ server, port } = await startTestFrameServer(async (ctx) => {
     if (ctx.header.cmd === 4) throw new StatusError(Errno.EINVAL);
     const h = createHash('md5');
-    for await (const c of ctx.conn.chunks()) h.update(c);
+    for await (const c of ctx.conn.chunks()) {
+      h.update(c);
+      if (ctx.header.cmd === 6) await new Promise((r) => setTimeout(r, 1));
+    }
     return ctx.reply(Buffer.from(h.digest('hex')));
   }));
 });
@@ -62,6 +66,22 @@ describe('streamRequest', () => {
       const r = await streamRequest(c, encodeHeader(600_000, 2), { fh, start: 50_000 }, 600_000, { cmd: 2, onError: 'return' });
       expect(r.status).toBe(0);
       expect(r.body.toString()).toBe(md5(data.subarray(50_000, 650_000)));
+    } finally {
+      await fh.close();
+      c.destroy();
+    }
+  });
+
+  it('streams a file range of many reused read buffers byte-exact to a reader slower than the disk', async () => {
+    const f = path.join(dir, 'big-range');
+    const data = randomBytes(24 << 20);
+    writeFileSync(f, data);
+    const fh = await open(f, 'r');
+    const c = await Connection.connect('127.0.0.1', port);
+    try {
+      const r = await streamRequest(c, encodeHeader(data.length - 12_345, 6), { fh, start: 12_345 }, data.length - 12_345, { cmd: 6, onError: 'return' });
+      expect(r.status).toBe(0);
+      expect(r.body.toString()).toBe(md5(data.subarray(12_345)));
     } finally {
       await fh.close();
       c.destroy();
