@@ -8,6 +8,8 @@ import type { FrameServer } from '../../../src/net/server.js';
 
 const INLINE_CMD = 50;
 const SLOW_CMD = 51;
+/** Slower still: its answer comes long after exchange()'s 10 ms pause, however loaded the machine. */
+const SLOWER_CMD = 53;
 /** Gathered whole up to 1000 body bytes, then answered inline (like a small upload). */
 const GATHER_CMD = 52;
 let server: FrameServer<object> | null = null;
@@ -39,6 +41,7 @@ async function start(opts: { networkTimeout?: number } = {}) {
     const body = await ctx.conn.readRest();
     // The slow path waits a little, so an answer sent out of turn would show.
     if (ctx.header.cmd === SLOW_CMD) await new Promise((r) => setTimeout(r, 20));
+    if (ctx.header.cmd === SLOWER_CMD) await new Promise((r) => setTimeout(r, 250));
     await ctx.replyPacket(answer('s', body));
   }, {
     ...opts,
@@ -107,7 +110,7 @@ describe('net: inline answers', () => {
 
   it('a request arriving while the loop is busy with a slow one waits its turn', async () => {
     const port = await start();
-    const out = await exchange(port, [frame(SLOW_CMD, Buffer.from('slow')), frame(INLINE_CMD, Buffer.from('next'))], 2);
+    const out = await exchange(port, [frame(SLOWER_CMD, Buffer.from('slow')), frame(INLINE_CMD, Buffer.from('next'))], 2);
     expect(out).toEqual(['sslow', 'snext']);
   });
 
