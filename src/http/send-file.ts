@@ -170,7 +170,7 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, file: 
 
 
 /** Read buffers of large bodies, reused once the socket has taken them. */
-const bodyChunks = new BufferPool(256 << 10, 32);
+const bodyChunks = new BufferPool(1 << 20, 16);
 
 /** Chunks one response may have handed to its socket and not got back (the socket may take them all at once). */
 const MAX_IN_FLIGHT = 4;
