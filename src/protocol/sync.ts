@@ -102,6 +102,11 @@ export function encodeSyncFileHead(cmd: SyncFileCmd, h: SyncFileHead, opts: { no
   return opts.noContent ? streamedPacket(w, cmd, 0, SYNC_NO_CONTENT_STATUS) : streamedPacket(w, cmd, h.fileSize);
 }
 
+/** Bytes of encodeSyncFileHead's packet for `filename` (header and head; the content follows them). */
+export function syncFileHeadLength(filename: string): number {
+  return HEADER_SIZE + SIZES.syncFileHeadFixed + Buffer.byteLength(filename);
+}
+
 /** null while `buf` (the start of the body) is too short to hold the whole head. */
 export function decodeSyncFileHead(cmd: SyncFileCmd, buf: Buffer): Decoded<SyncFileHead> | null {
   if (buf.length < SIZES.syncFileHeadFixed) return null;

@@ -7,7 +7,6 @@ import { StorageCmd } from '../../protocol/codes.js';
 import { encodeStatus } from '../../protocol/header.js';
 import { decodeSyncFileHead } from '../../protocol/sync.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
-import { statSync } from 'node:fs';
 import type { FrameSocket } from '../../net/frame-socket.js';
 import { BufferedFile } from '../store/file-writer.js';
 import type { StorageConnState, StorageRuntime } from '../runtime.js';
@@ -42,8 +41,8 @@ export function inlineSyncCreate(rt: StorageRuntime, state: StorageConnState, co
   } catch {
     return null;
   }
-  // A name already here needs the lock and the EEXIST answer of the full path.
-  if (statSync(target.absPath, { throwIfNoEntry: false }) !== undefined) return null;
+  // A name already here (rare: a record sent again) fails the link without replacing it; the full path then takes
+  // the lock and answers EEXIST. No stat first: it would cost every new replica a syscall.
   try {
     rt.paths.ensureDirNow(target.dir);
     const file = new BufferedFile(target.dir, [body.subarray(consumed)], { fsyncAfterBytes: rt.config.fsyncAfterWrittenBytes, counters: rt.stats });

@@ -4,17 +4,26 @@
 // files yet).
 import type { BinlogRecord } from '../../protocol/binlog-format.js';
 import { StorageCmd } from '../../protocol/codes.js';
-import { encodeSyncFileHead } from '../../protocol/sync.js';
+import { normalContentFacts } from '../../protocol/file-id.js';
+import { encodeSyncFileHead, syncFileHeadLength } from '../../protocol/sync.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
+import { BufferPool } from '../../net/buffer-pool.js';
 import {
-  deleteRequest, judgeCreate, judgeDelete, localPath, MAX_ANSWER, noteVanished, pushRecord, smallFilePacket, type PushEnv,
-  type PushResult,
+  deleteRequest, judgeCreate, judgeDelete, localPath, MAX_ANSWER, noteVanished, pushRecord, readSmallFileInto, SMALL_FILE,
+  type PushEnv, type PushResult,
 } from './sync-ops.js';
 
 /** Records per batch: enough to share a write among many, few enough that a failure costs little to resend. */
 export const BATCH_MAX = 16;
 /** Requests gathered up to this many bytes leave in one write. */
 const WRITE_BYTES = 256 << 10;
+/** Header + head of a 16 or 17 request at most (the name is under 128 bytes). */
+const HEAD_MAX = 10 + 36 + 128;
+/**
+ * A batch's requests are read straight into one of these (no buffer per file, no copy to join them): below
+ * WRITE_BYTES of requests plus one more whole small file always fit.
+ */
+const batchBuffers = new BufferPool(WRITE_BYTES + HEAD_MAX + SMALL_FILE + 1, 4);
 
 export type BatchOutcome = { result: PushResult } | { error: unknown };
 
@@ -49,16 +58,11 @@ interface Pending {
 export async function pushBatch(env: PushEnv, recs: BinlogRecord[], counts?: PipelineCounts): Promise<BatchOutcome[]> {
   const out: BatchOutcome[] = new Array<BatchOutcome>(recs.length);
   let pending: Pending[] = [];
-  let packets: Buffer[] = [];
+  let buf: Buffer | null = null;
   let bytes = 0;
-  const queue = (index: number, rec: BinlogRecord, size: number, packet: Buffer) => {
-    pending.push({ index, rec, size });
-    packets.push(packet);
-    bytes += packet.length;
-  };
   const flush = async (): Promise<void> => {
     if (!pending.length) return;
-    await env.conn.send(packets.length === 1 ? packets[0]! : Buffer.concat(packets, bytes));
+    await env.conn.send(buf!.subarray(0, bytes));
     if (counts) {
       counts.writes++;
       counts.records += pending.length;
@@ -74,9 +78,18 @@ export async function pushBatch(env: PushEnv, recs: BinlogRecord[], counts?: Pip
       }
     }
     env.conn.done();
+    // Every answer is in, so the peer read every byte: the buffer is free again. (After a failure it is not
+    // given back: a write of it may still be queued on the closing socket.)
+    batchBuffers.give(buf!);
+    buf = null;
     pending = [];
-    packets = [];
     bytes = 0;
+  };
+  /** Room for `need` more bytes in the batch buffer (sending what is gathered when there is not). */
+  const room = async (need: number): Promise<Buffer> => {
+    if (buf && bytes + need > buf.length) await flush();
+    buf ??= batchBuffers.take();
+    return buf;
   };
   for (let index = 0; index < recs.length; index++) {
     const rec = recs[index]!;
@@ -86,22 +99,29 @@ export async function pushBatch(env: PushEnv, recs: BinlogRecord[], counts?: Pip
         out[index] = { result: 'skipped' };
         continue;
       }
-      queue(index, rec, -1, packet);
-      continue;
-    }
-    const p = localPath(env, rec.filename);
-    const small = p === null ? 'missing' : smallFilePacket(p, (fileSize) =>
-      encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize, timestamp: rec.timestamp, group: env.rt.group, filename: rec.filename }));
-    if (small === 'missing') {
-      out[index] = { result: noteVanished(env, rec.filename) };
-    } else if (small === null) {
-      await flush();
-      out[index] = await pushRecord(env, rec).then((result) => ({ result }), (error: unknown) => ({ error }));
+      packet.copy(await room(packet.length), bytes);
+      pending.push({ index, rec, size: -1 });
+      bytes += packet.length;
     } else {
-      queue(index, rec, small.size, small.packet);
-      if (bytes >= WRITE_BYTES) await flush();
+      const p = localPath(env, rec.filename);
+      const headLength = syncFileHeadLength(rec.filename);
+      const into = await room(headLength + SMALL_FILE + 1);
+      const size = p === null ? 'missing' : readSmallFileInto(p, into, bytes + headLength, SMALL_FILE, normalContentFacts(rec.filename)?.size);
+      if (size === 'missing') {
+        out[index] = { result: noteVanished(env, rec.filename) };
+      } else if (size === null) {
+        await flush();
+        out[index] = await pushRecord(env, rec).then((result) => ({ result }), (error: unknown) => ({ error }));
+      } else {
+        encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize: size, timestamp: rec.timestamp, group: env.rt.group, filename: rec.filename })
+          .copy(into, bytes);
+        pending.push({ index, rec, size });
+        bytes += headLength + size;
+      }
     }
+    if (bytes >= WRITE_BYTES) await flush();
   }
   await flush();
+  if (buf) batchBuffers.give(buf);
   return out;
 }

@@ -83,7 +83,42 @@ async function openLocal(p: string | null): Promise<{ fh: FileHandle; size: numb
 }
 
 /** Files up to this size are read whole in place and leave with their head in one write. */
-const SMALL_FILE = 256 << 10;
+export const SMALL_FILE = 256 << 10;
+
+/**
+ * Read the whole of the file at `p` into `buf` at `at`, with blocking calls: its size, 'missing' when it is gone
+ * (or not a file), null when it holds more than `max` bytes. No fstat: a read past the end tells the size, and a
+ * read that stops at `expected` (the size a normal file's name carries, when known) is taken as the end.
+ */
+export function readSmallFileInto(p: string, buf: Buffer, at: number, max: number, expected = -1): number | 'missing' | null {
+  let fd: number;
+  try {
+    fd = openSync(p, 'r');
+  } catch (err) {
+    if (isGone(err)) return 'missing';
+    throw err;
+  }
+  try {
+    let got = 0;
+    for (;;) {
+      const n = readSync(fd, buf, at + got, max + 1 - got, got);
+      if (n === 0) return got;
+      got += n;
+      if (got > max) return null;
+      if (got === expected) return got;
+    }
+  } catch (err) {
+    if (isGone(err)) return 'missing';
+    throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR';
+}
 
 /**
  * The whole request for a small file, head and content in one buffer, read with blocking calls (one

@@ -11,8 +11,9 @@ import type { Connection } from '../../../../src/net/connection.js';
 import { HEADER_SIZE, StorageCmd } from '../../../../src/protocol/codes.js';
 import type { StorageRuntime } from '../../../../src/storage/runtime.js';
 import { StorePaths } from '../../../../src/storage/store/store-paths.js';
+import { encodeFileName } from '../../../../src/protocol/file-id.js';
 import { isBatchable, pushBatch } from '../../../../src/storage/sync/push-batch.js';
-import type { PushEnv } from '../../../../src/storage/sync/sync-ops.js';
+import { readSmallFileInto, type PushEnv } from '../../../../src/storage/sync/sync-ops.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'fdfs-push-batch-'));
 const paths = new StorePaths([root], 4);
@@ -111,5 +112,44 @@ describe('pushBatch', () => {
     expect(isBatchable({ timestamp: 1, op: 'C', filename: 'M00/00/00/a.txt' }, true)).toBe(false);
     expect(isBatchable({ timestamp: 1, op: 'D', filename: 'M00/00/00/a.txt' }, true)).toBe(true);
     expect(isBatchable({ timestamp: 1, op: 'U', filename: 'M00/00/00/a.txt' }, false)).toBe(false);
+  });
+
+  it('a batch over 256 KiB leaves in several writes, every request whole and every byte its file\'s', async () => {
+    // 13 files of 60,000 bytes: about four per write, the last write the rest.
+    const names = Array.from({ length: 13 }, (_, i) => store(`big${i}.bin`, String.fromCharCode(65 + i).repeat(60_000)));
+    const { env, sends } = peer(names.map(() => 0));
+    const out = await pushBatch(env, names.map((filename) => ({ timestamp: 9, op: 'C' as const, filename })));
+    expect(out.every((o) => 'result' in o && o.result === 'sent')).toBe(true);
+    expect(sends.length).toBeGreaterThan(2);
+    for (const s of sends.slice(0, -1)) expect(s.length).toBeGreaterThanOrEqual(256 << 10);
+    const got = sends.flatMap((s) => frames(s));
+    expect(got.map((f) => f[0])).toEqual(names.map((n) => n.slice(n.lastIndexOf('/') + 1)));
+    got.forEach(([, content], i) => expect(content).toBe(String.fromCharCode(65 + i).repeat(60_000)));
+  });
+});
+
+describe('readSmallFileInto', () => {
+  const named = (size: number) => encodeFileName({
+    source: { ipv4: '10.0.0.1' }, timestamp: 1_700_000_000, size, kind: 'normal', crc32: 1, ext: 'bin', storePathIndex: 0, subHigh: 0, subLow: 0,
+  });
+
+  it('reads a file whole at the offset asked, whatever size its name says', () => {
+    const buf = Buffer.alloc(10_000, 0xee);
+    for (const [nameSays, actual] of [[4096, 4096], [4096, 5000], [4096, 100], [0, 0]] as const) {
+      const logical = store(named(nameSays).slice('M00/00/00/'.length), 'x'.repeat(actual));
+      const abs = paths.resolve(logical).absPath;
+      expect(readSmallFileInto(abs, buf, 7, 8192, nameSays)).toBe(actual);
+      expect(buf.subarray(7, 7 + actual).toString()).toBe('x'.repeat(actual));
+      expect(readSmallFileInto(abs, buf, 0, 8192)).toBe(actual);
+    }
+  });
+
+  it('null for a file over the limit; missing for a name that is gone or is a directory', () => {
+    const buf = Buffer.alloc(300);
+    const big = paths.resolve(store('over.bin', 'y'.repeat(257))).absPath;
+    expect(readSmallFileInto(big, buf, 0, 256)).toBeNull();
+    expect(readSmallFileInto(big, buf, 0, 257)).toBe(257);
+    expect(readSmallFileInto(path.join(root, 'data', 'no-such-file'), buf, 0, 256)).toBe('missing');
+    expect(readSmallFileInto(path.join(root, 'data', '00'), buf, 0, 256)).toBe('missing');
   });
 });
