@@ -68,11 +68,14 @@ export class AntiEntropy {
     const rt = this.d.rt();
     const dirs = rt.paths.dataDirs.length * rt.config.subdirCountPerPath;
     const stepMs = Math.max(MIN_STEP_MS, (rt.config.antiEntropyInterval * 1000) / dirs);
+    // The first step waits as long as a file must be old to be fetched: just after a start, replication is still
+    // bringing what the members differ by, and comparing would only cost both of them CPU.
+    const firstMs = Math.min(MAX_MIN_AGE_S, rt.config.antiEntropyInterval) * 1000;
     let started = Date.now();
     let changed = 0;
     for (let step = 0; !signal.aborted; step++) {
       try {
-        await sleep(stepMs, undefined, { signal });
+        await sleep(step === 0 ? firstMs : stepMs, undefined, { signal });
       } catch {
         return;
       }
