@@ -24,6 +24,7 @@ import { serveLog, serveLogger, type ServeLogOptions } from './serve-log.js';
 import { child, log, setRootLogger } from '../log.js';
 import { runStorageWorker } from '../storage/workers/worker.js';
 import { warmUpPlan, warmUpWorker } from '../storage/workers/warm-up.js';
+import { senderWarmUpPlan, warmUpSender } from '../storage/sync/warm-up.js';
 import type { SharedState } from '../storage/workers/ipc.js';
 import { tuneV8ForServing } from './serve/v8-serving.js';
 import { warmUpSize } from '../net/warm-up.js';
@@ -191,7 +192,16 @@ export async function startServers(o: ServeOptions): Promise<RunningServers> {
     }
     if (sc) {
       if (sc.disabled) throw new UsageError('storage.conf says disabled = true');
-      storage = new StorageServer(sc, { workers: storageWorkerCount(sc) });
+      const slog = log().child({ role: 'storage', group: sc.groupName, port: sc.port });
+      storage = new StorageServer(sc, {
+        workers: storageWorkerCount(sc),
+        warmUp: async (rt) => {
+          const plan = senderWarmUpPlan();
+          if (!plan) return;
+          await warmUpSender(sc, { progress: rt.progress, trunk: rt.trunk }, slog, plan);
+          metrics.forgetCounters();
+        },
+      });
       await storage.start();
       const http = await startStorageHttp(storage);
       storageMetrics(metrics, storage);

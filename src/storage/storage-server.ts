@@ -23,16 +23,11 @@ import { TrunkUpkeep } from './trunk/upkeep.js';
 import { localAddressFor } from './tracker-side/tracker-client.js';
 import { allPathUsage } from './store/disk.js';
 import { InitFlag } from './store/init-flag.js';
-import { KeyedLock } from './store/locks.js';
-import { Placement } from './store/placement.js';
 import { anyPkgLen, dispatchStorage, StorageInlinePort } from './dispatch.js';
 import { WorkerPool } from './workers/owner.js';
 import { advertisedBindAddress, firstAddress, nowSec, type OwnerRuntime, type StorageConnState } from './runtime.js';
-import { HotFiles } from './store/hot-files.js';
-import { VerifiedCopies } from './repair/content-check.js';
-import { Repairer, type RepairCounts } from './repair/repairer.js';
-import { MissingFiles } from './repair/missing-files.js';
-import { MemberList } from './tracker-side/member-list.js';
+import { buildOwnerRuntime } from './owner-runtime.js';
+import type { RepairCounts } from './repair/repairer.js';
 import { Scrubber } from './repair/scrubber.js';
 import { AntiEntropy } from './repair/anti-entropy.js';
 
@@ -43,7 +38,7 @@ export interface AntiEntropyMetrics {
   antiEntropyDiffering: number;
   antiEntropyFetched: number;
 }
-import { applyTrackerParams, defaultTrackerParams } from './tracker-side/tracker-params.js';
+import { applyTrackerParams } from './tracker-side/tracker-params.js';
 import { StatsKeeper } from './store/stats.js';
 import { StorePaths } from './store/store-paths.js';
 import { sweepStaleTemps } from './store/temp-sweep.js';
@@ -63,6 +58,8 @@ export interface StorageServerOptions {
   log?: Logger;
   /** Worker processes serving the storage port (cluster module); 0 or 1 = this process serves it. */
   workers?: number;
+  /** With workers: run while they start and warm up (the owner's own warm-up, sync/warm-up.ts). */
+  warmUp?: (rt: OwnerRuntime) => Promise<unknown>;
 }
 
 /** What metrics and `fdfs serve` read of a running storage: plain data, no live objects. */
@@ -129,6 +126,7 @@ export class StorageServer {
   /** Set when worker processes serve the port; this process then owns what must be single. */
   private readonly pool: WorkerPool | null = null;
   private poolAddress: { host: string; port: number } | null = null;
+  private readonly warmUp: StorageServerOptions['warmUp'];
 
   constructor(readonly config: StorageConfig, opts: StorageServerOptions = {}) {
     if (!isValidGroupName(config.groupName)) {
@@ -138,6 +136,7 @@ export class StorageServer {
       throw new ConfigError(`store_path_count ${config.storePathCount} but ${config.storePaths.length} store paths`);
     }
     this.log = opts.log ?? child({ role: 'storage', group: config.groupName, port: config.port });
+    this.warmUp = opts.warmUp;
     const dataDir = path.join(config.basePath, 'data');
     this.initFlag = new InitFlag(path.join(dataDir, '.data_init_flag'), this.log);
     this.stats = new StatsKeeper(path.join(dataDir, 'storage_stat.dat'), this.log);
@@ -284,31 +283,19 @@ export class StorageServer {
     }
     await this.stats.load();
     await this.binlog.open();
-    const params = defaultTrackerParams();
-    const members = new MemberList(c, c.groupName);
-    this.rt = {
-      config: c,
-      group: c.groupName,
-      log: this.log,
-      paths,
-      binlog: this.binlog,
-      stats: this.stats,
-      locks: new KeyedLock(),
-      params,
-      placement: new Placement({
-        paths, stats: this.stats, params, readonly: c.storePathReadonly,
-        distributeMode: c.fileDistributePathMode, rotateCount: c.fileDistributeRotateCount,
-      }),
-      myIp: this.initFlag.data.lastIpAddr,
-      progress: this.progress,
-      content: { verified: new VerifiedCopies(), repairer: new Repairer(() => this.runtime), missing: new MissingFiles(() => this.runtime), hot: new HotFiles() },
-      memberIps: null,
-      freshMemberIps: () => members.fresh(),
+    this.rt = buildOwnerRuntime({
+      config: c, log: this.log, paths, binlog: this.binlog, stats: this.stats, progress: this.progress, myIp: this.initFlag.data.lastIpAddr,
       trunk: this.openTrunkStore(),
-    };
+    });
     try {
-      if (this.pool) this.poolAddress = await this.pool.start();
-      else await this.server.listen();
+      if (this.pool) {
+        // The owner warms up while the workers do (other processes, other cores).
+        const warming = this.warmUp?.(this.rt);
+        this.poolAddress = await this.pool.start();
+        await warming;
+      } else {
+        await this.server.listen();
+      }
     } catch (err) {
       await this.pool?.stop();
       await this.binlog.close();

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { storageWorkerCount } from '../../src/storage/workers/worker-count.js';
 import { DEFAULT_WARM_UP, warmUpPlan } from '../../src/storage/workers/warm-up.js';
+import { senderWarmUpPlan } from '../../src/storage/sync/warm-up.js';
 import { trackerWarmUpPlan } from '../../src/tracker/warm-up.js';
 import { UsageError } from '../../src/errors.js';
 import { runCli } from '../helpers/proc.js';
@@ -21,8 +22,17 @@ let tracker: TrackerHandle;
 let storage: StorageHandle;
 let client: FdfsClient;
 
+interface WarmedUp {
+  worker?: number;
+  uploads: number;
+  downloads: number;
+  queries: number;
+  pushed?: number;
+  folder: string;
+}
+
 /** The 'warmed up' records the storage logged (JSON lines, debug level). */
-function warmUps(output: string): Array<{ worker: number; uploads: number; downloads: number; queries: number; folder: string }> {
+function warmUps(output: string): WarmedUp[] {
   return output.split('\n').filter((l) => l.includes('"warmed up"')).map((l) => JSON.parse(l));
 }
 
@@ -71,7 +81,7 @@ describe('warm-up', () => {
 
   it('each worker uploads, downloads and takes replicas through its scratch copy before it serves, and removes it', () => {
     const workers = storageWorkerCount({ workThreads: 2 } as never);
-    const done = warmUps(storage.proc.output);
+    const done = warmUps(storage.proc.output).filter((w) => w.worker !== undefined);
     if (workers < 2) {
       // One core: the storage serves in one process, without workers and without a warm-up.
       expect(done).toEqual([]);
@@ -85,6 +95,21 @@ describe('warm-up', () => {
       expect(existsSync(w.folder)).toBe(false);
     }
     expect(readdirSync(path.join(storage.dir, 'data')).filter((f) => f.startsWith('.warm-up'))).toEqual([]);
+  });
+
+  it('with workers, the owner pushes replicas through a scratch sync sender to a scratch receiver, and removes both', () => {
+    const owner = warmUps(storage.proc.output).filter((w) => w.pushed !== undefined);
+    if (storageWorkerCount({ workThreads: 2 } as never) < 2) {
+      expect(owner).toEqual([]);
+      return;
+    }
+    const plan = senderWarmUpPlan({ FDFS_WARM_UP: String(SMALL) })!;
+    expect(plan.records).toBe(SMALL / 3);
+    expect(owner).toHaveLength(1);
+    // Every other record is the storage's own file (pushed); the rest are replicas, which a sender passes over.
+    expect(owner[0]!.pushed).toBe(Math.ceil(plan.records / 2));
+    expect(existsSync(owner[0]!.folder)).toBe(false);
+    expect(senderWarmUpPlan({ FDFS_WARM_UP: '0' })).toBeNull();
   });
 
   it('the tracker asks its scratch copy store and fetch queries, and removes it', () => {
