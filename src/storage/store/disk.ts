@@ -18,7 +18,7 @@ export async function pathUsage(dir: string): Promise<PathUsage> {
 /** How long a statfs answer is reused: every upload checks free space, a syscall each is wasteful. */
 const USAGE_MAX_AGE_MS = 1000;
 /** `known`: the answer once it came (knownPathUsage serves it without waiting). */
-const recent = new Map<string, { at: number; usage: Promise<PathUsage>; known?: PathUsage }>();
+const recent = new Map<string, { at: number; usage: Promise<PathUsage>; known: PathUsage | undefined }>();
 
 /** Usage of every store path, in index order (at most 1 s old); a path that cannot be read counts as 0/0. */
 export async function allPathUsage(dirs: readonly string[]): Promise<PathUsage[]> {
@@ -27,7 +27,9 @@ export async function allPathUsage(dirs: readonly string[]): Promise<PathUsage[]
     const hit = recent.get(d);
     if (hit && now - hit.at < USAGE_MAX_AGE_MS) return hit.usage;
     const usage = pathUsage(d).catch(() => ({ totalMb: 0, freeMb: 0 }));
-    const entry: { at: number; usage: Promise<PathUsage>; known?: PathUsage } = { at: now, usage };
+    // `known` from the start (not added later): every entry keeps one shape, which the upload path's optimized
+    // code reads without being thrown away by the first entry still waiting for its answer.
+    const entry: { at: number; usage: Promise<PathUsage>; known: PathUsage | undefined } = { at: now, usage, known: undefined };
     void usage.then((u) => {
       entry.known = u;
     });
