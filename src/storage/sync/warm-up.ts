@@ -48,7 +48,7 @@ export interface SenderWarmUpResult extends WarmUpTiming {
 }
 
 const LOOPBACK = '127.0.0.1';
-/** The sender's own address in the names it pushes, and the peer's in the replicas it skips. */
+/** The peer's address: in the names of the replicas the sender passes over, and the receiver's own (the sender's is LOOPBACK). */
 const PEER_IP = '127.0.0.2';
 
 /** The owner's parts the scratch runtime shares (never written through by a sender). */
