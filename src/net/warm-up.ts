@@ -15,6 +15,13 @@ export function warmUpSize(env: NodeJS.ProcessEnv = process.env): 'default' | nu
   return n === 0 ? null : n;
 }
 
+/** A warm-up's plan from FDFS_WARM_UP: `defaults` when unset, null for 0, `sized(N)` for N. */
+export function warmUpPlanFrom<P>(defaults: P, sized: (n: number) => P, env: NodeJS.ProcessEnv = process.env): P | null {
+  const n = warmUpSize(env);
+  if (n === null) return null;
+  return n === 'default' ? defaults : sized(n);
+}
+
 export interface ScratchRun {
   /** A logger that says nothing: the scratch server's warnings are nobody's. */
   quiet: Logger;

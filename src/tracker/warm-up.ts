@@ -8,7 +8,7 @@ import type { TrackerConfig } from '../config/index.js';
 import { AllowHosts } from '../config/allow-hosts.js';
 import type { Logger } from '../log.js';
 import type { Connection } from '../net/connection.js';
-import { runOnScratch, scratchConnections, shareOf, warmUpSize, type WarmUpTiming } from '../net/warm-up.js';
+import { runOnScratch, scratchConnections, shareOf, warmUpPlanFrom, type WarmUpTiming } from '../net/warm-up.js';
 import { StorageStatus, TrackerCmd } from '../protocol/codes.js';
 import { encodeFileName } from '../protocol/file-id.js';
 import { encodeHeader } from '../protocol/header.js';
@@ -26,10 +26,7 @@ export const DEFAULT_TRACKER_WARM_UP: TrackerWarmUpPlan = { queries: 4000, conne
 
 /** FDFS_WARM_UP as storage workers read it: unset the default, 0 none, N (their small uploads) N queries. */
 export function trackerWarmUpPlan(env: NodeJS.ProcessEnv = process.env): TrackerWarmUpPlan | null {
-  const n = warmUpSize(env);
-  if (n === null) return null;
-  if (n === 'default') return DEFAULT_TRACKER_WARM_UP;
-  return { ...DEFAULT_TRACKER_WARM_UP, queries: n };
+  return warmUpPlanFrom(DEFAULT_TRACKER_WARM_UP, (n) => ({ ...DEFAULT_TRACKER_WARM_UP, queries: n }), env);
 }
 
 export interface TrackerWarmUpResult extends WarmUpTiming {

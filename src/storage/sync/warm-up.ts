@@ -9,9 +9,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import type { StorageConfig } from '../../config/index.js';
-import { AllowHosts } from '../../config/allow-hosts.js';
 import type { Logger } from '../../log.js';
-import { runOnScratch, shareOf, warmUpSize, type WarmUpTiming } from '../../net/warm-up.js';
+import { runOnScratch, shareOf, warmUpPlanFrom, type WarmUpTiming } from '../../net/warm-up.js';
 import { StorageStatus } from '../../protocol/codes.js';
 import { encodeFileName } from '../../protocol/file-id.js';
 import { BinlogWriter } from '../binlog/writer.js';
@@ -22,7 +21,7 @@ import type { TrackerCalls } from '../tracker-side/tracker-calls.js';
 import { defaultTrackerParams } from '../tracker-side/tracker-params.js';
 import { WorkerBinlog } from '../workers/worker-binlog.js';
 import type { ToOwner } from '../workers/ipc.js';
-import { buildWorkerRuntime, storagePortServer, type WorkerRuntime } from '../workers/worker-runtime.js';
+import { scratchWorker } from '../workers/warm-up.js';
 import { SyncSender } from './sync-sender.js';
 import { syncWindow } from './sync-window.js';
 
@@ -37,10 +36,7 @@ export const DEFAULT_SENDER_WARM_UP: SenderWarmUpPlan = { records: 3000, fileSiz
 
 /** The plan from FDFS_WARM_UP (unset: the default; 0: none; N: N/3 records). */
 export function senderWarmUpPlan(env: NodeJS.ProcessEnv = process.env): SenderWarmUpPlan | null {
-  const n = warmUpSize(env);
-  if (n === null) return null;
-  if (n === 'default') return DEFAULT_SENDER_WARM_UP;
-  return { ...DEFAULT_SENDER_WARM_UP, records: Math.max(2, Math.ceil(n / 3)) };
+  return warmUpPlanFrom(DEFAULT_SENDER_WARM_UP, (n) => ({ ...DEFAULT_SENDER_WARM_UP, records: Math.max(2, Math.ceil(n / 3)) }), env);
 }
 
 export interface SenderWarmUpResult extends WarmUpTiming {
@@ -110,25 +106,16 @@ const SENDER_ROUNDS = 3;
 /** A receiver built as a worker is, on a loopback port of its own: its port, and the content bytes it took. */
 async function scratchReceiver(config: StorageConfig, folder: string, quiet: Logger, atEnd: (close: () => unknown) => void):
   Promise<{ port: number; bytes: () => number }> {
-  mkdirSync(path.join(folder, 'data', 'sync'), { recursive: true });
   // File locks granted at once, as an owner with no other worker would: a record a stopped sender left
   // unanswered comes again, and its second copy takes the receiver's full path, which locks the name.
   const ownerOfLocks = (m: ToOwner): boolean => {
     if (m.t === 'lock') queueMicrotask(() => parts.locks.granted(m.id));
     return m.t === 'lock' || m.t === 'unlock';
   };
-  const parts: WorkerRuntime = buildWorkerRuntime({
-    ...config, basePath: folder, storePaths: [folder], storePathCount: 1, storePathReadonly: [], port: 0, allowHosts: AllowHosts.all(),
-  }, quiet, ownerOfLocks);
-  atEnd(() => parts.close());
-  parts.apply({
+  const { parts, server } = await scratchWorker(config, folder, quiet, atEnd, ownerOfLocks, [{
     myIp: PEER_IP, identity: undefined, memberIps: [LOOPBACK], binlogIndex: 0,
     params: { ...defaultTrackerParams(), loaded: true }, trunkSpace: false, trunkServer: false,
-  });
-  parts.binlog.switchTo(0);
-  const server = storagePortServer(parts.rt, quiet, { at: { host: LOOPBACK, port: 0 }, exclusive: true });
-  atEnd(() => server.close());
-  await server.listen();
+  }]);
   return { port: server.address.port, bytes: () => parts.stats.stats.successSyncInBytes };
 }
 

@@ -14,15 +14,17 @@ import type { StorageConfig } from '../../config/index.js';
 import { AllowHosts } from '../../config/allow-hosts.js';
 import type { Logger } from '../../log.js';
 import type { Connection } from '../../net/connection.js';
-import { runOnScratch, scratchConnections, shareOf, warmUpSize, type WarmUpTiming } from '../../net/warm-up.js';
+import { runOnScratch, scratchConnections, shareOf, warmUpPlanFrom, type WarmUpTiming } from '../../net/warm-up.js';
 import { StorageCmd } from '../../protocol/codes.js';
 import { encodeFileName } from '../../protocol/file-id.js';
 import { encodeSyncFileHead } from '../../protocol/sync.js';
 import { decodeUploadResponse, encodeDownloadRequest, encodeUploadHead } from '../../protocol/storage-file.js';
 import { defaultTrackerParams } from '../tracker-side/tracker-params.js';
-import { buildWorkerRuntime, storagePortServer } from './worker-runtime.js';
+import type { FrameServer } from '../../net/server.js';
+import type { StorageConnState } from '../runtime.js';
+import { buildWorkerRuntime, storagePortServer, type WorkerRuntime } from './worker-runtime.js';
 import { workerLane } from './worker-count.js';
-import type { SharedState } from './ipc.js';
+import type { SharedState, ToOwner } from './ipc.js';
 
 export interface WarmUpPlan {
   /** Small uploads (each downloaded once afterwards): the inline paths. */
@@ -45,10 +47,9 @@ export const DEFAULT_WARM_UP: WarmUpPlan = { small: 3000, smallSize: 4096, large
 
 /** The plan from FDFS_WARM_UP (unset: the default; 0: none; N: N small uploads and N/15 large ones). */
 export function warmUpPlan(env: NodeJS.ProcessEnv = process.env): WarmUpPlan | null {
-  const n = warmUpSize(env);
-  if (n === null) return null;
-  if (n === 'default') return DEFAULT_WARM_UP;
-  return { ...DEFAULT_WARM_UP, small: n, large: Math.min(DEFAULT_WARM_UP.large, Math.ceil(n / 15)), replicas: Math.ceil(n / 3) };
+  return warmUpPlanFrom(DEFAULT_WARM_UP, (n) => ({
+    ...DEFAULT_WARM_UP, small: n, large: Math.min(DEFAULT_WARM_UP.large, Math.ceil(n / 15)), replicas: Math.ceil(n / 3),
+  }), env);
 }
 
 /** Just over both the largest body gathered whole (buff_size, at most 256 KiB) and the largest range read whole. */
@@ -71,14 +72,6 @@ export function warmUpFolder(config: StorageConfig): string {
 export function warmUpWorker(config: StorageConfig, log: Logger, plan: WarmUpPlan, state?: SharedState): Promise<WarmUpResult | null> {
   const folder = warmUpFolder(config);
   return runOnScratch(folder, log, plan.deadlineMs, async ({ quiet, atEnd }) => {
-    mkdirSync(path.join(folder, 'data', 'sync'), { recursive: true });
-    const scratch: StorageConfig = {
-      // bind_addr stays: names made here carry it, and its string is the kind the real names are made from.
-      ...config, basePath: folder, storePaths: [folder], storePathReadonly: [], port: 0,
-      allowHosts: AllowHosts.all(),
-    };
-    const parts = buildWorkerRuntime(scratch, quiet, () => false);
-    atEnd(() => parts.close());
     // The owner's view where it has one (the same parameter shapes), but no trunk space and no peers. Applied
     // after another one: the runtime's fields have held more than one value before V8 optimizes code reading
     // them, as they will when the owner sends news, so that code does not treat them as constants (to be thrown
@@ -88,15 +81,31 @@ export function warmUpWorker(config: StorageConfig, log: Logger, plan: WarmUpPla
       myIp: state?.myIp || '127.0.0.1', identity: state?.identity, memberIps: [LOOPBACK], binlogIndex: 0,
       params: state?.params ?? { ...defaultTrackerParams(), loaded: true }, trunkSpace: false, trunkServer: false,
     };
-    parts.apply({ ...view, myIp: '127.0.0.2', memberIps: null, params: { ...defaultTrackerParams(), loaded: true } });
-    parts.apply(view);
-    parts.binlog.switchTo(0);
-    const server = storagePortServer(parts.rt, quiet, { at: { host: '127.0.0.1', port: 0 }, exclusive: true });
-    atEnd(() => server.close());
-    await server.listen();
+    const first = { ...view, myIp: '127.0.0.2', memberIps: null, params: { ...defaultTrackerParams(), loaded: true } };
+    const { parts, server } = await scratchWorker(config, folder, quiet, atEnd, () => false, [first, view]);
     const remove = (logical: string) => rmSync(parts.rt.paths.resolve(logical).absPath, { force: true });
     return drive(server.address.port, config.groupName, plan, largeWarmUpSize(config), remove);
   });
+}
+
+/**
+ * A worker's runtime and storage port over `folder`, built as a worker builds its own (bind_addr stays: names
+ * made there carry it, and its string is the kind the real names are made from), on a loopback port of its own,
+ * given the owner's `views` in turn; both closed at the end of the scratch run. `send` stands for the owner.
+ */
+export async function scratchWorker(config: StorageConfig, folder: string, quiet: Logger, atEnd: (close: () => unknown) => void,
+  send: (m: ToOwner) => boolean, views: SharedState[]): Promise<{ parts: WorkerRuntime; server: FrameServer<StorageConnState> }> {
+  mkdirSync(path.join(folder, 'data', 'sync'), { recursive: true });
+  const parts = buildWorkerRuntime({
+    ...config, basePath: folder, storePaths: [folder], storePathReadonly: [], port: 0, allowHosts: AllowHosts.all(),
+  }, quiet, send);
+  atEnd(() => parts.close());
+  for (const v of views) parts.apply(v);
+  parts.binlog.switchTo(0);
+  const server = storagePortServer(parts.rt, quiet, { at: { host: LOOPBACK, port: 0 }, exclusive: true });
+  atEnd(() => server.close());
+  await server.listen();
+  return { parts, server };
 }
 
 const LOOPBACK = '127.0.0.1';

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import {
+  syncFileHeadLength,
   SIZES, SYNC_NO_CONTENT_STATUS, decodeFetchBinlogStream, decodeFetchBinlogTrailer, decodeFetchOnePathBinlogRequest,
   decodeReportServerIdRequest, decodeSyncDeleteRequest, decodeSyncFileHead, decodeSyncLinkRequest,
   decodeSyncRangeHead, decodeSyncTruncateRequest, encodeFetchBinlogTrailer, encodeFetchOnePathBinlogRequest,
@@ -138,6 +139,13 @@ describe('16 / 18 SYNC_CREATE_FILE / SYNC_UPDATE_FILE', () => {
     expectStaleVsZero(update, encodeSyncFileHead(StorageCmd.SyncUpdateFile, h), G(20));
     const m = { fileSize: 49, timestamp: 1795290753, group: 'group1', filename: 'M00/00/00/Ck0BAmsB9oGEX3NUAAAAABXlUKk344.txt-m' };
     expectStaleVsZero(marker, encodeSyncFileHead(StorageCmd.SyncCreateFile, m, { noContent: true }), G(20));
+  });
+
+  it('syncFileHeadLength is the length of the head encodeSyncFileHead writes, names of several bytes a character included', () => {
+    for (const filename of [TXT, `${TXT}-m`, 'M00/00/00/ünïcödé-名前.txt']) {
+      const head = encodeSyncFileHead(StorageCmd.SyncCreateFile, { fileSize: 4096, timestamp: 1795290772, group: 'group1', filename });
+      expect(syncFileHeadLength(filename)).toBe(head.length);
+    }
   });
 
   it('returns null until the whole head has arrived, then the same head', () => {

@@ -49,4 +49,13 @@ describe('dir digest', () => {
     const b = await leafDigests(dataDir({ [FILE]: 11 }), '00');
     expect(b[0]!.digest).not.toBe(a[0]!.digest);
   });
+
+  it('a leaf of more files than one slice of stats counts every one with its size', async () => {
+    const files: Record<string, number> = {};
+    for (let i = 0; i < 700; i++) files[`wKgBAmaBcdeAAAAAAAAAAAA${String(i).padStart(4, '0')}.bin`] = i % 37;
+    const listed = await leafFiles(path.join(dataDir(files), '00', '00'));
+    expect(listed.size).toBe(700);
+    for (const [name, size] of Object.entries(files)) expect(listed.get(name)).toBe(size);
+    expect([...listed.keys()]).toEqual(Object.keys(files).sort());
+  });
 });

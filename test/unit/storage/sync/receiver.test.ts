@@ -2,7 +2,7 @@
 // EEXIST/ENOENT when replayed (idempotent), lowercase binlog lines with the source's timestamp, mtime set,
 // the 0x11 no-content marker, stale bytes after the group's NUL, and an empty answer to a successful rename.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultStorageConfig } from '../../../../src/config/index.js';
@@ -65,6 +65,9 @@ describe('sync receiver', () => {
     expect(readFileSync(abs(A), 'utf8')).toBe('replication test #1');
     expect(Math.floor(statSync(abs(A)).mtimeMs / 1000)).toBe(TS);
     expect((await create(A, 'replication test #1')).status).toBe(Errno.EEXIST);
+    // The replay's copy was written to a temp file before the link refused the name: nothing of it is left.
+    expect(readdirSync(path.dirname(abs(A)))).toEqual([path.basename(A)]);
+    expect(readFileSync(abs(A), 'utf8')).toBe('replication test #1');
     expect(binlog().filter((l) => l === `${TS} c ${A}`)).toHaveLength(2);
     // Records are attributed to the peer that announced itself with 9.
     expect(storage.progress.newestFrom('10.77.1.2')).toBe(TS);
