@@ -50,16 +50,25 @@ export function zeroAt(fd: number, position: number, length: number): void {
  */
 export class OpenContainers {
   private readonly fds = new FdCache(32);
+  private last: (Block & { fd: number }) | null = null;
 
   constructor(private readonly paths: StorePaths) {}
 
   /** The descriptor of the slot's trunk file (see FdCache: use it within one synchronous step). */
   fdFor(trunkFileSize: number, slot: Block): number {
+    const last = this.last;
+    // Uploads fill one trunk file after another: the last one asked for needs no path built and looked up.
+    if (last && last.fileId === slot.fileId && last.storePathIndex === slot.storePathIndex && last.subHigh === slot.subHigh
+      && last.subLow === slot.subLow && slot.offset + slot.size <= last.size) return last.fd;
     const file = path.join(this.paths.dirOf(slot.storePathIndex, slot.subHigh, slot.subLow), trunkContainerName(slot.fileId));
-    return this.fds.get(file, () => openContainer(this.paths, trunkFileSize, slot));
+    const fd = this.fds.get(file, () => openContainer(this.paths, trunkFileSize, slot));
+    // The file is at least this long (openContainer grew it); the most recent descriptor is never the one closed.
+    this.last = { ...slot, fd, size: Math.max(trunkFileSize, slot.offset + slot.size) };
+    return fd;
   }
 
   close(): void {
+    this.last = null;
     this.fds.close();
   }
 }

@@ -116,7 +116,15 @@ export class LeasedTrunkSpace implements TrunkSpace {
 
   /** A carved slot holds its file: written to the binlog with every carve before it. */
   commitNow(slot: Block): void {
-    this.journal.write([...this.pending, { op: 'D', block: slot }]);
+    const last = this.pending[this.pending.length - 1];
+    // Its own carve record (A slot) last: with D slot the two cancel out, so neither is written (the binlog
+    // replays to the same space, and grows by two lines per upload rather than four).
+    if (last?.op === 'A' && sameBlock(last.block, slot)) {
+      this.pending.pop();
+      this.journal.write(this.pending);
+    } else {
+      this.journal.write([...this.pending, { op: 'D', block: slot }]);
+    }
     this.pending = [];
     this.carved.delete(blockKey(slot));
   }
@@ -160,4 +168,9 @@ export class LeasedTrunkSpace implements TrunkSpace {
     this.journal.write(this.pending);
     this.pending = [];
   }
+}
+
+function sameBlock(a: Block, b: Block): boolean {
+  return a.offset === b.offset && a.size === b.size && a.fileId === b.fileId && a.storePathIndex === b.storePathIndex
+    && a.subHigh === b.subHigh && a.subLow === b.subLow;
 }

@@ -70,18 +70,30 @@ const scratch = Buffer.alloc(SCAN_BYTES);
 const zeros = Buffer.alloc(SCAN_BYTES);
 
 /**
- * True when any byte of the slot [offset, offset + size) is not zero: a free slot was never written (sparse) or
- * was zeroed when its file was deleted. Stock reads only the slot's header; a binlog that missed allocations
- * carves its free space along other boundaries than the files that sit there, so a slot may begin in the
- * zero padding of one file and run into the next one's header.
+ * How many bytes from `offset` (up to `maxBytes`) are zero: a free slot was never written (sparse) or was zeroed
+ * when its file was deleted. Past the trunk file's end counts as zero (nothing was written there).
  */
-export function slotHasData(fd: number, offset: number, size: number): boolean {
-  for (let done = 0; done < size;) {
-    const want = Math.min(SCAN_BYTES, size - done);
+export function zeroRunAt(fd: number, offset: number, maxBytes: number): number {
+  for (let done = 0; done < maxBytes;) {
+    const want = Math.min(SCAN_BYTES, maxBytes - done);
     const n = readSync(fd, scratch, 0, want, offset + done);
-    if (n === 0) return false;
-    if (!scratch.subarray(0, n).equals(zeros.subarray(0, n))) return true;
+    if (n === 0) return maxBytes;
+    const part = scratch.subarray(0, n);
+    if (!part.equals(zeros.subarray(0, n))) {
+      let i = 0;
+      while (part[i] === 0) i++;
+      return done + i;
+    }
     done += n;
   }
-  return false;
+  return maxBytes;
+}
+
+/**
+ * True when any byte of the slot [offset, offset + size) is not zero. Stock reads only the slot's header; a
+ * binlog that missed allocations carves its free space along other boundaries than the files that sit there, so
+ * a slot may begin in the zero padding of one file and run into the next one's header.
+ */
+export function slotHasData(fd: number, offset: number, size: number): boolean {
+  return zeroRunAt(fd, offset, size) < size;
 }

@@ -10,7 +10,7 @@ import { Errno, StatusError } from '../../errors.js';
 import { encodeFileName } from '../../protocol/file-id.js';
 import { encodeSlotHeader, SLOT_HEADER_SIZE, SlotType, type TrunkSlotRef } from '../../protocol/trunk-slot.js';
 import { OpenContainers, writeAllAt, zeroAt } from './container.js';
-import { slotHasData } from './occupied.js';
+import { CleanAhead } from './clean-ahead.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
 import { slotSizeFor, trunkSettings } from './settings.js';
@@ -47,6 +47,7 @@ const OCCUPIED_WARN_MS = 10_000;
 
 export class TrunkStore {
   private containers: OpenContainers | null = null;
+  private readonly cleanAhead = new CleanAhead();
   private occupiedSeen = 0;
   private occupiedWarnedAt = 0;
 
@@ -141,7 +142,7 @@ export class TrunkStore {
     try {
       const containers = this.containers ??= new OpenContainers(rt.paths);
       const fd = containers.fdFor(settings.trunkFileSize, slot);
-      if (slotHasData(fd, slot.offset, slot.size)) {
+      if (!this.cleanAhead.slotIsFree(fd, slot)) {
         // Taken for good (see reserveFree); the async path looks further.
         this.noteOccupied(rt, slot);
         try {
@@ -181,7 +182,7 @@ export class TrunkStore {
       const slot = await this.uploads.reserve(index, ip, slotSize);
       let held: boolean;
       try {
-        held = slotHasData(containers.fdFor(trunkFileSize, slot), slot.offset, slot.size);
+        held = !this.cleanAhead.slotIsFree(containers.fdFor(trunkFileSize, slot), slot);
       } catch (err) {
         await this.uploads.free(slot).catch(() => {});
         throw fsStatus(err, 'read trunk slot header');
@@ -215,6 +216,7 @@ export class TrunkStore {
   close(): void {
     this.containers?.close();
     this.containers = null;
+    this.cleanAhead.forget();
   }
 
   /** A deleted file's slot (already zeroed) is free space again. */

@@ -85,4 +85,19 @@ describe('storage: trunk leases in a worker', () => {
     await commit;
     expect(replay()[0]![0]).toBe(4096);
   });
+
+  it('an upload carved and committed in one step adds two lines, not four, and replays the same', async () => {
+    const { space, replay } = setup();
+    const slot = 4120;
+    const first = await space.reserve(0, '10.0.0.1', slot);
+    space.commitNow(first);
+    const lines = () => readFileSync(path.join(dir, 'binlog'), 'latin1').trim().split('\n').length;
+    const before = lines();
+    for (let i = 0; i < 10; i++) space.commitNow(space.reserveNow(0, slot)!);
+    // Each: D of the lease's rest, A of what is left after the slot (A slot + D slot cancel out).
+    expect(lines() - before).toBe(20);
+    const text = readFileSync(path.join(dir, 'binlog'), 'latin1');
+    expect(text).not.toMatch(new RegExp(` A 0 0 0 1 ${4 * slot} ${slot}\n`));
+    expect(replay()[0]).toEqual([11 * slot, Math.floor(LEASE_BYTES / slot) * slot - 11 * slot]);
+  });
 });

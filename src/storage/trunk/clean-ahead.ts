@@ -1,0 +1,59 @@
+// The zero space ahead of a slot an upload checked. A worker carves its lease into slots one after another, so
+// the slots that follow lie in that space: while the reading is fresh they are not read again, and an upload
+// into a trunk file costs one read per lease rather than one per slot (occupied.ts says why slots are read).
+import type { Block } from './free-space.js';
+import { zeroRunAt } from './occupied.js';
+
+/** How far one read looks ahead of a slot: a worker's whole lease (leased-space.ts). */
+export const CLEAN_AHEAD_BYTES = 256 << 10;
+/**
+ * How long a reading is trusted. What it guards against is a file the old trunk server wrote there reaching this
+ * storage by replication meanwhile; a slot handed out later than this is read again.
+ */
+export const CLEAN_AHEAD_MS = 1000;
+
+export class CleanAhead {
+  private storePathIndex = -1;
+  private subHigh = -1;
+  private subLow = -1;
+  private fileId = -1;
+  /** [start, end): read as zeros at `at`, and not handed out since. */
+  private start = 0;
+  private end = 0;
+  private at = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * True when no byte of the slot is non-zero: read now, or inside space read as zeros within CLEAN_AHEAD_MS and
+   * not handed out since (the slot is about to be written: the space after it is what stays known).
+   */
+  slotIsFree(fd: number, slot: Block): boolean {
+    const slotEnd = slot.offset + slot.size;
+    const now = this.now();
+    if (this.covers(slot, slotEnd, now)) {
+      this.start = slotEnd;
+      return true;
+    }
+    const run = zeroRunAt(fd, slot.offset, Math.max(slot.size, CLEAN_AHEAD_BYTES));
+    if (run < slot.size) return false;
+    this.storePathIndex = slot.storePathIndex;
+    this.subHigh = slot.subHigh;
+    this.subLow = slot.subLow;
+    this.fileId = slot.fileId;
+    this.start = slotEnd;
+    this.end = slot.offset + run;
+    this.at = now;
+    return true;
+  }
+
+  /** Nothing is known any more (the trunk files were closed). */
+  forget(): void {
+    this.fileId = -1;
+  }
+
+  private covers(slot: Block, slotEnd: number, now: number): boolean {
+    return slot.fileId === this.fileId && slot.storePathIndex === this.storePathIndex && slot.subHigh === this.subHigh
+      && slot.subLow === this.subLow && slot.offset >= this.start && slotEnd <= this.end && now - this.at < CLEAN_AHEAD_MS;
+  }
+}
