@@ -10,7 +10,7 @@ export const CLEAN_AHEAD_BYTES = 256 << 10;
  * How long a reading is trusted. What it guards against is a file the old trunk server wrote there reaching this
  * storage by replication meanwhile; a slot handed out later than this is read again.
  */
-export const CLEAN_AHEAD_MS = 1000;
+export const CLEAN_AHEAD_MS = 250;
 
 export class CleanAhead {
   private storePathIndex = -1;
@@ -21,6 +21,8 @@ export class CleanAhead {
   private start = 0;
   private end = 0;
   private at = 0;
+  /** When a slot was last read (−∞: never). */
+  private checkedAt = -Infinity;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -35,7 +37,10 @@ export class CleanAhead {
       this.start = slotEnd;
       return true;
     }
-    const run = zeroRunAt(fd, slot.offset, Math.max(slot.size, CLEAN_AHEAD_BYTES));
+    // Read ahead only when slots are being handed out faster than readings go stale; one now and then is read alone.
+    const busy = now - this.checkedAt < CLEAN_AHEAD_MS;
+    this.checkedAt = now;
+    const run = zeroRunAt(fd, slot.offset, busy ? Math.max(slot.size, CLEAN_AHEAD_BYTES) : slot.size);
     if (run < slot.size) return false;
     this.storePathIndex = slot.storePathIndex;
     this.subHigh = slot.subHigh;
