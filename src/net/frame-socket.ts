@@ -506,6 +506,8 @@ export class FrameSocket {
    * work per request) and is ignored while this is set. Any data re-arms it.
    */
   idle = false;
+  /** Since when (performance.now()) the connection waits for its next request; 0 while one is in progress. */
+  idleSinceMs = 0;
   /** The command in progress, for the timeout's message (−1: none, the `what` given to setTimeout). */
   timeoutCmd = -1;
 

@@ -83,8 +83,8 @@ export class FrameServer<S> {
   private server: net.Server | null = null;
   private tlsServer: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
-  /** Connections between requests, oldest first (a Map keeps insertion order). */
-  private readonly idleSince = new Map<FrameSocket, number>();
+  /** Connections being served (each says since when it idles: a field, not a map touched per request). */
+  private readonly conns = new Set<FrameSocket>();
   /** Open connections per peer address. */
   private readonly perHost = new Map<string, number>();
   readonly stats: ConnectionStats = { alloc: 0, current: 0, max: 0 };
@@ -175,7 +175,8 @@ export class FrameServer<S> {
     // One context per connection, reused by its requests (no closures per request).
     const ctx = new ConnectionContext<S>(conn, state, log, this.opts.guard ? this.opts.guard(conn, this.dispatch) : this.dispatch);
     const timeoutMs = this.opts.networkTimeout * 1000;
-    this.idleSince.set(conn, Date.now());
+    conn.idleSinceMs = performance.now();
+    this.conns.add(conn);
     // Inline answers skip the dispatch chain, so only where no security guard decides what a connection may do.
     const inline = this.opts.guard ? undefined : this.opts.inline;
     if (inline) {
@@ -191,14 +192,14 @@ export class FrameServer<S> {
         if (!header) break;
         if (header.cmd === CommonCmd.Quit) break;
         conn.idle = false;
-        this.idleSince.delete(conn);
+        conn.idleSinceMs = 0;
         conn.timeoutCmd = header.cmd;
         const keepOpen = await this.handle(ctx, header, log);
         served++;
         if (!keepOpen) break;
         // A connection that served a request may idle indefinitely (stock behaviour), until the slot is needed.
         conn.idle = true;
-        this.idleSince.set(conn, Date.now());
+        conn.idleSinceMs = performance.now();
       }
     } catch (err) {
       if (err instanceof ConnectionClosedError) {
@@ -211,7 +212,7 @@ export class FrameServer<S> {
         log.error({ err }, 'connection failed');
       }
     } finally {
-      this.idleSince.delete(conn);
+      this.conns.delete(conn);
       this.opts.onClose?.(state, conn);
       conn.destroy();
     }
@@ -230,9 +231,9 @@ export class FrameServer<S> {
     }
     if (answer === null) return null;
     conn.idle = true;
-    this.idleSince.delete(conn);
-    this.idleSince.set(conn, Date.now());
-    m?.observeRequest(this.opts.role, cmd, answer[9]!, (performance.now() - t0) / 1000, HEADER_SIZE + body.length, answer.length);
+    const now = performance.now();
+    conn.idleSinceMs = now;
+    m?.observeRequest(this.opts.role, cmd, answer[9]!, (now - t0) / 1000, HEADER_SIZE + body.length, answer.length);
     return answer;
   }
 
@@ -242,18 +243,18 @@ export class FrameServer<S> {
    * With `host`, only that address's connections are candidates (max_connections_per_host).
    */
   private evictIdlest(host?: string): boolean {
-    let found: [FrameSocket, number] | null = null;
-    for (const entry of this.idleSince) {
-      if (host === undefined || entry[0].remoteAddress === host) {
-        found = entry;
-        break;
-      }
+    // Rare (only at the limit): a scan of the open connections for the one idle longest.
+    let conn: FrameSocket | null = null;
+    for (const c of this.conns) {
+      if (c.idleSinceMs === 0 || (host !== undefined && c.remoteAddress !== host)) continue;
+      if (!conn || c.idleSinceMs < conn.idleSinceMs) conn = c;
     }
-    if (!found) return false;
-    const [conn, since] = found;
-    if (Date.now() - since < MIN_IDLE_MS) return false;
-    this.idleSince.delete(conn);
-    this.opts.log.info({ peer: conn.remoteAddress, idleMs: Date.now() - since },
+    if (!conn) return false;
+    const since = conn.idleSinceMs;
+    if (performance.now() - since < MIN_IDLE_MS) return false;
+    conn.idleSinceMs = 0;
+    this.conns.delete(conn);
+    this.opts.log.info({ peer: conn.remoteAddress, idleMs: Math.round(performance.now() - since) },
       `closed the longest-idle connection for a new one (${host === undefined ? 'max_connections' : 'max_connections_per_host'})`);
     conn.destroy();
     return true;

@@ -4,7 +4,7 @@ import { createLogger } from '../../src/log.js';
 
 export async function startTestFrameServer<S extends object = object>(
   dispatch: Dispatch<S>,
-  opts: { newState?: () => S; maxPkgLen?: (cmd: number) => number; inline?: InlinePort<S>; networkTimeout?: number } = {},
+  opts: { newState?: () => S; maxPkgLen?: (cmd: number) => number; inline?: InlinePort<S>; networkTimeout?: number; maxConnections?: number } = {},
 ): Promise<{ server: FrameServer<S>; port: number }> {
   const server = new FrameServer<S>({
     host: '127.0.0.1',
@@ -16,6 +16,7 @@ export async function startTestFrameServer<S extends object = object>(
     newState: opts.newState ?? (() => ({}) as S),
     dispatch,
     inline: opts.inline,
+    maxConnections: opts.maxConnections,
   });
   await server.listen();
   return { server, port: server.address.port };
