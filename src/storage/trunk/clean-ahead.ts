@@ -1,7 +1,7 @@
 // The zero space ahead of a slot an upload checked. A worker carves its lease into slots one after another, so
 // the slots that follow lie in that space: while the reading is fresh they are not read again, and an upload
 // into a trunk file costs one read per lease rather than one per slot (occupied.ts says why slots are read).
-import type { Block } from './free-space.js';
+import { sameTrunkFile, type Block } from './free-space.js';
 import { zeroRunAt } from './occupied.js';
 
 /** How far one read looks ahead of a slot: a worker's whole lease (leased-space.ts). */
@@ -13,10 +13,8 @@ export const CLEAN_AHEAD_BYTES = 256 << 10;
 export const CLEAN_AHEAD_MS = 250;
 
 export class CleanAhead {
-  private storePathIndex = -1;
-  private subHigh = -1;
-  private subLow = -1;
-  private fileId = -1;
+  /** The slot last read: its trunk file is the one `start`, `end` are in (null: none). */
+  private read: Block | null = null;
   /** [start, end): read as zeros at `at`, and not handed out since. */
   private start = 0;
   private end = 0;
@@ -42,10 +40,7 @@ export class CleanAhead {
     this.checkedAt = now;
     const run = zeroRunAt(fd, slot.offset, busy ? Math.max(slot.size, CLEAN_AHEAD_BYTES) : slot.size);
     if (run < slot.size) return false;
-    this.storePathIndex = slot.storePathIndex;
-    this.subHigh = slot.subHigh;
-    this.subLow = slot.subLow;
-    this.fileId = slot.fileId;
+    this.read = slot;
     this.start = slotEnd;
     this.end = slot.offset + run;
     this.at = now;
@@ -54,11 +49,11 @@ export class CleanAhead {
 
   /** Nothing is known any more (the trunk files were closed). */
   forget(): void {
-    this.fileId = -1;
+    this.read = null;
   }
 
   private covers(slot: Block, slotEnd: number, now: number): boolean {
-    return slot.fileId === this.fileId && slot.storePathIndex === this.storePathIndex && slot.subHigh === this.subHigh
-      && slot.subLow === this.subLow && slot.offset >= this.start && slotEnd <= this.end && now - this.at < CLEAN_AHEAD_MS;
+    return this.read !== null && sameTrunkFile(slot, this.read) && slot.offset >= this.start && slotEnd <= this.end
+      && now - this.at < CLEAN_AHEAD_MS;
   }
 }

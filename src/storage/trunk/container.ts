@@ -5,7 +5,7 @@ import path from 'node:path';
 import { trunkContainerName } from '../../protocol/trunk-slot.js';
 import type { StorePaths } from '../store/store-paths.js';
 import { FdCache } from './fd-cache.js';
-import type { Block } from './free-space.js';
+import { sameTrunkFile, type Block } from './free-space.js';
 
 /** The slot's trunk file opened read-write, created (sparse, at least `trunkFileSize`) when missing. */
 export function openContainer(paths: StorePaths, trunkFileSize: number, slot: Block): number {
@@ -50,7 +50,8 @@ export function zeroAt(fd: number, position: number, length: number): void {
  */
 export class OpenContainers {
   private readonly fds = new FdCache(32);
-  private last: (Block & { fd: number }) | null = null;
+  /** The trunk file asked for last and its descriptor. */
+  private last: { file: Block; fd: number } | null = null;
 
   constructor(private readonly paths: StorePaths) {}
 
@@ -58,12 +59,11 @@ export class OpenContainers {
   fdFor(trunkFileSize: number, slot: Block): number {
     const last = this.last;
     // Uploads fill one trunk file after another: the last one asked for needs no path built and looked up.
-    if (last && last.fileId === slot.fileId && last.storePathIndex === slot.storePathIndex && last.subHigh === slot.subHigh
-      && last.subLow === slot.subLow && slot.offset + slot.size <= last.size) return last.fd;
+    if (last && sameTrunkFile(last.file, slot)) return last.fd;
     const file = path.join(this.paths.dirOf(slot.storePathIndex, slot.subHigh, slot.subLow), trunkContainerName(slot.fileId));
     const fd = this.fds.get(file, () => openContainer(this.paths, trunkFileSize, slot));
-    // The file is at least this long (openContainer grew it); the most recent descriptor is never the one closed.
-    this.last = { ...slot, fd, size: Math.max(trunkFileSize, slot.offset + slot.size) };
+    // The most recently used descriptor is never the one the cache closes.
+    this.last = { file: slot, fd };
     return fd;
   }
 

@@ -4,7 +4,7 @@
 // in carve order, with or before the commit (D slot) of any slot, so the binlog replays to the right space
 // however uploads interleave. A slot never committed reads free after a crash; the lease's unused rest too.
 // Not the trunk server: every call goes to the owner (which asks the trunk server).
-import type { Block, JournalOp } from './free-space.js';
+import { sameTrunkFile, type Block, type JournalOp } from './free-space.js';
 import type { TrunkJournal } from './trunk-journal.js';
 import { blockKey, type TrunkSpace } from './trunk-space.js';
 
@@ -171,6 +171,5 @@ export class LeasedTrunkSpace implements TrunkSpace {
 }
 
 function sameBlock(a: Block, b: Block): boolean {
-  return a.offset === b.offset && a.size === b.size && a.fileId === b.fileId && a.storePathIndex === b.storePathIndex
-    && a.subHigh === b.subHigh && a.subLow === b.subLow;
+  return sameTrunkFile(a, b) && a.offset === b.offset && a.size === b.size;
 }

@@ -49,6 +49,13 @@ async function ask(s: net.Socket, cmd: number): Promise<void> {
 const closed = (s: net.Socket) => s.destroyed || s.readableEnded;
 /** Resolves once `s` is closed (at once if it is already). */
 const gone = (s: net.Socket) => (s.destroyed ? Promise.resolve() : once(s, 'close').then(() => undefined));
+/** A new connection once the server is full: resolves when `victim` was closed to make room for it. */
+async function connectInPlaceOf(port: number, victim: net.Socket): Promise<net.Socket> {
+  const victimGone = gone(victim);
+  const s = await connect(port);
+  await victimGone;
+  return s;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('net: the longest-idle connection makes room', () => {
@@ -61,18 +68,14 @@ describe('net: the longest-idle connection makes room', () => {
     await ask(viaLoop, LOOP_CMD);
     await ask(viaInline, INLINE_CMD);
     await sleep(1100);
-    const oldestGone = gone(oldest);
-    const newcomer = await connect(port);
-    await oldestGone;
+    const newcomer = await connectInPlaceOf(port, oldest);
     await ask(newcomer, INLINE_CMD);
     expect(closed(viaLoop) || closed(viaInline)).toBe(false);
     await ask(viaLoop, INLINE_CMD);
     await ask(viaInline, LOOP_CMD);
     // Now the newcomer is the one idle longest (served before the other two's last requests).
     await sleep(1100);
-    const newcomerGone = gone(newcomer);
-    const another = await connect(port);
-    await newcomerGone;
+    const another = await connectInPlaceOf(port, newcomer);
     await ask(another, LOOP_CMD);
     expect(closed(viaLoop) || closed(viaInline)).toBe(false);
   });
