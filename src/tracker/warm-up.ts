@@ -8,6 +8,7 @@ import type { TrackerConfig } from '../config/index.js';
 import { AllowHosts } from '../config/allow-hosts.js';
 import type { Logger } from '../log.js';
 import type { Connection } from '../net/connection.js';
+import { scratchFolder } from '../net/scratch-folder.js';
 import { runOnScratch, scratchConnections, shareOf, warmUpPlanFrom, type WarmUpTiming } from '../net/warm-up.js';
 import { StorageStatus, TrackerCmd } from '../protocol/codes.js';
 import { encodeFileName } from '../protocol/file-id.js';
@@ -35,7 +36,7 @@ export interface TrackerWarmUpResult extends WarmUpTiming {
 
 /** The scratch folder (fixed: a crash leaves at most one behind, removed next time). */
 export function trackerWarmUpFolder(config: TrackerConfig): string {
-  return path.join(config.basePath, 'data', '.warm-up');
+  return scratchFolder(config.basePath, null);
 }
 
 const GROUP = 'group1';

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import type { StorageConfig } from '../../config/index.js';
 import type { Logger } from '../../log.js';
+import { scratchFolder } from '../../net/scratch-folder.js';
 import { runOnScratch, shareOf, warmUpPlanFrom, type WarmUpTiming } from '../../net/warm-up.js';
 import { StorageStatus } from '../../protocol/codes.js';
 import { encodeFileName } from '../../protocol/file-id.js';
@@ -54,7 +55,7 @@ export type SharedOwnerParts = Pick<OwnerParts, 'progress' | 'trunk'>;
 export function warmUpSender(config: StorageConfig, shared: SharedOwnerParts, log: Logger, plan: SenderWarmUpPlan): Promise<SenderWarmUpResult | null> {
   // A daily replication window may be closed now: the scratch sender would only wait.
   if (syncWindow(config.syncStartTime, config.syncEndTime)) return Promise.resolve(null);
-  const folder = path.join(config.basePath, 'data', '.warm-up.owner');
+  const folder = scratchFolder(config.basePath, 'owner');
   return runOnScratch(folder, log, plan.deadlineMs, async ({ quiet, atEnd }) => {
     const receiver = await scratchReceiver(config, path.join(folder, 'to'), quiet, atEnd);
     const from = path.join(folder, 'from');

@@ -14,6 +14,7 @@ import type { StorageConfig } from '../../config/index.js';
 import { AllowHosts } from '../../config/allow-hosts.js';
 import type { Logger } from '../../log.js';
 import type { Connection } from '../../net/connection.js';
+import { scratchFolder } from '../../net/scratch-folder.js';
 import { runOnScratch, scratchConnections, shareOf, warmUpPlanFrom, type WarmUpTiming } from '../../net/warm-up.js';
 import { StorageCmd } from '../../protocol/codes.js';
 import { encodeFileName } from '../../protocol/file-id.js';
@@ -65,7 +66,7 @@ export interface WarmUpResult extends WarmUpTiming {
 
 /** The scratch folder of this worker (fixed per lane: a crash leaves at most one behind, removed next time). */
 export function warmUpFolder(config: StorageConfig): string {
-  return path.join(config.basePath, 'data', `.warm-up.${workerLane(config)?.index ?? 0}`);
+  return scratchFolder(config.basePath, String(workerLane(config)?.index ?? 0));
 }
 
 /** Run the plan on a scratch runtime; null when it could not (the reason is logged at debug level). */
