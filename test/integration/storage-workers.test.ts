@@ -63,6 +63,11 @@ afterAll(async () => {
 describe.runIf(twoCores)('storage worker processes', () => {
   it('serves from two workers; uploads over many connections land in the one binlog and count once at the tracker', async () => {
     expect(workerPids(s)).toHaveLength(2);
+    // Each worker runs with the fixed young generation it is forked with (worker-heap.ts).
+    for (const pid of workerPids(s)) {
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      expect(env.find((v) => v.startsWith('NODE_OPTIONS='))).toContain('--max-semi-space-size=2');
+    }
     const before = (await client.listStorages('group1'))[0]!.stats.successUploadCount;
     const { acked, failed } = await uploadStream(120, 8);
     expect(failed).toBe(0);

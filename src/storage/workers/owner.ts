@@ -11,6 +11,7 @@ import type { ConnectionStats } from '../../net/server.js';
 import type { BinlogWriter } from '../binlog/writer.js';
 import type { FileLocks } from '../runtime.js';
 import type { StatsKeeper } from '../store/stats.js';
+import { workerNodeOptions } from './worker-heap.js';
 import { TIME_FIELDS, type SharedState, type ToOwner, type ToWorker, type TrunkRequest } from './ipc.js';
 import { Errno, StatusError } from '../../errors.js';
 import type { TrunkLender } from '../trunk/trunk-space.js';
@@ -108,7 +109,7 @@ export class WorkerPool {
   }
 
   private fork(): Promise<void> {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ NODE_OPTIONS: workerNodeOptions(process.env.NODE_OPTIONS) });
     const m: Member = { worker, conn: { alloc: 0, current: 0, max: 0 }, held: new Map(), gone: false, listening: false, leases: new Map() };
     this.members.add(m);
     return new Promise<void>((resolve, reject) => {
