@@ -120,21 +120,39 @@ export function sizeFieldFor(kind: 'normal' | 'appender' | 'trunk', size: bigint
 
 /** Pack the 20 bytes of §6.3 and return them as the 27-char base64 (`-`/`_`, no padding). */
 export function encodeFileFacts(f: FileFacts): string {
+  writeSource(f.source);
+  const field = BigInt.asUintN(64, f.sizeField);
+  return packFacts(f.timestamp, Number(field >> 32n), Number(field & LOW32), f.crc32);
+}
+
+/** The rest of encodeFileFacts once the source is in place: the size field as its high and low 32 bits. */
+function packFacts(timestamp: number, sizeHigh: number, sizeLow: number, crc32: number): string {
+  if (!Number.isInteger(timestamp) || timestamp < 0 || timestamp > 0xffffffff) {
+    throw einval(`bad timestamp ${timestamp}`);
+  }
   const b = factsOut;
-  if ('serverId' in f.source) {
-    const id = f.source.serverId;
+  b.writeUInt32BE(timestamp, 4);
+  b.writeUInt32BE(sizeHigh, 8);
+  b.writeUInt32BE(sizeLow, 12);
+  b.writeUInt32BE(crc32 >>> 0, 16);
+  return b.toString('base64url');
+}
+
+/** encodeFileFacts for a normal file under 4 GiB, without BigInt: what every small upload names. */
+function encodeSmallNormalFacts(source: FileSource, timestamp: number, size: number, rand: number, crc32: number): string {
+  writeSource(source);
+  return packFacts(timestamp, ((rand & 0x7fffff) | 0x80000000) >>> 0, size, crc32);
+}
+
+function writeSource(source: FileSource): void {
+  const b = factsOut;
+  if ('serverId' in source) {
+    const id = source.serverId;
     if (!Number.isInteger(id) || id < 1 || id > MAX_SERVER_ID) throw einval(`bad server id ${id}`);
     b.writeUInt32LE(id, 0);
   } else {
-    b.set(ipv4Octets(f.source.ipv4), 0);
+    b.set(ipv4Octets(source.ipv4), 0);
   }
-  if (!Number.isInteger(f.timestamp) || f.timestamp < 0 || f.timestamp > 0xffffffff) {
-    throw einval(`bad timestamp ${f.timestamp}`);
-  }
-  b.writeUInt32BE(f.timestamp, 4);
-  b.writeBigUInt64BE(BigInt.asUintN(64, f.sizeField), 8);
-  b.writeUInt32BE(f.crc32 >>> 0, 16);
-  return b.toString('base64url');
 }
 
 /** Scratch for encodeFileFacts: its text is made before anything else can write here. */
@@ -205,16 +223,22 @@ export interface EncodeFileNameOptions {
   random?: () => number;
 }
 
+function checkByte(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > 255) throw einval(`bad ${name} ${v}`);
+}
+
 /** Build the logical name `Mxx/HH/HH/<B27>[<T16>]<X7>` of a new file (§6.1). */
 export function encodeFileName(o: EncodeFileNameOptions): string {
   const random = o.random ?? Math.random;
-  for (const [k, v] of [['storePathIndex', o.storePathIndex], ['subHigh', o.subHigh], ['subLow', o.subLow]] as const) {
-    if (!Number.isInteger(v) || v < 0 || v > 255) throw einval(`bad ${k} ${v}`);
-  }
+  checkByte('storePathIndex', o.storePathIndex);
+  checkByte('subHigh', o.subHigh);
+  checkByte('subLow', o.subLow);
   if (o.kind === 'trunk' && !o.trunk) throw einval('trunk file name needs a trunk location');
   const rand = Math.floor(random() * 0x800000);
-  const sizeField = sizeFieldFor(o.kind, o.size, rand);
-  const b27 = encodeFileFacts({ source: o.source, timestamp: o.timestamp, sizeField, crc32: o.crc32 });
+  const small = o.kind === 'normal' && typeof o.size === 'number' && Number.isInteger(o.size) && o.size >= 0 && o.size <= 0xffffffff;
+  const b27 = small
+    ? encodeSmallNormalFacts(o.source, o.timestamp, o.size as number, rand, o.crc32)
+    : encodeFileFacts({ source: o.source, timestamp: o.timestamp, sizeField: sizeFieldFor(o.kind, o.size, rand), crc32: o.crc32 });
   const t16 = o.kind === 'trunk' ? encodeTrunkLocation(o.trunk!) : '';
   return `M${hex2(o.storePathIndex)}/${hex2(o.subHigh)}/${hex2(o.subLow)}/${b27}${t16}${formatExt(o.ext, random)}`;
 }

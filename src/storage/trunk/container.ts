@@ -1,6 +1,6 @@
 // A trunk file opened for writing a slot: created (sparse, trunk_file_size) when this storage does not have it
 // yet — the trunk server made it on its own disk, or a peer's replica brings its first slot.
-import { closeSync, ftruncateSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, fstatSync, mkdirSync, openSync, writeSync, writevSync } from 'node:fs';
 import path from 'node:path';
 import { trunkContainerName } from '../../protocol/trunk-slot.js';
 import type { StorePaths } from '../store/store-paths.js';
@@ -35,6 +35,19 @@ export function openContainer(paths: StorePaths, trunkFileSize: number, slot: Bl
 export function writeAllAt(fd: number, buf: Buffer, position: number): void {
   let done = 0;
   while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, position + done);
+}
+
+/**
+ * A slot's header and content in one positional write: a process killed around it leaves the slot free (no
+ * header) or whole, as writing the content first and the header last does, for one system call instead of two.
+ * A short write (a full disk) takes the header back and goes on in that order.
+ */
+export function writeSlotAt(fd: number, header: Buffer, content: Buffer, position: number): void {
+  const written = writevSync(fd, [header, content], position);
+  if (written === header.length + content.length) return;
+  zeroAt(fd, position, header.length);
+  writeAllAt(fd, content, position + header.length);
+  writeAllAt(fd, header, position);
 }
 
 const ZEROS = Buffer.alloc(64 << 10);

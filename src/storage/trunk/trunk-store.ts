@@ -1,7 +1,8 @@
 // Writing small files into trunk files on the group's trunk server (spec §6.6, §8.8, §11.5). An upload of at
 // most slot_max_size − 24 bytes gets a slot from the trunk space (trunk-space.ts), its content goes in after
-// the header's place and the 24-byte header last, then the space is committed to the trunk binlog, and only
-// then does the caller write the sync binlog `C` and answer with the ID:
+// the header's place and the 24-byte header last (a small file received whole: both in one positional write),
+// then the space is committed to the trunk binlog, and only then does the caller write the sync binlog `C` and
+// answer with the ID:
 //   - killed mid-write: the header was never written, the slot reads as free and its space is free again;
 //   - killed after the header, before the commit: the ID was never handed out and the space is reused.
 import { randomInt } from 'node:crypto';
@@ -9,7 +10,7 @@ import zlib from 'node:zlib';
 import { Errno, StatusError } from '../../errors.js';
 import { encodeFileName } from '../../protocol/file-id.js';
 import { encodeSlotHeader, SLOT_HEADER_SIZE, SlotType, type TrunkSlotRef } from '../../protocol/trunk-slot.js';
-import { OpenContainers, writeAllAt, zeroAt } from './container.js';
+import { OpenContainers, writeAllAt, writeSlotAt, zeroAt } from './container.js';
 import { CleanAhead } from './clean-ahead.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
@@ -154,8 +155,7 @@ export class TrunkStore {
       }
       const crc = zlib.crc32(f.content) >>> 0;
       const { logical, header } = named(rt, { ...f, size: f.content.length }, slot, crc, timestamp);
-      writeAllAt(fd, f.content, slot.offset + SLOT_HEADER_SIZE);
-      writeAllAt(fd, header, slot.offset);
+      writeSlotAt(fd, header, f.content, slot.offset);
       space.commitNow(slot);
       return { logical, timestamp, size: f.content.length };
     } catch {

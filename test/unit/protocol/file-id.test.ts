@@ -181,6 +181,23 @@ describe('file-id: size field, X7, server ids, trunk names', () => {
     expect(big).toMatchObject({ kind: 'normal', size: 5 * 2 ** 32 });
   });
 
+  it("names a normal file under 4 GiB as the size field's BigInt form does, at every edge of the field", () => {
+    const sources = [{ ipv4: '192.168.5.72' }, { serverId: 100001 }];
+    for (const source of sources) {
+      for (const size of [0, 1, 4096, 0x7fffffff, 0x80000000, 0xffffffff, 2 ** 32, 2 ** 40 + 3]) {
+        for (const rand of [0, 1, 0x28ea35, 0x7fffff]) {
+          const logical = encodeFileName({
+            source, timestamp: 1795289211, size, kind: 'normal', crc32: 0xfedcba98, ext: 'jpg', storePathIndex: 0,
+            subHigh: 1, subLow: 2, random: script(rand / 0x800000, ...Array(7).fill(0)),
+          });
+          const b27 = encodeFileFacts({ source, timestamp: 1795289211, sizeField: sizeFieldFor('normal', size, rand), crc32: 0xfedcba98 });
+          expect(logical.slice(10, 37)).toBe(b27);
+          expect(decodeFileName(logical)).toMatchObject({ kind: 'normal', size, crc32: 0xfedcba98 });
+        }
+      }
+    }
+  });
+
   it('formats X7 extensions (§6.5)', () => {
     expect(formatExt('txt', script(digit(7), digit(0), digit(1)))).toBe('701.txt');
     expect(formatExt('jpeg', script(digit(1), digit(1)))).toBe('11.jpeg');
