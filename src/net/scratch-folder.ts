@@ -23,9 +23,10 @@ export function memoryScratchRoot(root = MEMORY_FS): string | null {
 }
 
 /**
- * The scratch folder `name` of the server whose base path is `basePath`: in the memory filesystem under a name fixed
- * by the base path (so that a crash leaves at most one behind, removed at the next start of the same server, and
- * servers sharing a host never meet), else `basePath/data/.warm-up[.suffix]` as before.
+ * The warm-up scratch folder (`.warm-up`, or `.warm-up.<suffix>` for one of several) of the server whose base path
+ * is `basePath`: in the memory filesystem under a name fixed by the base path (so that a crash leaves at most one
+ * behind, removed at the next start of the same server, and servers sharing a host never meet), else in
+ * `basePath/data/`.
  */
 export function scratchFolder(basePath: string, suffix: string | null, memoryRoot = memoryScratchRoot()): string {
   const leaf = suffix === null ? '.warm-up' : `.warm-up.${suffix}`;

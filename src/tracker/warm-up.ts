@@ -3,7 +3,6 @@
 // queries after a start otherwise pay for it. A scratch tracker of the same class, on a loopback port and a
 // scratch folder, holds one ACTIVE member; clients ask it 101 (store) and 102 (fetch) over real connections;
 // then it stops and the folder is removed. The real tracker's model, files and counters never see it.
-import path from 'node:path';
 import type { TrackerConfig } from '../config/index.js';
 import { AllowHosts } from '../config/allow-hosts.js';
 import type { Logger } from '../log.js';
