@@ -13,6 +13,7 @@ import { DEFAULT_WARM_UP, warmUpPlan } from '../../src/storage/workers/warm-up.j
 import { senderWarmUpPlan } from '../../src/storage/sync/warm-up.js';
 import { trackerWarmUpPlan } from '../../src/tracker/warm-up.js';
 import { UsageError } from '../../src/errors.js';
+import { isTrunkName } from '../../src/protocol/trunk-slot.js';
 import { runCli } from '../helpers/proc.js';
 import { allocHost, startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 
@@ -29,6 +30,7 @@ interface WarmedUp {
   downloads: number;
   queries: number;
   pushed?: number;
+  trunkUploads?: number;
   folder: string;
 }
 
@@ -89,15 +91,19 @@ describe('warm-up', () => {
       return;
     }
     expect(done).toHaveLength(workers);
-    const { large, replicas } = warmUpPlan({ FDFS_WARM_UP: String(SMALL) })!;
+    const { large, replicas, trunk } = warmUpPlan({ FDFS_WARM_UP: String(SMALL) })!;
     expect(replicas).toBeGreaterThan(0);
+    expect(trunk).toBe(SMALL * 2 / 3);
     for (const w of done) {
-      expect(w).toMatchObject({ uploads: SMALL + large, downloads: SMALL + large, replicas });
+      // The trunk phase's uploads all landed in trunk slots (60-character names), though this group has none.
+      expect(w).toMatchObject({ uploads: SMALL + large, downloads: SMALL + large, replicas, trunkUploads: trunk });
       expect(existsSync(w.folder)).toBe(false);
       // Its thousands of created and deleted files stay off the store's filesystem when memory can take them.
       if (memoryScratchRoot() !== null) expect(path.dirname(w.folder)).toBe('/dev/shm');
     }
     expect(readdirSync(path.join(storage.dir, 'data')).filter((f) => f.startsWith('.warm-up'))).toEqual([]);
+    // Its trunk slots and trunk binlog stayed in the scratch folder.
+    expect(existsSync(path.join(storage.dir, 'data', 'trunk'))).toBe(false);
   });
 
   it('with workers, the owner pushes replicas through a scratch sync sender to a scratch receiver, and removes both', () => {
@@ -134,6 +140,8 @@ describe('warm-up', () => {
     const lines = binlogLines(storage.dir);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(` C ${id.slice(id.indexOf('/') + 1)}`);
+    // The group has no trunk files: the warm-up's trunk view is gone once the owner's came.
+    expect(isTrunkName(id.slice(id.indexOf('/') + 1))).toBe(false);
 
     await waitFor('the upload counted at the tracker', async () => (await client.listStorages('group1'))[0]!.stats.totalUploadCount === 1);
     const text = await waitFor('one upload on /metrics', async () => {

@@ -19,13 +19,15 @@ import { runOnScratch, scratchConnections, shareOf, warmUpPlanFrom, type WarmUpT
 import { StorageCmd } from '../../protocol/codes.js';
 import { encodeFileName } from '../../protocol/file-id.js';
 import { encodeSyncFileHead } from '../../protocol/sync.js';
+import { isTrunkName } from '../../protocol/trunk-slot.js';
 import { decodeUploadResponse, encodeDownloadRequest, encodeUploadHead } from '../../protocol/storage-file.js';
-import { defaultTrackerParams } from '../tracker-side/tracker-params.js';
+import { applyTrackerParams, defaultTrackerParams } from '../tracker-side/tracker-params.js';
+import { Errno } from '../../errors.js';
 import type { FrameServer } from '../../net/server.js';
 import type { StorageConnState } from '../runtime.js';
 import { buildWorkerRuntime, storagePortServer, type WorkerRuntime } from './worker-runtime.js';
 import { workerLane } from './worker-count.js';
-import type { SharedState, ToOwner } from './ipc.js';
+import type { SharedState, ToOwner, TrunkReply } from './ipc.js';
 
 export interface WarmUpPlan {
   /** Small uploads (each downloaded once afterwards): the inline paths. */
@@ -38,18 +40,26 @@ export interface WarmUpPlan {
   large: number;
   /** Small replicas pushed as a group's other member pushes them: the receiving path. */
   replicas: number;
+  /**
+   * Small uploads into trunk files (each downloaded once): the trunk path, which a group with use_trunk_file
+   * takes for every small file. Run whatever the group's setting: at a worker's start the tracker has not said it.
+   */
+  trunk: number;
   /** Connections driving it at once. */
   connections: number;
   /** Give up (and serve anyway) after this long. */
   deadlineMs: number;
 }
 
-export const DEFAULT_WARM_UP: WarmUpPlan = { small: 3000, smallSize: 4096, large: 200, replicas: 1000, connections: 4, deadlineMs: 5000 };
+export const DEFAULT_WARM_UP: WarmUpPlan = {
+  small: 3000, smallSize: 4096, large: 200, replicas: 1000, trunk: 2000, connections: 4, deadlineMs: 5000,
+};
 
 /** The plan from FDFS_WARM_UP (unset: the default; 0: none; N: N small uploads and N/15 large ones). */
 export function warmUpPlan(env: NodeJS.ProcessEnv = process.env): WarmUpPlan | null {
   return warmUpPlanFrom(DEFAULT_WARM_UP, (n) => ({
     ...DEFAULT_WARM_UP, small: n, large: Math.min(DEFAULT_WARM_UP.large, Math.ceil(n / 15)), replicas: Math.ceil(n / 3),
+    trunk: Math.ceil(n * 2 / 3),
   }), env);
 }
 
@@ -62,6 +72,7 @@ export interface WarmUpResult extends WarmUpTiming {
   uploads: number;
   downloads: number;
   replicas: number;
+  trunkUploads: number;
 }
 
 /** The scratch folder of this worker (fixed per lane: a crash leaves at most one behind, removed next time). */
@@ -83,10 +94,56 @@ export function warmUpWorker(config: StorageConfig, log: Logger, plan: WarmUpPla
       params: state?.params ?? { ...defaultTrackerParams(), loaded: true }, trunkSpace: false, trunkServer: false,
     };
     const first = { ...view, myIp: '127.0.0.2', memberIps: null, params: { ...defaultTrackerParams(), loaded: true } };
-    const { parts, server } = await scratchWorker(config, folder, quiet, atEnd, () => false, [first, view]);
+    const lender = new ScratchTrunkLender();
+    const { parts, server } = await scratchWorker(config, folder, quiet, atEnd, (m) => lender.answer(m), [first, view]);
+    lender.replyTo = (r) => parts.trunkSpace.replied(r);
     const remove = (logical: string) => rmSync(parts.rt.paths.resolve(logical).absPath, { force: true });
-    return drive(server.address.port, config.groupName, plan, largeWarmUpSize(config), remove);
+    const driven = await drive(server.address.port, config.groupName, plan, largeWarmUpSize(config), remove);
+    // Last, as the group's trunk server (its leases lent here): what stays in force until the owner's view comes.
+    parts.apply(trunkView(view));
+    driven.trunkUploads = await driveTrunk(server.address.port, config.groupName, plan);
+    return driven;
   });
+}
+
+/** The view with trunk files on and this storage the trunk server (trunk files of the smallest size, sparse). */
+function trunkView(view: SharedState): SharedState {
+  const raw = { ...view.params.raw, use_trunk_file: 'true', trunk_file_size: String(SCRATCH_TRUNK_FILE_BYTES) };
+  const params = { ...view.params };
+  applyTrackerParams(params, raw);
+  return { ...view, params, trunkSpace: true, trunkServer: true };
+}
+
+const SCRATCH_TRUNK_FILE_BYTES = 4 << 20;
+
+/** The owner's part in the trunk warm-up: leases cut one after another from fresh trunk files, answered a turn later. */
+export class ScratchTrunkLender {
+  replyTo: ((r: TrunkReply) => void) | null = null;
+  private fileId = 1;
+  private offset = 0;
+
+  answer(m: ToOwner): boolean {
+    if (m.t === 'trunk-lease') {
+      if (this.offset + m.leaseSize > SCRATCH_TRUNK_FILE_BYTES) {
+        this.fileId++;
+        this.offset = 0;
+      }
+      const slot = { storePathIndex: m.index, subHigh: 0, subLow: 0, fileId: this.fileId, offset: this.offset, size: m.leaseSize };
+      this.offset += m.leaseSize;
+      this.reply({ t: 'trunk-reply', id: m.id, slot });
+      return true;
+    }
+    if (m.t === 'trunk-reserve' || m.t === 'trunk-commit' || m.t === 'trunk-free') {
+      this.reply({ t: 'trunk-reply', id: m.id, error: { errno: Errno.EINVAL, message: 'no trunk server in a warm-up' } });
+      return true;
+    }
+    // Other messages (counters, locks) have no owner here: not sent.
+    return false;
+  }
+
+  private reply(r: TrunkReply): void {
+    setImmediate(() => this.replyTo?.(r));
+  }
 }
 
 /**
@@ -117,11 +174,12 @@ interface Driven {
   uploads: number;
   downloads: number;
   replicas: number;
+  trunkUploads: number;
 }
 
 /** `remove` deletes a file once it was downloaded: the scratch store never holds more than a few files' bytes. */
 async function drive(port: number, group: string, plan: WarmUpPlan, largeSize: number, remove: (logical: string) => void): Promise<Driven> {
-  const state: Driven = { uploads: 0, downloads: 0, replicas: 0 };
+  const state: Driven = { uploads: 0, downloads: 0, replicas: 0, trunkUploads: 0 };
   const conns = await scratchConnections(port, plan.connections);
   try {
     const n = plan.connections;
@@ -132,6 +190,26 @@ async function drive(port: number, group: string, plan: WarmUpPlan, largeSize: n
     for (const c of conns) c.destroy();
   }
   return state;
+}
+
+/**
+ * The trunk phase: small uploads into trunk slots, each read back; the slots stay (the folder goes at the end).
+ * Resolves with how many landed in trunk slots.
+ */
+async function driveTrunk(port: number, group: string, plan: WarmUpPlan): Promise<number> {
+  const state: Driven = { uploads: 0, downloads: 0, replicas: 0, trunkUploads: 0 };
+  const conns = await scratchConnections(port, plan.connections);
+  let inTrunk = 0;
+  const count = (logical: string) => {
+    if (isTrunkName(logical)) inTrunk++;
+  };
+  try {
+    const n = plan.connections;
+    await Promise.all(conns.map((c, i) => driveOne(c, group, shareOf(plan.trunk, n, i), plan.smallSize, state, count)));
+  } finally {
+    for (const c of conns) c.destroy();
+  }
+  return inTrunk;
 }
 
 /** `count` uploads of `size` bytes on one connection, then a download of each. */
