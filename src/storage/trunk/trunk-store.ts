@@ -27,14 +27,14 @@ export interface TrunkUpload {
 }
 
 /** A slot's file ID (stock's trunk name) and the 24-byte header that goes with it. */
-function named(rt: StorageRuntime, f: { ip: string; ext: string; size: number }, slot: Block, crc32: number, timestamp: number,
+function named(rt: StorageRuntime, ip: string, ext: string, size: number, slot: Block, crc32: number, timestamp: number,
   type: number = SlotType.Regular): { logical: string; header: Buffer } {
   const logical = encodeFileName({
-    source: nameSource(rt, f.ip), timestamp, size: f.size, kind: 'trunk', crc32, ext: f.ext,
+    source: nameSource(rt, ip), timestamp, size, kind: 'trunk', crc32, ext,
     storePathIndex: slot.storePathIndex, subHigh: slot.subHigh, subLow: slot.subLow,
     trunk: { fileId: slot.fileId, offset: slot.offset, size: slot.size },
   });
-  const header = encodeSlotHeader({ type, allocSize: slot.size, fileSize: f.size, crc32, mtime: timestamp, x7: logical.slice(-7) });
+  const header = encodeSlotHeader({ type, allocSize: slot.size, fileSize: size, crc32, mtime: timestamp, x7: logical.slice(-7) });
   return { logical, header };
 }
 
@@ -86,7 +86,7 @@ export class TrunkStore {
         got += chunk.length;
       }
       if (got !== f.size) throw new StatusError(Errno.EINVAL, `body ended after ${got} of ${f.size} bytes`);
-      const { logical, header } = named(rt, f, slot, crc >>> 0, timestamp);
+      const { logical, header } = named(rt, f.ip, f.ext, f.size, slot, crc >>> 0, timestamp);
       // The header last: until it is written the slot reads as free.
       writeAllAt(fd(), header, slot.offset);
       await this.uploads.commit(slot);
@@ -113,7 +113,7 @@ export class TrunkStore {
     try {
       const containers = this.containers!;
       const fd = containers.fdFor(settings.trunkFileSize, slot);
-      const { logical, header } = named(rt, { ...f, size: content.length }, slot, randomInt(0x7fffffff), timestamp, SlotType.Link);
+      const { logical, header } = named(rt, f.ip, f.ext, content.length, slot, randomInt(0x7fffffff), timestamp, SlotType.Link);
       writeAllAt(fd, content, slot.offset + SLOT_HEADER_SIZE);
       writeAllAt(fd, header, slot.offset);
       await this.uploads.commit(slot);
@@ -154,7 +154,7 @@ export class TrunkStore {
         return null;
       }
       const crc = zlib.crc32(f.content) >>> 0;
-      const { logical, header } = named(rt, { ...f, size: f.content.length }, slot, crc, timestamp);
+      const { logical, header } = named(rt, f.ip, f.ext, f.content.length, slot, crc, timestamp);
       writeSlotAt(fd, header, f.content, slot.offset);
       space.commitNow(slot);
       return { logical, timestamp, size: f.content.length };

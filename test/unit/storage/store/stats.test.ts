@@ -16,6 +16,24 @@ describe('StatsKeeper', () => {
     expect(statKey('lastSourceUpdate')).toBe('last_source_update');
   });
 
+  it('each operation counts in its own fields of the stat block, and nowhere else', () => {
+    const ops = ['Upload', 'Append', 'Modify', 'Truncate', 'SetMeta', 'Delete', 'Download', 'GetMeta', 'CreateLink', 'DeleteLink'] as const;
+    for (const op of ops) {
+      const s = new StatsKeeper(null);
+      s.begin(op);
+      s.success(op);
+      s.success(op);
+      const changed = Object.entries(s.stats).filter(([, v]) => v !== 0);
+      expect(Object.fromEntries(changed)).toEqual({ [`total${op}Count`]: 1, [`success${op}Count`]: 2 });
+    }
+    for (const op of ['Upload', 'Append', 'Modify', 'Download', 'SyncIn', 'SyncOut'] as const) {
+      const s = new StatsKeeper(null);
+      s.bytes(op, 7, 5);
+      const changed = Object.entries(s.stats).filter(([, v]) => v !== 0);
+      expect(Object.fromEntries(changed)).toEqual({ [`total${op}Bytes`]: 7, [`success${op}Bytes`]: 5 });
+    }
+  });
+
   it('counts operations, bumps its version and encodes the 348-byte block', () => {
     const s = new StatsKeeper(path.join(tmp(), 'storage_stat.dat'));
     const v0 = s.version;
