@@ -6,12 +6,12 @@
 // no line is lost, and a crash leaves either the old file or the complete new one. Besides the size check, a
 // schedule may ask (trunk_compress_binlog_interval, compactNow); the old file may be kept (binlog-backups.ts) and
 // unused trunk files dropped first (delete_unused_trunk_files, `beforeSwap`).
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../log.js';
 import { nowSec } from '../runtime.js';
 import { keepBackup, pruneBackups } from './binlog-backups.js';
-import { formatJournal, replayJournal } from './free-space.js';
+import { formatJournal, FreeSpace, scanJournal } from './free-space.js';
 
 /** Below this size the binlog is left alone (a restart replays it in well under a second). */
 const MIN_BYTES = 16 << 20;
@@ -97,20 +97,56 @@ export class TrunkCompactor {
   }
 
   private async compact(startedAt: number): Promise<void> {
+    // The file only grows between compactions: its complete lines are replayed before the writers are held,
+    // so uploads wait only for the lines written since (a binlog of a million lines takes a while to replay).
+    const early = this.replayComplete();
     const resume = await this.d.holdWriters();
     if (!resume) throw new Error('a worker process did not stop writing in time');
     try {
       this.d.beforeSwap?.();
-      this.swap(startedAt);
+      this.swap(startedAt, early);
     } finally {
       resume();
     }
   }
 
-  /** Read, replay, write the free space to a temp file, flush it and rename it over the binlog: no await. */
-  private swap(startedAt: number): void {
-    const before = statSync(this.d.file).size;
-    const free = replayJournal(readFileSync(this.d.file, 'latin1'));
+  /** The free space the file's complete lines describe now, and where they end. */
+  private replayComplete(): Replayed {
+    const fd = openSync(this.d.file, 'r');
+    try {
+      const st = fstatSync(fd);
+      const text = readRange(fd, 0, st.size);
+      const upTo = text.lastIndexOf('\n') + 1;
+      const free = new FreeSpace();
+      scanJournal(text, 0, upTo, (op, block) => free.applyOwned(op, block));
+      return { free, ino: st.ino, upTo, lastLine: text.slice(text.lastIndexOf('\n', upTo - 2) + 1, upTo) };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Replay what was written since `early` (all of it if the file was replaced meanwhile), write the free space to
+   * a temp file, flush it and rename it over the binlog: no await.
+   */
+  private swap(startedAt: number, early: Replayed): void {
+    const src = openSync(this.d.file, 'r');
+    let before: number;
+    let free: FreeSpace;
+    try {
+      const st = fstatSync(src);
+      before = st.size;
+      if (!this.d.isTrunkServer()) throw new Error('no longer the trunk server');
+      // The same file, grown only: its last line replayed early still ends where it did.
+      const same = st.ino === early.ino && st.size >= early.upTo
+        && readRange(src, early.upTo - early.lastLine.length, early.lastLine.length) === early.lastLine;
+      const from = same ? early.upTo : 0;
+      free = same ? early.free : new FreeSpace();
+      const rest = readRange(src, from, st.size - from);
+      scanJournal(rest, 0, rest.length, (op, block) => free.applyOwned(op, block));
+    } finally {
+      closeSync(src);
+    }
     const ts = nowSec();
     const text = free.blocks().map((b) => formatJournal(ts, { op: 'A', block: b }) + '\n').join('');
     const tmp = `${this.d.file}.compact`;
@@ -146,4 +182,26 @@ export class TrunkCompactor {
     this.compactions++;
     this.d.log.info({ before, after: this.lastSize }, 'trunk binlog compacted');
   }
+}
+
+interface Replayed {
+  free: FreeSpace;
+  /** The file replayed (a compaction meanwhile would have replaced it). */
+  ino: number;
+  /** Offset after its last complete line. */
+  upTo: number;
+  /** That line, newline included ('' for none). */
+  lastLine: string;
+}
+
+/** `length` bytes of the file from `position`, as latin1 text. */
+function readRange(fd: number, position: number, length: number): string {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.toString('latin1', 0, got);
 }

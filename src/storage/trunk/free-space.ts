@@ -21,6 +21,12 @@ export class FreeSpace {
     else this.byStart.delete(k);
   }
 
+  /** apply() for a record read from text: `block` is this map's own from now on when `op` is A. */
+  applyOwned(op: 'A' | 'D', block: Block): void {
+    if (op === 'A') this.byStart.set(keyOf(block), block);
+    else this.byStart.delete(keyOf(block));
+  }
+
   /** Every free block (copies). */
   blocks(): Block[] {
     return [...this.byStart.values()].map((b) => ({ ...b }));
@@ -137,7 +143,7 @@ export function overlap(a: Block, b: Block): Block | null {
 /** The free space a trunk binlog's text describes. */
 export function replayJournal(text: string): FreeSpace {
   const free = new FreeSpace();
-  for (const j of parseJournal(text)) free.apply(j);
+  scanJournal(text, 0, text.length, (op, block) => free.applyOwned(op, block));
   return free;
 }
 
@@ -175,12 +181,69 @@ export function formatJournal(ts: number, j: JournalOp): string {
 /** Parse trunk binlog text; malformed lines are skipped (a torn last line after a crash). */
 export function parseJournal(text: string): JournalOp[] {
   const out: JournalOp[] = [];
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f.length !== 8 || (f[1] !== 'A' && f[1] !== 'D')) continue;
-    const n = f.slice(2).map(Number);
-    if (!n.every((x) => Number.isInteger(x) && x >= 0)) continue;
-    out.push({ op: f[1], block: { storePathIndex: n[0]!, subHigh: n[1]!, subLow: n[2]!, fileId: n[3]!, offset: n[4]!, size: n[5]! } });
-  }
+  scanJournal(text, 0, text.length, (op, block) => out.push({ op, block }));
   return out;
+}
+
+/**
+ * Visit every well-formed record of `text` from `start` to `end` in order: eight fields apart by white space —
+ * a timestamp, A or D, then six whole decimal numbers. Other lines (a torn last line after a crash) are skipped.
+ * Read by hand, without a string or array per line: a compaction replays a binlog of millions of lines.
+ */
+export function scanJournal(text: string, start: number, end: number, visit: (op: 'A' | 'D', block: Block) => void): void {
+  const nums = [0, 0, 0, 0, 0, 0];
+  let pos = start;
+  while (pos < end) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0 || eol > end) eol = end;
+    let i = pos;
+    pos = eol + 1;
+    // Field 1: the timestamp, any word.
+    while (i < eol && isSpace(text.charCodeAt(i))) i++;
+    if (i === eol) continue;
+    while (i < eol && !isSpace(text.charCodeAt(i))) i++;
+    // Field 2: A or D alone.
+    while (i < eol && isSpace(text.charCodeAt(i))) i++;
+    const opCode = text.charCodeAt(i);
+    if ((opCode !== 65 && opCode !== 68) || (i + 1 < eol && !isSpace(text.charCodeAt(i + 1))) || i + 1 > eol) continue;
+    i++;
+    // Fields 3–8: numbers.
+    let count = 0;
+    let ok = true;
+    for (;;) {
+      while (i < eol && isSpace(text.charCodeAt(i))) i++;
+      if (i === eol) break;
+      if (count === 6) {
+        ok = false;
+        break;
+      }
+      let v = 0;
+      let digits = 0;
+      for (; i < eol; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 48 && c <= 57) {
+          v = v * 10 + (c - 48);
+          digits++;
+        } else if (isSpace(c)) break;
+        else {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok || digits === 0) {
+        ok = false;
+        break;
+      }
+      nums[count++] = v;
+    }
+    if (!ok || count !== 6) continue;
+    visit(opCode === 65 ? 'A' : 'D', {
+      storePathIndex: nums[0]!, subHigh: nums[1]!, subLow: nums[2]!, fileId: nums[3]!, offset: nums[4]!, size: nums[5]!,
+    });
+  }
+}
+
+/** White space as the binlog's readers split on it (`\s` over latin1 text). */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 160;
 }

@@ -92,6 +92,46 @@ describe('trunk free space', () => {
     expect(parseJournal(`${line}\n1796290744 D 0 0 0 1 4\n`)).toEqual([{ op: 'A', block: file(1, 466, 147) }]);
   });
 
+  it('reads binlog text by hand as the split-and-Number reading did: same records from the same lines', () => {
+    // The earlier reading, kept here as the reference.
+    const reference = (text: string): JournalOp[] => text.split('\n').flatMap((line) => {
+      const f = line.trim().split(/\s+/);
+      if (f.length !== 8 || (f[1] !== 'A' && f[1] !== 'D')) return [];
+      const n = f.slice(2).map(Number);
+      if (!n.every((x) => Number.isInteger(x) && x >= 0)) return [];
+      return [{ op: f[1], block: { storePathIndex: n[0]!, subHigh: n[1]!, subLow: n[2]!, fileId: n[3]!, offset: n[4]!, size: n[5]! } }];
+    });
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pieces = ['1796290744', 'A', 'D', 'AD', 'a', 'x', '0', '7', '65536', '4294967295', '67108864', '', '-1', '12x'];
+    const gaps = [' ', '  ', '\t', ' \r', '\xa0', ''];
+    let records = 0;
+    for (let round = 0; round < 300; round++) {
+      const lines: string[] = [];
+      for (let l = 0; l < 20; l++) {
+        if (rand(3) === 0) {
+          // A well-formed record, sometimes with odd spacing or cut short.
+          const fields = [String(1796290000 + rand(999)), rand(2) ? 'A' : 'D', ...Array.from({ length: 6 }, () => String(rand(1 << 20)))];
+          let line = (rand(4) === 0 ? gaps[rand(gaps.length)]! : '') + fields.join(rand(5) === 0 ? gaps[rand(4)]! : ' ');
+          if (rand(6) === 0) line = line.slice(0, rand(line.length + 1));
+          lines.push(line + (rand(5) === 0 ? '\r' : ''));
+        } else {
+          lines.push(Array.from({ length: rand(10) }, () => pieces[rand(pieces.length)]!).join(gaps[rand(gaps.length)]!));
+        }
+      }
+      const text = lines.join('\n') + (rand(2) ? '\n' : '');
+      const got = parseJournal(text);
+      expect(got).toEqual(reference(text));
+      records += got.length;
+    }
+    expect(records).toBeGreaterThan(1000);
+    // Only plain decimal numbers count (the reference took "+5", "0x10", "1e3" as numbers; stock writes none).
+    expect(parseJournal('1 A 0 0 0 1 0x10 147\n1 D 0 0 0 1 +5 4\n1 A 0 0 0 1 466 147')).toEqual([{ op: 'A', block: file(1, 466, 147) }]);
+  });
+
   it('sizes slots as stock: header + content, slot_min_size, alignment', () => {
     const s = trunkSettings({ slot_min_size: '256', trunk_alloc_alignment_size: '256', trunk_file_size: String(MB4) });
     // The IDs stock 6.16.1 wrote with these settings: 333 → 512, 666 → 768, 999 → 1024, 12 → 256.
