@@ -114,10 +114,22 @@ export function decodeUploadHead(cmd: 11 | 23, buf: Buffer, pkgLen: number): Dec
   return { head: { storePathIndex, fileSize, ext }, used: SIZES.uploadHead };
 }
 
-/** Response of 11, 21, 23, 38 and 20: group[16] + logical name. */
+/**
+ * Response of 11, 21, 23, 38 and 20: group[16] + logical name. Written into one buffer from the pool, with no
+ * writer object, BigInt or intermediate buffers: every upload answers with one.
+ */
 export function encodeUploadResponse(group: string, logical: string): Buffer {
-  return new BufWriter(GROUP_NAME_MAX_LEN + Buffer.byteLength(logical)).fixed(group, GROUP_NAME_MAX_LEN)
-    .bytes(logical).finish(CommonCmd.Resp);
+  const body = GROUP_NAME_MAX_LEN + Buffer.byteLength(logical);
+  const out = Buffer.allocUnsafe(HEADER_SIZE + body);
+  out.writeUInt32BE(Math.floor(body / 0x100000000), 0);
+  out.writeUInt32BE(body >>> 0, 4);
+  out[8] = CommonCmd.Resp;
+  out[9] = 0;
+  // Group names are ASCII of at most 16 bytes (isValidGroupName): no character is cut at the field's end.
+  const g = out.write(group, HEADER_SIZE, GROUP_NAME_MAX_LEN);
+  out.fill(0, HEADER_SIZE + g, HEADER_SIZE + GROUP_NAME_MAX_LEN);
+  out.write(logical, HEADER_SIZE + GROUP_NAME_MAX_LEN);
+  return out;
 }
 
 export function decodeUploadResponse(body: Buffer): { group: string; logical: string } {

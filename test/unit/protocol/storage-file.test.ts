@@ -290,3 +290,18 @@ describe('randomised round trips', () => {
     }
   });
 });
+
+describe('upload answer written in one buffer', () => {
+  it('has the bytes the field writer made: a full 16-byte group, short groups padded, trunk-length names', async () => {
+    const { BufWriter } = await import('../../../src/protocol/buf.js');
+    const reference = (group: string, logical: string) => new BufWriter(16 + Buffer.byteLength(logical)).fixed(group, 16).bytes(logical).finish();
+    const trunkName = 'M00/00/00/CgAAAmdRr3CIAAAAAAAAAAAAAAAAAAAAEAAAAAAAAAQAAAAA123.jpg';
+    for (const group of ['g', 'group1', 'abcdefghijklmnop']) {
+      for (const logical of ['M00/02/AC/Ck0AA2sB8KKAfEzqAAERcGDnf3g263.bin', trunkName, 'M00/00/00/x_big.txt']) {
+        const got = encodeUploadResponse(group, logical);
+        expect(got.equals(reference(group, logical))).toBe(true);
+        expect(decodeUploadResponse(got.subarray(10))).toEqual({ group, logical });
+      }
+    }
+  });
+});
