@@ -6,6 +6,7 @@ import type { Header } from '../protocol/header.js';
 import { HEADER_SIZE } from '../protocol/codes.js';
 import { ConnectionClosedError, ProtocolError, LengthMismatchError, TimeoutError } from '../errors.js';
 import { quickAck } from './quickack.js';
+import { BufferPool } from './buffer-pool.js';
 import { readIntoOwnBuffer, type OwnBufferReads } from './own-buffer-reads.js';
 import { writeDirect } from './direct-write.js';
 import { BodyChunks, type BodySink } from './body-chunks.js';
@@ -29,6 +30,12 @@ const LOW_WATER = 256 << 10;
 const HELD_COPY_MAX = 64 << 10;
 /** The first buffer of a request gathered from several reads (a 4 KiB upload fits whole). */
 const GATHER_START = 16 << 10;
+/**
+ * Buffers for requests gathered whole up to GATHER_START, reused once answered inline (the inline handlers are
+ * done with the bytes when they return): a 4 KiB upload otherwise allocated a buffer outside Node's pool, with
+ * malloc, free and V8's tracking of it, every time.
+ */
+const gatherBuffers = new BufferPool(GATHER_START, 32);
 
 export class FrameSocket {
   private readonly items: Item[] = [];
@@ -60,6 +67,8 @@ export class FrameSocket {
   private heldMore: Buffer[] | null = null;
   private holding = false;
   private gatheredBytes = 0;
+  /** `gathered` came from gatherBuffers (it goes back once answered inline). */
+  private gatheredPooled = false;
   private gatherTarget = 0;
   private readonly ackNow: boolean;
   /** Reads land in a buffer of ours (see own-buffer-reads.ts); null: Node's 'data' events, each chunk ours. */
@@ -175,7 +184,9 @@ export class FrameSocket {
     if (this.gatherable === null || !this.gatherable(chunk[8]!, frameLength - HEADER_SIZE)) return false;
     if (chunk.length >= frameLength) return this.answerGathered(chunk, frameLength, borrowed);
     // Room for what arrived and as much again, up to the whole request: memory grows with the bytes sent.
-    this.gathered = Buffer.allocUnsafe(Math.min(frameLength, Math.max(GATHER_START, 2 * chunk.length)));
+    this.gatheredPooled = frameLength <= GATHER_START;
+    this.gathered = this.gatheredPooled ? gatherBuffers.take()
+      : Buffer.allocUnsafe(Math.min(frameLength, Math.max(GATHER_START, 2 * chunk.length)));
     chunk.copy(this.gathered, 0);
     this.gatheredBytes = chunk.length;
     this.gatherTarget = frameLength;
@@ -198,7 +209,9 @@ export class FrameSocket {
       return;
     }
     this.gathered = null;
-    if (!this.answerGathered(into, this.gatherTarget, false)) this.feed(into, false);
+    const request = into.length === this.gatherTarget ? into : into.subarray(0, this.gatherTarget);
+    if (!this.answerGathered(request, this.gatherTarget, false)) this.feed(request, false);
+    else if (this.gatheredPooled) gatherBuffers.give(into);
     // The next request's first bytes, read with the end of this one.
     if (take < chunk.length) this.onData(chunk.subarray(take), borrowed);
   }
