@@ -514,15 +514,13 @@ export class FrameSocket {
     });
   }
 
-  /**
-   * Between requests a served connection may idle as long as it likes: the timeout stays armed (no timer
-   * work per request) and is ignored while this is set. Any data re-arms it.
-   */
+  /** Between requests a served connection may idle as long as it likes: a timeout is ignored while this is set. */
   idle = false;
   /** Since when (performance.now()) the connection waits for its next request; 0 while one is in progress. */
   idleSinceMs = 0;
   /** The command in progress, for the timeout's message (−1: none, the `what` given to setTimeout). */
   timeoutCmd = -1;
+  private timerArmed = false;
 
   /**
    * Write a buffer the caller wants back: `release` runs once the socket is done with it (sent to the kernel,
@@ -542,8 +540,13 @@ export class FrameSocket {
     return this.failure instanceof TimeoutError ? this.failure : new ConnectionClosedError('while writing');
   }
 
-  /** Fail pending and future reads after `ms` of inactivity (0 disables). No allocation: one listener, set once. */
+  /**
+   * Fail pending and future reads after `ms` of inactivity (0 disables). No allocation: one listener, set once.
+   * While armed, Node moves the socket's timer on every read and write: servers disarm it between requests.
+   */
   setTimeout(ms: number, what = 'network operation'): void {
+    if (ms <= 0 && !this.timerArmed) return;
+    this.timerArmed = ms > 0;
     this.socket.setTimeout(ms);
     this.timeoutWhat = what;
     if (!this.timeoutListening) {

@@ -194,11 +194,15 @@ export class FrameServer<S> {
         conn.idle = false;
         conn.idleSinceMs = 0;
         conn.timeoutCmd = header.cmd;
+        // A request on this path may wait on its peer (a body, a slow reader): armed until it is done.
+        conn.setTimeout(timeoutMs);
         const keepOpen = await this.handle(ctx, header, log);
         served++;
         if (!keepOpen) break;
-        // A connection that served a request may idle indefinitely (stock behaviour), until the slot is needed.
+        // A connection that served a request may idle indefinitely (stock behaviour), until the slot is needed;
+        // with no timer armed, the requests answered inline cost no timer work.
         conn.idle = true;
+        conn.setTimeout(0);
         conn.idleSinceMs = performance.now();
       }
     } catch (err) {
@@ -231,6 +235,8 @@ export class FrameServer<S> {
     }
     if (answer === null) return null;
     conn.idle = true;
+    // The first request served: from now on the connection may idle indefinitely (see serve).
+    conn.setTimeout(0);
     const now = performance.now();
     conn.idleSinceMs = now;
     m?.observeRequest(this.opts.role, cmd, answer[9]!, (now - t0) / 1000, HEADER_SIZE + body.length, answer.length);

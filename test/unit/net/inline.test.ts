@@ -18,6 +18,9 @@ afterEach(async () => {
   server = null;
 });
 
+/** The server's side of the last connection that asked an inline question. */
+let lastServerSocket: net.Socket | null = null;
+
 /** Writes the server made on its sockets' handles (counted from a socket's first inline request on). */
 let serverWrites = 0;
 const counted = new WeakSet<object>();
@@ -48,6 +51,7 @@ async function start(opts: { networkTimeout?: number } = {}) {
     inline: {
       answer: (_state, conn, cmd, body) => {
         countWrites(conn.socket);
+        lastServerSocket = conn.socket;
         return (cmd === INLINE_CMD || cmd === GATHER_CMD) && body[0] !== 0x21 ? answer('i', body) : null;
       },
       gathers: (cmd, bodyLength) => cmd === GATHER_CMD && bodyLength <= 1000,
@@ -126,6 +130,27 @@ describe('net: inline answers', () => {
     });
     expect(await closed).toBe(false);
     sock.destroy();
+  });
+
+  it('between requests no timer is armed (Node would move it on every read and write); a stalled request on the loop still times out', async () => {
+    const port = await start({ networkTimeout: 1 });
+    const sock = net.connect(port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    const closed = new Promise<void>((resolve) => sock.once('close', () => resolve()));
+    sock.on('error', () => {});
+    sock.write(frame(INLINE_CMD, Buffer.from('first')));
+    await new Promise((r) => sock.once('data', r));
+    expect(lastServerSocket!.timeout ?? 0).toBe(0);
+    // A request the loop serves (its answer ends the exchange): no timer afterwards either.
+    sock.write(frame(SLOW_CMD, Buffer.from('loop')));
+    await new Promise((r) => sock.once('data', r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(lastServerSocket!.timeout ?? 0).toBe(0);
+    // Its head, then part of a body that never comes whole: the loop waits on the peer, armed; dropped.
+    const head = encodeHeader(10, SLOW_CMD, 0);
+    sock.write(Buffer.concat([head, Buffer.from('abc')]));
+    const dropped = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 8000).unref())]);
+    expect(dropped).toBe(true);
   });
 
   it('a gathered request split over several chunks is answered inline once whole; bytes after it take their turn', async () => {
