@@ -20,6 +20,17 @@ export function encodeHeader(pkgLen: number | bigint, cmd: number, status = 0): 
   return b;
 }
 
+/**
+ * A header written into the first 10 bytes of `packet` (a response built in one buffer): no BigInt, no buffer of
+ * its own. `bodyLength` is a safe integer.
+ */
+export function writeHeaderInto(packet: Buffer, bodyLength: number, cmd: number = CommonCmd.Resp, status = 0): void {
+  packet.writeUInt32BE(Math.floor(bodyLength / 0x100000000), 0);
+  packet.writeUInt32BE(bodyLength >>> 0, 4);
+  packet[8] = cmd;
+  packet[9] = status;
+}
+
 export function decodeHeader(buf: Buffer, offset = 0): Header {
   if (buf.length - offset < HEADER_SIZE) throw new ProtocolError(`short header: want ${HEADER_SIZE} at ${offset}`);
   const len = buf.readBigInt64BE(offset);

@@ -22,7 +22,7 @@
 // Request decoders throw StatusError(EINVAL) exactly where the storage answers EINVAL.
 import { einval, ProtocolError } from '../errors.js';
 import { BufReader, BufWriter } from './buf.js';
-import { encodeHeader } from './header.js';
+import { encodeHeader, writeHeaderInto } from './header.js';
 import {
   CommonCmd, FILE_EXT_NAME_MAX_LEN, FILE_PREFIX_MAX_LEN, GROUP_NAME_MAX_LEN, HEADER_SIZE, IPV4_ADDRESS_SIZE,
   IPV6_ADDRESS_SIZE, MAX_LOGIC_FILENAME_LEN, NORMAL_LOGIC_FILENAME_LENGTH, StorageCmd,
@@ -121,10 +121,7 @@ export function decodeUploadHead(cmd: 11 | 23, buf: Buffer, pkgLen: number): Dec
 export function encodeUploadResponse(group: string, logical: string): Buffer {
   const body = GROUP_NAME_MAX_LEN + Buffer.byteLength(logical);
   const out = Buffer.allocUnsafe(HEADER_SIZE + body);
-  out.writeUInt32BE(Math.floor(body / 0x100000000), 0);
-  out.writeUInt32BE(body >>> 0, 4);
-  out[8] = CommonCmd.Resp;
-  out[9] = 0;
+  writeHeaderInto(out, body);
   // Group names are ASCII of at most 16 bytes (isValidGroupName): no character is cut at the field's end.
   const g = out.write(group, HEADER_SIZE, GROUP_NAME_MAX_LEN);
   out.fill(0, HEADER_SIZE + g, HEADER_SIZE + GROUP_NAME_MAX_LEN);

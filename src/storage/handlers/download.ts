@@ -5,9 +5,9 @@ import { BufferPool } from '../../net/buffer-pool.js';
 import { SendWindow } from '../../net/send-window.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import zlib from 'node:zlib';
-import { encodeHeader } from '../../protocol/header.js';
+import { writeHeaderInto } from '../../protocol/header.js';
 import { Errno, StatusError } from '../../errors.js';
-import { CommonCmd, HEADER_SIZE, StorageCmd } from '../../protocol/codes.js';
+import { HEADER_SIZE, StorageCmd } from '../../protocol/codes.js';
 import { StorageFileCommands, type DownloadRequest } from '../../protocol/storage-file.js';
 import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import { crcOf, expectedContent, isUncheckable, looksAsWritten, type CopyStamp, type ExpectedContent } from '../repair/content-check.js';
@@ -112,7 +112,7 @@ export async function downloadFile(rt: StorageRuntime, ctx: StorageCtx): Promise
 export function smallDownloadAnswer(rt: StorageRuntime, req: DownloadRequest): Buffer | null {
   const read = readCheckedSmall(rt, req.filename, req.fileOffset, req.downloadBytes, HEADER_SIZE);
   if (!read) return null;
-  encodeHeaderInto(read.data, read.data.length - HEADER_SIZE);
+  writeHeaderInto(read.data, read.data.length - HEADER_SIZE);
   return read.data;
 }
 
@@ -224,14 +224,6 @@ function countSmallRead(rt: StorageRuntime, n: number): void {
   stats.success('Download');
 }
 
-/** A success header for `length` body bytes, written into the first 10 bytes of `packet`. */
-function encodeHeaderInto(packet: Buffer, length: number): void {
-  packet.writeUInt32BE(Math.floor(length / 0x100000000), 0);
-  packet.writeUInt32BE(length >>> 0, 4);
-  packet[8] = CommonCmd.Resp;
-  packet[9] = 0;
-}
-
 const hex = (n: number): string => n.toString(16).padStart(8, '0');
 
 /**
@@ -291,7 +283,7 @@ class CopyCheck {
 /** Header and content in one buffer; a short read (the file shrank) is EIO before anything is sent. */
 function readSmallRange(rt: StorageRuntime, fd: number, offset: number, length: number): Buffer {
   const packet = Buffer.allocUnsafe(HEADER_SIZE + length);
-  encodeHeader(length, CommonCmd.Resp, 0).copy(packet, 0);
+  writeHeaderInto(packet, length);
   let got = 0;
   try {
     while (got < length) {

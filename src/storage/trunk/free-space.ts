@@ -16,9 +16,7 @@ export class FreeSpace {
 
   /** Apply one journal record (replay, or a change made here). */
   apply(j: JournalOp): void {
-    const k = keyOf(j.block);
-    if (j.op === 'A') this.byStart.set(k, { ...j.block });
-    else this.byStart.delete(k);
+    this.applyOwned(j.op, j.op === 'A' ? { ...j.block } : j.block);
   }
 
   /** apply() for a record read from text: `block` is this map's own from now on when `op` is A. */

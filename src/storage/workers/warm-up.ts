@@ -98,11 +98,8 @@ export function warmUpWorker(config: StorageConfig, log: Logger, plan: WarmUpPla
     const { parts, server } = await scratchWorker(config, folder, quiet, atEnd, (m) => lender.answer(m), [first, view]);
     lender.replyTo = (r) => parts.trunkSpace.replied(r);
     const remove = (logical: string) => rmSync(parts.rt.paths.resolve(logical).absPath, { force: true });
-    const driven = await drive(server.address.port, config.groupName, plan, largeWarmUpSize(config), remove);
     // Last, as the group's trunk server (its leases lent here): what stays in force until the owner's view comes.
-    parts.apply(trunkView(view));
-    driven.trunkUploads = await driveTrunk(server.address.port, config.groupName, plan);
-    return driven;
+    return drive(server.address.port, config.groupName, plan, largeWarmUpSize(config), remove, () => parts.apply(trunkView(view)));
   });
 }
 
@@ -177,39 +174,31 @@ interface Driven {
   trunkUploads: number;
 }
 
-/** `remove` deletes a file once it was downloaded: the scratch store never holds more than a few files' bytes. */
-async function drive(port: number, group: string, plan: WarmUpPlan, largeSize: number, remove: (logical: string) => void): Promise<Driven> {
+/**
+ * `remove` deletes a file once it was downloaded: the scratch store never holds more than a few files' bytes.
+ * `toTrunk` switches the scratch runtime to trunk files for the last phase, whose slots stay (the folder goes at
+ * the end); `trunkUploads` counts the uploads that got a trunk name.
+ */
+async function drive(port: number, group: string, plan: WarmUpPlan, largeSize: number, remove: (logical: string) => void,
+  toTrunk: () => void): Promise<Driven> {
   const state: Driven = { uploads: 0, downloads: 0, replicas: 0, trunkUploads: 0 };
+  const countTrunk = (logical: string) => {
+    if (isTrunkName(logical)) state.trunkUploads++;
+  };
   const conns = await scratchConnections(port, plan.connections);
   try {
     const n = plan.connections;
     await Promise.all(conns.map((c, i) => driveOne(c, group, shareOf(plan.small, n, i), plan.smallSize, state, remove)));
     await Promise.all(conns.map((c, i) => pushReplicas(c, group, shareOf(plan.replicas, n, i), plan.smallSize, state, remove)));
     await Promise.all(conns.map((c, i) => driveOne(c, group, shareOf(plan.large, n, i), largeSize, state, remove)));
+    toTrunk();
+    // Its uploads and downloads are not counted with the others': trunkUploads tells them.
+    const trunkPhase: Driven = { uploads: 0, downloads: 0, replicas: 0, trunkUploads: 0 };
+    await Promise.all(conns.map((c, i) => driveOne(c, group, shareOf(plan.trunk, n, i), plan.smallSize, trunkPhase, countTrunk)));
   } finally {
     for (const c of conns) c.destroy();
   }
   return state;
-}
-
-/**
- * The trunk phase: small uploads into trunk slots, each read back; the slots stay (the folder goes at the end).
- * Resolves with how many landed in trunk slots.
- */
-async function driveTrunk(port: number, group: string, plan: WarmUpPlan): Promise<number> {
-  const state: Driven = { uploads: 0, downloads: 0, replicas: 0, trunkUploads: 0 };
-  const conns = await scratchConnections(port, plan.connections);
-  let inTrunk = 0;
-  const count = (logical: string) => {
-    if (isTrunkName(logical)) inTrunk++;
-  };
-  try {
-    const n = plan.connections;
-    await Promise.all(conns.map((c, i) => driveOne(c, group, shareOf(plan.trunk, n, i), plan.smallSize, state, count)));
-  } finally {
-    for (const c of conns) c.destroy();
-  }
-  return inTrunk;
 }
 
 /** `count` uploads of `size` bytes on one connection, then a download of each. */

@@ -45,6 +45,8 @@ async function start(opts: { networkTimeout?: number } = {}) {
     // The slow path waits a little, so an answer sent out of turn would show.
     if (ctx.header.cmd === SLOW_CMD) await new Promise((r) => setTimeout(r, 20));
     if (ctx.header.cmd === SLOWER_CMD) await new Promise((r) => setTimeout(r, 250));
+    // A declined gathered request marked '!!' is answered late, its body held meanwhile.
+    if (ctx.header.cmd === GATHER_CMD && body[1] === 0x21) await new Promise((r) => setTimeout(r, 250));
     await ctx.replyPacket(answer('s', body));
   }, {
     ...opts,
@@ -167,6 +169,18 @@ describe('net: inline answers', () => {
     const large = frame(GATHER_CMD, Buffer.alloc(2000, 0x63));
     const out = await exchange(port, [declined.subarray(0, 100), declined.subarray(100), large.subarray(0, 500), large.subarray(500)], 2);
     expect(out).toEqual([`s!${'b'.repeat(700)}`, `s${'c'.repeat(2000)}`]);
+  });
+
+  it('a declined gathered request keeps its bytes while other connections gather and are answered inline', async () => {
+    const port = await start();
+    const declined = frame(GATHER_CMD, Buffer.from(`!!${'x'.repeat(600)}`));
+    const held = exchange(port, [declined.subarray(0, 100), declined.subarray(100)], 1);
+    await new Promise((r) => setTimeout(r, 60));
+    // Meanwhile, gathered requests on another connection (each in two chunks) take gather buffers and give them back.
+    const others = Array.from({ length: 4 }, (_, k) => frame(GATHER_CMD, Buffer.alloc(600, 0x61 + k)));
+    const answered = await exchange(port, others.flatMap((f) => [f.subarray(0, 50), f.subarray(50)]), 4);
+    expect(answered).toEqual(others.map((_, k) => `i${String.fromCharCode(0x61 + k).repeat(600)}`));
+    expect(await held).toEqual([`s!!${'x'.repeat(600)}`]);
   });
 
   it('requests pipelined in one chunk and answered inline leave in one write, in order', async () => {

@@ -2,7 +2,7 @@
 // strings cut at the first NUL on read, ProtocolError (not RangeError) on short bodies and unsafe i64s.
 import { describe, it, expect } from 'vitest';
 import { BufReader, BufWriter, cstr } from '../../../src/protocol/buf.js';
-import { decodeHeader } from '../../../src/protocol/header.js';
+import { decodeHeader, encodeHeader, writeHeaderInto } from '../../../src/protocol/header.js';
 import { ProtocolError } from '../../../src/errors.js';
 import { codecCases } from '../../helpers/codec-cases.js';
 
@@ -77,5 +77,16 @@ describe('BufReader', () => {
     expect([r.u8(), r.i8()]).toEqual([255, -128]);
     expect(r.restBytes()).toEqual(Buffer.from([1, 2, 3]));
     expect(r.rest()).toBe('');
+  });
+});
+
+describe('writeHeaderInto', () => {
+  it('writes the bytes encodeHeader makes, pkg_len past 32 bits included, and leaves the rest alone', () => {
+    for (const [len, cmd, status] of [[0, 100, 0], [4096, 100, 0], [2 ** 32 + 5, 100, 0], [Number.MAX_SAFE_INTEGER, 11, 2]] as const) {
+      const packet = Buffer.alloc(12, 0xee);
+      writeHeaderInto(packet, len, cmd, status);
+      expect(packet.subarray(0, 10).equals(encodeHeader(len, cmd, status))).toBe(true);
+      expect(packet.subarray(10)).toEqual(Buffer.from([0xee, 0xee]));
+    }
   });
 });

@@ -59,42 +59,38 @@ describe('scheduled trunk binlog compaction', () => {
 
   it('replays the file before holding the writers, then only what they wrote meanwhile: the result is the whole replay', async () => {
     const records = (text: string) => text.trim().split('\n').map((l) => l.split(' ').slice(1).join(' ')).sort();
-    // A worker writes while the compactor waits for the writers: a torn line first, completed before the hold.
-    const c = compactor({
+    /** A compactor whose writers, asked to hold, first do `meanwhile` to the file. */
+    const whileHolding = (meanwhile: () => void) => compactor({
       holdWriters: async () => {
-        appendFileSync(file, '1700000003 D 0 0 0 1 512 4096\n1700000003 A 0 0 0 1 4608');
-        appendFileSync(file, ' 4189696\n');
+        meanwhile();
         return () => {};
       },
     });
+
+    // A worker writes while the compactor waits for the writers: a torn line first, completed before the hold.
     appendFileSync(file, '1700000003 A 0 0 0 2 0 4194304\n');
-    await c.compactNow();
+    await whileHolding(() => {
+      appendFileSync(file, '1700000003 D 0 0 0 1 512 4096\n1700000003 A 0 0 0 1 4608');
+      appendFileSync(file, ' 4189696\n');
+    }).compactNow();
     expect(records(readFileSync(file, 'latin1'))).toEqual(['A 0 0 0 1 4608 4189696', 'A 0 0 0 2 0 4194304']);
 
     // What lay in the file before the hold was replayed before it: a probe that rewrites an early line in place
     // (nothing does in use) while the writers are held is not seen.
-    const probe = compactor({
-      holdWriters: async () => {
-        const fd = openSync(file, 'r+');
-        writeSync(fd, '1700000009 A 0 0 0 7 0 4194304', 0); // same length as the line it replaces
-        closeSync(fd);
-        return () => {};
-      },
-    });
     writeFileSync(file, '1700000006 A 0 0 0 5 0 4194304\n1700000006 A 0 0 0 6 0 4194304\n');
-    await probe.compactNow();
+    await whileHolding(() => {
+      const fd = openSync(file, 'r+');
+      writeSync(fd, '1700000009 A 0 0 0 7 0 4194304', 0); // same length as the line it replaces
+      closeSync(fd);
+    }).compactNow();
     expect(records(readFileSync(file, 'latin1'))).toEqual(['A 0 0 0 5 0 4194304', 'A 0 0 0 6 0 4194304']);
 
     // The file replaced meanwhile (another compaction, a new copy): replayed whole while the writers are held.
-    const replaced = compactor({
-      holdWriters: async () => {
-        writeFileSync(`${file}.new`, '1700000004 A 0 0 0 3 0 4194304\n');
-        renameSync(`${file}.new`, file);
-        return () => {};
-      },
-    });
     appendFileSync(file, '1700000004 A 0 0 0 9 0 512\n');
-    await replaced.compactNow();
+    await whileHolding(() => {
+      writeFileSync(`${file}.new`, '1700000004 A 0 0 0 3 0 4194304\n');
+      renameSync(`${file}.new`, file);
+    }).compactNow();
     expect(records(readFileSync(file, 'latin1'))).toEqual(['A 0 0 0 3 0 4194304']);
 
     // No longer the trunk server when the writers are held: nothing is compacted.
