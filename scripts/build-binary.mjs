@@ -3,7 +3,7 @@
 // single executable application: a copy of this node with the bundle injected (postject, sentinel fuse).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,8 +43,13 @@ const result = await build({
 });
 step(`bundle ${(statSync(bundle).size / 1e6).toFixed(2)} MB, ${Object.keys(result.metafile.inputs).length} modules`);
 
+// The C fast path rides along as an asset (src/native/fastpath.ts writes it out and loads it).
+execFileSync(process.execPath, [path.join(root, 'scripts/build-native.mjs')], { stdio: 'inherit' });
+const addon = path.join(root, 'native/build/Release/fdfs_fastpath.node');
+const assets = existsSync(addon) ? { 'fdfs_fastpath.node': addon } : {};
+if (!existsSync(addon)) step('no C fast path built: the executable runs without it');
 step('making the SEA blob');
-writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true }, null, 2));
+writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, assets }, null, 2));
 execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'pipe' });
 
 step(`copying ${process.execPath}`);

@@ -7,7 +7,9 @@ import { StorageCmd } from '../../protocol/codes.js';
 import { encodeFileName } from '../../protocol/file-id.js';
 import { decodeUploadHead, encodeUploadResponse } from '../../protocol/storage-file.js';
 import { Errno, StatusError } from '../../errors.js';
-import { BufferedFile } from '../store/file-writer.js';
+import { BufferedFile, TEMP_PREFIX } from '../store/file-writer.js';
+import { fastPath, type FastPath } from '../../native/fastpath.js';
+import { rememberLast } from '../../remember-last.js';
 import { NAME_ATTEMPTS } from './upload.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { nowSec, sourceIp, type StorageCtx, type StorageRuntime } from '../runtime.js';
@@ -53,6 +55,8 @@ function storePlainNow(rt: StorageRuntime, ip: string, ext: string, storePathInd
   const dir = rt.paths.dirOf(index, subHigh, subLow);
   try {
     rt.paths.ensureDirNow(dir);
+    const native = nativeStore();
+    if (native) return storeNatively(rt, native, dir, ip, ext, index, subHigh, subLow, content);
     const file = new BufferedFile(dir, [content], { fsyncAfterBytes: rt.config.fsyncAfterWrittenBytes, counters: rt.stats });
     for (let attempt = 1; attempt <= NAME_ATTEMPTS; attempt++) {
       const timestamp = nowSec();
@@ -72,3 +76,51 @@ function storePlainNow(rt: StorageRuntime, ip: string, ext: string, storePathInd
   }
   return null;
 }
+
+/** The C store step when it is built, told this process's temp-name prefix once. */
+const nativeStore = (() => {
+  let told = false;
+  return (): FastPath | null => {
+    const native = fastPath();
+    if (native && !told) {
+      native.setTempPrefix(TEMP_PREFIX);
+      told = true;
+    }
+    return native;
+  };
+})();
+
+/** source, timestamp, store path index, sub high, sub low, fsync, attempts (native/fastpath.c). */
+const nativeParams = new Int32Array(7);
+
+function storeNatively(
+  rt: StorageRuntime, native: FastPath, dir: string, ip: string, ext: string, index: number, subHigh: number, subLow: number,
+  content: Buffer,
+): { logical: string; timestamp: number } | null {
+  const source = nameSource(rt, ip);
+  const timestamp = nowSec();
+  const p = nativeParams;
+  p[0] = 'serverId' in source ? source.serverId : ipv4Word(source.ipv4);
+  p[1] = timestamp;
+  p[2] = index;
+  p[3] = subHigh;
+  p[4] = subLow;
+  p[5] = rt.config.fsyncAfterWrittenBytes > 0 ? 1 : 0;
+  p[6] = NAME_ATTEMPTS;
+  const logical = native.storeSmall(content, dir, ext, p);
+  if (typeof logical === 'number') {
+    // The full path does it again and reports; a missing directory is made again there.
+    if (logical === -Errno.ENOENT) rt.paths.forgetDir(dir);
+    return null;
+  }
+  rt.stats.fileOpen(true);
+  rt.stats.fileWrite(true);
+  return { logical, timestamp };
+}
+
+/** An IPv4 address's octets as the name's four source bytes, the first in the low 8 bits. */
+const ipv4Word = rememberLast((ipv4: string): number => {
+  const oct = ipv4.split('.').map(Number);
+  if (oct.length !== 4 || !oct.every((o) => Number.isInteger(o) && o >= 0 && o <= 255)) throw new Error(`bad IPv4 address "${ipv4}"`);
+  return oct[0]! | (oct[1]! << 8) | (oct[2]! << 16) | (oct[3]! << 24);
+});

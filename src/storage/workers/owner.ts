@@ -2,6 +2,7 @@
 // module hands out connections round-robin), and is the one place for what must be single: it grants file
 // locks, merges counters and sync progress, moves workers to a new binlog file before rotating, pushes what
 // it learns from the trackers, and replaces a worker that dies.
+import { fastPathState } from '../../native/fastpath.js';
 import cluster, { type Worker } from 'node:cluster';
 import type { RepairCounts } from '../repair/repairer.js';
 import type { Logger } from '../../log.js';
@@ -93,7 +94,7 @@ export class WorkerPool {
     await Promise.all(started);
     this.timer = setInterval(() => this.pushState(false), STATE_MS);
     this.timer.unref();
-    this.host.log.info({ workers: this.count }, 'storage workers listening');
+    this.host.log.info({ workers: this.count, fastPath: fastPathState() }, 'storage workers listening');
     return this.address!;
   }
 

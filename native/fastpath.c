@@ -1,0 +1,294 @@
+// The small-upload store step in C: CRC-32, the generated name (spec §6), the temp file written whole, its
+// mtime, and the link under the final name, in one call from JavaScript. The JavaScript version
+// (storePlainNow in src/storage/handlers/inline-upload.ts) does the same through a dozen fs wrappers, and
+// that wrapper work was most of a storage worker's user time per small upload. Loaded by src/native/fastpath.ts;
+// everything else (placement, binlog, counters, the answer) stays in JavaScript.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <node_api.h>
+
+#define NAPI_TRY(call) do { if ((call) != napi_ok) return NULL; } while (0)
+
+// ---- CRC-32 (zlib's polynomial), slice-by-8 ----------------------------------------------------------
+static uint32_t crc_table[8][256];
+
+static void crc_init(void) {
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    crc_table[0][i] = c;
+  }
+  for (uint32_t i = 0; i < 256; i++)
+    for (int t = 1; t < 8; t++) crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^ crc_table[0][crc_table[t - 1][i] & 0xff];
+}
+
+static uint32_t crc32_of(const uint8_t *p, size_t n) {
+  uint32_t c = 0xffffffffu;
+  while (n && ((uintptr_t)p & 7)) { c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8); n--; }
+  while (n >= 8) {
+    uint32_t lo, hi;
+    memcpy(&lo, p, 4);
+    memcpy(&hi, p + 4, 4);
+    lo ^= c;
+    c = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^ crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
+        crc_table[3][hi & 0xff] ^ crc_table[2][(hi >> 8) & 0xff] ^ crc_table[1][(hi >> 16) & 0xff] ^ crc_table[0][hi >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n--) c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
+  return c ^ 0xffffffffu;
+}
+
+// ---- randomness for names: xorshift64*, seeded once from the kernel ------------------------------------
+static uint64_t rng_state;
+
+static uint64_t rng_next(void) {
+  uint64_t x = rng_state;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  rng_state = x;
+  return x * 0x2545F4914F6CDD1Dull;
+}
+
+// ---- names ------------------------------------------------------------------------------------------
+static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char HEX[] = "0123456789ABCDEF";
+
+/** 20 bytes as 27 base64url characters (no padding), like Buffer#toString('base64url'). */
+static void b64url20(const uint8_t *in, char *out) {
+  int o = 0;
+  for (int i = 0; i < 18; i += 3) {
+    uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+    out[o++] = B64URL[v >> 18];
+    out[o++] = B64URL[(v >> 12) & 63];
+    out[o++] = B64URL[(v >> 6) & 63];
+    out[o++] = B64URL[v & 63];
+  }
+  uint32_t v = (uint32_t)in[18] << 16 | (uint32_t)in[19] << 8;
+  out[o++] = B64URL[v >> 18];
+  out[o++] = B64URL[(v >> 12) & 63];
+  out[o++] = B64URL[(v >> 6) & 63];
+}
+
+static void be32(uint8_t *p, uint32_t v) {
+  p[0] = v >> 24;
+  p[1] = v >> 16;
+  p[2] = v >> 8;
+  p[3] = v;
+}
+
+static int valid_ext(const char *ext, size_t n) {
+  if (n > 6) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char ch = ext[i];
+    if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
+      return 0;
+  }
+  return 1;
+}
+
+/**
+ * `Mxx/HH/HH/<B27><X7>` of a normal file under 4 GiB (§6.1, §6.3–6.5) into `out` (at least 45 + 1 bytes);
+ * returns its length. `source` is the 4 source bytes, first byte in the low 8 bits.
+ */
+static int format_name(char *out, uint32_t source, uint32_t timestamp, uint32_t size, uint32_t crc, const char *ext,
+                       size_t ext_len, int path_index, int sub_high, int sub_low) {
+  uint8_t facts[20];
+  facts[0] = source;
+  facts[1] = source >> 8;
+  facts[2] = source >> 16;
+  facts[3] = source >> 24;
+  be32(facts + 4, timestamp);
+  uint64_t r = rng_next();
+  be32(facts + 8, (uint32_t)((r & 0x7fffff) | 0x80000000u));
+  be32(facts + 12, size);
+  be32(facts + 16, crc);
+  int o = 0;
+  out[o++] = 'M';
+  out[o++] = HEX[path_index >> 4];
+  out[o++] = HEX[path_index & 15];
+  out[o++] = '/';
+  out[o++] = HEX[sub_high >> 4];
+  out[o++] = HEX[sub_high & 15];
+  out[o++] = '/';
+  out[o++] = HEX[sub_low >> 4];
+  out[o++] = HEX[sub_low & 15];
+  out[o++] = '/';
+  b64url20(facts, out + o);
+  o += 27;
+  int digits = ext_len ? 6 - (int)ext_len : 7;
+  r = rng_next();
+  for (int i = 0; i < digits; i++) {
+    out[o++] = '0' + (char)(r % 10);
+    r /= 10;
+  }
+  if (ext_len) {
+    out[o++] = '.';
+    memcpy(out + o, ext, ext_len);
+    o += (int)ext_len;
+  }
+  out[o] = 0;
+  return o;
+}
+
+// ---- the store step ------------------------------------------------------------------------------------
+static char temp_prefix[16];
+static uint32_t temp_counter;
+
+/** `.<prefix><6 base36>.tmp`, the shape the temp sweeper removes after a crash. */
+static void temp_name(char *out) {
+  char digits[6];
+  temp_counter = (temp_counter + 1) % 2176782336u;
+  uint32_t v = temp_counter;
+  for (int i = 5; i >= 0; i--) {
+    digits[i] = "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
+    v /= 36;
+  }
+  size_t p = strlen(temp_prefix);
+  out[0] = '.';
+  memcpy(out + 1, temp_prefix, p);
+  memcpy(out + 1 + p, digits, 6);
+  memcpy(out + 7 + p, ".tmp", 5);
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n) {
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    if (w == 0) return -EIO;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/** Parameters in the Int32Array: source, timestamp, store path index, sub high, sub low, fsync, attempts. */
+enum { P_SOURCE, P_TIMESTAMP, P_PATH, P_HIGH, P_LOW, P_FSYNC, P_ATTEMPTS, P_COUNT };
+
+/**
+ * storeSmall(content: Buffer, dir: string, ext: string, params: Int32Array): string | number.
+ * The logical name of the stored file, or a negative errno with nothing left behind: -EEXIST when every
+ * attempt's name was taken, -EINVAL for an extension or parameter out of range, the failing call's errno else.
+ */
+static napi_value store_small(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_value result;
+  if (argc < 4) {
+    NAPI_TRY(napi_create_int32(env, -EINVAL, &result));
+    return result;
+  }
+  void *data;
+  size_t length;
+  NAPI_TRY(napi_get_buffer_info(env, argv[0], &data, &length));
+  char path[4096];
+  size_t dir_len;
+  NAPI_TRY(napi_get_value_string_utf8(env, argv[1], path, sizeof(path) - 64, &dir_len));
+  char ext[16];
+  size_t ext_len;
+  NAPI_TRY(napi_get_value_string_utf8(env, argv[2], ext, sizeof(ext), &ext_len));
+  napi_typedarray_type type;
+  size_t count;
+  void *pdata;
+  NAPI_TRY(napi_get_typedarray_info(env, argv[3], &type, &count, &pdata, NULL, NULL));
+  const int32_t *p = pdata;
+  int rc = 0;
+  if (type != napi_int32_array || count < P_COUNT || length > 0xffffffffu || dir_len >= sizeof(path) - 65 ||
+      !valid_ext(ext, ext_len) || p[P_PATH] < 0 || p[P_PATH] > 255 || p[P_HIGH] < 0 || p[P_HIGH] > 255 ||
+      p[P_LOW] < 0 || p[P_LOW] > 255) {
+    rc = -EINVAL;
+  }
+  char name[64];
+  if (rc == 0) {
+    uint32_t crc = crc32_of(data, length);
+    path[dir_len] = '/';
+    char *leaf = path + dir_len + 1;
+    char temp[sizeof(path)];
+    int fd = -1;
+    for (int tries = 0; tries < 8; tries++) {
+      temp_name(leaf);
+      memcpy(temp, path, (size_t)(leaf - path) + strlen(leaf) + 1);
+      fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (fd >= 0 || errno != EEXIST) break;
+    }
+    if (fd < 0) rc = -errno;
+    if (rc == 0) {
+      rc = write_all(fd, data, length);
+      if (rc == 0 && p[P_FSYNC] && fdatasync(fd) < 0) rc = -errno;
+      struct timespec times[2] = {{p[P_TIMESTAMP], 0}, {p[P_TIMESTAMP], 0}};
+      if (rc == 0 && futimens(fd, times) < 0) rc = -errno;
+      if (close(fd) < 0 && rc == 0) rc = -errno;
+      if (rc == 0) {
+        rc = -EEXIST;
+        for (int attempt = 0; attempt < p[P_ATTEMPTS]; attempt++) {
+          int n = format_name(name, (uint32_t)p[P_SOURCE], (uint32_t)p[P_TIMESTAMP], (uint32_t)length, crc, ext, ext_len,
+                              p[P_PATH], p[P_HIGH], p[P_LOW]);
+          memcpy(leaf, name + 10, (size_t)(n - 10) + 1);
+          if (link(temp, path) == 0) {
+            rc = n;
+            break;
+          }
+          if (errno != EEXIST) {
+            rc = -errno;
+            break;
+          }
+        }
+      }
+      unlink(temp);
+    }
+  }
+  if (rc > 0) NAPI_TRY(napi_create_string_latin1(env, name, (size_t)rc, &result));
+  else NAPI_TRY(napi_create_int32(env, rc, &result));
+  return result;
+}
+
+/** crc32(content: Buffer): number, for tests against zlib. */
+static napi_value crc32_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *data;
+  size_t length;
+  NAPI_TRY(napi_get_buffer_info(env, argv[0], &data, &length));
+  napi_value result;
+  NAPI_TRY(napi_create_uint32(env, crc32_of(data, length), &result));
+  return result;
+}
+
+/** setTempPrefix(prefix: string): the process's temp-name prefix, the same as the JavaScript writer's. */
+static napi_value set_temp_prefix(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  size_t n;
+  NAPI_TRY(napi_get_value_string_utf8(env, argv[0], temp_prefix, 7, &n));
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  crc_init();
+  if (getrandom(&rng_state, sizeof(rng_state), 0) != sizeof(rng_state) || rng_state == 0) rng_state = 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
+  // Far from where the JavaScript writer's counter starts, so the two rarely meet (O_EXCL settles it when they do).
+  temp_counter = 1000000000u + (uint32_t)(rng_next() % 1000000000u);
+  memcpy(temp_prefix, "native", 7);
+  napi_property_descriptor props[] = {
+    {"storeSmall", NULL, store_small, NULL, NULL, NULL, napi_default, NULL},
+    {"crc32", NULL, crc32_js, NULL, NULL, NULL, napi_default, NULL},
+    {"setTempPrefix", NULL, set_temp_prefix, NULL, NULL, NULL, napi_default, NULL},
+  };
+  NAPI_TRY(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

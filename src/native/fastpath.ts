@@ -1,0 +1,89 @@
+// The optional C store step (native/fastpath.c): loaded from native/build/Release when built there, from the
+// single executable's assets inside it (written once to the temp folder: dlopen needs a file), else absent —
+// every caller keeps its JavaScript path for that case. FDFS_NATIVE=0 turns it off.
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { existsSync, lstatSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface FastPath {
+  /** The logical name of a small file stored under `dir`, or a negative errno with nothing left behind. */
+  storeSmall(content: Buffer, dir: string, ext: string, params: Int32Array): string | number;
+  crc32(content: Buffer): number;
+  setTempPrefix(prefix: string): void;
+}
+
+/** Name of the addon file, and of the single executable's asset holding it. */
+export const ADDON_FILE = 'fdfs_fastpath.node';
+
+let loaded: FastPath | null | undefined;
+/** Why the addon is not in use ('' when it is). */
+export let fastPathMissing = '';
+
+export function fastPath(): FastPath | null {
+  if (loaded === undefined) loaded = load();
+  return loaded;
+}
+
+/** For the start-up log: 'on', or 'off: why'. */
+export function fastPathState(): string {
+  return fastPath() ? 'on' : `off: ${fastPathMissing}`;
+}
+
+function load(): FastPath | null {
+  if (process.env.FDFS_NATIVE === '0') {
+    fastPathMissing = 'turned off by FDFS_NATIVE=0';
+    return null;
+  }
+  try {
+    const file = fromExecutable() ?? built();
+    const mod = { exports: {} as FastPath };
+    process.dlopen(mod, file);
+    return mod.exports;
+  } catch (err) {
+    fastPathMissing = (err as Error).message.split('\n')[0]!;
+    return null;
+  }
+}
+
+/** native/build/Release of the checkout this module runs from (dist/src/native, or src/native under tests). */
+function built(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4; up++, dir = path.dirname(dir)) {
+    const file = path.join(dir, 'native', 'build', 'Release', ADDON_FILE);
+    if (existsSync(file)) return file;
+  }
+  throw new Error('native/build/Release has no addon: `npm run build` compiles it');
+}
+
+/** Inside the single executable: the embedded addon's path in the temp folder (named by its hash). */
+function fromExecutable(): string | null {
+  let sea: typeof import('node:sea');
+  try {
+    sea = createRequire(import.meta.url)('node:sea');
+  } catch {
+    return null;
+  }
+  if (!sea.isSea()) return null;
+  const bytes = Buffer.from(sea.getAsset(ADDON_FILE));
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  const file = path.join(privateDir(), `fdfs-fastpath-${hash}.node`);
+  if (!existsSync(file)) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, bytes, { mode: 0o755 });
+    renameSync(tmp, file);
+  }
+  return file;
+}
+
+/** A folder of the temp folder only this user can write to: nobody else may plant the library we load. */
+function privateDir(): string {
+  const uid = process.getuid?.() ?? 0;
+  const dir = path.join(os.tmpdir(), `fdfs-native-${uid}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) throw new Error(`${dir} is not a private folder`);
+  return dir;
+}

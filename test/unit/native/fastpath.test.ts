@@ -1,0 +1,84 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import zlib from 'node:zlib';
+import { fastPath, fastPathMissing, type FastPath } from '../../../src/native/fastpath.js';
+import { decodeFileName, parseLogicalName } from '../../../src/protocol/file-id.js';
+import { tempDir } from '../../helpers/cluster.js';
+
+const ENOENT = 2;
+const EINVAL = 22;
+const EEXIST = 17;
+
+/** source, timestamp, store path index, sub high, sub low, fsync, attempts. */
+function params(o: Partial<{ source: number; timestamp: number; path: number; high: number; low: number; fsync: number; attempts: number }> = {}): Int32Array {
+  const ip = 10 | (0 << 8) | (5 << 16) | (72 << 24); // 10.0.5.72
+  return Int32Array.from([o.source ?? ip, o.timestamp ?? 1_796_000_000, o.path ?? 0, o.high ?? 0x1a, o.low ?? 0xff, o.fsync ?? 0, o.attempts ?? 10]);
+}
+
+describe('the C store step (native/fastpath.c)', () => {
+  let native: FastPath;
+  beforeAll(() => {
+    // `npm test` builds it first; a machine without a compiler runs fdfs without it, but the suite wants it.
+    const loaded = fastPath();
+    expect(loaded, `addon not loaded: ${fastPathMissing}`).not.toBeNull();
+    native = loaded!;
+    native.setTempPrefix('abcdef');
+  });
+
+  it('computes zlib\'s CRC-32 at every length and alignment', () => {
+    const buf = randomBytes(9000);
+    for (const [start, len] of [[0, 0], [0, 1], [1, 7], [3, 8], [5, 63], [7, 4096], [0, 9000], [1, 8999]] as const) {
+      const part = buf.subarray(start, start + len);
+      expect(native.crc32(part)).toBe(zlib.crc32(part));
+    }
+  });
+
+  it('stores a file under a generated name that decodes to its facts, content and mtime', () => {
+    const dir = tempDir();
+    const content = randomBytes(5000);
+    const logical = native.storeSmall(content, dir, 'jpg', params({ path: 3 }));
+    expect(typeof logical).toBe('string');
+    const name = logical as string;
+    expect(name).toMatch(/^M03\/1A\/FF\/[A-Za-z0-9_-]{27}[0-9]{3}\.jpg$/);
+    const info = decodeFileName(name);
+    expect(info).toMatchObject({ kind: 'normal', size: 5000, crc32: zlib.crc32(content), timestamp: 1_796_000_000, ext: 'jpg', source: { ipv4: '10.0.5.72' } });
+    const file = path.join(dir, parseLogicalName(name).fileName);
+    expect(readFileSync(file).equals(content)).toBe(true);
+    expect(statSync(file).mtimeMs).toBe(1_796_000_000_000);
+    expect(readdirSync(dir)).toEqual([parseLogicalName(name).fileName]);
+  });
+
+  it('names files without an extension with seven digits, and server ids as the source', () => {
+    const dir = tempDir();
+    const name = native.storeSmall(Buffer.alloc(0), dir, '', params({ source: 4097, fsync: 1 })) as string;
+    expect(name).toMatch(/^M00\/1A\/FF\/[A-Za-z0-9_-]{27}[0-9]{7}$/);
+    expect(decodeFileName(name)).toMatchObject({ size: 0, crc32: 0, source: { serverId: 4097 } });
+  });
+
+  it('gives different names to files stored in the same second', () => {
+    const dir = tempDir();
+    const names = new Set<string>();
+    for (let i = 0; i < 200; i++) names.add(native.storeSmall(Buffer.from('same'), dir, 'txt', params()) as string);
+    expect(names.size).toBe(200);
+    expect(readdirSync(dir)).toHaveLength(200);
+  });
+
+  it('refuses bad input with EINVAL and leaves nothing behind', () => {
+    const dir = tempDir();
+    for (const ext of ['a/b', 'toolong', 'a b', 'é']) expect(native.storeSmall(Buffer.from('x'), dir, ext, params())).toBe(-EINVAL);
+    expect(native.storeSmall(Buffer.from('x'), dir, 'txt', params({ path: 256 }))).toBe(-EINVAL);
+    expect(native.storeSmall(Buffer.from('x'), dir, 'txt', params({ low: -1 }))).toBe(-EINVAL);
+    expect(native.storeSmall(Buffer.from('x'), dir, 'txt', new Int32Array(3))).toBe(-EINVAL);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('answers ENOENT for a missing directory and EEXIST when no attempt is left, leaving no temp file', () => {
+    const dir = tempDir();
+    expect(native.storeSmall(Buffer.from('x'), path.join(dir, 'gone'), 'txt', params())).toBe(-ENOENT);
+    mkdirSync(path.join(dir, 'd'));
+    expect(native.storeSmall(Buffer.from('x'), path.join(dir, 'd'), 'txt', params({ attempts: 0 }))).toBe(-EEXIST);
+    expect(readdirSync(path.join(dir, 'd'))).toEqual([]);
+  });
+});
