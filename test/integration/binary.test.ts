@@ -67,6 +67,20 @@ describe.skipIf(!present)(`single executable ${bin}${present ? '' : ' (skipped: 
     expect(JSON.parse(listed.stdout.trim())).toMatchObject({ fileId: id, size: data.length, filename: 'payload.bin' });
   });
 
+  it('stores small files through the C store step it carries inside', async () => {
+    // The executable wrote its embedded addon out and loaded it (src/native/fastpath.ts).
+    expect(server!.output).toMatch(/"fastPath":"on"/);
+    const file = path.join(work, 'small.txt');
+    const data = randomBytes(4096);
+    writeFileSync(file, data);
+    const up = await run(['upload', file, '-t', tracker]);
+    expect(up.code).toBe(0);
+    const id = up.stdout.trim();
+    const down = await run(['download', id, path.join(work, 'small.copy'), '-t', tracker]);
+    expect(down.code).toBe(0);
+    expect(md5(readFileSync(path.join(work, 'small.copy')))).toBe(md5(data));
+  });
+
   it('plans a cluster from a YAML answers file (lazily loaded modules are inside too)', async () => {
     const answers = path.join(work, 'cluster.yaml');
     writeFileSync(answers, 'trackers: [10.1.0.1:22122]\ngroups:\n  group1: [10.1.0.2:23000]\n');
