@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <node_api.h>
 
@@ -99,7 +100,7 @@ static int valid_ext(const char *ext, size_t n) {
  * returns its length. `source` is the 4 source bytes, first byte in the low 8 bits.
  */
 static int format_name(char *out, uint32_t source, uint32_t timestamp, uint32_t size, uint32_t crc, const char *ext,
-                       size_t ext_len, int path_index, int sub_high, int sub_low) {
+                       size_t ext_len, int path_index, int sub_high, int sub_low, const int32_t *trunk) {
   uint8_t facts[20];
   facts[0] = source;
   facts[1] = source >> 8;
@@ -107,7 +108,8 @@ static int format_name(char *out, uint32_t source, uint32_t timestamp, uint32_t 
   facts[3] = source >> 24;
   be32(facts + 4, timestamp);
   uint64_t r = rng_next();
-  be32(facts + 8, (uint32_t)((r & 0x7fffff) | 0x80000000u));
+  // Bit 63: a random part is present; bit 59: a trunk file (§6.4).
+  be32(facts + 8, (uint32_t)((r & 0x7fffff) | 0x80000000u | (trunk ? 0x08000000u : 0)));
   be32(facts + 12, size);
   be32(facts + 16, crc);
   int o = 0;
@@ -123,6 +125,18 @@ static int format_name(char *out, uint32_t source, uint32_t timestamp, uint32_t 
   out[o++] = '/';
   b64url20(facts, out + o);
   o += 27;
+  if (trunk) {
+    // T16: trunk id, slot offset, slot size, 12 bytes in 16 base64url characters (§6.6).
+    uint8_t loc[12];
+    for (int i = 0; i < 3; i++) be32(loc + 4 * i, (uint32_t)trunk[i]);
+    for (int i = 0; i < 12; i += 3) {
+      uint32_t v = (uint32_t)loc[i] << 16 | (uint32_t)loc[i + 1] << 8 | loc[i + 2];
+      out[o++] = B64URL[v >> 18];
+      out[o++] = B64URL[(v >> 12) & 63];
+      out[o++] = B64URL[(v >> 6) & 63];
+      out[o++] = B64URL[v & 63];
+    }
+  }
   int digits = ext_len ? 6 - (int)ext_len : 7;
   r = rng_next();
   for (int i = 0; i < digits; i++) {
@@ -209,7 +223,7 @@ static napi_value store_small(napi_env env, napi_callback_info info) {
       p[P_LOW] < 0 || p[P_LOW] > 255) {
     rc = -EINVAL;
   }
-  char name[64];
+  char name[80];
   if (rc == 0) {
     uint32_t crc = crc32_of(data, length);
     path[dir_len] = '/';
@@ -233,7 +247,7 @@ static napi_value store_small(napi_env env, napi_callback_info info) {
         rc = -EEXIST;
         for (int attempt = 0; attempt < p[P_ATTEMPTS]; attempt++) {
           int n = format_name(name, (uint32_t)p[P_SOURCE], (uint32_t)p[P_TIMESTAMP], (uint32_t)length, crc, ext, ext_len,
-                              p[P_PATH], p[P_HIGH], p[P_LOW]);
+                              p[P_PATH], p[P_HIGH], p[P_LOW], NULL);
           memcpy(leaf, name + 10, (size_t)(n - 10) + 1);
           if (link(temp, path) == 0) {
             rc = n;
@@ -246,6 +260,85 @@ static napi_value store_small(napi_env env, napi_callback_info info) {
         }
       }
       unlink(temp);
+    }
+  }
+  if (rc > 0) NAPI_TRY(napi_create_string_latin1(env, name, (size_t)rc, &result));
+  else NAPI_TRY(napi_create_int32(env, rc, &result));
+  return result;
+}
+
+static int pwrite_all(int fd, const uint8_t *p, size_t n, off_t at) {
+  while (n) {
+    ssize_t w = pwrite(fd, p, n, at);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    if (w == 0) return -EIO;
+    p += w;
+    n -= (size_t)w;
+    at += w;
+  }
+  return 0;
+}
+
+/** Parameters of storeTrunkSlot: those of storeSmall's first five, then trunk id, slot offset, slot size. */
+enum { T_SOURCE, T_TIMESTAMP, T_PATH, T_HIGH, T_LOW, T_TRUNK_ID, T_OFFSET, T_SLOT_SIZE, T_COUNT };
+
+/**
+ * storeTrunkSlot(content: Buffer, fd: number, ext: string, params: Int32Array): string | number.
+ * Writes the 24-byte slot header (§6.6) and the content at the slot's offset of the open trunk file and returns
+ * the slot's name, or a negative errno. One positional write for both; should it fall short, the header is
+ * zeroed and written again last, so a slot never shows a header over partial content.
+ */
+static napi_value store_trunk_slot(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_value result;
+  void *data = NULL;
+  size_t length = 0;
+  int32_t fd = -1;
+  char ext[16];
+  size_t ext_len = 0;
+  napi_typedarray_type type = napi_int8_array;
+  size_t count = 0;
+  void *pdata = NULL;
+  int rc = 0;
+  if (argc < 4 || napi_get_buffer_info(env, argv[0], &data, &length) != napi_ok || napi_get_value_int32(env, argv[1], &fd) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[2], ext, sizeof(ext), &ext_len) != napi_ok ||
+      napi_get_typedarray_info(env, argv[3], &type, &count, &pdata, NULL, NULL) != napi_ok) {
+    rc = -EINVAL;
+  }
+  const int32_t *p = pdata;
+  if (rc == 0 && (type != napi_int32_array || count < T_COUNT || fd < 0 || !valid_ext(ext, ext_len) || p[T_PATH] < 0 ||
+                  p[T_PATH] > 255 || p[T_HIGH] < 0 || p[T_HIGH] > 255 || p[T_LOW] < 0 || p[T_LOW] > 255 || p[T_OFFSET] < 0 ||
+                  p[T_SLOT_SIZE] < 24 || length > (size_t)p[T_SLOT_SIZE] - 24)) {
+    rc = -EINVAL;
+  }
+  char name[80];
+  if (rc == 0) {
+    uint32_t crc = crc32_of(data, length);
+    rc = format_name(name, (uint32_t)p[T_SOURCE], (uint32_t)p[T_TIMESTAMP], (uint32_t)length, crc, ext, ext_len, p[T_PATH], p[T_HIGH],
+                     p[T_LOW], p + T_TRUNK_ID);
+    uint8_t header[24];
+    header[0] = 'F';
+    be32(header + 1, (uint32_t)p[T_SLOT_SIZE]);
+    be32(header + 5, (uint32_t)length);
+    be32(header + 9, crc);
+    be32(header + 13, (uint32_t)p[T_TIMESTAMP]);
+    memcpy(header + 17, name + rc - 7, 7);
+    struct iovec iov[2] = {{header, 24}, {data, length}};
+    off_t at = p[T_OFFSET];
+    ssize_t w;
+    do w = pwritev(fd, iov, 2, at); while (w < 0 && errno == EINTR);
+    if (w != (ssize_t)(24 + length)) {
+      int err = w < 0 ? -errno : 0;
+      static const uint8_t zeros[24];
+      if (err == 0) err = pwrite_all(fd, zeros, 24, at);
+      if (err == 0) err = pwrite_all(fd, data, length, at + 24);
+      if (err == 0) err = pwrite_all(fd, header, 24, at);
+      if (err < 0) rc = err;
     }
   }
   if (rc > 0) NAPI_TRY(napi_create_string_latin1(env, name, (size_t)rc, &result));
@@ -284,6 +377,7 @@ static napi_value init(napi_env env, napi_value exports) {
   memcpy(temp_prefix, "native", 7);
   napi_property_descriptor props[] = {
     {"storeSmall", NULL, store_small, NULL, NULL, NULL, napi_default, NULL},
+    {"storeTrunkSlot", NULL, store_trunk_slot, NULL, NULL, NULL, napi_default, NULL},
     {"crc32", NULL, crc32_js, NULL, NULL, NULL, napi_default, NULL},
     {"setTempPrefix", NULL, set_temp_prefix, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -7,10 +7,20 @@ import { existsSync, lstatSync, mkdirSync, renameSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rememberLast } from '../remember-last.js';
+import type { FileSource } from '../protocol/file-id.js';
 
 export interface FastPath {
-  /** The logical name of a small file stored under `dir`, or a negative errno with nothing left behind. */
+  /**
+   * The logical name of a small file stored under `dir`, or a negative errno with nothing left behind. params:
+   * source word, timestamp, store path index, sub high, sub low, fsync (0/1), name attempts.
+   */
   storeSmall(content: Buffer, dir: string, ext: string, params: Int32Array): string | number;
+  /**
+   * The name of `content` written with its slot header into the open trunk file `fd`, or a negative errno.
+   * params: source word, timestamp, store path index, sub high, sub low, trunk id, slot offset, slot size.
+   */
+  storeTrunkSlot(content: Buffer, fd: number, ext: string, params: Int32Array): string | number;
   crc32(content: Buffer): number;
   setTempPrefix(prefix: string): void;
 }
@@ -87,3 +97,14 @@ function privateDir(): string {
   if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) throw new Error(`${dir} is not a private folder`);
   return dir;
 }
+
+/** A name's four source bytes (§6.3) as one word, the first byte in the low 8 bits. */
+export function sourceWord(source: FileSource): number {
+  return 'serverId' in source ? source.serverId : ipv4Word(source.ipv4);
+}
+
+const ipv4Word = rememberLast((ipv4: string): number => {
+  const oct = ipv4.split('.').map(Number);
+  if (oct.length !== 4 || !oct.every((o) => Number.isInteger(o) && o >= 0 && o <= 255)) throw new Error(`bad IPv4 address "${ipv4}"`);
+  return oct[0]! | (oct[1]! << 8) | (oct[2]! << 16) | (oct[3]! << 24);
+});

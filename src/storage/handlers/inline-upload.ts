@@ -8,8 +8,7 @@ import { encodeFileName } from '../../protocol/file-id.js';
 import { decodeUploadHead, encodeUploadResponse } from '../../protocol/storage-file.js';
 import { Errno, StatusError } from '../../errors.js';
 import { BufferedFile, TEMP_PREFIX } from '../store/file-writer.js';
-import { fastPath, type FastPath } from '../../native/fastpath.js';
-import { rememberLast } from '../../remember-last.js';
+import { fastPath, sourceWord, type FastPath } from '../../native/fastpath.js';
 import { NAME_ATTEMPTS } from './upload.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { nowSec, sourceIp, type StorageCtx, type StorageRuntime } from '../runtime.js';
@@ -97,10 +96,9 @@ function storeNatively(
   rt: StorageRuntime, native: FastPath, dir: string, ip: string, ext: string, index: number, subHigh: number, subLow: number,
   content: Buffer,
 ): { logical: string; timestamp: number } | null {
-  const source = nameSource(rt, ip);
   const timestamp = nowSec();
   const p = nativeParams;
-  p[0] = 'serverId' in source ? source.serverId : ipv4Word(source.ipv4);
+  p[0] = sourceWord(nameSource(rt, ip));
   p[1] = timestamp;
   p[2] = index;
   p[3] = subHigh;
@@ -117,10 +115,3 @@ function storeNatively(
   rt.stats.fileWrite(true);
   return { logical, timestamp };
 }
-
-/** An IPv4 address's octets as the name's four source bytes, the first in the low 8 bits. */
-const ipv4Word = rememberLast((ipv4: string): number => {
-  const oct = ipv4.split('.').map(Number);
-  if (oct.length !== 4 || !oct.every((o) => Number.isInteger(o) && o >= 0 && o <= 255)) throw new Error(`bad IPv4 address "${ipv4}"`);
-  return oct[0]! | (oct[1]! << 8) | (oct[2]! << 16) | (oct[3]! << 24);
-});

@@ -14,6 +14,7 @@ import { OpenContainers, writeAllAt, writeSlotAt, zeroAt } from './container.js'
 import { CleanAhead } from './clean-ahead.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
+import { fastPath, sourceWord } from '../../native/fastpath.js';
 import { slotSizeFor, trunkSettings } from './settings.js';
 import type { TrunkSpace } from './trunk-space.js';
 import type { Block } from './free-space.js';
@@ -37,6 +38,31 @@ function named(rt: StorageRuntime, ip: string, ext: string, size: number, slot: 
   const header = encodeSlotHeader({ type, allocSize: slot.size, fileSize: size, crc32, mtime: timestamp, x7: logical.slice(-7) });
   return { logical, header };
 }
+
+/** A small upload's slot header and content written into its trunk file at once: its name. */
+function writeSlotNow(rt: StorageRuntime, f: { ip: string; ext: string; content: Buffer }, slot: Block, fd: number, timestamp: number): string {
+  const native = fastPath();
+  if (!native) {
+    const crc = zlib.crc32(f.content) >>> 0;
+    const { logical, header } = named(rt, f.ip, f.ext, f.content.length, slot, crc, timestamp);
+    writeSlotAt(fd, header, f.content, slot.offset);
+    return logical;
+  }
+  const p = slotParams;
+  p[0] = sourceWord(nameSource(rt, f.ip));
+  p[1] = timestamp;
+  p[2] = slot.storePathIndex;
+  p[3] = slot.subHigh;
+  p[4] = slot.subLow;
+  p[5] = slot.fileId;
+  p[6] = slot.offset;
+  p[7] = slot.size;
+  const logical = native.storeTrunkSlot(f.content, fd, f.ext, p);
+  if (typeof logical === 'number') throw new StatusError(-logical, `write trunk slot: errno ${-logical}`);
+  return logical;
+}
+
+const slotParams = new Int32Array(8);
 
 /**
  * Occupied slots skipped before an upload gives up. A binlog copy that missed a burst calls a whole run of
@@ -153,9 +179,7 @@ export class TrunkStore {
         }
         return null;
       }
-      const crc = zlib.crc32(f.content) >>> 0;
-      const { logical, header } = named(rt, f.ip, f.ext, f.content.length, slot, crc, timestamp);
-      writeSlotAt(fd, header, f.content, slot.offset);
+      const logical = writeSlotNow(rt, f, slot, fd, timestamp);
       space.commitNow(slot);
       return { logical, timestamp, size: f.content.length };
     } catch {

@@ -1,10 +1,11 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { fastPath, fastPathMissing, type FastPath } from '../../../src/native/fastpath.js';
 import { decodeFileName, parseLogicalName } from '../../../src/protocol/file-id.js';
+import { decodeSlotHeader, trunkSlotOf } from '../../../src/protocol/trunk-slot.js';
 import { tempDir } from '../../helpers/cluster.js';
 
 const ENOENT = 2;
@@ -80,5 +81,58 @@ describe('the C store step (native/fastpath.c)', () => {
     mkdirSync(path.join(dir, 'd'));
     expect(native.storeSmall(Buffer.from('x'), path.join(dir, 'd'), 'txt', params({ attempts: 0 }))).toBe(-EEXIST);
     expect(readdirSync(path.join(dir, 'd'))).toEqual([]);
+  });
+
+  describe('trunk slots', () => {
+    /** source, timestamp, path, high, low, trunk id, offset, slot size. */
+    const slot = (offset: number, size: number, trunkId = 7) => Int32Array.from([10 | (5 << 16) | (72 << 24), 1_796_000_123, 1, 2, 3, trunkId, offset, size]);
+    const at = (fd: number, pos: number, n: number) => {
+      const b = Buffer.alloc(n);
+      readSync(fd, b, 0, n, pos);
+      return b;
+    };
+
+    it('writes the header and content a reader of the name accepts (stock\'s trunk name and header)', () => {
+      const file = path.join(tempDir(), '000007');
+      writeFileSync(file, Buffer.alloc(1 << 20));
+      const fd = openSync(file, 'r+');
+      try {
+        const content = randomBytes(3000);
+        const name = native.storeTrunkSlot(content, fd, 'png', slot(65_536, 4096)) as string;
+        expect(name).toMatch(/^M01\/02\/03\/[A-Za-z0-9_-]{43}[0-9]{3}\.png$/);
+        expect(name).toHaveLength(60);
+        expect(decodeFileName(name)).toMatchObject({ kind: 'trunk', size: 3000, crc32: zlib.crc32(content), timestamp: 1_796_000_123,
+          trunk: { fileId: 7, offset: 65_536, size: 4096 }, source: { ipv4: '10.0.5.72' } });
+        const ref = trunkSlotOf(name);
+        expect(decodeSlotHeader(at(fd, 65_536, 24))).toEqual(ref.header);
+        expect(at(fd, 65_536 + 24, 3000).equals(content)).toBe(true);
+        // Nothing outside the slot was touched.
+        expect(at(fd, 65_536 - 16, 16).equals(Buffer.alloc(16))).toBe(true);
+        expect(at(fd, 65_536 + 24 + 3000, 1072).equals(Buffer.alloc(1072))).toBe(true);
+      } finally {
+        closeSync(fd);
+      }
+    });
+
+    it('refuses content larger than the slot, a bad descriptor or extension, and writes nothing', () => {
+      const file = path.join(tempDir(), '000001');
+      writeFileSync(file, Buffer.alloc(8192));
+      const fd = openSync(file, 'r+');
+      try {
+        expect(native.storeTrunkSlot(Buffer.alloc(4073), fd, 'txt', slot(0, 4096))).toBe(-EINVAL);
+        expect(native.storeTrunkSlot(Buffer.alloc(10), fd, 'a/b', slot(0, 4096))).toBe(-EINVAL);
+        expect(native.storeTrunkSlot(Buffer.alloc(10), -1, 'txt', slot(0, 4096))).toBe(-EINVAL);
+        expect(native.storeTrunkSlot(Buffer.alloc(10), fd, 'txt', slot(-5, 4096))).toBe(-EINVAL);
+        expect(readFileSync(file).equals(Buffer.alloc(8192))).toBe(true);
+      } finally {
+        closeSync(fd);
+      }
+      const ro = openSync(file, 'r');
+      try {
+        expect(native.storeTrunkSlot(Buffer.alloc(10), ro, 'txt', slot(0, 4096))).toBe(-9 /* EBADF */);
+      } finally {
+        closeSync(ro);
+      }
+    });
   });
 });
