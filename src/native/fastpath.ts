@@ -21,6 +21,11 @@ export interface FastPath {
    * params: source word, timestamp, store path index, sub high, sub low, trunk id, slot offset, slot size.
    */
   storeTrunkSlot(content: Buffer, fd: number, ext: string, params: Int32Array): string | number;
+  /**
+   * Trunk binlog records (7 numbers each in `ops`: op character code, path, high, low, trunk id, offset, size;
+   * at most 16) appended to `fd` in one write: bytes written, or a negative errno.
+   */
+  writeJournal(fd: number, timestamp: number, ops: Int32Array, count: number): number;
   crc32(content: Buffer): number;
   setTempPrefix(prefix: string): void;
 }

@@ -28,6 +28,11 @@ export interface LeaseSource {
 export class LeasedTrunkSpace implements TrunkSpace {
   private readonly leases = new Map<number, Block>();
   private readonly asking = new Map<number, Promise<void>>();
+  /** The lease taken over when the current one runs out, asked for while it still lasts. */
+  private readonly nextLeases = new Map<number, Block>();
+  private readonly prefetching = new Set<number>();
+  /** Bumped when the leases are forgotten: a lease asked for before then is not used. */
+  private epoch = 0;
   /** Carve records not written yet, in carve order. */
   private pending: JournalOp[] = [];
   /** Slots carved here and not committed or freed yet. */
@@ -66,17 +71,15 @@ export class LeasedTrunkSpace implements TrunkSpace {
       return this.remote.reserve(index, ip, slotSize);
     }
     for (;;) {
-      const lease = this.leases.get(index);
-      if (lease && lease.size >= slotSize) return this.carve(index, lease, slotSize);
+      const lease = this.current(index, slotSize);
+      if (lease && lease.size >= slotSize) return this.carve(index, lease, slotSize, ip);
       const inFlight = this.asking.get(index);
       if (inFlight) {
         await inFlight;
         continue;
       }
       if (lease) this.returnLease(index);
-      // A whole number of slots of this size: a run of same-sized files leaves no sliver behind.
-      const leaseSize = Math.max(1, Math.floor(LEASE_BYTES / slotSize)) * slotSize;
-      const ask = this.source.lease(index, ip, slotSize, leaseSize).then((got) => {
+      const ask = this.source.lease(index, ip, slotSize, leaseSizeFor(slotSize)).then((got) => {
         this.leases.set(index, got);
       }).finally(() => this.asking.delete(index));
       this.asking.set(index, ask);
@@ -85,13 +88,42 @@ export class LeasedTrunkSpace implements TrunkSpace {
     }
   }
 
-  reserveNow(index: number, slotSize: number): Block | null {
-    const lease = this.leases.get(index);
-    if (this.paused || !this.source.isTrunkServer() || !lease || lease.size < slotSize || this.asking.has(index)) return null;
-    return this.carve(index, lease, slotSize);
+  reserveNow(index: number, slotSize: number, ip?: string): Block | null {
+    if (this.paused || !this.source.isTrunkServer() || this.asking.has(index)) return null;
+    const lease = this.current(index, slotSize);
+    if (!lease || lease.size < slotSize) return null;
+    return this.carve(index, lease, slotSize, ip);
   }
 
-  private carve(index: number, lease: Block, slotSize: number): Block {
+  /** The lease to carve from: the current one, or the next one once the current is too small for `slotSize`. */
+  private current(index: number, slotSize: number): Block | undefined {
+    const lease = this.leases.get(index);
+    if (lease && lease.size >= slotSize) return lease;
+    const next = this.nextLeases.get(index);
+    if (!next || next.size < slotSize) return lease;
+    if (lease) this.returnLease(index);
+    this.nextLeases.delete(index);
+    this.leases.set(index, next);
+    return next;
+  }
+
+  /**
+   * Ask for the next lease while a quarter of this one is left, so uploads rarely find none at hand (each that
+   * does waits for the owner on the full path). Without the uploader's address (a test) nothing is asked early.
+   */
+  private prefetch(index: number, ip: string | undefined, slotSize: number, left: number): void {
+    if (ip === undefined || left >= LEASE_BYTES / 4 || this.prefetching.has(index) || this.nextLeases.has(index) || this.asking.has(index)) return;
+    this.prefetching.add(index);
+    const epoch = this.epoch;
+    this.source.lease(index, ip, slotSize, leaseSizeFor(slotSize)).then((got) => {
+      // Demoted meanwhile: the owner reloads the space from the binlog, where this block is still free.
+      if (this.source.isTrunkServer() && epoch === this.epoch) this.nextLeases.set(index, got);
+    }, () => {
+      // the full path asks again when the current lease runs out
+    }).finally(() => this.prefetching.delete(index));
+  }
+
+  private carve(index: number, lease: Block, slotSize: number, ip?: string): Block {
     let size = slotSize;
     // A rest smaller than this slot goes with it: returned, it would be a free block few files fit, kept apart
     // from its neighbours in the binlog (every lease would leave one).
@@ -105,6 +137,7 @@ export class LeasedTrunkSpace implements TrunkSpace {
       this.leases.set(index, rest);
     }
     this.carved.add(blockKey(slot));
+    this.prefetch(index, ip, slotSize, lease.size - size);
     return slot;
   }
 
@@ -146,6 +179,8 @@ export class LeasedTrunkSpace implements TrunkSpace {
   /** Write the pending carve records and return every lease (the worker stops). */
   close(): void {
     for (const index of [...this.leases.keys()]) this.returnLease(index);
+    for (const next of this.nextLeases.values()) this.source.giveBack(next);
+    this.nextLeases.clear();
   }
 
   private returnLease(index: number): void {
@@ -158,6 +193,8 @@ export class LeasedTrunkSpace implements TrunkSpace {
 
   /** No longer the trunk server: what was carved is written, the leases are forgotten (the owner reloads). */
   drop(): void {
+    this.nextLeases.clear();
+    this.epoch++;
     if (!this.leases.size && !this.pending.length) return;
     this.leases.clear();
     this.flush();
@@ -168,6 +205,11 @@ export class LeasedTrunkSpace implements TrunkSpace {
     this.journal.write(this.pending);
     this.pending = [];
   }
+}
+
+/** A whole number of slots of this size: a run of same-sized files leaves no sliver behind. */
+function leaseSizeFor(slotSize: number): number {
+  return Math.max(1, Math.floor(LEASE_BYTES / slotSize)) * slotSize;
 }
 
 /** A block of `of`'s trunk file, built field by field: a spread per upload made V8 build new object shapes (perf). */

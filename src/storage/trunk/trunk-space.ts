@@ -14,7 +14,7 @@ export interface TrunkSpace {
   /** The slot was not used, or its file was deleted: free space again. */
   free(slot: Block): Promise<void>;
   /** reserve at once when space is at hand (null: use reserve); commitNow / freeNow end such a slot. */
-  reserveNow?(index: number, slotSize: number): Block | null;
+  reserveNow?(index: number, slotSize: number, ip?: string): Block | null;
   commitNow?(slot: Block): void;
   freeNow?(slot: Block): void;
 }

@@ -163,7 +163,7 @@ export class TrunkStore {
     const settings = trunkSettings(rt.params.raw);
     const index = rt.placement.choosePathNow(f.storePathIndex, f.content.length);
     if (index === null) return null;
-    const slot = space.reserveNow(index, slotSizeFor(f.content.length, settings));
+    const slot = space.reserveNow(index, slotSizeFor(f.content.length, settings), f.ip);
     if (!slot) return null;
     const timestamp = nowSec();
     try {

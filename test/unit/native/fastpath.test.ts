@@ -6,6 +6,7 @@ import zlib from 'node:zlib';
 import { fastPath, fastPathMissing, type FastPath } from '../../../src/native/fastpath.js';
 import { decodeFileName, parseLogicalName } from '../../../src/protocol/file-id.js';
 import { decodeSlotHeader, trunkSlotOf } from '../../../src/protocol/trunk-slot.js';
+import { formatJournal, parseJournal, type JournalOp } from '../../../src/storage/trunk/free-space.js';
 import { tempDir } from '../../helpers/cluster.js';
 
 const ENOENT = 2;
@@ -134,5 +135,27 @@ describe('the C store step (native/fastpath.c)', () => {
         closeSync(ro);
       }
     });
+  });
+
+  it('writes trunk binlog records as the JavaScript formatter does, in one write', () => {
+    const file = path.join(tempDir(), 'binlog');
+    writeFileSync(file, '1700000000 A 0 0 0 1 0 4194304\n');
+    const ops: JournalOp[] = [
+      { op: 'D', block: { storePathIndex: 0, subHigh: 0, subLow: 0, fileId: 1, offset: 0, size: 4_194_304 } },
+      { op: 'A', block: { storePathIndex: 2, subHigh: 255, subLow: 17, fileId: 2_147_483_647, offset: 4120, size: 4_190_184 } },
+    ];
+    const a = new Int32Array(16 * 7);
+    ops.forEach((j, i) => a.set([j.op.charCodeAt(0), j.block.storePathIndex, j.block.subHigh, j.block.subLow, j.block.fileId, j.block.offset, j.block.size], i * 7));
+    const fd = openSync(file, 'a');
+    try {
+      const want = ops.map((j) => formatJournal(1_796_000_456, j) + '\n').join('');
+      expect(native.writeJournal(fd, 1_796_000_456, a, 2)).toBe(want.length);
+      expect(readFileSync(file, 'latin1')).toBe('1700000000 A 0 0 0 1 0 4194304\n' + want);
+      expect(parseJournal(readFileSync(file, 'latin1')).slice(1)).toEqual(ops);
+      expect(native.writeJournal(fd, 1, a, 17)).toBe(-EINVAL);
+      expect(native.writeJournal(fd, 1, new Int32Array(6), 1)).toBe(-EINVAL);
+    } finally {
+      closeSync(fd);
+    }
   });
 });

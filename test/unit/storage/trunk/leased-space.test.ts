@@ -100,4 +100,48 @@ describe('storage: trunk leases in a worker', () => {
     expect(text).not.toMatch(new RegExp(` A 0 0 0 1 ${4 * slot} ${slot}\n`));
     expect(replay()[0]).toEqual([11 * slot, Math.floor(LEASE_BYTES / slot) * slot - 11 * slot]);
   });
+
+  it('asks for the next lease while a quarter of this one is left, so one-step uploads never find none', async () => {
+    const { space, leases, replay } = setup();
+    const slot = 4120;
+    const perLease = Math.floor(LEASE_BYTES / slot);
+    space.commitNow(await space.reserve(0, '10.0.0.1', slot));
+    const taken = [0];
+    for (let i = 1; i < 3 * perLease; i++) {
+      const got = space.reserveNow(0, slot, '10.0.0.1');
+      expect(got, `upload ${i}`).not.toBeNull();
+      space.commitNow(got!);
+      taken.push(got!.offset);
+      // The lender answers between uploads, as the owner does over IPC.
+      await Promise.resolve();
+      await Promise.resolve();
+    }
+    expect(leases.length).toBe(4);
+    // Every slot handed out once, in lease order; the fourth lease was asked early and is still unused.
+    expect(new Set(taken).size).toBe(taken.length);
+    const free = () => replay().reduce((sum, [, size]) => sum + size!, 0);
+    // Lent but unused space replays free: only the committed slots are taken.
+    expect(replay()[0]![0]).toBe(3 * perLease * slot);
+    expect(free()).toBe(MB4 - 3 * perLease * slot);
+    space.close();
+    expect(free()).toBe(MB4 - 3 * perLease * slot);
+  });
+
+  it('does not use a lease asked for before it was demoted', async () => {
+    const { space, leases } = setup();
+    let trunkServer = true;
+    (space as unknown as { source: LeaseSource }).source.isTrunkServer = () => trunkServer;
+    const slot = 4120;
+    const perLease = Math.floor(LEASE_BYTES / slot);
+    space.commitNow(await space.reserve(0, '10.0.0.1', slot));
+    for (let i = 1; i < perLease; i++) space.commitNow(space.reserveNow(0, slot, '10.0.0.1')!);
+    // The early ask is out (the lender took the block at once); demoted before its answer arrives.
+    expect(leases.length).toBe(2);
+    trunkServer = false;
+    space.drop();
+    trunkServer = true;
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(space.reserveNow(0, slot, '10.0.0.1')).toBeNull();
+  });
 });
