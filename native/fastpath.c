@@ -402,6 +402,77 @@ static napi_value write_journal(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/** The stamp of readSmallChecked: inode, size, mtime and ctime in ms (as Node's Stats computes them). */
+enum { S_INO, S_SIZE, S_MTIME_MS, S_CTIME_MS, S_COUNT };
+
+/**
+ * readSmallChecked(path: string, expectedSize: number, expectedCrc: number, headroom: number, maxSize: number,
+ * stamp: Float64Array): Buffer | number. A whole stored file of at most `maxSize` bytes read in one step and
+ * checked against the size and CRC-32 its name carries: a buffer with `headroom` spare bytes in front, the
+ * file's stamp in `stamp`. A negative errno otherwise (-EIO: size or CRC differ; -EFBIG: larger than maxSize;
+ * -EINVAL: not a regular file), nothing kept open.
+ */
+static napi_value read_small_checked(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char path[4096];
+  size_t path_len = 0;
+  int64_t expected_size = -1, headroom = 0, max_size = 0;
+  uint32_t expected_crc = 0;
+  napi_typedarray_type type = napi_int8_array;
+  size_t count = 0;
+  void *sdata = NULL;
+  int rc = 0;
+  if (argc < 6 || napi_get_value_string_utf8(env, argv[0], path, sizeof(path), &path_len) != napi_ok ||
+      napi_get_value_int64(env, argv[1], &expected_size) != napi_ok || napi_get_value_uint32(env, argv[2], &expected_crc) != napi_ok ||
+      napi_get_value_int64(env, argv[3], &headroom) != napi_ok || napi_get_value_int64(env, argv[4], &max_size) != napi_ok ||
+      napi_get_typedarray_info(env, argv[5], &type, &count, &sdata, NULL, NULL) != napi_ok || type != napi_float64_array ||
+      count < S_COUNT || headroom < 0 || headroom > 4096 || max_size < 0 || path_len >= sizeof(path) - 1) {
+    rc = -EINVAL;
+  }
+  napi_value result;
+  if (rc == 0) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) rc = -errno;
+    struct stat st;
+    if (rc == 0 && fstat(fd, &st) < 0) rc = -errno;
+    if (rc == 0 && !S_ISREG(st.st_mode)) rc = -EINVAL;
+    if (rc == 0 && st.st_size > max_size) rc = -EFBIG;
+    if (rc == 0 && st.st_size != expected_size) rc = -EIO;
+    if (rc == 0) {
+      size_t size = (size_t)st.st_size;
+      void *data;
+      if (napi_create_buffer(env, (size_t)headroom + size, &data, &result) != napi_ok) {
+        close(fd);
+        return NULL;
+      }
+      uint8_t *at = (uint8_t *)data + headroom;
+      size_t got = 0;
+      while (got < size) {
+        ssize_t r = pread(fd, at + got, size - got, (off_t)got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+          rc = r < 0 ? -errno : -EIO;
+          break;
+        }
+        got += (size_t)r;
+      }
+      if (rc == 0 && crc32_of(at, size) != expected_crc) rc = -EIO;
+      if (rc == 0) {
+        double *stamp = sdata;
+        stamp[S_INO] = (double)st.st_ino;
+        stamp[S_SIZE] = (double)st.st_size;
+        stamp[S_MTIME_MS] = (double)st.st_mtim.tv_sec * 1e3 + (double)st.st_mtim.tv_nsec / 1e6;
+        stamp[S_CTIME_MS] = (double)st.st_ctim.tv_sec * 1e3 + (double)st.st_ctim.tv_nsec / 1e6;
+      }
+    }
+    if (fd >= 0) close(fd);
+  }
+  if (rc < 0) NAPI_TRY(napi_create_int32(env, rc, &result));
+  return result;
+}
+
 /** crc32(content: Buffer): number, for tests against zlib. */
 static napi_value crc32_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -435,6 +506,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"storeSmall", NULL, store_small, NULL, NULL, NULL, napi_default, NULL},
     {"storeTrunkSlot", NULL, store_trunk_slot, NULL, NULL, NULL, napi_default, NULL},
     {"writeJournal", NULL, write_journal, NULL, NULL, NULL, napi_default, NULL},
+    {"readSmallChecked", NULL, read_small_checked, NULL, NULL, NULL, napi_default, NULL},
     {"crc32", NULL, crc32_js, NULL, NULL, NULL, napi_default, NULL},
     {"setTempPrefix", NULL, set_temp_prefix, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -26,6 +26,12 @@ export interface FastPath {
    * at most 16) appended to `fd` in one write: bytes written, or a negative errno.
    */
   writeJournal(fd: number, timestamp: number, ops: Int32Array, count: number): number;
+  /**
+   * A whole stored file of at most `maxSize` bytes read and checked against the size and CRC its name carries:
+   * a buffer with `headroom` spare bytes in front (stamp: inode, size, mtimeMs, ctimeMs), or a negative errno
+   * (-EIO: size or CRC differ, -EFBIG: larger than maxSize, -EINVAL: not a regular file).
+   */
+  readSmallChecked(path: string, expectedSize: number, expectedCrc: number, headroom: number, maxSize: number, stamp: Float64Array): Buffer | number;
   crc32(content: Buffer): number;
   setTempPrefix(prefix: string): void;
 }

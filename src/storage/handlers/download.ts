@@ -13,6 +13,7 @@ import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime
 import { crcOf, expectedContent, isUncheckable, looksAsWritten, type CopyStamp, type ExpectedContent } from '../repair/content-check.js';
 import { crcOfOpenFile } from '../repair/whole-copy.js';
 import { readTrunkSmall } from '../trunk/small-read.js';
+import { fastPath, type FastPath } from '../../native/fastpath.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
 import { downloadTrunkFile } from '../trunk/read-handlers.js';
 import type { HotFile } from '../store/hot-files.js';
@@ -148,6 +149,8 @@ export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: nu
   if (expected) {
     const n = rangeLength(expected.size, offset, length);
     if (n === null || n > SMALL_RANGE) return null;
+    const native = expected.size <= SMALL_RANGE ? fastPath() : null;
+    if (native) return readNatively(rt, native, absPath, expected, offset, n, headroom);
   }
   let fd: number;
   try {
@@ -192,6 +195,29 @@ export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: nu
   } finally {
     closeSync(fd);
   }
+}
+
+/** inode, size, mtimeMs, ctimeMs of the copy readSmallChecked read. */
+const nativeStamp = new Float64Array(4);
+
+/** readCheckedSmall of a small copy whose name carries its size and CRC, read and checked whole in C. */
+function readNatively(rt: StorageRuntime, native: FastPath, absPath: string, expected: ExpectedContent, offset: number, n: number,
+  headroom: number): CheckedRead | null {
+  const whole = n === expected.size;
+  const got = native.readSmallChecked(absPath, expected.size, expected.crc32, whole ? headroom : 0, SMALL_RANGE, nativeStamp);
+  // Not found, damaged or not a regular file: the full path reports or repairs it.
+  if (typeof got === 'number') return null;
+  const s = nativeStamp;
+  const content = whole ? got.subarray(headroom) : got;
+  // Checked whole: kept for the next read (the content region is never written into).
+  rt.content.hot?.offer(absPath, { ino: s[0]!, size: s[1]!, mtimeMs: s[2]!, ctimeMs: s[3]! }, content);
+  let data = got;
+  if (!whole) {
+    data = Buffer.allocUnsafe(headroom + n);
+    got.copy(data, headroom, offset, offset + n);
+  }
+  countSmallRead(rt, n);
+  return { data, fileSize: expected.size, mtimeMs: s[2]! };
 }
 
 /** downloadRange's length without its errors: null where it would refuse (the full path then reports it). */

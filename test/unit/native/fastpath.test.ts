@@ -158,4 +158,25 @@ describe('the C store step (native/fastpath.c)', () => {
       closeSync(fd);
     }
   });
+
+  it('reads a small stored file whole, checked against its size and CRC, with room for the answer header', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'f');
+    const content = randomBytes(5000);
+    writeFileSync(file, content);
+    const stamp = new Float64Array(4);
+    const got = native.readSmallChecked(file, 5000, zlib.crc32(content), 10, 256 * 1024, stamp) as Buffer;
+    expect(Buffer.isBuffer(got)).toBe(true);
+    expect(got.length).toBe(5010);
+    expect(got.subarray(10).equals(content)).toBe(true);
+    const st = statSync(file);
+    expect([...stamp]).toEqual([st.ino, st.size, st.mtimeMs, st.ctimeMs]);
+    // Damage, a wrong size, absence, a directory and a size over the limit are each refused.
+    expect(native.readSmallChecked(file, 5000, (zlib.crc32(content) ^ 1) >>> 0, 10, 256 * 1024, stamp)).toBe(-5 /* EIO */);
+    expect(native.readSmallChecked(file, 4999, zlib.crc32(content), 10, 256 * 1024, stamp)).toBe(-5);
+    expect(native.readSmallChecked(path.join(dir, 'gone'), 1, 0, 0, 256 * 1024, stamp)).toBe(-ENOENT);
+    expect(native.readSmallChecked(dir, 1, 0, 0, 256 * 1024, stamp)).toBe(-EINVAL);
+    expect(native.readSmallChecked(file, 5000, zlib.crc32(content), 0, 4096, stamp)).toBe(-27 /* EFBIG */);
+    expect(native.readSmallChecked(file, 5000, zlib.crc32(content), 10, 256 * 1024, new Float64Array(2))).toBe(-EINVAL);
+  });
 });
