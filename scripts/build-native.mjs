@@ -13,8 +13,12 @@ const sources = ['fastpath.c', 'binding.gyp'].map((f) => path.join(native, f));
 const fresh = existsSync(addon) && sources.every((s) => statSync(s).mtimeMs <= statSync(addon).mtimeMs);
 if (!fresh) {
   try {
-    // npm puts its own node-gyp on PATH for scripts.
-    execFileSync('node-gyp', ['rebuild', '--directory', native], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // npm puts its own node-gyp on PATH for scripts. Headers: npm's nodedir, else the ones installed beside
+    // this node (node-gyp would download them, and build machines may have no route to nodejs.org).
+    const args = ['rebuild', '--directory', native];
+    const local = path.resolve(path.dirname(process.execPath), '..');
+    if (!process.env.npm_config_nodedir && existsSync(path.join(local, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${local}`);
+    execFileSync('node-gyp', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     process.stderr.write(`${err.stderr ?? err.message}\n`);
     process.stderr.write('build-native: the C fast path did not build; fdfs will run without it\n');
