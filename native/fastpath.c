@@ -473,6 +473,65 @@ static napi_value read_small_checked(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/** Parameters of readTrunkSlot: slot offset, slot size, file size, CRC-32, mtime. */
+enum { R_OFFSET, R_SLOT_SIZE, R_FILE_SIZE, R_CRC, R_MTIME, R_COUNT };
+
+/**
+ * readTrunkSlot(fd: number, x7: string, params: Int32Array): Buffer | number. A regular slot's 24-byte header
+ * and content read at once from the open trunk file: the buffer (header, then content) when the header is the
+ * one its name implies (§6.6) and the content has the name's CRC-32; a negative errno otherwise (-ENOENT: a free,
+ * reused or link slot, or other content; -EIO: the file ends inside the slot).
+ */
+static napi_value read_trunk_slot(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd = -1;
+  char x7[16];
+  size_t x7_len = 0;
+  napi_typedarray_type type = napi_int8_array;
+  size_t count = 0;
+  void *pdata = NULL;
+  int rc = 0;
+  if (argc < 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], x7, sizeof(x7), &x7_len) != napi_ok ||
+      napi_get_typedarray_info(env, argv[2], &type, &count, &pdata, NULL, NULL) != napi_ok || type != napi_int32_array ||
+      count < R_COUNT || x7_len != 7) {
+    rc = -EINVAL;
+  }
+  const int32_t *p = pdata;
+  if (rc == 0 && (fd < 0 || p[R_OFFSET] < 0 || p[R_FILE_SIZE] < 0 || (int64_t)p[R_FILE_SIZE] + 24 > p[R_SLOT_SIZE])) rc = -EINVAL;
+  napi_value result;
+  if (rc == 0) {
+    size_t total = 24 + (size_t)p[R_FILE_SIZE];
+    void *data;
+    NAPI_TRY(napi_create_buffer(env, total, &data, &result));
+    uint8_t *buf = data;
+    size_t got = 0;
+    while (got < total) {
+      ssize_t r = pread(fd, buf + got, total - got, (off_t)p[R_OFFSET] + (off_t)got);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        rc = r < 0 ? -errno : -EIO;
+        break;
+      }
+      got += (size_t)r;
+    }
+    if (rc == 0) {
+      uint8_t want[24];
+      want[0] = 'F';
+      be32(want + 1, (uint32_t)p[R_SLOT_SIZE]);
+      be32(want + 5, (uint32_t)p[R_FILE_SIZE]);
+      be32(want + 9, (uint32_t)p[R_CRC]);
+      be32(want + 13, (uint32_t)p[R_MTIME]);
+      memcpy(want + 17, x7, 7);
+      if (memcmp(want, buf, 24) != 0 || crc32_of(buf + 24, (size_t)p[R_FILE_SIZE]) != (uint32_t)p[R_CRC]) rc = -ENOENT;
+    }
+  }
+  if (rc < 0) NAPI_TRY(napi_create_int32(env, rc, &result));
+  return result;
+}
+
 /** crc32(content: Buffer): number, for tests against zlib. */
 static napi_value crc32_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -507,6 +566,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"storeTrunkSlot", NULL, store_trunk_slot, NULL, NULL, NULL, napi_default, NULL},
     {"writeJournal", NULL, write_journal, NULL, NULL, NULL, napi_default, NULL},
     {"readSmallChecked", NULL, read_small_checked, NULL, NULL, NULL, napi_default, NULL},
+    {"readTrunkSlot", NULL, read_trunk_slot, NULL, NULL, NULL, napi_default, NULL},
     {"crc32", NULL, crc32_js, NULL, NULL, NULL, napi_default, NULL},
     {"setTempPrefix", NULL, set_temp_prefix, NULL, NULL, NULL, napi_default, NULL},
   };

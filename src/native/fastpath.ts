@@ -32,6 +32,11 @@ export interface FastPath {
    * (-EIO: size or CRC differ, -EFBIG: larger than maxSize, -EINVAL: not a regular file).
    */
   readSmallChecked(path: string, expectedSize: number, expectedCrc: number, headroom: number, maxSize: number, stamp: Float64Array): Buffer | number;
+  /**
+   * A regular trunk slot's header and content (in that order) when the header is the one its name implies and
+   * the content has its CRC; a negative errno otherwise. params: slot offset, slot size, file size, CRC, mtime.
+   */
+  readTrunkSlot(fd: number, x7: string, params: Int32Array): Buffer | number;
   crc32(content: Buffer): number;
   setTempPrefix(prefix: string): void;
 }

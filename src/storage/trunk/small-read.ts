@@ -8,9 +8,13 @@ import zlib from 'node:zlib';
 import type { StorePaths } from '../store/store-paths.js';
 import { containerPath } from './slot-open.js';
 import { FdCache } from './fd-cache.js';
+import { fastPath } from '../../native/fastpath.js';
 
 /** Trunk files kept open for reading (trunk files are never removed while their storage serves). */
 const readFds = new FdCache(64);
+
+/** slot offset, slot size, file size, CRC, mtime (native/fastpath.c readTrunkSlot). */
+const slotParams = new Int32Array(5);
 
 /** `data`: the content with `headroom` spare bytes in front (at most the slot header's 24). */
 export function readTrunkSmall(paths: StorePaths, logical: string, offset: number, length: number, headroom: number, maxLength: number):
@@ -32,6 +36,18 @@ export function readTrunkSmall(paths: StorePaths, logical: string, offset: numbe
     fd = readFds.get(file, () => openSync(file, 'r'));
   } catch {
     return null;
+  }
+  const native = fastPath();
+  if (native) {
+    const p = slotParams;
+    p[0] = ref.trunk.offset;
+    p[1] = ref.trunk.size;
+    p[2] = size;
+    p[3] = ref.header.crc32;
+    p[4] = ref.header.mtime;
+    const buf = native.readTrunkSlot(fd, ref.header.x7, p);
+    if (typeof buf === 'number') return null;
+    return { data: buf.subarray(SLOT_HEADER_SIZE - headroom), fileSize: size, mtimeMs: ref.header.mtime * 1000 };
   }
   try {
     const buf = Buffer.allocUnsafe(SLOT_HEADER_SIZE + size);

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
@@ -110,6 +110,32 @@ describe('the C store step (native/fastpath.c)', () => {
         // Nothing outside the slot was touched.
         expect(at(fd, 65_536 - 16, 16).equals(Buffer.alloc(16))).toBe(true);
         expect(at(fd, 65_536 + 24 + 3000, 1072).equals(Buffer.alloc(1072))).toBe(true);
+      } finally {
+        closeSync(fd);
+      }
+    });
+
+    it('reads a slot back only while its header and content are what its name says', () => {
+      const file = path.join(tempDir(), '000007');
+      writeFileSync(file, Buffer.alloc(1 << 20));
+      const fd = openSync(file, 'r+');
+      try {
+        const content = randomBytes(3000);
+        const name = native.storeTrunkSlot(content, fd, 'png', slot(65_536, 4096)) as string;
+        const ref = trunkSlotOf(name);
+        const params = (o: Partial<{ offset: number; crc: number }> = {}) =>
+          Int32Array.from([o.offset ?? ref.trunk.offset, ref.trunk.size, ref.header.fileSize, o.crc ?? ref.header.crc32, ref.header.mtime]);
+        const got = native.readTrunkSlot(fd, ref.header.x7, params()) as Buffer;
+        expect(got.subarray(24).equals(content)).toBe(true);
+        expect(decodeSlotHeader(got)).toEqual(ref.header);
+        // Another name's header, another slot, damaged content: never served under this name.
+        expect(native.readTrunkSlot(fd, '123.jpg', params())).toBe(-ENOENT);
+        expect(native.readTrunkSlot(fd, ref.header.x7, params({ offset: 0 }))).toBe(-ENOENT);
+        expect(native.readTrunkSlot(fd, ref.header.x7, params({ crc: 1 }))).toBe(-ENOENT);
+        writeSync(fd, Buffer.from([content[100]! ^ 0xff]), 0, 1, 65_536 + 24 + 100);
+        expect(native.readTrunkSlot(fd, ref.header.x7, params())).toBe(-ENOENT);
+        expect(native.readTrunkSlot(fd, ref.header.x7, Int32Array.from([1 << 20, 4096, 3000, ref.header.crc32, ref.header.mtime]))).toBe(-5 /* EIO: past the end */);
+        expect(native.readTrunkSlot(fd, ref.header.x7, Int32Array.from([0, 100, 3000, 0, 0]))).toBe(-EINVAL);
       } finally {
         closeSync(fd);
       }
