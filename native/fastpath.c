@@ -532,6 +532,33 @@ static napi_value read_trunk_slot(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/**
+ * appendLine(fd: number, line: string): number. A line of at most 4 KiB (UTF-8) written in one write (an
+ * O_APPEND file keeps it whole against other writers): the bytes written, or a negative errno (-EIO: short;
+ * -EINVAL: longer than 4 KiB, nothing written).
+ */
+static napi_value append_line(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd = -1;
+  char line[4097];
+  size_t n = 0;
+  int rc = 0;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], line, sizeof(line), &n) != napi_ok || n >= sizeof(line) - 1) {
+    rc = -EINVAL;
+  }
+  if (rc == 0) {
+    ssize_t w;
+    do w = write(fd, line, n); while (w < 0 && errno == EINTR);
+    rc = w < 0 ? -errno : (size_t)w != n ? -EIO : (int)w;
+  }
+  napi_value result;
+  NAPI_TRY(napi_create_int32(env, rc, &result));
+  return result;
+}
+
 /** crc32(content: Buffer): number, for tests against zlib. */
 static napi_value crc32_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -567,6 +594,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"writeJournal", NULL, write_journal, NULL, NULL, NULL, napi_default, NULL},
     {"readSmallChecked", NULL, read_small_checked, NULL, NULL, NULL, napi_default, NULL},
     {"readTrunkSlot", NULL, read_trunk_slot, NULL, NULL, NULL, napi_default, NULL},
+    {"appendLine", NULL, append_line, NULL, NULL, NULL, napi_default, NULL},
     {"crc32", NULL, crc32_js, NULL, NULL, NULL, napi_default, NULL},
     {"setTempPrefix", NULL, set_temp_prefix, NULL, NULL, NULL, napi_default, NULL},
   };

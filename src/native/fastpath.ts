@@ -37,6 +37,8 @@ export interface FastPath {
    * the content has its CRC; a negative errno otherwise. params: slot offset, slot size, file size, CRC, mtime.
    */
   readTrunkSlot(fd: number, x7: string, params: Int32Array): Buffer | number;
+  /** A line (at most 4 KiB as UTF-8) in one write: bytes written, or a negative errno (-EIO: short; -EINVAL: too long). */
+  appendLine(fd: number, line: string): number;
   crc32(content: Buffer): number;
   setTempPrefix(prefix: string): void;
 }

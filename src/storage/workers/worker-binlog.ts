@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { Logger } from '../../log.js';
 import { formatBinlogLine, type BinlogRecord } from '../../protocol/binlog-format.js';
 import { binlogFileName } from '../binlog/writer.js';
+import { fastPath } from '../../native/fastpath.js';
+import { Errno } from '../../errors.js';
 import type { BinlogAppender } from '../runtime.js';
 
 export class WorkerBinlog implements BinlogAppender {
@@ -47,6 +49,15 @@ export class WorkerBinlog implements BinlogAppender {
   /** False when it failed (logged): the line is to be retried. */
   private writeLine(line: string): boolean {
     try {
+      const native = line.length < 1024 ? fastPath() : null;
+      const got = native ? native.appendLine(this.fd!, line) : -Errno.EINVAL;
+      if (got >= 0) return true;
+      // Written short (a full disk): the torn line is what a crash would leave, and readers skip it.
+      if (got === -Errno.EIO) {
+        this.log.error({ length: line.length }, 'short binlog write');
+        return true;
+      }
+      if (got !== -Errno.EINVAL) throw Object.assign(new Error(`binlog write failed (errno ${-got})`), { errno: -got });
       // One write call per line: O_APPEND keeps it whole against the other writers.
       const n = writeSync(this.fd!, line);
       if (n !== line.length && n !== Buffer.byteLength(line)) this.log.error({ written: n, length: line.length }, 'short binlog write');

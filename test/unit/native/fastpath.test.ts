@@ -205,4 +205,24 @@ describe('the C store step (native/fastpath.c)', () => {
     expect(native.readSmallChecked(file, 5000, zlib.crc32(content), 0, 4096, stamp)).toBe(-27 /* EFBIG */);
     expect(native.readSmallChecked(file, 5000, zlib.crc32(content), 10, 256 * 1024, new Float64Array(2))).toBe(-EINVAL);
   });
+
+  it('appends a line in one write, and refuses one over 4 KiB without writing', () => {
+    const file = path.join(tempDir(), 'binlog.000');
+    const fd = openSync(file, 'a');
+    try {
+      for (const line of ['1796000000 C M00/00/00/x.jpg\n', '1796000001 C M00/00/00/é.jpg\n']) {
+        expect(native.appendLine(fd, line)).toBe(Buffer.byteLength(line));
+      }
+      expect(native.appendLine(fd, 'x'.repeat(5000))).toBe(-EINVAL);
+      expect(readFileSync(file, 'utf8')).toBe('1796000000 C M00/00/00/x.jpg\n1796000001 C M00/00/00/é.jpg\n');
+    } finally {
+      closeSync(fd);
+    }
+    const ro = openSync(file, 'r');
+    try {
+      expect(native.appendLine(ro, 'x\n')).toBe(-9 /* EBADF */);
+    } finally {
+      closeSync(ro);
+    }
+  });
 });
