@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -154,6 +155,8 @@ static int format_name(char *out, uint32_t source, uint32_t timestamp, uint32_t 
 
 // ---- the store step ------------------------------------------------------------------------------------
 static char temp_prefix[16];
+/** Cleared at the first filesystem that refuses O_TMPFILE. */
+static int tmpfile_support = 1;
 static uint32_t temp_counter;
 
 /** `.<prefix><6 base36>.tmp`, the shape the temp sweeper removes after a crash. */
@@ -228,13 +231,23 @@ static napi_value store_small(napi_env env, napi_callback_info info) {
     uint32_t crc = crc32_of(data, length);
     path[dir_len] = '/';
     char *leaf = path + dir_len + 1;
+    // An unnamed file in the directory (O_TMPFILE), linked under its name once whole: one directory entry per
+    // upload, and nothing to clean after a crash. Where the filesystem has none: a named temp file, linked, unlinked.
     char temp[sizeof(path)];
-    int fd = -1;
-    for (int tries = 0; tries < 8; tries++) {
-      temp_name(leaf);
-      memcpy(temp, path, (size_t)(leaf - path) + strlen(leaf) + 1);
-      fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-      if (fd >= 0 || errno != EEXIST) break;
+    path[dir_len] = 0;
+    int fd = tmpfile_support ? open(path, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644) : -1;
+    int unnamed = fd >= 0;
+    if (!unnamed && tmpfile_support && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) tmpfile_support = 0;
+    path[dir_len] = '/';
+    if (unnamed) {
+      snprintf(temp, sizeof(temp), "/proc/self/fd/%d", fd);
+    } else if (!tmpfile_support || errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+      for (int tries = 0; tries < 8; tries++) {
+        temp_name(leaf);
+        memcpy(temp, path, (size_t)(leaf - path) + strlen(leaf) + 1);
+        fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd >= 0 || errno != EEXIST) break;
+      }
     }
     if (fd < 0) rc = -errno;
     if (rc == 0) {
@@ -242,14 +255,16 @@ static napi_value store_small(napi_env env, napi_callback_info info) {
       if (rc == 0 && p[P_FSYNC] && fdatasync(fd) < 0) rc = -errno;
       struct timespec times[2] = {{p[P_TIMESTAMP], 0}, {p[P_TIMESTAMP], 0}};
       if (rc == 0 && futimens(fd, times) < 0) rc = -errno;
-      if (close(fd) < 0 && rc == 0) rc = -errno;
+      // A named temp file is closed before its link; an unnamed one is linked through its descriptor.
+      if (!unnamed && close(fd) < 0 && rc == 0) rc = -errno;
       if (rc == 0) {
         rc = -EEXIST;
         for (int attempt = 0; attempt < p[P_ATTEMPTS]; attempt++) {
           int n = format_name(name, (uint32_t)p[P_SOURCE], (uint32_t)p[P_TIMESTAMP], (uint32_t)length, crc, ext, ext_len,
                               p[P_PATH], p[P_HIGH], p[P_LOW], NULL);
           memcpy(leaf, name + 10, (size_t)(n - 10) + 1);
-          if (link(temp, path) == 0) {
+          int linked = unnamed ? linkat(AT_FDCWD, temp, AT_FDCWD, path, AT_SYMLINK_FOLLOW) : link(temp, path);
+          if (linked == 0) {
             rc = n;
             break;
           }
@@ -259,7 +274,8 @@ static napi_value store_small(napi_env env, napi_callback_info info) {
           }
         }
       }
-      unlink(temp);
+      if (unnamed) close(fd);
+      else unlink(temp);
     }
   }
   if (rc > 0) NAPI_TRY(napi_create_string_latin1(env, name, (size_t)rc, &result));
@@ -559,6 +575,17 @@ static napi_value append_line(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/** useTmpfile(on: boolean): whether storeSmall tries O_TMPFILE first (tests turn it off to try the named way). */
+static napi_value use_tmpfile(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  bool on = true;
+  if (argc >= 1) NAPI_TRY(napi_get_value_bool(env, argv[0], &on));
+  tmpfile_support = on;
+  return NULL;
+}
+
 /** crc32(content: Buffer): number, for tests against zlib. */
 static napi_value crc32_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -595,6 +622,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"readSmallChecked", NULL, read_small_checked, NULL, NULL, NULL, napi_default, NULL},
     {"readTrunkSlot", NULL, read_trunk_slot, NULL, NULL, NULL, napi_default, NULL},
     {"appendLine", NULL, append_line, NULL, NULL, NULL, napi_default, NULL},
+    {"useTmpfile", NULL, use_tmpfile, NULL, NULL, NULL, napi_default, NULL},
     {"crc32", NULL, crc32_js, NULL, NULL, NULL, napi_default, NULL},
     {"setTempPrefix", NULL, set_temp_prefix, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -39,6 +39,8 @@ export interface FastPath {
   readTrunkSlot(fd: number, x7: string, params: Int32Array): Buffer | number;
   /** A line (at most 4 KiB as UTF-8) in one write: bytes written, or a negative errno (-EIO: short; -EINVAL: too long). */
   appendLine(fd: number, line: string): number;
+  /** Whether storeSmall tries an unnamed file (O_TMPFILE) first; on by default (tests try the named way). */
+  useTmpfile(on: boolean): void;
   crc32(content: Buffer): number;
   setTempPrefix(prefix: string): void;
 }

@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -37,52 +37,59 @@ describe('the C store step (native/fastpath.c)', () => {
     }
   });
 
-  it('stores a file under a generated name that decodes to its facts, content and mtime', () => {
-    const dir = tempDir();
-    const content = randomBytes(5000);
-    const logical = native.storeSmall(content, dir, 'jpg', params({ path: 3 }));
-    expect(typeof logical).toBe('string');
-    const name = logical as string;
-    expect(name).toMatch(/^M03\/1A\/FF\/[A-Za-z0-9_-]{27}[0-9]{3}\.jpg$/);
-    const info = decodeFileName(name);
-    expect(info).toMatchObject({ kind: 'normal', size: 5000, crc32: zlib.crc32(content), timestamp: 1_796_000_000, ext: 'jpg', source: { ipv4: '10.0.5.72' } });
-    const file = path.join(dir, parseLogicalName(name).fileName);
-    expect(readFileSync(file).equals(content)).toBe(true);
-    expect(statSync(file).mtimeMs).toBe(1_796_000_000_000);
-    expect(readdirSync(dir)).toEqual([parseLogicalName(name).fileName]);
-  });
+  for (const unnamed of [true, false]) {
+  describe(unnamed ? 'through an unnamed file (O_TMPFILE)' : 'through a named temp file', () => {
+    beforeAll(() => native.useTmpfile(unnamed));
+    afterAll(() => native.useTmpfile(true));
 
-  it('names files without an extension with seven digits, and server ids as the source', () => {
-    const dir = tempDir();
-    const name = native.storeSmall(Buffer.alloc(0), dir, '', params({ source: 4097, fsync: 1 })) as string;
-    expect(name).toMatch(/^M00\/1A\/FF\/[A-Za-z0-9_-]{27}[0-9]{7}$/);
-    expect(decodeFileName(name)).toMatchObject({ size: 0, crc32: 0, source: { serverId: 4097 } });
-  });
+    it('stores a file under a generated name that decodes to its facts, content and mtime', () => {
+      const dir = tempDir();
+      const content = randomBytes(5000);
+      const logical = native.storeSmall(content, dir, 'jpg', params({ path: 3 }));
+      expect(typeof logical).toBe('string');
+      const name = logical as string;
+      expect(name).toMatch(/^M03\/1A\/FF\/[A-Za-z0-9_-]{27}[0-9]{3}\.jpg$/);
+      const info = decodeFileName(name);
+      expect(info).toMatchObject({ kind: 'normal', size: 5000, crc32: zlib.crc32(content), timestamp: 1_796_000_000, ext: 'jpg', source: { ipv4: '10.0.5.72' } });
+      const file = path.join(dir, parseLogicalName(name).fileName);
+      expect(readFileSync(file).equals(content)).toBe(true);
+      expect(statSync(file).mtimeMs).toBe(1_796_000_000_000);
+      expect(readdirSync(dir)).toEqual([parseLogicalName(name).fileName]);
+    });
 
-  it('gives different names to files stored in the same second', () => {
-    const dir = tempDir();
-    const names = new Set<string>();
-    for (let i = 0; i < 200; i++) names.add(native.storeSmall(Buffer.from('same'), dir, 'txt', params()) as string);
-    expect(names.size).toBe(200);
-    expect(readdirSync(dir)).toHaveLength(200);
-  });
+    it('names files without an extension with seven digits, and server ids as the source', () => {
+      const dir = tempDir();
+      const name = native.storeSmall(Buffer.alloc(0), dir, '', params({ source: 4097, fsync: 1 })) as string;
+      expect(name).toMatch(/^M00\/1A\/FF\/[A-Za-z0-9_-]{27}[0-9]{7}$/);
+      expect(decodeFileName(name)).toMatchObject({ size: 0, crc32: 0, source: { serverId: 4097 } });
+    });
 
-  it('refuses bad input with EINVAL and leaves nothing behind', () => {
-    const dir = tempDir();
-    for (const ext of ['a/b', 'toolong', 'a b', 'é']) expect(native.storeSmall(Buffer.from('x'), dir, ext, params())).toBe(-EINVAL);
-    expect(native.storeSmall(Buffer.from('x'), dir, 'txt', params({ path: 256 }))).toBe(-EINVAL);
-    expect(native.storeSmall(Buffer.from('x'), dir, 'txt', params({ low: -1 }))).toBe(-EINVAL);
-    expect(native.storeSmall(Buffer.from('x'), dir, 'txt', new Int32Array(3))).toBe(-EINVAL);
-    expect(readdirSync(dir)).toEqual([]);
-  });
+    it('gives different names to files stored in the same second', () => {
+      const dir = tempDir();
+      const names = new Set<string>();
+      for (let i = 0; i < 200; i++) names.add(native.storeSmall(Buffer.from('same'), dir, 'txt', params()) as string);
+      expect(names.size).toBe(200);
+      expect(readdirSync(dir)).toHaveLength(200);
+    });
 
-  it('answers ENOENT for a missing directory and EEXIST when no attempt is left, leaving no temp file', () => {
-    const dir = tempDir();
-    expect(native.storeSmall(Buffer.from('x'), path.join(dir, 'gone'), 'txt', params())).toBe(-ENOENT);
-    mkdirSync(path.join(dir, 'd'));
-    expect(native.storeSmall(Buffer.from('x'), path.join(dir, 'd'), 'txt', params({ attempts: 0 }))).toBe(-EEXIST);
-    expect(readdirSync(path.join(dir, 'd'))).toEqual([]);
+    it('refuses bad input with EINVAL and leaves nothing behind', () => {
+      const dir = tempDir();
+      for (const ext of ['a/b', 'toolong', 'a b', 'é']) expect(native.storeSmall(Buffer.from('x'), dir, ext, params())).toBe(-EINVAL);
+      expect(native.storeSmall(Buffer.from('x'), dir, 'txt', params({ path: 256 }))).toBe(-EINVAL);
+      expect(native.storeSmall(Buffer.from('x'), dir, 'txt', params({ low: -1 }))).toBe(-EINVAL);
+      expect(native.storeSmall(Buffer.from('x'), dir, 'txt', new Int32Array(3))).toBe(-EINVAL);
+      expect(readdirSync(dir)).toEqual([]);
+    });
+
+    it('answers ENOENT for a missing directory and EEXIST when no attempt is left, leaving no temp file', () => {
+      const dir = tempDir();
+      expect(native.storeSmall(Buffer.from('x'), path.join(dir, 'gone'), 'txt', params())).toBe(-ENOENT);
+      mkdirSync(path.join(dir, 'd'));
+      expect(native.storeSmall(Buffer.from('x'), path.join(dir, 'd'), 'txt', params({ attempts: 0 }))).toBe(-EEXIST);
+      expect(readdirSync(path.join(dir, 'd'))).toEqual([]);
+    });
   });
+  }
 
   describe('trunk slots', () => {
     /** source, timestamp, path, high, low, trunk id, offset, slot size. */
