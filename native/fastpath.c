@@ -270,6 +270,8 @@ static napi_value store_small(napi_env env, napi_callback_info info) {
           }
           if (errno != EEXIST) {
             rc = -errno;
+            // No /proc to link an unnamed file through: the named way from the next upload on.
+            if (unnamed && errno == ENOENT) tmpfile_support = 0;
             break;
           }
         }
