@@ -1,427 +1,308 @@
-// The small-upload store step in C: CRC-32, the generated name (spec §6), the temp file written whole, its
-// mtime, and the link under the final name, in one call from JavaScript. The JavaScript version
-// (storePlainNow in src/storage/handlers/inline-upload.ts) does the same through a dozen fs wrappers, and
-// that wrapper work was most of a storage worker's user time per small upload. Loaded by src/native/fastpath.ts;
-// everything else (placement, binlog, counters, the answer) stays in JavaScript.
+// The Node-API face of the C fast path: the hot steps of small files, one step per call, each answering a name,
+// a buffer or a count, or a negative errno with nothing left behind. Every decision (placement, leases,
+// counters, answers) stays in TypeScript; src/native/fastpath.ts loads this and says what each call takes.
+// Arguments of the wrong type or out of range answer -EINVAL, never an exception.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "crc32.h"
+#include "formats.h"
+#include "io.h"
 
 #define NAPI_TRY(call) do { if ((call) != napi_ok) return NULL; } while (0)
 
-// ---- CRC-32 (zlib's polynomial), slice-by-8 ----------------------------------------------------------
-static uint32_t crc_table[8][256];
+/** Cleared at the first filesystem that refuses O_TMPFILE, and where /proc is missing. */
+static bool tmpfile_support = true;
 
-static void crc_init(void) {
-  for (uint32_t i = 0; i < 256; i++) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    crc_table[0][i] = c;
-  }
-  for (uint32_t i = 0; i < 256; i++)
-    for (int t = 1; t < 8; t++) crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^ crc_table[0][crc_table[t - 1][i] & 0xff];
-}
-
-static uint32_t crc32_of(const uint8_t *p, size_t n) {
-  uint32_t c = 0xffffffffu;
-  while (n && ((uintptr_t)p & 7)) { c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8); n--; }
-  while (n >= 8) {
-    uint32_t lo, hi;
-    memcpy(&lo, p, 4);
-    memcpy(&hi, p + 4, 4);
-    lo ^= c;
-    c = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^ crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
-        crc_table[3][hi & 0xff] ^ crc_table[2][(hi >> 8) & 0xff] ^ crc_table[1][(hi >> 16) & 0xff] ^ crc_table[0][hi >> 24];
-    p += 8;
-    n -= 8;
-  }
-  while (n--) c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
-  return c ^ 0xffffffffu;
-}
-
-// ---- randomness for names: xorshift64*, seeded once from the kernel ------------------------------------
-static uint64_t rng_state;
-
-static uint64_t rng_next(void) {
-  uint64_t x = rng_state;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  rng_state = x;
-  return x * 0x2545F4914F6CDD1Dull;
-}
-
-// ---- names ------------------------------------------------------------------------------------------
-static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-static const char HEX[] = "0123456789ABCDEF";
-
-/** 20 bytes as 27 base64url characters (no padding), like Buffer#toString('base64url'). */
-static void b64url20(const uint8_t *in, char *out) {
-  int o = 0;
-  for (int i = 0; i < 18; i += 3) {
-    uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-    out[o++] = B64URL[v >> 18];
-    out[o++] = B64URL[(v >> 12) & 63];
-    out[o++] = B64URL[(v >> 6) & 63];
-    out[o++] = B64URL[v & 63];
-  }
-  uint32_t v = (uint32_t)in[18] << 16 | (uint32_t)in[19] << 8;
-  out[o++] = B64URL[v >> 18];
-  out[o++] = B64URL[(v >> 12) & 63];
-  out[o++] = B64URL[(v >> 6) & 63];
-}
-
-static void be32(uint8_t *p, uint32_t v) {
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
-}
-
-static int valid_ext(const char *ext, size_t n) {
-  if (n > 6) return 0;
-  for (size_t i = 0; i < n; i++) {
-    char ch = ext[i];
-    if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
-      return 0;
-  }
-  return 1;
-}
-
-/**
- * `Mxx/HH/HH/<B27><X7>` of a normal file under 4 GiB (§6.1, §6.3–6.5) into `out` (at least 45 + 1 bytes);
- * returns its length. `source` is the 4 source bytes, first byte in the low 8 bits.
- */
-static int format_name(char *out, uint32_t source, uint32_t timestamp, uint32_t size, uint32_t crc, const char *ext,
-                       size_t ext_len, int path_index, int sub_high, int sub_low, const int32_t *trunk) {
-  uint8_t facts[20];
-  facts[0] = source;
-  facts[1] = source >> 8;
-  facts[2] = source >> 16;
-  facts[3] = source >> 24;
-  be32(facts + 4, timestamp);
-  uint64_t r = rng_next();
-  // Bit 63: a random part is present; bit 59: a trunk file (§6.4).
-  be32(facts + 8, (uint32_t)((r & 0x7fffff) | 0x80000000u | (trunk ? 0x08000000u : 0)));
-  be32(facts + 12, size);
-  be32(facts + 16, crc);
-  int o = 0;
-  out[o++] = 'M';
-  out[o++] = HEX[path_index >> 4];
-  out[o++] = HEX[path_index & 15];
-  out[o++] = '/';
-  out[o++] = HEX[sub_high >> 4];
-  out[o++] = HEX[sub_high & 15];
-  out[o++] = '/';
-  out[o++] = HEX[sub_low >> 4];
-  out[o++] = HEX[sub_low & 15];
-  out[o++] = '/';
-  b64url20(facts, out + o);
-  o += 27;
-  if (trunk) {
-    // T16: trunk id, slot offset, slot size, 12 bytes in 16 base64url characters (§6.6).
-    uint8_t loc[12];
-    for (int i = 0; i < 3; i++) be32(loc + 4 * i, (uint32_t)trunk[i]);
-    for (int i = 0; i < 12; i += 3) {
-      uint32_t v = (uint32_t)loc[i] << 16 | (uint32_t)loc[i + 1] << 8 | loc[i + 2];
-      out[o++] = B64URL[v >> 18];
-      out[o++] = B64URL[(v >> 12) & 63];
-      out[o++] = B64URL[(v >> 6) & 63];
-      out[o++] = B64URL[v & 63];
-    }
-  }
-  int digits = ext_len ? 6 - (int)ext_len : 7;
-  r = rng_next();
-  for (int i = 0; i < digits; i++) {
-    out[o++] = '0' + (char)(r % 10);
-    r /= 10;
-  }
-  if (ext_len) {
-    out[o++] = '.';
-    memcpy(out + o, ext, ext_len);
-    o += (int)ext_len;
-  }
-  out[o] = 0;
-  return o;
-}
-
-// ---- the store step ------------------------------------------------------------------------------------
-static char temp_prefix[16];
-/** Cleared at the first filesystem that refuses O_TMPFILE. */
-static int tmpfile_support = 1;
-static uint32_t temp_counter;
-
-/** `.<prefix><6 base36>.tmp`, the shape the temp sweeper removes after a crash. */
-static void temp_name(char *out) {
-  char digits[6];
-  temp_counter = (temp_counter + 1) % 2176782336u;
-  uint32_t v = temp_counter;
-  for (int i = 5; i >= 0; i--) {
-    digits[i] = "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
-    v /= 36;
-  }
-  size_t p = strlen(temp_prefix);
-  out[0] = '.';
-  memcpy(out + 1, temp_prefix, p);
-  memcpy(out + 1 + p, digits, 6);
-  memcpy(out + 7 + p, ".tmp", 5);
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n) {
-  while (n) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return -errno;
-    }
-    if (w == 0) return -EIO;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
-/** Parameters in the Int32Array: source, timestamp, store path index, sub high, sub low, fsync, attempts. */
-enum { P_SOURCE, P_TIMESTAMP, P_PATH, P_HIGH, P_LOW, P_FSYNC, P_ATTEMPTS, P_COUNT };
-
-/**
- * storeSmall(content: Buffer, dir: string, ext: string, params: Int32Array): string | number.
- * The logical name of the stored file, or a negative errno with nothing left behind: -EEXIST when every
- * attempt's name was taken, -EINVAL for an extension or parameter out of range, the failing call's errno else.
- */
-static napi_value store_small(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  napi_value result;
-  if (argc < 4) {
-    NAPI_TRY(napi_create_int32(env, -EINVAL, &result));
-    return result;
-  }
-  void *data;
-  size_t length;
-  NAPI_TRY(napi_get_buffer_info(env, argv[0], &data, &length));
-  char path[4096];
-  size_t dir_len;
-  NAPI_TRY(napi_get_value_string_utf8(env, argv[1], path, sizeof(path) - 64, &dir_len));
-  char ext[16];
-  size_t ext_len;
-  NAPI_TRY(napi_get_value_string_utf8(env, argv[2], ext, sizeof(ext), &ext_len));
-  napi_typedarray_type type;
+// ---- arguments ---------------------------------------------------------------------------------------
+/** The call's arguments: at most 6, missing ones undefined. */
+struct args {
+  napi_env env;
   size_t count;
-  void *pdata;
-  NAPI_TRY(napi_get_typedarray_info(env, argv[3], &type, &count, &pdata, NULL, NULL));
-  const int32_t *p = pdata;
-  int rc = 0;
-  if (type != napi_int32_array || count < P_COUNT || length > 0xffffffffu || dir_len >= sizeof(path) - 65 ||
-      !valid_ext(ext, ext_len) || p[P_PATH] < 0 || p[P_PATH] > 255 || p[P_HIGH] < 0 || p[P_HIGH] > 255 ||
-      p[P_LOW] < 0 || p[P_LOW] > 255) {
-    rc = -EINVAL;
-  }
-  char name[80];
-  if (rc == 0) {
-    uint32_t crc = crc32_of(data, length);
-    path[dir_len] = '/';
-    char *leaf = path + dir_len + 1;
-    // An unnamed file in the directory (O_TMPFILE), linked under its name once whole: one directory entry per
-    // upload, and nothing to clean after a crash. Where the filesystem has none: a named temp file, linked, unlinked.
-    char temp[sizeof(path)];
-    path[dir_len] = 0;
-    int fd = tmpfile_support ? open(path, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644) : -1;
-    int unnamed = fd >= 0;
-    if (!unnamed && tmpfile_support && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) tmpfile_support = 0;
-    path[dir_len] = '/';
-    if (unnamed) {
-      snprintf(temp, sizeof(temp), "/proc/self/fd/%d", fd);
-    } else if (!tmpfile_support || errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
-      for (int tries = 0; tries < 8; tries++) {
-        temp_name(leaf);
-        memcpy(temp, path, (size_t)(leaf - path) + strlen(leaf) + 1);
-        fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd >= 0 || errno != EEXIST) break;
-      }
-    }
-    if (fd < 0) rc = -errno;
-    if (rc == 0) {
-      rc = write_all(fd, data, length);
-      if (rc == 0 && p[P_FSYNC] && fdatasync(fd) < 0) rc = -errno;
-      struct timespec times[2] = {{p[P_TIMESTAMP], 0}, {p[P_TIMESTAMP], 0}};
-      if (rc == 0 && futimens(fd, times) < 0) rc = -errno;
-      // A named temp file is closed before its link; an unnamed one is linked through its descriptor.
-      if (!unnamed && close(fd) < 0 && rc == 0) rc = -errno;
-      if (rc == 0) {
-        rc = -EEXIST;
-        for (int attempt = 0; attempt < p[P_ATTEMPTS]; attempt++) {
-          int n = format_name(name, (uint32_t)p[P_SOURCE], (uint32_t)p[P_TIMESTAMP], (uint32_t)length, crc, ext, ext_len,
-                              p[P_PATH], p[P_HIGH], p[P_LOW], NULL);
-          memcpy(leaf, name + 10, (size_t)(n - 10) + 1);
-          int linked = unnamed ? linkat(AT_FDCWD, temp, AT_FDCWD, path, AT_SYMLINK_FOLLOW) : link(temp, path);
-          if (linked == 0) {
-            rc = n;
-            break;
-          }
-          if (errno != EEXIST) {
-            rc = -errno;
-            // No /proc to link an unnamed file through: the named way from the next upload on.
-            if (unnamed && errno == ENOENT) tmpfile_support = 0;
-            break;
-          }
-        }
-      }
-      if (unnamed) close(fd);
-      else unlink(temp);
-    }
-  }
-  if (rc > 0) NAPI_TRY(napi_create_string_latin1(env, name, (size_t)rc, &result));
-  else NAPI_TRY(napi_create_int32(env, rc, &result));
+  napi_value v[6];
+};
+
+static bool get_args(napi_env env, napi_callback_info info, struct args *a) {
+  a->env = env;
+  a->count = 6;
+  return napi_get_cb_info(env, info, &a->count, a->v, NULL, NULL) == napi_ok;
+}
+
+static int buffer_arg(struct args *a, int i, uint8_t **data, size_t *length) {
+  return napi_get_buffer_info(a->env, a->v[i], (void **)data, length) == napi_ok ? 0 : -EINVAL;
+}
+
+static int int32_arg(struct args *a, int i, int32_t *out) {
+  return napi_get_value_int32(a->env, a->v[i], out) == napi_ok ? 0 : -EINVAL;
+}
+
+static int int64_arg(struct args *a, int i, int64_t *out) {
+  return napi_get_value_int64(a->env, a->v[i], out) == napi_ok ? 0 : -EINVAL;
+}
+
+/** A string that fits `size` bytes with its NUL (a longer one is refused, not cut). */
+static int string_arg(struct args *a, int i, char *buf, size_t size, size_t *len) {
+  return napi_get_value_string_utf8(a->env, a->v[i], buf, size, len) == napi_ok && *len < size - 1 ? 0 : -EINVAL;
+}
+
+/** A typed array of `type` with at least `min` elements. */
+static int array_arg(struct args *a, int i, napi_typedarray_type type, size_t min, void **data) {
+  napi_typedarray_type got;
+  size_t count;
+  if (napi_get_typedarray_info(a->env, a->v[i], &got, &count, data, NULL, NULL) != napi_ok) return -EINVAL;
+  return got == type && count >= min ? 0 : -EINVAL;
+}
+
+static napi_value errno_or(napi_env env, int rc, napi_value value) {
+  napi_value result = value;
+  if (rc < 0) NAPI_TRY(napi_create_int32(env, rc, &result));
   return result;
 }
 
-static int pwrite_all(int fd, const uint8_t *p, size_t n, off_t at) {
-  while (n) {
-    ssize_t w = pwrite(fd, p, n, at);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return -errno;
-    }
-    if (w == 0) return -EIO;
-    p += w;
-    n -= (size_t)w;
-    at += w;
-  }
-  return 0;
-}
-
-/** Parameters of storeTrunkSlot: those of storeSmall's first five, then trunk id, slot offset, slot size. */
-enum { T_SOURCE, T_TIMESTAMP, T_PATH, T_HIGH, T_LOW, T_TRUNK_ID, T_OFFSET, T_SLOT_SIZE, T_COUNT };
-
-/**
- * storeTrunkSlot(content: Buffer, fd: number, ext: string, params: Int32Array): string | number.
- * Writes the 24-byte slot header (§6.6) and the content at the slot's offset of the open trunk file and returns
- * the slot's name, or a negative errno. One positional write for both; should it fall short, the header is
- * zeroed and written again last, so a slot never shows a header over partial content.
- */
-static napi_value store_trunk_slot(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  napi_value result;
-  void *data = NULL;
-  size_t length = 0;
-  int32_t fd = -1;
-  char ext[16];
-  size_t ext_len = 0;
-  napi_typedarray_type type = napi_int8_array;
-  size_t count = 0;
-  void *pdata = NULL;
-  int rc = 0;
-  if (argc < 4 || napi_get_buffer_info(env, argv[0], &data, &length) != napi_ok || napi_get_value_int32(env, argv[1], &fd) != napi_ok ||
-      napi_get_value_string_utf8(env, argv[2], ext, sizeof(ext), &ext_len) != napi_ok ||
-      napi_get_typedarray_info(env, argv[3], &type, &count, &pdata, NULL, NULL) != napi_ok) {
-    rc = -EINVAL;
-  }
-  const int32_t *p = pdata;
-  if (rc == 0 && (type != napi_int32_array || count < T_COUNT || fd < 0 || !valid_ext(ext, ext_len) || p[T_PATH] < 0 ||
-                  p[T_PATH] > 255 || p[T_HIGH] < 0 || p[T_HIGH] > 255 || p[T_LOW] < 0 || p[T_LOW] > 255 || p[T_OFFSET] < 0 ||
-                  p[T_SLOT_SIZE] < 24 || length > (size_t)p[T_SLOT_SIZE] - 24)) {
-    rc = -EINVAL;
-  }
-  char name[80];
-  if (rc == 0) {
-    uint32_t crc = crc32_of(data, length);
-    rc = format_name(name, (uint32_t)p[T_SOURCE], (uint32_t)p[T_TIMESTAMP], (uint32_t)length, crc, ext, ext_len, p[T_PATH], p[T_HIGH],
-                     p[T_LOW], p + T_TRUNK_ID);
-    uint8_t header[24];
-    header[0] = 'F';
-    be32(header + 1, (uint32_t)p[T_SLOT_SIZE]);
-    be32(header + 5, (uint32_t)length);
-    be32(header + 9, crc);
-    be32(header + 13, (uint32_t)p[T_TIMESTAMP]);
-    memcpy(header + 17, name + rc - 7, 7);
-    struct iovec iov[2] = {{header, 24}, {data, length}};
-    off_t at = p[T_OFFSET];
-    ssize_t w;
-    do w = pwritev(fd, iov, 2, at); while (w < 0 && errno == EINTR);
-    if (w != (ssize_t)(24 + length)) {
-      int err = w < 0 ? -errno : 0;
-      static const uint8_t zeros[24];
-      if (err == 0) err = pwrite_all(fd, zeros, 24, at);
-      if (err == 0) err = pwrite_all(fd, data, length, at + 24);
-      if (err == 0) err = pwrite_all(fd, header, 24, at);
-      if (err < 0) rc = err;
-    }
-  }
-  if (rc > 0) NAPI_TRY(napi_create_string_latin1(env, name, (size_t)rc, &result));
-  else NAPI_TRY(napi_create_int32(env, rc, &result));
-  return result;
-}
-
-/** Decimal digits of `v` at `out`; returns the count. */
-static int put_int(char *out, int64_t v) {
-  char tmp[24];
-  int n = 0, o = 0;
-  uint64_t u = v < 0 ? (uint64_t)(-v) : (uint64_t)v;
-  do tmp[n++] = (char)('0' + u % 10); while ((u /= 10));
-  if (v < 0) out[o++] = '-';
-  while (n) out[o++] = tmp[--n];
-  return o;
-}
-
-/**
- * writeJournal(fd: number, timestamp: number, ops: Int32Array, count: number): number. Trunk binlog records
- * `<ts> <op> <path> <high> <low> <trunk id> <offset> <size>` (§11.5), 7 numbers per record in `ops` (the op as
- * its character code), appended in one write: the bytes written, or a negative errno (-EIO: written short).
- */
-static napi_value write_journal(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int32_t fd = -1, count = 0;
-  int64_t ts = 0;
-  napi_typedarray_type type = napi_int8_array;
-  size_t length = 0;
-  void *pdata = NULL;
-  int rc = 0;
-  char text[16 * 96];
-  if (argc < 4 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_int64(env, argv[1], &ts) != napi_ok ||
-      napi_get_typedarray_info(env, argv[2], &type, &length, &pdata, NULL, NULL) != napi_ok ||
-      napi_get_value_int32(env, argv[3], &count) != napi_ok || type != napi_int32_array || count < 0 || count > 16 ||
-      (size_t)count * 7 > length) {
-    rc = -EINVAL;
-  }
-  if (rc == 0) {
-    const int32_t *p = pdata;
-    int o = 0;
-    for (int i = 0; i < count; i++, p += 7) {
-      o += put_int(text + o, ts);
-      text[o++] = ' ';
-      text[o++] = (char)p[0];
-      for (int k = 1; k < 7; k++) {
-        text[o++] = ' ';
-        o += put_int(text + o, p[k]);
-      }
-      text[o++] = '\n';
-    }
-    ssize_t w;
-    do w = write(fd, text, (size_t)o); while (w < 0 && errno == EINTR);
-    // A short write (a full disk) leaves a torn last line, which readers skip; the caller reports it.
-    rc = w < 0 ? -errno : w != o ? -EIO : (int)w;
-  }
+static napi_value count_or_errno(napi_env env, int rc) {
   napi_value result;
   NAPI_TRY(napi_create_int32(env, rc, &result));
   return result;
 }
 
-/** The stamp of readSmallChecked: inode, size, mtime and ctime in ms (as Node's Stats computes them). */
+static napi_value name_or_errno(napi_env env, int rc, const char *name) {
+  napi_value result = NULL;
+  if (rc > 0) NAPI_TRY(napi_create_string_latin1(env, name, (size_t)rc, &result));
+  return errno_or(env, rc, result);
+}
+
+// ---- storeSmall --------------------------------------------------------------------------------------
+/** storeSmall's parameters: source word, timestamp, store path index, sub high, sub low, fsync, name attempts. */
+enum { P_SOURCE, P_TIMESTAMP, P_PATH, P_HIGH, P_LOW, P_FSYNC, P_ATTEMPTS, P_COUNT };
+
+/**
+ * An unnamed file in `dir` (O_TMPFILE), or where there is none a named temp file: its descriptor, and in `temp`
+ * the path to link from (/proc/self/fd/N, or the temp file's). *unnamed says which.
+ */
+static int open_temp(char *dir, size_t dir_len, char *temp, size_t temp_size, bool *unnamed) {
+  *unnamed = false;
+  if (tmpfile_support) {
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      *unnamed = true;
+      snprintf(temp, temp_size, "/proc/self/fd/%d", fd);
+      return fd;
+    }
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) return -errno;
+    tmpfile_support = false;
+  }
+  memcpy(temp, dir, dir_len);
+  temp[dir_len] = '/';
+  for (int tries = 0; tries < 8; tries++) {
+    temp_name(temp + dir_len + 1);
+    int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) return fd;
+    if (errno != EEXIST) break;
+  }
+  return -errno;
+}
+
+/** Link `temp` under a new name in `path` (its directory part in place): the name's length, or -errno. */
+static int link_named(const char *temp, bool unnamed, char *path, size_t dir_len, const int32_t *p, uint32_t size, uint32_t crc,
+                      const char *ext, size_t ext_len, char *name) {
+  const struct name_place place = {p[P_PATH], p[P_HIGH], p[P_LOW], NULL};
+  path[dir_len] = '/';
+  for (int attempt = 0; attempt < p[P_ATTEMPTS]; attempt++) {
+    int n = format_name(name, (uint32_t)p[P_SOURCE], (uint32_t)p[P_TIMESTAMP], size, crc, ext, ext_len, &place);
+    // `dir` is the name's HH/HH folder already: the file takes the part after `Mxx/HH/HH/`.
+    strcpy(path + dir_len + 1, name + 10);
+    int linked = unnamed ? linkat(AT_FDCWD, temp, AT_FDCWD, path, AT_SYMLINK_FOLLOW) : link(temp, path);
+    if (linked == 0) return n;
+    if (errno != EEXIST) {
+      // No /proc to link an unnamed file through: the named way from the next upload on.
+      if (unnamed && errno == ENOENT) tmpfile_support = false;
+      return -errno;
+    }
+  }
+  return -EEXIST;
+}
+
+/**
+ * storeSmall(content: Buffer, dir: string, ext: string, params: Int32Array): string | number. A small file
+ * written whole into an unnamed file of `dir`, its mtime the name's timestamp, then linked under its generated
+ * name (a taken name: another, up to `attempts`). The logical name, or a negative errno with nothing left behind
+ * (-EEXIST: every name taken).
+ */
+static napi_value store_small(napi_env env, napi_callback_info info) {
+  struct args a;
+  if (!get_args(env, info, &a)) return NULL;
+  uint8_t *data = NULL;
+  size_t length = 0;
+  char path[4096];
+  size_t dir_len = 0;
+  char ext[8];
+  size_t ext_len = 0;
+  int32_t *p = NULL;
+  int rc = buffer_arg(&a, 0, &data, &length);
+  // Room after the directory for `/HH/HH/<leaf>`'s leaf part.
+  if (rc == 0) rc = string_arg(&a, 1, path, sizeof(path) - NAME_MAX_LEN, &dir_len);
+  if (rc == 0) rc = string_arg(&a, 2, ext, sizeof(ext), &ext_len);
+  if (rc == 0) rc = array_arg(&a, 3, napi_int32_array, P_COUNT, (void **)&p);
+  if (rc == 0 && (length > 0xffffffffu || !valid_ext(ext, ext_len) || !valid_dirs(p[P_PATH], p[P_HIGH], p[P_LOW]))) rc = -EINVAL;
+  char name[NAME_MAX_LEN];
+  if (rc == 0) {
+    char temp[sizeof(path)];
+    bool unnamed;
+    int fd = open_temp(path, dir_len, temp, sizeof(temp), &unnamed);
+    rc = fd < 0 ? fd : pwrite_full(fd, data, length, 0);
+    if (rc == 0 && p[P_FSYNC] && fdatasync(fd) < 0) rc = -errno;
+    const struct timespec times[2] = {{p[P_TIMESTAMP], 0}, {p[P_TIMESTAMP], 0}};
+    if (rc == 0 && futimens(fd, times) < 0) rc = -errno;
+    // A named temp file is closed before its link; an unnamed one is linked through its descriptor.
+    if (fd >= 0 && !unnamed && close(fd) < 0 && rc == 0) rc = -errno;
+    if (rc == 0) rc = link_named(temp, unnamed, path, dir_len, p, (uint32_t)length, crc32_of(data, length), ext, ext_len, name);
+    if (fd >= 0 && unnamed) close(fd);
+    if (fd >= 0 && !unnamed) unlink(temp);
+  }
+  return name_or_errno(env, rc, name);
+}
+
+// ---- trunk slots -------------------------------------------------------------------------------------
+/** storeTrunkSlot's parameters: storeSmall's first five, then trunk id, slot offset, slot size. */
+enum { T_SOURCE, T_TIMESTAMP, T_PATH, T_HIGH, T_LOW, T_TRUNK_ID, T_OFFSET, T_SLOT_SIZE, T_COUNT };
+
+/**
+ * storeTrunkSlot(content: Buffer, fd: number, ext: string, params: Int32Array): string | number. The 24-byte
+ * slot header (§6.6) and the content at the slot's offset of the open trunk file, in one positional write; should
+ * it fall short, the header is zeroed and written again last, so a slot never shows a header over partial
+ * content. The slot's name, or a negative errno.
+ */
+static napi_value store_trunk_slot(napi_env env, napi_callback_info info) {
+  struct args a;
+  if (!get_args(env, info, &a)) return NULL;
+  uint8_t *data = NULL;
+  size_t length = 0;
+  int32_t fd = -1;
+  char ext[8];
+  size_t ext_len = 0;
+  int32_t *p = NULL;
+  int rc = buffer_arg(&a, 0, &data, &length);
+  if (rc == 0) rc = int32_arg(&a, 1, &fd);
+  if (rc == 0) rc = string_arg(&a, 2, ext, sizeof(ext), &ext_len);
+  if (rc == 0) rc = array_arg(&a, 3, napi_int32_array, T_COUNT, (void **)&p);
+  if (rc == 0 && (fd < 0 || !valid_ext(ext, ext_len) || !valid_dirs(p[T_PATH], p[T_HIGH], p[T_LOW]) || p[T_OFFSET] < 0 ||
+                  p[T_SLOT_SIZE] < SLOT_HEADER_SIZE || length > (size_t)p[T_SLOT_SIZE] - SLOT_HEADER_SIZE)) {
+    rc = -EINVAL;
+  }
+  char name[NAME_MAX_LEN];
+  if (rc == 0) {
+    uint32_t crc = crc32_of(data, length);
+    const struct name_place place = {p[T_PATH], p[T_HIGH], p[T_LOW], p + T_TRUNK_ID};
+    rc = format_name(name, (uint32_t)p[T_SOURCE], (uint32_t)p[T_TIMESTAMP], (uint32_t)length, crc, ext, ext_len, &place);
+    uint8_t header[SLOT_HEADER_SIZE];
+    slot_header(header, (uint32_t)p[T_SLOT_SIZE], (uint32_t)length, crc, (uint32_t)p[T_TIMESTAMP], name + rc - 7);
+    struct iovec iov[2] = {{header, SLOT_HEADER_SIZE}, {data, length}};
+    off_t at = p[T_OFFSET];
+    ssize_t w;
+    do w = pwritev(fd, iov, 2, at); while (w < 0 && errno == EINTR);
+    if (w != (ssize_t)(SLOT_HEADER_SIZE + length)) {
+      static const uint8_t zeros[SLOT_HEADER_SIZE];
+      int err = w < 0 ? -errno : pwrite_full(fd, zeros, SLOT_HEADER_SIZE, at);
+      if (err == 0) err = pwrite_full(fd, data, length, at + SLOT_HEADER_SIZE);
+      if (err == 0) err = pwrite_full(fd, header, SLOT_HEADER_SIZE, at);
+      if (err < 0) rc = err;
+    }
+  }
+  return name_or_errno(env, rc, name);
+}
+
+/** readTrunkSlot's parameters: slot offset, slot size, file size, CRC-32, mtime. */
+enum { R_OFFSET, R_SLOT_SIZE, R_FILE_SIZE, R_CRC, R_MTIME, R_COUNT };
+
+/**
+ * readTrunkSlot(fd: number, x7: string, params: Int32Array): Buffer | number. A regular slot's header and content
+ * read at once from the open trunk file: the buffer (header, then content) when the header is the one its name
+ * implies (§6.6) and the content has the name's CRC-32; a negative errno otherwise (-ENOENT: a free, reused or
+ * link slot, or other content; -EIO: the file ends inside the slot).
+ */
+static napi_value read_trunk_slot(napi_env env, napi_callback_info info) {
+  struct args a;
+  if (!get_args(env, info, &a)) return NULL;
+  int32_t fd = -1;
+  char x7[9];
+  size_t x7_len = 0;
+  int32_t *p = NULL;
+  int rc = int32_arg(&a, 0, &fd);
+  if (rc == 0) rc = string_arg(&a, 1, x7, sizeof(x7), &x7_len);
+  if (rc == 0) rc = array_arg(&a, 2, napi_int32_array, R_COUNT, (void **)&p);
+  if (rc == 0 && (x7_len != 7 || fd < 0 || p[R_OFFSET] < 0 || p[R_FILE_SIZE] < 0 ||
+                  (int64_t)p[R_FILE_SIZE] + SLOT_HEADER_SIZE > p[R_SLOT_SIZE])) {
+    rc = -EINVAL;
+  }
+  napi_value buffer = NULL;
+  if (rc == 0) {
+    size_t total = SLOT_HEADER_SIZE + (size_t)p[R_FILE_SIZE];
+    uint8_t *buf;
+    NAPI_TRY(napi_create_buffer(env, total, (void **)&buf, &buffer));
+    rc = pread_full(fd, buf, total, p[R_OFFSET]);
+    uint8_t want[SLOT_HEADER_SIZE];
+    slot_header(want, (uint32_t)p[R_SLOT_SIZE], (uint32_t)p[R_FILE_SIZE], (uint32_t)p[R_CRC], (uint32_t)p[R_MTIME], x7);
+    if (rc == 0 && (memcmp(want, buf, SLOT_HEADER_SIZE) != 0 ||
+                    crc32_of(buf + SLOT_HEADER_SIZE, (size_t)p[R_FILE_SIZE]) != (uint32_t)p[R_CRC])) {
+      rc = -ENOENT;
+    }
+  }
+  return errno_or(env, rc, buffer);
+}
+
+/** Records writeJournal takes in one call (a small upload writes two). */
+#define JOURNAL_MAX_OPS 16
+
+/**
+ * writeJournal(fd: number, timestamp: number, ops: Int32Array, count: number): number. Trunk binlog records, 7
+ * numbers each in `ops` (op character code, path, high, low, trunk id, offset, size), appended in one write: the
+ * bytes written, or a negative errno (-EIO: written short).
+ */
+static napi_value write_journal(napi_env env, napi_callback_info info) {
+  struct args a;
+  if (!get_args(env, info, &a)) return NULL;
+  int32_t fd = -1, count = 0;
+  int64_t ts = 0;
+  int32_t *ops = NULL;
+  int rc = int32_arg(&a, 0, &fd);
+  if (rc == 0) rc = int64_arg(&a, 1, &ts);
+  if (rc == 0) rc = int32_arg(&a, 3, &count);
+  if (rc == 0 && (count < 0 || count > JOURNAL_MAX_OPS)) rc = -EINVAL;
+  if (rc == 0) rc = array_arg(&a, 2, napi_int32_array, (size_t)count * 7, (void **)&ops);
+  if (rc == 0) {
+    char text[JOURNAL_MAX_OPS * 96];
+    int o = 0;
+    for (int i = 0; i < count; i++) o += journal_line(text + o, ts, ops + 7 * i);
+    rc = append_once(fd, text, (size_t)o);
+  }
+  return count_or_errno(env, rc);
+}
+
+// ---- small files read whole ------------------------------------------------------------------------------
+/** The stamp readSmallChecked fills: inode, size, mtime and ctime in ms (as Node's Stats computes them). */
 enum { S_INO, S_SIZE, S_MTIME_MS, S_CTIME_MS, S_COUNT };
+
+static void stamp_of(const struct stat *st, double *stamp) {
+  stamp[S_INO] = (double)st->st_ino;
+  stamp[S_SIZE] = (double)st->st_size;
+  stamp[S_MTIME_MS] = (double)st->st_mtim.tv_sec * 1e3 + (double)st->st_mtim.tv_nsec / 1e6;
+  stamp[S_CTIME_MS] = (double)st->st_ctim.tv_sec * 1e3 + (double)st->st_ctim.tv_nsec / 1e6;
+}
+
+/** An open stored file checked before reading: regular, at most `max_size`, of the size its name carries. */
+static int check_stat(int fd, int64_t expected_size, int64_t max_size, struct stat *st) {
+  if (fstat(fd, st) < 0) return -errno;
+  if (!S_ISREG(st->st_mode)) return -EINVAL;
+  if (st->st_size > max_size) return -EFBIG;
+  return st->st_size == expected_size ? 0 : -EIO;
+}
 
 /**
  * readSmallChecked(path: string, expectedSize: number, expectedCrc: number, headroom: number, maxSize: number,
@@ -431,192 +312,78 @@ enum { S_INO, S_SIZE, S_MTIME_MS, S_CTIME_MS, S_COUNT };
  * -EINVAL: not a regular file), nothing kept open.
  */
 static napi_value read_small_checked(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  struct args a;
+  if (!get_args(env, info, &a)) return NULL;
   char path[4096];
   size_t path_len = 0;
-  int64_t expected_size = -1, headroom = 0, max_size = 0;
-  uint32_t expected_crc = 0;
-  napi_typedarray_type type = napi_int8_array;
-  size_t count = 0;
-  void *sdata = NULL;
-  int rc = 0;
-  if (argc < 6 || napi_get_value_string_utf8(env, argv[0], path, sizeof(path), &path_len) != napi_ok ||
-      napi_get_value_int64(env, argv[1], &expected_size) != napi_ok || napi_get_value_uint32(env, argv[2], &expected_crc) != napi_ok ||
-      napi_get_value_int64(env, argv[3], &headroom) != napi_ok || napi_get_value_int64(env, argv[4], &max_size) != napi_ok ||
-      napi_get_typedarray_info(env, argv[5], &type, &count, &sdata, NULL, NULL) != napi_ok || type != napi_float64_array ||
-      count < S_COUNT || headroom < 0 || headroom > 4096 || max_size < 0 || path_len >= sizeof(path) - 1) {
-    rc = -EINVAL;
-  }
-  napi_value result;
+  int64_t expected_size = -1, expected_crc = 0, headroom = 0, max_size = 0;
+  double *stamp = NULL;
+  int rc = string_arg(&a, 0, path, sizeof(path), &path_len);
+  if (rc == 0) rc = int64_arg(&a, 1, &expected_size);
+  if (rc == 0) rc = int64_arg(&a, 2, &expected_crc);
+  if (rc == 0) rc = int64_arg(&a, 3, &headroom);
+  if (rc == 0) rc = int64_arg(&a, 4, &max_size);
+  if (rc == 0) rc = array_arg(&a, 5, napi_float64_array, S_COUNT, (void **)&stamp);
+  if (rc == 0 && (headroom < 0 || headroom > 4096 || max_size < 0)) rc = -EINVAL;
+  napi_value buffer = NULL;
   if (rc == 0) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) rc = -errno;
     struct stat st;
-    if (rc == 0 && fstat(fd, &st) < 0) rc = -errno;
-    if (rc == 0 && !S_ISREG(st.st_mode)) rc = -EINVAL;
-    if (rc == 0 && st.st_size > max_size) rc = -EFBIG;
-    if (rc == 0 && st.st_size != expected_size) rc = -EIO;
-    if (rc == 0) {
-      size_t size = (size_t)st.st_size;
-      void *data;
-      if (napi_create_buffer(env, (size_t)headroom + size, &data, &result) != napi_ok) {
-        close(fd);
-        return NULL;
-      }
-      uint8_t *at = (uint8_t *)data + headroom;
-      size_t got = 0;
-      while (got < size) {
-        ssize_t r = pread(fd, at + got, size - got, (off_t)got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) {
-          rc = r < 0 ? -errno : -EIO;
-          break;
-        }
-        got += (size_t)r;
-      }
-      if (rc == 0 && crc32_of(at, size) != expected_crc) rc = -EIO;
-      if (rc == 0) {
-        double *stamp = sdata;
-        stamp[S_INO] = (double)st.st_ino;
-        stamp[S_SIZE] = (double)st.st_size;
-        stamp[S_MTIME_MS] = (double)st.st_mtim.tv_sec * 1e3 + (double)st.st_mtim.tv_nsec / 1e6;
-        stamp[S_CTIME_MS] = (double)st.st_ctim.tv_sec * 1e3 + (double)st.st_ctim.tv_nsec / 1e6;
-      }
-    }
+    rc = fd < 0 ? -errno : check_stat(fd, expected_size, max_size, &st);
+    uint8_t *data;
+    if (rc == 0 && napi_create_buffer(env, (size_t)(headroom + st.st_size), (void **)&data, &buffer) != napi_ok) rc = -ENOMEM;
+    if (rc == 0) rc = pread_full(fd, data + headroom, (size_t)st.st_size, 0);
+    if (rc == 0 && crc32_of(data + headroom, (size_t)st.st_size) != (uint32_t)expected_crc) rc = -EIO;
+    if (rc == 0) stamp_of(&st, stamp);
     if (fd >= 0) close(fd);
   }
-  if (rc < 0) NAPI_TRY(napi_create_int32(env, rc, &result));
-  return result;
+  return errno_or(env, rc, buffer);
 }
 
-/** Parameters of readTrunkSlot: slot offset, slot size, file size, CRC-32, mtime. */
-enum { R_OFFSET, R_SLOT_SIZE, R_FILE_SIZE, R_CRC, R_MTIME, R_COUNT };
-
+// ---- lines -----------------------------------------------------------------------------------------------
 /**
- * readTrunkSlot(fd: number, x7: string, params: Int32Array): Buffer | number. A regular slot's 24-byte header
- * and content read at once from the open trunk file: the buffer (header, then content) when the header is the
- * one its name implies (§6.6) and the content has the name's CRC-32; a negative errno otherwise (-ENOENT: a free,
- * reused or link slot, or other content; -EIO: the file ends inside the slot).
- */
-static napi_value read_trunk_slot(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int32_t fd = -1;
-  char x7[16];
-  size_t x7_len = 0;
-  napi_typedarray_type type = napi_int8_array;
-  size_t count = 0;
-  void *pdata = NULL;
-  int rc = 0;
-  if (argc < 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
-      napi_get_value_string_utf8(env, argv[1], x7, sizeof(x7), &x7_len) != napi_ok ||
-      napi_get_typedarray_info(env, argv[2], &type, &count, &pdata, NULL, NULL) != napi_ok || type != napi_int32_array ||
-      count < R_COUNT || x7_len != 7) {
-    rc = -EINVAL;
-  }
-  const int32_t *p = pdata;
-  if (rc == 0 && (fd < 0 || p[R_OFFSET] < 0 || p[R_FILE_SIZE] < 0 || (int64_t)p[R_FILE_SIZE] + 24 > p[R_SLOT_SIZE])) rc = -EINVAL;
-  napi_value result;
-  if (rc == 0) {
-    size_t total = 24 + (size_t)p[R_FILE_SIZE];
-    void *data;
-    NAPI_TRY(napi_create_buffer(env, total, &data, &result));
-    uint8_t *buf = data;
-    size_t got = 0;
-    while (got < total) {
-      ssize_t r = pread(fd, buf + got, total - got, (off_t)p[R_OFFSET] + (off_t)got);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) {
-        rc = r < 0 ? -errno : -EIO;
-        break;
-      }
-      got += (size_t)r;
-    }
-    if (rc == 0) {
-      uint8_t want[24];
-      want[0] = 'F';
-      be32(want + 1, (uint32_t)p[R_SLOT_SIZE]);
-      be32(want + 5, (uint32_t)p[R_FILE_SIZE]);
-      be32(want + 9, (uint32_t)p[R_CRC]);
-      be32(want + 13, (uint32_t)p[R_MTIME]);
-      memcpy(want + 17, x7, 7);
-      if (memcmp(want, buf, 24) != 0 || crc32_of(buf + 24, (size_t)p[R_FILE_SIZE]) != (uint32_t)p[R_CRC]) rc = -ENOENT;
-    }
-  }
-  if (rc < 0) NAPI_TRY(napi_create_int32(env, rc, &result));
-  return result;
-}
-
-/**
- * appendLine(fd: number, line: string): number. A line of at most 4 KiB (UTF-8) written in one write (an
- * O_APPEND file keeps it whole against other writers): the bytes written, or a negative errno (-EIO: short;
- * -EINVAL: longer than 4 KiB, nothing written).
+ * appendLine(fd: number, line: string): number. A line of at most 4 KiB (UTF-8) in one write (an O_APPEND file
+ * keeps it whole against other writers): the bytes written, or a negative errno (-EIO: short; -EINVAL: longer
+ * than 4 KiB, nothing written).
  */
 static napi_value append_line(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  struct args a;
+  if (!get_args(env, info, &a)) return NULL;
   int32_t fd = -1;
   char line[4097];
   size_t n = 0;
-  int rc = 0;
-  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
-      napi_get_value_string_utf8(env, argv[1], line, sizeof(line), &n) != napi_ok || n >= sizeof(line) - 1) {
-    rc = -EINVAL;
-  }
-  if (rc == 0) {
-    ssize_t w;
-    do w = write(fd, line, n); while (w < 0 && errno == EINTR);
-    rc = w < 0 ? -errno : (size_t)w != n ? -EIO : (int)w;
-  }
-  napi_value result;
-  NAPI_TRY(napi_create_int32(env, rc, &result));
-  return result;
+  int rc = int32_arg(&a, 0, &fd);
+  if (rc == 0) rc = string_arg(&a, 1, line, sizeof(line), &n);
+  if (rc == 0) rc = append_once(fd, line, n);
+  return count_or_errno(env, rc);
 }
 
+// ---- for tests -------------------------------------------------------------------------------------------
 /** useTmpfile(on: boolean): whether storeSmall tries O_TMPFILE first (tests turn it off to try the named way). */
 static napi_value use_tmpfile(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  struct args a;
+  if (!get_args(env, info, &a)) return NULL;
   bool on = true;
-  if (argc >= 1) NAPI_TRY(napi_get_value_bool(env, argv[0], &on));
+  if (a.count >= 1) NAPI_TRY(napi_get_value_bool(env, a.v[0], &on));
   tmpfile_support = on;
   return NULL;
 }
 
-/** crc32(content: Buffer): number, for tests against zlib. */
+/** crc32(content: Buffer): number, against zlib's. */
 static napi_value crc32_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  void *data;
+  struct args a;
+  if (!get_args(env, info, &a)) return NULL;
+  uint8_t *data;
   size_t length;
-  NAPI_TRY(napi_get_buffer_info(env, argv[0], &data, &length));
   napi_value result;
+  if (buffer_arg(&a, 0, &data, &length) < 0) return count_or_errno(env, -EINVAL);
   NAPI_TRY(napi_create_uint32(env, crc32_of(data, length), &result));
   return result;
 }
 
-/** setTempPrefix(prefix: string): the process's temp-name prefix, the same as the JavaScript writer's. */
-static napi_value set_temp_prefix(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  size_t n;
-  NAPI_TRY(napi_get_value_string_utf8(env, argv[0], temp_prefix, 7, &n));
-  return NULL;
-}
-
 static napi_value init(napi_env env, napi_value exports) {
-  crc_init();
-  if (getrandom(&rng_state, sizeof(rng_state), 0) != sizeof(rng_state) || rng_state == 0) rng_state = 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
-  // Far from where the JavaScript writer's counter starts, so the two rarely meet (O_EXCL settles it when they do).
-  temp_counter = 1000000000u + (uint32_t)(rng_next() % 1000000000u);
-  memcpy(temp_prefix, "native", 7);
+  crc32_init();
+  formats_init();
   napi_property_descriptor props[] = {
     {"storeSmall", NULL, store_small, NULL, NULL, NULL, napi_default, NULL},
     {"storeTrunkSlot", NULL, store_trunk_slot, NULL, NULL, NULL, napi_default, NULL},
@@ -626,7 +393,6 @@ static napi_value init(napi_env env, napi_value exports) {
     {"appendLine", NULL, append_line, NULL, NULL, NULL, napi_default, NULL},
     {"useTmpfile", NULL, use_tmpfile, NULL, NULL, NULL, napi_default, NULL},
     {"crc32", NULL, crc32_js, NULL, NULL, NULL, napi_default, NULL},
-    {"setTempPrefix", NULL, set_temp_prefix, NULL, NULL, NULL, napi_default, NULL},
   };
   NAPI_TRY(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   return exports;

@@ -2,13 +2,13 @@
 // npm run build: compiles native/fastpath.c (node-gyp, against the Node headers npm is set to use) unless the
 // addon is newer than its sources. Without a compiler fdfs still runs, on its JavaScript paths: a warning then.
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const native = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'native');
 const addon = path.join(native, 'build', 'Release', 'fdfs_fastpath.node');
-const sources = ['fastpath.c', 'binding.gyp'].map((f) => path.join(native, f));
+const sources = readdirSync(native).filter((f) => /\.(c|h|gyp)$/.test(f)).map((f) => path.join(native, f));
 
 const fresh = existsSync(addon) && sources.every((s) => statSync(s).mtimeMs <= statSync(addon).mtimeMs);
 if (!fresh) {

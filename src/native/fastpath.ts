@@ -1,4 +1,4 @@
-// The optional C store step (native/fastpath.c): loaded from native/build/Release when built there, from the
+// The optional C fast path (native/; its calls in native/fastpath.c): loaded from native/build/Release when built there, from the
 // single executable's assets inside it (written once to the temp folder: dlopen needs a file), else absent —
 // every caller keeps its JavaScript path for that case. FDFS_NATIVE=0 turns it off.
 import { createHash } from 'node:crypto';
@@ -7,8 +7,6 @@ import { existsSync, lstatSync, mkdirSync, renameSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rememberLast } from '../remember-last.js';
-import type { FileSource } from '../protocol/file-id.js';
 
 export interface FastPath {
   /**
@@ -42,7 +40,6 @@ export interface FastPath {
   /** Whether storeSmall tries an unnamed file (O_TMPFILE) first; on by default (tests try the named way). */
   useTmpfile(on: boolean): void;
   crc32(content: Buffer): number;
-  setTempPrefix(prefix: string): void;
 }
 
 /** Name of the addon file, and of the single executable's asset holding it. */
@@ -118,13 +115,3 @@ function privateDir(): string {
   return dir;
 }
 
-/** A name's four source bytes (§6.3) as one word, the first byte in the low 8 bits. */
-export function sourceWord(source: FileSource): number {
-  return 'serverId' in source ? source.serverId : ipv4Word(source.ipv4);
-}
-
-const ipv4Word = rememberLast((ipv4: string): number => {
-  const oct = ipv4.split('.').map(Number);
-  if (oct.length !== 4 || !oct.every((o) => Number.isInteger(o) && o >= 0 && o <= 255)) throw new Error(`bad IPv4 address "${ipv4}"`);
-  return oct[0]! | (oct[1]! << 8) | (oct[2]! << 16) | (oct[3]! << 24);
-});

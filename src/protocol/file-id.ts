@@ -155,6 +155,12 @@ function writeSource(source: FileSource): void {
   }
 }
 
+/** A name's four source bytes as one word, the first in the low 8 bits (what native/fastpath.c takes). */
+export function sourceWord(source: FileSource): number {
+  writeSource(source);
+  return factsOut.readInt32LE(0);
+}
+
 /** Scratch for encodeFileFacts: its text is made before anything else can write here. */
 const factsOut = Buffer.alloc(SIZES.facts);
 /** The octets of a name's source address (a storage makes all its names with one or two). */

@@ -180,16 +180,13 @@ export function readCheckedSmall(rt: StorageRuntime, logical: string, offset: nu
       if (r === 0) return null;
       got += r;
     }
-    if (checkWhole && crcOf(buf.subarray(at)) !== expected.crc32) return null;
-    // Checked whole: kept for the next read (the content region of `buf` is never written into).
-    if (checkWhole) rt.content.hot?.offer(absPath, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs }, buf.subarray(at));
-    let data = buf;
-    if (checkWhole && !whole) {
-      data = Buffer.allocUnsafe(headroom + n);
-      buf.copy(data, headroom, offset, offset + n);
+    if (checkWhole) {
+      if (crcOf(buf.subarray(at)) !== expected.crc32) return null;
+      const stamp = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+      return checkedWhole(rt, absPath, stamp, buf.subarray(at), buf, offset, n, headroom);
     }
     countSmallRead(rt, n);
-    return { data, fileSize: st.size, mtimeMs: st.mtimeMs };
+    return { data: buf, fileSize: st.size, mtimeMs: st.mtimeMs };
   } catch {
     return null;
   } finally {
@@ -208,16 +205,24 @@ function readNatively(rt: StorageRuntime, native: FastPath, absPath: string, exp
   // Not found, damaged or not a regular file: the full path reports or repairs it.
   if (typeof got === 'number') return null;
   const s = nativeStamp;
-  const content = whole ? got.subarray(headroom) : got;
-  // Checked whole: kept for the next read (the content region is never written into).
-  rt.content.hot?.offer(absPath, { ino: s[0]!, size: s[1]!, mtimeMs: s[2]!, ctimeMs: s[3]! }, content);
-  let data = got;
-  if (!whole) {
+  const stamp = { ino: s[0]!, size: s[1]!, mtimeMs: s[2]!, ctimeMs: s[3]! };
+  return checkedWhole(rt, absPath, stamp, whole ? got.subarray(headroom) : got, got, offset, n, headroom);
+}
+
+/**
+ * A small copy read and checked whole (`content`; `read` is it with `headroom` in front when the whole file was
+ * asked for): kept for the next read — its content region is never written into — and the range asked for.
+ */
+function checkedWhole(rt: StorageRuntime, absPath: string, stamp: CopyStamp, content: Buffer, read: Buffer, offset: number, n: number,
+  headroom: number): CheckedRead {
+  rt.content.hot?.offer(absPath, stamp, content);
+  let data = read;
+  if (n !== content.length) {
     data = Buffer.allocUnsafe(headroom + n);
-    got.copy(data, headroom, offset, offset + n);
+    content.copy(data, headroom, offset, offset + n);
   }
   countSmallRead(rt, n);
-  return { data, fileSize: expected.size, mtimeMs: s[2]! };
+  return { data, fileSize: stamp.size, mtimeMs: stamp.mtimeMs };
 }
 
 /** downloadRange's length without its errors: null where it would refuse (the full path then reports it). */

@@ -4,11 +4,11 @@
 // nothing a client could see, whenever the full path is needed: free space not known this second, trunk
 // space to be leased, a refusal or an error — the full path then does it again and reports properly.
 import { StorageCmd } from '../../protocol/codes.js';
-import { encodeFileName } from '../../protocol/file-id.js';
+import { encodeFileName, sourceWord } from '../../protocol/file-id.js';
 import { decodeUploadHead, encodeUploadResponse } from '../../protocol/storage-file.js';
 import { Errno, StatusError } from '../../errors.js';
-import { BufferedFile, TEMP_PREFIX } from '../store/file-writer.js';
-import { fastPath, sourceWord, type FastPath } from '../../native/fastpath.js';
+import { BufferedFile } from '../store/file-writer.js';
+import { fastPath, type FastPath } from '../../native/fastpath.js';
 import { NAME_ATTEMPTS } from './upload.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { nowSec, sourceIp, type StorageCtx, type StorageRuntime } from '../runtime.js';
@@ -54,7 +54,7 @@ function storePlainNow(rt: StorageRuntime, ip: string, ext: string, storePathInd
   const dir = rt.paths.dirOf(index, subHigh, subLow);
   try {
     rt.paths.ensureDirNow(dir);
-    const native = nativeStore();
+    const native = fastPath();
     if (native) return storeNatively(rt, native, dir, ip, ext, index, subHigh, subLow, content);
     const file = new BufferedFile(dir, [content], { fsyncAfterBytes: rt.config.fsyncAfterWrittenBytes, counters: rt.stats });
     for (let attempt = 1; attempt <= NAME_ATTEMPTS; attempt++) {
@@ -75,19 +75,6 @@ function storePlainNow(rt: StorageRuntime, ip: string, ext: string, storePathInd
   }
   return null;
 }
-
-/** The C store step when it is built, told this process's temp-name prefix once. */
-const nativeStore = (() => {
-  let told = false;
-  return (): FastPath | null => {
-    const native = fastPath();
-    if (native && !told) {
-      native.setTempPrefix(TEMP_PREFIX);
-      told = true;
-    }
-    return native;
-  };
-})();
 
 /** source, timestamp, store path index, sub high, sub low, fsync, attempts (native/fastpath.c). */
 const nativeParams = new Int32Array(7);

@@ -60,7 +60,7 @@ function allZero(chunks: Buffer[]): boolean {
 
 
 // Unique per process (random prefix) and per file (counter): no random bytes, no getpid per upload.
-export const TEMP_PREFIX = randomBytes(5).toString('base64url').slice(0, 6);
+const TEMP_PREFIX = randomBytes(5).toString('base64url').slice(0, 6);
 let tempCounter = 0;
 
 export function tempFileName(): string {

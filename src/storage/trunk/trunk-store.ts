@@ -8,13 +8,13 @@
 import { randomInt } from 'node:crypto';
 import zlib from 'node:zlib';
 import { Errno, StatusError } from '../../errors.js';
-import { encodeFileName } from '../../protocol/file-id.js';
+import { encodeFileName, sourceWord } from '../../protocol/file-id.js';
 import { encodeSlotHeader, SLOT_HEADER_SIZE, SlotType, type TrunkSlotRef } from '../../protocol/trunk-slot.js';
 import { OpenContainers, writeAllAt, writeSlotAt, zeroAt } from './container.js';
 import { CleanAhead } from './clean-ahead.js';
 import { nameSource } from '../tracker-side/identity.js';
 import { fsStatus, nowSec, type StorageRuntime } from '../runtime.js';
-import { fastPath, sourceWord } from '../../native/fastpath.js';
+import { fastPath } from '../../native/fastpath.js';
 import { slotSizeFor, trunkSettings } from './settings.js';
 import type { TrunkSpace } from './trunk-space.js';
 import type { Block } from './free-space.js';

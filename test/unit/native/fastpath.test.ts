@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { fastPath, fastPathMissing, type FastPath } from '../../../src/native/fastpath.js';
-import { decodeFileName, parseLogicalName } from '../../../src/protocol/file-id.js';
+import { decodeFileName, parseLogicalName, sourceWord } from '../../../src/protocol/file-id.js';
 import { decodeSlotHeader, trunkSlotOf } from '../../../src/protocol/trunk-slot.js';
 import { formatJournal, parseJournal, type JournalOp } from '../../../src/storage/trunk/free-space.js';
 import { tempDir } from '../../helpers/cluster.js';
@@ -15,7 +15,7 @@ const EEXIST = 17;
 
 /** source, timestamp, store path index, sub high, sub low, fsync, attempts. */
 function params(o: Partial<{ source: number; timestamp: number; path: number; high: number; low: number; fsync: number; attempts: number }> = {}): Int32Array {
-  const ip = 10 | (0 << 8) | (5 << 16) | (72 << 24); // 10.0.5.72
+  const ip = sourceWord({ ipv4: '10.0.5.72' });
   return Int32Array.from([o.source ?? ip, o.timestamp ?? 1_796_000_000, o.path ?? 0, o.high ?? 0x1a, o.low ?? 0xff, o.fsync ?? 0, o.attempts ?? 10]);
 }
 
@@ -26,7 +26,6 @@ describe('the C store step (native/fastpath.c)', () => {
     const loaded = fastPath();
     expect(loaded, `addon not loaded: ${fastPathMissing}`).not.toBeNull();
     native = loaded!;
-    native.setTempPrefix('abcdef');
   });
 
   it('computes zlib\'s CRC-32 at every length and alignment', () => {
@@ -78,6 +77,10 @@ describe('the C store step (native/fastpath.c)', () => {
       expect(native.storeSmall(Buffer.from('x'), dir, 'txt', params({ path: 256 }))).toBe(-EINVAL);
       expect(native.storeSmall(Buffer.from('x'), dir, 'txt', params({ low: -1 }))).toBe(-EINVAL);
       expect(native.storeSmall(Buffer.from('x'), dir, 'txt', new Int32Array(3))).toBe(-EINVAL);
+    // Wrong types answer EINVAL too, never undefined or a throw.
+    expect(native.storeSmall('x' as unknown as Buffer, dir, 'txt', params())).toBe(-EINVAL);
+    expect(native.storeSmall(Buffer.from('x'), dir, 'txt', Float64Array.from(params()) as unknown as Int32Array)).toBe(-EINVAL);
+    expect(native.storeSmall(Buffer.from('x'), path.join(dir, 'x'.repeat(4100)), 'txt', params())).toBe(-EINVAL);
       expect(readdirSync(dir)).toEqual([]);
     });
 
@@ -93,18 +96,26 @@ describe('the C store step (native/fastpath.c)', () => {
 
   describe('trunk slots', () => {
     /** source, timestamp, path, high, low, trunk id, offset, slot size. */
-    const slot = (offset: number, size: number, trunkId = 7) => Int32Array.from([10 | (5 << 16) | (72 << 24), 1_796_000_123, 1, 2, 3, trunkId, offset, size]);
+    const slot = (offset: number, size: number, trunkId = 7) => Int32Array.from([sourceWord({ ipv4: '10.0.5.72' }), 1_796_000_123, 1, 2, 3, trunkId, offset, size]);
     const at = (fd: number, pos: number, n: number) => {
       const b = Buffer.alloc(n);
       readSync(fd, b, 0, n, pos);
       return b;
     };
-
-    it('writes the header and content a reader of the name accepts (stock\'s trunk name and header)', () => {
+    /** A zeroed trunk file of `size` bytes, open read-write for `use`. */
+    const withTrunkFile = (size: number, use: (fd: number, file: string) => void) => {
       const file = path.join(tempDir(), '000007');
-      writeFileSync(file, Buffer.alloc(1 << 20));
+      writeFileSync(file, Buffer.alloc(size));
       const fd = openSync(file, 'r+');
       try {
+        use(fd, file);
+      } finally {
+        closeSync(fd);
+      }
+    };
+
+    it('writes the header and content a reader of the name accepts (stock\'s trunk name and header)', () => {
+      withTrunkFile(1 << 20, (fd) => {
         const content = randomBytes(3000);
         const name = native.storeTrunkSlot(content, fd, 'png', slot(65_536, 4096)) as string;
         expect(name).toMatch(/^M01\/02\/03\/[A-Za-z0-9_-]{43}[0-9]{3}\.png$/);
@@ -117,16 +128,11 @@ describe('the C store step (native/fastpath.c)', () => {
         // Nothing outside the slot was touched.
         expect(at(fd, 65_536 - 16, 16).equals(Buffer.alloc(16))).toBe(true);
         expect(at(fd, 65_536 + 24 + 3000, 1072).equals(Buffer.alloc(1072))).toBe(true);
-      } finally {
-        closeSync(fd);
-      }
+      });
     });
 
     it('reads a slot back only while its header and content are what its name says', () => {
-      const file = path.join(tempDir(), '000007');
-      writeFileSync(file, Buffer.alloc(1 << 20));
-      const fd = openSync(file, 'r+');
-      try {
+      withTrunkFile(1 << 20, (fd) => {
         const content = randomBytes(3000);
         const name = native.storeTrunkSlot(content, fd, 'png', slot(65_536, 4096)) as string;
         const ref = trunkSlotOf(name);
@@ -143,30 +149,24 @@ describe('the C store step (native/fastpath.c)', () => {
         expect(native.readTrunkSlot(fd, ref.header.x7, params())).toBe(-ENOENT);
         expect(native.readTrunkSlot(fd, ref.header.x7, Int32Array.from([1 << 20, 4096, 3000, ref.header.crc32, ref.header.mtime]))).toBe(-5 /* EIO: past the end */);
         expect(native.readTrunkSlot(fd, ref.header.x7, Int32Array.from([0, 100, 3000, 0, 0]))).toBe(-EINVAL);
-      } finally {
-        closeSync(fd);
-      }
+      });
     });
 
     it('refuses content larger than the slot, a bad descriptor or extension, and writes nothing', () => {
-      const file = path.join(tempDir(), '000001');
-      writeFileSync(file, Buffer.alloc(8192));
-      const fd = openSync(file, 'r+');
-      try {
+      withTrunkFile(8192, (fd, file) => {
         expect(native.storeTrunkSlot(Buffer.alloc(4073), fd, 'txt', slot(0, 4096))).toBe(-EINVAL);
         expect(native.storeTrunkSlot(Buffer.alloc(10), fd, 'a/b', slot(0, 4096))).toBe(-EINVAL);
         expect(native.storeTrunkSlot(Buffer.alloc(10), -1, 'txt', slot(0, 4096))).toBe(-EINVAL);
         expect(native.storeTrunkSlot(Buffer.alloc(10), fd, 'txt', slot(-5, 4096))).toBe(-EINVAL);
+        expect(native.storeTrunkSlot('not a buffer' as unknown as Buffer, fd, 'txt', slot(0, 4096))).toBe(-EINVAL);
         expect(readFileSync(file).equals(Buffer.alloc(8192))).toBe(true);
-      } finally {
-        closeSync(fd);
-      }
-      const ro = openSync(file, 'r');
-      try {
-        expect(native.storeTrunkSlot(Buffer.alloc(10), ro, 'txt', slot(0, 4096))).toBe(-9 /* EBADF */);
-      } finally {
-        closeSync(ro);
-      }
+        const ro = openSync(file, 'r');
+        try {
+          expect(native.storeTrunkSlot(Buffer.alloc(10), ro, 'txt', slot(0, 4096))).toBe(-9 /* EBADF */);
+        } finally {
+          closeSync(ro);
+        }
+      });
     });
   });
 
