@@ -15,6 +15,7 @@
 #include "crc32.h"
 #include "formats.h"
 #include "io.h"
+#include "query_loop.h"
 
 #define NAPI_TRY(call) do { if ((call) != napi_ok) return NULL; } while (0)
 
@@ -393,6 +394,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"appendLine", NULL, append_line, NULL, NULL, NULL, napi_default, NULL},
     {"useTmpfile", NULL, use_tmpfile, NULL, NULL, NULL, napi_default, NULL},
     {"crc32", NULL, crc32_js, NULL, NULL, NULL, napi_default, NULL},
+    {"queryLoopInit", NULL, query_loop_init, NULL, NULL, NULL, napi_default, NULL},
+    {"queryLoopAdopt", NULL, query_loop_adopt, NULL, NULL, NULL, napi_default, NULL},
+    {"queryLoopClose", NULL, query_loop_close, NULL, NULL, NULL, napi_default, NULL},
   };
   NAPI_TRY(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   return exports;

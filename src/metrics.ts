@@ -13,7 +13,7 @@ export interface Metrics {
   /** One HTTP request answered on `port`. */
   observeHttp(port: number, method: string, code: number, seconds: number): void;
   /** A live `{current}` connection count of a listener, summed per role at scrape time. */
-  addConnectionSource(role: Role, stats: { current: number }): void;
+  addConnectionSource(role: Role, stats: { current: number; native?: number }): void;
   /** Runs before every scrape (fills gauges from the roles' state). */
   addCollector(fn: () => void | Promise<void>): void;
   gauge(name: string, help: string, labelNames: readonly string[]): Gauge;
@@ -203,7 +203,7 @@ export async function enableMetrics(): Promise<Metrics> {
     mergedHttp().flatMap((c) => [...c.byCode].map(([code, value]) => ({ labels: { port: c.port, method: c.method, code }, value }))));
   family('fdfs_http_request_duration_seconds', 'HTTP request time until the answer is sent.', 'histogram', () =>
     mergedHttp().flatMap((c) => histogramValues('fdfs_http_request_duration_seconds', { port: c.port, method: c.method }, HTTP_BUCKETS, c)));
-  const sources: Array<{ role: Role; stats: { current: number } }> = [];
+  const sources: Array<{ role: Role; stats: { current: number; native?: number } }> = [];
   new prom.Gauge({
     name: 'fdfs_open_connections', help: 'Open binary protocol connections by role.', labelNames: ['role'], registers: [registry],
     collect() {
@@ -211,6 +211,17 @@ export async function enableMetrics(): Promise<Metrics> {
       for (const role of ['tracker', 'storage'] as const) {
         const own = sources.filter((s) => s.role === role);
         if (own.length) this.set({ role }, own.reduce((n, s) => n + s.stats.current, 0));
+      }
+    },
+  });
+  new prom.Gauge({
+    name: 'fdfs_native_connections', help: 'Of the open connections, those served by the C query loop now, by role.', labelNames: ['role'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const role of ['tracker', 'storage'] as const) {
+        const own = sources.filter((s) => s.role === role);
+        if (own.length) this.set({ role }, own.reduce((n, s) => n + (s.stats.native ?? 0), 0));
       }
     },
   });

@@ -40,6 +40,20 @@ export interface FastPath {
   /** Whether storeSmall tries an unnamed file (O_TMPFILE) first; on by default (tests try the named way). */
   useTmpfile(on: boolean): void;
   crc32(content: Buffer): number;
+  /**
+   * Once per process (main thread): the callbacks of the C query loop (native/query_loop.c; see
+   * src/net/native-queries.ts) and the buffer it copies each request body into. 0, or a negative errno.
+   */
+  queryLoopInit(
+    answer: (id: number, cmd: number, bodyLength: number) => Buffer | null,
+    closed: (id: number) => void,
+    handBack: (id: number, fd: number, unsent: Buffer, unanswered: Buffer) => void,
+    body: Buffer,
+  ): number;
+  /** Serve a copy (dup) of the connection `fd` in the C loop: its id, or a negative errno. */
+  queryLoopAdopt(fd: number): number;
+  /** End a connection of the C loop (no `closed` callback): 0, or -ENOENT. */
+  queryLoopClose(id: number): number;
 }
 
 /** Name of the addon file, and of the single executable's asset holding it. */

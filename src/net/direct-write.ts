@@ -44,6 +44,11 @@ function onComplete(this: WriteReq, status: number): void {
   if (status < 0 && socket && !socket.destroyed) socket.destroy(new Error(`write failed (${status})`));
 }
 
+/** Whether the last handle write (ours or Node's) left bytes for libuv to send later. */
+export function lastWriteWasAsync(): boolean {
+  return binding !== null && binding.streamBaseState[binding.kLastWriteWasAsync] !== 0;
+}
+
 /** Write `data` to the socket's handle now; false (nothing done) when the socket's own write path must be used. */
 export function writeDirect(socket: Socket, data: Buffer): boolean {
   if (binding === null || socket instanceof TLSSocket) return false;

@@ -8,7 +8,7 @@ import { ConnectionClosedError, ProtocolError, LengthMismatchError, TimeoutError
 import { quickAck } from './quickack.js';
 import { BufferPool } from './buffer-pool.js';
 import { readIntoOwnBuffer, type OwnBufferReads } from './own-buffer-reads.js';
-import { writeDirect } from './direct-write.js';
+import { lastWriteWasAsync, writeDirect } from './direct-write.js';
 import { BodyChunks, type BodySink } from './body-chunks.js';
 
 /** `whole`: a body item that is all of one kept read (nothing else refers to its buffer). */
@@ -56,6 +56,11 @@ export class FrameSocket {
   inline: InlineAnswer | null = null;
   /** Set by the server with `inline`: requests (command, body length) worth holding until whole to answer inline. */
   gatherable: ((cmd: number, bodyLength: number) => boolean) | null = null;
+  /**
+   * Set by the server: called after a read whose requests were all answered inline, when nothing of the
+   * connection is pending (see quiet), so that it may be handed to the C query loop (native-queries.ts).
+   */
+  onDetachable: (() => void) | null = null;
   /** The request being gathered, copied in as it arrives (`gatheredBytes` of it so far); null: none. */
   private gathered: Buffer | null = null;
   /**
@@ -127,8 +132,28 @@ export class FrameSocket {
       if (first !== null) {
         if (more === null) this.answer(first);
         else this.answerAll([first, ...more]);
+        if (this.onDetachable !== null && this.quiet()) this.onDetachable();
       }
     }
+  }
+
+  /** Nothing pending either way: the reader waits for a header, nothing queued or partial, every byte sent. */
+  private quiet(): boolean {
+    return this.waiter !== null && this.head === this.items.length && this.bodyLeft === 0 && this.decoder.idle &&
+      this.gathered === null && this.sink === null && !this.paused && !this.ended && this.failure === null &&
+      this.socket.writableLength === 0 && !lastWriteWasAsync();
+  }
+
+  /** The connection now lives elsewhere (the C loop): the reader sees a clean end, the peer sees nothing. */
+  detached(): void {
+    this.onDetachable = null;
+    this.ended = true;
+    this.wake();
+  }
+
+  /** Bytes read before this socket existed (a connection handed back by the C loop), taken as a first read. */
+  injectRead(bytes: Buffer): void {
+    if (bytes.length > 0) this.onRead(bytes, false);
   }
 
   private answerAll(held: Buffer[]): void {

@@ -2,7 +2,8 @@
 // request/response per connection, status replies for handler errors, QUIT and EOF handling.
 import net from 'node:net';
 import type { Logger } from '../log.js';
-import { FrameSocket } from './frame-socket.js';
+import { FrameSocket, normaliseIp } from './frame-socket.js';
+import { closeDetached, detachConnection, queryLoopAvailable, type DetachedConnection, type DetachedOwner } from './native-queries.js';
 import type { Header } from '../protocol/header.js';
 import { encodeStatus } from '../protocol/header.js';
 import { CommonCmd, HEADER_SIZE } from '../protocol/codes.js';
@@ -41,6 +42,20 @@ export interface InlinePort<S> {
   answer(state: S, conn: FrameSocket, cmd: number, body: Buffer): Buffer | null;
   /** Requests (command, body length) to hold until whole so that `answer` may take them (small uploads). */
   gathers?(cmd: number, bodyLength: number): boolean;
+  /**
+   * Answers that need no connection state (the tracker's queries): with it, a connection whose requests were all
+   * answered inline goes on in the C query loop, which asks this for each request (null: back to JavaScript).
+   */
+  detachedAnswer?(cmd: number, body: Buffer): Buffer | null;
+  /** Whether a connection in this state may go on in C (none whose state matters, as a storage's after JOIN). */
+  detachable?(state: S): boolean;
+}
+
+/** One admitted connection's place in the counts, wherever it is served. */
+interface Slot {
+  readonly peer: string;
+  /** Served in the C query loop now (its socket here is gone). */
+  detached: boolean;
 }
 
 export interface FrameServerOptions<S> {
@@ -77,6 +92,8 @@ export interface ConnectionStats {
   alloc: number;
   current: number;
   max: number;
+  /** Of `current`, those served in the C query loop now (native-queries.ts). */
+  native: number;
 }
 
 export class FrameServer<S> {
@@ -85,9 +102,11 @@ export class FrameServer<S> {
   private readonly sockets = new Set<net.Socket>();
   /** Connections being served (each says since when it idles: a field, not a map touched per request). */
   private readonly conns = new Set<FrameSocket>();
+  /** Connections served in the C query loop, with their slots. */
+  private readonly detached = new Map<DetachedConnection, Slot>();
   /** Open connections per peer address. */
   private readonly perHost = new Map<string, number>();
-  readonly stats: ConnectionStats = { alloc: 0, current: 0, max: 0 };
+  readonly stats: ConnectionStats = { alloc: 0, current: 0, max: 0, native: 0 };
 
   private readonly dispatch: Dispatch<S>;
   private readonly metrics = metrics();
@@ -129,12 +148,16 @@ export class FrameServer<S> {
     this.server = null;
     this.tlsServer = null;
     for (const s of this.sockets) s.destroy();
+    for (const conn of [...this.detached.keys()]) {
+      const slot = this.undetach(conn)!;
+      closeDetached(conn);
+      this.release(slot);
+    }
     for (const server of servers) if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private accept(sock: net.Socket, quickAck = true): void {
-    const conn = new FrameSocket(sock, { maxPkgLen: this.opts.maxPkgLen, quickAck });
-    const peer = conn.remoteAddress;
+    const peer = normaliseIp(sock.remoteAddress ?? '');
     if (this.opts.allow && !this.opts.allow(peer)) {
       this.opts.log.warn({ peer }, 'connection refused by allow_hosts');
       sock.destroy();
@@ -147,29 +170,42 @@ export class FrameServer<S> {
       return;
     }
     const max = this.opts.maxConnections ?? 0;
-    if (max > 0 && this.sockets.size >= max && !this.evictIdlest()) {
+    if (max > 0 && this.sockets.size + this.detached.size >= max && !this.evictIdlest()) {
       this.opts.log.warn({ peer, max }, 'connection refused: max_connections reached and none idle');
       sock.destroy();
       return;
     }
-    sock.setNoDelay(true);
-    this.sockets.add(sock);
     this.perHost.set(peer, (this.perHost.get(peer) ?? 0) + 1);
     this.stats.alloc++;
     this.stats.current++;
     this.stats.max = Math.max(this.stats.max, this.stats.current);
-    sock.once('close', () => {
-      this.sockets.delete(sock);
-      this.stats.current--;
-      const left = (this.perHost.get(peer) ?? 1) - 1;
-      if (left > 0) this.perHost.set(peer, left);
-      else this.perHost.delete(peer);
-    });
-    sock.on('error', () => {});
-    void this.serve(conn, peer);
+    this.attach(sock, { peer, detached: false }, quickAck, null);
   }
 
-  private async serve(conn: FrameSocket, peer: string): Promise<void> {
+  /** Serve an admitted connection's socket (new, or handed back by the C query loop with bytes it read). */
+  private attach(sock: net.Socket, slot: Slot, quickAck: boolean, firstBytes: Buffer | null): void {
+    const conn = new FrameSocket(sock, { maxPkgLen: this.opts.maxPkgLen, quickAck });
+    sock.setNoDelay(true);
+    this.sockets.add(sock);
+    sock.once('close', () => {
+      this.sockets.delete(sock);
+      if (!slot.detached) this.release(slot);
+    });
+    sock.on('error', () => {});
+    void this.serve(conn, slot);
+    if (firstBytes !== null) conn.injectRead(firstBytes);
+  }
+
+  /** The connection of `slot` ended (wherever it was served): its counts go. */
+  private release(slot: Slot): void {
+    this.stats.current--;
+    const left = (this.perHost.get(slot.peer) ?? 1) - 1;
+    if (left > 0) this.perHost.set(slot.peer, left);
+    else this.perHost.delete(slot.peer);
+  }
+
+  private async serve(conn: FrameSocket, slot: Slot): Promise<void> {
+    const peer = slot.peer;
     const log = this.opts.log.child({ peer });
     const state = this.opts.newState(conn);
     // One context per connection, reused by its requests (no closures per request).
@@ -182,6 +218,11 @@ export class FrameServer<S> {
     if (inline) {
       conn.inline = (cmd, body) => this.answerInline(inline, state, conn, cmd, body);
       if (inline.gathers) conn.gatherable = (cmd, bodyLength) => inline.gathers!(cmd, bodyLength);
+      if (inline.detachedAnswer && queryLoopAvailable()) {
+        conn.onDetachable = () => {
+          if (inline.detachable === undefined || inline.detachable(state)) this.detach(conn, slot);
+        };
+      }
     }
     // Until the first request completes, an idle connection is dropped after network_timeout.
     conn.setTimeout(timeoutMs, 'waiting for the first request');
@@ -222,6 +263,65 @@ export class FrameServer<S> {
     }
   }
 
+  /**
+   * A connection all of whose requests were answered inline goes on in the C query loop (native-queries.ts):
+   * this socket ends without ending the connection, whose counts stay with its slot until it ends there.
+   */
+  private detach(conn: FrameSocket, slot: Slot): void {
+    const served = detachConnection(conn.socket, this.detachedOwner, slot.peer);
+    if (served === null) {
+      conn.onDetachable = null;
+      return;
+    }
+    slot.detached = true;
+    this.detached.set(served, slot);
+    this.stats.native++;
+    conn.detached();
+  }
+
+  /** A connection leaves the C loop (ended there, or back here): its slot. */
+  private undetach(conn: DetachedConnection): Slot | undefined {
+    const slot = this.detached.get(conn);
+    if (slot) {
+      this.detached.delete(conn);
+      this.stats.native--;
+    }
+    return slot;
+  }
+
+  /** The C query loop's side of this server (see DetachedOwner). */
+  private readonly detachedOwner: DetachedOwner = {
+    answer: (conn, cmd, body) => {
+      const m = this.metrics;
+      const t0 = m ? performance.now() : 0;
+      let answer: Buffer | null;
+      try {
+        answer = this.opts.inline?.detachedAnswer?.(cmd, body) ?? null;
+      } catch {
+        return null;
+      }
+      if (answer === null) return null;
+      const now = performance.now();
+      conn.idleSinceMs = now;
+      m?.observeRequest(this.opts.role, cmd, answer[9]!, (now - t0) / 1000, HEADER_SIZE + body.length, answer.length);
+      return answer;
+    },
+    closed: (conn) => {
+      const slot = this.undetach(conn);
+      if (slot) this.release(slot);
+    },
+    handedBack: (conn, socket, unanswered) => {
+      const slot = this.undetach(conn);
+      if (!slot || this.server === null) {
+        socket.destroy();
+        if (slot) this.release(slot);
+        return;
+      }
+      slot.detached = false;
+      this.attach(socket, slot, true, unanswered);
+    },
+  };
+
   /** An inline answer is a served request: the connection may idle, and metrics count it as the loop would. */
   private answerInline(inline: InlinePort<S>, state: S, conn: FrameSocket, cmd: number, body: Buffer): Buffer | null {
     const m = this.metrics;
@@ -255,14 +355,24 @@ export class FrameServer<S> {
       if (c.idleSinceMs === 0 || (host !== undefined && c.remoteAddress !== host)) continue;
       if (!conn || c.idleSinceMs < conn.idleSinceMs) conn = c;
     }
-    if (!conn) return false;
-    const since = conn.idleSinceMs;
-    if (performance.now() - since < MIN_IDLE_MS) return false;
-    conn.idleSinceMs = 0;
-    this.conns.delete(conn);
-    this.opts.log.info({ peer: conn.remoteAddress, idleMs: Math.round(performance.now() - since) },
+    let inC: DetachedConnection | null = null;
+    for (const d of this.detached.keys()) {
+      if (host !== undefined && d.remoteAddress !== host) continue;
+      if ((!inC || d.idleSinceMs < inC.idleSinceMs) && (!conn || d.idleSinceMs < conn.idleSinceMs)) inC = d;
+    }
+    const since = inC ? inC.idleSinceMs : conn ? conn.idleSinceMs : 0;
+    if ((!conn && !inC) || performance.now() - since < MIN_IDLE_MS) return false;
+    this.opts.log.info({ peer: (inC ?? conn)!.remoteAddress, idleMs: Math.round(performance.now() - since) },
       `closed the longest-idle connection for a new one (${host === undefined ? 'max_connections' : 'max_connections_per_host'})`);
-    conn.destroy();
+    if (inC) {
+      const slot = this.undetach(inC)!;
+      closeDetached(inC);
+      this.release(slot);
+      return true;
+    }
+    conn!.idleSinceMs = 0;
+    this.conns.delete(conn!);
+    conn!.destroy();
     return true;
   }
 

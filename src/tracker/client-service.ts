@@ -1,7 +1,8 @@
 // Tracker handlers for client commands: store/fetch/update queries (101–107), lists (90–92),
 // admin (93, 94, 95, 108), cluster stats (96–98) and the tracker status (64).
 import { encodeQueryTlsPortsResponse } from '../protocol/tls-ports.js';
-import { TrackerCmd } from '../protocol/codes.js';
+import { CommonCmd, TrackerCmd } from '../protocol/codes.js';
+import { encodeStatus } from '../protocol/header.js';
 import { Errno, StatusError } from '../errors.js';
 import type { InlinePort, RequestContext } from '../net/server.js';
 import type { FrameSocket } from '../net/frame-socket.js';
@@ -19,6 +20,7 @@ import {
   encodeStorageClusterStatResponse, decodeVolumeStatRequest, encodeVolumeStatResponse,
 } from '../protocol/tracker-cluster-stat.js';
 import type { TrackerConnState, TrackerRuntime } from './runtime.js';
+import type { StorageNode } from './storage-node.js';
 import { chooseStoreGroup, chooseStoreServers, chooseFetch, chooseUpdate } from './selection.js';
 import { groupStat, storageRecord, storageClusterStat, volumeStat } from './records.js';
 import { setTrunkServer as setTrunkServerOf, trunkFilesOn } from './trunk-server.js';
@@ -26,16 +28,27 @@ import { setTrunkServer as setTrunkServerOf, trunkFilesOn } from './trunk-server
 type Ctx = RequestContext<TrackerConnState>;
 export type TrackerHandler = (rt: TrackerRuntime, ctx: Ctx, body: Buffer) => Promise<void>;
 
-// Answers to the hot queries (one storage) are the same bytes for the same target: built once, reused.
-const answers = new Map<string, Buffer>();
-function cachedAnswer(key: string, build: () => Buffer): Buffer {
-  let packet = answers.get(key);
-  if (!packet) {
-    if (answers.size >= 4096) answers.clear();
-    packet = build();
-    answers.set(key, packet);
+// Answers to the hot queries (one storage) are the same bytes for the same target: built once per storage and
+// kept beside it, checked against what they were built from (a storage's address may change).
+interface StorageAnswers {
+  group: string;
+  ip: string;
+  port: number;
+  ipSize: number;
+  /** 101/104 answers by store path index. */
+  store: Array<Buffer | undefined>;
+  /** The 102/103 answer. */
+  fetch: Buffer | null;
+}
+const answersOf = new WeakMap<StorageNode, StorageAnswers>();
+
+function storageAnswers(s: StorageNode, group: string, ipSize: number): StorageAnswers {
+  let a = answersOf.get(s);
+  if (a === undefined || a.group !== group || a.ip !== s.ip || a.port !== s.port || a.ipSize !== ipSize) {
+    a = { group, ip: s.ip, port: s.port, ipSize, store: [], fetch: null };
+    answersOf.set(s, a);
   }
-  return packet;
+  return a;
 }
 
 /** The 101/104/105/106 answer (throws StatusError when no group or storage can take the file). */
@@ -48,8 +61,8 @@ function storeAnswer(rt: TrackerRuntime, cmd: QueryStoreCmd, body: Buffer): Buff
       { group: group.name, servers: servers.map((s) => ({ ip: s.ip, port: s.port })), storePathIndex }, rt.ipSize);
   }
   const s = servers[0]!;
-  return cachedAnswer(`s ${group.name} ${s.ip} ${s.port} ${storePathIndex} ${rt.ipSize}`,
-    () => encodeQueryStoreResponse({ group: group.name, ip: s.ip, port: s.port, storePathIndex }, rt.ipSize));
+  const a = storageAnswers(s, group.name, rt.ipSize);
+  return a.store[storePathIndex] ??= encodeQueryStoreResponse({ group: group.name, ip: s.ip, port: s.port, storePathIndex }, rt.ipSize);
 }
 
 /** The 102/103/105 answer (throws StatusError when the group or a storage holding the file is missing). */
@@ -63,8 +76,8 @@ function fetchAnswer(rt: TrackerRuntime, cmd: number, body: Buffer): Buffer {
   const list = chooseFetch(rt.cluster, rt.policy, group, logical, all);
   if (all) return encodeQueryFetchAllResponse({ group, servers: list.map((s) => ({ ip: s.ip, port: s.port })) }, rt.ipSize);
   const s = list[0]!;
-  return cachedAnswer(`f ${group} ${s.ip} ${s.port} ${rt.ipSize}`,
-    () => encodeQueryFetchResponse({ group, ip: s.ip, port: s.port }, rt.ipSize));
+  const a = storageAnswers(s, group, rt.ipSize);
+  return a.fetch ??= encodeQueryFetchResponse({ group, ip: s.ip, port: s.port }, rt.ipSize);
 }
 
 async function queryStore(rt: TrackerRuntime, ctx: Ctx, body: Buffer): Promise<void> {
@@ -96,11 +109,25 @@ export function inlineClientQuery(rt: TrackerRuntime, cmd: number, body: Buffer)
   }
 }
 
+/** ACTIVE_TEST's answer (connection pools send it before reusing a connection). */
+const ACTIVE_TEST_OK = encodeStatus(0);
+
 /** The tracker port's inline answers over `of.runtime`. */
 export class TrackerInlinePort implements InlinePort<TrackerConnState> {
   constructor(private readonly of: { readonly runtime: TrackerRuntime }) {}
 
   answer(_state: TrackerConnState, _conn: FrameSocket, cmd: number, body: Buffer): Buffer | null {
+    return inlineClientQuery(this.of.runtime, cmd, body);
+  }
+
+  /** Only a plain client's connection: nothing of a storage, a peer tracker or a lock lives on it. */
+  detachable(state: TrackerConnState): boolean {
+    return state.node === undefined && state.peerTracker === undefined && state.sysFilesLocked !== true && state.trunkSent !== true;
+  }
+
+  /** A client connection's requests once it is served in C (net/native-queries.ts): queries and ACTIVE_TEST. */
+  detachedAnswer(cmd: number, body: Buffer): Buffer | null {
+    if (cmd === CommonCmd.ActiveTest) return body.length === 0 ? ACTIVE_TEST_OK : null;
     return inlineClientQuery(this.of.runtime, cmd, body);
   }
 }

@@ -50,13 +50,14 @@ export function chooseStoreGroup(cluster: Cluster, p: SelectionPolicy, named?: s
   if (p.storeLookup === 1) return checkNamedGroup(cluster, p, p.storeGroup);
   const groups = cluster.sortedGroups();
   if (!groups.length) throw new StatusError(Errno.ENOENT, 'no groups');
-  const candidates = groups.filter((g) => g.writable().length > 0);
-  if (!candidates.length) throw new StatusError(Errno.ENOENT, 'no group has an active storage');
-  if (p.storeLookup === 2) {
-    let best = candidates[0]!;
-    for (const g of candidates) if (g.space().freeMb > best.space().freeMb) best = g;
-    if (groupHasRoom(best, p.reserved)) return best;
+  // A loop, not filter: this runs for every upload.
+  let best: Group | null = null;
+  for (const g of groups) {
+    if (g.writable().length === 0) continue;
+    if (best === null || (p.storeLookup === 2 && g.space().freeMb > best.space().freeMb)) best = g;
   }
+  if (best === null) throw new StatusError(Errno.ENOENT, 'no group has an active storage');
+  if (p.storeLookup === 2 && groupHasRoom(best, p.reserved)) return best;
   const n = groups.length;
   for (let i = 0; i < n; i++) {
     const g = groups[(cluster.currentWriteGroup + i) % n]!;

@@ -20,6 +20,7 @@ import { StorageIds } from './storage-ids.js';
 import { PortSecurity } from '../security/guard.js';
 import { TRACKER_RULES } from '../security/command-rules.js';
 import { TlsIdentity } from '../security/tls.js';
+import { queryLoopState } from '../net/native-queries.js';
 
 export class TrackerServer {
   readonly cluster: Cluster;
@@ -134,7 +135,7 @@ export class TrackerServer {
     const every = Math.max(this.config.checkActiveInterval, 1) * 1000;
     this.checkTimer = setInterval(() => this.cluster.checkActive(this.config.checkActiveInterval), every);
     this.checkTimer.unref();
-    this.log.info({ address: `${this.address.host}:${this.address.port}` }, 'tracker listening');
+    this.log.info({ address: `${this.address.host}:${this.address.port}`, queryLoop: queryLoopState() }, 'tracker listening');
   }
 
   async stop(): Promise<void> {

@@ -65,9 +65,9 @@ export class WorkerPool {
   constructor(private readonly count: number, private readonly host: PoolHost) {}
 
   /** Connections of all workers (one object, updated in place), for the tracker's stat block. */
-  readonly connections: ConnectionStats = { alloc: 0, current: 0, max: 0 };
+  readonly connections: ConnectionStats = { alloc: 0, current: 0, max: 0, native: 0 };
   /** Connections counted by workers that have exited. */
-  private readonly retired: ConnectionStats = { alloc: 0, current: 0, max: 0 };
+  private readonly retired: ConnectionStats = { alloc: 0, current: 0, max: 0, native: 0 };
 
   private sumConnections(): void {
     const c = this.connections;
@@ -111,7 +111,7 @@ export class WorkerPool {
 
   private fork(): Promise<void> {
     const worker = cluster.fork({ NODE_OPTIONS: workerNodeOptions(process.env.NODE_OPTIONS) });
-    const m: Member = { worker, conn: { alloc: 0, current: 0, max: 0 }, held: new Map(), gone: false, listening: false, leases: new Map() };
+    const m: Member = { worker, conn: { alloc: 0, current: 0, max: 0, native: 0 }, held: new Map(), gone: false, listening: false, leases: new Map() };
     this.members.add(m);
     return new Promise<void>((resolve, reject) => {
       const greet = () => {
