@@ -170,6 +170,60 @@ static napi_value store_small(napi_env env, napi_callback_info info) {
   return name_or_errno(env, rc, name);
 }
 
+// ---- storeNamed --------------------------------------------------------------------------------------
+/** A leaf name of a directory: not empty, no '/', not "." or "..". */
+static bool valid_leaf(const char *leaf, size_t len) {
+  if (len == 0 || memchr(leaf, '/', len) != NULL) return false;
+  return !(leaf[0] == '.' && (len == 1 || (len == 2 && leaf[1] == '.')));
+}
+
+/**
+ * storeNamed(content: Buffer, dir: string, leaf: string, mtime: number, fsync: number): number. A file that
+ * arrives under its name (a replica) written whole into an unnamed file of `dir` (a named temp file where there
+ * is none), its mtime set, then linked as `dir/leaf` without replacing anything. 0, or a negative errno with
+ * nothing left behind (-EEXIST: the name is taken).
+ */
+static napi_value store_named(napi_env env, napi_callback_info info) {
+  struct args a;
+  if (!get_args(env, info, &a)) return NULL;
+  uint8_t *data = NULL;
+  size_t length = 0;
+  char path[4096];
+  size_t dir_len = 0;
+  char leaf[NAME_MAX_LEN];
+  size_t leaf_len = 0;
+  int64_t mtime = 0;
+  int32_t fsync_wanted = 0;
+  int rc = buffer_arg(&a, 0, &data, &length);
+  if (rc == 0) rc = string_arg(&a, 1, path, sizeof(path) - NAME_MAX_LEN - 1, &dir_len);
+  if (rc == 0) rc = string_arg(&a, 2, leaf, sizeof(leaf), &leaf_len);
+  if (rc == 0) rc = int64_arg(&a, 3, &mtime);
+  if (rc == 0) rc = int32_arg(&a, 4, &fsync_wanted);
+  if (rc == 0 && (!valid_leaf(leaf, leaf_len) || mtime < 0)) rc = -EINVAL;
+  if (rc == 0) {
+    char temp[sizeof(path)];
+    bool unnamed;
+    int fd = open_temp(path, dir_len, temp, sizeof(temp), &unnamed);
+    rc = fd < 0 ? fd : pwrite_full(fd, data, length, 0);
+    if (rc == 0 && fsync_wanted && fdatasync(fd) < 0) rc = -errno;
+    const struct timespec times[2] = {{(time_t)mtime, 0}, {(time_t)mtime, 0}};
+    if (rc == 0 && futimens(fd, times) < 0) rc = -errno;
+    if (fd >= 0 && !unnamed && close(fd) < 0 && rc == 0) rc = -errno;
+    if (rc == 0) {
+      path[dir_len] = '/';
+      memcpy(path + dir_len + 1, leaf, leaf_len + 1);
+      int linked = unnamed ? linkat(AT_FDCWD, temp, AT_FDCWD, path, AT_SYMLINK_FOLLOW) : link(temp, path);
+      if (linked < 0) {
+        rc = -errno;
+        if (unnamed && errno == ENOENT) tmpfile_support = false;
+      }
+    }
+    if (fd >= 0 && unnamed) close(fd);
+    if (fd >= 0 && !unnamed) unlink(temp);
+  }
+  return count_or_errno(env, rc);
+}
+
 // ---- trunk slots -------------------------------------------------------------------------------------
 /** storeTrunkSlot's parameters: storeSmall's first five, then trunk id, slot offset, slot size. */
 enum { T_SOURCE, T_TIMESTAMP, T_PATH, T_HIGH, T_LOW, T_TRUNK_ID, T_OFFSET, T_SLOT_SIZE, T_COUNT };
@@ -387,6 +441,7 @@ static napi_value init(napi_env env, napi_value exports) {
   formats_init();
   napi_property_descriptor props[] = {
     {"storeSmall", NULL, store_small, NULL, NULL, NULL, napi_default, NULL},
+    {"storeNamed", NULL, store_named, NULL, NULL, NULL, napi_default, NULL},
     {"storeTrunkSlot", NULL, store_trunk_slot, NULL, NULL, NULL, napi_default, NULL},
     {"writeJournal", NULL, write_journal, NULL, NULL, NULL, napi_default, NULL},
     {"readSmallChecked", NULL, read_small_checked, NULL, NULL, NULL, napi_default, NULL},

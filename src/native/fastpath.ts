@@ -15,6 +15,11 @@ export interface FastPath {
    */
   storeSmall(content: Buffer, dir: string, ext: string, params: Int32Array): string | number;
   /**
+   * `content` stored as `dir/leaf` (a replica: its name is given), mtime `mtime`, without replacing: 0, or a
+   * negative errno with nothing left behind (-EEXIST: the name is taken; -ENOENT: `dir` is missing).
+   */
+  storeNamed(content: Buffer, dir: string, leaf: string, mtime: number, fsync: number): number;
+  /**
    * The name of `content` written with its slot header into the open trunk file `fd`, or a negative errno.
    * params: source word, timestamp, store path index, sub high, sub low, trunk id, slot offset, slot size.
    */

@@ -4,7 +4,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { FdfsClient } from '../../src/client/index.js';
@@ -104,3 +104,53 @@ for (const trunk of [false, true]) {
     });
   });
 }
+
+describe('small replicas received with and without the C store step', () => {
+  let tracker: TrackerHandle;
+  let withC: StorageHandle;
+  let withoutC: StorageHandle;
+  let client: FdfsClient;
+
+  beforeAll(async () => {
+    tracker = await startTracker({ conf: { check_active_interval: 2 } });
+    withC = await startStorage({ trackers: [tracker.address], group: 'mixed' });
+    withoutC = await startStorage({ trackers: [tracker.address], group: 'mixed', env: { FDFS_NATIVE: '0' } });
+    client = new FdfsClient({ trackers: [tracker.address] });
+    await waitFor('both members ACTIVE', async () => {
+      const rows = await client.listStorages('mixed').catch(() => []);
+      return rows.length === 2 && rows.every((r) => r.status === 7);
+    }, 20_000);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await stopAll([withC, withoutC, tracker]);
+  });
+
+  it('each member holds the other\'s uploads whole, with the name\'s timestamp as mtime, in its binlog as replicas', async () => {
+    const files = new Map<string, Buffer>();
+    for (let i = 0; i < 40; i++) {
+      const content = randomBytes(1 + ((i * 7919) % 60_000));
+      files.set(await client.upload(content, { group: 'mixed', ext: 'bin' }), content);
+    }
+    const local = (h: StorageHandle, id: string) => path.join(h.dir, 'data', id.split('/').slice(2).join('/'));
+    await waitFor('every file on both members', async () => [...files.keys()].every((id) => {
+      try {
+        return readFileSync(local(withC, id)).length >= 0 && readFileSync(local(withoutC, id)).length >= 0;
+      } catch {
+        return false;
+      }
+    }), 20_000, 200);
+    const replicaRecords = (h: StorageHandle) => readFileSync(path.join(h.dir, 'data', 'sync', 'binlog.000'), 'utf8').split('\n').filter((l) => l.split(' ')[1] === 'c').length;
+    // The tracker took turns: each member received some as replicas, through its own store step.
+    expect(replicaRecords(withC)).toBeGreaterThan(0);
+    expect(replicaRecords(withoutC)).toBeGreaterThan(0);
+    for (const [id, content] of files) {
+      const timestamp = decodeFileName(id.split('/').slice(1).join('/')).timestamp;
+      for (const h of [withC, withoutC]) {
+        expect(readFileSync(local(h, id)).equals(content)).toBe(true);
+        expect(statSync(local(h, id)).mtimeMs).toBe(timestamp * 1000);
+      }
+    }
+  });
+});

@@ -11,6 +11,8 @@ import type { FrameSocket } from '../../net/frame-socket.js';
 import { BufferedFile } from '../store/file-writer.js';
 import type { StorageConnState, StorageRuntime } from '../runtime.js';
 import { noteReceivedFrom } from './receiver.js';
+import { fastPath } from '../../native/fastpath.js';
+import { Errno } from '../../errors.js';
 
 /** Content up to this size (and buff_size) is gathered whole and written inline. */
 const INLINE_SYNC_MAX = 256 << 10;
@@ -45,8 +47,21 @@ export function inlineSyncCreate(rt: StorageRuntime, state: StorageConnState, co
   // the lock and answers EEXIST. No stat first: it would cost every new replica a syscall.
   try {
     rt.paths.ensureDirNow(target.dir);
-    const file = new BufferedFile(target.dir, [body.subarray(consumed)], { fsyncAfterBytes: rt.config.fsyncAfterWrittenBytes, counters: rt.stats });
-    file.publishNow(target.absPath, head.timestamp);
+    const content = body.subarray(consumed);
+    const native = fastPath();
+    if (native) {
+      // One directory entry (an unnamed file linked once whole) instead of a temp name, the name and an unlink.
+      const rc = native.storeNamed(content, target.dir, target.fileName, head.timestamp, rt.config.fsyncAfterWrittenBytes > 0 ? 1 : 0);
+      if (rc < 0) {
+        if (rc === -Errno.ENOENT) rt.paths.forgetDir(target.dir);
+        return null;
+      }
+      rt.stats.fileOpen(true);
+      rt.stats.fileWrite(true);
+    } else {
+      const file = new BufferedFile(target.dir, [content], { fsyncAfterBytes: rt.config.fsyncAfterWrittenBytes, counters: rt.stats });
+      file.publishNow(target.absPath, head.timestamp);
+    }
   } catch (err) {
     // Nothing is left behind (publishNow removes its temp file); EEXIST means another connection won the race.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') rt.paths.forgetDir(target.dir);

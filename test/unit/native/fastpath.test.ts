@@ -91,6 +91,33 @@ describe('the C store step (native/fastpath.c)', () => {
       expect(native.storeSmall(Buffer.from('x'), path.join(dir, 'd'), 'txt', params({ attempts: 0 }))).toBe(-EEXIST);
       expect(readdirSync(path.join(dir, 'd'))).toEqual([]);
     });
+
+    it('stores a replica under its given name with its mtime, and never replaces a file already there', () => {
+      const dir = tempDir();
+      const content = randomBytes(3000);
+      expect(native.storeNamed(content, dir, 'wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg', 1_796_000_123, 1)).toBe(0);
+      const file = path.join(dir, 'wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg');
+      expect(readFileSync(file).equals(content)).toBe(true);
+      expect(statSync(file).mtimeMs).toBe(1_796_000_123_000);
+      expect(native.storeNamed(Buffer.from('other'), dir, 'wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg', 1_796_000_124, 0)).toBe(-EEXIST);
+      expect(readFileSync(file).equals(content)).toBe(true);
+      expect(native.storeNamed(Buffer.alloc(0), dir, 'empty', 0, 0)).toBe(0);
+      expect(statSync(path.join(dir, 'empty')).size).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual(['empty', 'wKgFSFvAem6AfpJXAAA2FXv_nRs556.jpg']);
+    });
+
+    it('refuses a name that is not a leaf of the folder, a missing folder and wrong types, leaving nothing', () => {
+      const dir = tempDir();
+      mkdirSync(path.join(dir, 'd'));
+      for (const leaf of ['', '.', '..', '../x', 'a/b', 'x'.repeat(300)]) {
+        expect(native.storeNamed(Buffer.from('x'), path.join(dir, 'd'), leaf, 1, 0)).toBe(-EINVAL);
+      }
+      expect(native.storeNamed(Buffer.from('x'), path.join(dir, 'd'), 'ok', -1, 0)).toBe(-EINVAL);
+      expect(native.storeNamed('x' as unknown as Buffer, path.join(dir, 'd'), 'ok', 1, 0)).toBe(-EINVAL);
+      expect(native.storeNamed(Buffer.from('x'), path.join(dir, 'gone'), 'ok', 1, 0)).toBe(-ENOENT);
+      expect(readdirSync(dir)).toEqual(['d']);
+      expect(readdirSync(path.join(dir, 'd'))).toEqual([]);
+    });
   });
   }
 
