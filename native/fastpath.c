@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sendfile.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <node_api.h>
@@ -224,49 +222,6 @@ static napi_value store_named(napi_env env, napi_callback_info info) {
     if (fd >= 0 && !unnamed) unlink(temp);
   }
   return count_or_errno(env, rc);
-}
-
-// ---- sendFile ----------------------------------------------------------------------------------------
-/**
- * sendFile(socket: number, head: Buffer, fd: number, offset: number, length: number): number. `head`, then
- * `length` bytes of the open file `fd` from `offset` straight from the page cache to the socket (sendfile: no
- * copy through our memory), as far as the socket takes them now. The bytes sent, head included (fewer than all:
- * the socket is full, or the file ended or failed; the caller goes on its usual way from there), or a negative
- * errno when nothing was sent (-EAGAIN: the socket takes nothing now).
- */
-static napi_value send_file(napi_env env, napi_callback_info info) {
-  struct args a;
-  if (!get_args(env, info, &a)) return NULL;
-  int32_t sock = -1, fd = -1;
-  uint8_t *head = NULL;
-  size_t head_len = 0;
-  int64_t offset = 0, length = 0;
-  int rc = int32_arg(&a, 0, &sock);
-  if (rc == 0) rc = buffer_arg(&a, 1, &head, &head_len);
-  if (rc == 0) rc = int32_arg(&a, 2, &fd);
-  if (rc == 0) rc = int64_arg(&a, 3, &offset);
-  if (rc == 0) rc = int64_arg(&a, 4, &length);
-  if (rc == 0 && (sock < 0 || fd < 0 || offset < 0 || length < 0)) rc = -EINVAL;
-  int64_t sent = 0;
-  while (rc == 0 && (size_t)sent < head_len) {
-    // MSG_MORE: the head leaves in the same segment as the content's first bytes.
-    ssize_t n = send(sock, head + sent, head_len - sent, MSG_NOSIGNAL | (length > 0 ? MSG_MORE : 0));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) rc = -errno;
-    else sent += n;
-  }
-  off_t at = (off_t)offset;
-  int64_t left = rc == 0 ? length : 0;
-  while (left > 0) {
-    ssize_t n = sendfile(sock, fd, &at, left > (1 << 30) ? (1 << 30) : (size_t)left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    left -= n;
-    sent += n;
-  }
-  napi_value result;
-  NAPI_TRY(napi_create_int64(env, sent > 0 ? sent : (rc < 0 ? rc : 0), &result));
-  return result;
 }
 
 // ---- trunk slots -------------------------------------------------------------------------------------
@@ -486,7 +441,6 @@ static napi_value init(napi_env env, napi_value exports) {
   formats_init();
   napi_property_descriptor props[] = {
     {"storeSmall", NULL, store_small, NULL, NULL, NULL, napi_default, NULL},
-    {"sendFile", NULL, send_file, NULL, NULL, NULL, napi_default, NULL},
     {"storeNamed", NULL, store_named, NULL, NULL, NULL, napi_default, NULL},
     {"storeTrunkSlot", NULL, store_trunk_slot, NULL, NULL, NULL, napi_default, NULL},
     {"writeJournal", NULL, write_journal, NULL, NULL, NULL, napi_default, NULL},

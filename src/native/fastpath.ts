@@ -15,12 +15,6 @@ export interface FastPath {
    */
   storeSmall(content: Buffer, dir: string, ext: string, params: Int32Array): string | number;
   /**
-   * `head`, then `length` bytes of the open file `fd` from `offset`, sent to the socket `socket` with sendfile, as
-   * far as it takes them now: the bytes sent (head included; fewer than all: go on the usual way from there), or a
-   * negative errno when nothing was sent (-EAGAIN: the socket takes nothing now).
-   */
-  sendFile(socket: number, head: Buffer, fd: number, offset: number, length: number): number;
-  /**
    * `content` stored as `dir/leaf` (a replica: its name is given), mtime `mtime`, without replacing: 0, or a
    * negative errno with nothing left behind (-EEXIST: the name is taken; -ENOENT: `dir` is missing).
    */

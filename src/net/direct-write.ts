@@ -44,19 +44,6 @@ function onComplete(this: WriteReq, status: number): void {
   if (status < 0 && socket && !socket.destroyed) socket.destroy(new Error(`write failed (${status})`));
 }
 
-/**
- * The descriptor of a plain TCP socket with nothing of its own waiting to be sent (so bytes written to it now
- * keep their order on the wire), or -1.
- */
-export function idleSocketFd(socket: Socket): number {
-  if (binding === null || socket instanceof TLSSocket) return -1;
-  const s = socket as Socket & { _handle?: { fd?: number; writeQueueSize?: number } | null; connecting: boolean };
-  const handle = s._handle;
-  if (!handle || typeof handle.fd !== 'number' || handle.fd < 0 || handle.writeQueueSize !== 0) return -1;
-  if (s.connecting || s.destroyed || s.writableEnded || s.writableLength !== 0 || s.writableCorked !== 0) return -1;
-  return handle.fd;
-}
-
 /** Whether the last handle write (ours or Node's) left bytes for libuv to send later. */
 export function lastWriteWasAsync(): boolean {
   return binding !== null && binding.streamBaseState[binding.kLastWriteWasAsync] !== 0;

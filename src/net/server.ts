@@ -27,8 +27,6 @@ export interface RequestContext<S> {
   replyPacket(packet: Buffer): Promise<void>;
   /** Send a success header announcing `len` body bytes; the handler then writes them with conn.write(). */
   beginReply(len: number): Promise<void>;
-  /** The handler sent the answer's first bytes itself, past the socket (a sendfile): it is replied. */
-  repliedDirectly(): void;
 }
 
 export type Dispatch<S> = (ctx: RequestContext<S>) => Promise<void>;
@@ -424,10 +422,6 @@ class ConnectionContext<S> implements RequestContext<S> {
   replyPacket(packet: Buffer): Promise<void> {
     this.replied = true;
     return this.conn.write(packet);
-  }
-
-  repliedDirectly(): void {
-    this.replied = true;
   }
 
   beginReply(len: number): Promise<void> {

@@ -14,7 +14,6 @@ import { crcOf, expectedContent, isUncheckable, looksAsWritten, type CopyStamp, 
 import { crcOfOpenFile } from '../repair/whole-copy.js';
 import { readTrunkSmall } from '../trunk/small-read.js';
 import { fastPath, type FastPath } from '../../native/fastpath.js';
-import { idleSocketFd } from '../../net/direct-write.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
 import { downloadTrunkFile } from '../trunk/read-handlers.js';
 import type { HotFile } from '../store/hot-files.js';
@@ -350,24 +349,6 @@ async function streamLarge(rt: StorageRuntime, ctx: StorageCtx, fd: number, offs
   let sent = 0;
   let crc = 0;
   let headerSent = false;
-  // A copy that needs no check goes from the page cache to the socket without passing through our memory; what
-  // the socket does not take at once follows the usual way.
-  if (verify === null) {
-    const native = fastPath();
-    const socket = native ? idleSocketFd(ctx.conn.socket) : -1;
-    if (socket >= 0) {
-      const head = Buffer.allocUnsafe(HEADER_SIZE);
-      writeHeaderInto(head, length);
-      const out = native!.sendFile(socket, head, fd, offset, length);
-      if (out > 0) {
-        ctx.repliedDirectly();
-        headerSent = true;
-        rt.stats.fileRead(true);
-        if (out < HEADER_SIZE) await ctx.conn.write(head.subarray(out));
-        else sent = out - HEADER_SIZE;
-      }
-    }
-  }
   const window = new SendWindow(MAX_IN_FLIGHT);
   const sentOut = (buf: Buffer) => {
     giveBack(buf);

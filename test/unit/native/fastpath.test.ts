@@ -1,6 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
@@ -261,72 +260,3 @@ describe('the C store step (native/fastpath.c)', () => {
     }
   });
 });
-
-describe('sendFile (native/fastpath.c)', () => {
-  /** A connected pair on loopback: the accepting side's socket and the connecting side's. */
-  async function pair(): Promise<{ server: net.Socket; client: net.Socket; close(): void }> {
-    const listener = net.createServer();
-    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
-    const accepted = new Promise<net.Socket>((r) => listener.once('connection', r));
-    const client = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
-    const server = await accepted;
-    return { server, client, close: () => { client.destroy(); server.destroy(); listener.close(); } };
-  }
-  const fdOf = (s: net.Socket) => (s as unknown as { _handle: { fd: number } })._handle.fd;
-
-  it('sends the head then the file range from the page cache, all of it when the socket takes it', async () => {
-    const native = fastPath()!;
-    const file = path.join(tempDir(), 'f');
-    const content = randomBytes(300_000);
-    writeFileSync(file, content);
-    const { server, client, close } = await pair();
-    try {
-      const got: Buffer[] = [];
-      client.on('data', (d: Buffer) => got.push(d));
-      const fd = openSync(file, 'r');
-      const head = Buffer.from('0123456789');
-      const sent = native.sendFile(fdOf(server), head, fd, 1000, 200_000);
-      closeSync(fd);
-      expect(sent).toBeGreaterThan(0);
-      // What the socket did not take at once is the caller's to send: here it is sent the usual way.
-      if (sent < 200_010) server.write(Buffer.concat([head, content.subarray(1000, 201_000)]).subarray(sent));
-      await waitUntil(() => Buffer.concat(got).length >= 200_010);
-      expect(Buffer.concat(got).equals(Buffer.concat([head, content.subarray(1000, 201_000)]))).toBe(true);
-    } finally {
-      close();
-    }
-  });
-
-  it('stops where the socket is full or the file ends, and refuses bad arguments', async () => {
-    const native = fastPath()!;
-    const file = path.join(tempDir(), 'f');
-    writeFileSync(file, randomBytes(64 << 20));
-    const { server, client, close } = await pair();
-    try {
-      client.pause();
-      const fd = openSync(file, 'r');
-      // A peer that does not read: the socket takes a part and no more.
-      const first = native.sendFile(fdOf(server), Buffer.alloc(10), fd, 0, 64 << 20);
-      expect(first).toBeGreaterThan(10);
-      expect(first).toBeLessThan((64 << 20) + 10);
-      // The file ends before the length asked: only what it holds.
-      const { server: s2, close: close2 } = await pair();
-      expect(native.sendFile(fdOf(s2), Buffer.alloc(0), fd, (64 << 20) - 100, 1000)).toBe(100);
-      close2();
-      expect(native.sendFile(-1, Buffer.alloc(1), fd, 0, 1)).toBe(-EINVAL);
-      expect(native.sendFile(fdOf(server), Buffer.alloc(1), fd, -1, 1)).toBe(-EINVAL);
-      expect(native.sendFile(fdOf(server), 'x' as unknown as Buffer, fd, 0, 1)).toBe(-EINVAL);
-      closeSync(fd);
-    } finally {
-      close();
-    }
-  });
-});
-
-async function waitUntil(ok: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
