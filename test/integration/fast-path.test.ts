@@ -90,6 +90,20 @@ for (const trunk of [false, true]) {
       });
     }
 
+    it('large downloads, whole and in ranges, and several at once, are the same bytes in both groups', async () => {
+      const data = randomBytes(3 * 1024 * 1024 + 17);
+      const ranges: Array<[number, number]> = [[0, 0], [1, 0], [300_000, 262_145], [(1 << 20) + 7, 1_500_000], [data.length - 300_000, 0]];
+      for (const group of ['native', 'plainjs']) {
+        const id = await client.upload(data, { ext: 'bin', group });
+        for (const [offset, length] of ranges) {
+          const want = data.subarray(offset, length ? offset + length : data.length);
+          expect((await client.downloadToBuffer(id, { offset, length })).equals(want)).toBe(true);
+        }
+        const all = await Promise.all(Array.from({ length: 6 }, () => client.downloadToBuffer(id)));
+        for (const got of all) expect(got.equals(data)).toBe(true);
+      }
+    });
+
     it('the npm client\'s uploads land whole in both groups (the tracker takes turns)', async () => {
       const npm = new NpmFdfs({ trackers: [{ host: tracker.host, port: tracker.port }], timeout: 10_000, logger: { log() {} } });
       const groups = new Set<string>();
