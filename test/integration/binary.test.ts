@@ -68,8 +68,10 @@ describe.skipIf(!present)(`single executable ${bin}${present ? '' : ' (skipped: 
   });
 
   it('stores small files through the C store step it carries inside', async () => {
-    // The executable wrote its embedded addon out and loaded it (src/native/fastpath.ts).
+    // The executable wrote its embedded addon out and loaded it (src/native/fastpath.ts); its tracker serves
+    // client connections in the addon's query loop.
     expect(server!.output).toMatch(/"fastPath":"on"/);
+    expect(server!.output).toMatch(/"queryLoop":"on"/);
     const file = path.join(work, 'small.txt');
     const data = randomBytes(4096);
     writeFileSync(file, data);
