@@ -70,7 +70,7 @@ describe('fdfs serve log lines: human on a terminal, JSON otherwise (issue 11 it
     const human = new TmuxPane([cmd, ...args, ...trackerArgs(host, 'tty')], { cwd: dir, env: { FDFS_LOG_LEVEL: 'info', FDFS_LOG_FORMAT: undefined } });
     try {
       const screen = await human.waitFor(/^ready$/m);
-      expect(screen).toMatch(new RegExp(`^\\[\\d\\d:\\d\\d:\\d\\d\\] INFO: tracker: tracker listening {2}address=${host.replace(/\./g, '\\.')}:22122$`, 'm'));
+      expect(screen).toMatch(new RegExp(`^\\[\\d\\d:\\d\\d:\\d\\d\\] INFO: tracker: tracker listening {2}address=${host.replace(/\./g, '\\.')}:22122 queryLoop=(on|off: .+)$`, 'm'));
       expect(screen).not.toMatch(/^\{/m);
       expect(screen).not.toContain('"level"');
       human.keys('C-c');
@@ -103,7 +103,7 @@ describe('fdfs serve log lines: human on a terminal, JSON otherwise (issue 11 it
     const pretty = new ServerProcess('pretty-log', [...trackerArgs(host, 'pipe-pretty'), '--log-format', 'pretty']);
     await pretty.start();
     expect(await pretty.stop()).toBe(0);
-    expect(pretty.output).toMatch(new RegExp(`^\\[\\d\\d:\\d\\d:\\d\\d\\] INFO: tracker: tracker listening {2}address=${host.replace(/\./g, '\\.')}:22122$`, 'm'));
+    expect(pretty.output).toMatch(new RegExp(`^\\[\\d\\d:\\d\\d:\\d\\d\\] INFO: tracker: tracker listening {2}address=${host.replace(/\./g, '\\.')}:22122 queryLoop=(on|off: .+)$`, 'm'));
     expect(pretty.output).not.toMatch(/^\{/m);
     // Not a terminal: no colour codes even when forced pretty.
     expect(pretty.output).not.toContain('\x1b[');
