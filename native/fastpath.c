@@ -83,35 +83,74 @@ static napi_value name_or_errno(napi_env env, int rc, const char *name) {
 /** storeSmall's parameters: source word, timestamp, store path index, sub high, sub low, fsync, name attempts. */
 enum { P_SOURCE, P_TIMESTAMP, P_PATH, P_HIGH, P_LOW, P_FSYNC, P_ATTEMPTS, P_COUNT };
 
+/** A file being stored: written whole before it gets a name (see temp_write, temp_link, temp_release). */
+struct temp_file {
+  int fd;
+  /** O_TMPFILE: linked through /proc/self/fd/N; else a named temp file, linked by its path, then removed. */
+  bool unnamed;
+  /** A named temp file of ours exists at `path` (removed by temp_release). */
+  bool created;
+  char path[4096];
+};
+
 /**
- * An unnamed file in `dir` (O_TMPFILE), or where there is none a named temp file: its descriptor, and in `temp`
- * the path to link from (/proc/self/fd/N, or the temp file's). *unnamed says which.
+ * An unnamed file in `dir` (O_TMPFILE), or where there is none a named temp file, with `data` written whole,
+ * fdatasync'd when asked, mtime `mtime`; a named one is closed (it is linked by path). 0 or -errno; either way
+ * temp_release() cleans up.
  */
-static int open_temp(char *dir, size_t dir_len, char *temp, size_t temp_size, bool *unnamed) {
-  *unnamed = false;
+static int temp_write(struct temp_file *t, const char *dir, size_t dir_len, const uint8_t *data, size_t length, bool sync, time_t mtime) {
+  t->fd = -1;
+  t->unnamed = t->created = false;
   if (tmpfile_support) {
-    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-      *unnamed = true;
-      snprintf(temp, temp_size, "/proc/self/fd/%d", fd);
-      return fd;
+    t->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (t->fd >= 0) {
+      t->unnamed = true;
+      snprintf(t->path, sizeof(t->path), "/proc/self/fd/%d", t->fd);
+    } else if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+      return -errno;
+    } else {
+      tmpfile_support = false;
     }
-    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) return -errno;
-    tmpfile_support = false;
   }
-  memcpy(temp, dir, dir_len);
-  temp[dir_len] = '/';
-  for (int tries = 0; tries < 8; tries++) {
-    temp_name(temp + dir_len + 1);
-    int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd >= 0) return fd;
-    if (errno != EEXIST) break;
+  if (t->fd < 0) {
+    memcpy(t->path, dir, dir_len);
+    t->path[dir_len] = '/';
+    for (int tries = 0; tries < 8 && t->fd < 0; tries++) {
+      temp_name(t->path + dir_len + 1);
+      t->fd = open(t->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (t->fd < 0 && errno != EEXIST) break;
+    }
+    if (t->fd < 0) return -errno;
+    t->created = true;
   }
+  int rc = pwrite_full(t->fd, data, length, 0);
+  if (rc == 0 && sync && fdatasync(t->fd) < 0) rc = -errno;
+  const struct timespec times[2] = {{mtime, 0}, {mtime, 0}};
+  if (rc == 0 && futimens(t->fd, times) < 0) rc = -errno;
+  if (!t->unnamed) {
+    if (close(t->fd) < 0 && rc == 0) rc = -errno;
+    t->fd = -1;
+  }
+  return rc;
+}
+
+/** The written file linked as `to` (never replacing): 0 or -errno (-EEXIST: taken). */
+static int temp_link(struct temp_file *t, const char *to) {
+  int linked = t->unnamed ? linkat(AT_FDCWD, t->path, AT_FDCWD, to, AT_SYMLINK_FOLLOW) : link(t->path, to);
+  if (linked == 0) return 0;
+  // No /proc to link an unnamed file through: the named way from the next file on.
+  if (t->unnamed && errno == ENOENT) tmpfile_support = false;
   return -errno;
 }
 
-/** Link `temp` under a new name in `path` (its directory part in place): the name's length, or -errno. */
-static int link_named(const char *temp, bool unnamed, char *path, size_t dir_len, const int32_t *p, uint32_t size, uint32_t crc,
+/** Nothing of the temp file left but what was linked. */
+static void temp_release(struct temp_file *t) {
+  if (t->fd >= 0) close(t->fd);
+  if (t->created) unlink(t->path);
+}
+
+/** Link `t` under a new name in `path` (its directory part in place): the name's length, or -errno. */
+static int link_named(struct temp_file *t, char *path, size_t dir_len, const int32_t *p, uint32_t size, uint32_t crc,
                       const char *ext, size_t ext_len, char *name) {
   const struct name_place place = {p[P_PATH], p[P_HIGH], p[P_LOW], NULL};
   path[dir_len] = '/';
@@ -119,13 +158,8 @@ static int link_named(const char *temp, bool unnamed, char *path, size_t dir_len
     int n = format_name(name, (uint32_t)p[P_SOURCE], (uint32_t)p[P_TIMESTAMP], size, crc, ext, ext_len, &place);
     // `dir` is the name's HH/HH folder already: the file takes the part after `Mxx/HH/HH/`.
     strcpy(path + dir_len + 1, name + 10);
-    int linked = unnamed ? linkat(AT_FDCWD, temp, AT_FDCWD, path, AT_SYMLINK_FOLLOW) : link(temp, path);
-    if (linked == 0) return n;
-    if (errno != EEXIST) {
-      // No /proc to link an unnamed file through: the named way from the next upload on.
-      if (unnamed && errno == ENOENT) tmpfile_support = false;
-      return -errno;
-    }
+    int rc = temp_link(t, path);
+    if (rc != -EEXIST) return rc < 0 ? rc : n;
   }
   return -EEXIST;
 }
@@ -154,18 +188,10 @@ static napi_value store_small(napi_env env, napi_callback_info info) {
   if (rc == 0 && (length > 0xffffffffu || !valid_ext(ext, ext_len) || !valid_dirs(p[P_PATH], p[P_HIGH], p[P_LOW]))) rc = -EINVAL;
   char name[NAME_MAX_LEN];
   if (rc == 0) {
-    char temp[sizeof(path)];
-    bool unnamed;
-    int fd = open_temp(path, dir_len, temp, sizeof(temp), &unnamed);
-    rc = fd < 0 ? fd : pwrite_full(fd, data, length, 0);
-    if (rc == 0 && p[P_FSYNC] && fdatasync(fd) < 0) rc = -errno;
-    const struct timespec times[2] = {{p[P_TIMESTAMP], 0}, {p[P_TIMESTAMP], 0}};
-    if (rc == 0 && futimens(fd, times) < 0) rc = -errno;
-    // A named temp file is closed before its link; an unnamed one is linked through its descriptor.
-    if (fd >= 0 && !unnamed && close(fd) < 0 && rc == 0) rc = -errno;
-    if (rc == 0) rc = link_named(temp, unnamed, path, dir_len, p, (uint32_t)length, crc32_of(data, length), ext, ext_len, name);
-    if (fd >= 0 && unnamed) close(fd);
-    if (fd >= 0 && !unnamed) unlink(temp);
+    struct temp_file t = {.fd = -1};
+    rc = temp_write(&t, path, dir_len, data, length, p[P_FSYNC] != 0, p[P_TIMESTAMP]);
+    if (rc == 0) rc = link_named(&t, path, dir_len, p, (uint32_t)length, crc32_of(data, length), ext, ext_len, name);
+    temp_release(&t);
   }
   return name_or_errno(env, rc, name);
 }
@@ -201,25 +227,12 @@ static napi_value store_named(napi_env env, napi_callback_info info) {
   if (rc == 0) rc = int32_arg(&a, 4, &fsync_wanted);
   if (rc == 0 && (!valid_leaf(leaf, leaf_len) || mtime < 0)) rc = -EINVAL;
   if (rc == 0) {
-    char temp[sizeof(path)];
-    bool unnamed;
-    int fd = open_temp(path, dir_len, temp, sizeof(temp), &unnamed);
-    rc = fd < 0 ? fd : pwrite_full(fd, data, length, 0);
-    if (rc == 0 && fsync_wanted && fdatasync(fd) < 0) rc = -errno;
-    const struct timespec times[2] = {{(time_t)mtime, 0}, {(time_t)mtime, 0}};
-    if (rc == 0 && futimens(fd, times) < 0) rc = -errno;
-    if (fd >= 0 && !unnamed && close(fd) < 0 && rc == 0) rc = -errno;
-    if (rc == 0) {
-      path[dir_len] = '/';
-      memcpy(path + dir_len + 1, leaf, leaf_len + 1);
-      int linked = unnamed ? linkat(AT_FDCWD, temp, AT_FDCWD, path, AT_SYMLINK_FOLLOW) : link(temp, path);
-      if (linked < 0) {
-        rc = -errno;
-        if (unnamed && errno == ENOENT) tmpfile_support = false;
-      }
-    }
-    if (fd >= 0 && unnamed) close(fd);
-    if (fd >= 0 && !unnamed) unlink(temp);
+    struct temp_file t = {.fd = -1};
+    rc = temp_write(&t, path, dir_len, data, length, fsync_wanted != 0, (time_t)mtime);
+    path[dir_len] = '/';
+    memcpy(path + dir_len + 1, leaf, leaf_len + 1);
+    if (rc == 0) rc = temp_link(&t, path);
+    temp_release(&t);
   }
   return count_or_errno(env, rc);
 }

@@ -258,16 +258,21 @@ napi_value query_loop_init(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/** The one int32 argument of a call from the loop's own environment, or false. */
+static bool int32_only_arg(napi_env env, napi_callback_info info, int32_t *out) {
+  size_t argc = 1;
+  napi_value argv[1];
+  return loop_env == env && napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 1 &&
+         napi_get_value_int32(env, argv[0], out) == napi_ok;
+}
+
 /** queryLoopAdopt(fd): serve a copy of the connection `fd` here; its id, or a negative errno. */
 napi_value query_loop_adopt(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result;
+  napi_value result;
   int32_t fd = -1;
   int rc;
   uv_loop_t *loop;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (loop_env != env || argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 ||
-      napi_get_uv_event_loop(env, &loop) != napi_ok) {
+  if (!int32_only_arg(env, info, &fd) || fd < 0 || napi_get_uv_event_loop(env, &loop) != napi_ok) {
     rc = -EINVAL;
   } else if ((rc = free_slot()) >= 0) {
     struct conn *c = calloc(1, sizeof(*c));
@@ -294,12 +299,10 @@ napi_value query_loop_adopt(napi_env env, napi_callback_info info) {
 
 /** queryLoopClose(id): end a connection served here (eviction, shutdown); 0, or -ENOENT. */
 napi_value query_loop_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result;
+  napi_value result;
   int32_t id = -1;
   int rc = -ENOENT;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (loop_env == env && argc >= 1 && napi_get_value_int32(env, argv[0], &id) == napi_ok && id >= 0 && id < slot_count && slots[id]) {
+  if (int32_only_arg(env, info, &id) && id >= 0 && id < slot_count && slots[id]) {
     release(slots[id], true);
     rc = 0;
   }

@@ -204,27 +204,20 @@ export async function enableMetrics(): Promise<Metrics> {
   family('fdfs_http_request_duration_seconds', 'HTTP request time until the answer is sent.', 'histogram', () =>
     mergedHttp().flatMap((c) => histogramValues('fdfs_http_request_duration_seconds', { port: c.port, method: c.method }, HTTP_BUCKETS, c)));
   const sources: Array<{ role: Role; stats: { current: number; native?: number } }> = [];
-  new prom.Gauge({
-    name: 'fdfs_open_connections', help: 'Open binary protocol connections by role.', labelNames: ['role'], registers: [registry],
-    collect() {
-      this.reset();
-      for (const role of ['tracker', 'storage'] as const) {
-        const own = sources.filter((s) => s.role === role);
-        if (own.length) this.set({ role }, own.reduce((n, s) => n + s.stats.current, 0));
-      }
-    },
-  });
-  new prom.Gauge({
-    name: 'fdfs_native_connections', help: 'Of the open connections, those served by the C query loop now, by role.', labelNames: ['role'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const role of ['tracker', 'storage'] as const) {
-        const own = sources.filter((s) => s.role === role);
-        if (own.length) this.set({ role }, own.reduce((n, s) => n + (s.stats.native ?? 0), 0));
-      }
-    },
-  });
+  /** A gauge by role summing one field of the roles' connection stats. */
+  const connectionGauge = (name: string, help: string, field: (s: { current: number; native?: number }) => number) =>
+    new prom.Gauge({
+      name, help, labelNames: ['role'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const role of ['tracker', 'storage'] as const) {
+          const own = sources.filter((s) => s.role === role);
+          if (own.length) this.set({ role }, own.reduce((n, s) => n + field(s.stats), 0));
+        }
+      },
+    });
+  connectionGauge('fdfs_open_connections', 'Open binary protocol connections by role.', (s) => s.current);
+  connectionGauge('fdfs_native_connections', 'Of the open connections, those served by the C query loop now, by role.', (s) => s.native ?? 0);
   const collectors: Array<() => void | Promise<void>> = [];
   const gauges = new Map<string, Gauge>();
 

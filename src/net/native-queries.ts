@@ -95,8 +95,3 @@ export function closeDetached(conn: DetachedConnection): void {
   served.delete(conn.id);
   loop?.queryLoopClose(conn.id);
 }
-
-/** Connections served in C now, in this process. */
-export function detachedCount(): number {
-  return served.size;
-}

@@ -158,6 +158,30 @@ describe('the tracker C query loop', () => {
     }
   });
 
+  it('gives requests it does not take whole (over 512 bytes, a status byte, an unknown command) JavaScript\'s answer', async () => {
+    const [a, b] = await Promise.all([Raw.connect(native), Raw.connect(js)]);
+    try {
+      await a.ask(storeQuery());
+      await b.ask(storeQuery());
+      await waitFor('the connection in C', async () => (await nativeConnections()) >= 1);
+      const oversized = Buffer.concat([encodeHeader(600, TrackerCmd.QueryStoreWithoutGroupOne), Buffer.alloc(600)]);
+      const withStatus = encodeHeader(0, TrackerCmd.QueryStoreWithoutGroupOne, 1);
+      const unknown = encodeHeader(0, 250);
+      for (const bad of [oversized, withStatus, unknown]) {
+        const [x, y] = [await a.ask(bad), await b.ask(bad)];
+        // A request's status byte means nothing to the tracker: only the other two are refused.
+        expect(x[9]).toBe(bad === withStatus ? 0 : 22);
+        expect(x.toString('hex')).toBe(y.toString('hex'));
+        // The tracker keeps a connection after EINVAL: the next query is answered, and in C again.
+        expect((await a.ask(storeQuery())).toString('hex')).toBe((await b.ask(storeQuery())).toString('hex'));
+        await waitFor('back in C', async () => (await nativeConnections()) >= 1);
+      }
+    } finally {
+      a.socket.destroy();
+      b.socket.destroy();
+    }
+  });
+
   it('takes a request split across writes (its rest waits in JavaScript) and ends at QUIT', async () => {
     const a = await Raw.connect(native);
     const expected = await a.ask(storeQuery());
