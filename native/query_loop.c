@@ -1,13 +1,16 @@
-// Client connections of the tracker served on Node's own event loop in C, once JavaScript has answered their
-// first query: each whole small request is read, handed to the JS selector for its answer, and the answers of
-// one read leave in one send. JavaScript keeps every decision; what it does not answer (null), a request not
-// whole in the buffer, or a request too large gives the descriptor back to it, with the bytes not yet answered.
-// Saves Node's socket machinery per query (stream callbacks, write requests): most of the tracker's user time.
+// Client connections served on Node's own event loop in C, once JavaScript has answered their first request
+// inline (the tracker's queries; the storage's small uploads and downloads): each whole request up to the
+// connection's limit is read, handed to JavaScript for its answer, and the answers of one read leave in one send.
+// JavaScript keeps every decision; what it does not answer (null), a request over the limit, or a request that
+// stays partial gives the descriptor back to it, with the bytes not yet answered.
+// Saves Node's socket machinery per request (stream callbacks, buffers, write requests).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <node_api.h>
@@ -15,21 +18,28 @@
 #include "query_loop.h"
 
 #define HEADER_SIZE 10
-/** Requests larger than this (header included) are not answered here. */
-#define REQUEST_MAX 512
-#define IN_CAP 4096
-#define OUT_CAP 16384
+/** Connections whose limit is this or less (the tracker's) go back to JavaScript with a partial request. */
+#define REQUEST_SMALL 512
+/** A partial request waits here this long at most, then goes to JavaScript, which times out a stalled one. */
+#define STALL_MS 1000
+#define IN_INITIAL 8192
+#define OUT_INITIAL 4096
+/** Buffers grown past this for one request are given back once it is done. */
+#define KEEP_MAX 65536
 #define QUIT_CMD 82
 
 struct conn {
   uv_poll_t poll;
   int fd;
   int id;
-  uint8_t in[IN_CAP];
-  size_t in_len;
-  uint8_t out[OUT_CAP];
-  size_t out_len;
-  size_t out_sent;
+  /** Largest request answered here, header included. */
+  size_t request_max;
+  uint8_t *in;
+  size_t in_len, in_cap;
+  uint8_t *out;
+  size_t out_len, out_sent, out_cap;
+  /** uv_now when the partial request now in `in` began waiting; 0: none. */
+  uint64_t partial_since;
   /** What the poll watches now: re-arming it costs epoll calls, so only on a change. */
   int events;
 };
@@ -40,6 +50,8 @@ static napi_ref answer_ref, closed_ref, hand_back_ref, body_ref, resource_ref;
 static napi_async_context async_context;
 static uint8_t *shared_body = NULL;
 static size_t shared_body_size = 0;
+static uv_timer_t stall_timer;
+static bool stall_timer_on = false;
 
 /** Connections by id; an id is the index of its slot. */
 static struct conn **slots = NULL;
@@ -58,7 +70,31 @@ static int free_slot(void) {
 }
 
 static void freed(uv_handle_t *handle) {
-  free(handle->data);
+  struct conn *c = handle->data;
+  free(c->in);
+  free(c->out);
+  free(c);
+}
+
+/** Room for `need` bytes in a buffer: false when memory ran out. */
+static bool reserve(uint8_t **buf, size_t *cap, size_t need) {
+  if (need <= *cap) return true;
+  size_t grown = *cap * 2 > need ? *cap * 2 : need;
+  uint8_t *b = realloc(*buf, grown);
+  if (!b) return false;
+  *buf = b;
+  *cap = grown;
+  return true;
+}
+
+/** A buffer grown for one large request or answer, back to its usual size once empty. */
+static void shrink(uint8_t **buf, size_t *cap, size_t usual) {
+  if (*cap <= KEEP_MAX) return;
+  uint8_t *b = realloc(*buf, usual);
+  if (b) {
+    *buf = b;
+    *cap = usual;
+  }
 }
 
 /** Stop watching; `close_fd`: the connection ends here (else the descriptor goes back to JavaScript). */
@@ -109,18 +145,21 @@ static void hand_back(struct conn *c) {
   if (!argv[2] || !argv[3] || !call(hand_back_ref, 4, argv)) close(c->fd);
 }
 
-/** The JS answer to one request (copied to the output), or false: not answered here. */
-static bool answer(struct conn *c, uint8_t cmd, const uint8_t *body, size_t length) {
+enum answered { ANSWERED, NOT_HERE, OUT_OF_MEMORY };
+
+/** The JS answer to one request, copied to the output; NOT_HERE: JavaScript did not answer it. */
+static enum answered answer(struct conn *c, uint8_t cmd, const uint8_t *body, size_t length) {
   memcpy(shared_body, body, length);
   napi_value argv[3] = {int_value(c->id), int_value(cmd), int_value((int)length)};
   napi_value result = call(answer_ref, 3, argv);
   void *data;
   size_t size;
-  if (!result || napi_get_buffer_info(loop_env, result, &data, &size) != napi_ok) return false;
-  if (size > OUT_CAP - c->out_len) return false;
+  if (!result || napi_get_buffer_info(loop_env, result, &data, &size) != napi_ok) return NOT_HERE;
+  // Answered means done (a file stored): it must be sent, or the connection ends.
+  if (!reserve(&c->out, &c->out_cap, c->out_len + size)) return OUT_OF_MEMORY;
   memcpy(c->out + c->out_len, data, size);
   c->out_len += size;
-  return true;
+  return ANSWERED;
 }
 
 static uint64_t be64(const uint8_t *p) {
@@ -140,7 +179,14 @@ static int flush(struct conn *c) {
     c->out_sent += (size_t)n;
   }
   c->out_len = c->out_sent = 0;
+  shrink(&c->out, &c->out_cap, OUT_INITIAL);
   return 0;
+}
+
+static void ack_now(struct conn *c) {
+  // The peer may be waiting for our ACK before it sends the rest (a head, then a body: Nagle).
+  int one = 1;
+  setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 }
 
 static void on_event(uv_poll_t *poll, int status, int events);
@@ -155,6 +201,7 @@ static void watch(struct conn *c, int events) {
 static bool serve_buffered(struct conn *c) {
   size_t at = 0;
   bool handing_back = false;
+  size_t partial_need = HEADER_SIZE;
   while (c->in_len - at >= HEADER_SIZE) {
     const uint8_t *h = c->in + at;
     uint64_t pkg_len = be64(h);
@@ -164,8 +211,21 @@ static bool serve_buffered(struct conn *c) {
       release(c, true);
       return false;
     }
-    if (h[9] != 0 || pkg_len > REQUEST_MAX - HEADER_SIZE || c->in_len - at < HEADER_SIZE + pkg_len ||
-        !answer(c, cmd, h + HEADER_SIZE, (size_t)pkg_len)) {
+    if (h[9] != 0 || pkg_len > c->request_max - HEADER_SIZE) {
+      handing_back = true;
+      break;
+    }
+    if (c->in_len - at < HEADER_SIZE + pkg_len) {
+      partial_need = HEADER_SIZE + (size_t)pkg_len;
+      break;
+    }
+    enum answered a = answer(c, cmd, h + HEADER_SIZE, (size_t)pkg_len);
+    if (a == OUT_OF_MEMORY) {
+      notify_closed(c);
+      release(c, true);
+      return false;
+    }
+    if (a == NOT_HERE) {
       handing_back = true;
       break;
     }
@@ -173,10 +233,17 @@ static bool serve_buffered(struct conn *c) {
   }
   memmove(c->in, c->in + at, c->in_len - at);
   c->in_len -= at;
-  // A partial request waits in JavaScript, which times out a stalled one.
-  if (handing_back || c->in_len > 0) {
+  bool partial = c->in_len > 0;
+  if (handing_back || (partial && c->request_max <= REQUEST_SMALL) || (partial && !reserve(&c->in, &c->in_cap, partial_need))) {
     hand_back(c);
     return false;
+  }
+  if (partial) {
+    if (c->partial_since == 0) c->partial_since = uv_now(c->poll.loop);
+    ack_now(c);
+  } else {
+    c->partial_since = 0;
+    shrink(&c->in, &c->in_cap, IN_INITIAL);
   }
   int rc = flush(c);
   if (rc < 0) {
@@ -205,7 +272,11 @@ static void on_event_in_scope(struct conn *c, int status, int events) {
     }
     return;
   }
-  ssize_t n = recv(c->fd, c->in + c->in_len, IN_CAP - c->in_len, 0);
+  if (c->in_len == c->in_cap) {
+    hand_back(c);
+    return;
+  }
+  ssize_t n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
   if (n <= 0) {
     notify_closed(c);
@@ -216,21 +287,39 @@ static void on_event_in_scope(struct conn *c, int status, int events) {
   serve_buffered(c);
 }
 
-static void on_event(uv_poll_t *poll, int status, int events) {
-  struct conn *c = poll->data;
+/** Runs `fn` as Node runs its own callbacks: microtasks and nextTicks queued by the answers run when it returns. */
+static void in_js_scope(void (*fn)(struct conn *, int, int), struct conn *c, int status, int events) {
   napi_handle_scope scope;
   napi_callback_scope callback_scope;
   napi_value resource;
   if (napi_open_handle_scope(loop_env, &scope) != napi_ok) return;
   napi_get_reference_value(loop_env, resource_ref, &resource);
-  // As Node's own callbacks: microtasks and nextTicks queued by the answers run when this returns.
   if (napi_open_callback_scope(loop_env, resource, async_context, &callback_scope) != napi_ok) {
     napi_close_handle_scope(loop_env, scope);
     return;
   }
-  on_event_in_scope(c, status, events);
+  fn(c, status, events);
   napi_close_callback_scope(loop_env, callback_scope);
   napi_close_handle_scope(loop_env, scope);
+}
+
+static void on_event(uv_poll_t *poll, int status, int events) {
+  in_js_scope(on_event_in_scope, poll->data, status, events);
+}
+
+static void hand_back_stalled(struct conn *c, int status, int events) {
+  (void)status;
+  (void)events;
+  hand_back(c);
+}
+
+/** Partial requests that waited STALL_MS go to JavaScript, whose network_timeout then applies. */
+static void on_stall_check(uv_timer_t *timer) {
+  uint64_t now = uv_now(timer->loop);
+  for (int i = 0; i < slot_count; i++) {
+    struct conn *c = slots[i];
+    if (c && c->partial_since != 0 && now - c->partial_since >= STALL_MS) in_js_scope(hand_back_stalled, c, 0, 0);
+  }
 }
 
 napi_value query_loop_init(napi_env env, napi_callback_info info) {
@@ -240,7 +329,7 @@ napi_value query_loop_init(napi_env env, napi_callback_info info) {
   int rc = 0;
   void *body;
   if (loop_env != NULL) rc = loop_env == env ? -EALREADY : -EBUSY;
-  else if (argc < 4 || napi_get_buffer_info(env, argv[3], &body, &shared_body_size) != napi_ok || shared_body_size < REQUEST_MAX) rc = -EINVAL;
+  else if (argc < 4 || napi_get_buffer_info(env, argv[3], &body, &shared_body_size) != napi_ok || shared_body_size < REQUEST_SMALL) rc = -EINVAL;
   if (rc == 0) {
     napi_value resource;
     napi_create_object(env, &resource);
@@ -258,31 +347,55 @@ napi_value query_loop_init(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/** The one int32 argument of a call from the loop's own environment, or false. */
-static bool int32_only_arg(napi_env env, napi_callback_info info, int32_t *out) {
-  size_t argc = 1;
-  napi_value argv[1];
-  return loop_env == env && napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 1 &&
-         napi_get_value_int32(env, argv[0], out) == napi_ok;
+/** The int32 arguments of a call from the loop's own environment (at least `required`, at most 2), or false. */
+static bool int32_args(napi_env env, napi_callback_info info, size_t required, int32_t *out) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (loop_env != env || napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < required) return false;
+  for (size_t i = 0; i < argc && i < 2; i++) {
+    if (napi_get_value_int32(env, argv[i], &out[i]) != napi_ok) return false;
+  }
+  return true;
 }
 
-/** queryLoopAdopt(fd): serve a copy of the connection `fd` here; its id, or a negative errno. */
+static int start_stall_timer(uv_loop_t *loop) {
+  if (stall_timer_on) return 0;
+  int rc = uv_timer_init(loop, &stall_timer);
+  if (rc == 0) rc = uv_timer_start(&stall_timer, on_stall_check, STALL_MS / 2, STALL_MS / 2);
+  if (rc != 0) return rc;
+  // Never what keeps the process alive.
+  uv_unref((uv_handle_t *)&stall_timer);
+  stall_timer_on = true;
+  return 0;
+}
+
+/** queryLoopAdopt(fd, requestMax = 512): serve a copy of the connection `fd` here; its id, or a negative errno. */
 napi_value query_loop_adopt(napi_env env, napi_callback_info info) {
   napi_value result;
-  int32_t fd = -1;
+  int32_t args[2] = {-1, REQUEST_SMALL};
+  int32_t fd;
   int rc;
   uv_loop_t *loop;
-  if (!int32_only_arg(env, info, &fd) || fd < 0 || napi_get_uv_event_loop(env, &loop) != napi_ok) {
+  if (!int32_args(env, info, 1, args) || (fd = args[0]) < 0 || args[1] <= HEADER_SIZE || (size_t)args[1] - HEADER_SIZE > shared_body_size ||
+      napi_get_uv_event_loop(env, &loop) != napi_ok) {
     rc = -EINVAL;
-  } else if ((rc = free_slot()) >= 0) {
+  } else if ((rc = start_stall_timer(loop)) == 0 && (rc = free_slot()) >= 0) {
     struct conn *c = calloc(1, sizeof(*c));
-    int copy = c ? dup(fd) : -1;
+    size_t in_cap = (size_t)args[1] <= REQUEST_SMALL ? 4096 : IN_INITIAL;
+    if (c) {
+      c->in = malloc(in_cap);
+      c->out = malloc(OUT_INITIAL);
+    }
+    int copy = c && c->in && c->out ? dup(fd) : -1;
     int id = rc;
-    if (!c) rc = -ENOMEM;
+    if (!c || !c->in || !c->out) rc = -ENOMEM;
     else if (copy < 0) rc = -errno;
     else if ((rc = uv_poll_init(loop, &c->poll, copy)) == 0) {
       c->fd = copy;
       c->id = id;
+      c->request_max = (size_t)args[1];
+      c->in_cap = in_cap;
+      c->out_cap = OUT_INITIAL;
       c->poll.data = c;
       slots[id] = c;
       watch(c, UV_READABLE);
@@ -290,6 +403,10 @@ napi_value query_loop_adopt(napi_env env, napi_callback_info info) {
     }
     if (rc < 0) {
       if (copy >= 0) close(copy);
+      if (c) {
+        free(c->in);
+        free(c->out);
+      }
       free(c);
     }
   }
@@ -300,9 +417,10 @@ napi_value query_loop_adopt(napi_env env, napi_callback_info info) {
 /** queryLoopClose(id): end a connection served here (eviction, shutdown); 0, or -ENOENT. */
 napi_value query_loop_close(napi_env env, napi_callback_info info) {
   napi_value result;
-  int32_t id = -1;
+  int32_t args[2] = {-1, 0};
   int rc = -ENOENT;
-  if (int32_only_arg(env, info, &id) && id >= 0 && id < slot_count && slots[id]) {
+  int32_t id;
+  if (int32_args(env, info, 1, args) && (id = args[0]) >= 0 && id < slot_count && slots[id]) {
     release(slots[id], true);
     rc = 0;
   }

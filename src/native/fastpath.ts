@@ -55,8 +55,11 @@ export interface FastPath {
     handBack: (id: number, fd: number, unsent: Buffer, unanswered: Buffer) => void,
     body: Buffer,
   ): number;
-  /** Serve a copy (dup) of the connection `fd` in the C loop: its id, or a negative errno. */
-  queryLoopAdopt(fd: number): number;
+  /**
+   * Serve a copy (dup) of the connection `fd` in the C loop, answering requests of up to `requestMax` bytes
+   * (header included; at most the body buffer's size + 10; 512 when left out): its id, or a negative errno.
+   */
+  queryLoopAdopt(fd: number, requestMax?: number): number;
   /** End a connection of the C loop (no `closed` callback): 0, or -ENOENT. */
   queryLoopClose(id: number): number;
 }

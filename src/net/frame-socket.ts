@@ -543,6 +543,8 @@ export class FrameSocket {
   idle = false;
   /** Since when (performance.now()) the connection waits for its next request; 0 while one is in progress. */
   idleSinceMs = 0;
+  /** Reads answered inline since the last request that took the normal path (server.ts: when to go to C). */
+  inlineStreak = 0;
   /** The command in progress, for the timeout's message (−1: none, the `what` given to setTimeout). */
   timeoutCmd = -1;
   private timerArmed = false;

@@ -1,7 +1,8 @@
-// Connections served by the C query loop (native/query_loop.c) once JavaScript has answered a first query on
-// them: C reads each whole small request and asks its owner here for the answer; whatever the owner does not
-// answer, and any partial request, comes back as a new net.Socket on the same descriptor. Off without the
-// addon, in worker threads, and with FDFS_QUERY_LOOP=0.
+// Connections served by the C query loop (native/query_loop.c) once JavaScript has answered a first request on
+// them inline: C reads each whole request up to the connection's limit and asks its owner here for the answer;
+// whatever the owner does not answer, a larger request, and a partial one that stalls (or any partial one under
+// the tracker's 512-byte limit) comes back as a new net.Socket on the same descriptor. Off without the addon, in
+// worker threads, and with FDFS_QUERY_LOOP=0.
 import net from 'node:net';
 import { isMainThread } from 'node:worker_threads';
 import { TLSSocket } from 'node:tls';
@@ -20,12 +21,18 @@ export interface DetachedOwner {
 export class DetachedConnection {
   /** Since when (performance.now()) it waits for its next request: C answers each one at once. */
   idleSinceMs = performance.now();
-  constructor(readonly id: number, readonly owner: DetachedOwner, readonly remoteAddress: string) {}
+  constructor(
+    readonly id: number, readonly owner: DetachedOwner, readonly remoteAddress: string,
+    /** The address the peer reached (a storage names files after it when it knows no other). */
+    readonly localAddress: string,
+  ) {}
 }
 
-/** Matches REQUEST_MAX in query_loop.c: larger requests never reach JavaScript from C. */
-const REQUEST_MAX = 512;
-const requestBody = Buffer.alloc(REQUEST_MAX);
+/** The limit of a connection adopted without one (the tracker's queries). */
+export const DEFAULT_REQUEST_MAX = 512;
+/** The largest body C hands over (a small upload: 15 bytes of head and 256 KiB). */
+export const DETACHED_BODY_MAX = (256 << 10) + 64;
+const requestBody = Buffer.alloc(DETACHED_BODY_MAX);
 const EMPTY = Buffer.alloc(0);
 const served = new Map<number, DetachedConnection>();
 let loop: FastPath | null | undefined;
@@ -77,14 +84,16 @@ export function queryLoopAvailable(): boolean {
  * Serve `socket`'s connection in C from now on: the caller then drops the socket without ending the
  * connection (destroy closes only its own descriptor). Null: not possible, the socket stays as it is.
  */
-export function detachConnection(socket: net.Socket, owner: DetachedOwner, remoteAddress: string): DetachedConnection | null {
+export function detachConnection(
+  socket: net.Socket, owner: DetachedOwner, remoteAddress: string, localAddress: string, requestMax = DEFAULT_REQUEST_MAX,
+): DetachedConnection | null {
   const native = queryLoop();
   if (native === null || socket instanceof TLSSocket) return null;
   const fd = (socket as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
   if (typeof fd !== 'number' || fd < 0) return null;
-  const id = native.queryLoopAdopt(fd);
+  const id = native.queryLoopAdopt(fd, Math.min(requestMax, DETACHED_BODY_MAX + 10));
   if (id < 0) return null;
-  const conn = new DetachedConnection(id, owner, remoteAddress);
+  const conn = new DetachedConnection(id, owner, remoteAddress, localAddress);
   served.set(id, conn);
   return conn;
 }

@@ -46,9 +46,16 @@ export interface InlinePort<S> {
    * Answers that need no connection state (the tracker's queries): with it, a connection whose requests were all
    * answered inline goes on in the C query loop, which asks this for each request (null: back to JavaScript).
    */
-  detachedAnswer?(cmd: number, body: Buffer): Buffer | null;
+  detachedAnswer?(cmd: number, body: Buffer, conn: DetachedConnection): Buffer | null;
   /** Whether a connection in this state may go on in C (none whose state matters, as a storage's after JOIN). */
   detachable?(state: S): boolean;
+  /** The largest request (header included) the C loop gathers for detachedAnswer; 512 when not given. */
+  readonly detachedRequestMax?: number;
+  /**
+   * Inline-answered reads in a row a connection that came back from C needs before it goes there again (1 when
+   * not given): a client that mixes small and large files does not bounce between the two each request.
+   */
+  readonly redetachAfter?: number;
 }
 
 /** One admitted connection's place in the counts, wherever it is served. */
@@ -56,6 +63,8 @@ interface Slot {
   readonly peer: string;
   /** Served in the C query loop now (its socket here is gone). */
   detached: boolean;
+  /** It came back from the C loop at least once. */
+  returned?: boolean;
 }
 
 export interface FrameServerOptions<S> {
@@ -219,8 +228,10 @@ export class FrameServer<S> {
       conn.inline = (cmd, body) => this.answerInline(inline, state, conn, cmd, body);
       if (inline.gathers) conn.gatherable = (cmd, bodyLength) => inline.gathers!(cmd, bodyLength);
       if (inline.detachedAnswer && queryLoopAvailable()) {
+        const needed = slot.returned ? (inline.redetachAfter ?? 1) : 1;
         conn.onDetachable = () => {
-          if (inline.detachable === undefined || inline.detachable(state)) this.detach(conn, slot);
+          if (++conn.inlineStreak < needed) return;
+          if (inline.detachable === undefined || inline.detachable(state)) this.detach(conn, slot, inline);
         };
       }
     }
@@ -239,6 +250,7 @@ export class FrameServer<S> {
         conn.setTimeout(timeoutMs);
         const keepOpen = await this.handle(ctx, header, log);
         served++;
+        conn.inlineStreak = 0;
         if (!keepOpen) break;
         // A connection that served a request may idle indefinitely (stock behaviour), until the slot is needed;
         // with no timer armed, the requests answered inline cost no timer work.
@@ -267,8 +279,8 @@ export class FrameServer<S> {
    * A connection all of whose requests were answered inline goes on in the C query loop (native-queries.ts):
    * this socket ends without ending the connection, whose counts stay with its slot until it ends there.
    */
-  private detach(conn: FrameSocket, slot: Slot): void {
-    const served = detachConnection(conn.socket, this.detachedOwner, slot.peer);
+  private detach(conn: FrameSocket, slot: Slot, inline: InlinePort<S>): void {
+    const served = detachConnection(conn.socket, this.detachedOwner, slot.peer, conn.localAddress, inline.detachedRequestMax);
     if (served === null) {
       conn.onDetachable = null;
       return;
@@ -296,7 +308,7 @@ export class FrameServer<S> {
       const t0 = m ? performance.now() : 0;
       let answer: Buffer | null;
       try {
-        answer = this.opts.inline?.detachedAnswer?.(cmd, body) ?? null;
+        answer = this.opts.inline?.detachedAnswer?.(cmd, body, conn) ?? null;
       } catch {
         return null;
       }
@@ -318,6 +330,7 @@ export class FrameServer<S> {
         return;
       }
       slot.detached = false;
+      slot.returned = true;
       this.attach(socket, slot, true, unanswered);
     },
   };

@@ -1,6 +1,6 @@
 // The storage's command table (spec §5, §9.5) and its dispatcher, shared by the single process and the workers.
 import { Errno, StatusError } from '../errors.js';
-import { CommonCmd, FdfsStorageCmd, StorageCmd } from '../protocol/codes.js';
+import { CommonCmd, FdfsStorageCmd, HEADER_SIZE, StorageCmd } from '../protocol/codes.js';
 import { appendFile, modifyFile, regenerateAppenderFilename, truncateFile } from './handlers/appender.js';
 import { deleteFile } from './handlers/delete.js';
 import { downloadFile, smallDownloadAnswer } from './handlers/download.js';
@@ -8,7 +8,7 @@ import { queryFileInfo } from './handlers/file-info.js';
 import { createLink } from './handlers/links.js';
 import { getMetadata, setMetadata } from './handlers/metadata.js';
 import { uploadFile, uploadSlaveFile } from './handlers/upload.js';
-import { gathersUpload, inlineUpload } from './handlers/inline-upload.js';
+import { gathersUpload, inlineUpload, INLINE_UPLOAD_MAX, UPLOAD_HEAD } from './handlers/inline-upload.js';
 import type { FrameSocket } from '../net/frame-socket.js';
 import type { InlinePort } from '../net/server.js';
 import { reportServerId, syncCreateLink, syncDelete, syncFile, syncPipelining, syncRename } from './sync/receiver.js';
@@ -99,6 +99,20 @@ export function inlineStorage(rt: StorageRuntime, state: StorageConnState, conn:
   return null;
 }
 
+/**
+ * A plain client's requests once its connection is served in C (net/native-queries.ts): small downloads and
+ * uploads, ACTIVE_TEST. Replication (which has connection state) never goes there.
+ */
+export function detachedStorageAnswer(rt: StorageRuntime, cmd: number, body: Buffer, conn: { readonly localAddress: string }): Buffer | null {
+  if (cmd === StorageCmd.DownloadFile) {
+    const req = decodeDownloadRequest(body);
+    return req.group === rt.group ? smallDownloadAnswer(rt, req) : null;
+  }
+  if (cmd === CommonCmd.ActiveTest) return body.length === 0 ? ACTIVE_TEST_OK : null;
+  if (cmd === StorageCmd.UploadFile && gathersUpload(rt, cmd, body.length)) return inlineUpload(rt, conn, body);
+  return null;
+}
+
 /** Requests held until whole for inlineStorage: small uploads and small replicated creates. */
 export function gatherStorage(rt: StorageRuntime, cmd: number, bodyLength: number): boolean {
   return gathersUpload(rt, cmd, bodyLength) || gathersSyncCreate(rt, cmd, bodyLength);
@@ -115,6 +129,23 @@ export class StorageInlinePort implements InlinePort<StorageConnState> {
   gathers(cmd: number, bodyLength: number): boolean {
     return gatherStorage(this.of.runtime, cmd, bodyLength);
   }
+
+  /** Only a plain client's connection: a replication peer's has state (its id) that C does not keep. */
+  detachable(state: StorageConnState): boolean {
+    return state.syncSource === undefined;
+  }
+
+  detachedAnswer(cmd: number, body: Buffer, conn: { readonly localAddress: string }): Buffer | null {
+    return detachedStorageAnswer(this.of.runtime, cmd, body, conn);
+  }
+
+  /** A whole small upload: header, store path index, size, extension, content up to 256 KiB (and buff_size). */
+  get detachedRequestMax(): number {
+    return HEADER_SIZE + UPLOAD_HEAD + Math.min(INLINE_UPLOAD_MAX, this.of.runtime.config.buffSize);
+  }
+
+  /** A client that mixes small and large files stays here a while after a large one. */
+  readonly redetachAfter = 8;
 }
 
 /** The storage port takes requests of any length (streamed bodies are counted, not buffered). */

@@ -107,7 +107,7 @@ export interface StorageIdentity {
 }
 
 /** The IPv4 put into new file names: bind_addr, else what GET_MY_IP said, else the connection's local address. */
-export function sourceIp(rt: StorageRuntime, ctx?: StorageCtx): string {
+export function sourceIp(rt: StorageRuntime, ctx?: { readonly conn: { readonly localAddress: string } }): string {
   const bind = advertisedBindAddress(rt.config.bindAddr);
   if (bind && isIPv4Cached(bind)) return bind;
   if (rt.myIp && isIPv4Cached(rt.myIp)) return rt.myIp;

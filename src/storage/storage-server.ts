@@ -1,6 +1,7 @@
 // The storage role: StorageServer(config) owns the store paths, binlog, counters and tracker reporters,
 // listens for clients and dispatches storage commands (spec §5); start() is ready without touching HH/HH dirs.
 import { fastPathState } from '../native/fastpath.js';
+import { queryLoopState } from '../net/native-queries.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isIPv4 } from 'node:net';
@@ -306,7 +307,7 @@ export class StorageServer {
     this.sweepDone = sweepStaleTemps(paths.dataDirs, { before: this.startedMs, signal: this.sweepAbort.signal, log: this.log })
       .then((r) => { if (r.removed) this.log.info(r, 'temp files of an earlier run removed'); })
       .catch((err) => this.log.warn({ err }, 'temp file sweep failed'));
-    this.log.info({ address: `${this.address.host}:${this.address.port}`, firstStart: this.initFlag.firstStart, fastPath: fastPathState() }, 'storage listening');
+    this.log.info({ address: `${this.address.host}:${this.address.port}`, firstStart: this.initFlag.firstStart, fastPath: fastPathState(), queryLoop: queryLoopState() }, 'storage listening');
     this.bootstrapDone = this.bootstrap().catch((err) => this.log.error({ err }, 'tracker bootstrap failed'));
   }
 

@@ -56,6 +56,7 @@ for (const trunk of [false, true]) {
   describe(`small uploads with and without the C store step, trunk files ${trunk ? 'on' : 'off'}`, () => {
     it('says in its start-up log which store step it runs', () => {
       expect(withC.proc.output).toMatch(/"fastPath":"on"/);
+      expect(withC.proc.output).toMatch(/"queryLoop":"on"/);
       expect(withoutC.proc.output).toMatch(/"fastPath":"off: turned off by FDFS_NATIVE=0"/);
     });
 

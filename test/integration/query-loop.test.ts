@@ -3,13 +3,13 @@
 // answer (other commands, a request split across writes) goes back to JavaScript on the same connection in
 // order; QUIT, eviction at max_connections and the tracker's stop end it; metrics count it all.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { FdfsClient } from '../../src/client/index.js';
 import { CommonCmd, TrackerCmd } from '../../src/protocol/codes.js';
 import { encodeHeader } from '../../src/protocol/header.js';
 import { encodeQueryFetchRequest } from '../../src/protocol/tracker-query.js';
 import { startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
+import { RawConnection as Raw } from '../helpers/raw-connection.js';
 
 const HTTP_NATIVE = 18180;
 const HTTP_JS = 18181;
@@ -17,61 +17,6 @@ let native: TrackerHandle;
 let js: TrackerHandle;
 let storage: StorageHandle;
 let fileId: string;
-
-/** A raw protocol connection: whole answer frames in arrival order. */
-class Raw {
-  private buffered = Buffer.alloc(0);
-  private waiting: (() => void) | null = null;
-  ended = false;
-
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d: Buffer) => { this.buffered = Buffer.concat([this.buffered, d]); this.wake(); });
-    socket.on('close', () => { this.ended = true; this.wake(); });
-    socket.on('error', () => {});
-  }
-
-  static connect(h: TrackerHandle): Promise<Raw> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect({ host: h.host, port: h.port }, () => resolve(new Raw(s)));
-      s.once('error', reject);
-    });
-  }
-
-  private wake(): void {
-    const w = this.waiting;
-    this.waiting = null;
-    w?.();
-  }
-
-  /** The next whole frame (header and body). */
-  async frame(timeoutMs = 5000): Promise<Buffer> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      if (this.buffered.length >= 10) {
-        const length = 10 + Number(this.buffered.readBigUInt64BE(0));
-        if (this.buffered.length >= length) {
-          const f = this.buffered.subarray(0, length);
-          this.buffered = this.buffered.subarray(length);
-          return Buffer.from(f);
-        }
-      }
-      if (this.ended) throw new Error('connection closed');
-      if (Date.now() > until) throw new Error('no answer');
-      await new Promise<void>((r) => { this.waiting = r; setTimeout(r, 50); });
-    }
-  }
-
-  async ask(request: Buffer): Promise<Buffer> {
-    this.socket.write(request);
-    return this.frame();
-  }
-
-  async closed(timeoutMs = 5000): Promise<boolean> {
-    const until = Date.now() + timeoutMs;
-    while (!this.ended && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    return this.ended;
-  }
-}
 
 const storeQuery = () => encodeHeader(0, TrackerCmd.QueryStoreWithoutGroupOne);
 const fetchQuery = () => {

@@ -11,31 +11,31 @@ import { BufferedFile } from '../store/file-writer.js';
 import { fastPath, type FastPath } from '../../native/fastpath.js';
 import { NAME_ATTEMPTS } from './upload.js';
 import { nameSource } from '../tracker-side/identity.js';
-import { nowSec, sourceIp, type StorageCtx, type StorageRuntime } from '../runtime.js';
-import type { FrameSocket } from '../../net/frame-socket.js';
+import { nowSec, sourceIp, type StorageRuntime } from '../runtime.js';
 
 /** Upload bodies up to this size (and buff_size) are gathered whole and stored inline. */
-const INLINE_UPLOAD_MAX = 256 << 10;
+export const INLINE_UPLOAD_MAX = 256 << 10;
 /** store_path_index u8, file_size i64, ext[6]. */
-const HEAD = 15;
+export const UPLOAD_HEAD = 15;
 
 /** Whether a request is a small upload worth gathering whole (then inlineUpload answers it). */
 export function gathersUpload(rt: StorageRuntime, cmd: number, bodyLength: number): boolean {
-  return cmd === StorageCmd.UploadFile && bodyLength >= HEAD && bodyLength - HEAD <= Math.min(INLINE_UPLOAD_MAX, rt.config.buffSize);
+  return cmd === StorageCmd.UploadFile && bodyLength >= UPLOAD_HEAD && bodyLength - UPLOAD_HEAD <= Math.min(INLINE_UPLOAD_MAX, rt.config.buffSize);
 }
 
-export function inlineUpload(rt: StorageRuntime, conn: FrameSocket, body: Buffer): Buffer | null {
+/** `conn`: the connection's own side (names carry its address when the storage knows no other). */
+export function inlineUpload(rt: StorageRuntime, conn: { readonly localAddress: string }, body: Buffer): Buffer | null {
   let head;
   let ip: string;
   try {
     head = decodeUploadHead(StorageCmd.UploadFile, body, body.length)!.head;
-    ip = sourceIp(rt, { conn } as StorageCtx);
+    ip = sourceIp(rt, { conn });
   } catch {
     return null;
   }
   const { ext, storePathIndex } = head;
-  if (head.fileSize !== body.length - HEAD || ext.startsWith('.') || ext.includes('..')) return null;
-  const content = body.subarray(HEAD);
+  if (head.fileSize !== body.length - UPLOAD_HEAD || ext.startsWith('.') || ext.includes('..')) return null;
+  const content = body.subarray(UPLOAD_HEAD);
   const stored = rt.trunk?.accepts(rt, content.length, false)
     ? rt.trunk.storeNow(rt, { ip, ext, storePathIndex, content })
     : storePlainNow(rt, ip, ext, storePathIndex, content);

@@ -1,5 +1,6 @@
 // Disk space of the store paths (total/free MB via fs.statfs, free = space available to non-root, spec
 // §8.5.2) and the per-path reserved-space check of an upload (§10.2).
+import { statfsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import type { ReservedSpace } from '../../config/values.js';
 
@@ -11,7 +12,10 @@ export interface PathUsage {
 const MB = 1024 * 1024;
 
 export async function pathUsage(dir: string): Promise<PathUsage> {
-  const s = await statfs(dir);
+  return usageOf(await statfs(dir));
+}
+
+function usageOf(s: { blocks: number; bsize: number; bavail: number }): PathUsage {
   return { totalMb: Math.floor((s.blocks * s.bsize) / MB), freeMb: Math.floor((s.bavail * s.bsize) / MB) };
 }
 
@@ -38,14 +42,27 @@ export async function allPathUsage(dirs: readonly string[]): Promise<PathUsage[]
   }));
 }
 
-/** allPathUsage's answer when every path has a fresh one at hand (null: it must be asked). */
-export function knownPathUsage(dirs: readonly string[]): PathUsage[] | null {
+/**
+ * Usage of every store path at most 1 s old, for the synchronous upload path: a stale one is asked again here
+ * (one statfs a second, far cheaper than sending that second's first upload down the asynchronous path).
+ */
+export function knownPathUsage(dirs: readonly string[]): PathUsage[] {
   const now = Date.now();
   const out: PathUsage[] = [];
   for (const d of dirs) {
     const hit = recent.get(d);
-    if (!hit?.known || now - hit.at >= USAGE_MAX_AGE_MS) return null;
-    out.push(hit.known);
+    if (hit?.known !== undefined && now - hit.at < USAGE_MAX_AGE_MS) {
+      out.push(hit.known);
+      continue;
+    }
+    let known: PathUsage;
+    try {
+      known = usageOf(statfsSync(d));
+    } catch {
+      known = { totalMb: 0, freeMb: 0 };
+    }
+    recent.set(d, { at: now, usage: Promise.resolve(known), known });
+    out.push(known);
   }
   return out;
 }

@@ -48,11 +48,10 @@ export class Placement {
     return this.pick(requested, fileSize, await (this.o.usage ?? allPathUsage)(this.o.paths.dataDirs));
   }
 
-  /** choosePath with the free space already at hand; null when it is not (or on any refusal: the caller's full path reports it). */
+  /** choosePath without waiting (free space at most a second old, asked synchronously); null on any refusal: the caller's full path reports it. */
   choosePathNow(requested: number, fileSize: number): number | null {
     if (this.o.usage || requested >= this.o.paths.count || requested < -1) return null;
     const usage = knownPathUsage(this.o.paths.dataDirs);
-    if (!usage) return null;
     try {
       return this.pick(requested, fileSize, usage);
     } catch {

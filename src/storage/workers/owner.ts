@@ -3,6 +3,7 @@
 // locks, merges counters and sync progress, moves workers to a new binlog file before rotating, pushes what
 // it learns from the trackers, and replaces a worker that dies.
 import { fastPathState } from '../../native/fastpath.js';
+import { queryLoopState } from '../../net/native-queries.js';
 import cluster, { type Worker } from 'node:cluster';
 import type { RepairCounts } from '../repair/repairer.js';
 import type { Logger } from '../../log.js';
@@ -73,10 +74,12 @@ export class WorkerPool {
     const c = this.connections;
     c.alloc = this.retired.alloc;
     c.current = 0;
+    c.native = 0;
     c.max = this.retired.max;
     for (const m of this.members) {
       c.alloc += m.conn.alloc;
       c.current += m.conn.current;
+      c.native += m.conn.native;
       c.max = Math.max(c.max, m.conn.max);
     }
     c.max = Math.max(c.max, c.current);
@@ -94,7 +97,7 @@ export class WorkerPool {
     await Promise.all(started);
     this.timer = setInterval(() => this.pushState(false), STATE_MS);
     this.timer.unref();
-    this.host.log.info({ workers: this.count, fastPath: fastPathState() }, 'storage workers listening');
+    this.host.log.info({ workers: this.count, fastPath: fastPathState(), queryLoop: queryLoopState() }, 'storage workers listening');
     return this.address!;
   }
 
