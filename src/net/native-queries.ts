@@ -30,8 +30,8 @@ export class DetachedConnection {
 
 /** The limit of a connection adopted without one (the tracker's queries). */
 export const DEFAULT_REQUEST_MAX = 512;
-/** The largest body C hands over (a small upload: 15 bytes of head and 256 KiB). */
-export const DETACHED_BODY_MAX = (256 << 10) + 64;
+/** The largest body C hands over (a small upload or replica: its head, at most 164 bytes, and 256 KiB). */
+export const DETACHED_BODY_MAX = (256 << 10) + 256;
 const requestBody = Buffer.alloc(DETACHED_BODY_MAX);
 const EMPTY = Buffer.alloc(0);
 const served = new Map<number, DetachedConnection>();

@@ -46,7 +46,7 @@ export interface InlinePort<S> {
    * Answers that need no connection state (the tracker's queries): with it, a connection whose requests were all
    * answered inline goes on in the C query loop, which asks this for each request (null: back to JavaScript).
    */
-  detachedAnswer?(cmd: number, body: Buffer, conn: DetachedConnection): Buffer | null;
+  detachedAnswer?(cmd: number, body: Buffer, conn: DetachedConnection, state: S): Buffer | null;
   /** Whether a connection in this state may go on in C (none whose state matters, as a storage's after JOIN). */
   detachable?(state: S): boolean;
   /** The largest request (header included) the C loop gathers for detachedAnswer; 512 when not given. */
@@ -65,6 +65,8 @@ interface Slot {
   detached: boolean;
   /** It came back from the C loop at least once. */
   returned?: boolean;
+  /** The connection's state (FrameServerOptions.newState), kept while it is in C and when it comes back. */
+  state?: unknown;
 }
 
 export interface FrameServerOptions<S> {
@@ -216,7 +218,8 @@ export class FrameServer<S> {
   private async serve(conn: FrameSocket, slot: Slot): Promise<void> {
     const peer = slot.peer;
     const log = this.opts.log.child({ peer });
-    const state = this.opts.newState(conn);
+    // The same connection handed back by the C loop keeps its state (a replication peer's id, say).
+    const state = (slot.state ??= this.opts.newState(conn)) as S;
     // One context per connection, reused by its requests (no closures per request).
     const ctx = new ConnectionContext<S>(conn, state, log, this.opts.guard ? this.opts.guard(conn, this.dispatch) : this.dispatch);
     const timeoutMs = this.opts.networkTimeout * 1000;
@@ -308,7 +311,7 @@ export class FrameServer<S> {
       const t0 = m ? performance.now() : 0;
       let answer: Buffer | null;
       try {
-        answer = this.opts.inline?.detachedAnswer?.(cmd, body, conn) ?? null;
+        answer = this.opts.inline?.detachedAnswer?.(cmd, body, conn, this.detached.get(conn)?.state as S) ?? null;
       } catch {
         return null;
       }

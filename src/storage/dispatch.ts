@@ -12,7 +12,7 @@ import { gathersUpload, inlineUpload, INLINE_UPLOAD_MAX, UPLOAD_HEAD } from './h
 import type { FrameSocket } from '../net/frame-socket.js';
 import type { InlinePort } from '../net/server.js';
 import { reportServerId, syncCreateLink, syncDelete, syncFile, syncPipelining, syncRename } from './sync/receiver.js';
-import { gathersSyncCreate, inlineSyncCreate } from './sync/inline-sync.js';
+import { gathersSyncCreate, inlineSyncCreate, SYNC_HEAD_MAX } from './sync/inline-sync.js';
 import { syncRange, syncTruncate } from './sync/receiver-range.js';
 import { fetchOnePathBinlog } from './sync/fetch-binlog.js';
 import { listFiles } from './handlers/list-files.js';
@@ -100,16 +100,19 @@ export function inlineStorage(rt: StorageRuntime, state: StorageConnState, conn:
 }
 
 /**
- * A plain client's requests once its connection is served in C (net/native-queries.ts): small downloads and
- * uploads, ACTIVE_TEST. Replication (which has connection state) never goes there.
+ * The requests of a connection served in C (net/native-queries.ts): small downloads, uploads and replicas,
+ * ACTIVE_TEST; the connection's state stays with it (a replication peer's id).
  */
-export function detachedStorageAnswer(rt: StorageRuntime, cmd: number, body: Buffer, conn: { readonly localAddress: string }): Buffer | null {
+export function detachedStorageAnswer(
+  rt: StorageRuntime, state: StorageConnState, cmd: number, body: Buffer, conn: { readonly localAddress: string; readonly remoteAddress: string },
+): Buffer | null {
   if (cmd === StorageCmd.DownloadFile) {
     const req = decodeDownloadRequest(body);
     return req.group === rt.group ? smallDownloadAnswer(rt, req) : null;
   }
   if (cmd === CommonCmd.ActiveTest) return body.length === 0 ? ACTIVE_TEST_OK : null;
   if (cmd === StorageCmd.UploadFile && gathersUpload(rt, cmd, body.length)) return inlineUpload(rt, conn, body);
+  if (cmd === StorageCmd.SyncCreateFile && gathersSyncCreate(rt, cmd, body.length)) return inlineSyncCreate(rt, state, conn, body);
   return null;
 }
 
@@ -130,18 +133,13 @@ export class StorageInlinePort implements InlinePort<StorageConnState> {
     return gatherStorage(this.of.runtime, cmd, bodyLength);
   }
 
-  /** Only a plain client's connection: a replication peer's has state (its id) that C does not keep. */
-  detachable(state: StorageConnState): boolean {
-    return state.syncSource === undefined;
+  detachedAnswer(cmd: number, body: Buffer, conn: { readonly localAddress: string; readonly remoteAddress: string }, state: StorageConnState): Buffer | null {
+    return detachedStorageAnswer(this.of.runtime, state, cmd, body, conn);
   }
 
-  detachedAnswer(cmd: number, body: Buffer, conn: { readonly localAddress: string }): Buffer | null {
-    return detachedStorageAnswer(this.of.runtime, cmd, body, conn);
-  }
-
-  /** A whole small upload: header, store path index, size, extension, content up to 256 KiB (and buff_size). */
+  /** A whole small upload or replica: header, its head, content up to 256 KiB (and buff_size). */
   get detachedRequestMax(): number {
-    return HEADER_SIZE + UPLOAD_HEAD + Math.min(INLINE_UPLOAD_MAX, this.of.runtime.config.buffSize);
+    return HEADER_SIZE + Math.max(UPLOAD_HEAD, SYNC_HEAD_MAX) + Math.min(INLINE_UPLOAD_MAX, this.of.runtime.config.buffSize);
   }
 
   /** A client that mixes small and large files stays here a while after a large one. */

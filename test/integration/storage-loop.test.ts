@@ -2,10 +2,11 @@
 // processes: after a first small request answered inline, a connection's small uploads and downloads are read
 // and answered in C (stored, logged and counted as JavaScript does); an upload in pieces waits there for its
 // rest; a piece that stalls, a larger request or anything else goes back to JavaScript on the same connection,
-// in order; a connection that came back goes to C again only after 8 small requests in a row.
+// in order; a connection that came back goes to C again only after 8 small requests in a row. A group peer's
+// replicas of small files are taken there too.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FdfsClient } from '../../src/client/index.js';
 import { CommonCmd, StorageCmd } from '../../src/protocol/codes.js';
@@ -13,6 +14,7 @@ import { encodeHeader } from '../../src/protocol/header.js';
 import { decodeUploadResponse, encodeDownloadRequest, encodeUploadHead } from '../../src/protocol/storage-file.js';
 import { startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 import { RawConnection as Raw } from '../helpers/raw-connection.js';
+import { downloadAt, missingAt, uploadAt } from '../helpers/storage-direct.js';
 
 const HTTP_PORT = 8888;
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -170,6 +172,35 @@ describe('the storage C loop', () => {
       expect(md5(await download(a, bigId))).toBe(md5(big));
     } finally {
       a.socket.destroy();
+    }
+  });
+
+  it('takes a group peer\'s replicas of small files in C: each stored whole, logged, with its time, under its id', async () => {
+    const a = await startStorage({ trackers: [tracker.address], group: 'group3', conf: { 'http.server_port': HTTP_PORT } });
+    const b = await startStorage({ trackers: [tracker.address], group: 'group3', conf: { work_threads: 2, 'http.server_port': HTTP_PORT } });
+    const client = new FdfsClient({ trackers: [tracker.address] });
+    try {
+      await waitAllActive(client, [a, b]);
+      const files = new Map<string, Buffer>();
+      for (let i = 0; i < 40; i++) {
+        const data = randomBytes(1 + i * 1500);
+        files.set(await uploadAt(a.address, data), data);
+      }
+      const ids = [...files.keys()];
+      await waitFor('every replica on b', async () => (await missingAt(b.address, ids)).length === 0, 20_000, 200);
+      // The peer's replication connection went on in C after its first replica.
+      expect(await inC(b)).toBeGreaterThanOrEqual(1);
+      const logged = readFileSync(path.join(b.dir, 'data', 'sync', 'binlog.000'), 'utf8');
+      for (const [id, data] of files) {
+        const logical = id.slice('group3/'.length);
+        expect(md5(await downloadAt(b.address, id))).toBe(md5(data));
+        expect(logged).toContain(` c ${logical}\n`);
+        const { timestamp } = client.decodeFileId(id);
+        expect(Math.floor(statSync(path.join(b.dir, 'data', logical.slice(4))).mtimeMs / 1000)).toBe(timestamp);
+      }
+    } finally {
+      client.close();
+      await stopAll([a, b]);
     }
   });
 

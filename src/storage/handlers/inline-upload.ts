@@ -44,6 +44,8 @@ export function inlineUpload(rt: StorageRuntime, conn: { readonly localAddress: 
   rt.binlog.append({ timestamp: stored.timestamp, op: 'C', filename: stored.logical });
   rt.stats.bytes('Upload', content.length, content.length);
   rt.stats.success('Upload', stored.timestamp);
+  // As the full path logs it (no object built per upload unless asked for).
+  if (rt.log.isLevelEnabled('debug')) rt.log.debug({ file: stored.logical, size: content.length, appender: false }, 'uploaded');
   return encodeUploadResponse(rt.group, stored.logical);
 }
 

@@ -7,7 +7,6 @@ import { StorageCmd } from '../../protocol/codes.js';
 import { encodeStatus } from '../../protocol/header.js';
 import { decodeSyncFileHead } from '../../protocol/sync.js';
 import { isTrunkName } from '../../protocol/trunk-slot.js';
-import type { FrameSocket } from '../../net/frame-socket.js';
 import { BufferedFile } from '../store/file-writer.js';
 import type { StorageConnState, StorageRuntime } from '../runtime.js';
 import { noteReceivedFrom } from './receiver.js';
@@ -17,15 +16,16 @@ import { Errno } from '../../errors.js';
 /** Content up to this size (and buff_size) is gathered whole and written inline. */
 const INLINE_SYNC_MAX = 256 << 10;
 /** filename_len i64, file_size i64, timestamp i32, group[16], then the name (< 128 bytes). */
-const HEAD_MAX = 8 + 8 + 4 + 16 + 128;
+export const SYNC_HEAD_MAX = 8 + 8 + 4 + 16 + 128;
 const OK = encodeStatus(0);
 
 /** Whether a request is a small SYNC_CREATE_FILE worth gathering whole (then inlineSyncCreate answers it). */
 export function gathersSyncCreate(rt: StorageRuntime, cmd: number, bodyLength: number): boolean {
-  return cmd === StorageCmd.SyncCreateFile && bodyLength <= HEAD_MAX + Math.min(INLINE_SYNC_MAX, rt.config.buffSize);
+  return cmd === StorageCmd.SyncCreateFile && bodyLength <= SYNC_HEAD_MAX + Math.min(INLINE_SYNC_MAX, rt.config.buffSize);
 }
 
-export function inlineSyncCreate(rt: StorageRuntime, state: StorageConnState, conn: FrameSocket, body: Buffer): Buffer | null {
+/** `conn`: the connection's peer (a member of the group, or the full path judges). */
+export function inlineSyncCreate(rt: StorageRuntime, state: StorageConnState, conn: { readonly remoteAddress: string }, body: Buffer): Buffer | null {
   // Only the group's members may push (dispatch.ts PEER_ONLY); one not in the last list is the full path's to judge.
   if (rt.memberIps !== null && !rt.memberIps.includes(conn.remoteAddress)) return null;
   let decoded;
