@@ -22,7 +22,8 @@
 #define REQUEST_SMALL 512
 /** A partial request waits here this long at most, then goes to JavaScript, which times out a stalled one. */
 #define STALL_MS 1000
-#define IN_INITIAL 8192
+/** A peer pipelines replicas: read as much at once as Node would (64 KiB). */
+#define IN_INITIAL 65536
 #define OUT_INITIAL 4096
 /** Buffers grown past this for one request are given back once it is done. */
 #define KEEP_MAX 65536
