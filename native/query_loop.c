@@ -22,11 +22,10 @@
 #define REQUEST_SMALL 512
 /** A partial request waits here this long at most, then goes to JavaScript, which times out a stalled one. */
 #define STALL_MS 1000
-/** A peer pipelines replicas: read as much at once as Node would (64 KiB). */
-#define IN_INITIAL 65536
-#define OUT_INITIAL 4096
-/** Buffers grown past this for one request are given back once it is done. */
-#define KEEP_MAX 65536
+/** Reads land in one buffer of this size (a peer pipelines replicas: as much at once as Node reads). */
+#define READ_SIZE 65536
+/** A connection's own buffers grown past this for one request or answer are given back once it is done. */
+#define KEEP_MAX 16384
 #define QUIT_CMD 82
 
 struct conn {
@@ -35,6 +34,7 @@ struct conn {
   int id;
   /** Largest request answered here, header included. */
   size_t request_max;
+  /** The start of a request not yet whole (NULL while there is none to keep: idle connections hold no buffer). */
   uint8_t *in;
   size_t in_len, in_cap;
   uint8_t *out;
@@ -51,6 +51,7 @@ static napi_ref answer_ref, closed_ref, hand_back_ref, body_ref, resource_ref;
 static napi_async_context async_context;
 static uint8_t *shared_body = NULL;
 static size_t shared_body_size = 0;
+static uint8_t read_buffer[READ_SIZE];
 static uv_timer_t stall_timer;
 static bool stall_timer_on = false;
 
@@ -77,10 +78,11 @@ static void freed(uv_handle_t *handle) {
   free(c);
 }
 
-/** Room for `need` bytes in a buffer: false when memory ran out. */
+/** Room for `need` bytes in a buffer (allocated on first use): false when memory ran out. */
 static bool reserve(uint8_t **buf, size_t *cap, size_t need) {
   if (need <= *cap) return true;
   size_t grown = *cap * 2 > need ? *cap * 2 : need;
+  if (grown < 4096) grown = 4096;
   uint8_t *b = realloc(*buf, grown);
   if (!b) return false;
   *buf = b;
@@ -88,14 +90,12 @@ static bool reserve(uint8_t **buf, size_t *cap, size_t need) {
   return true;
 }
 
-/** A buffer grown for one large request or answer, back to its usual size once empty. */
-static void shrink(uint8_t **buf, size_t *cap, size_t usual) {
+/** A buffer grown for one large request or answer, given back once empty. */
+static void shrink(uint8_t **buf, size_t *cap) {
   if (*cap <= KEEP_MAX) return;
-  uint8_t *b = realloc(*buf, usual);
-  if (b) {
-    *buf = b;
-    *cap = usual;
-  }
+  free(*buf);
+  *buf = NULL;
+  *cap = 0;
 }
 
 /** Stop watching; `close_fd`: the connection ends here (else the descriptor goes back to JavaScript). */
@@ -136,14 +136,18 @@ static void notify_closed(struct conn *c) {
   call(closed_ref, 1, argv);
 }
 
-/** The descriptor, the answers not yet sent and the requests not yet answered, back to JavaScript. */
-static void hand_back(struct conn *c) {
+/** The descriptor, the answers not yet sent and the bytes not yet answered, back to JavaScript. */
+static void hand_back_with(struct conn *c, const uint8_t *unanswered, size_t length) {
   napi_value argv[4] = {
     int_value(c->id), int_value(c->fd),
-    copy_of(c->out + c->out_sent, c->out_len - c->out_sent), copy_of(c->in, c->in_len),
+    copy_of(c->out + c->out_sent, c->out_len - c->out_sent), copy_of(unanswered, length),
   };
   release(c, false);
   if (!argv[2] || !argv[3] || !call(hand_back_ref, 4, argv)) close(c->fd);
+}
+
+static void hand_back(struct conn *c) {
+  hand_back_with(c, c->in, c->in_len);
 }
 
 enum answered { ANSWERED, NOT_HERE, OUT_OF_MEMORY };
@@ -180,7 +184,7 @@ static int flush(struct conn *c) {
     c->out_sent += (size_t)n;
   }
   c->out_len = c->out_sent = 0;
-  shrink(&c->out, &c->out_cap, OUT_INITIAL);
+  shrink(&c->out, &c->out_cap);
   return 0;
 }
 
@@ -198,13 +202,16 @@ static void watch(struct conn *c, int events) {
   uv_poll_start(&c->poll, events, on_event);
 }
 
-/** Answer the whole requests in the buffer. False: the connection left this loop (handed back or closed). */
-static bool serve_buffered(struct conn *c) {
+/**
+ * Answer the whole requests in `buf` (the shared read buffer, or the connection's own holding a partial request);
+ * keep a partial one. False: the connection left this loop (handed back or closed).
+ */
+static bool serve_buffered(struct conn *c, const uint8_t *buf, size_t len) {
   size_t at = 0;
   bool handing_back = false;
   size_t partial_need = HEADER_SIZE;
-  while (c->in_len - at >= HEADER_SIZE) {
-    const uint8_t *h = c->in + at;
+  while (len - at >= HEADER_SIZE) {
+    const uint8_t *h = buf + at;
     uint64_t pkg_len = be64(h);
     uint8_t cmd = h[8];
     if (cmd == QUIT_CMD && pkg_len == 0 && h[9] == 0) {
@@ -216,7 +223,7 @@ static bool serve_buffered(struct conn *c) {
       handing_back = true;
       break;
     }
-    if (c->in_len - at < HEADER_SIZE + pkg_len) {
+    if (len - at < HEADER_SIZE + pkg_len) {
       partial_need = HEADER_SIZE + (size_t)pkg_len;
       break;
     }
@@ -232,19 +239,32 @@ static bool serve_buffered(struct conn *c) {
     }
     at += HEADER_SIZE + pkg_len;
   }
-  memmove(c->in, c->in + at, c->in_len - at);
-  c->in_len -= at;
-  bool partial = c->in_len > 0;
-  if (handing_back || (partial && c->request_max <= REQUEST_SMALL) || (partial && !reserve(&c->in, &c->in_cap, partial_need))) {
-    hand_back(c);
+  size_t left = len - at;
+  if (handing_back || (left > 0 && c->request_max <= REQUEST_SMALL)) {
+    hand_back_with(c, buf + at, left);
     return false;
   }
-  if (partial) {
+  if (left > 0) {
+    // Kept in the connection's own buffer, with room for the whole request.
+    if (buf == c->in) {
+      memmove(c->in, c->in + at, left);
+    } else if (!reserve(&c->in, &c->in_cap, partial_need > left ? partial_need : left)) {
+      hand_back_with(c, buf + at, left);
+      return false;
+    } else {
+      memcpy(c->in, buf + at, left);
+    }
+    c->in_len = left;
+    if (!reserve(&c->in, &c->in_cap, partial_need)) {
+      hand_back(c);
+      return false;
+    }
     if (c->partial_since == 0) c->partial_since = uv_now(c->poll.loop);
     ack_now(c);
   } else {
+    c->in_len = 0;
     c->partial_since = 0;
-    shrink(&c->in, &c->in_cap, IN_INITIAL);
+    shrink(&c->in, &c->in_cap);
   }
   int rc = flush(c);
   if (rc < 0) {
@@ -273,19 +293,27 @@ static void on_event_in_scope(struct conn *c, int status, int events) {
     }
     return;
   }
-  if (c->in_len == c->in_cap) {
+  // With a partial request kept, the rest goes after it; else into the shared buffer.
+  bool kept = c->in_len > 0;
+  uint8_t *into = kept ? c->in + c->in_len : read_buffer;
+  size_t room = kept ? c->in_cap - c->in_len : READ_SIZE;
+  if (room == 0) {
     hand_back(c);
     return;
   }
-  ssize_t n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
+  ssize_t n = recv(c->fd, into, room, 0);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
   if (n <= 0) {
     notify_closed(c);
     release(c, true);
     return;
   }
-  c->in_len += (size_t)n;
-  serve_buffered(c);
+  if (kept) {
+    c->in_len += (size_t)n;
+    serve_buffered(c, c->in, c->in_len);
+  } else {
+    serve_buffered(c, read_buffer, (size_t)n);
+  }
 }
 
 /** Runs `fn` as Node runs its own callbacks: microtasks and nextTicks queued by the answers run when it returns. */
@@ -382,21 +410,14 @@ napi_value query_loop_adopt(napi_env env, napi_callback_info info) {
     rc = -EINVAL;
   } else if ((rc = start_stall_timer(loop)) == 0 && (rc = free_slot()) >= 0) {
     struct conn *c = calloc(1, sizeof(*c));
-    size_t in_cap = (size_t)args[1] <= REQUEST_SMALL ? 4096 : IN_INITIAL;
-    if (c) {
-      c->in = malloc(in_cap);
-      c->out = malloc(OUT_INITIAL);
-    }
-    int copy = c && c->in && c->out ? dup(fd) : -1;
+    int copy = c ? dup(fd) : -1;
     int id = rc;
-    if (!c || !c->in || !c->out) rc = -ENOMEM;
+    if (!c) rc = -ENOMEM;
     else if (copy < 0) rc = -errno;
     else if ((rc = uv_poll_init(loop, &c->poll, copy)) == 0) {
       c->fd = copy;
       c->id = id;
       c->request_max = (size_t)args[1];
-      c->in_cap = in_cap;
-      c->out_cap = OUT_INITIAL;
       c->poll.data = c;
       slots[id] = c;
       watch(c, UV_READABLE);
@@ -404,10 +425,6 @@ napi_value query_loop_adopt(napi_env env, napi_callback_info info) {
     }
     if (rc < 0) {
       if (copy >= 0) close(copy);
-      if (c) {
-        free(c->in);
-        free(c->out);
-      }
       free(c);
     }
   }
