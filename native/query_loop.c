@@ -245,20 +245,15 @@ static bool serve_buffered(struct conn *c, const uint8_t *buf, size_t len) {
     return false;
   }
   if (left > 0) {
-    // Kept in the connection's own buffer, with room for the whole request.
-    if (buf == c->in) {
-      memmove(c->in, c->in + at, left);
-    } else if (!reserve(&c->in, &c->in_cap, partial_need > left ? partial_need : left)) {
-      hand_back_with(c, buf + at, left);
-      return false;
-    } else {
-      memcpy(c->in, buf + at, left);
-    }
-    c->in_len = left;
+    // Kept in the connection's own buffer, with room for the whole request (partial_need > left always).
+    bool own = buf == c->in;
+    if (own) memmove(c->in, c->in + at, left);
     if (!reserve(&c->in, &c->in_cap, partial_need)) {
-      hand_back(c);
+      hand_back_with(c, own ? c->in : buf + at, left);
       return false;
     }
+    if (!own) memcpy(c->in, buf + at, left);
+    c->in_len = left;
     if (c->partial_since == 0) c->partial_since = uv_now(c->poll.loop);
     ack_now(c);
   } else {
@@ -293,15 +288,11 @@ static void on_event_in_scope(struct conn *c, int status, int events) {
     }
     return;
   }
-  // With a partial request kept, the rest goes after it; else into the shared buffer.
+  // With a partial request kept, the rest goes after it (its buffer has room for the whole request); else into
+  // the shared buffer.
   bool kept = c->in_len > 0;
   uint8_t *into = kept ? c->in + c->in_len : read_buffer;
-  size_t room = kept ? c->in_cap - c->in_len : READ_SIZE;
-  if (room == 0) {
-    hand_back(c);
-    return;
-  }
-  ssize_t n = recv(c->fd, into, room, 0);
+  ssize_t n = recv(c->fd, into, kept ? c->in_cap - c->in_len : READ_SIZE, 0);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
   if (n <= 0) {
     notify_closed(c);

@@ -7,6 +7,7 @@ import net from 'node:net';
 import { isMainThread } from 'node:worker_threads';
 import { TLSSocket } from 'node:tls';
 import { fastPath, fastPathMissing, type FastPath } from '../native/fastpath.js';
+import { HEADER_SIZE } from '../protocol/codes.js';
 
 /** What owns a connection served in C: its answers, and its end either way. */
 export interface DetachedOwner {
@@ -91,7 +92,7 @@ export function detachConnection(
   if (native === null || socket instanceof TLSSocket) return null;
   const fd = (socket as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
   if (typeof fd !== 'number' || fd < 0) return null;
-  const id = native.queryLoopAdopt(fd, Math.min(requestMax, DETACHED_BODY_MAX + 10));
+  const id = native.queryLoopAdopt(fd, Math.min(requestMax, HEADER_SIZE + DETACHED_BODY_MAX));
   if (id < 0) return null;
   const conn = new DetachedConnection(id, owner, remoteAddress, localAddress);
   served.set(id, conn);

@@ -43,8 +43,8 @@ export interface InlinePort<S> {
   /** Requests (command, body length) to hold until whole so that `answer` may take them (small uploads). */
   gathers?(cmd: number, bodyLength: number): boolean;
   /**
-   * Answers that need no connection state (the tracker's queries): with it, a connection whose requests were all
-   * answered inline goes on in the C query loop, which asks this for each request (null: back to JavaScript).
+   * With it, a connection whose requests were all answered inline goes on in the C query loop, which asks this for
+   * each whole request (null: the connection goes back to JavaScript); `state` is the connection's own, kept.
    */
   detachedAnswer?(cmd: number, body: Buffer, conn: DetachedConnection, state: S): Buffer | null;
   /** Whether a connection in this state may go on in C (none whose state matters, as a storage's after JOIN). */

@@ -84,33 +84,21 @@ export async function dispatchStorage(rt: StorageRuntime, ctx: StorageCtx): Prom
 
 const ACTIVE_TEST_OK = encodeStatus(0);
 
+/** The two ends of a connection, as the inline answers need them (a FrameSocket, or one served in C). */
+type ConnEnds = { readonly localAddress: string; readonly remoteAddress: string };
+
 /**
- * The storage's inline answers (net/server.ts InlinePort): ACTIVE_TEST, small uploads and replicated creates, and small downloads whose copy checks
- * out. Everything else, errors included, takes dispatchStorage.
+ * The storage's inline answers (net/server.ts InlinePort), on a JavaScript socket or in the C loop: ACTIVE_TEST,
+ * small uploads and replicated creates, and small downloads whose copy checks out. Everything else, errors
+ * included, takes dispatchStorage.
  */
-export function inlineStorage(rt: StorageRuntime, state: StorageConnState, conn: FrameSocket, cmd: number, body: Buffer): Buffer | null {
+export function inlineStorage(rt: StorageRuntime, state: StorageConnState, conn: ConnEnds, cmd: number, body: Buffer): Buffer | null {
   if (cmd === StorageCmd.DownloadFile) {
     const req = decodeDownloadRequest(body);
     return req.group === rt.group ? smallDownloadAnswer(rt, req) : null;
   }
   if (cmd === CommonCmd.ActiveTest && body.length === 0) return ACTIVE_TEST_OK;
-  if (cmd === StorageCmd.UploadFile) return inlineUpload(rt, conn, body);
-  if (cmd === StorageCmd.SyncCreateFile) return inlineSyncCreate(rt, state, conn, body);
-  return null;
-}
-
-/**
- * The requests of a connection served in C (net/native-queries.ts): small downloads, uploads and replicas,
- * ACTIVE_TEST; the connection's state stays with it (a replication peer's id).
- */
-export function detachedStorageAnswer(
-  rt: StorageRuntime, state: StorageConnState, cmd: number, body: Buffer, conn: { readonly localAddress: string; readonly remoteAddress: string },
-): Buffer | null {
-  if (cmd === StorageCmd.DownloadFile) {
-    const req = decodeDownloadRequest(body);
-    return req.group === rt.group ? smallDownloadAnswer(rt, req) : null;
-  }
-  if (cmd === CommonCmd.ActiveTest) return body.length === 0 ? ACTIVE_TEST_OK : null;
+  // The C loop hands over anything up to its limit: only what a socket here would have gathered is taken.
   if (cmd === StorageCmd.UploadFile && gathersUpload(rt, cmd, body.length)) return inlineUpload(rt, conn, body);
   if (cmd === StorageCmd.SyncCreateFile && gathersSyncCreate(rt, cmd, body.length)) return inlineSyncCreate(rt, state, conn, body);
   return null;
@@ -133,8 +121,9 @@ export class StorageInlinePort implements InlinePort<StorageConnState> {
     return gatherStorage(this.of.runtime, cmd, bodyLength);
   }
 
-  detachedAnswer(cmd: number, body: Buffer, conn: { readonly localAddress: string; readonly remoteAddress: string }, state: StorageConnState): Buffer | null {
-    return detachedStorageAnswer(this.of.runtime, state, cmd, body, conn);
+  /** The same answers for a connection served in C, its state kept with it (a replication peer's id). */
+  detachedAnswer(cmd: number, body: Buffer, conn: ConnEnds, state: StorageConnState): Buffer | null {
+    return inlineStorage(this.of.runtime, state, conn, cmd, body);
   }
 
   /** A whole small upload or replica: header, its head, content up to 256 KiB (and buff_size). */

@@ -10,6 +10,7 @@ import { encodeHeader } from '../../src/protocol/header.js';
 import { encodeQueryFetchRequest } from '../../src/protocol/tracker-query.js';
 import { startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 import { RawConnection as Raw } from '../helpers/raw-connection.js';
+import { roleMetric } from '../helpers/role-metric.js';
 
 const HTTP_NATIVE = 18180;
 const HTTP_JS = 18181;
@@ -25,15 +26,7 @@ const fetchQuery = () => {
 };
 const listGroups = () => encodeHeader(0, TrackerCmd.ServerListAllGroups);
 
-async function metric(port: number, name: string, host = native.host): Promise<number> {
-  const text = await (await fetch(`http://${host}:${port}/metrics`)).text();
-  let n = 0;
-  for (const line of text.split('\n')) {
-    const m = new RegExp(`^${name}\\{[^}]*role="tracker"[^}]*\\} (\\S+)$`).exec(line);
-    if (m) n += Number(m[1]);
-  }
-  return n;
-}
+const metric = (port: number, name: string, host = native.host) => roleMetric({ host, port }, name, 'tracker');
 const nativeConnections = () => metric(HTTP_NATIVE, 'fdfs_native_connections');
 
 beforeAll(async () => {

@@ -14,6 +14,7 @@ import { encodeHeader } from '../../src/protocol/header.js';
 import { decodeUploadResponse, encodeDownloadRequest, encodeUploadHead } from '../../src/protocol/storage-file.js';
 import { startStorage, startTracker, stopAll, waitAllActive, waitFor, type StorageHandle, type TrackerHandle } from '../helpers/cluster.js';
 import { RawConnection as Raw } from '../helpers/raw-connection.js';
+import { roleMetric } from '../helpers/role-metric.js';
 import { downloadAt, missingAt, uploadAt } from '../helpers/storage-direct.js';
 
 const HTTP_PORT = 8888;
@@ -44,15 +45,20 @@ async function download(r: Raw, fileId: string): Promise<Buffer> {
   return answer.subarray(10);
 }
 
-async function metric(h: StorageHandle, name: string): Promise<number> {
-  const text = await (await fetch(`http://${h.host}:${HTTP_PORT}/metrics`, { headers: { Connection: 'close' } })).text();
-  let n = 0;
-  for (const m of text.matchAll(new RegExp(`^${name}\\{[^}]*role="storage"[^}]*\\} (\\S+)$`, 'gm'))) n += Number(m[1]);
-  return n;
-}
+const metric = (h: StorageHandle, name: string) => roleMetric({ host: h.host, port: HTTP_PORT }, name, 'storage');
 /** Connections of `h` in C now (workers report every 200 ms). */
 const inC = (h: StorageHandle = native) => metric(h, 'fdfs_native_connections');
 const settle = () => new Promise((r) => setTimeout(r, 600));
+
+/** A new connection to the C-loop storage, gone to C after one small upload; `held`: its connections in C then. */
+async function connectedInC(): Promise<{ a: Raw; held: number }> {
+  const a = await Raw.connect(native);
+  await upload(a, randomBytes(100));
+  await settle();
+  const held = await inC();
+  expect(held).toBeGreaterThanOrEqual(1);
+  return { a, held };
+}
 
 function binlogNames(h: StorageHandle): Set<string> {
   const text = readFileSync(path.join(h.dir, 'data', 'sync', 'binlog.000'), 'utf8');
@@ -112,12 +118,8 @@ describe('the storage C loop', () => {
   });
 
   it('waits in C for an upload sent in pieces; one that stalls goes to JavaScript, which finishes it', async () => {
-    const a = await Raw.connect(native);
+    const { a, held } = await connectedInC();
     try {
-      await upload(a, randomBytes(100));
-      await settle();
-      const held = await inC();
-      expect(held).toBeGreaterThanOrEqual(1);
       // Head, part of the content, the rest: 100 ms apart, well within the loop's wait.
       const data = randomBytes(9000);
       const packet = uploadPacket(data);
@@ -147,11 +149,8 @@ describe('the storage C loop', () => {
   });
 
   it('gives a larger upload or download to JavaScript on the same connection, and takes it back after 8 small requests', async () => {
-    const a = await Raw.connect(native);
+    const { a, held } = await connectedInC();
     try {
-      await upload(a, randomBytes(10));
-      await settle();
-      const held = await inC();
       const big = randomBytes((256 << 10) + 1);
       // An upload over the loop's limit, pipelined behind a small download: answered in order.
       const small = await upload(a, Buffer.from('small'));
@@ -220,9 +219,8 @@ describe('the storage C loop', () => {
         b.socket.destroy();
       }
     }
-    const q = await Raw.connect(native);
-    await upload(q, randomBytes(10));
-    await settle();
+    // QUIT read in C ends the connection there.
+    const { a: q } = await connectedInC();
     const open = await metric(native, 'fdfs_open_connections');
     q.socket.write(encodeHeader(0, CommonCmd.Quit));
     expect(await q.closed()).toBe(true);
