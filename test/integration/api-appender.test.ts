@@ -1,7 +1,7 @@
 // Appender files end to end (spec §5.3, §5.4): upload, append, modify, truncate and regenerate through our
 // client, our CLI and the npm `fdfs` client against real tracker + storage processes; contents checked byte for byte.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -10,6 +10,8 @@ import { StorageStatus } from '../../src/protocol/codes.js';
 import { Errno, LengthMismatchError } from '../../src/errors.js';
 import { startTracker, startStorage, stopAll, waitFor, tempDir, type TrackerHandle, type StorageHandle } from '../helpers/cluster.js';
 import { runCli } from '../helpers/proc.js';
+import { RawConnection } from '../helpers/raw-connection.js';
+import { encodeAppendHead, encodeModifyHead } from '../../src/protocol/storage-file.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,6 +27,8 @@ const work = tempDir('fdfs-api-appender-');
 const text = async (id: string) => (await client.downloadToBuffer(id)).toString('latin1');
 const binlog = () => readFileSync(path.join(storage.dir, 'data', 'sync', 'binlog.000'), 'utf8');
 const logical = (id: string) => id.slice(id.indexOf('/') + 1);
+/** Hidden temp files under the storage's data directories. */
+const tempFiles = (dir: string) => (readdirSync(path.join(dir, 'data'), { recursive: true }) as string[]).filter((f) => /(^|\/)\.[^/]*\.tmp$/.test(f));
 
 beforeAll(async () => {
   tracker = await startTracker();
@@ -132,6 +136,31 @@ describe('appender files through our client', () => {
     await client.append(id, gen(2), { size: 2 });
     expect(await text(id)).toBe('baseaa');
   });
+
+  // A body still arriving, or cut off, is never seen by readers and changes nothing: held in memory up to
+  // buff_size, in a hidden temp file past it.
+  for (const size of [100, 400 << 10]) {
+    it(`an append or modify of ${size} bytes still arriving is not visible; cut off, it changes nothing`, async () => {
+      const id = await client.uploadAppender(Buffer.from('base'), { ext: 'log' });
+      const name = logical(id);
+      const heads = [encodeAppendHead({ filename: name, fileSize: size }), encodeModifyHead({ filename: name, fileOffset: 0, fileSize: size })];
+      for (const head of heads) {
+        const raw = await RawConnection.connect(storage);
+        raw.socket.write(Buffer.concat([head, Buffer.alloc(size >> 1, 0x61)]));
+        await new Promise((r) => setTimeout(r, 300));
+        expect(await text(id)).toBe('base');
+        expect((await client.info(id)).size).toBe(4);
+        raw.socket.destroy();
+        await waitFor('the storage let go of the cut request', async () => tempFiles(storage.dir).length === 0);
+        expect(await text(id)).toBe('base');
+      }
+      const raw = await RawConnection.connect(storage);
+      const answer = await raw.ask(Buffer.concat([heads[0]!, Buffer.alloc(size, 0x62)]));
+      expect(answer.readUInt8(9)).toBe(0);
+      raw.socket.destroy();
+      expect(await text(id)).toBe('base' + 'b'.repeat(size));
+    });
+  }
 
   it('refuses appender operations on a normal file (EINVAL) and on a missing one (ENOENT)', async () => {
     const normal = await client.upload(Buffer.from('normal'), { ext: 'txt' });

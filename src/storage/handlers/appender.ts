@@ -9,6 +9,7 @@ import { encodeUploadResponse, StorageFileCommands } from '../../protocol/storag
 import { readRequestHead } from '../../net/request-head.js';
 import { fileCrc32 } from './file-info.js';
 import type { ResolvedName } from '../store/store-paths.js';
+import { writeWholeAt } from '../store/staged-range.js';
 import { fsStatus, nowSec, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 
 /** Resolve a name that must be an existing appender file's (EINVAL for any other kind). */
@@ -29,27 +30,7 @@ async function openExisting(rt: StorageRuntime, t: ResolvedName): Promise<FileHa
   }
 }
 
-/** Write the rest of the body at `pos`; returns the bytes written. */
-async function writeBodyAt(rt: StorageRuntime, ctx: StorageCtx, fh: FileHandle, pos: number, size: number): Promise<number> {
-  let written = 0;
-  for await (const chunk of ctx.conn.chunks(size)) {
-    let off = 0;
-    while (off < chunk.length) {
-      try {
-        const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, pos + written);
-        off += bytesWritten;
-        written += bytesWritten;
-      } catch (err) {
-        rt.stats.fileWrite(false);
-        throw err;
-      }
-    }
-    rt.stats.fileWrite(true);
-  }
-  return written;
-}
-
-/** 24: append the body to the end; on failure the file is cut back to its old size. */
+/** 24: append the body to the end once it is all here; a failed write is cut back to the old size. */
 export async function appendFile(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
   const cmd = StorageCmd.AppendFile;
   const head = await readRequestHead(ctx, StorageFileCommands.AppendFile);
@@ -61,7 +42,7 @@ export async function appendFile(rt: StorageRuntime, ctx: StorageCtx): Promise<v
       const start = (await fh.stat()).size;
       if (head.fileSize > 0) {
         try {
-          await writeBodyAt(rt, ctx, fh, start, head.fileSize);
+          await writeWholeAt(fh, start, t.dir, ctx.conn.bodyChunks(head.fileSize), head.fileSize, { holdUpTo: rt.config.buffSize, counters: rt.stats });
         } catch (err) {
           await fh.truncate(start).catch(() => {});
           if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, t.logical);
@@ -94,7 +75,7 @@ export async function modifyFile(rt: StorageRuntime, ctx: StorageCtx): Promise<v
       if (head.fileOffset > size) throw new StatusError(Errno.EINVAL, `offset ${head.fileOffset} > file size ${size}`, cmd);
       if (head.fileSize > 0) {
         try {
-          await writeBodyAt(rt, ctx, fh, head.fileOffset, head.fileSize);
+          await writeWholeAt(fh, head.fileOffset, t.dir, ctx.conn.bodyChunks(head.fileSize), head.fileSize, { holdUpTo: rt.config.buffSize, counters: rt.stats });
         } catch (err) {
           if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, t.logical);
           throw err;

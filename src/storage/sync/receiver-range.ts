@@ -8,20 +8,7 @@ import { SyncCommands } from '../../protocol/sync.js';
 import { readRequestHead } from '../../net/request-head.js';
 import { checkGroup, fsStatus, readRequest, type StorageCtx, type StorageRuntime } from '../runtime.js';
 import { answerStatus, noteReceived } from './receiver.js';
-
-/** Write the rest of the body at `pos`. */
-async function writeBodyAt(rt: StorageRuntime, ctx: StorageCtx, fh: FileHandle, pos: number, size: number): Promise<void> {
-  let written = 0;
-  for await (const chunk of ctx.conn.chunks(size)) {
-    let off = 0;
-    while (off < chunk.length) {
-      const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, pos + written);
-      off += bytesWritten;
-      written += bytesWritten;
-    }
-    rt.stats.fileWrite(true);
-  }
-}
+import { writeWholeAt } from '../store/staged-range.js';
 
 /** 25 (append: only when our size equals start_offset) and 35 (modify: when we have at least start_offset). */
 export async function syncRange(rt: StorageRuntime, ctx: StorageCtx): Promise<void> {
@@ -51,7 +38,7 @@ export async function syncRange(rt: StorageRuntime, ctx: StorageCtx): Promise<vo
     }
     try {
       try {
-        await writeBodyAt(rt, ctx, fh, head.startOffset, head.length);
+        await writeWholeAt(fh, head.startOffset, target.dir, ctx.conn.bodyChunks(head.length), head.length, { holdUpTo: rt.config.buffSize, counters: rt.stats });
       } catch (err) {
         if (append) await fh.truncate(st.size).catch(() => {});
         if ((err as NodeJS.ErrnoException).syscall) throw fsStatus(err, head.filename);
