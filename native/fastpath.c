@@ -16,7 +16,6 @@
 #include "formats.h"
 #include "io.h"
 #include "query_loop.h"
-#include "send_file.h"
 
 #define NAPI_TRY(call) do { if ((call) != napi_ok) return NULL; } while (0)
 
@@ -466,7 +465,6 @@ static napi_value init(napi_env env, napi_value exports) {
     {"queryLoopInit", NULL, query_loop_init, NULL, NULL, NULL, napi_default, NULL},
     {"queryLoopAdopt", NULL, query_loop_adopt, NULL, NULL, NULL, napi_default, NULL},
     {"queryLoopClose", NULL, query_loop_close, NULL, NULL, NULL, napi_default, NULL},
-    {"sendFile", NULL, send_file, NULL, NULL, NULL, napi_default, NULL},
   };
   NAPI_TRY(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   return exports;

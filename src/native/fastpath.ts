@@ -62,13 +62,6 @@ export interface FastPath {
   queryLoopAdopt(fd: number, requestMax?: number): number;
   /** End a connection of the C loop (no `closed` callback): 0, or -ENOENT. */
   queryLoopClose(id: number): number;
-  /**
-   * Send `head`, then `length` bytes of the open file `fileFd` from `offset`, on a copy of the socket descriptor
-   * (sendfile(2) on this process's event loop; native/send_file.c). 0: all sent now; 1: under way, `done(0 or
-   * -errno)` follows (-ETIMEDOUT after `idleMs` without progress; 0: never); a negative errno: failed now, nothing
-   * sent for -EINVAL, -EBUSY, -ENOMEM, -EMFILE and -ENFILE (-ECANCELED: after part was sent).
-   */
-  sendFile(socketFd: number, head: Buffer, fileFd: number, offset: number, length: number, done: (status: number) => void, idleMs?: number): number;
 }
 
 /** Name of the addon file, and of the single executable's asset holding it. */

@@ -3,7 +3,6 @@
 import net from 'node:net';
 import type { Logger } from '../log.js';
 import { FrameSocket, normaliseIp } from './frame-socket.js';
-import { sendFileOn } from './send-file.js';
 import { closeDetached, detachConnection, queryLoopAvailable, type DetachedConnection, type DetachedOwner } from './native-queries.js';
 import type { Header } from '../protocol/header.js';
 import { encodeStatus } from '../protocol/header.js';
@@ -28,12 +27,6 @@ export interface RequestContext<S> {
   replyPacket(packet: Buffer): Promise<void>;
   /** Send a success header announcing `len` body bytes; the handler then writes them with conn.write(). */
   beginReply(len: number): Promise<void>;
-  /**
-   * Send a success header announcing `length` bytes, then that range of the open file `fd` with sendfile (the
-   * content never enters JavaScript). Null when this connection cannot (no addon, TLS, bytes still queued):
-   * nothing was sent. A rejection means the connection broke, possibly after part of the answer.
-   */
-  replyFile(fd: number, offset: number, length: number): Promise<void> | null;
 }
 
 export type Dispatch<S> = (ctx: RequestContext<S>) => Promise<void>;
@@ -450,16 +443,5 @@ class ConnectionContext<S> implements RequestContext<S> {
   beginReply(len: number): Promise<void> {
     this.replied = true;
     return this.conn.write(encodeStatus(0, len));
-  }
-
-  replyFile(fd: number, offset: number, length: number): Promise<void> | null {
-    // The request's inactivity limit moves to the transfer: the socket's timer sees none of its writes.
-    const idleMs = this.conn.socket.timeout ?? 0;
-    const sending = sendFileOn(this.conn.socket, encodeStatus(0, length), fd, offset, length, idleMs);
-    if (sending === null) return null;
-    this.replied = true;
-    if (idleMs === 0) return sending;
-    this.conn.setTimeout(0);
-    return sending.finally(() => this.conn.setTimeout(idleMs));
   }
 }

@@ -339,20 +339,13 @@ const giveBack = (buf: Buffer) => readChunks.give(buf);
 const MAX_IN_FLIGHT = 4;
 
 /**
- * Send `length` bytes from `offset` of the open descriptor: with sendfile when the copy needs no check on the way
- * (see ctx.replyFile), else in 1 MiB chunks read in place (page-cache reads cost less than a thread-pool round
- * trip; a worker process blocks only itself) into reused buffers, the header in the same segment as the first. After the header is out any failure (a read error,
+ * Send `length` bytes from `offset` of the open descriptor in 1 MiB chunks, read in place (page-cache reads
+ * cost less than a thread-pool round trip; a worker process blocks only itself) into reused buffers; the
+ * header leaves in the same segment as the first chunk. After the header is out any failure (a read error,
  * a file that shrank) is a plain Error so the connection is closed: the client sees a short read, as with stock.
  */
 async function streamLarge(rt: StorageRuntime, ctx: StorageCtx, fd: number, offset: number, length: number,
   verify: CopyCheck | null): Promise<void> {
-  // A copy that needs no check goes from the page cache to the socket (stock reads it into buffers and writes them).
-  const direct = verify === null ? ctx.replyFile(fd, offset, length) : null;
-  if (direct !== null) {
-    await direct;
-    rt.stats.fileRead(true);
-    return;
-  }
   let sent = 0;
   let crc = 0;
   let headerSent = false;
