@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// npm run build:binary: bundles the CLI into one CommonJS file (esbuild), then makes dist/fdfs, a Node
-// single executable application: a copy of this node with the bundle injected (postject, sentinel fuse).
-import { build } from 'esbuild';
+// npm run build:binary: the one-file bundle (build-bundle.mjs), then dist/fdfs, a Node single executable
+// application: a copy of this node with the bundle injected (postject, sentinel fuse).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, chmodSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,29 +18,8 @@ const t0 = Date.now();
 
 mkdirSync(dist, { recursive: true });
 step('bundling with esbuild');
-const result = await build({
-  entryPoints: [path.join(root, 'scripts/bundle-entry.ts')],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  // oclif's development mode is never used by a built CLI.
-  external: ['typescript', 'ts-node', 'tsx'],
-  // ESM sources use import.meta.url; in CommonJS it is this file's URL.
-  define: { 'import.meta.url': '__fdfs_import_meta_url' },
-  banner: {
-    js: [
-      '"use strict";',
-      "var __fdfs_import_meta_url = require('node:url').pathToFileURL(__filename).href;",
-      "process.env.OCLIF_DISABLE_ENGINE_WARNING ??= 'true';",
-    ].join('\n'),
-  },
-  logLevel: 'warning',
-  legalComments: 'none',
-  metafile: true,
-});
-step(`bundle ${(statSync(bundle).size / 1e6).toFixed(2)} MB, ${Object.keys(result.metafile.inputs).length} modules`);
+execFileSync(process.execPath, [path.join(root, 'scripts/build-bundle.mjs')], { stdio: 'inherit' });
+step(`bundle ${(statSync(bundle).size / 1e6).toFixed(2)} MB`);
 
 // The C fast path rides along as an asset (src/native/fastpath.ts writes it out and loads it).
 execFileSync(process.execPath, [path.join(root, 'scripts/build-native.mjs')], { stdio: 'inherit' });
