@@ -224,6 +224,7 @@ describe('the storage C loop', () => {
     const open = await metric(native, 'fdfs_open_connections');
     q.socket.write(encodeHeader(0, CommonCmd.Quit));
     expect(await q.closed()).toBe(true);
-    await waitFor('its slot given back', async () => (await metric(native, 'fdfs_open_connections')) === open - 1, 3000, 100);
+    // At most: the connections closed just before may be counted out meanwhile too.
+    await waitFor('its slot given back', async () => (await metric(native, 'fdfs_open_connections')) <= open - 1, 3000, 100);
   });
 });
