@@ -8,6 +8,7 @@ import { encodeFileName, sourceWord } from '../../protocol/file-id.js';
 import { decodeUploadHead, encodeUploadResponse } from '../../protocol/storage-file.js';
 import { Errno, StatusError } from '../../errors.js';
 import { BufferedFile } from '../store/file-writer.js';
+import { diskPace } from '../store/disk-pace.js';
 import { fastPath, type FastPath } from '../../native/fastpath.js';
 import { NAME_ATTEMPTS } from './upload.js';
 import { nameSource } from '../tracker-side/identity.js';
@@ -50,6 +51,17 @@ export function inlineUpload(rt: StorageRuntime, conn: { readonly localAddress: 
 }
 
 function storePlainNow(rt: StorageRuntime, ip: string, ext: string, storePathIndex: number, content: Buffer): { logical: string; timestamp: number } | null {
+  // The disk stalls: the full path stores through the thread pool meanwhile (disk-pace.ts).
+  if (diskPace.slow) return null;
+  const began = performance.now();
+  try {
+    return storePlainBlocking(rt, ip, ext, storePathIndex, content);
+  } finally {
+    diskPace.took(performance.now() - began);
+  }
+}
+
+function storePlainBlocking(rt: StorageRuntime, ip: string, ext: string, storePathIndex: number, content: Buffer): { logical: string; timestamp: number } | null {
   const index = rt.placement.choosePathNow(storePathIndex, content.length);
   if (index === null) return null;
   const { subHigh, subLow } = rt.placement.nextSubdirs(ip);

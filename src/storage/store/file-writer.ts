@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { isPumpable, type PumpableBody } from '../../net/body-chunks.js';
 import { open, link, rename, unlink } from 'node:fs/promises';
+import { diskPace } from './disk-pace.js';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { Errno, StatusError } from '../../errors.js';
@@ -259,6 +260,18 @@ export class TempFile {
   }
 }
 
+/** The chunks from byte `from` on (a short writev's remainder). */
+export function unwrittenChunks(chunks: Buffer[], from: number): Buffer[] {
+  if (from === 0) return chunks;
+  const rest: Buffer[] = [];
+  let at = 0;
+  for (const c of chunks) {
+    if (at + c.length > from) rest.push(at >= from ? c : c.subarray(from - at));
+    at += c.length;
+  }
+  return rest;
+}
+
 /** Codes of a filesystem that has no hard links. */
 const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV']);
 
@@ -384,22 +397,70 @@ export class BufferedFile implements PendingFile {
   }
 
   async publish(target: string, mtime: number, opts: { replace?: boolean } = {}): Promise<void> {
-    const tmp = this.writeTemp(mtime);
-    if (opts.replace) {
+    if (diskPace.slow) return this.publishInPool(target, mtime, opts);
+    const began = performance.now();
+    let unlinked: string | null;
+    try {
+      unlinked = this.publishBlocking(target, mtime, opts);
+    } finally {
+      diskPace.took(performance.now() - began);
+    }
+    if (unlinked === null) return;
+    try {
+      await publishNoReplace(unlinked, target);
+    } catch (err) {
+      unlinkQuietly(unlinked);
+      throw err;
+    }
+  }
+
+  /** publish with thread-pool calls: while the disk stalls, a stall holds a pool thread, not the event loop. */
+  private async publishInPool(target: string, mtime: number, opts: { replace?: boolean }): Promise<void> {
+    const tmp = this.dir + path.sep + tempFileName();
+    let fh;
+    try {
+      fh = await open(tmp, 'wx', 0o644);
+    } catch (err) {
+      this.opts.counters?.fileOpen?.(false);
+      throw err;
+    }
+    this.opts.counters?.fileOpen?.(true);
+    try {
       try {
-        renameSync(tmp, target);
+        for (let done = 0; done < this.bytes;) done += (await fh.writev(unwrittenChunks(this.chunks, done), done)).bytesWritten;
       } catch (err) {
-        unlinkQuietly(tmp);
+        this.opts.counters?.fileWrite?.(false);
         throw err;
       }
-      return;
+      this.opts.counters?.fileWrite?.(true);
+      if ((this.opts.fsyncAfterBytes ?? 0) > 0) await fh.datasync();
+      await fh.utimes(mtime, mtime);
+    } catch (err) {
+      await fh.close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+      throw err;
     }
+    await fh.close();
     try {
-      if (!linkInPlace(tmp, target)) await publishNoReplace(tmp, target);
+      if (opts.replace) await rename(tmp, target);
+      else await publishNoReplace(tmp, target);
+    } catch (err) {
+      await unlink(tmp).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** The temp file written and published with blocking calls; its path when the filesystem has no hard links. */
+  private publishBlocking(target: string, mtime: number, opts: { replace?: boolean }): string | null {
+    const tmp = this.writeTemp(mtime);
+    try {
+      if (opts.replace) renameSync(tmp, target);
+      else if (!linkInPlace(tmp, target)) return tmp;
     } catch (err) {
       unlinkQuietly(tmp);
       throw err;
     }
+    return null;
   }
 
   /**

@@ -4,7 +4,7 @@
 // target (swept after a crash like any upload's) and is copied in after, in fixed-size pieces: memory stays flat.
 import { open, type FileHandle } from 'node:fs/promises';
 import { Errno, StatusError } from '../../errors.js';
-import { TempFile, type WriteCounters } from './file-writer.js';
+import { TempFile, unwrittenChunks, type WriteCounters } from './file-writer.js';
 
 /** Piece size of the copy from a temp file into the target. */
 const COPY_PIECE = 256 << 10;
@@ -25,7 +25,7 @@ class MemoryRange implements StagedRange {
     let done = 0;
     try {
       while (done < this.bytes) {
-        const { bytesWritten } = await fh.writev(unwritten(this.chunks, done), pos + done);
+        const { bytesWritten } = await fh.writev(unwrittenChunks(this.chunks, done), pos + done);
         done += bytesWritten;
       }
     } catch (err) {
@@ -36,18 +36,6 @@ class MemoryRange implements StagedRange {
   }
 
   async discard(): Promise<void> {}
-}
-
-/** The chunks from byte `from` on (a short writev's remainder). */
-function unwritten(chunks: Buffer[], from: number): Buffer[] {
-  if (from === 0) return chunks;
-  const rest: Buffer[] = [];
-  let at = 0;
-  for (const c of chunks) {
-    if (at + c.length > from) rest.push(at >= from ? c : c.subarray(from - at));
-    at += c.length;
-  }
-  return rest;
 }
 
 class FileBackedRange implements StagedRange {
