@@ -28,6 +28,7 @@ import { senderWarmUpPlan, warmUpSender } from '../storage/sync/warm-up.js';
 import type { SharedState } from '../storage/workers/ipc.js';
 import { tuneV8ForServing } from './serve/v8-serving.js';
 import { warmUpSize } from '../net/warm-up.js';
+import { slowStoreMs } from '../storage/store/disk-pace.js';
 import { storageWorkerCount } from '../storage/workers/worker-count.js';
 
 export type Role = 'tracker' | 'storage' | 'all';
@@ -148,7 +149,9 @@ export function resolveConfigs(o: ServeOptions): { tracker?: TrackerConfig; stor
 /** Start the roles; resolves once every role listens (the storage then registers in the background). */
 export async function startServers(o: ServeOptions): Promise<RunningServers> {
   tuneV8ForServing();
-  warmUpSize(); // a bad FDFS_WARM_UP stops here, in one line, before anything starts
+  // A bad FDFS_WARM_UP or FDFS_SLOW_STORE_MS stops here, in one line, before anything starts.
+  warmUpSize();
+  slowStoreMs();
   const { tracker: tc, storage: sc } = resolveConfigs(o);
   const httpWarnings = applyHttpFlags(o, tc, sc);
   // Now that the confs are read: their log_level (unless --log-level), and --log-file auto's stock path.

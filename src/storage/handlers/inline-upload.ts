@@ -52,12 +52,12 @@ export function inlineUpload(rt: StorageRuntime, conn: { readonly localAddress: 
 
 function storePlainNow(rt: StorageRuntime, ip: string, ext: string, storePathIndex: number, content: Buffer): { logical: string; timestamp: number } | null {
   // The disk stalls: the full path stores through the thread pool meanwhile (disk-pace.ts).
-  if (diskPace.slow) return null;
+  if (diskPace().slow) return null;
   const began = performance.now();
   try {
     return storePlainBlocking(rt, ip, ext, storePathIndex, content);
   } finally {
-    diskPace.took(performance.now() - began);
+    diskPace().took(performance.now() - began);
   }
 }
 

@@ -5,6 +5,7 @@
 // stores through the thread pool for pauseMs (a stall then holds one pool thread, not the loop), after which
 // blocking stores are tried again. FDFS_SLOW_STORE_MS sets slowMs (0: every store goes through the pool).
 import { performance } from 'node:perf_hooks';
+import { UsageError } from '../../errors.js';
 
 export const SLOW_STORE_MS = 5;
 export const POOL_PAUSE_MS = 2000;
@@ -15,15 +16,12 @@ export class DiskPace {
   private poolUntil = 0;
   private slowSince = 0;
   private slowCount = 0;
-  private readonly always: boolean;
 
-  constructor(private readonly slowMs = SLOW_STORE_MS, private readonly pauseMs = POOL_PAUSE_MS) {
-    this.always = slowMs <= 0;
-  }
+  constructor(private readonly slowMs = SLOW_STORE_MS, private readonly pauseMs = POOL_PAUSE_MS) {}
 
   /** Whether stores go through the thread pool now. */
   get slow(): boolean {
-    if (this.always) return true;
+    if (this.slowMs === 0) return true;
     if (this.poolUntil === 0) return false;
     if (performance.now() < this.poolUntil) return true;
     this.poolUntil = 0;
@@ -44,11 +42,18 @@ export class DiskPace {
   }
 }
 
-function fromEnv(): DiskPace {
-  const v = process.env.FDFS_SLOW_STORE_MS;
-  const ms = v === undefined || v === '' ? SLOW_STORE_MS : Number(v);
-  return new DiskPace(Number.isFinite(ms) && ms >= 0 ? ms : SLOW_STORE_MS);
+/** FDFS_SLOW_STORE_MS: unset or empty the default, else milliseconds ≥ 0 (UsageError otherwise). */
+export function slowStoreMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.FDFS_SLOW_STORE_MS;
+  if (v === undefined || v === '') return SLOW_STORE_MS;
+  const ms = Number(v);
+  if (!Number.isFinite(ms) || ms < 0) throw new UsageError(`FDFS_SLOW_STORE_MS must be a number of milliseconds (0: always the thread pool), not "${v}"`);
+  return ms;
 }
 
-/** This process's pace (each storage worker is a process of its own). */
-export const diskPace = fromEnv();
+let pace: DiskPace | undefined;
+
+/** This process's pace (each storage worker is a process of its own); fdfs serve checked the variable at start. */
+export function diskPace(): DiskPace {
+  return (pace ??= new DiskPace(slowStoreMs()));
+}

@@ -260,6 +260,18 @@ export class TempFile {
   }
 }
 
+/** Every chunk of `source`, which must yield exactly `expected` bytes (EIO otherwise). */
+export async function collectChunks(source: AsyncIterable<Buffer>, expected: number): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  let got = 0;
+  for await (const c of source) {
+    chunks.push(c);
+    got += c.length;
+  }
+  if (got !== expected) throw new StatusError(Errno.EIO, `received ${got} bytes, expected ${expected}`);
+  return chunks;
+}
+
 /** The chunks from byte `from` on (a short writev's remainder). */
 export function unwrittenChunks(chunks: Buffer[], from: number): Buffer[] {
   if (from === 0) return chunks;
@@ -355,14 +367,7 @@ export class BufferedFile implements PendingFile {
 
   /** Collect `source` (exactly `expected` bytes) into memory. */
   static async collect(dir: string, source: AsyncIterable<Buffer>, expected: number, opts: TempFileOptions = {}): Promise<BufferedFile> {
-    const chunks: Buffer[] = [];
-    let got = 0;
-    for await (const c of source) {
-      chunks.push(c);
-      got += c.length;
-    }
-    if (got !== expected) throw new StatusError(Errno.EIO, `received ${got} bytes, expected ${expected}`);
-    return new BufferedFile(dir, chunks, opts);
+    return new BufferedFile(dir, await collectChunks(source, expected), opts);
   }
 
   /** The temp file written whole and stamped with `mtime`: its path. */
@@ -397,13 +402,13 @@ export class BufferedFile implements PendingFile {
   }
 
   async publish(target: string, mtime: number, opts: { replace?: boolean } = {}): Promise<void> {
-    if (diskPace.slow) return this.publishInPool(target, mtime, opts);
+    if (diskPace().slow) return this.publishInPool(target, mtime, opts);
     const began = performance.now();
     let unlinked: string | null;
     try {
       unlinked = this.publishBlocking(target, mtime, opts);
     } finally {
-      diskPace.took(performance.now() - began);
+      diskPace().took(performance.now() - began);
     }
     if (unlinked === null) return;
     try {

@@ -1,10 +1,11 @@
 // An append or modify (a client's, or a peer's replica of one) touches the file only once its whole body is
 // here: a client cut short mid-body changes nothing, and no reader ever sees part of a body. A body up to
-// holdUpTo (the storage's buff_size) is held in memory and written with one call; a larger one goes to a hidden temp file beside the
-// target (swept after a crash like any upload's) and is copied in after, in fixed-size pieces: memory stays flat.
+// holdUpTo (the storage's buff_size) is held in memory and written with one call; a larger one goes to a hidden
+// temp file beside the target (swept after a crash like any upload's) and is copied in after, in fixed-size
+// pieces: memory stays flat.
 import { open, type FileHandle } from 'node:fs/promises';
 import { Errno, StatusError } from '../../errors.js';
-import { TempFile, unwrittenChunks, type WriteCounters } from './file-writer.js';
+import { collectChunks, TempFile, unwrittenChunks, type WriteCounters } from './file-writer.js';
 
 /** Piece size of the copy from a temp file into the target. */
 const COPY_PIECE = 256 << 10;
@@ -85,16 +86,7 @@ export interface StageOptions {
  */
 export async function stageRange(dir: string, source: AsyncIterable<Buffer>, size: number, opts: StageOptions): Promise<StagedRange> {
   const counters = opts.counters ?? {};
-  if (size <= opts.holdUpTo) {
-    const chunks: Buffer[] = [];
-    let got = 0;
-    for await (const c of source) {
-      chunks.push(c);
-      got += c.length;
-    }
-    if (got !== size) throw new StatusError(Errno.EIO, `received ${got} bytes, expected ${size}`);
-    return new MemoryRange(chunks, got, counters);
-  }
+  if (size <= opts.holdUpTo) return new MemoryRange(await collectChunks(source, size), size, counters);
   const temp = await TempFile.create(dir, { counters });
   try {
     await temp.writeAll(source, size);
